@@ -1,0 +1,13 @@
+"""etwin-lti: an LTI 1.3 / LTI Advantage tool that brings eTwinning into a school's LMS."""
+
+__version__ = "0.1.0"
+
+
+def create_app(test_config=None):  # type: ignore[no-untyped-def]
+    """Build the Flask application (see ``etwin_lti.app.create_app``)."""
+    from etwin_lti.app import create_app as _create_app
+
+    return _create_app(test_config)
+
+
+__all__ = ["__version__", "create_app"]

@@ -1,0 +1,45 @@
+"""The application factory: config → Settings → bootstrap → blueprints → error handlers."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from etwin_lti.bootstrap import bootstrap
+from etwin_lti.settings import Settings
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Create the tool. ``test_config`` overrides the ``ETWIN_*`` environment, key by key."""
+    instance_path = os.environ.get("ETWIN_INSTANCE_PATH") or None
+    app = Flask(
+        "etwin_lti",
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder="web/templates",
+        static_folder=None,
+    )
+    app.config.from_prefixed_env("ETWIN")
+    if test_config is not None:
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    settings = Settings.from_mapping(app.config, app.instance_path)
+    app.config["SECRET_KEY"] = settings.secret_key
+    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
+    # Templates are compiled once; nothing reloads per request.
+    app.config["TEMPLATES_AUTO_RELOAD"] = False
+    if not app.debug:
+        logging.basicConfig(level=logging.INFO)
+
+    container = bootstrap(settings)
+    app.extensions["etwin"] = container
+
+    from etwin_lti.web import register_web
+
+    register_web(app, container)
+    return app

@@ -1,0 +1,341 @@
+"""Ports: the ``typing.Protocol``s the services and the web layer talk to.
+
+Adapters in ``connectors/`` and ``moodle_bridge/`` implement them; only ``etwin_lti.bootstrap``
+chooses which. Every implementation of ``HubPort`` passes the same contract suite
+(``tests/contract/test_hub_contract.py``): the local database hub on SQLite and PostgreSQL, and
+``HttpHubConnector`` against a second running instance.
+
+Conventions for ``HubPort``:
+- ``actor_id`` is the person doing the action; permissions are checked against their TwinSpace
+  role (domain-facts.md 1.4) and the error is ``PermissionDeniedError`` (403).
+- Unknown ids raise ``NotFoundError`` (404); eTwinning rule conflicts ``RuleViolationError`` (409);
+  bad values (empty or overlong titles, unknown country codes, wrong dates) ``InvalidInputError``
+  (422) with a field map. A refused call writes nothing.
+- Lists come back in a stable order (documented per method).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Protocol
+
+from etwin_lti.domain.model import (
+    Acknowledgement,
+    AcknowledgementKind,
+    Country,
+    DiaryComment,
+    DiaryPost,
+    Edition,
+    Enrolment,
+    ForumPost,
+    ForumThread,
+    LearningEvent,
+    Material,
+    MaterialKind,
+    Member,
+    NqlApplication,
+    Page,
+    Person,
+    PersonKind,
+    PrizeCategory,
+    PrizeEligibility,
+    Project,
+    RoleSource,
+    TwinSpace,
+    TwinSpaceRole,
+    Unit,
+    UnitProgress,
+    Visibility,
+)
+
+
+class HubPort(Protocol):
+    # --- countries and people -------------------------------------------------------------
+    def list_countries(self) -> list[Country]:
+        """Every country of the current country-list version, ordered by code."""
+        ...
+
+    def create_person(
+        self,
+        display_name: str,
+        kind: PersonKind,
+        *,
+        country_code: str | None = None,
+        school: str | None = None,
+        email: str | None = None,
+    ) -> Person:
+        """Teachers need an eligible ``country_code``; a pupil's e-mail is refused (422)."""
+        ...
+
+    def get_person(self, person_id: int) -> Person: ...
+
+    def rename_person(self, actor_id: int, person_id: int, display_name: str) -> Person:
+        """A teacher edits a pupil's pseudonym; anyone may rename themself."""
+        ...
+
+    # --- projects -------------------------------------------------------------------------
+    def create_project(
+        self,
+        founder_id: int,
+        partner_founder_id: int,
+        title: str,
+        description: str = "",
+        *,
+        age_band: PrizeCategory | None = None,
+    ) -> Project:
+        """Two teacher founders; scope from their countries; status PENDING."""
+        ...
+
+    def validate_project(self, nso_country_code: str, project_id: int) -> Project:
+        """One founder's NSO validates; when every founder's NSO has, the project is APPROVED,
+        its TwinSpace and Project Diary exist, founders are teacher administrators and each
+        founder holds the eTwinning label. An NSO of another country gets 403."""
+        ...
+
+    def add_partner(self, actor_id: int, project_id: int, teacher_id: int) -> Project:
+        """A teacher administrator adds a partner teacher to an approved project (any number)."""
+        ...
+
+    def close_project(self, actor_id: int, project_id: int) -> Project:
+        """A founder closes the project; its TwinSpace becomes ARCHIVED (read-only)."""
+        ...
+
+    def get_project(self, project_id: int) -> Project: ...
+
+    def list_projects(self, *, member_id: int | None = None) -> list[Project]:
+        """Ordered by id; with ``member_id`` only projects where they are founder or partner."""
+        ...
+
+    # --- TwinSpaces and members -----------------------------------------------------------
+    def get_twinspace(self, twinspace_id: int) -> TwinSpace: ...
+
+    def list_twinspaces(self, *, member_id: int | None = None) -> list[TwinSpace]:
+        """Ordered by id; with ``member_id`` only where they are an active member."""
+        ...
+
+    def list_members(self, twinspace_id: int) -> list[Member]:
+        """Ordered by role (administrators first), then display name."""
+        ...
+
+    def get_member(self, twinspace_id: int, person_id: int) -> Member: ...
+
+    def add_member(
+        self,
+        actor_id: int,
+        twinspace_id: int,
+        person_id: int,
+        role: TwinSpaceRole,
+    ) -> Member:
+        """Invite someone. Who may invite whom follows domain-facts.md 1.4."""
+        ...
+
+    def change_role(
+        self, actor_id: int, twinspace_id: int, person_id: int, role: TwinSpaceRole
+    ) -> Member:
+        """Only teacher administrators; founders' roles are untouchable. Marks it MANUAL."""
+        ...
+
+    def suspend_member(self, actor_id: int, twinspace_id: int, person_id: int) -> Member:
+        """Content is kept. Founders cannot be suspended. Marks it MANUAL."""
+        ...
+
+    def reactivate_member(self, actor_id: int, twinspace_id: int, person_id: int) -> Member: ...
+
+    def sync_member(
+        self, twinspace_id: int, person_id: int, role: TwinSpaceRole, *, active: bool = True
+    ) -> Member:
+        """Provisioning from the LMS (launch or roster sync), no actor. Creates or updates the
+        member with ``role_source=LMS``, but never changes a member whose role source is MANUAL
+        or PROJECT (a teacher administrator's decision wins), and never into an archived
+        TwinSpace."""
+        ...
+
+    # --- content --------------------------------------------------------------------------
+    def add_page(
+        self,
+        actor_id: int,
+        twinspace_id: int,
+        title: str,
+        body: str,
+        *,
+        visibility: Visibility | None = None,
+    ) -> Page:
+        """``visibility`` None means private when pupils are members, else public. Pupils'
+        content is never public."""
+        ...
+
+    def list_pages(self, twinspace_id: int, *, viewer_id: int | None = None) -> list[Page]:
+        """Ordered by id. A viewer who is not an active member sees public pages only."""
+        ...
+
+    def add_material(
+        self,
+        actor_id: int,
+        twinspace_id: int,
+        title: str,
+        kind: MaterialKind,
+        url: str,
+        *,
+        visibility: Visibility | None = None,
+    ) -> Material: ...
+
+    def list_materials(
+        self, twinspace_id: int, *, viewer_id: int | None = None
+    ) -> list[Material]: ...
+
+    def post_diary(self, actor_id: int, project_id: int, title: str, body: str) -> DiaryPost:
+        """Partners (founders and partner teachers) post to the Project Diary."""
+        ...
+
+    def comment_diary(self, actor_id: int, post_id: int, body: str) -> DiaryComment:
+        """Any active member of the project's TwinSpace may comment."""
+        ...
+
+    def list_diary(self, project_id: int) -> list[DiaryPost]:
+        """Reverse chronological (newest first), comments oldest first."""
+        ...
+
+    def create_thread(self, actor_id: int, twinspace_id: int, title: str, body: str) -> ForumThread:
+        """Teacher administrators, teachers, experts and pupil administrators open threads."""
+        ...
+
+    def reply_thread(self, actor_id: int, thread_id: int, body: str) -> ForumPost:
+        """Every active member except guests may reply."""
+        ...
+
+    def list_threads(self, twinspace_id: int) -> list[ForumThread]: ...
+
+    # --- Learning Events ------------------------------------------------------------------
+    def create_event(
+        self,
+        title: str,
+        description: str,
+        expert_id: int,
+        starts_on: date,
+        ends_on: date,
+        capacity: int,
+    ) -> LearningEvent:
+        """Expert-led; lasts 1 to 3 weeks (7 to 21 days); capacity at least 1."""
+        ...
+
+    def get_event(self, event_id: int) -> LearningEvent: ...
+
+    def list_events(self, *, open_only: bool = False) -> list[LearningEvent]:
+        """Ordered by start date then id."""
+        ...
+
+    def enrol(self, event_id: int, person_id: int) -> Enrolment:
+        """Teachers only; refused when full (409) or already enrolled (409)."""
+        ...
+
+    def list_enrolments(self, event_id: int) -> list[Enrolment]: ...
+
+    def complete_event(self, actor_id: int, event_id: int, person_id: int) -> Acknowledgement:
+        """The event's expert marks a participant complete: issues the certificate once."""
+        ...
+
+    # --- distance training course ---------------------------------------------------------
+    def create_edition(
+        self,
+        title: str,
+        year: int,
+        starts_on: date,
+        ends_on: date,
+        *,
+        trainer_ids: Sequence[int] = (),
+    ) -> Edition: ...
+
+    def get_edition(self, edition_id: int) -> Edition: ...
+
+    def list_editions(self) -> list[Edition]:
+        """Ordered by year then id; ``is_current`` marks the newest edition running today."""
+        ...
+
+    def add_unit(
+        self,
+        edition_id: int,
+        title: str,
+        summary: str,
+        *,
+        documents: Sequence[tuple[str, str]] = (),
+        activities: Sequence[tuple[str, str]] = (),
+    ) -> Unit:
+        """Appended after the edition's last unit. documents: (title, url); activities:
+        (title, instructions)."""
+        ...
+
+    def get_unit(self, unit_id: int) -> Unit: ...
+
+    def list_units(self, *, edition_id: int | None = None) -> list[Unit]:
+        """Ordered by edition then position."""
+        ...
+
+    def enrol_trainee(self, edition_id: int, person_id: int) -> None: ...
+
+    def mark_activity_done(self, person_id: int, activity_id: int) -> UnitProgress:
+        """Idempotent. When the last activity of a unit is done, ``completed_at`` is set."""
+        ...
+
+    def unit_progress(self, person_id: int, unit_id: int) -> UnitProgress: ...
+
+    def complete_course(
+        self, actor_id: int | None, edition_id: int, person_id: int
+    ) -> Acknowledgement:
+        """Issues the course certificate once; ``actor_id`` None for system decisions (Moodle
+        completion), else a trainer of the edition. Refused (409) while units are unfinished
+        unless the decision comes from the system."""
+        ...
+
+    # --- acknowledgements -----------------------------------------------------------------
+    def apply_nql(self, actor_id: int, project_id: int, school_year: str) -> NqlApplication:
+        """A teacher of a European project; at most 4 applications per teacher per school year."""
+        ...
+
+    def decide_nql(
+        self,
+        nso_country_code: str,
+        application_id: int,
+        scores: Mapping[str, int],
+        sub_scores: Mapping[str, int],
+    ) -> NqlApplication:
+        """The applicant's NSO scores the five criteria and the three minimum sub-criteria;
+        granted when every sub-criterion meets its minimum, then the NQL is issued."""
+        ...
+
+    def list_nql_applications(
+        self, *, project_id: int | None = None, teacher_id: int | None = None
+    ) -> list[NqlApplication]: ...
+
+    def award_eql(self, project_id: int) -> list[Acknowledgement]:
+        """The CSS awards the EQL to the project's NQL holders; refused (409) unless at least
+        two partners from two different countries hold an NQL for it, or for a national project."""
+        ...
+
+    def prize_eligibility(self, project_id: int, category: PrizeCategory) -> PrizeEligibility: ...
+
+    def issue_acknowledgement(
+        self,
+        kind: AcknowledgementKind,
+        person_id: int,
+        subject: str,
+        title: str,
+        *,
+        evidence: Mapping[str, str] | None = None,
+    ) -> Acknowledgement:
+        """At most once per (kind, person, subject): a second call raises
+        ``DuplicateAcknowledgementError`` (enforced by a database constraint)."""
+        ...
+
+    def get_acknowledgement(self, acknowledgement_id: int) -> Acknowledgement: ...
+
+    def revoke_acknowledgement(self, acknowledgement_id: int, reason: str) -> Acknowledgement: ...
+
+    def list_acknowledgements(
+        self, *, person_id: int | None = None, subject: str | None = None
+    ) -> list[Acknowledgement]:
+        """Ordered by id."""
+        ...
+
+
+__all__ = ["HubPort", "RoleSource"]

@@ -1,0 +1,162 @@
+"""One exception tree for the whole tool.
+
+Every error we raise on purpose is an ``EtwinLtiError``. Each class carries ``error`` (a stable
+machine code), ``description`` (safe to show to any user, never a secret or a token),
+``status_code`` (the HTTP status it becomes) and ``who_can_fix`` (whom the error page sends the
+user to). Mapping to HTTP happens in exactly one place, ``etwin_lti.web.errors``: an HTML page
+inside the LMS iframe, or JSON ``{"code", "message", "errors"}`` for the REST API.
+
+Third-party errors (PyJWT, requests, SQLAlchemy, Moodle error bodies) are translated at the
+adapter that meets them, with ``raise ... from``.
+
+    EtwinLtiError
+    ├── InvalidInputError            422  malformed or unknown fields; ``errors`` is the field map
+    ├── AuthenticationError          401  API token missing, unknown or revoked
+    ├── PermissionDeniedError        403  the actor's role does not allow this
+    ├── NotFoundError                404
+    ├── RuleViolationError           409  an eTwinning rule or a state conflict
+    │   └── DuplicateAcknowledgementError
+    ├── LtiError                     400  anything wrong with an LTI message
+    │   ├── UnknownPlatformError
+    │   ├── InactiveDeploymentError  403
+    │   ├── InvalidLaunchError       401  signature, claims, nonce, state, replay
+    │   ├── LaunchSessionError       401  no or expired launch session
+    │   └── RegistrationError             dynamic or manual registration refused
+    ├── RemoteServiceError           502  a platform, remote hub or Moodle failed
+    │   └── RemoteTimeoutError       504
+    └── ConfigurationError           500  refused at start-up, never during a request
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+class EtwinLtiError(Exception):
+    """Root of every error the tool raises on purpose."""
+
+    error = "etwin_error"
+    description = "Something went wrong."
+    status_code = 400
+    who_can_fix = "the tool administrator"
+
+    def __init__(
+        self,
+        description: str | None = None,
+        *,
+        errors: Mapping[str, Any] | None = None,
+        who_can_fix: str | None = None,
+    ) -> None:
+        if description is not None:
+            self.description = description
+        if who_can_fix is not None:
+            self.who_can_fix = who_can_fix
+        self.errors: dict[str, Any] = dict(errors or {})
+        super().__init__(self.description)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON body of the REST API's error responses."""
+        body: dict[str, Any] = {"code": self.error, "message": self.description}
+        if self.errors:
+            body["errors"] = self.errors
+        return body
+
+
+class InvalidInputError(EtwinLtiError, ValueError):
+    error = "invalid_input"
+    description = "Some fields are missing or not valid."
+    status_code = 422
+    who_can_fix = "you"
+
+
+class AuthenticationError(EtwinLtiError):
+    error = "unauthenticated"
+    description = "A valid API token is required."
+    status_code = 401
+    who_can_fix = "you"
+
+
+class PermissionDeniedError(EtwinLtiError):
+    error = "forbidden"
+    description = "Your role does not allow this."
+    status_code = 403
+    who_can_fix = "a teacher administrator of this TwinSpace"
+
+
+class NotFoundError(EtwinLtiError, LookupError):
+    error = "not_found"
+    description = "That does not exist."
+    status_code = 404
+    who_can_fix = "you"
+
+
+class RuleViolationError(EtwinLtiError):
+    error = "rule_violation"
+    description = "This conflicts with an eTwinning rule."
+    status_code = 409
+    who_can_fix = "you"
+
+
+class DuplicateAcknowledgementError(RuleViolationError):
+    error = "duplicate_acknowledgement"
+    description = "This acknowledgement has already been issued."
+
+
+class LtiError(EtwinLtiError):
+    error = "lti_error"
+    description = "The LTI message could not be accepted."
+    status_code = 400
+    who_can_fix = "your LMS administrator"
+
+
+class UnknownPlatformError(LtiError):
+    error = "unknown_platform"
+    description = "This LMS is not registered with the eTwinning tool."
+    who_can_fix = "your LMS administrator (register the tool, see the README's Moodle section)"
+
+
+class InactiveDeploymentError(LtiError):
+    error = "inactive_deployment"
+    description = "This deployment of the eTwinning tool is not active yet."
+    status_code = 403
+    who_can_fix = "the tool administrator (etwin-lti platform activate)"
+
+
+class InvalidLaunchError(LtiError):
+    error = "invalid_launch"
+    description = "The launch from your LMS could not be verified."
+    status_code = 401
+    who_can_fix = "you: go back to your course and open the activity again"
+
+
+class LaunchSessionError(LtiError):
+    error = "no_launch_session"
+    description = "Your session has ended or was never started."
+    status_code = 401
+    who_can_fix = "you: open the activity again from your course"
+
+
+class RegistrationError(LtiError):
+    error = "registration_refused"
+    description = "The registration request was refused."
+    who_can_fix = "the tool administrator (etwin-lti platform invite)"
+
+
+class RemoteServiceError(EtwinLtiError):
+    error = "remote_service_error"
+    description = "A service the tool depends on did not answer correctly."
+    status_code = 502
+    who_can_fix = "the tool administrator"
+
+
+class RemoteTimeoutError(RemoteServiceError):
+    error = "remote_timeout"
+    description = "A service the tool depends on did not answer in time."
+    status_code = 504
+
+
+class ConfigurationError(EtwinLtiError, ValueError):
+    error = "configuration_error"
+    description = "The tool is not configured correctly."
+    status_code = 500

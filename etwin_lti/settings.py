@@ -1,0 +1,80 @@
+"""Settings: one frozen dataclass built once from the Flask config (itself read from ``ETWIN_*``).
+
+Nothing reads configuration at import time; ``create_app`` builds ``Settings`` and hands it to
+``bootstrap``. Every field is documented in the README's configuration table.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from etwin_lti.errors import ConfigurationError
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance_path: str
+    database_url: str
+    secret_key: str
+    base_url: str = "http://127.0.0.1:5000"
+    redis_url: str | None = None
+    queue: str = "embedded"  # "embedded" (SQLite huey + in-process worker) or "redis"
+    demo: bool = False
+    launch_leeway_seconds: int = 60
+    launch_session_seconds: int = 8 * 3600
+    store_pupil_names: bool = False
+    key_rotation_overlap_days: int = 7
+    jwks_min_refetch_seconds: int = 60
+    http_timeout_seconds: float = 10.0
+    suspended_retention_days: int = 365
+    testing: bool = False
+
+    @classmethod
+    def from_mapping(cls, config: Mapping[str, Any], instance_path: str) -> Settings:
+        """Build from a Flask config; keys are the field names upper-cased (``DATABASE_URL``)."""
+        known = {f.name for f in fields(cls)}
+        values: dict[str, Any] = {"instance_path": instance_path}
+        for name in known - {"instance_path"}:
+            key = name.upper()
+            if key in config and config[key] is not None:
+                values[name] = config[key]
+        values.setdefault("testing", bool(config.get("TESTING", False)))
+        if "database_url" not in values:
+            values["database_url"] = "sqlite:///" + os.path.join(instance_path, "etwin.sqlite")
+        if "secret_key" not in values:
+            values["secret_key"] = _instance_secret(instance_path)
+        values["base_url"] = str(values.get("base_url", cls.base_url)).rstrip("/")
+        settings = cls(**values)
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        if len(self.secret_key) < 16:
+            raise ConfigurationError("ETWIN_SECRET_KEY must be at least 16 characters long.")
+        if self.queue not in {"embedded", "redis"}:
+            raise ConfigurationError("ETWIN_QUEUE must be 'embedded' or 'redis'.")
+        if self.queue == "redis" and not self.redis_url:
+            raise ConfigurationError("ETWIN_QUEUE=redis needs ETWIN_REDIS_URL.")
+        if not self.base_url.startswith(("http://", "https://")):
+            raise ConfigurationError("ETWIN_BASE_URL must be an http(s) URL.")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _instance_secret(instance_path: str) -> str:
+    """The embedded default: a random key kept in the instance folder, made on first run."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

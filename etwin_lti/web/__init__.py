@@ -1,0 +1,20 @@
+"""The web layer: blueprints, templates and the single error mapping. The only Flask importer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def register_web(app: Flask, container: Any) -> None:
+    from etwin_lti.web import errors, health
+
+    errors.register_error_handlers(app)
+    app.register_blueprint(health.bp)
+    # Static assets under a blueprint so that every template can use one url_for name.
+    from flask import Blueprint
+
+    app.register_blueprint(
+        Blueprint("static_assets", __name__, static_folder="static", static_url_path="/assets")
+    )

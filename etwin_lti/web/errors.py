@@ -1,0 +1,82 @@
+"""The one place where errors become HTTP responses.
+
+API clients (paths under ``/api/`` or requests that prefer JSON) get
+``{"code", "message", "errors"}``; people inside an LMS iframe get a page that says what went
+wrong and who can fix it. No stack trace ever reaches a response; unexpected errors are logged
+with their trace and answered with a generic 500 page.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, render_template, request
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from etwin_lti.errors import EtwinLtiError, InvalidInputError
+
+log = logging.getLogger(__name__)
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/") or request.path.startswith("/lti/register/api"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
+
+
+def error_response(error: EtwinLtiError) -> tuple[Response | str, int]:
+    if wants_json():
+        return jsonify(error.to_dict()), error.status_code
+    page = render_template(
+        "errors/error.html",
+        title=error.description,
+        error=error.error,
+        who_can_fix=error.who_can_fix,
+        errors=error.errors,
+        status=error.status_code,
+    )
+    return page, error.status_code
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(EtwinLtiError)
+    def _etwin_error(error: EtwinLtiError):  # type: ignore[no-untyped-def]
+        if error.status_code >= 500:
+            log.error("%s: %s", error.error, error.description)
+        return error_response(error)
+
+    @app.errorhandler(ValidationError)
+    def _validation_error(error: ValidationError):  # type: ignore[no-untyped-def]
+        messages = (
+            error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
+        )
+        return error_response(InvalidInputError(errors=messages))
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+        code = error.code or 500
+        if code == 422 and getattr(error, "data", None):
+            # flask-smorest/webargs attach the marshmallow field map here.
+            messages = error.data.get("messages", {})  # type: ignore[attr-defined]
+            flat = {k: v for location in messages.values() for k, v in location.items()}
+            return error_response(InvalidInputError(errors=flat or messages))
+        generic = EtwinLtiError(error.description or error.name, who_can_fix="you")
+        generic.error = error.name.lower().replace(" ", "_")
+        generic.status_code = code
+        return error_response(generic)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):  # type: ignore[no-untyped-def]
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        generic = EtwinLtiError(
+            "Something went wrong on our side. The error was logged.",
+            who_can_fix="the tool administrator",
+        )
+        generic.error = "internal_error"
+        generic.status_code = 500
+        return error_response(generic)

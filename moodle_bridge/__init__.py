@@ -1,0 +1,1 @@
+"""Everything Moodle-specific: web-service client, completion polling, Common Cartridge export."""

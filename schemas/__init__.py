@@ -1,0 +1,1 @@
+"""Marshmallow schemas for every wire format, grouped by whose format it is."""

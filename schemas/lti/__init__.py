@@ -1,0 +1,1 @@
+"""lti wire formats."""

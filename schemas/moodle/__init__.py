@@ -1,0 +1,1 @@
+"""moodle wire formats."""
