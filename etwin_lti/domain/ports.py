@@ -48,6 +48,7 @@ from etwin_lti.domain.model import (
     UnitProgress,
     Visibility,
 )
+from etwin_lti.domain.registrations import Deployment, Platform, RegistrationInvite
 
 
 class HubPort(Protocol):
@@ -338,4 +339,54 @@ class HubPort(Protocol):
         ...
 
 
-__all__ = ["HubPort", "RoleSource"]
+class RegistrationStore(Protocol):
+    """Platforms, deployments and one-time dynamic-registration invites.
+
+    Implemented by ``connectors.sql_registrations.SqlRegistrationStore``.
+    """
+
+    def add_platform(
+        self,
+        *,
+        issuer: str,
+        client_id: str,
+        name: str,
+        auth_login_url: str,
+        auth_token_url: str,
+        key_set_url: str,
+        audience: str | None = None,
+        product: str | None = None,
+    ) -> Platform:
+        """Refused (409) when (issuer, client_id) exists already."""
+        ...
+
+    def find_platform(self, issuer: str, client_id: str | None = None) -> Platform | None:
+        """With ``client_id`` None, the platform when the issuer has exactly one, else None."""
+        ...
+
+    def get_platform(self, platform_id: int) -> Platform: ...
+
+    def list_platforms(self) -> list[Platform]: ...
+
+    def add_deployment(
+        self, platform_id: int, deployment_id: str, *, active: bool, label: str = ""
+    ) -> Deployment: ...
+
+    def find_deployment(self, platform_id: int, deployment_id: str) -> Deployment | None: ...
+
+    def record_unknown_deployment(self, platform_id: int, deployment_id: str) -> Deployment:
+        """Store a never-seen deployment id as inactive (idempotent) and return it."""
+        ...
+
+    def activate_deployment(self, platform_id: int, deployment_id: str) -> Deployment: ...
+
+    def list_deployments(self, platform_id: int) -> list[Deployment]: ...
+
+    def create_invite(self, *, ttl_seconds: int) -> RegistrationInvite: ...
+
+    def consume_invite(self, token: str) -> RegistrationInvite:
+        """Marks the invite used; unknown, expired or used tokens raise ``RegistrationError``."""
+        ...
+
+
+__all__ = ["HubPort", "RegistrationStore", "RoleSource"]
