@@ -31,8 +31,151 @@ def bootstrap(settings: Settings) -> Container:
     database = Database(settings.database_url)
     container = Container(settings=settings, database=database)
     build_hub(container)
+    build_remote_hub(container)
+    build_api_tokens(container)
+    build_registrations(container)
+    build_launch(container)
+    build_moodle(container)
     return container
+
+
+def build_launch(container: Container) -> None:
+    """The LTI launch (issue 3): shared cache (Redis when ETWIN_REDIS_URL is set, else the
+    database), platform JWKS over one requests.Session, tool keys, identities, launch sessions,
+    per-platform role policy, and the LaunchService over them. Adds the first tool key after
+    ``db upgrade``."""
+    import requests
+
+    from connectors.kv_cache import RedisKeyValueCache, SqlKeyValueCache
+    from connectors.platform_jwks import HttpPlatformKeySource
+    from connectors.sql_identities import SqlIdentityStore
+    from connectors.sql_launch_sessions import SqlLaunchSessionStore
+    from connectors.sql_role_policy import SqlRolePolicyStore
+    from connectors.sql_tool_keys import SqlToolKeyStore
+    from etwin_lti.services.launches import LaunchConfig, LaunchService
+
+    settings, database, services = container.settings, container.database, container.services
+    cache = (
+        RedisKeyValueCache.from_url(
+            settings.redis_url, timeout_seconds=settings.http_timeout_seconds
+        )
+        if settings.redis_url
+        else SqlKeyValueCache(database)
+    )
+    jwks_session = requests.Session()
+    jwks_session.headers["User-Agent"] = "etwin-lti (platform key sets)"
+    services["kv_cache"] = cache
+    services["platform_keys"] = HttpPlatformKeySource(
+        cache,
+        jwks_session,
+        timeout_seconds=settings.http_timeout_seconds,
+        min_refetch_seconds=settings.jwks_min_refetch_seconds,
+    )
+    services["tool_keys"] = SqlToolKeyStore(
+        database, overlap_days=settings.key_rotation_overlap_days
+    )
+    services["identities"] = SqlIdentityStore(database)
+    services["launch_sessions"] = SqlLaunchSessionStore(database)
+    services["role_policies"] = SqlRolePolicyStore(database)
+    services["launches"] = LaunchService(
+        LaunchConfig(
+            base_url=settings.base_url,
+            leeway_seconds=settings.launch_leeway_seconds,
+            session_seconds=settings.launch_session_seconds,
+            store_pupil_names=settings.store_pupil_names,
+        ),
+        registrations=services["registrations"],
+        cache=cache,
+        platform_keys=services["platform_keys"],
+        identities=services["identities"],
+        hub=lambda: container.hub,
+        sessions=services["launch_sessions"],
+        role_policies=services["role_policies"],
+    )
+    # pylti1p3 for the messages the tool sends (deep-link responses, service assertions).
+    from connectors.pylti1p3_tool import RegistrationToolConf
+
+    services["lti_tool_conf"] = RegistrationToolConf(
+        services["registrations"], services["tool_keys"]
+    )
+    services.setdefault("after_upgrade", []).append(services["tool_keys"].ensure_signing_key)
+
+
+def build_moodle(container: Container) -> None:
+    """Moodle sites (tokens encrypted with a key derived from ETWIN_SECRET_KEY), mappings and
+    the completion poller (issue 5). One requests.Session for every Moodle client."""
+    import requests
+
+    from moodle_bridge.bridge import MoodleBridge
+    from moodle_bridge.sites import SqlMoodleSiteStore
+
+    settings = container.settings
+    container.services["moodle"] = MoodleBridge(
+        SqlMoodleSiteStore(container.database, settings.secret_key),
+        hub=lambda: container.hub,
+        identities=lambda: container.identities,
+        session=requests.Session(),
+        timeout=settings.http_timeout_seconds,
+    )
+
+
+def build_registrations(container: Container) -> None:
+    """LTI platforms, deployments and dynamic-registration invites (issue 3)."""
+    import requests
+
+    from connectors.platform_registration import HttpPlatformRegistrationClient
+    from connectors.sql_registrations import SqlRegistrationStore
+    from etwin_lti.services.registrations import DynamicRegistrationService
+
+    settings = container.settings
+    store = SqlRegistrationStore(container.database)
+    container.services["registrations"] = store
+    container.services["dynamic_registration"] = DynamicRegistrationService(
+        store,
+        HttpPlatformRegistrationClient(requests.Session(), timeout=settings.http_timeout_seconds),
+        base_url=settings.base_url,
+        store_pupil_names=settings.store_pupil_names,
+        # http:// configuration URLs on localhost only for the test suite and the demo sandbox.
+        allow_loopback_http=settings.testing or settings.demo,
+    )
+
+
+def build_remote_hub(container: Container) -> None:
+    """With ETWIN_HUB_URL, the hub is another instance's REST API instead of the local one."""
+    settings = container.settings
+    if not settings.hub_url:
+        return
+    from connectors.http_hub import HttpHubConnector, hub_session
+
+    assert settings.hub_token is not None  # Settings.check
+    container.services["hub"] = HttpHubConnector(
+        settings.hub_url,
+        settings.hub_token,
+        session=hub_session(),
+        read_timeout=settings.http_timeout_seconds,
+    )
+
+
+def build_api_tokens(container: Container) -> None:
+    """REST API tokens (hashes only) in the tool's own database."""
+    from connectors.sql_api_tokens import SqlApiTokenStore
+
+    container.services["api_tokens"] = SqlApiTokenStore(container.database)
 
 
 def build_hub(container: Container) -> None:
     """The eTwinning hub: the local database implementation is the embedded default."""
+    from connectors.local_hub import LocalHub
+
+    hub = LocalHub(container.database)
+    container.services["hub"] = hub
+    # The country list is versioned data shipped with the package: loaded after every upgrade.
+    container.services.setdefault("after_upgrade", []).append(hub.seed_countries)
+    if container.settings.demo:
+
+        def load_demo_data(_app: Any) -> None:
+            from etwin_lti.services.demo import load_demo
+
+            load_demo(container.hub)  # whichever hub bootstrap settled on
+
+        container.services.setdefault("on_serve", []).append(load_demo_data)

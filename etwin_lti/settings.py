@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,11 @@ class Settings:
     key_rotation_overlap_days: int = 7
     jwks_min_refetch_seconds: int = 60
     http_timeout_seconds: float = 10.0
+    hub_url: str | None = None  # another instance's base URL: use its hub over /api/v1
+    hub_token: str | None = field(default=None, repr=False)  # admin API token there; secret
     suspended_retention_days: int = 365
+    badge_issuer_name: str = "eTwinning LTI tool"  # the Open Badges issuer profile
+    badge_issuer_email: str | None = None  # contact e-mail in the issuer profile
     testing: bool = False
 
     @classmethod
@@ -60,6 +64,8 @@ class Settings:
             raise ConfigurationError("ETWIN_QUEUE must be 'embedded' or 'redis'.")
         if self.queue == "redis" and not self.redis_url:
             raise ConfigurationError("ETWIN_QUEUE=redis needs ETWIN_REDIS_URL.")
+        if self.hub_url and not self.hub_token:
+            raise ConfigurationError("ETWIN_HUB_URL needs ETWIN_HUB_TOKEN (an admin API token).")
         if not self.base_url.startswith(("http://", "https://")):
             raise ConfigurationError("ETWIN_BASE_URL must be an http(s) URL.")
 

@@ -18,7 +18,16 @@ from etwin_lti.errors import EtwinLtiError
 
 COMMAND_MODULES = (
     "etwin_lti.cli.serve",
+    "etwin_lti.cli.platform",
+    "etwin_lti.cli.roles",
+    "etwin_lti.cli.keys",
     "etwin_lti.cli.db",
+    "etwin_lti.cli.hub",
+    "etwin_lti.cli.demo",
+    "etwin_lti.cli.tokens",
+    "etwin_lti.cli.moodle",
+    "etwin_lti.cli.badges",
+    "etwin_lti.cli.export",
 )
 
 

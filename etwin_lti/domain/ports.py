@@ -2,8 +2,8 @@
 
 Adapters in ``connectors/`` and ``moodle_bridge/`` implement them; only ``etwin_lti.bootstrap``
 chooses which. Every implementation of ``HubPort`` passes the same contract suite
-(``tests/contract/test_hub_contract.py``): the local database hub on SQLite and PostgreSQL, and
-``HttpHubConnector`` against a second running instance.
+(``tests/contract/hub_contract.py``, class ``HubContract``): the local database hub on SQLite
+and PostgreSQL, and ``HttpHubConnector`` against a second running instance.
 
 Conventions for ``HubPort``:
 - ``actor_id`` is the person doing the action; permissions are checked against their TwinSpace
@@ -388,6 +388,46 @@ class RegistrationStore(Protocol):
         """Marks the invite used; unknown, expired or used tokens raise ``RegistrationError``."""
         ...
 
+    def peek_invite(self, token: str) -> RegistrationInvite:
+        """Like ``consume_invite`` but writes nothing: dynamic registration checks the invite
+        first and consumes it only when the platform accepted the registration."""
+        ...
+
+    def complete_registration(
+        self,
+        token: str,
+        *,
+        issuer: str,
+        client_id: str,
+        name: str,
+        auth_login_url: str,
+        auth_token_url: str,
+        key_set_url: str,
+        deployment_id: str | None,
+        audience: str | None = None,
+        product: str | None = None,
+    ) -> tuple[Platform, Deployment | None]:
+        """One transaction: consume the invite, add the platform and (when the platform gave
+        one) its deployment, active per the invite. Nothing is written when any step fails."""
+        ...
+
+
+class PlatformRegistrationClient(Protocol):
+    """The two outbound calls of LTI Dynamic Registration 1.0 (tool side).
+
+    Implemented by ``connectors.platform_registration.HttpPlatformRegistrationClient``.
+    Network failures raise ``RemoteServiceError``/``RemoteTimeoutError``; a body that is not
+    JSON raises ``RegistrationError`` subclasses of ``etwin_lti.lti.dynamic_registration``.
+    """
+
+    def fetch_configuration(self, url: str) -> object:
+        """GET the platform's OpenID configuration; the decoded JSON document."""
+        ...
+
+    def register(self, endpoint: str, registration_token: str | None, request: object) -> object:
+        """POST the client registration (Bearer ``registration_token``); the decoded answer."""
+        ...
+
 
 class IdentityStore(Protocol):
     """Links an LTI identity (issuer, deployment, sub) to a hub person.
@@ -407,4 +447,10 @@ class IdentityStore(Protocol):
         ...
 
 
-__all__ = ["HubPort", "IdentityStore", "RegistrationStore", "RoleSource"]
+__all__ = [
+    "HubPort",
+    "IdentityStore",
+    "PlatformRegistrationClient",
+    "RegistrationStore",
+    "RoleSource",
+]

@@ -12,6 +12,22 @@ def register_web(app: Flask, container: Any) -> None:
 
     errors.register_error_handlers(app)
     app.register_blueprint(health.bp)
+    from etwin_lti.web import badges_views
+
+    app.register_blueprint(badges_views.bp)
+    from etwin_lti.web import registration_views
+
+    app.register_blueprint(registration_views.bp)
+    from etwin_lti.web import lti_views
+
+    lti_views.register(app, container)
+    if container.settings.demo:
+        from etwin_lti.web.sandbox_mount import mount_sandbox
+
+        mount_sandbox(app, container)
+    from etwin_lti.web.api import init_api
+
+    init_api(app)
     # Static assets under a blueprint so that every template can use one url_for name.
     from flask import Blueprint
 

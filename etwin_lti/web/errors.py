@@ -14,7 +14,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from etwin_lti.errors import EtwinLtiError, InvalidInputError
+from etwin_lti.errors import AuthenticationError, EtwinLtiError, InvalidInputError
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 def wants_json() -> bool:
     if request.path.startswith("/api/") or request.path.startswith("/lti/register/api"):
         return True
+    if request.path.startswith("/badges/") and "/certificate" not in request.path:
+        return True  # Open Badges documents are JSON for verifiers (404 JSON for unknown ones)
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return (
         best == "application/json"
@@ -48,6 +50,9 @@ def register_error_handlers(app: Flask) -> None:
     def _etwin_error(error: EtwinLtiError):  # type: ignore[no-untyped-def]
         if error.status_code >= 500:
             log.error("%s: %s", error.error, error.description)
+        if isinstance(error, AuthenticationError):  # RFC 6750 section 3: name the scheme
+            body, status = error_response(error)
+            return body, status, {"WWW-Authenticate": 'Bearer realm="etwin-lti"'}
         return error_response(error)
 
     @app.errorhandler(ValidationError)

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from etwin_lti.app import create_app
 from etwin_lti.errors import ConfigurationError
-from tests.conftest import make_test_app
+from tests.conftest import TEST_SECRET, make_test_app
 
 
 def test_healthz_reports_ok_with_a_reachable_database(client):
@@ -13,7 +14,16 @@ def test_healthz_reports_ok_with_a_reachable_database(client):
 
 
 def test_healthz_reports_an_unreachable_database(tmp_path):
-    app = make_test_app("postgresql+psycopg://nobody@127.0.0.1:1/none", tmp_path)
+    # create_app alone: make_test_app also runs the after-upgrade data steps (country seed),
+    # which need the database this test makes unreachable.
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+            "SECRET_KEY": TEST_SECRET,
+            "BASE_URL": "http://tool.test",
+        }
+    )
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["status"] == "error"

@@ -4,5 +4,12 @@ Each area keeps its own module; add a line here when you add one.
 """
 
 from etwin_lti.persistence.db import Base
+from etwin_lti.persistence.models import (
+    api_tokens,  # noqa: F401
+    hub,  # noqa: F401
+    lti,  # noqa: F401
+    moodle,  # noqa: F401
+    registrations,  # noqa: F401
+)
 
 __all__ = ["Base"]

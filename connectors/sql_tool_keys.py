@@ -1,0 +1,116 @@
+"""``ToolKeyStore`` in the tool's database: RSA-2048 keys, the private half never leaves here
+except to sign. Rotation keeps the old key published for the overlap period, then drops it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwcrypto.jwk import JWK  # type: ignore[import-untyped]
+from jwt.algorithms import RSAAlgorithm
+from sqlalchemy import delete, select
+
+from etwin_lti.domain.tool_keys import SigningKey, ToolKey, ToolKeyStatus
+from etwin_lti.errors import NotFoundError
+from etwin_lti.persistence.db import Database
+from etwin_lti.persistence.models.lti import ToolKeyRow
+
+KEY_BITS = 2048
+
+
+def _utc(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes; every stored time is UTC.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class SqlToolKeyStore:
+    def __init__(
+        self,
+        database: Database,
+        *,
+        overlap_days: int,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._db = database
+        self._overlap = timedelta(days=overlap_days)
+        self._clock = clock
+
+    def ensure_signing_key(self) -> ToolKey:
+        with self._db.session() as session:
+            row = session.scalars(self._active()).first()
+            if row is None:
+                row = self._new_row()
+                session.add(row)
+            return self._to_key(row)
+
+    def signing_key(self) -> SigningKey:
+        with self._db.session() as session:
+            row = session.scalars(self._active()).first()
+            if row is None:
+                raise NotFoundError(
+                    "The tool has no signing key yet.",
+                    who_can_fix="the tool administrator (etwin-lti db upgrade)",
+                )
+            return SigningKey(kid=row.kid, private_pem=row.private_pem)
+
+    def public_jwks(self) -> dict[str, Any]:
+        with self._db.session() as session:
+            rows = session.scalars(select(ToolKeyRow).order_by(ToolKeyRow.id.desc())).all()
+            published = [r for r in rows if self._published(r)]
+            return {"keys": [json.loads(r.public_jwk) for r in published]}
+
+    def rotate(self) -> ToolKey:
+        now = self._clock()
+        with self._db.session() as session:
+            for row in session.scalars(self._active()):
+                row.retired_at = now
+            session.execute(delete(ToolKeyRow).where(ToolKeyRow.retired_at < now - self._overlap))
+            row = self._new_row()
+            session.add(row)
+            return self._to_key(row)
+
+    def list_keys(self) -> list[ToolKey]:
+        with self._db.session() as session:
+            rows = session.scalars(select(ToolKeyRow).order_by(ToolKeyRow.id.desc())).all()
+            return [self._to_key(r) for r in rows if self._published(r)]
+
+    def _active(self):  # type: ignore[no-untyped-def]
+        return (
+            select(ToolKeyRow).where(ToolKeyRow.retired_at.is_(None)).order_by(ToolKeyRow.id.desc())
+        )
+
+    def _published(self, row: ToolKeyRow) -> bool:
+        return row.retired_at is None or _utc(row.retired_at) + self._overlap > self._clock()
+
+    def _new_row(self) -> ToolKeyRow:
+        private = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
+        # kid = the RFC 7638 thumbprint, which is also what pylti1p3's Registration.get_kid()
+        # computes, so messages it signs for us name the key we publish.
+        public_pem = private.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        kid = JWK.from_pem(public_pem).thumbprint()
+        jwk = json.loads(RSAAlgorithm.to_jwk(private.public_key()))
+        jwk.update({"kid": kid, "alg": "RS256", "use": "sig"})
+        pem = private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode()
+        return ToolKeyRow(
+            kid=kid, private_pem=pem, public_jwk=json.dumps(jwk), created_at=self._clock()
+        )
+
+    def _to_key(self, row: ToolKeyRow) -> ToolKey:
+        retired = _utc(row.retired_at) if row.retired_at else None
+        return ToolKey(
+            kid=row.kid,
+            created_at=_utc(row.created_at),
+            status=ToolKeyStatus.RETIRING if retired else ToolKeyStatus.SIGNING,
+            retired_at=retired,
+            drop_after=retired + self._overlap if retired else None,
+        )

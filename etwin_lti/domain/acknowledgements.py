@@ -1,0 +1,244 @@
+"""Labels, prizes and certificates (domain-facts.md 1.5, 1.7; course unit 1).
+
+The hub records the decisions people at the NSO and CSS take; it never awards a label by itself.
+
+National Quality Label (ESEP rules, domain-facts.md 1.5):
+- applied for by a teacher (founder or partner) of a **European** project; national projects
+  cannot apply;
+- at most four applications per teacher per school year ("only the first four are evaluated":
+  here the fifth is refused outright, so a teacher learns it at once);
+- the applicant's NSO scores the five criteria and the three sub-criteria that need a minimum
+  (online collaboration among pupils, use of ICT, GDPR/copyright/eSafety).
+
+ESEP publishes the criteria but not the scales, so the scales and minimums are our choice, kept
+here as named constants: each of the five criteria is scored 0-5 (total 0-25, which makes the
+EQL's published "average score above 20 points" a meaningful bar); each sub-criterion is
+scored 0-5 and needs at least 3 (above the middle of the scale). The NQL is granted when every
+sub-criterion meets its minimum.
+
+European Quality Label: the CSS awards it to the NQL holders of a project in which at least two
+partners from two different countries hold an NQL; never to a national project, even one that
+later took foreign partners. It is required for the European Prizes.
+
+European Prizes (since 2021, domain-facts.md 1.7): one category per project (age bands or
+Initial VET); only partners holding an NQL share a prize.
+
+Every acknowledgement is issued at most once per (kind, person, subject); the store enforces it
+with a unique constraint.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+from etwin_lti.domain.model import (
+    Acknowledgement,
+    AcknowledgementKind,
+    NqlApplication,
+    NqlCriterion,
+    NqlDecision,
+    NqlSubCriterion,
+    PrizeCategory,
+    PrizeEligibility,
+    Project,
+    ProjectScope,
+    ProjectStatus,
+)
+from etwin_lti.domain.validation import FieldErrors
+from etwin_lti.errors import InvalidInputError, PermissionDeniedError, RuleViolationError
+
+MAX_NQL_APPLICATIONS_PER_SCHOOL_YEAR = 4
+CRITERION_MIN_SCORE = 0
+CRITERION_MAX_SCORE = 5
+SUB_CRITERION_MIN_SCORE = 0
+SUB_CRITERION_MAX_SCORE = 5
+SUB_CRITERION_MINIMUMS: Mapping[NqlSubCriterion, int] = {
+    NqlSubCriterion.PUPIL_COLLABORATION: 3,
+    NqlSubCriterion.USE_OF_ICT: 3,
+    NqlSubCriterion.GDPR_COPYRIGHT_ESAFETY: 3,
+}
+# Published for the EQL nomination (domain-facts.md 1.5, "variant 2"); informative only: the
+# CSS decides, the hub checks the two-countries rule.
+EQL_NOMINATION_AVERAGE_ABOVE = 20
+EQL_MIN_COUNTRIES = 2
+
+_SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{4})$")
+
+
+class NqlApplicationLimitError(RuleViolationError):
+    error = "nql_application_limit"
+    description = (
+        f"A teacher can apply for at most {MAX_NQL_APPLICATIONS_PER_SCHOOL_YEAR} National "
+        "Quality Labels per school year."
+    )
+
+
+class NationalProjectError(RuleViolationError):
+    error = "national_project"
+    description = "National projects cannot apply for Quality Labels."
+
+
+class EqlNotEarnedError(RuleViolationError):
+    error = "eql_not_earned"
+    description = (
+        "The European Quality Label needs at least two partners from two different countries "
+        "holding a National Quality Label for this project."
+    )
+
+
+def check_school_year(value: str) -> str:
+    """ "YYYY-YYYY" with the second year following the first, e.g. "2026-2027"."""
+    match = _SCHOOL_YEAR.match(value.strip()) if isinstance(value, str) else None
+    if match is None or int(match.group(2)) != int(match.group(1)) + 1:
+        raise InvalidInputError(
+            errors={"school_year": ["Must look like '2026-2027' (two consecutive years)."]}
+        )
+    return value.strip()
+
+
+def check_nql_application(
+    project: Project,
+    teacher_id: int,
+    *,
+    teacher_ids: Sequence[int],
+    applications_this_year: Iterable[NqlApplication],
+    holds_nql: bool,
+) -> None:
+    """``applications_this_year``: every application of this teacher in the school year."""
+    if teacher_id not in teacher_ids:
+        raise PermissionDeniedError("Only a founder or partner teacher of the project can apply.")
+    if project.scope is not ProjectScope.EUROPEAN:
+        raise NationalProjectError()
+    if project.status is ProjectStatus.PENDING:
+        raise RuleViolationError("The project is still waiting for its NSOs' validation.")
+    if holds_nql:
+        raise RuleViolationError("You already hold a National Quality Label for this project.")
+    this_year = list(applications_this_year)
+    if any(a.project_id == project.id for a in this_year):
+        raise RuleViolationError("You have already applied for this project this school year.")
+    if len(this_year) >= MAX_NQL_APPLICATIONS_PER_SCHOOL_YEAR:
+        raise NqlApplicationLimitError()
+
+
+def check_nql_decider(
+    application: NqlApplication, nso_country_code: str, teacher_country: str | None
+) -> None:
+    if nso_country_code != teacher_country:
+        raise PermissionDeniedError("Only the applicant's own NSO evaluates the application.")
+    if application.decision is not NqlDecision.PENDING:
+        raise RuleViolationError("This application has already been decided.")
+
+
+def check_scores(
+    scores: Mapping[str, int], sub_scores: Mapping[str, int]
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Exactly the five criteria and the three sub-criteria, each on its scale."""
+    errors = FieldErrors()
+    clean = _scores(
+        errors,
+        "scores",
+        scores,
+        [c.value for c in NqlCriterion],
+        CRITERION_MIN_SCORE,
+        CRITERION_MAX_SCORE,
+    )
+    clean_sub = _scores(
+        errors,
+        "sub_scores",
+        sub_scores,
+        [c.value for c in NqlSubCriterion],
+        SUB_CRITERION_MIN_SCORE,
+        SUB_CRITERION_MAX_SCORE,
+    )
+    errors.raise_if_any()
+    return clean, clean_sub
+
+
+def _scores(
+    errors: FieldErrors,
+    field: str,
+    given: Mapping[str, int],
+    expected: list[str],
+    low: int,
+    high: int,
+) -> dict[str, int]:
+    if not isinstance(given, Mapping):
+        errors.add(field, "Must map each criterion to a score.")
+        return {}
+    unknown = sorted(set(given) - set(expected))
+    if unknown:
+        errors.add(field, f"Unknown criteria: {', '.join(map(str, unknown))}.")
+    missing = [name for name in expected if name not in given]
+    if missing:
+        errors.add(field, f"Missing scores: {', '.join(missing)}.")
+    clean: dict[str, int] = {}
+    for name in expected:
+        if name not in given:
+            continue
+        value = given[name]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            errors.add(f"{field}.{name}", f"Must be a whole number from {low} to {high}.")
+        else:
+            clean[name] = value
+    return clean
+
+
+def nql_decision(sub_scores: Mapping[str, int]) -> NqlDecision:
+    """Granted when every sub-criterion reaches its minimum."""
+    for criterion, minimum in SUB_CRITERION_MINIMUMS.items():
+        if sub_scores.get(criterion.value, SUB_CRITERION_MIN_SCORE) < minimum:
+            return NqlDecision.REFUSED
+    return NqlDecision.GRANTED
+
+
+def project_subject(project_id: int) -> str:
+    return f"project:{project_id}"
+
+
+def held(
+    acknowledgements: Iterable[Acknowledgement], kind: AcknowledgementKind
+) -> list[Acknowledgement]:
+    """The unrevoked acknowledgements of one kind."""
+    return [a for a in acknowledgements if a.kind is kind and a.revoked_at is None]
+
+
+def eql_recipients(
+    project: Project,
+    nql_holders: Mapping[int, str],
+    already_eql: Iterable[int],
+) -> list[int]:
+    """Who receives the EQL now. ``nql_holders``: person id -> country of NQL holders."""
+    if project.scope is not ProjectScope.EUROPEAN:
+        raise NationalProjectError("National projects are never awarded the EQL.")
+    if len(nql_holders) < 2 or len(set(nql_holders.values())) < EQL_MIN_COUNTRIES:
+        raise EqlNotEarnedError()
+    have = set(already_eql)
+    return sorted(pid for pid in nql_holders if pid not in have)
+
+
+def prize_eligibility(
+    project: Project,
+    category: PrizeCategory,
+    *,
+    has_eql: bool,
+    nql_holder_ids: Iterable[int],
+) -> PrizeEligibility:
+    reasons: list[str] = []
+    if project.scope is not ProjectScope.EUROPEAN:
+        reasons.append("National projects cannot take part in the European Prizes.")
+    if not has_eql:
+        reasons.append("The project needs the European Quality Label first.")
+    if project.age_band is not None and project.age_band is not category:
+        reasons.append(
+            f"A project applies in one category only: this one is registered in "
+            f"'{project.age_band.value}'."
+        )
+    holders = tuple(sorted(set(nql_holder_ids)))
+    return PrizeEligibility(
+        project_id=project.id,
+        category=category,
+        eligible=not reasons,
+        reasons=tuple(reasons),
+        eligible_teacher_ids=holders,
+    )

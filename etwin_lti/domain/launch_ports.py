@@ -1,0 +1,43 @@
+"""Ports the launch use case needs besides ``RegistrationStore``, ``IdentityStore`` and ``HubPort``.
+
+Implemented in ``connectors/``: ``SqlLaunchSessionStore``, ``SqlRolePolicyStore``,
+``HttpPlatformKeySource``. The shared cache (state, nonce, replay marks) is
+``etwin_lti.domain.cache.KeyValueCache``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Protocol
+
+from etwin_lti.domain.launches import LaunchSession
+
+
+class LaunchSessionStore(Protocol):
+    def create(self, session: LaunchSession) -> None:
+        """Store a new session; only a hash of ``session.id`` is kept."""
+        ...
+
+    def get(self, session_id: str, *, now: datetime) -> LaunchSession | None:
+        """None when unknown or expired."""
+        ...
+
+    def delete(self, session_id: str) -> None: ...
+
+
+class RolePolicyStore(Protocol):
+    def overrides(self, platform_id: int) -> dict[str, str]:
+        """The platform's edits of DESIGN.md's role table: ``{"Mentor": "none", ...}``."""
+        ...
+
+    def set_override(self, platform_id: int, lti_role: str, twinspace_role: str) -> None: ...
+
+    def clear_override(self, platform_id: int, lti_role: str) -> None: ...
+
+
+class PlatformKeySource(Protocol):
+    def key_set(self, url: str, *, kid: str) -> Mapping[str, Any]:
+        """The platform's JWKS that should contain ``kid`` (cached; refetched once, rate-limited,
+        when ``kid`` is unknown; stale keys when the platform is down)."""
+        ...

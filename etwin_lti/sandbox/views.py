@@ -1,0 +1,140 @@
+"""The sandbox LMS's HTTP endpoints, as a blueprint (mounted at its base URL's path).
+
+GET  /                              the LMS page: launch buttons, tools, deep-link results
+GET|POST /launch                    start a launch (user, resource | etwin_resource,
+                                    message=resource|deeplink, client_id, method=get|post)
+GET|POST /auth                      OIDC authorization endpoint -> auto-posted id_token
+GET  /jwks                          platform JWKS
+POST /token                         OAuth 2 client credentials (JWT assertion)
+POST /deep-link-return              Deep Linking 2.0 response
+GET  /.well-known/openid-configuration   Dynamic Registration 1.0 platform configuration
+POST /register                      Dynamic Registration 1.0 registration endpoint
+GET  /register-tool?url=...         send the browser to a tool's registration URL
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
+
+from etwin_lti.sandbox.dynamic_registration import openid_configuration, register_client
+from etwin_lti.sandbox.lti1p3 import FlaskLtiRequest
+from etwin_lti.sandbox.platform import SandboxPlatform, SandboxRefusal
+
+JSON_ENDPOINTS = {"sandbox.token", "sandbox.register", "sandbox.openid_configuration"}
+
+
+def create_sandbox_blueprint(platform: SandboxPlatform) -> Blueprint:
+    prefix = urlsplit(platform.issuer).path.rstrip("/")
+    bp = Blueprint("sandbox", __name__, template_folder="templates", url_prefix=prefix or None)
+
+    @bp.record_once
+    def _remember(state: Any) -> None:
+        state.app.extensions["sandbox"] = platform
+
+    @bp.errorhandler(SandboxRefusal)
+    def _refused(error: SandboxRefusal):  # type: ignore[no-untyped-def]
+        if request.endpoint in JSON_ENDPOINTS:
+            body = {"error": error.error, "error_description": error.message}
+            return jsonify(body), error.status
+        return render_template("sandbox/refused.html", message=error.message), error.status
+
+    @bp.get("/")
+    def index() -> str:
+        return render_template(
+            "sandbox/index.html",
+            platform=platform,
+            resources=platform.resources(),
+            launch_users=[u for u in platform.users() if u.label],
+        )
+
+    @bp.route("/launch", methods=["GET", "POST"])
+    def launch():  # type: ignore[no-untyped-def]
+        values = request.values
+        user = platform.find_user(values.get("user", "teacher"))
+        deep_linking = values.get("message") == "deeplink"
+        resource_id = values.get("resource")
+        if not deep_linking and not resource_id and values.get("etwin_resource"):
+            resource_id = platform.resource_for(values["etwin_resource"], values.get("context")).id
+        browser = request.cookies.get(platform.settings.cookie_name) or secrets.token_urlsafe(16)
+        url, params = platform.start_launch(
+            user_id=user.id,
+            browser=browser,
+            client_id=values.get("client_id") or None,
+            resource_id=resource_id,
+            deep_linking=deep_linking,
+            context_id=values.get("context") or None,
+            lti_request=FlaskLtiRequest(request),
+            extra_custom={
+                k.removeprefix("custom_"): v for k, v in values.items() if k.startswith("custom_")
+            },
+        )
+        if values.get("method", "get") == "post":
+            response = Response(render_template("sandbox/autopost.html", action=url, fields=params))
+        else:
+            response = redirect(url + "?" + urlencode(params))
+        response.set_cookie(
+            platform.settings.cookie_name,
+            browser,
+            path=prefix or "/",
+            httponly=True,
+            samesite="Lax",  # like Moodle >= 4.5: the tool must come back by a top-level GET
+            secure=platform.issuer.startswith("https://"),
+        )
+        return response
+
+    @bp.route("/auth", methods=["GET", "POST"])
+    def auth() -> str:
+        lti_request = FlaskLtiRequest(request)
+        params = {**lti_request.form_data, **lti_request.get_data}
+        browser = request.cookies.get(platform.settings.cookie_name)
+        action, fields = platform.authorize(params, browser, lti_request)
+        return render_template("sandbox/autopost.html", action=action, fields=fields)
+
+    @bp.get("/jwks")
+    def jwks() -> Response:
+        return jsonify(platform.keys.jwks())
+
+    @bp.post("/token")
+    def token() -> Response:
+        response = jsonify(platform.issue_access_token(request.form.to_dict()))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @bp.post("/deep-link-return")
+    def deep_link_return() -> str:
+        result = platform.receive_deep_link(request.form.get("JWT", ""))
+        return render_template("sandbox/deep_link_result.html", result=result, platform=platform)
+
+    @bp.get("/.well-known/openid-configuration")
+    def openid_configuration_view():  # type: ignore[no-untyped-def]
+        configuration = openid_configuration(platform)
+        if platform.hooks.alter_openid_configuration:
+            return platform.hooks.alter_openid_configuration(configuration)
+        return jsonify(configuration)
+
+    @bp.post("/register")
+    def register():  # type: ignore[no-untyped-def]
+        answer = register_client(
+            platform, request.headers.get("Authorization"), request.get_json(silent=True)
+        )
+        if platform.hooks.alter_registration_response:
+            return platform.hooks.alter_registration_response(answer)
+        return jsonify(answer)
+
+    @bp.get("/register-tool")
+    def register_tool():  # type: ignore[no-untyped-def]
+        url = request.args.get("url", "")
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise SandboxRefusal("Paste the tool's registration URL (http or https).")
+        return redirect(platform.registration_url(url))
+
+    return bp
+
+
+def current_platform() -> SandboxPlatform:
+    platform: SandboxPlatform = current_app.extensions["sandbox"]
+    return platform

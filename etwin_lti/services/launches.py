@@ -1,0 +1,407 @@
+"""The launch use cases: OIDC login initiation, id_token launch, and reading a launch session.
+
+Over ports only (registrations, shared cache, platform keys, identities, hub, sessions, role
+policy) and the sans-IO core ``etwin_lti.lti``. Every check happens before the first write that
+matters: a refused launch leaves no person, membership or session behind. The only writes of a
+refused launch are the consumed login state (single use by design), the replay mark of a
+correctly signed token, and an unknown deployment recorded inactive for the administrator.
+
+Round trips of a successful launch once the platform keys are cached: consume login state,
+platform, key set, replay mark, deployment, role policy, resource, identity, hub membership
+(the hub's own statements), session. No outbound HTTP.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from etwin_lti.domain.cache import KeyValueCache
+from etwin_lti.domain.launch_ports import LaunchSessionStore, PlatformKeySource, RolePolicyStore
+from etwin_lti.domain.launches import LaunchSession, Resource, ResourceKind, ServiceEndpoints
+from etwin_lti.domain.model import MemberStatus, PersonKind, TwinSpaceRole
+from etwin_lti.domain.ports import HubPort, IdentityStore, RegistrationStore
+from etwin_lti.domain.registrations import Platform
+from etwin_lti.errors import LaunchSessionError, PermissionDeniedError, RuleViolationError
+from etwin_lti.lti import claims as c
+from etwin_lti.lti.errors import (
+    InactiveDeploymentError,
+    LoginStateExpiredError,
+    MalformedTokenError,
+    MissingStateCookieError,
+    StateMismatchError,
+    TokenReplayError,
+    UnknownClientIdError,
+    UnknownDeploymentError,
+    UnknownIssuerError,
+    UnknownKeyError,
+)
+from etwin_lti.lti.jwks import find_key
+from etwin_lti.lti.launch import (
+    LaunchMessage,
+    check_claims,
+    check_issuer,
+    parse_id_token,
+    verify_signature,
+)
+from etwin_lti.lti.oidc_login import (
+    authentication_request_params,
+    authentication_request_url,
+    parse_login_initiation,
+)
+from etwin_lti.lti.resources import resource_from_custom
+from etwin_lti.lti.roles import RoleDecision, RolePolicy
+
+LOGIN_TTL_SECONDS = 600  # between the login redirect and the id_token POST
+MAX_REPLAY_MARK_SECONDS = 24 * 3600
+CUSTOM_COUNTRY = "etwin_country"  # custom parameter: $Person.address.country in Moodle
+DEEP_LINK_PATH = "/lti/deep-link"
+REVIEW_PATH = "/lti/review"
+_DEEP_LINKERS = frozenset({TwinSpaceRole.TEACHER, TwinSpaceRole.EXPERT})
+
+
+@dataclass(frozen=True)
+class LoginRedirect:
+    url: str  # the platform's authorization endpoint, as a top-level GET
+    state: str  # goes into the browser's short-lived state cookie
+
+
+@dataclass(frozen=True)
+class LaunchOutcome:
+    session: LaunchSession
+    redirect_path: str  # /embed/<kind>/<id>, /lti/deep-link or /lti/review
+
+
+@dataclass(frozen=True)
+class LaunchConfig:
+    base_url: str
+    leeway_seconds: int
+    session_seconds: int
+    store_pupil_names: bool
+
+    @property
+    def redirect_uri(self) -> str:
+        return self.base_url + "/lti/launch"
+
+
+class LaunchService:
+    def __init__(
+        self,
+        config: LaunchConfig,
+        *,
+        registrations: RegistrationStore,
+        cache: KeyValueCache,
+        platform_keys: PlatformKeySource,
+        identities: IdentityStore,
+        hub: Callable[[], HubPort],
+        sessions: LaunchSessionStore,
+        role_policies: RolePolicyStore,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        token: Callable[[], str] = lambda: secrets.token_urlsafe(32),
+    ) -> None:
+        self.config = config
+        self._registrations = registrations
+        self._cache = cache
+        self._keys = platform_keys
+        self._identities = identities
+        self._hub = hub
+        self._sessions = sessions
+        self._policies = role_policies
+        self._clock = clock
+        self._token = token
+
+    # --- login initiation (Security Framework 5.1.1) -----------------------------------------
+    def start_login(self, params: Mapping[str, str]) -> LoginRedirect:
+        initiation = parse_login_initiation(params, tool_base_url=self.config.base_url)
+        platform = self._platform_for_login(initiation.iss, initiation.client_id)
+        state, nonce = self._token(), self._token()
+        entry = {"nonce": nonce, "platform_id": platform.id}
+        self._cache.set(_state_key(state), json.dumps(entry).encode(), LOGIN_TTL_SECONDS)
+        auth = authentication_request_params(
+            initiation,
+            client_id=platform.client_id,
+            redirect_uri=self.config.redirect_uri,
+            state=state,
+            nonce=nonce,
+        )
+        return LoginRedirect(authentication_request_url(platform.auth_login_url, auth), state)
+
+    def _platform_for_login(self, issuer: str, client_id: str | None) -> Platform:
+        platform = self._registrations.find_platform(issuer, client_id)
+        if platform is not None:
+            return platform
+        known = [p for p in self._registrations.list_platforms() if p.issuer == issuer]
+        if not known:
+            raise UnknownIssuerError()
+        if client_id is None:
+            raise UnknownClientIdError(
+                "This LMS has several registrations with the tool and did not say which one "
+                "(client_id) it is using."
+            )
+        raise UnknownClientIdError()
+
+    # --- the launch (Security Framework 5.1.3, LTI Core 5) -----------------------------------
+    def complete_launch(self, form: Mapping[str, str], state_cookie: str | None) -> LaunchOutcome:
+        message, platform = self._verify(form, state_cookie)
+        self._check_deployment(platform, message.deployment_id)
+        decision = RolePolicy.with_overrides(self._policies.overrides(platform.id)).decide(
+            message.roles
+        )
+        if message.message_type == c.RESOURCE_LINK_REQUEST:
+            resource: Resource | None = resource_from_custom(message.custom)
+            path = f"/embed/{resource.kind.value}/{resource.id}"
+        elif message.message_type == c.DEEP_LINKING_REQUEST:
+            if decision.twinspace_role not in _DEEP_LINKERS and not decision.is_tool_admin:
+                raise PermissionDeniedError(
+                    "Only teachers can choose which eTwinning resource an activity opens.",
+                    who_can_fix="a teacher of this course",
+                )
+            resource, path = None, DEEP_LINK_PATH
+        else:
+            custom = message.custom
+            resource = resource_from_custom(custom) if c.CUSTOM_RESOURCE in custom else None
+            path = REVIEW_PATH
+        session = self._provision(platform, message, decision, resource)
+        return LaunchOutcome(session, path)
+
+    def _verify(
+        self, form: Mapping[str, str], state_cookie: str | None
+    ) -> tuple[LaunchMessage, Platform]:
+        id_token, state = form.get("id_token") or "", form.get("state") or ""
+        if not id_token:
+            raise MalformedTokenError("The LMS did not send the launch message (id_token).")
+        if not state_cookie:
+            raise MissingStateCookieError()
+        if not state or not hmac.compare_digest(state.encode(), state_cookie.encode()):
+            raise StateMismatchError()
+        token = parse_id_token(id_token)
+        raw = self._cache.consume(_state_key(state))
+        if raw is None:
+            raise LoginStateExpiredError()
+        entry = json.loads(raw)
+        platform = self._registrations.get_platform(int(entry["platform_id"]))
+        check_issuer(token, platform.issuer)
+        key = find_key(self._keys.key_set(platform.key_set_url, kid=token.kid), token.kid)
+        if key is None:
+            raise UnknownKeyError()
+        verify_signature(token, key)  # the only signature check of the launch
+        now = self._clock()
+        if not self._cache.add(_replay_key(token.digest), b"1", _mark_ttl(token.claims, now)):
+            raise TokenReplayError()
+        message = check_claims(
+            token.claims,
+            issuer=platform.issuer,
+            client_id=platform.client_id,
+            nonce=str(entry["nonce"]),
+            now=now,
+            leeway=self.config.leeway_seconds,
+            digest=token.digest,
+        )
+        return message, platform
+
+    def _check_deployment(self, platform: Platform, deployment_id: str) -> None:
+        deployment = self._registrations.find_deployment(platform.id, deployment_id)
+        if deployment is None:
+            self._registrations.record_unknown_deployment(platform.id, deployment_id)
+            raise UnknownDeploymentError(
+                f"This deployment ({deployment_id!r} of {platform.name}) is new to the eTwinning "
+                "tool and was recorded as inactive. The tool administrator activates it with: "
+                f"etwin-lti platform activate {platform.id} {deployment_id}",
+                errors={"command": [f"etwin-lti platform activate {platform.id} {deployment_id}"]},
+            )
+        if not deployment.active:
+            raise InactiveDeploymentError(
+                f"This deployment ({deployment_id!r} of {platform.name}) is not active yet. The "
+                "tool administrator activates it with: "
+                f"etwin-lti platform activate {platform.id} {deployment_id}",
+                errors={"command": [f"etwin-lti platform activate {platform.id} {deployment_id}"]},
+            )
+
+    # --- provisioning (DESIGN.md "Role mapping", "Privacy") ----------------------------------
+    def _provision(
+        self,
+        platform: Platform,
+        message: LaunchMessage,
+        decision: RoleDecision,
+        resource: Resource | None,
+    ) -> LaunchSession:
+        kind = resource.kind if resource else None
+        role = decision.role_for(kind)
+        person_id: int | None = None
+        if decision.twinspace_role is not None:
+            hub = self._hub()
+            person_id = self._identities.find_person(
+                message.issuer, message.subject, message.deployment_id
+            )
+            # A returning person's membership call checks the resource anyway; a new person is
+            # created only once the resource is known to exist.
+            if person_id is None or decision.twinspace_role is TwinSpaceRole.GUEST:
+                self._check_resource(hub, resource, decision.twinspace_role)
+            if person_id is None:
+                person_id = self._new_person(hub, message, decision.twinspace_role, kind)
+            role = self._join(hub, resource, person_id, decision, role)
+        return self._open_session(platform, message, decision, resource, person_id, role)
+
+    def _check_resource(self, hub: HubPort, resource: Resource | None, role: TwinSpaceRole) -> None:
+        """The resource must exist before anyone is created for it."""
+        if resource is None:
+            return
+        if resource.kind is ResourceKind.TWINSPACE:
+            space = hub.get_twinspace(resource.id)
+            if role is TwinSpaceRole.GUEST and space.has_pupils:
+                raise PermissionDeniedError(
+                    "Mentors and other guests cannot enter a TwinSpace where pupils work.",
+                    who_can_fix="a teacher administrator of this TwinSpace",
+                )
+        elif resource.kind is ResourceKind.EVENT:
+            hub.get_event(resource.id)
+        else:
+            hub.get_unit(resource.id)
+
+    def _new_person(
+        self,
+        hub: HubPort,
+        message: LaunchMessage,
+        role: TwinSpaceRole,
+        kind: ResourceKind | None,
+    ) -> int:
+        person_kind = _person_kind(role, kind)
+        is_pupil = person_kind is PersonKind.PUPIL
+        pseudonym = _pseudonym(message, "Pupil" if is_pupil else "Member")
+        if is_pupil:
+            name = message.name if self.config.store_pupil_names and message.name else pseudonym
+        else:
+            name = message.name or pseudonym
+        country = message.custom.get(CUSTOM_COUNTRY)
+        person = hub.create_person(
+            name[:200],
+            person_kind,
+            country_code=country.upper() if person_kind is PersonKind.TEACHER and country else None,
+            email=None if is_pupil else message.email,
+        )
+        try:
+            self._identities.link(message.issuer, message.deployment_id, message.subject, person.id)
+        except RuleViolationError:
+            # A concurrent first launch of the same user linked first: use that person.
+            again = self._identities.find_person(
+                message.issuer, message.subject, message.deployment_id
+            )
+            if again is None:
+                raise
+            return again
+        return person.id
+
+    def _join(
+        self,
+        hub: HubPort,
+        resource: Resource | None,
+        person_id: int,
+        decision: RoleDecision,
+        role: str,
+    ) -> str:
+        """Membership is created or updated on every launch; a manual decision wins."""
+        assert decision.twinspace_role is not None
+        if resource is None:
+            return role
+        if resource.kind is ResourceKind.TWINSPACE:
+            member = hub.sync_member(resource.id, person_id, decision.twinspace_role)
+            if member.status is MemberStatus.SUSPENDED:
+                raise PermissionDeniedError(
+                    "Your membership of this TwinSpace is suspended.",
+                    who_can_fix="a teacher administrator of this TwinSpace",
+                )
+            return member.role.value
+        if resource.kind is ResourceKind.EVENT and role == "participant":
+            enrolled = {e.person_id for e in hub.list_enrolments(resource.id)}
+            if person_id not in enrolled:
+                hub.enrol(resource.id, person_id)
+        if resource.kind is ResourceKind.UNIT and role == "trainee":
+            hub.enrol_trainee(hub.get_unit(resource.id).edition_id, person_id)
+        return role
+
+    def _open_session(
+        self,
+        platform: Platform,
+        message: LaunchMessage,
+        decision: RoleDecision,
+        resource: Resource | None,
+        person_id: int | None,
+        role: str,
+    ) -> LaunchSession:
+        now = self._clock()
+        ags = message.ags_endpoint or {}
+        scopes = ags.get("scope")
+        session = LaunchSession(
+            id=self._token(),
+            person_id=person_id,
+            platform_id=platform.id,
+            deployment_id=message.deployment_id,
+            context_id=message.context_id,
+            context_title=message.context_title,
+            resource_link_id=message.resource_link_id,
+            resource=resource,
+            role=role,
+            lti_roles=message.roles,
+            is_tool_admin=decision.is_tool_admin,
+            message_type=message.message_type,
+            created_at=now,
+            expires_at=now + timedelta(seconds=self.config.session_seconds),
+            endpoints=ServiceEndpoints(
+                lineitems_url=_str(ags.get("lineitems")),
+                lineitem_url=_str(ags.get("lineitem")),
+                ags_scopes=tuple(s for s in scopes if isinstance(s, str))
+                if isinstance(scopes, list)
+                else (),
+                nrps_url=message.nrps_url,
+            ),
+            return_url=message.return_url,
+            deep_linking=dict(message.deep_linking) if message.deep_linking else None,
+        )
+        self._sessions.create(session)
+        return session
+
+    # --- after the launch ---------------------------------------------------------------------
+    def load_session(self, session_id: str) -> LaunchSession:
+        session = self._sessions.get(session_id, now=self._clock()) if session_id else None
+        if session is None:
+            raise LaunchSessionError()
+        return session
+
+
+def _state_key(state: str) -> str:
+    return "lti-login:" + hashlib.sha256(state.encode()).hexdigest()
+
+
+def _replay_key(digest: str) -> str:
+    return "lti-token:" + digest
+
+
+def _mark_ttl(claims: Mapping[str, object], now: datetime) -> int:
+    """Remember a token at least until it expires (plus leeway), at most a day."""
+    exp = claims.get(c.EXP)
+    remaining = int(exp - now.timestamp()) if isinstance(exp, int | float) else 0
+    return max(300, min(remaining + 300, MAX_REPLAY_MARK_SECONDS))
+
+
+def _person_kind(role: TwinSpaceRole, kind: ResourceKind | None) -> PersonKind:
+    if role is TwinSpaceRole.GUEST:
+        return PersonKind.GUEST
+    if role is TwinSpaceRole.PUPIL and kind in (ResourceKind.TWINSPACE, None):
+        return PersonKind.PUPIL
+    # Learning Events and the distance course are for teachers, whatever their LMS role.
+    return PersonKind.TEACHER
+
+
+def _pseudonym(message: LaunchMessage, prefix: str) -> str:
+    """Stable per LTI identity, reveals nothing: "Pupil 4F2A"."""
+    seed = f"{message.issuer}\n{message.deployment_id}\n{message.subject}".encode()
+    return f"{prefix} {hashlib.sha256(seed).hexdigest()[:4].upper()}"
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None

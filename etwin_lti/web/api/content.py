@@ -1,0 +1,115 @@
+"""TwinSpace pages and materials, the Project Diary and the forum."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from etwin_lti.domain.api_tokens import ApiPermission
+from etwin_lti.web.api.auth import hub, requires, viewer
+from etwin_lti.web.api.parsing import ApiBlueprint
+from schemas.api.content import (
+    DiaryCommentSchema,
+    DiaryPostSchema,
+    ForumPostSchema,
+    ForumThreadSchema,
+    MaterialCreateSchema,
+    MaterialSchema,
+    PageCreateSchema,
+    PageSchema,
+    ReplySchema,
+    TitledPostSchema,
+    ViewerQuery,
+)
+
+bp = ApiBlueprint(
+    "api_content", __name__, url_prefix="/api/v1", description="Pages, materials, diary, forum"
+)
+
+
+@bp.get("/twinspaces/<int:twinspace_id>/pages")
+@requires(ApiPermission.READ)
+@bp.arguments(ViewerQuery, location="query")
+@bp.response(200, PageSchema(many=True))
+def list_pages(query: dict[str, Any], twinspace_id: int) -> Any:
+    return hub().list_pages(twinspace_id, viewer_id=viewer(query["viewer_id"]))
+
+
+@bp.post("/twinspaces/<int:twinspace_id>/pages")
+@requires(ApiPermission.WRITE)
+@bp.arguments(PageCreateSchema)
+@bp.response(201, PageSchema)
+def add_page(body: dict[str, Any], twinspace_id: int) -> Any:
+    """Visibility null: private when pupils are members, else public."""
+    return hub().add_page(
+        body["actor_id"], twinspace_id, body["title"], body["body"], visibility=body["visibility"]
+    )
+
+
+@bp.get("/twinspaces/<int:twinspace_id>/materials")
+@requires(ApiPermission.READ)
+@bp.arguments(ViewerQuery, location="query")
+@bp.response(200, MaterialSchema(many=True))
+def list_materials(query: dict[str, Any], twinspace_id: int) -> Any:
+    return hub().list_materials(twinspace_id, viewer_id=viewer(query["viewer_id"]))
+
+
+@bp.post("/twinspaces/<int:twinspace_id>/materials")
+@requires(ApiPermission.WRITE)
+@bp.arguments(MaterialCreateSchema)
+@bp.response(201, MaterialSchema)
+def add_material(body: dict[str, Any], twinspace_id: int) -> Any:
+    return hub().add_material(
+        body["actor_id"],
+        twinspace_id,
+        body["title"],
+        body["kind"],
+        body["url"],
+        visibility=body["visibility"],
+    )
+
+
+@bp.get("/projects/<int:project_id>/diary")
+@requires(ApiPermission.READ)
+@bp.response(200, DiaryPostSchema(many=True))
+def list_diary(project_id: int) -> Any:
+    """Newest post first; comments oldest first."""
+    return hub().list_diary(project_id)
+
+
+@bp.post("/projects/<int:project_id>/diary")
+@requires(ApiPermission.WRITE)
+@bp.arguments(TitledPostSchema)
+@bp.response(201, DiaryPostSchema)
+def post_diary(body: dict[str, Any], project_id: int) -> Any:
+    return hub().post_diary(body["actor_id"], project_id, body["title"], body["body"])
+
+
+@bp.post("/diary/<int:post_id>/comments")
+@requires(ApiPermission.WRITE)
+@bp.arguments(ReplySchema)
+@bp.response(201, DiaryCommentSchema)
+def comment_diary(body: dict[str, Any], post_id: int) -> Any:
+    return hub().comment_diary(body["actor_id"], post_id, body["body"])
+
+
+@bp.get("/twinspaces/<int:twinspace_id>/threads")
+@requires(ApiPermission.READ)
+@bp.response(200, ForumThreadSchema(many=True))
+def list_threads(twinspace_id: int) -> Any:
+    return hub().list_threads(twinspace_id)
+
+
+@bp.post("/twinspaces/<int:twinspace_id>/threads")
+@requires(ApiPermission.WRITE)
+@bp.arguments(TitledPostSchema)
+@bp.response(201, ForumThreadSchema)
+def create_thread(body: dict[str, Any], twinspace_id: int) -> Any:
+    return hub().create_thread(body["actor_id"], twinspace_id, body["title"], body["body"])
+
+
+@bp.post("/threads/<int:thread_id>/posts")
+@requires(ApiPermission.WRITE)
+@bp.arguments(ReplySchema)
+@bp.response(201, ForumPostSchema)
+def reply_thread(body: dict[str, Any], thread_id: int) -> Any:
+    return hub().reply_thread(body["actor_id"], thread_id, body["body"])

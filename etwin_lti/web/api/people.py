@@ -1,0 +1,56 @@
+"""``/api/v1/countries`` and ``/api/v1/people``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from etwin_lti.domain.api_tokens import ApiPermission
+from etwin_lti.web.api.auth import hub, requires
+from etwin_lti.web.api.parsing import ApiBlueprint
+from schemas.api.people import (
+    CountrySchema,
+    PersonCreateSchema,
+    PersonRenameSchema,
+    PersonSchema,
+)
+
+bp = ApiBlueprint("api_people", __name__, url_prefix="/api/v1", description="Countries and people")
+
+
+@bp.get("/countries")
+@requires(ApiPermission.READ)
+@bp.response(200, CountrySchema(many=True))
+def list_countries() -> Any:
+    """Every country of the current country-list version, ordered by code."""
+    return hub().list_countries()
+
+
+@bp.post("/people")
+@requires(ApiPermission.WRITE)
+@bp.arguments(PersonCreateSchema)
+@bp.response(201, PersonSchema)
+def create_person(body: dict[str, Any]) -> Any:
+    """Create a person; teachers need an eligible country, pupils never have an e-mail."""
+    return hub().create_person(
+        body["display_name"],
+        body["kind"],
+        country_code=body["country_code"],
+        school=body["school"],
+        email=body["email"],
+    )
+
+
+@bp.get("/people/<int:person_id>")
+@requires(ApiPermission.READ)
+@bp.response(200, PersonSchema)
+def get_person(person_id: int) -> Any:
+    return hub().get_person(person_id)
+
+
+@bp.patch("/people/<int:person_id>")
+@requires(ApiPermission.WRITE)
+@bp.arguments(PersonRenameSchema)
+@bp.response(200, PersonSchema)
+def rename_person(body: dict[str, Any], person_id: int) -> Any:
+    """A teacher edits a pupil's pseudonym; anyone may rename themself."""
+    return hub().rename_person(body["actor_id"], person_id, body["display_name"])

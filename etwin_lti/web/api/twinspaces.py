@@ -1,0 +1,95 @@
+"""``/api/v1/twinspaces`` and their members."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from etwin_lti.domain.api_tokens import ApiPermission
+from etwin_lti.web.api.auth import hub, requires
+from etwin_lti.web.api.parsing import ApiBlueprint
+from schemas.api.common import ActorSchema
+from schemas.api.projects import MemberFilterQuery
+from schemas.api.twinspaces import (
+    MemberAddSchema,
+    MemberSchema,
+    MemberSyncSchema,
+    RoleChangeSchema,
+    TwinSpaceSchema,
+)
+
+bp = ApiBlueprint(
+    "api_twinspaces", __name__, url_prefix="/api/v1", description="TwinSpaces and members"
+)
+MEMBER = "/twinspaces/<int:twinspace_id>/members/<int:person_id>"
+
+
+@bp.get("/twinspaces")
+@requires(ApiPermission.READ)
+@bp.arguments(MemberFilterQuery, location="query")
+@bp.response(200, TwinSpaceSchema(many=True))
+def list_twinspaces(query: dict[str, Any]) -> Any:
+    return hub().list_twinspaces(member_id=query["member_id"])
+
+
+@bp.get("/twinspaces/<int:twinspace_id>")
+@requires(ApiPermission.READ)
+@bp.response(200, TwinSpaceSchema)
+def get_twinspace(twinspace_id: int) -> Any:
+    return hub().get_twinspace(twinspace_id)
+
+
+@bp.get("/twinspaces/<int:twinspace_id>/members")
+@requires(ApiPermission.READ)
+@bp.response(200, MemberSchema(many=True))
+def list_members(twinspace_id: int) -> Any:
+    """Administrators first, then by display name."""
+    return hub().list_members(twinspace_id)
+
+
+@bp.post("/twinspaces/<int:twinspace_id>/members")
+@requires(ApiPermission.WRITE)
+@bp.arguments(MemberAddSchema)
+@bp.response(201, MemberSchema)
+def add_member(body: dict[str, Any], twinspace_id: int) -> Any:
+    return hub().add_member(body["actor_id"], twinspace_id, body["person_id"], body["role"])
+
+
+@bp.get(MEMBER)
+@requires(ApiPermission.READ)
+@bp.response(200, MemberSchema)
+def get_member(twinspace_id: int, person_id: int) -> Any:
+    return hub().get_member(twinspace_id, person_id)
+
+
+@bp.patch(MEMBER)
+@requires(ApiPermission.WRITE)
+@bp.arguments(RoleChangeSchema)
+@bp.response(200, MemberSchema)
+def change_role(body: dict[str, Any], twinspace_id: int, person_id: int) -> Any:
+    """Teacher administrators only; founders' roles are untouchable."""
+    return hub().change_role(body["actor_id"], twinspace_id, person_id, body["role"])
+
+
+@bp.post(MEMBER + "/suspend")
+@requires(ApiPermission.WRITE)
+@bp.arguments(ActorSchema)
+@bp.response(200, MemberSchema)
+def suspend_member(body: dict[str, Any], twinspace_id: int, person_id: int) -> Any:
+    return hub().suspend_member(body["actor_id"], twinspace_id, person_id)
+
+
+@bp.post(MEMBER + "/reactivate")
+@requires(ApiPermission.WRITE)
+@bp.arguments(ActorSchema)
+@bp.response(200, MemberSchema)
+def reactivate_member(body: dict[str, Any], twinspace_id: int, person_id: int) -> Any:
+    return hub().reactivate_member(body["actor_id"], twinspace_id, person_id)
+
+
+@bp.put(MEMBER + "/sync")
+@requires(ApiPermission.WRITE)
+@bp.arguments(MemberSyncSchema)
+@bp.response(200, MemberSchema)
+def sync_member(body: dict[str, Any], twinspace_id: int, person_id: int) -> Any:
+    """LMS provisioning; never overrides a teacher administrator's decision."""
+    return hub().sync_member(twinspace_id, person_id, body["role"], active=body["active"])

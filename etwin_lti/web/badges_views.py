@@ -1,0 +1,94 @@
+"""``/badges/...``: Open Badges 2.0 hosted documents and printable certificates.
+
+The JSON-LD is built by ``etwin_lti.services.badges``; these views only look up, call and render.
+Revoked assertions answer 410 Gone with ``{"revoked": true, "revocationReason"}`` (OB 2.0,
+hosted verification); unknown ones 404 with the JSON error body.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+
+from etwin_lti.errors import NotFoundError
+from etwin_lti.services import badges
+from etwin_lti.services.certificates import certificate_pdf
+
+bp = Blueprint("badges", __name__, url_prefix="/badges")
+
+
+def _context() -> tuple[Any, badges.BadgeUrls, bytes]:
+    container = current_app.extensions["etwin"]
+    settings = container.settings
+    return container, badges.BadgeUrls(settings.base_url), badges.recipient_key(settings.secret_key)
+
+
+def _json_ld(document: dict[str, Any], status: int = 200) -> Response:
+    response = jsonify(document)
+    response.status_code = status
+    # Verifiers fetch these from anywhere (Badgr, browser-based validators).
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/issuer")
+def issuer() -> Response:
+    container, urls, _key = _context()
+    settings = container.settings
+    return _json_ld(
+        badges.issuer_profile(
+            urls, name=settings.badge_issuer_name, email=settings.badge_issuer_email
+        )
+    )
+
+
+@bp.get("/classes/<kind>/<subject>")
+def badge_class(kind: str, subject: str) -> Response:
+    container, urls, _key = _context()
+    parsed = badges.parse_kind(kind)
+    title = badges.subject_title(container.hub, subject)
+    return _json_ld(badges.badge_class(urls, parsed, subject, title))
+
+
+@bp.get("/images/<kind>.svg")
+def image(kind: str) -> Response:
+    svg = badges.badge_image_svg(badges.parse_kind(kind))
+    return Response(svg, mimetype="image/svg+xml", headers={"Access-Control-Allow-Origin": "*"})
+
+
+@bp.get("/assertions/<int:acknowledgement_id>")
+def assertion(acknowledgement_id: int) -> Response:
+    container, urls, key = _context()
+    acknowledgement = container.hub.get_acknowledgement(acknowledgement_id)
+    if acknowledgement.revoked_at is not None:
+        reason = badges.revocation_reason(acknowledgement)
+        return _json_ld(badges.revoked_assertion(urls, acknowledgement, reason), 410)
+    return _json_ld(badges.assertion(urls, key, acknowledgement))
+
+
+def _certificate(acknowledgement_id: int) -> badges.Certificate:
+    container, urls, key = _context()
+    if not badges.check_certificate_key(key, acknowledgement_id, request.args.get("k")):
+        raise NotFoundError("No such certificate.")
+    return badges.certificate(container.hub, urls, key, acknowledgement_id)
+
+
+@bp.get("/assertions/<int:acknowledgement_id>/certificate")
+def certificate_page(acknowledgement_id: int) -> tuple[str, int]:
+    certificate = _certificate(acknowledgement_id)
+    page = render_template(
+        "badges/certificate.html", certificate=certificate, key=request.args["k"]
+    )
+    return page, 410 if certificate.revoked else 200
+
+
+@bp.get("/assertions/<int:acknowledgement_id>/certificate.pdf")
+def certificate_download(acknowledgement_id: int) -> Response:
+    certificate = _certificate(acknowledgement_id)
+    return Response(
+        certificate_pdf(certificate),
+        status=410 if certificate.revoked else 200,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="certificate-{acknowledgement_id}.pdf"'},
+    )

@@ -1,0 +1,106 @@
+"""Launch sessions inside the LMS iframe: cookies, the header token, and ``current_launch()``.
+
+After a launch the browser holds ``etwin_launch``: a random id (the server keeps only its hash)
+in an HttpOnly; Secure; SameSite=None; Partitioned cookie, so it works inside the LMS iframe with
+third-party cookies partitioned (CHIPS). When even that cookie is blocked, a page can send the
+short signed token from ``launch_token()`` in the ``X-Etwin-Launch`` header of its own requests.
+No URL ever carries anything that grants access (lti-landscape.md 8.7).
+
+Over plain http (local development) browsers refuse ``Secure`` and ``SameSite=None``, so the
+cookies fall back to ``SameSite=Lax`` without ``Secure``: decided by ``Settings.base_url``, not by
+the request, so a TLS-terminating proxy cannot make us drop the attributes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, g, request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from etwin_lti.domain.launches import LaunchSession
+from etwin_lti.errors import LaunchSessionError
+
+SESSION_COOKIE = "etwin_launch"
+STATE_COOKIE = "etwin_lti_state"
+TOKEN_HEADER = "X-Etwin-Launch"
+TOKEN_SECONDS = 15 * 60
+STATE_COOKIE_SECONDS = 600
+_TOKEN_SALT = "etwin-launch-token"
+
+
+def _container() -> Any:
+    return current_app.extensions["etwin"]
+
+
+def _secure() -> bool:
+    return bool(_container().settings.base_url.startswith("https://"))
+
+
+def set_cookie(response: Response, name: str, value: str, *, max_age: int, path: str) -> None:
+    secure = _secure()
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path=path,
+        httponly=True,
+        secure=secure,
+        samesite="None" if secure else "Lax",
+        partitioned=secure,
+    )
+
+
+def clear_cookie(response: Response, name: str, *, path: str) -> None:
+    secure = _secure()
+    response.delete_cookie(
+        name,
+        path=path,
+        httponly=True,
+        secure=secure,
+        samesite="None" if secure else "Lax",
+        partitioned=secure,
+    )
+
+
+def start_session(response: Response, session: LaunchSession) -> None:
+    seconds = int((session.expires_at - session.created_at).total_seconds())
+    set_cookie(response, SESSION_COOKIE, session.id, max_age=seconds, path="/")
+    g.etwin_launch = session
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_TOKEN_SALT)
+
+
+def launch_token() -> str:
+    """A signed token for the page's own requests (header ``X-Etwin-Launch``), valid
+    ``TOKEN_SECONDS``; put it in the page, never in a URL."""
+    return str(_serializer().dumps(current_launch().id))
+
+
+def _session_id_from_request() -> str | None:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        return cookie
+    token = request.headers.get(TOKEN_HEADER)
+    if not token:
+        return None
+    try:
+        return str(_serializer().loads(token, max_age=TOKEN_SECONDS))
+    except BadSignature:  # includes SignatureExpired
+        return None
+
+
+def current_launch() -> LaunchSession:
+    """The launch session of this request; ``LaunchSessionError`` (401, a friendly page telling
+    the user to open the activity again from the course) when there is none."""
+    session = g.get("etwin_launch")
+    if session is not None:
+        return session  # type: ignore[no-any-return]
+    session_id = _session_id_from_request()
+    if not session_id:
+        raise LaunchSessionError()
+    session = _container().launches.load_session(session_id)
+    g.etwin_launch = session
+    return session  # type: ignore[no-any-return]

@@ -1,0 +1,25 @@
+"""A full dump of the local hub's tables: "nothing was written" and "nothing new was created"."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+import etwin_lti.persistence.models.hub as hub_models
+from etwin_lti.persistence.db import Base, Database
+
+HUB_TABLES = sorted(
+    (
+        model.__table__
+        for model in vars(hub_models).values()
+        if isinstance(model, type) and issubclass(model, Base) and model is not Base
+    ),
+    key=lambda table: table.name,
+)
+
+
+def dump(database: Database) -> dict[str, list[tuple[object, ...]]]:
+    with database.engine.connect() as connection:
+        return {
+            table.name: sorted((tuple(row) for row in connection.execute(select(table))), key=repr)
+            for table in HUB_TABLES
+        }
