@@ -209,6 +209,11 @@ class HttpHubConnector:
         body = {"actor_id": actor_id, "display_name": display_name}
         return self._call("PATCH", f"/people/{person_id}", PersonSchema(), body=body)
 
+    def set_person_country(self, actor_id: int, person_id: int, country_code: str) -> Person:
+        # PUT: setting the same country twice is harmless, so the session may retry it.
+        body = {"actor_id": actor_id, "country_code": country_code}
+        return self._call("PUT", f"/people/{person_id}/country", PersonSchema(), body=body)
+
     # --- projects -------------------------------------------------------------------------
     def create_project(
         self,
@@ -459,6 +464,9 @@ class HttpHubConnector:
     def enrol_trainee(self, edition_id: int, person_id: int) -> None:
         body = {"person_id": person_id}
         self._call("POST", f"/editions/{edition_id}/trainees", None, body=body)
+
+    def list_trainees(self, edition_id: int) -> list[Person]:
+        return self._call("GET", f"/editions/{edition_id}/trainees", PersonSchema(many=True))
 
     def mark_activity_done(self, person_id: int, activity_id: int) -> UnitProgress:
         path = f"/activities/{activity_id}/done/{person_id}"

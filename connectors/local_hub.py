@@ -13,7 +13,8 @@ Two rules must hold under concurrent requests and are therefore enforced by the 
   conditional ``UPDATE ... SET enrolled = enrolled + 1 WHERE enrolled < capacity``, atomic on
   SQLite and PostgreSQL alike.
 The four-NQL-applications limit locks the teacher's row (``FOR UPDATE`` on PostgreSQL; SQLite
-has a single writer).
+has a single writer); so do founding a project and changing a person's country, so that a
+country never changes once its owner founded a project.
 
 Learning Events: ``list_events(open_only=True)`` lists the events that still take enrolments
 (open or running, see ``etwin_lti.domain.events``).
@@ -35,6 +36,7 @@ from connectors import hub_records as rec
 from etwin_lti.domain import acknowledgements as acks
 from etwin_lti.domain import course, events, people, projects, twinspaces
 from etwin_lti.domain.countries import check_country, parse_country_list
+from etwin_lti.domain.launches import Resource, ResourceKind
 from etwin_lti.domain.model import (
     Acknowledgement,
     AcknowledgementKind,
@@ -67,6 +69,7 @@ from etwin_lti.domain.model import (
     UnitProgress,
     Visibility,
 )
+from etwin_lti.domain.passback import Completion
 from etwin_lti.domain.twinspaces import Action
 from etwin_lti.domain.validation import (
     BODY_MAX,
@@ -114,6 +117,8 @@ from etwin_lti.persistence.models.hub import (
 
 COUNTRY_LIST = ("etwin_lti.data", "countries.json")
 T = TypeVar("T")
+# Told of every new completion inside its transaction: (session, completion).
+CompletionListener = Callable[[Session, Completion], object]
 
 
 def _utc_now() -> datetime:
@@ -146,10 +151,14 @@ class LocalHub:
         *,
         clock: Callable[[], datetime] = _utc_now,
         country_list: Mapping[str, Any] | None = None,
+        completion_listeners: Sequence[CompletionListener] = (),
     ) -> None:
         self._db = database
         self._clock = clock
         self._country_list = country_list
+        # Called inside the completion's own transaction (the passback outbox writes its
+        # pending scores there): a listener that raises rolls the completion back too.
+        self._completion_listeners = tuple(completion_listeners)
 
     def _now(self) -> datetime:
         return rec.aware(self._clock())
@@ -245,6 +254,28 @@ class LocalHub:
             row.display_name = name
             return rec.person(row)
 
+    def set_person_country(self, actor_id: int, person_id: int, country_code: str) -> Person:
+        with self._db.session() as s:
+            # Locked like the founders' rows in create_project: a founding and a change of
+            # country never interleave, so the "founded" count below is current.
+            row = rec.load(s, PersonRow, person_id, "Person", lock=True)
+            actor = rec.load_person(s, actor_id)
+            target = rec.person(row)
+            people.check_can_set_country(actor, target)
+            code = people.check_person_country(rec.current_countries(s), target.kind, country_code)
+            # Only a change of a set country needs to know (the launch's first-time set does not).
+            founded = target.country_code not in (None, code) and bool(
+                s.scalar(
+                    select(func.count())
+                    .select_from(ProjectFounderRow)
+                    .where(ProjectFounderRow.person_id == person_id)
+                )
+            )
+            if people.check_country_change(target, code, has_founded=founded):
+                row.country_code = code
+                s.flush()
+            return rec.person(row)
+
     def _may_rename(self, s: Session, actor: Person, target: Person) -> bool:
         if actor.id == target.id or actor.kind is PersonKind.ADMIN:
             return True
@@ -284,6 +315,10 @@ class LocalHub:
         errors.raise_if_any()
         band = _enum(PrizeCategory, age_band, "age_band") if age_band is not None else None
         with self._db.session() as s:
+            # The founders' rows are locked (in id order: two foundings never deadlock) so that
+            # a country changing at the same time (set_person_country) waits for this founding.
+            for person_id in sorted({founder_id, partner_founder_id}):
+                rec.load(s, PersonRow, person_id, "Person", lock=True)
             founder = rec.load_person(s, founder_id)
             partner = rec.load_person(s, partner_founder_id)
             scope = projects.check_founders(rec.current_countries(s), founder, partner)
@@ -885,7 +920,11 @@ class LocalHub:
             events.check_completion(event, actor_id, enrolled=enrolment is not None)
             assert enrolment is not None
             now = self._now()
-            enrolment.completed_at = enrolment.completed_at or now
+            if enrolment.completed_at is None:
+                enrolment.completed_at = now
+                self._completed(
+                    s, Completion(person_id, Resource(ResourceKind.EVENT, event_id), now)
+                )
             return self._issue(
                 s,
                 AcknowledgementKind.EVENT_CERTIFICATE,
@@ -999,6 +1038,17 @@ class LocalHub:
                     )
                 )
 
+    def list_trainees(self, edition_id: int) -> list[Person]:
+        with self._db.session() as s:
+            rec.load(s, EditionRow, edition_id, "Edition")
+            rows = s.scalars(
+                select(PersonRow)
+                .join(EditionTraineeRow, EditionTraineeRow.person_id == PersonRow.id)
+                .where(EditionTraineeRow.edition_id == edition_id)
+            ).all()
+            trainees = [rec.person(row) for row in rows]
+            return sorted(trainees, key=lambda p: (p.display_name.casefold(), p.id))
+
     def mark_activity_done(self, person_id: int, activity_id: int) -> UnitProgress:
         return _once_more_on_conflict(lambda: self._mark_activity_done(person_id, activity_id))
 
@@ -1009,14 +1059,27 @@ class LocalHub:
             unit_row = rec.load(s, UnitRow, activity.unit_id, "Unit")
             if s.get(EditionTraineeRow, (unit_row.edition_id, person_id)) is None:
                 raise course.NotATraineeError()
-            if s.get(ActivityCompletionRow, (activity_id, person_id)) is None:
+            newly_done = s.get(ActivityCompletionRow, (activity_id, person_id)) is None
+            if newly_done:
                 s.add(
                     ActivityCompletionRow(
                         activity_id=activity_id, person_id=person_id, done_at=self._now()
                     )
                 )
                 s.flush()
-            return self._progress(s, rec.unit(s, unit_row), person_id)
+            progress = self._progress(s, rec.unit(s, unit_row), person_id)
+            if newly_done and progress.completed_at is not None:  # this was the last one
+                self._completed(
+                    s,
+                    Completion(
+                        person_id, Resource(ResourceKind.UNIT, unit_row.id), progress.completed_at
+                    ),
+                )
+            return progress
+
+    def _completed(self, s: Session, completion: Completion) -> None:
+        for listener in self._completion_listeners:
+            listener(s, completion)
 
     def unit_progress(self, person_id: int, unit_id: int) -> UnitProgress:
         with self._db.session() as s:
@@ -1077,7 +1140,7 @@ class LocalHub:
         with self._db.session() as s:
             project = rec.load_project(s, project_id)
             # Serialises one teacher's applications: the limit of four holds under concurrency.
-            rec.load_person(s, actor_id, lock=True)
+            applicant = rec.load_person(s, actor_id, lock=True)
             this_year = [
                 rec.nql_application(row)
                 for row in s.scalars(
@@ -1095,6 +1158,7 @@ class LocalHub:
                 holds_nql=self._holds(
                     s, AcknowledgementKind.NATIONAL_QUALITY_LABEL, actor_id, project_id
                 ),
+                teacher_country=applicant.country_code,
             )
             row = NqlApplicationRow(
                 project_id=project_id,

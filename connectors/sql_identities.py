@@ -50,6 +50,14 @@ class SqlIdentityStore:
                 "This LMS user is already linked to an eTwinning person."
             ) from error
 
+    def people_by_sub(self, issuer: str, deployment_id: str) -> dict[str, int]:
+        """``RosterIdentities``: every link of one deployment in one query (roster sync)."""
+        query = select(LtiIdentityRow.sub, LtiIdentityRow.person_id).where(
+            LtiIdentityRow.issuer == issuer, LtiIdentityRow.deployment_id == deployment_id
+        )
+        with self._db.engine.connect() as connection:
+            return {sub: person_id for sub, person_id in connection.execute(query)}
+
     def unlink_person(self, person_id: int) -> int:
         with self._db.session() as session:
             result = session.execute(

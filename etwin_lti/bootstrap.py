@@ -35,7 +35,10 @@ def bootstrap(settings: Settings) -> Container:
     build_api_tokens(container)
     build_registrations(container)
     build_launch(container)
+    build_lti_services(container)
     build_moodle(container)
+    build_deep_linking(container)
+    build_passback(container)
     return container
 
 
@@ -77,6 +80,9 @@ def build_launch(container: Container) -> None:
     services["identities"] = SqlIdentityStore(database)
     services["launch_sessions"] = SqlLaunchSessionStore(database)
     services["role_policies"] = SqlRolePolicyStore(database)
+    from connectors.sql_resource_links import SqlResourceLinkStore
+
+    services["resource_links"] = SqlResourceLinkStore(database)
     services["launches"] = LaunchService(
         LaunchConfig(
             base_url=settings.base_url,
@@ -91,6 +97,7 @@ def build_launch(container: Container) -> None:
         hub=lambda: container.hub,
         sessions=services["launch_sessions"],
         role_policies=services["role_policies"],
+        resource_links=services["resource_links"],
     )
     # pylti1p3 for the messages the tool sends (deep-link responses, service assertions).
     from connectors.pylti1p3_tool import RegistrationToolConf
@@ -99,6 +106,114 @@ def build_launch(container: Container) -> None:
         services["registrations"], services["tool_keys"]
     )
     services.setdefault("after_upgrade", []).append(services["tool_keys"].ensure_signing_key)
+
+
+def build_lti_services(container: Container) -> None:
+    """LTI Advantage service clients (issue 4): access tokens shared through the launch's
+    cache (database or Redis), NRPS roster sync."""
+    import requests
+
+    from connectors.lti_access_tokens import AccessTokenProvider
+
+    settings, services = container.settings, container.services
+    session = requests.Session()
+    session.headers["User-Agent"] = "etwin-lti (LTI Advantage services)"
+    services["access_tokens"] = AccessTokenProvider(
+        services["registrations"],
+        services["tool_keys"],
+        services["kv_cache"],
+        session,
+        timeout=settings.http_timeout_seconds,
+    )
+    from connectors.nrps_client import HttpNrpsClient
+    from etwin_lti.services.roster_sync import RosterSyncService
+
+    services["roster_sync"] = RosterSyncService(
+        resource_links=services["resource_links"],
+        registrations=services["registrations"],
+        roster_source=HttpNrpsClient(services["access_tokens"]),
+        identities=services["identities"],
+        hub=lambda: container.hub,
+        role_policies=services["role_policies"],
+        cache=services["kv_cache"],
+        store_pupil_names=settings.store_pupil_names,
+    )
+
+
+def build_passback(container: Container) -> None:
+    """Progress passback and the task queue (issue 4 items 3-4): the score outbox, the AGS
+    client over the shared access tokens, and huey (SQLite file in the instance folder, or
+    Redis with ETWIN_QUEUE=redis). ``serve`` on the embedded default runs a worker in-process."""
+    import os
+    from datetime import UTC, datetime
+
+    from connectors.ags_client import HttpAgsClient
+    from connectors.sql_score_outbox import SqlLineItemMemory, SqlScoreOutbox
+    from connectors.task_queue import HueyTaskQueue, QueueHandlers, QueueIntervals, make_huey
+    from etwin_lti.domain.passback import RetryPolicy
+    from etwin_lti.services.passback import PassbackConfig, PassbackService
+
+    settings, services = container.settings, container.services
+    services["passback"] = PassbackService(
+        PassbackConfig(
+            policy=RetryPolicy(
+                max_attempts=settings.passback_max_attempts,
+                base_seconds=settings.passback_backoff_seconds,
+                cap_seconds=settings.passback_backoff_cap_seconds,
+            ),
+            lease_seconds=settings.passback_lease_seconds,
+        ),
+        outbox=SqlScoreOutbox(container.database),
+        resource_links=services["resource_links"],
+        ags_client=HttpAgsClient(services["access_tokens"]),
+        line_items=SqlLineItemMemory(container.database, clock=lambda: datetime.now(UTC)),
+        queue=lambda: container.task_queue,
+    )
+
+    def handlers() -> QueueHandlers:
+        roster_sync = services.get("roster_sync")
+        return QueueHandlers(
+            post_score=services["passback"].post,
+            sweep_outbox=services["passback"].sweep,
+            poll_moodle=lambda: services["moodle"].poll(now=lambda: datetime.now(UTC)),
+            sync_all_rosters=roster_sync.sync_all if roster_sync is not None else None,
+        )
+
+    queue_path = settings.queue_path or os.path.join(settings.instance_path, "queue.sqlite")
+    services["task_queue"] = HueyTaskQueue(
+        lambda: make_huey(
+            backend=settings.queue, sqlite_path=queue_path, redis_url=settings.redis_url
+        ),
+        handlers,
+        QueueIntervals(
+            sweep_minutes=settings.passback_sweep_minutes,
+            roster_sync_minutes=settings.roster_sync_minutes,
+            moodle_poll_minutes=settings.moodle_poll_minutes,
+        ),
+    )
+    if settings.queue == "embedded":
+
+        def start_worker(_app: Any) -> None:
+            services["worker"] = services["task_queue"].start_worker(
+                workers=settings.worker_threads
+            )
+
+        services.setdefault("on_serve", []).append(start_worker)
+
+
+def build_deep_linking(container: Container) -> None:
+    """The Deep Linking 2.0 picker (issue 4): responses signed by pylti1p3 over our registration
+    and tool key (docs/decisions/0002)."""
+    from connectors.pylti1p3_deep_linking import Pylti1p3DeepLinkSigner
+    from etwin_lti.services.deep_linking import DeepLinkingService
+
+    services = container.services
+    services["deep_linking"] = DeepLinkingService(
+        base_url=container.settings.base_url,
+        hub=lambda: container.hub,
+        registrations=services["registrations"],
+        signer=Pylti1p3DeepLinkSigner(services["lti_tool_conf"]),
+    )
 
 
 def build_moodle(container: Container) -> None:
@@ -166,8 +281,13 @@ def build_api_tokens(container: Container) -> None:
 def build_hub(container: Container) -> None:
     """The eTwinning hub: the local database implementation is the embedded default."""
     from connectors.local_hub import LocalHub
+    from connectors.sql_score_outbox import CompletionOutbox
 
-    hub = LocalHub(container.database)
+    # A completion writes its pending AGS scores in its own transaction (build_passback).
+    hub = LocalHub(
+        container.database,
+        completion_listeners=[CompletionOutbox(lambda: container.task_queue)],
+    )
     container.services["hub"] = hub
     # The country list is versioned data shipped with the package: loaded after every upgrade.
     container.services.setdefault("after_upgrade", []).append(hub.seed_countries)

@@ -24,6 +24,15 @@ class Settings:
     base_url: str = "http://127.0.0.1:5000"
     redis_url: str | None = None
     queue: str = "embedded"  # "embedded" (SQLite huey + in-process worker) or "redis"
+    queue_path: str | None = None  # the embedded queue's SQLite file; default instance/queue.sqlite
+    worker_threads: int = 2  # huey worker threads (`etwin-lti worker`, in-process worker)
+    passback_max_attempts: int = 8  # then the score becomes a dead letter
+    passback_backoff_seconds: float = 30.0  # first retry delay; doubles, with jitter
+    passback_backoff_cap_seconds: float = 3600.0  # longest retry delay (and Retry-After cap)
+    passback_lease_seconds: int = 300  # a worker's claim on a score; then the sweep retakes it
+    passback_sweep_minutes: int = 1  # periodic re-enqueue of pending scores
+    roster_sync_minutes: int = 60  # periodic NRPS roster sync of every known context
+    moodle_poll_minutes: int = 15  # periodic Moodle completion polling
     demo: bool = False
     launch_leeway_seconds: int = 60
     launch_session_seconds: int = 8 * 3600
@@ -64,6 +73,12 @@ class Settings:
             raise ConfigurationError("ETWIN_QUEUE must be 'embedded' or 'redis'.")
         if self.queue == "redis" and not self.redis_url:
             raise ConfigurationError("ETWIN_QUEUE=redis needs ETWIN_REDIS_URL.")
+        if self.passback_max_attempts < 1 or self.worker_threads < 1:
+            raise ConfigurationError(
+                "ETWIN_PASSBACK_MAX_ATTEMPTS and ETWIN_WORKER_THREADS must be at least 1."
+            )
+        if min(self.passback_sweep_minutes, self.roster_sync_minutes, self.moodle_poll_minutes) < 1:
+            raise ConfigurationError("Periodic task intervals (ETWIN_*_MINUTES) must be >= 1.")
         if self.hub_url and not self.hub_token:
             raise ConfigurationError("ETWIN_HUB_URL needs ETWIN_HUB_TOKEN (an admin API token).")
         if not self.base_url.startswith(("http://", "https://")):

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "etwin_lti.cli.platform",
     "etwin_lti.cli.roles",
     "etwin_lti.cli.keys",
+    "etwin_lti.cli.roster",
     "etwin_lti.cli.db",
     "etwin_lti.cli.hub",
     "etwin_lti.cli.demo",
@@ -28,6 +29,9 @@ COMMAND_MODULES = (
     "etwin_lti.cli.moodle",
     "etwin_lti.cli.badges",
     "etwin_lti.cli.export",
+    "etwin_lti.cli.worker",
+    "etwin_lti.cli.passback",
+    "etwin_lti.cli.bench",
 )
 
 

@@ -4,7 +4,7 @@ The hub records the decisions people at the NSO and CSS take; it never awards a 
 
 National Quality Label (ESEP rules, domain-facts.md 1.5):
 - applied for by a teacher (founder or partner) of a **European** project; national projects
-  cannot apply;
+  cannot apply; the teacher's country must be set, since their NSO decides;
 - at most four applications per teacher per school year ("only the first four are evaluated":
   here the fifth is refused outright, so a teacher learns it at once);
 - the applicant's NSO scores the five criteria and the three sub-criteria that need a minimum
@@ -45,6 +45,7 @@ from etwin_lti.domain.model import (
     ProjectScope,
     ProjectStatus,
 )
+from etwin_lti.domain.people import CountryRequiredError
 from etwin_lti.domain.validation import FieldErrors
 from etwin_lti.errors import InvalidInputError, PermissionDeniedError, RuleViolationError
 
@@ -104,10 +105,20 @@ def check_nql_application(
     teacher_ids: Sequence[int],
     applications_this_year: Iterable[NqlApplication],
     holds_nql: bool,
+    teacher_country: str | None,
 ) -> None:
     """``applications_this_year``: every application of this teacher in the school year."""
     if teacher_id not in teacher_ids:
         raise PermissionDeniedError("Only a founder or partner teacher of the project can apply.")
+    if teacher_country is None:
+        raise CountryRequiredError(
+            errors={
+                "actor_id": [
+                    "Set your country in your eTwinning profile before applying for a "
+                    "National Quality Label."
+                ]
+            }
+        )
     if project.scope is not ProjectScope.EUROPEAN:
         raise NationalProjectError()
     if project.status is ProjectStatus.PENDING:

@@ -1,6 +1,12 @@
 """Who a person may be (domain-facts.md 1.1, 1.4; DESIGN.md "Privacy").
 
-Teachers are eTwinners validated by the NSO of their country, so they need an eligible country.
+A teacher's country matters only where eTwinning needs it: founding a project (the founders'
+countries make it European or national and name the NSOs that validate it), joining one as a
+partner and applying for a National Quality Label (the teacher's NSO decides). Teachers who
+arrive from an LMS often have no known country, so a teacher may exist without one and sets it
+later (``check_country_change``); those steps then refuse with ``CountryRequiredError``. NSO
+officers always belong to a country. A country given for a teacher or an NSO officer must still
+take part in eTwinning.
 Pupils have no platform account: the hub keeps a pseudonym and never an e-mail address for them.
 """
 
@@ -10,12 +16,29 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from etwin_lti.domain.countries import check_country
-from etwin_lti.domain.model import Country, PersonKind
+from etwin_lti.domain.model import Country, Person, PersonKind
 from etwin_lti.domain.validation import NAME_MAX, SCHOOL_MAX, FieldErrors
-from etwin_lti.errors import InvalidInputError
+from etwin_lti.errors import InvalidInputError, PermissionDeniedError, RuleViolationError
 
-# Kinds that must belong to an eligible eTwinning country.
-KINDS_NEEDING_COUNTRY = frozenset({PersonKind.TEACHER, PersonKind.NSO_OFFICER})
+# Kinds that cannot exist without a country: an NSO is a country's.
+KINDS_NEEDING_COUNTRY = frozenset({PersonKind.NSO_OFFICER})
+# Kinds whose country, when known, must be an eligible eTwinning country.
+KINDS_NEEDING_ELIGIBLE_COUNTRY = frozenset({PersonKind.TEACHER, PersonKind.NSO_OFFICER})
+
+
+class CountryRequiredError(InvalidInputError):
+    """A teacher without a country founds, joins or applies: the field map says what to do."""
+
+    error = "country_required"
+    description = "A country is needed for this: set it in the eTwinning profile first."
+
+
+class CountryLockedError(RuleViolationError):
+    error = "country_locked"
+    description = (
+        "Your country decided the scope of the projects you founded and which NSOs validated "
+        "them, so it can no longer change."
+    )
 
 
 @dataclass(frozen=True)
@@ -54,15 +77,40 @@ def check_new_person(
     code: str | None = None
     if kind in KINDS_NEEDING_COUNTRY or country_code is not None:
         try:
-            code = check_country(
-                countries, country_code, require_eligible=kind in KINDS_NEEDING_COUNTRY
-            ).code
+            code = check_person_country(countries, kind, country_code)
         except InvalidInputError as error:
             for field, messages in error.errors.items():
                 for message in messages:
                     errors.add(field, message)
     errors.raise_if_any()
     return NewPerson(name, kind, code, cleaned_school, cleaned_email)
+
+
+def check_person_country(
+    countries: Mapping[str, Country], kind: PersonKind, country_code: str | None
+) -> str:
+    """The normalised code of a known country; eligible too for teachers and NSO officers."""
+    return check_country(
+        countries, country_code, require_eligible=kind in KINDS_NEEDING_ELIGIBLE_COUNTRY
+    ).code
+
+
+def check_can_set_country(actor: Person, target: Person) -> None:
+    """Everyone sets their own country (the launch does it as the person); a tool
+    administrator may set anyone's."""
+    if actor.id != target.id and actor.kind is not PersonKind.ADMIN:
+        raise PermissionDeniedError("Only the person themself sets their country.")
+
+
+def check_country_change(target: Person, new_code: str, *, has_founded: bool) -> bool:
+    """Whether ``new_code`` changes anything. A country is set freely until the person founds a
+    project; after that it decided the project's scope and NSOs, so only the same value passes
+    (an idempotent repeat) and a different one is a ``CountryLockedError`` (409)."""
+    if target.country_code == new_code:
+        return False
+    if target.country_code is not None and has_founded:
+        raise CountryLockedError()
+    return True
 
 
 def clean_display_name(value: str) -> str:

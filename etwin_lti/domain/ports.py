@@ -66,13 +66,24 @@ class HubPort(Protocol):
         school: str | None = None,
         email: str | None = None,
     ) -> Person:
-        """Teachers need an eligible ``country_code``; a pupil's e-mail is refused (422)."""
+        """NSO officers need a ``country_code``; teachers may come without one (the LMS may not
+        know it) but, when given, it must be eligible, as for NSO officers. A pupil's e-mail
+        is refused (422)."""
         ...
 
     def get_person(self, person_id: int) -> Person: ...
 
     def rename_person(self, actor_id: int, person_id: int, display_name: str) -> Person:
         """A teacher edits a pupil's pseudonym; anyone may rename themself."""
+        ...
+
+    def set_person_country(self, actor_id: int, person_id: int, country_code: str) -> Person:
+        """Anyone sets their own country (a launch acts as the person); a tool administrator
+        (``PersonKind.ADMIN``) sets anyone's, others get 403. The code must be known, and
+        eligible for teachers and NSO officers (422). Setting the same country again changes
+        nothing; a different one is refused (``CountryLockedError``, 409) once the person
+        founded a project, whose scope and validating NSOs it decided. Checks: unknown ids
+        (404), the actor's right (403), the code (422), then the lock (409)."""
         ...
 
     # --- projects -------------------------------------------------------------------------
@@ -273,6 +284,10 @@ class HubPort(Protocol):
         ...
 
     def enrol_trainee(self, edition_id: int, person_id: int) -> None: ...
+
+    def list_trainees(self, edition_id: int) -> list[Person]:
+        """The edition's trainees, ordered by display name (case-insensitive) then id."""
+        ...
 
     def mark_activity_done(self, person_id: int, activity_id: int) -> UnitProgress:
         """Idempotent. When the last activity of a unit is done, ``completed_at`` is set."""

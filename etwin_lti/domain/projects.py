@@ -1,6 +1,7 @@
 """Project registration, NSO validation, partners and closing (domain-facts.md 1.3).
 
-- Two founders, both teachers (eTwinners) of eligible countries. Founders from two different
+- Two founders, both teachers (eTwinners) of eligible countries: a teacher who has not set a
+  country yet (one who arrived from an LMS) is told to set it first. Founders from two different
   countries make a **European** project; from the same country a **national** one (no NQL,
   never an EQL, even if foreign partners join later).
 - The project is pending until the NSO of each founder's country has validated it; then it is
@@ -23,10 +24,23 @@ from etwin_lti.domain.model import (
     ProjectScope,
     ProjectStatus,
 )
+from etwin_lti.domain.people import CountryRequiredError
 from etwin_lti.errors import InvalidInputError, PermissionDeniedError, RuleViolationError
 
 # Kinds that count as eTwinners able to found or join a project.
 PROJECT_TEACHER_KINDS = frozenset({PersonKind.TEACHER})
+# What a teacher without a country is told, by the field that names them.
+SET_COUNTRY_FIRST = {
+    "founder_id": "Set your country in your eTwinning profile before founding a project.",
+    "partner_founder_id": (
+        "This teacher has not set their country in their eTwinning profile yet; they must "
+        "before founding a project."
+    ),
+    "teacher_id": (
+        "This teacher has not set their country in their eTwinning profile yet; they must "
+        "before joining a project."
+    ),
+}
 
 
 def project_scope(country_a: str, country_b: str) -> ProjectScope:
@@ -36,12 +50,14 @@ def project_scope(country_a: str, country_b: str) -> ProjectScope:
 def check_project_teacher(
     countries: Mapping[str, Country], person: Person, *, field: str
 ) -> Country:
-    """A founder or partner: a teacher whose country still takes part in eTwinning."""
+    """A founder or partner: a teacher whose country is set and still takes part in eTwinning."""
     if person.kind not in PROJECT_TEACHER_KINDS:
         raise RuleViolationError(
             f"Only teachers registered in eTwinning can found or join a project ({field}).",
             errors={field: ["Must be a teacher."]},
         )
+    if person.country_code is None:
+        raise CountryRequiredError(errors={field: [SET_COUNTRY_FIRST[field]]})
     return check_country(countries, person.country_code, field=field)
 
 

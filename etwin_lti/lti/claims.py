@@ -50,6 +50,15 @@ FOR_USER: Final = LTI + "for_user"
 # --- LTI Advantage service claims ---------------------------------------------------------------
 # https://www.imsglobal.org/spec/lti-dl/v2p0/#deep-linking-settings
 DEEP_LINKING_SETTINGS: Final = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+# Deep Linking 2.0, section 4.5 "Deep linking response message" (the claims the tool sends back)
+# https://www.imsglobal.org/spec/lti-dl/v2p0/#deep-linking-response-message
+DL: Final = "https://purl.imsglobal.org/spec/lti-dl/claim/"
+DL_CONTENT_ITEMS: Final = DL + "content_items"
+DL_DATA: Final = DL + "data"
+DL_MSG: Final = DL + "msg"
+DL_LOG: Final = DL + "log"
+DL_ERRORMSG: Final = DL + "errormsg"
+DL_ERRORLOG: Final = DL + "errorlog"
 # https://www.imsglobal.org/spec/lti-nrps/v2p0/#lti-1-3-integration
 NAMES_ROLE_SERVICE: Final = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 # https://www.imsglobal.org/spec/lti-ags/v2p0/#assignment-and-grade-service-claim
@@ -76,6 +85,10 @@ LTI_VERSION: Final = "1.3.0"
 RESOURCE_LINK_REQUEST: Final = "LtiResourceLinkRequest"
 # https://www.imsglobal.org/spec/lti-dl/v2p0/#deep-linking-request-message
 DEEP_LINKING_REQUEST: Final = "LtiDeepLinkingRequest"
+# https://www.imsglobal.org/spec/lti-dl/v2p0/#deep-linking-response-message
+DEEP_LINKING_RESPONSE: Final = "LtiDeepLinkingResponse"
+# https://www.imsglobal.org/spec/lti-dl/v2p0/#lti-resource-link
+LTI_RESOURCE_LINK_ITEM: Final = "ltiResourceLink"
 # https://www.imsglobal.org/spec/lti-sr/v1p0/#submission-review-request-message
 SUBMISSION_REVIEW_REQUEST: Final = "LtiSubmissionReviewRequest"
 MESSAGE_TYPES: Final = frozenset(

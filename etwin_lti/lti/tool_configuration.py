@@ -26,10 +26,16 @@ AGS_SCOPES = (
     claims.SCOPE_AGS_SCORE,
 )
 SERVICE_SCOPES = (*AGS_SCOPES, claims.SCOPE_NRPS)
-# Tool-level custom parameters. A teacher's first launch needs their country (eTwinning
-# teachers belong to a country); LTI variable substitution (LTI Core 1.3, appendix C) lets the
-# platform fill it in. The resource itself (etwin_resource) is set per activity by deep linking.
+# Tool-level custom parameters, all optional. A teacher may use the tool without a country;
+# eTwinning needs it only to found or join a project and to apply for a label, and LTI
+# variable substitution (LTI Core 1.3, appendix C) lets the platform fill it in so the teacher
+# does not have to. The resource itself (etwin_resource) is set per activity by deep linking.
 CUSTOM_PARAMETERS = {"etwin_country": "$Person.address.country"}
+CUSTOM_PARAMETER_NOTES = {
+    "etwin_country": (
+        "optional: lets teachers found projects without setting their country by hand"
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,7 @@ def manual_configuration(base_url: str, *, store_pupil_names: bool) -> dict[str,
         "domain": urls.domain,
         "public_key_type": "Keyset URL",
         "custom_parameters": dict(CUSTOM_PARAMETERS),
+        "custom_parameter_notes": dict(CUSTOM_PARAMETER_NOTES),
         "per_activity_custom_parameters": {
             "etwin_resource": "twinspace:<id> | event:<id> | unit:<id> (set by deep linking)"
         },

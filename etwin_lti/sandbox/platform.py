@@ -31,6 +31,7 @@ from lti1p3platform.exceptions import (
 )
 from lti1p3platform.request import Request
 
+from etwin_lti.sandbox.ags import SandboxGradebook
 from etwin_lti.sandbox.keys import PlatformKeys
 from etwin_lti.sandbox.lti1p3 import (
     DEEP_LINKING_REQUEST,
@@ -90,6 +91,7 @@ class SandboxPlatform:
         self._used_jtis: set[str] = set()
         self._next_deployment = 1
         self.deep_link_returns: list[DeepLinkReturn] = []
+        self.gradebook = SandboxGradebook(self)  # AGS: line items, scores, faults
         if settings.tool_base_url:
             self.add_client(
                 ToolClient.for_tool(

@@ -7,9 +7,12 @@ GET|POST /auth                      OIDC authorization endpoint -> auto-posted i
 GET  /jwks                          platform JWKS
 POST /token                         OAuth 2 client credentials (JWT assertion)
 POST /deep-link-return              Deep Linking 2.0 response
+GET  /gradebook, /ags/...           AGS 2.0 line items and scores (``etwin_lti.sandbox.ags``)
 GET  /.well-known/openid-configuration   Dynamic Registration 1.0 platform configuration
 POST /register                      Dynamic Registration 1.0 registration endpoint
 GET  /register-tool?url=...         send the browser to a tool's registration URL
+GET  /nrps/<context>/memberships    NRPS 2.0 membership container (etwin_lti.sandbox.nrps)
+GET  /roster                        the courses' rosters, as NRPS serves them
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
 
+from etwin_lti.sandbox.ags import register_ags_routes
 from etwin_lti.sandbox.dynamic_registration import openid_configuration, register_client
 from etwin_lti.sandbox.lti1p3 import FlaskLtiRequest
 from etwin_lti.sandbox.platform import SandboxPlatform, SandboxRefusal
@@ -41,6 +45,8 @@ def create_sandbox_blueprint(platform: SandboxPlatform) -> Blueprint:
             body = {"error": error.error, "error_description": error.message}
             return jsonify(body), error.status
         return render_template("sandbox/refused.html", message=error.message), error.status
+
+    register_ags_routes(bp, platform.gradebook)
 
     @bp.get("/")
     def index() -> str:
@@ -124,6 +130,10 @@ def create_sandbox_blueprint(platform: SandboxPlatform) -> Blueprint:
         if platform.hooks.alter_registration_response:
             return platform.hooks.alter_registration_response(answer)
         return jsonify(answer)
+
+    from etwin_lti.sandbox.nrps import install_nrps
+
+    install_nrps(bp, platform)  # NRPS 2.0 routes, the roster page and the launch claim
 
     @bp.get("/register-tool")
     def register_tool():  # type: ignore[no-untyped-def]

@@ -8,7 +8,8 @@ correctly signed token, and an unknown deployment recorded inactive for the admi
 
 Round trips of a successful launch once the platform keys are cached: consume login state,
 platform, key set, replay mark, deployment, role policy, resource, identity, hub membership
-(the hub's own statements), session. No outbound HTTP.
+(the hub's own statements), session, resource link (one upsert, resource-link launches
+only). No outbound HTTP.
 """
 
 from __future__ import annotations
@@ -27,7 +28,13 @@ from etwin_lti.domain.launches import LaunchSession, Resource, ResourceKind, Ser
 from etwin_lti.domain.model import MemberStatus, PersonKind, TwinSpaceRole
 from etwin_lti.domain.ports import HubPort, IdentityStore, RegistrationStore
 from etwin_lti.domain.registrations import Platform
-from etwin_lti.errors import LaunchSessionError, PermissionDeniedError, RuleViolationError
+from etwin_lti.domain.resource_links import ResourceLinkStore
+from etwin_lti.errors import (
+    InvalidInputError,
+    LaunchSessionError,
+    PermissionDeniedError,
+    RuleViolationError,
+)
 from etwin_lti.lti import claims as c
 from etwin_lti.lti.errors import (
     InactiveDeploymentError,
@@ -59,7 +66,9 @@ from etwin_lti.lti.roles import RoleDecision, RolePolicy
 
 LOGIN_TTL_SECONDS = 600  # between the login redirect and the id_token POST
 MAX_REPLAY_MARK_SECONDS = 24 * 3600
-CUSTOM_COUNTRY = "etwin_country"  # custom parameter: $Person.address.country in Moodle
+# Optional custom parameter ($Person.address.country in Moodle): a teacher's country, adopted
+# once when the hub has none for them (``LaunchService._adopt_country``).
+CUSTOM_COUNTRY = "etwin_country"
 DEEP_LINK_PATH = "/lti/deep-link"
 REVIEW_PATH = "/lti/review"
 _DEEP_LINKERS = frozenset({TwinSpaceRole.TEACHER, TwinSpaceRole.EXPERT})
@@ -101,6 +110,7 @@ class LaunchService:
         hub: Callable[[], HubPort],
         sessions: LaunchSessionStore,
         role_policies: RolePolicyStore,
+        resource_links: ResourceLinkStore | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         token: Callable[[], str] = lambda: secrets.token_urlsafe(32),
     ) -> None:
@@ -112,6 +122,7 @@ class LaunchService:
         self._hub = hub
         self._sessions = sessions
         self._policies = role_policies
+        self._links = resource_links
         self._clock = clock
         self._token = token
 
@@ -167,6 +178,18 @@ class LaunchService:
             resource = resource_from_custom(custom) if c.CUSTOM_RESOURCE in custom else None
             path = REVIEW_PATH
         session = self._provision(platform, message, decision, resource)
+        if self._links is not None and message.message_type == c.RESOURCE_LINK_REQUEST:
+            # One more statement (an upsert): scores and roster syncs need the link later.
+            self._links.record(
+                platform_id=platform.id,
+                deployment_id=message.deployment_id,
+                resource_link_id=str(message.resource_link_id),
+                context_id=message.context_id,
+                context_title=message.context_title,
+                resource=resource,
+                endpoints=session.endpoints,
+                now=session.created_at,
+            )
         return LaunchOutcome(session, path)
 
     def _verify(
@@ -245,6 +268,8 @@ class LaunchService:
             if person_id is None:
                 person_id = self._new_person(hub, message, decision.twinspace_role, kind)
             role = self._join(hub, resource, person_id, decision, role)
+            if _person_kind(decision.twinspace_role, kind) is PersonKind.TEACHER:
+                self._adopt_country(hub, person_id, message.custom.get(CUSTOM_COUNTRY))
         return self._open_session(platform, message, decision, resource, person_id, role)
 
     def _check_resource(self, hub: HubPort, resource: Resource | None, role: TwinSpaceRole) -> None:
@@ -277,12 +302,10 @@ class LaunchService:
             name = message.name if self.config.store_pupil_names and message.name else pseudonym
         else:
             name = message.name or pseudonym
-        country = message.custom.get(CUSTOM_COUNTRY)
+        # No country here even for a teacher: ``_adopt_country`` sets it once the launch went
+        # through, and a country the hub refuses must not keep a teacher out.
         person = hub.create_person(
-            name[:200],
-            person_kind,
-            country_code=country.upper() if person_kind is PersonKind.TEACHER and country else None,
-            email=None if is_pupil else message.email,
+            name[:200], person_kind, email=None if is_pupil else message.email
         )
         try:
             self._identities.link(message.issuer, message.deployment_id, message.subject, person.id)
@@ -295,6 +318,24 @@ class LaunchService:
                 raise
             return again
         return person.id
+
+    def _adopt_country(self, hub: HubPort, person_id: int, offered: str | None) -> None:
+        """A teacher's country is needed only to found, join or apply for a label; the LMS may
+        offer it (custom ``etwin_country``). It fills an empty country and never overwrites
+        one: what the teacher set wins, and a founder's country no longer changes. A value the
+        hub refuses (an unsubstituted ``$Person.address.country``, a country that left
+        eTwinning) is ignored: the teacher still enters and is asked for a country only where
+        eTwinning needs one."""
+        code = (offered or "").strip()
+        if not code:
+            return
+        person = hub.get_person(person_id)
+        if person.kind is not PersonKind.TEACHER or person.country_code is not None:
+            return
+        try:
+            hub.set_person_country(person_id, person_id, code)
+        except InvalidInputError:
+            return
 
     def _join(
         self,

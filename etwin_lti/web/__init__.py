@@ -21,6 +21,18 @@ def register_web(app: Flask, container: Any) -> None:
     from etwin_lti.web import lti_views
 
     lti_views.register(app, container)
+    from etwin_lti.web import pages
+
+    app.register_blueprint(pages.bp)
+    from etwin_lti.web import roster_views
+
+    app.register_blueprint(roster_views.bp)
+    from etwin_lti.web import deep_linking_views
+
+    app.register_blueprint(deep_linking_views.bp)
+    from etwin_lti.web import admin_views
+
+    app.register_blueprint(admin_views.bp)
     if container.settings.demo:
         from etwin_lti.web.sandbox_mount import mount_sandbox
 

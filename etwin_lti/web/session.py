@@ -24,6 +24,7 @@ from etwin_lti.errors import LaunchSessionError
 SESSION_COOKIE = "etwin_launch"
 STATE_COOKIE = "etwin_lti_state"
 TOKEN_HEADER = "X-Etwin-Launch"
+TOKEN_FIELD = "etwin_launch_token"  # the same token as a hidden field of the pages' own forms
 TOKEN_SECONDS = 15 * 60
 STATE_COOKIE_SECONDS = 600
 _TOKEN_SALT = "etwin-launch-token"
@@ -84,6 +85,8 @@ def _session_id_from_request() -> str | None:
     if cookie:
         return cookie
     token = request.headers.get(TOKEN_HEADER)
+    if not token and request.method == "POST":
+        token = request.form.get(TOKEN_FIELD)
     if not token:
         return None
     try:

@@ -39,3 +39,8 @@ class PersonCreateSchema(StrictSchema):
 class PersonRenameSchema(StrictSchema):
     actor_id = body_id(required=True)
     display_name = fields.String(required=True)
+
+
+class PersonCountrySchema(StrictSchema):
+    actor_id = body_id(required=True)
+    country_code = fields.String(required=True)

@@ -194,6 +194,7 @@ def labelled(hub: HubPort, project: Project, teacher_id: int, nso: str) -> None:
 # like a write of the refused call. ``prepare_newcomers`` runs before the "before" snapshot.
 NEWCOMERS = [
     (PersonKind.TEACHER, "FR"),
+    (PersonKind.TEACHER, None),
     (PersonKind.TEACHER, "PL"),
     (PersonKind.PUPIL, "FR"),
     (PersonKind.PUPIL, "PL"),
@@ -231,6 +232,23 @@ def _create_person(**kw: Any) -> Callable[[HubPort], Any]:
         # No port call lists people: the proof is stored_state (where available) plus the
         # fact that a good call right after works.
         return (lambda: hub.create_person(**kw)), (lambda: None)
+
+    return arrange
+
+
+def _set_country(
+    actor: Callable[[HubPort, Person], int], code: str, *, founded: bool = False
+) -> Callable[[HubPort], Any]:
+    """A French teacher (a founder when ``founded``) whose country ``actor`` tries to set."""
+
+    def arrange(hub: HubPort) -> Any:
+        target = teacher(hub, "FR")
+        if founded:
+            hub.create_project(target.id, teacher(hub, "IT").id, "Rivers")
+        actor_id = actor(hub, target)
+        return (lambda: hub.set_person_country(actor_id, target.id, code)), (
+            lambda: (hub.get_person(target.id), hub.list_projects(member_id=target.id))
+        )
 
     return arrange
 
@@ -530,9 +548,9 @@ REFUSALS: list[Refusal] = [
         "country_code",
     ),
     Refusal(
-        "teacher without country",
+        "NSO officer without country",
         InvalidInputError,
-        _create_person(display_name="T", kind=PersonKind.TEACHER),
+        _create_person(display_name="N", kind=PersonKind.NSO_OFFICER),
         "country_code",
     ),
     Refusal(
@@ -584,6 +602,54 @@ REFUSALS: list[Refusal] = [
             lambda t: ((lambda: hub.rename_person(t.id, t.id, "")), (lambda: hub.get_person(t.id)))
         )(teacher(hub)),
         "display_name",
+    ),
+    # --- a person's country (docs/decisions/0006)
+    Refusal(
+        "unknown country set",
+        InvalidInputError,
+        _set_country(lambda hub, t: t.id, "ZZ"),
+        "country_code",
+    ),
+    Refusal(
+        "country no longer eligible set",
+        InvalidInputError,
+        _set_country(lambda hub, t: t.id, "GB"),
+        "country_code",
+    ),
+    Refusal(
+        "another person's country set",
+        PermissionDeniedError,
+        _set_country(lambda hub, t: teacher(hub).id, "IT"),
+    ),
+    Refusal(
+        "country changed after founding",
+        RuleViolationError,
+        _set_country(lambda hub, t: t.id, "DE", founded=True),
+    ),
+    Refusal(
+        "founder without a country",
+        InvalidInputError,
+        _new_project(
+            lambda hub: person(hub, country=None).id, lambda hub: teacher(hub, "IT").id, "Rivers"
+        ),
+        "founder_id",
+    ),
+    Refusal(
+        "partner founder without a country",
+        InvalidInputError,
+        _new_project(
+            lambda hub: teacher(hub).id, lambda hub: person(hub, country=None).id, "Rivers"
+        ),
+        "partner_founder_id",
+    ),
+    Refusal(
+        "partner without a country",
+        InvalidInputError,
+        _project_call(
+            approved_project,
+            lambda hub, p: hub.add_partner(p.founder_ids[0], p.id, newcomer(hub, country=None).id),
+        ),
+        "teacher_id",
     ),
     # --- projects
     Refusal(
@@ -1382,6 +1448,7 @@ REFUSALS: list[Refusal] = [
 UNKNOWN: list[tuple[str, Callable[[HubPort], object]]] = [
     ("get_person", lambda hub: hub.get_person(UNKNOWN_ID)),
     ("rename_person", lambda hub: hub.rename_person(UNKNOWN_ID, UNKNOWN_ID, "X")),
+    ("set_person_country", lambda hub: hub.set_person_country(UNKNOWN_ID, UNKNOWN_ID, "FR")),
     ("get_project", lambda hub: hub.get_project(UNKNOWN_ID)),
     ("validate_project", lambda hub: hub.validate_project("FR", UNKNOWN_ID)),
     ("add_partner", lambda hub: hub.add_partner(UNKNOWN_ID, UNKNOWN_ID, UNKNOWN_ID)),
@@ -1501,6 +1568,32 @@ class HubContract:
         assert hub.get_person(pupil).display_name == "Pupil Z."
         me = teacher(hub)
         assert hub.rename_person(me.id, me.id, "Me").display_name == "Me"
+
+    def test_teacher_without_country_sets_it_before_founding(self, hub: HubPort) -> None:
+        t = hub.create_person("Arrived from Moodle", PersonKind.TEACHER)
+        assert t.country_code is None and hub.get_person(t.id) == t
+        with pytest.raises(InvalidInputError) as caught:
+            hub.create_project(t.id, teacher(hub, "IT").id, "Rivers")
+        assert caught.value.errors == {
+            "founder_id": ["Set your country in your eTwinning profile before founding a project."]
+        }
+        assert hub.list_projects(member_id=t.id) == []
+
+        assert hub.set_person_country(t.id, t.id, " fr ").country_code == "FR"
+        assert hub.set_person_country(t.id, t.id, "PL").country_code == "PL"  # nothing founded yet
+        assert hub.get_person(t.id).country_code == "PL"
+        project = hub.create_project(t.id, teacher(hub, "IT").id, "Rivers")
+        assert project.scope is ProjectScope.EUROPEAN and project.founder_countries[0] == "PL"
+        # The same country again is a harmless repeat, even after founding.
+        assert hub.set_person_country(t.id, t.id, "pl") == hub.get_person(t.id)
+
+    def test_tool_administrator_sets_anyones_country(self, hub: HubPort) -> None:
+        admin = hub.create_person("Tool admin", PersonKind.ADMIN)
+        t = hub.create_person("New teacher", PersonKind.TEACHER)
+        updated = hub.set_person_country(admin.id, t.id, "UA")
+        assert (updated.id, updated.country_code, updated.kind) == (t.id, "UA", PersonKind.TEACHER)
+        assert hub.get_person(t.id) == updated
+        assert hub.get_person(admin.id).country_code is None
 
     # --- projects ------------------------------------------------------------------------------
 
@@ -1750,6 +1843,19 @@ class HubContract:
         )
         assert ed.id in [e.id for e in hub.list_editions()]
         assert hub.get_edition(ed.id) == ed
+
+    def test_list_trainees_in_name_order(self, hub: HubPort) -> None:
+        ed, _, _ = edition(hub)
+        other, _, _ = edition(hub)
+        zoe = hub.create_person("zoe", PersonKind.TEACHER, country_code="ES")
+        adam = hub.create_person("Adam", PersonKind.TEACHER, country_code="ES")
+        for t in (zoe, adam):
+            hub.enrol_trainee(ed.id, t.id)
+        hub.enrol_trainee(ed.id, zoe.id)  # idempotent: listed once
+        assert [p.id for p in hub.list_trainees(ed.id)] == [adam.id, zoe.id]
+        assert hub.list_trainees(other.id) == []
+        with pytest.raises(NotFoundError):
+            hub.list_trainees(UNKNOWN_ID)
 
     def test_system_completion_needs_no_unit_progress(self, hub: HubPort) -> None:
         ed, _, _ = edition(hub)

@@ -14,7 +14,13 @@ import pytest
 
 import etwin_lti.persistence.models.hub as hub_models
 from connectors.local_hub import LocalHub
-from etwin_lti.domain.model import AcknowledgementKind, EventStatus, PersonKind, TwinSpaceRole
+from etwin_lti.domain.model import (
+    AcknowledgementKind,
+    EventStatus,
+    PersonKind,
+    Project,
+    TwinSpaceRole,
+)
 from etwin_lti.errors import DuplicateAcknowledgementError, RuleViolationError
 from etwin_lti.persistence.db import Database
 from tests.contract.hub_contract import HubContract, running_event, space, teacher
@@ -167,5 +173,48 @@ def test_concurrent_launches_of_one_pupil_make_one_member(postgres_url: str) -> 
             thread.join()
         assert roles == ["pupil"] * 4
         assert [m.person_id for m in hub.list_members(s.id)].count(pupil.id) == 1
+    finally:
+        database.dispose()
+
+
+def _found_while_moving(hub: LocalHub, founder: int, partner: int) -> tuple[object, object]:
+    """Found a project and move the founder to Germany at the same moment."""
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, object] = {}
+
+    def found() -> None:
+        barrier.wait()
+        outcomes["project"] = hub.create_project(founder, partner, "Rivers")
+
+    def move() -> None:
+        barrier.wait()
+        try:
+            outcomes["country"] = hub.set_person_country(founder, founder, "DE")
+        except RuleViolationError as error:
+            outcomes["country"] = error
+
+    threads = [threading.Thread(target=found), threading.Thread(target=move)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes["project"], outcomes["country"]
+
+
+@pytest.mark.postgres
+def test_a_country_never_changes_under_a_concurrent_founding(postgres_url: str) -> None:
+    """Whichever call wins, the project's recorded country is the founder's country: both
+    lock the person's row."""
+    database = Database(postgres_url, pool_size=4)
+    try:
+        hub = LocalHub(database)
+        hub.seed_countries()
+        for _ in range(5):
+            founder, partner = teacher(hub, "FR"), teacher(hub, "IT")
+            project, moved = _found_while_moving(hub, founder.id, partner.id)
+            assert isinstance(project, Project)
+            final = hub.get_person(founder.id).country_code
+            assert project.founder_countries[0] == final
+            assert (final == "FR") is isinstance(moved, RuleViolationError)
     finally:
         database.dispose()

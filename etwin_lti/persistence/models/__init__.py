@@ -9,7 +9,9 @@ from etwin_lti.persistence.models import (
     hub,  # noqa: F401
     lti,  # noqa: F401
     moodle,  # noqa: F401
+    passback,  # noqa: F401
     registrations,  # noqa: F401
+    resource_links,  # noqa: F401
 )
 
 __all__ = ["Base"]

@@ -18,6 +18,7 @@ from schemas.api.course import (
     UnitProgressSchema,
     UnitSchema,
 )
+from schemas.api.people import PersonSchema
 
 bp = ApiBlueprint(
     "api_course", __name__, url_prefix="/api/v1", description="Distance training course"
@@ -74,6 +75,14 @@ def add_unit(body: dict[str, Any], edition_id: int) -> Any:
 @bp.response(204)
 def enrol_trainee(body: dict[str, Any], edition_id: int) -> None:
     hub().enrol_trainee(edition_id, body["person_id"])
+
+
+@bp.get("/editions/<int:edition_id>/trainees")
+@requires(ApiPermission.READ)
+@bp.response(200, PersonSchema(many=True))
+def list_trainees(edition_id: int) -> Any:
+    """Ordered by display name (case-insensitive) then id."""
+    return hub().list_trainees(edition_id)
 
 
 @bp.post("/editions/<int:edition_id>/completions")

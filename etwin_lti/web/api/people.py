@@ -9,6 +9,7 @@ from etwin_lti.web.api.auth import hub, requires
 from etwin_lti.web.api.parsing import ApiBlueprint
 from schemas.api.people import (
     CountrySchema,
+    PersonCountrySchema,
     PersonCreateSchema,
     PersonRenameSchema,
     PersonSchema,
@@ -30,7 +31,9 @@ def list_countries() -> Any:
 @bp.arguments(PersonCreateSchema)
 @bp.response(201, PersonSchema)
 def create_person(body: dict[str, Any]) -> Any:
-    """Create a person; teachers need an eligible country, pupils never have an e-mail."""
+    """Create a person. NSO officers need a country; teachers may be created without one
+    (they set it before founding, joining or applying for a label), but a given country must
+    be eligible. Pupils never have an e-mail."""
     return hub().create_person(
         body["display_name"],
         body["kind"],
@@ -54,3 +57,13 @@ def get_person(person_id: int) -> Any:
 def rename_person(body: dict[str, Any], person_id: int) -> Any:
     """A teacher edits a pupil's pseudonym; anyone may rename themself."""
     return hub().rename_person(body["actor_id"], person_id, body["display_name"])
+
+
+@bp.put("/people/<int:person_id>/country")
+@requires(ApiPermission.WRITE)
+@bp.arguments(PersonCountrySchema)
+@bp.response(200, PersonSchema)
+def set_person_country(body: dict[str, Any], person_id: int) -> Any:
+    """Set a person's country: themself, or a tool administrator for anyone. Once the person
+    founded a project only the same country is accepted (409 ``country_locked``)."""
+    return hub().set_person_country(body["actor_id"], person_id, body["country_code"])

@@ -28,7 +28,7 @@ from etwin_lti.domain.model import (
     ProjectStatus,
     Unit,
 )
-from etwin_lti.domain.people import check_new_person
+from etwin_lti.domain.people import CountryRequiredError, check_new_person
 from etwin_lti.domain.validation import FieldErrors, clean_title, clean_url
 from etwin_lti.errors import (
     InvalidInputError,
@@ -91,7 +91,8 @@ def test_founders_decide_the_scope(a: Person, b: Person, scope: ProjectScope) ->
         (person(1), person(2, PersonKind.EXPERT, "IT"), RuleViolationError),
         (person(1), person(2, country="GB"), InvalidInputError),  # left eTwinning
         (person(1), person(2, country="ZZ"), InvalidInputError),
-        (person(1), person(2, country=None), InvalidInputError),
+        (person(1), person(2, country=None), CountryRequiredError),  # not set yet
+        (person(1, country=None), person(2), CountryRequiredError),
     ],
 )
 def test_founders_refused(a: Person, b: Person, error: type[Exception]) -> None:
@@ -419,6 +420,7 @@ def test_nql_application(
             teacher_ids=projects.project_teacher_ids(p),
             applications_this_year=this_year,
             holds_nql=holds,
+            teacher_country="FR",
         )
 
     if error is None:
@@ -626,7 +628,8 @@ def test_country_codes_are_case_insensitive_and_eligibility_optional() -> None:
         (PersonKind.PUPIL, "FR", None, None),
         (PersonKind.GUEST, None, None, None),
         (PersonKind.EXPERT, "GB", None, None),  # only teachers and NSO officers need eligibility
-        (PersonKind.TEACHER, None, None, "country_code"),
+        (PersonKind.TEACHER, None, None, None),  # from an LMS: the country comes later
+        (PersonKind.TRAINER, None, None, None),
         (PersonKind.NSO_OFFICER, None, None, "country_code"),
         (PersonKind.TEACHER, "GB", None, "country_code"),
         (PersonKind.GUEST, "ZZ", None, "country_code"),

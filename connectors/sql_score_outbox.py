@@ -1,0 +1,301 @@
+"""The score outbox in the tool's database (``score_outbox``, ``ags_line_items``).
+
+``CompletionOutbox`` is the hub's completion listener: inside the very transaction that records
+a completion it finds the resource links that show the completed resource to that person (links
+of ``lti_resource_links`` whose resource matches, on platforms and deployments where the person
+has an LTI identity) and writes one pending score per link. Only after that transaction commits
+are the rows handed to the task queue: a queue that is down loses nothing, the sweep finds the
+rows later.
+
+``SqlScoreOutbox`` gives workers atomic claims: ``claim`` is one conditional ``UPDATE`` (pending,
+due, not leased), so of two workers holding the same task at most one posts; a worker that dies
+holding a lease only delays the score until the lease ends.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import event, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from etwin_lti.domain.passback import (
+    Completion,
+    Decision,
+    OutboxEntry,
+    ScoreStatus,
+    ScoreTarget,
+    TaskQueue,
+    clip,
+)
+from etwin_lti.errors import NotFoundError
+from etwin_lti.lti.ags import COMPLETION_SCORE_GIVEN, COMPLETION_SCORE_MAXIMUM, next_timestamp
+from etwin_lti.persistence.db import Database
+from etwin_lti.persistence.models.lti import LtiIdentityRow
+from etwin_lti.persistence.models.passback import AgsLineItemRow, ScoreOutboxRow
+from etwin_lti.persistence.models.registrations import PlatformRow
+from etwin_lti.persistence.models.resource_links import ResourceLinkRow
+
+log = logging.getLogger(__name__)
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite gives naive datetimes back; everything we store is UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _entry(row: ScoreOutboxRow) -> OutboxEntry:
+    return OutboxEntry(
+        id=row.id,
+        platform_id=row.platform_id,
+        deployment_id=row.deployment_id,
+        resource_link_id=row.resource_link_id,
+        person_id=row.person_id,
+        user_id=row.user_id,
+        resource=row.resource,
+        score_given=row.score_given,
+        score_maximum=row.score_maximum,
+        timestamp=_utc(row.timestamp),
+        status=ScoreStatus(row.status),
+        attempts=row.attempts,
+        next_attempt_at=_utc(row.next_attempt_at),
+        created_at=_utc(row.created_at),
+        last_error=row.last_error,
+        last_status=row.last_status,
+        lineitem_url=row.lineitem_url,
+        sent_at=_utc(row.sent_at) if row.sent_at else None,
+    )
+
+
+def score_targets(session: Session, completion: Completion) -> list[ScoreTarget]:
+    """Links opening the resource, joined to the person's identities on their platform."""
+    rows = session.execute(
+        select(
+            ResourceLinkRow.platform_id,
+            ResourceLinkRow.deployment_id,
+            ResourceLinkRow.resource_link_id,
+            LtiIdentityRow.sub,
+        )
+        .join(PlatformRow, PlatformRow.id == ResourceLinkRow.platform_id)
+        .join(
+            LtiIdentityRow,
+            (LtiIdentityRow.issuer == PlatformRow.issuer)
+            & (LtiIdentityRow.deployment_id == ResourceLinkRow.deployment_id),
+        )
+        .where(
+            ResourceLinkRow.resource == str(completion.resource),
+            LtiIdentityRow.person_id == completion.person_id,
+        )
+        .order_by(ResourceLinkRow.id, LtiIdentityRow.id)
+    )
+    seen: set[tuple[int, str]] = set()
+    targets = []
+    for platform_id, deployment_id, link_id, sub in rows:
+        if (platform_id, link_id) not in seen:  # one score per line item
+            seen.add((platform_id, link_id))
+            targets.append(ScoreTarget(platform_id, deployment_id, link_id, sub))
+    return targets
+
+
+class CompletionOutbox:
+    """The hub's completion listener: pending scores in the completion's transaction, handed
+    to the queue after commit."""
+
+    def __init__(self, queue: Callable[[], TaskQueue]) -> None:
+        self._queue = queue
+
+    def __call__(self, session: Session, completion: Completion) -> list[int]:
+        now = _utc(completion.completed_at)
+        created = []
+        for target in score_targets(session, completion):
+            exists = session.scalar(
+                select(ScoreOutboxRow.id).where(
+                    ScoreOutboxRow.platform_id == target.platform_id,
+                    ScoreOutboxRow.resource_link_id == target.resource_link_id,
+                    ScoreOutboxRow.person_id == completion.person_id,
+                    ScoreOutboxRow.resource == str(completion.resource),
+                )
+            )
+            if exists is not None:
+                continue
+            last = session.scalar(
+                select(func.max(ScoreOutboxRow.timestamp)).where(
+                    ScoreOutboxRow.platform_id == target.platform_id,
+                    ScoreOutboxRow.resource_link_id == target.resource_link_id,
+                    ScoreOutboxRow.user_id == target.user_id,
+                )
+            )
+            row = ScoreOutboxRow(
+                platform_id=target.platform_id,
+                deployment_id=target.deployment_id,
+                resource_link_id=target.resource_link_id,
+                person_id=completion.person_id,
+                user_id=target.user_id,
+                resource=str(completion.resource),
+                score_given=COMPLETION_SCORE_GIVEN,
+                score_maximum=COMPLETION_SCORE_MAXIMUM,
+                timestamp=next_timestamp(now, _utc(last) if last else None),
+                status=ScoreStatus.PENDING.value,
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(row)
+            session.flush()
+            created.append(row.id)
+        if created:
+            event.listen(session, "after_commit", lambda _s: self._enqueue(created), once=True)
+        return created
+
+    def _enqueue(self, ids: Sequence[int]) -> None:
+        queue = self._queue()
+        for entry_id in ids:
+            queue.enqueue_post_score(entry_id)
+
+
+class SqlScoreOutbox:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    def claim(self, entry_id: int, *, now: datetime, lease_seconds: int) -> OutboxEntry | None:
+        now = _utc(now)
+        with self._db.session() as s:
+            result = s.execute(
+                update(ScoreOutboxRow)
+                .where(ScoreOutboxRow.id == entry_id, *self._due_clauses(now))
+                .values(
+                    leased_until=now + timedelta(seconds=lease_seconds),
+                    attempts=ScoreOutboxRow.attempts + 1,
+                    updated_at=now,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+            return _entry(self._load(s, entry_id))
+
+    def finish(
+        self,
+        entry_id: int,
+        decision: Decision,
+        *,
+        now: datetime,
+        last_status: int | None,
+        lineitem_url: str | None,
+    ) -> OutboxEntry:
+        now = _utc(now)
+        with self._db.session() as s:
+            row = self._load(s, entry_id)
+            row.status = decision.status.value
+            row.last_error = clip(decision.reason) if decision.reason else None
+            row.last_status = last_status
+            row.leased_until = None
+            row.updated_at = now
+            if lineitem_url:
+                row.lineitem_url = lineitem_url
+            if decision.next_attempt_at is not None:
+                row.next_attempt_at = _utc(decision.next_attempt_at)
+            if decision.status is ScoreStatus.SENT:
+                row.sent_at = now
+            return _entry(row)
+
+    def due(self, *, now: datetime, limit: int) -> list[int]:
+        with self._db.session() as s:
+            return list(
+                s.scalars(
+                    select(ScoreOutboxRow.id)
+                    .where(*self._due_clauses(_utc(now)))
+                    .order_by(ScoreOutboxRow.next_attempt_at, ScoreOutboxRow.id)
+                    .limit(limit)
+                )
+            )
+
+    def get(self, entry_id: int) -> OutboxEntry:
+        with self._db.session() as s:
+            return _entry(self._load(s, entry_id))
+
+    def entries(self, *, status: ScoreStatus | None = None, limit: int = 200) -> list[OutboxEntry]:
+        query = select(ScoreOutboxRow).order_by(ScoreOutboxRow.id.desc()).limit(limit)
+        if status is not None:
+            query = query.where(ScoreOutboxRow.status == status.value)
+        with self._db.session() as s:
+            return [_entry(row) for row in s.scalars(query)]
+
+    def retry(self, entry_ids: Sequence[int] | None, *, now: datetime) -> list[int]:
+        now = _utc(now)
+        with self._db.session() as s:
+            query = select(ScoreOutboxRow.id).where(ScoreOutboxRow.status == ScoreStatus.DEAD.value)
+            if entry_ids is not None:
+                wanted = set(entry_ids)
+                unknown = wanted - set(
+                    s.scalars(select(ScoreOutboxRow.id).where(ScoreOutboxRow.id.in_(wanted)))
+                )
+                if unknown:
+                    raise NotFoundError(f"No score with id {min(unknown)} in the outbox.")
+                query = query.where(ScoreOutboxRow.id.in_(wanted))
+            ids = list(s.scalars(query.order_by(ScoreOutboxRow.id)))
+            if ids:
+                s.execute(
+                    update(ScoreOutboxRow)
+                    .where(ScoreOutboxRow.id.in_(ids))
+                    .values(
+                        status=ScoreStatus.PENDING.value,
+                        attempts=0,
+                        next_attempt_at=now,
+                        leased_until=None,
+                        updated_at=now,
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+            return ids
+
+    @staticmethod
+    def _due_clauses(now: datetime) -> tuple[Any, ...]:
+        return (
+            ScoreOutboxRow.status == ScoreStatus.PENDING.value,
+            ScoreOutboxRow.next_attempt_at <= now,
+            or_(ScoreOutboxRow.leased_until.is_(None), ScoreOutboxRow.leased_until <= now),
+        )
+
+    @staticmethod
+    def _load(s: Session, entry_id: int) -> ScoreOutboxRow:
+        row = s.get(ScoreOutboxRow, entry_id)
+        if row is None:
+            raise NotFoundError(f"No score with id {entry_id} in the outbox.")
+        return row
+
+
+class SqlLineItemMemory:
+    def __init__(self, database: Database, *, clock: Callable[[], datetime]) -> None:
+        self._db = database
+        self._clock = clock
+        self._insert = sqlite_insert if database.engine.dialect.name == "sqlite" else pg_insert
+
+    def get(self, platform_id: int, resource_link_id: str) -> str | None:
+        with self._db.session() as s:
+            return s.scalar(
+                select(AgsLineItemRow.lineitem_url).where(
+                    AgsLineItemRow.platform_id == platform_id,
+                    AgsLineItemRow.resource_link_id == resource_link_id,
+                )
+            )
+
+    def remember(self, platform_id: int, resource_link_id: str, lineitem_url: str) -> None:
+        statement = self._insert(AgsLineItemRow).values(
+            platform_id=platform_id,
+            resource_link_id=resource_link_id,
+            lineitem_url=lineitem_url,
+            created_at=self._clock(),
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[AgsLineItemRow.platform_id, AgsLineItemRow.resource_link_id],
+            set_={"lineitem_url": statement.excluded.lineitem_url},
+        )
+        with self._db.session() as s:
+            s.execute(statement)

@@ -1,0 +1,203 @@
+"""The durable task queue: huey (DESIGN.md "Real parts").
+
+- ``ETWIN_QUEUE=embedded`` (default): ``SqliteHuey`` in a file of the instance folder
+  (``queue.sqlite``, or ``ETWIN_QUEUE_PATH``); ``etwin-lti serve`` runs a worker in-process.
+- ``ETWIN_QUEUE=redis``: ``RedisHuey`` on ``ETWIN_REDIS_URL``; run ``etwin-lti worker`` on as
+  many machines as needed.
+
+Tasks (names are stable: they are stored in the queue):
+
+    post_score(outbox_id)   post one outbox score (``PassbackService.post``)
+    sweep_outbox()          periodic, every ETWIN_PASSBACK_SWEEP_MINUTES: re-enqueue pending
+                            scores that are due and unclaimed
+    sync_all_rosters()      periodic, every ETWIN_ROSTER_SYNC_MINUTES (when roster sync exists)
+    poll_moodle()           periodic, every ETWIN_MOODLE_POLL_MINUTES
+
+Huey removes a task from storage when a worker takes it, so a worker killed mid-task loses that
+task. Nothing depends on the queue for durability: the outbox row is the truth, a task is only
+a wake-up call, and ``sweep_outbox`` (also run once whenever a worker starts) re-enqueues what was
+lost. Duplicate tasks are harmless: ``post_score`` first claims its row atomically.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import redis
+from huey import RedisHuey, SqliteHuey
+from huey.api import Huey
+from huey.consumer import Consumer
+
+log = logging.getLogger(__name__)
+QUEUE_NAME = "etwin-lti"
+_QUEUE_ERRORS = (redis.RedisError, sqlite3.Error, OSError)
+
+
+@dataclass(frozen=True)
+class QueueHandlers:
+    """What the tasks do; built by bootstrap over the container's services."""
+
+    post_score: Callable[[int], object]
+    sweep_outbox: Callable[[], int]
+    poll_moodle: Callable[[], object]
+    sync_all_rosters: Callable[[], object] | None = None
+
+
+@dataclass(frozen=True)
+class QueueIntervals:
+    sweep_minutes: int = 1
+    roster_sync_minutes: int = 60
+    moodle_poll_minutes: int = 15
+
+
+def every(minutes: int) -> Callable[[datetime], bool]:
+    """A huey periodic-task validator: true on every ``minutes``-th minute since the epoch
+    (huey checks periodic tasks once a minute)."""
+
+    def due(moment: datetime) -> bool:
+        return int(moment.timestamp() // 60) % minutes == 0
+
+    return due
+
+
+def make_huey(
+    *, backend: str, sqlite_path: str | None = None, redis_url: str | None = None
+) -> Huey:
+    if backend == "redis":
+        return RedisHuey(QUEUE_NAME, url=redis_url, results=False, utc=True)
+    return SqliteHuey(QUEUE_NAME, filename=sqlite_path, results=False, utc=True)
+
+
+class HueyTaskQueue:
+    """``etwin_lti.domain.passback.TaskQueue`` over huey, plus the workers that consume it."""
+
+    def __init__(
+        self,
+        huey_factory: Callable[[], Huey],
+        handlers: Callable[[], QueueHandlers],
+        intervals: QueueIntervals,
+    ) -> None:
+        self._factory = huey_factory
+        self._handlers = handlers
+        self._intervals = intervals
+        self._huey: Huey | None = None
+        self._lock = threading.Lock()
+        self._tasks: dict[str, Any] = {}
+
+    @property
+    def huey(self) -> Huey:
+        """Created on first use, so that an app that never queues anything opens no queue."""
+        with self._lock:
+            if self._huey is None:
+                self._huey = self._factory()
+                self._register(self._huey)
+            return self._huey
+
+    def _register(self, huey: Huey) -> None:
+        handlers, intervals = self._handlers, self._intervals
+
+        @huey.task(name="post_score")
+        def post_score(outbox_id: int) -> None:
+            handlers().post_score(outbox_id)
+
+        @huey.periodic_task(every(intervals.sweep_minutes), name="sweep_outbox")
+        def sweep_outbox() -> None:
+            count = handlers().sweep_outbox()
+            if count:
+                log.info("sweep: %s pending score(s) enqueued again", count)
+
+        @huey.periodic_task(every(intervals.roster_sync_minutes), name="sync_all_rosters")
+        def sync_all_rosters() -> None:
+            sync = handlers().sync_all_rosters
+            if sync is not None:
+                sync()
+
+        @huey.periodic_task(every(intervals.moodle_poll_minutes), name="poll_moodle")
+        def poll_moodle() -> None:
+            handlers().poll_moodle()
+
+        self._tasks = {
+            "post_score": post_score,
+            "sweep_outbox": sweep_outbox,
+            "sync_all_rosters": sync_all_rosters,
+            "poll_moodle": poll_moodle,
+        }
+
+    def task(self, name: str) -> Any:
+        """A registered task (``post_score``, ``sweep_outbox``, ...), e.g. to call it."""
+        _ = self.huey
+        return self._tasks[name]
+
+    # --- TaskQueue ----------------------------------------------------------------------------
+    def enqueue_post_score(self, entry_id: int, *, eta: datetime | None = None) -> bool:
+        """False (and a warning) when the queue is unreachable: the sweep will catch up."""
+        try:
+            task = self.task("post_score")
+            if eta is None:
+                task(entry_id)
+            else:
+                task.schedule(args=(entry_id,), eta=eta)
+        except _QUEUE_ERRORS as error:
+            log.warning("score %s not queued (%s); the sweep will queue it", entry_id, error)
+            return False
+        return True
+
+    def enqueue_sweep(self) -> bool:
+        try:
+            self.task("sweep_outbox")()
+        except _QUEUE_ERRORS as error:
+            log.warning("outbox sweep not queued (%s)", error)
+            return False
+        return True
+
+    def pending_count(self) -> int:
+        return int(self.huey.pending_count())
+
+    # --- workers ------------------------------------------------------------------------------
+    def consumer(self, *, workers: int, periodic: bool = True) -> Consumer:
+        return _QuietConsumer(
+            self.huey,
+            workers=workers,
+            periodic=periodic,
+            worker_type="thread",
+            initial_delay=0.05,
+            max_delay=1.0,
+            check_worker_health=True,
+        )
+
+    def run_worker(self, *, workers: int) -> None:
+        """``etwin-lti worker``: consume until SIGINT/SIGTERM (huey's signal handling)."""
+        consumer = Consumer(self.huey, workers=workers, worker_type="thread", max_delay=1.0)
+        self.enqueue_sweep()  # whatever a killed worker left behind
+        consumer.run()
+
+    def start_worker(self, *, workers: int, periodic: bool = True) -> BackgroundWorker:
+        """A consumer in daemon threads of this process (``serve`` on the embedded default,
+        and the e2e tests). It installs no signal handlers: the web server keeps Ctrl+C."""
+        consumer = self.consumer(workers=workers, periodic=periodic)
+        self.enqueue_sweep()
+        consumer.start()
+        return BackgroundWorker(consumer)
+
+
+class _QuietConsumer(Consumer):
+    """Signal handlers can only be set from the main thread, and the host process (the web
+    server) owns them anyway."""
+
+    def _set_signal_handlers(self) -> None:
+        return None
+
+
+class BackgroundWorker:
+    def __init__(self, consumer: Consumer) -> None:
+        self._consumer = consumer
+
+    def stop(self, *, graceful: bool = True) -> None:
+        """Graceful: let running tasks finish (they are short: one HTTP call each)."""
+        self._consumer.stop(graceful=graceful)

@@ -1,0 +1,166 @@
+"""Acknowledgements people can use (issue 5 item 3): a learner's own certificates, badges and
+labels with their Open Badges links, and for the trainers of a course edition who earned what,
+per-unit completion counts and a CSV export.
+
+The links are the ones ``etwin_lti.services.badges`` serves: the hosted assertion (public JSON,
+nothing personal) and the printable certificate, whose link carries the keyed capability of
+``badges.certificate_key`` because it shows the holder's name. The dashboard and its CSV show
+display names only (pseudonyms for pupils) and no other identifier: no e-mail, no LMS id.
+
+Cost: the dashboard asks the hub for each trainee's progress in each unit (trainees x units
+calls): fine for a course edition (tens of trainees, a handful of units); a remote hub with
+hundreds of trainees would want a bulk progress call.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from etwin_lti.domain import course
+from etwin_lti.domain.launches import LaunchSession
+from etwin_lti.domain.model import Acknowledgement, Edition, Unit
+from etwin_lti.domain.ports import HubPort
+from etwin_lti.errors import PermissionDeniedError
+from etwin_lti.services import badges
+from etwin_lti.services.pages.common import label
+
+
+class NotATrainerError(PermissionDeniedError):
+    error = "not_a_trainer"
+    description = "Only the trainers of this course edition see who earned what."
+    who_can_fix = "the course's organiser (ask to be added as a trainer of the edition)"
+
+
+@dataclass(frozen=True)
+class AcknowledgementLine:
+    id: int
+    title: str
+    kind: str
+    kind_label: str
+    issued_at: datetime
+    revoked: bool
+    assertion_url: str
+    certificate_url: str  # printable, with its keyed capability
+
+
+@dataclass(frozen=True)
+class AcknowledgementLinks:
+    """Builds the links of ``/badges/``; ``key`` is ``badges.recipient_key(secret)``."""
+
+    urls: badges.BadgeUrls
+    key: bytes
+
+    def line(self, a: Acknowledgement) -> AcknowledgementLine:
+        return AcknowledgementLine(
+            id=a.id,
+            title=a.title,
+            kind=a.kind.value,
+            kind_label=label(a.kind.value),
+            issued_at=a.issued_at,
+            revoked=a.revoked_at is not None,
+            assertion_url=self.urls.assertion(a.id),
+            certificate_url=(
+                f"{self.urls.certificate(a.id)}?k={badges.certificate_key(self.key, a.id)}"
+            ),
+        )
+
+    def lines(self, items: Iterable[Acknowledgement]) -> tuple[AcknowledgementLine, ...]:
+        return tuple(self.line(a) for a in items)
+
+
+@dataclass(frozen=True)
+class TraineeLine:
+    name: str
+    units_complete: tuple[bool, ...]  # one per unit, in unit order
+    certificate: AcknowledgementLine | None
+
+    @property
+    def complete_count(self) -> int:
+        return sum(self.units_complete)
+
+
+@dataclass(frozen=True)
+class EditionDashboard:
+    edition: Edition
+    units: tuple[Unit, ...]
+    completed_per_unit: tuple[int, ...]
+    trainees: tuple[TraineeLine, ...]
+
+    @property
+    def certificates_issued(self) -> int:
+        return sum(1 for t in self.trainees if t.certificate and not t.certificate.revoked)
+
+
+@dataclass(frozen=True)
+class AcknowledgementsView:
+    role: str  # data-etwin-role
+    mine: tuple[AcknowledgementLine, ...]
+    dashboards: tuple[EditionDashboard, ...]  # editions the viewer trains
+
+
+class AcknowledgementPages:
+    def __init__(self, hub: HubPort, links: AcknowledgementLinks) -> None:
+        self.hub = hub
+        self.links = links
+
+    def view(self, session: LaunchSession) -> AcknowledgementsView:
+        me = session.person_id
+        if me is None:
+            return AcknowledgementsView(session.role, (), ())
+        mine = self.links.lines(self.hub.list_acknowledgements(person_id=me))
+        trained = [e for e in self.hub.list_editions() if me in e.trainer_ids]
+        return AcknowledgementsView(session.role, mine, tuple(self._dashboard(e) for e in trained))
+
+    def dashboard(self, session: LaunchSession, edition_id: int) -> EditionDashboard:
+        edition = self.hub.get_edition(edition_id)  # unknown: 404 first
+        if session.person_id is None or session.person_id not in edition.trainer_ids:
+            raise NotATrainerError()
+        return self._dashboard(edition)
+
+    def progress_csv(self, session: LaunchSession, edition_id: int) -> str:
+        board = self.dashboard(session, edition_id)
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
+        writer.writerow(
+            ["trainee", *(u.title for u in board.units), "units complete", "certificate issued"]
+        )
+        for t in board.trainees:
+            issued = t.certificate.issued_at.date().isoformat() if t.certificate else ""
+            writer.writerow(
+                [
+                    _csv_safe(t.name),
+                    *("yes" if done else "no" for done in t.units_complete),
+                    f"{t.complete_count}/{len(board.units)}",
+                    issued,
+                ]
+            )
+        return out.getvalue()
+
+    def _dashboard(self, edition: Edition) -> EditionDashboard:
+        units = tuple(self.hub.list_units(edition_id=edition.id))
+        held = {
+            a.person_id: a
+            for a in self.hub.list_acknowledgements(subject=course.certificate_subject(edition.id))
+            if a.revoked_at is None
+        }
+        trainees = tuple(
+            TraineeLine(
+                name=p.display_name,
+                units_complete=tuple(
+                    course.is_unit_complete(u, self.hub.unit_progress(p.id, u.id)) for u in units
+                ),
+                certificate=self.links.line(held[p.id]) if p.id in held else None,
+            )
+            for p in self.hub.list_trainees(edition.id)
+        )
+        per_unit = tuple(sum(t.units_complete[i] for t in trainees) for i in range(len(units)))
+        return EditionDashboard(edition, units, per_unit, trainees)
+
+
+def _csv_safe(value: str) -> str:
+    """Spreadsheets run cells that start with = + - @ as formulas (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -1,0 +1,101 @@
+"""The Learning Event page (domain-facts.md 1.8): what it is, who leads it, the seats, and the
+certificate of participation.
+
+Participants see their enrolment and, once the expert marked them complete, their certificate.
+Only the event's own expert sees the participant list and the "mark complete" buttons: an LMS
+instructor is shown as ``expert`` (the launch's role mapping) but marks nobody complete unless
+they are that expert, which the hub checks again on the write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from etwin_lti.domain.events import certificate_subject
+from etwin_lti.domain.launches import LaunchSession
+from etwin_lti.domain.model import Enrolment, EventStatus, LearningEvent
+from etwin_lti.domain.ports import HubPort
+from etwin_lti.errors import NotFoundError
+from etwin_lti.services.pages.acknowledgements import AcknowledgementLine, AcknowledgementLinks
+from etwin_lti.services.pages.common import NotYourResourceError, launched_for, require_person
+
+MESSAGES = {"completed": "The participant is complete: their certificate was issued."}
+
+
+@dataclass(frozen=True)
+class ParticipantLine:
+    person_id: int
+    name: str
+    completed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class EventView:
+    event: LearningEvent
+    role: str  # data-etwin-role
+    expert_name: str
+    is_expert: bool  # the event's own expert: sees participants, marks them complete
+    enrolled: bool
+    completed_at: datetime | None
+    certificates: tuple[AcknowledgementLine, ...]
+    participants: tuple[ParticipantLine, ...]
+    can_complete: bool  # the event has started (the hub refuses before)
+
+
+class EventPages:
+    def __init__(self, hub: HubPort, links: AcknowledgementLinks) -> None:
+        self.hub = hub
+        self.links = links
+
+    def _access(
+        self, session: LaunchSession, event_id: int
+    ) -> tuple[LearningEvent, dict[int, Enrolment]]:
+        event = self.hub.get_event(event_id)  # unknown: 404 first
+        enrolments = {e.person_id: e for e in self.hub.list_enrolments(event_id)}
+        me = session.person_id
+        related = me is not None and (me == event.expert_id or me in enrolments)
+        if not (launched_for(session, "event", event_id) or related):
+            raise NotYourResourceError()
+        return event, enrolments
+
+    def view(self, session: LaunchSession, event_id: int) -> EventView:
+        event, enrolments = self._access(session, event_id)
+        me = session.person_id
+        is_expert = me is not None and me == event.expert_id
+        mine = enrolments.get(me) if me is not None else None
+        role = session.role
+        if not launched_for(session, "event", event_id):
+            role = "expert" if is_expert else "participant"
+        certificates: tuple[AcknowledgementLine, ...] = ()
+        if me is not None and mine is not None:
+            held = self.hub.list_acknowledgements(
+                person_id=me, subject=certificate_subject(event_id)
+            )
+            certificates = self.links.lines(held)
+        participants: tuple[ParticipantLine, ...] = ()
+        if is_expert:
+            participants = tuple(
+                ParticipantLine(pid, self.hub.get_person(pid).display_name, e.completed_at)
+                for pid, e in sorted(enrolments.items())
+            )
+        return EventView(
+            event=event,
+            role=role,
+            expert_name=self.hub.get_person(event.expert_id).display_name,
+            is_expert=is_expert,
+            enrolled=mine is not None,
+            completed_at=mine.completed_at if mine else None,
+            certificates=certificates,
+            participants=participants,
+            can_complete=event.status is not EventStatus.OPEN,
+        )
+
+    def complete(self, session: LaunchSession, event_id: int, person_id: int) -> str:
+        """The expert marks a participant complete; the hub issues the certificate once."""
+        _event, enrolments = self._access(session, event_id)
+        actor = require_person(session)
+        if person_id not in enrolments:
+            raise NotFoundError("This person is not a participant of the Learning Event.")
+        self.hub.complete_event(actor, event_id, person_id)
+        return "completed"

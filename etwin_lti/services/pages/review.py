@@ -1,0 +1,98 @@
+"""``/lti/review``: the read-only page of an LtiSubmissionReviewRequest (Submission Review 1.0,
+https://www.imsglobal.org/spec/lti-sr/v1p0/).
+
+The platform names the learner to review in the ``for_user`` claim. The launch checks that
+claim but the launch session does not keep it (``LaunchSession`` has no field for it yet), so
+this page shows the progress of the person who launched, for the resource of the launch, and
+says so plainly instead of pretending to show someone else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from etwin_lti.domain.launches import LaunchSession, ResourceKind
+from etwin_lti.domain.ports import HubPort
+from etwin_lti.errors import NotFoundError
+from etwin_lti.services.pages.common import label
+
+OWN_PROGRESS_NOTE = (
+    "Your LMS asked to review a learner's work. The tool does not receive that learner's "
+    "identity with the review yet, so this page shows the progress of the person who opened "
+    "it (you) for this activity."
+)
+
+
+class NoReviewResourceError(NotFoundError):
+    error = "no_review_resource"
+    description = "This review request did not say which eTwinning activity to review."
+    who_can_fix = "your LMS administrator (the activity needs its etwin_resource parameter)"
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    role: str  # data-etwin-role
+    kind: str
+    title: str
+    facts: tuple[tuple[str, str], ...]  # (what, value), read-only
+    note: str
+
+
+class ReviewPages:
+    def __init__(self, hub: HubPort) -> None:
+        self.hub = hub
+
+    def view(self, session: LaunchSession) -> ReviewView:
+        resource = session.resource
+        if resource is None:
+            raise NoReviewResourceError()
+        me = session.person_id
+        if resource.kind is ResourceKind.UNIT:
+            unit = self.hub.get_unit(resource.id)
+            title, facts = unit.title, self._unit(me, resource.id, len(unit.activities))
+        elif resource.kind is ResourceKind.EVENT:
+            event = self.hub.get_event(resource.id)
+            title, facts = event.title, self._event(me, resource.id)
+        else:
+            space = self.hub.get_twinspace(resource.id)
+            title, facts = space.title, self._twinspace(me, resource.id, space.project_id)
+        return ReviewView(session.role, resource.kind.value, title, facts, OWN_PROGRESS_NOTE)
+
+    def _unit(self, me: int | None, unit_id: int, total: int) -> tuple[tuple[str, str], ...]:
+        if me is None:
+            return (("Progress", "Tool administrators follow no course unit."),)
+        progress = self.hub.unit_progress(me, unit_id)
+        done = len(progress.done_activity_ids)
+        state = "completed" if progress.completed_at else "not completed yet"
+        return (("Activities done", f"{done} of {total}"), ("Unit", state))
+
+    def _event(self, me: int | None, event_id: int) -> tuple[tuple[str, str], ...]:
+        mine = next((e for e in self.hub.list_enrolments(event_id) if e.person_id == me), None)
+        if mine is None:
+            return (("Enrolment", "not enrolled"),)
+        state = "completed" if mine.completed_at else "not completed yet"
+        return (("Enrolment", "enrolled"), ("Participation", state))
+
+    def _twinspace(
+        self, me: int | None, twinspace_id: int, project_id: int
+    ) -> tuple[tuple[str, str], ...]:
+        member = next((m for m in self.hub.list_members(twinspace_id) if m.person_id == me), None)
+        if member is None or me is None:
+            return (("Membership", "not a member"),)
+        pages = self.hub.list_pages(twinspace_id, viewer_id=me)
+        materials = self.hub.list_materials(twinspace_id, viewer_id=me)
+        posts = [p for t in self.hub.list_threads(twinspace_id) for p in t.posts]
+        diary = self.hub.list_diary(project_id)
+        comments = [c for p in diary for c in p.comments]
+        return (
+            ("Membership", f"{label(member.role.value)} ({member.status.value})"),
+            ("Pages written", str(sum(p.author_id == me for p in pages))),
+            ("Materials shared", str(sum(m.author_id == me for m in materials))),
+            (
+                "Diary posts and comments",
+                str(
+                    sum(p.author_id == me for p in diary) + sum(c.author_id == me for c in comments)
+                ),
+            ),
+            ("Forum messages", str(sum(p.author_id == me for p in posts))),
+        )

@@ -1,0 +1,445 @@
+"""The TwinSpace page: members by role, pages, materials, Project Diary and forum.
+
+What each role may do is domain-facts.md 1.4 as ``etwin_lti.domain.twinspaces`` encodes it; the
+hub enforces it on every write, this module only decides which controls to show so that nobody
+sees a button that would be refused. Privacy (DESIGN.md): pupils appear under their pseudonym,
+no e-mail address is ever part of the page, and whoever is not an active member (tool
+administrators, guests) sees public pages and materials only, the Diary without pupils'
+comments and no forum.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from etwin_lti.domain import twinspaces
+from etwin_lti.domain.launches import LaunchSession
+from etwin_lti.domain.model import (
+    MaterialKind,
+    Member,
+    MemberStatus,
+    Project,
+    TwinSpace,
+    TwinSpaceRole,
+    TwinSpaceStatus,
+    Visibility,
+)
+from etwin_lti.domain.ports import HubPort
+from etwin_lti.domain.projects import project_teacher_ids
+from etwin_lti.domain.twinspaces import PERMISSIONS, PUPIL_ROLES, Action
+from etwin_lti.domain.validation import BODY_MAX, COMMENT_MAX, NAME_MAX, FieldErrors
+from etwin_lti.errors import NotFoundError, PermissionDeniedError
+from etwin_lti.services.pages.common import (
+    NotYourResourceError,
+    field_choice,
+    field_text,
+    label,
+    launched_for,
+    require_person,
+)
+
+VISIBILITIES = {v.value: v for v in Visibility}
+MATERIAL_KIND_VALUES = {k.value: k for k in MaterialKind}
+FORMER_MEMBER = "A former member"
+NON_PUPIL_ROLES = tuple(r.value for r in TwinSpaceRole if r not in PUPIL_ROLES)
+PUPIL_ROLE_VALUES = tuple(r.value for r in TwinSpaceRole if r in PUPIL_ROLES)
+
+MESSAGES = {
+    "page_added": "Your page was added.",
+    "material_added": "Your material was added.",
+    "diary_posted": "Your post is in the Project Diary.",
+    "comment_added": "Your comment was added.",
+    "thread_opened": "Your thread was opened.",
+    "reply_added": "Your reply was added.",
+    "role_changed": "The member's role was changed.",
+    "member_suspended": "The member was suspended (their content is kept).",
+    "member_reactivated": "The member was reactivated.",
+    "pseudonym_changed": "The pupil's pseudonym was changed.",
+}
+
+
+@dataclass(frozen=True)
+class Controls:
+    add_page: bool = False
+    add_material: bool = False
+    post_diary: bool = False
+    comment: bool = False
+    create_thread: bool = False
+    reply: bool = False
+    manage: bool = False  # change roles, suspend/reactivate, pseudonyms, roster sync
+    publish: bool = False  # may choose "public" for own content
+
+
+@dataclass(frozen=True)
+class MemberLine:
+    person_id: int
+    name: str  # a pseudonym for pupils unless the school opted in to names
+    role: str
+    role_label: str
+    active: bool
+    is_founder: bool
+    is_pupil: bool
+    manageable: bool  # shown with the administrator's controls
+    role_choices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MemberGroup:
+    role: str
+    label: str
+    members: tuple[MemberLine, ...]
+
+
+@dataclass(frozen=True)
+class ContentLine:
+    id: int
+    title: str
+    text: str  # a page's body or a material's URL
+    kind: str  # "page" or the material kind
+    visibility: str
+    author: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class PostLine:
+    author: str
+    body: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class DiaryLine:
+    id: int
+    title: str
+    body: str
+    author: str
+    created_at: datetime
+    comments: tuple[PostLine, ...]
+
+
+@dataclass(frozen=True)
+class ThreadLine:
+    id: int
+    title: str
+    author: str
+    created_at: datetime
+    posts: tuple[PostLine, ...]
+
+
+@dataclass(frozen=True)
+class TwinSpaceView:
+    twinspace: TwinSpace
+    project: Project
+    role: str  # data-etwin-role
+    archived: bool
+    is_member: bool
+    sees_private: bool
+    groups: tuple[MemberGroup, ...]
+    pages: tuple[ContentLine, ...]
+    materials: tuple[ContentLine, ...]
+    diary: tuple[DiaryLine, ...]
+    threads: tuple[ThreadLine, ...]
+    controls: Controls
+    material_kinds: tuple[str, ...]
+    notice: str | None
+
+
+@dataclass(frozen=True)
+class _Context:
+    twinspace: TwinSpace
+    project: Project
+    members: list[Member]
+    viewer: Member | None  # None: not a member (tool administrators, other resources)
+
+
+class TwinSpacePages:
+    def __init__(self, hub: HubPort) -> None:
+        self.hub = hub
+
+    # --- reading -----------------------------------------------------------------------------
+    def _context(self, session: LaunchSession, twinspace_id: int) -> _Context:
+        space = self.hub.get_twinspace(twinspace_id)  # unknown: 404 before anything else
+        members = self.hub.list_members(twinspace_id)
+        viewer = next((m for m in members if m.person_id == session.person_id), None)
+        if not launched_for(session, "twinspace", twinspace_id) and not twinspaces.is_active(
+            viewer
+        ):
+            raise NotYourResourceError()
+        project = self.hub.get_project(space.project_id)
+        return _Context(space, project, members, viewer)
+
+    def view(self, session: LaunchSession, twinspace_id: int) -> TwinSpaceView:
+        ctx = self._context(session, twinspace_id)
+        active = twinspaces.is_active(ctx.viewer)
+        role = ctx.viewer.role.value if active and ctx.viewer else session.role
+        sees_private = active and role != TwinSpaceRole.GUEST.value
+        names = {m.person_id: m.display_name for m in ctx.members}
+        pupils = {m.person_id for m in ctx.members if m.role in PUPIL_ROLES}
+        controls = self._controls(ctx, session)
+        viewer_id = session.person_id if sees_private else None
+        return TwinSpaceView(
+            twinspace=ctx.twinspace,
+            project=ctx.project,
+            role=role,
+            archived=ctx.twinspace.status is TwinSpaceStatus.ARCHIVED,
+            is_member=active,
+            sees_private=sees_private,
+            groups=_groups(ctx, controls),
+            pages=tuple(
+                ContentLine(
+                    p.id,
+                    p.title,
+                    p.body,
+                    "page",
+                    p.visibility.value,
+                    _name(names, p.author_id),
+                    p.created_at,
+                )
+                for p in self.hub.list_pages(twinspace_id, viewer_id=viewer_id)
+            ),
+            materials=tuple(
+                ContentLine(
+                    m.id,
+                    m.title,
+                    m.url,
+                    m.kind.value,
+                    m.visibility.value,
+                    _name(names, m.author_id),
+                    m.created_at,
+                )
+                for m in self.hub.list_materials(twinspace_id, viewer_id=viewer_id)
+            ),
+            diary=tuple(
+                DiaryLine(
+                    post.id,
+                    post.title,
+                    post.body,
+                    _name(names, post.author_id),
+                    post.created_at,
+                    tuple(
+                        PostLine(_name(names, c.author_id), c.body, c.created_at)
+                        for c in post.comments
+                        if sees_private or c.author_id not in pupils
+                    ),
+                )
+                for post in self.hub.list_diary(ctx.project.id)
+            ),
+            threads=tuple(
+                ThreadLine(
+                    t.id,
+                    t.title,
+                    _name(names, t.author_id),
+                    t.created_at,
+                    tuple(
+                        PostLine(_name(names, p.author_id), p.body, p.created_at) for p in t.posts
+                    ),
+                )
+                for t in (self.hub.list_threads(twinspace_id) if sees_private else [])
+            ),
+            controls=controls,
+            material_kinds=tuple(MATERIAL_KIND_VALUES),
+            notice=_notice(ctx, session, sees_private),
+        )
+
+    def _controls(self, ctx: _Context, session: LaunchSession) -> Controls:
+        viewer = ctx.viewer
+        if ctx.twinspace.status is TwinSpaceStatus.ARCHIVED or not twinspaces.is_active(viewer):
+            return Controls()
+        assert viewer is not None
+        allowed = PERMISSIONS[viewer.role]
+        return Controls(
+            add_page=Action.ADD_PAGE in allowed,
+            add_material=Action.ADD_MATERIAL in allowed,
+            post_diary=viewer.person_id in project_teacher_ids(ctx.project),
+            comment=Action.COMMENT_DIARY in allowed,
+            create_thread=Action.CREATE_THREAD in allowed,
+            reply=Action.REPLY_THREAD in allowed,
+            manage=Action.MANAGE_MEMBERS in allowed,
+            publish=Action.PUBLISH in allowed,
+        )
+
+    # --- writing (each returns a MESSAGES key) -----------------------------------------------
+    def act(
+        self,
+        session: LaunchSession,
+        twinspace_id: int,
+        action: str,
+        form: Mapping[str, str],
+        collection: str | None = None,
+        target_id: int | None = None,
+    ) -> str:
+        """Dispatch one form post; unknown actions are 404 like unknown pages."""
+        handler = _ACTIONS.get((collection, action))
+        if handler is None or (collection is None) != (target_id is None):
+            raise NotFoundError("There is no such action on a TwinSpace page.")
+        ctx = self._context(session, twinspace_id)
+        actor_id = require_person(session)
+        return handler(self, ctx, actor_id, form, target_id)
+
+    def _add_page(self, ctx: _Context, actor: int, form: Mapping[str, str], _t: None) -> str:
+        errors = FieldErrors()
+        title = errors.title("title", form.get("title", ""))
+        body = field_text(errors, form, "body", max_length=BODY_MAX, required=False)
+        visibility = field_choice(errors, form, "visibility", VISIBILITIES)
+        errors.raise_if_any()
+        self.hub.add_page(actor, ctx.twinspace.id, title, body, visibility=visibility)
+        return "page_added"
+
+    def _add_material(self, ctx: _Context, actor: int, form: Mapping[str, str], _t: None) -> str:
+        errors = FieldErrors()
+        title = errors.title("title", form.get("title", ""))
+        url = errors.url("url", form.get("url", ""))
+        kind = field_choice(errors, form, "kind", MATERIAL_KIND_VALUES)
+        if kind is None and "kind" not in errors.errors:
+            errors.add("kind", "Choose what kind of material this is.")
+        visibility = field_choice(errors, form, "visibility", VISIBILITIES)
+        errors.raise_if_any()
+        assert kind is not None  # a missing kind is a field error above
+        self.hub.add_material(
+            actor,
+            ctx.twinspace.id,
+            title,
+            kind,
+            url,
+            visibility=visibility,
+        )
+        return "material_added"
+
+    def _post_diary(self, ctx: _Context, actor: int, form: Mapping[str, str], _t: None) -> str:
+        errors = FieldErrors()
+        title = errors.title("title", form.get("title", ""))
+        body = field_text(errors, form, "body", max_length=BODY_MAX)
+        errors.raise_if_any()
+        self.hub.post_diary(actor, ctx.project.id, title, body)
+        return "diary_posted"
+
+    def _comment(self, ctx: _Context, actor: int, form: Mapping[str, str], post_id: int) -> str:
+        errors = FieldErrors()
+        body = field_text(errors, form, "body", max_length=COMMENT_MAX)
+        errors.raise_if_any()
+        if post_id not in {p.id for p in self.hub.list_diary(ctx.project.id)}:
+            raise NotFoundError("There is no such post in this Project Diary.")
+        self.hub.comment_diary(actor, post_id, body)
+        return "comment_added"
+
+    def _open_thread(self, ctx: _Context, actor: int, form: Mapping[str, str], _t: None) -> str:
+        errors = FieldErrors()
+        title = errors.title("title", form.get("title", ""))
+        body = field_text(errors, form, "body", max_length=BODY_MAX)
+        errors.raise_if_any()
+        self.hub.create_thread(actor, ctx.twinspace.id, title, body)
+        return "thread_opened"
+
+    def _reply(self, ctx: _Context, actor: int, form: Mapping[str, str], thread_id: int) -> str:
+        errors = FieldErrors()
+        body = field_text(errors, form, "body", max_length=BODY_MAX)
+        errors.raise_if_any()
+        if thread_id not in {t.id for t in self.hub.list_threads(ctx.twinspace.id)}:
+            raise NotFoundError("There is no such thread in this TwinSpace.")
+        self.hub.reply_thread(actor, thread_id, body)
+        return "reply_added"
+
+    def _change_role(self, ctx: _Context, actor: int, form: Mapping[str, str], person: int) -> str:
+        target = _member(ctx, person)
+        choices = {r: TwinSpaceRole(r) for r in _role_choices(target)}
+        errors = FieldErrors()
+        role = field_choice(errors, form, "role", choices)
+        if role is None and "role" not in errors.errors:
+            errors.add("role", "Choose a role.")
+        errors.raise_if_any()
+        assert role is not None
+        self.hub.change_role(actor, ctx.twinspace.id, person, role)
+        return "role_changed"
+
+    def _suspend(self, ctx: _Context, actor: int, _f: Mapping[str, str], person: int) -> str:
+        _member(ctx, person)
+        self.hub.suspend_member(actor, ctx.twinspace.id, person)
+        return "member_suspended"
+
+    def _reactivate(self, ctx: _Context, actor: int, _f: Mapping[str, str], person: int) -> str:
+        _member(ctx, person)
+        self.hub.reactivate_member(actor, ctx.twinspace.id, person)
+        return "member_reactivated"
+
+    def _pseudonym(self, ctx: _Context, actor: int, form: Mapping[str, str], person: int) -> str:
+        target = _member(ctx, person)
+        # The hub lets any teacher of the pupil rename; on this page it is an administrator's
+        # control, like the other member decisions (DESIGN.md "Privacy").
+        twinspaces.check_can(ctx.viewer, Action.MANAGE_MEMBERS)
+        twinspaces.check_writable(ctx.twinspace)
+        if target.role not in PUPIL_ROLES:
+            raise PermissionDeniedError("Only pupils' pseudonyms are edited here.")
+        errors = FieldErrors()
+        name = field_text(errors, form, "display_name", max_length=NAME_MAX)
+        errors.raise_if_any()
+        self.hub.rename_person(actor, person, name)
+        return "pseudonym_changed"
+
+
+_ACTIONS: dict[tuple[str | None, str], Callable[..., str]] = {
+    (None, "pages"): TwinSpacePages._add_page,
+    (None, "materials"): TwinSpacePages._add_material,
+    (None, "diary"): TwinSpacePages._post_diary,
+    (None, "threads"): TwinSpacePages._open_thread,
+    ("diary", "comments"): TwinSpacePages._comment,
+    ("threads", "replies"): TwinSpacePages._reply,
+    ("members", "role"): TwinSpacePages._change_role,
+    ("members", "suspend"): TwinSpacePages._suspend,
+    ("members", "reactivate"): TwinSpacePages._reactivate,
+    ("members", "pseudonym"): TwinSpacePages._pseudonym,
+}
+
+
+def _member(ctx: _Context, person_id: int) -> Member:
+    member = next((m for m in ctx.members if m.person_id == person_id), None)
+    if member is None:
+        raise NotFoundError("This person is not a member of the TwinSpace.")
+    return member
+
+
+def _role_choices(member: Member) -> tuple[str, ...]:
+    return PUPIL_ROLE_VALUES if member.role in PUPIL_ROLES else NON_PUPIL_ROLES
+
+
+def _name(names: Mapping[int, str], person_id: int) -> str:
+    return names.get(person_id, FORMER_MEMBER)
+
+
+def _groups(ctx: _Context, controls: Controls) -> tuple[MemberGroup, ...]:
+    viewer_id = ctx.viewer.person_id if ctx.viewer else None
+    groups: dict[TwinSpaceRole, list[MemberLine]] = {}
+    for m in ctx.members:  # the hub orders them by role, administrators first
+        groups.setdefault(m.role, []).append(
+            MemberLine(
+                person_id=m.person_id,
+                name=m.display_name,
+                role=m.role.value,
+                role_label=label(m.role.value),
+                active=m.status is MemberStatus.ACTIVE,
+                is_founder=m.is_founder,
+                is_pupil=m.role in PUPIL_ROLES,
+                manageable=controls.manage and not m.is_founder and m.person_id != viewer_id,
+                role_choices=_role_choices(m),
+            )
+        )
+    return tuple(
+        MemberGroup(role.value, label(role.value) + "s", tuple(lines))
+        for role, lines in groups.items()
+    )
+
+
+def _notice(ctx: _Context, session: LaunchSession, sees_private: bool) -> str | None:
+    if sees_private:
+        return None
+    if session.is_tool_admin and ctx.viewer is None:
+        return (
+            "You are a tool administrator without membership here: you see what is public "
+            "(pages, materials and the Project Diary)."
+        )
+    return "You see what is public: pages, materials and the Project Diary."
+
+
+__all__ = ["MESSAGES", "TwinSpacePages", "TwinSpaceView"]

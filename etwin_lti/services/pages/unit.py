@@ -1,0 +1,115 @@
+"""The course unit page (domain-facts.md 1.9): summary, documents, activities with "mark done",
+the trainee's progress, and for the edition's trainers a table of trainees x activities done.
+
+Like the Learning Event's expert, the table is for the edition's own trainers: an LMS
+instructor launching the unit is shown as ``trainer`` (the role mapping) but sees other
+trainees' progress only when the hub lists them among the edition's trainers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from etwin_lti.domain import course
+from etwin_lti.domain.launches import LaunchSession
+from etwin_lti.domain.model import Edition, Unit
+from etwin_lti.domain.ports import HubPort
+from etwin_lti.errors import NotFoundError
+from etwin_lti.services.pages.common import NotYourResourceError, launched_for, require_person
+
+MESSAGES = {"done": "Well done: the activity is marked as done."}
+
+
+@dataclass(frozen=True)
+class ActivityLine:
+    id: int
+    title: str
+    instructions: str
+    done: bool
+
+
+@dataclass(frozen=True)
+class TraineeActivities:
+    name: str
+    done: tuple[bool, ...]  # one per activity, in order
+    complete: bool
+
+
+@dataclass(frozen=True)
+class UnitView:
+    unit: Unit
+    edition: Edition
+    role: str  # data-etwin-role
+    is_trainee: bool
+    activities: tuple[ActivityLine, ...]
+    done_count: int
+    completed_at: datetime | None
+    is_edition_trainer: bool
+    trainees: tuple[TraineeActivities, ...]  # for the edition's trainers only
+
+    @property
+    def complete(self) -> bool:
+        return self.is_trainee and (not self.activities or self.completed_at is not None)
+
+
+class UnitPages:
+    def __init__(self, hub: HubPort) -> None:
+        self.hub = hub
+
+    def _access(self, session: LaunchSession, unit_id: int) -> tuple[Unit, Edition, bool]:
+        unit = self.hub.get_unit(unit_id)  # unknown: 404 first
+        edition = self.hub.get_edition(unit.edition_id)
+        me = session.person_id
+        trainee_ids = {p.id for p in self.hub.list_trainees(edition.id)}
+        is_trainee = me is not None and me in trainee_ids
+        related = me is not None and (is_trainee or me in edition.trainer_ids)
+        if not (launched_for(session, "unit", unit_id) or related):
+            raise NotYourResourceError()
+        return unit, edition, is_trainee
+
+    def view(self, session: LaunchSession, unit_id: int) -> UnitView:
+        unit, edition, is_trainee = self._access(session, unit_id)
+        me = session.person_id
+        is_trainer = me is not None and me in edition.trainer_ids
+        role = session.role
+        if not launched_for(session, "unit", unit_id):
+            role = "trainer" if is_trainer else "trainee"
+        progress = self.hub.unit_progress(me, unit_id) if is_trainee and me else None
+        done = set(progress.done_activity_ids) if progress else set()
+        trainees: tuple[TraineeActivities, ...] = ()
+        if is_trainer:
+            trainees = tuple(
+                self._trainee(unit, p.id, p.display_name)
+                for p in self.hub.list_trainees(edition.id)
+            )
+        return UnitView(
+            unit=unit,
+            edition=edition,
+            role=role,
+            is_trainee=is_trainee,
+            activities=tuple(
+                ActivityLine(a.id, a.title, a.instructions, a.id in done) for a in unit.activities
+            ),
+            done_count=len(done),
+            completed_at=progress.completed_at if progress else None,
+            is_edition_trainer=is_trainer,
+            trainees=trainees,
+        )
+
+    def _trainee(self, unit: Unit, person_id: int, name: str) -> TraineeActivities:
+        progress = self.hub.unit_progress(person_id, unit.id)
+        done = set(progress.done_activity_ids)
+        return TraineeActivities(
+            name=name,
+            done=tuple(a.id in done for a in unit.activities),
+            complete=course.is_unit_complete(unit, progress),
+        )
+
+    def mark_done(self, session: LaunchSession, unit_id: int, activity_id: int) -> str:
+        unit, _edition, _is_trainee = self._access(session, unit_id)
+        person = require_person(session)
+        if activity_id not in {a.id for a in unit.activities}:
+            raise NotFoundError("There is no such activity in this unit.")
+        self.hub.mark_activity_done(person, activity_id)  # score passback hooks in there
+        return "done"

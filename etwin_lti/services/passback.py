@@ -1,0 +1,192 @@
+"""Posting one outbox score to its platform, and the administrator's view of the outbox.
+
+Over ports only: the outbox, the resource links (where the launch said the line item is), the
+AGS client, the line items the tool created itself, and the task queue for the next attempt.
+The rules of what an answer means live in ``etwin_lti.domain.passback``.
+
+Which column: the resource link's OWN line item, the one its launch announced (Moodle's
+activity grade item, the one "Receive a grade" completion listens to; domain-facts.md 3.7).
+Only when a launch carried no ``lineitem`` but lets the tool manage columns does the tool find
+one by ``resource_link_id``/``tag`` (server-side filters) or create one, and remember it.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from etwin_lti.domain.passback import (
+    AgsPort,
+    Decision,
+    LineItemMemory,
+    LineItemUnavailableError,
+    OutboxEntry,
+    RetryPolicy,
+    ScoreOutbox,
+    ScoreStatus,
+    TaskQueue,
+    decide_answer,
+    decide_retry,
+)
+from etwin_lti.domain.resource_links import ResourceLinkStore
+from etwin_lti.errors import RemoteServiceError
+from etwin_lti.lti import ags
+
+log = logging.getLogger(__name__)
+SWEEP_BATCH = 500
+
+
+@dataclass(frozen=True)
+class PassbackConfig:
+    policy: RetryPolicy
+    lease_seconds: int
+
+
+class PassbackService:
+    def __init__(
+        self,
+        config: PassbackConfig,
+        *,
+        outbox: ScoreOutbox,
+        resource_links: ResourceLinkStore,
+        ags_client: AgsPort,
+        line_items: LineItemMemory,
+        queue: Callable[[], TaskQueue],
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self.config = config
+        self._outbox = outbox
+        self._links = resource_links
+        self._ags = ags_client
+        self._line_items = line_items
+        self._queue = queue
+        self._clock = clock
+        self._rand = rand
+
+    # --- the worker's task --------------------------------------------------------------------
+    def post(self, entry_id: int) -> OutboxEntry | None:
+        """Post one score if it is still pending, due and free; None when there was nothing to
+        do (another worker has it, it was already sent, or its time has not come)."""
+        entry = self._outbox.claim(
+            entry_id, now=self._clock(), lease_seconds=self.config.lease_seconds
+        )
+        if entry is None:
+            return None
+        lineitem_url: str | None = None
+        last_status: int | None = None
+        try:
+            lineitem_url = self._lineitem_for(entry)
+            payload = ags.score_payload(
+                entry.user_id,
+                entry.timestamp,
+                score_given=entry.score_given,
+                score_maximum=entry.score_maximum,
+            )
+            answer = self._ags.post_score(entry.platform_id, lineitem_url, payload)
+            last_status = answer.status
+            decision = decide_answer(
+                answer, entry.attempts, self.config.policy, now=self._clock(), rand=self._rand
+            )
+        except LineItemUnavailableError as error:
+            decision = Decision(ScoreStatus.DEAD, error.description)
+        except RemoteServiceError as error:  # token endpoint, network, 429/5xx on line items
+            decision = decide_retry(
+                error.description,
+                entry.attempts,
+                self.config.policy,
+                now=self._clock(),
+                rand=self._rand,
+            )
+        finished = self._outbox.finish(
+            entry.id,
+            decision,
+            now=self._clock(),
+            last_status=last_status,
+            lineitem_url=lineitem_url,
+        )
+        self._log(finished)
+        if finished.status is ScoreStatus.PENDING:
+            self._queue().enqueue_post_score(finished.id, eta=finished.next_attempt_at)
+        return finished
+
+    def _lineitem_for(self, entry: OutboxEntry) -> str:
+        link = self._links.find(entry.platform_id, entry.resource_link_id)
+        if link is None:
+            raise LineItemUnavailableError(
+                f"The tool no longer knows resource link {entry.resource_link_id!r}."
+            )
+        endpoints = link.endpoints
+        scopes = set(endpoints.ags_scopes)
+        if scopes and ags.SCOPE_SCORE not in scopes:
+            raise LineItemUnavailableError(
+                "The LMS does not let the tool send grades for this activity (no score scope "
+                "in its launch). Switch on the tool's grade service (Moodle: 'IMS LTI "
+                "Assignment and Grade Services'), open the activity once, then retry."
+            )
+        if endpoints.lineitem_url:
+            return endpoints.lineitem_url
+        remembered = self._line_items.get(entry.platform_id, entry.resource_link_id)
+        if remembered:
+            return remembered
+        if not endpoints.lineitems_url or ags.SCOPE_LINEITEM not in scopes:
+            raise LineItemUnavailableError(
+                "The LMS announced no grade column for this activity and does not let the tool "
+                "create one. Switch on the tool's grade service with column management "
+                "(Moodle: 'Use this service for grade sync and column management'), open the "
+                "activity once, then retry."
+            )
+        tag = entry.resource
+        found = self._ags.find_lineitem(
+            entry.platform_id,
+            endpoints.lineitems_url,
+            resource_link_id=entry.resource_link_id,
+            tag=tag,
+        )
+        if found is None:
+            found = self._ags.create_lineitem(
+                entry.platform_id,
+                endpoints.lineitems_url,
+                ags.lineitem_payload(
+                    f"eTwinning {entry.resource.replace(':', ' ')} completed",
+                    entry.score_maximum,
+                    resource_link_id=entry.resource_link_id,
+                    tag=tag,
+                    resource_id=entry.resource,
+                ),
+            )
+        self._line_items.remember(entry.platform_id, entry.resource_link_id, found)
+        return found
+
+    def _log(self, entry: OutboxEntry) -> None:
+        # Ids and outcomes only: no user ids, tokens or platform bodies in the log.
+        log.info(
+            "score %s (platform %s): %s after %s attempt(s)",
+            entry.id,
+            entry.platform_id,
+            entry.status.value,
+            entry.attempts,
+        )
+
+    # --- the periodic sweep -------------------------------------------------------------------
+    def sweep(self) -> int:
+        """Enqueue every pending score that is due and unclaimed: its task was lost (worker
+        killed, queue down at commit time) or its retry time has come."""
+        ids = self._outbox.due(now=self._clock(), limit=SWEEP_BATCH)
+        queue = self._queue()
+        return sum(1 for entry_id in ids if queue.enqueue_post_score(entry_id))
+
+    # --- administrators -----------------------------------------------------------------------
+    def list(self, *, dead_only: bool = False, limit: int = 200) -> list[OutboxEntry]:
+        return self._outbox.entries(status=ScoreStatus.DEAD if dead_only else None, limit=limit)
+
+    def retry(self, entry_ids: Sequence[int] | None) -> list[int]:
+        """Dead letters (these, or all) back to pending, and onto the queue at once."""
+        ids = self._outbox.retry(entry_ids, now=self._clock())
+        queue = self._queue()
+        for entry_id in ids:
+            queue.enqueue_post_score(entry_id)
+        return ids

@@ -1,0 +1,567 @@
+"""Roster sync: a course's NRPS roster → TwinSpace members, event participants, course trainees.
+
+DESIGN.md flow 4 and "Role mapping"; NRPS 2.0 (``etwin_lti.lti.nrps``). Over ports only.
+
+The unit of work is one course (platform, deployment, context) and what its resource links open:
+
+1. **Read everything first.** Every page of every roster needed is fetched before anything is
+   written; a failed, malformed or looping fetch raises and nothing changes (Moodle removes
+   users by leaving them out, so a partial roster would look like a mass departure).
+2. **Refuse rosters we do not understand.** A role outside LTI's role vocabularies (LTI Core
+   1.3, A.2) makes the whole sync stop with ``UnknownRosterRolesError`` and no change: an unknown
+   vocabulary could hide teachers as well as pupils, so guessing is worse than waiting for an
+   administrator. Known roles that simply grant nothing under the platform's role policy
+   (Mentor set to "none", administrators only) are not errors: that member is skipped and
+   reported.
+3. **Apply like a launch.** Roles come from the same per-platform ``RolePolicy`` as the launch.
+   People are matched on (issuer, deployment, ``user_id`` = the launch's ``sub``) in one bulk
+   query. Learners who never launched become pupils (pseudonym, never an e-mail, names only when
+   the school opted in); anyone else joins at their first launch (skipped, "not_launched_yet").
+   ``HubPort.sync_member`` adds and reactivates, and never touches a member whose role a teacher
+   administrator or the project decided (role source MANUAL/PROJECT): counted as ``protected``.
+4. **Members who left are suspended, never deleted** (content kept): LMS-sourced, active members
+   linked to this deployment who are in none of the rosters that feed the TwinSpace (every
+   course of the same deployment whose links open it is read, so two classes sharing one
+   TwinSpace do not suspend each other). People from other platforms or deployments are never
+   touched. With NRPS differences (2.4), only members reported Inactive/Deleted are suspended.
+
+Learning Events enrol the course's learners who have launched once (events are for teachers
+with a hub account); course units enrol them as trainees. Nobody is removed from either.
+
+Writes happen member by member through the hub (its own transactions): a hub failure in the
+middle leaves the members done so far, and the next sync converges (every step is idempotent).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from etwin_lti.domain.cache import KeyValueCache
+from etwin_lti.domain.launch_ports import RolePolicyStore
+from etwin_lti.domain.launches import Resource, ResourceKind
+from etwin_lti.domain.model import MemberStatus, PersonKind, RoleSource, TwinSpaceRole
+from etwin_lti.domain.ports import HubPort, IdentityStore, RegistrationStore
+from etwin_lti.domain.registrations import Platform
+from etwin_lti.domain.resource_links import ResourceLinkStore, RosterContext
+from etwin_lti.domain.rosters import (
+    FetchedRoster,
+    RosterIdentities,
+    RosterMember,
+    RosterSource,
+    RosterStatus,
+)
+from etwin_lti.errors import (
+    EtwinLtiError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+    RuleViolationError,
+)
+from etwin_lti.lti.errors import UnmappedRoleError
+from etwin_lti.lti.nrps import MalformedRosterPageError, unknown_roles
+from etwin_lti.lti.roles import RoleDecision, RolePolicy
+
+Progress = Callable[[int, int], None]  # (members done, members in total)
+DIFFERENCES_TTL_SECONDS = 30 * 24 * 3600  # forgetting it only costs one full read
+
+
+class UnknownRosterRolesError(MalformedRosterPageError):
+    error = "unknown_roster_roles"
+    description = (
+        "The course roster carries roles outside the LTI vocabularies; nothing was changed."
+    )
+    who_can_fix = "your LMS administrator (map custom roles to standard LTI roles)"
+
+
+class NoRosterServiceError(RuleViolationError):
+    error = "no_roster_service"
+    description = "This course's LMS has not offered its roster (NRPS) to the tool."
+    who_can_fix = (
+        "your LMS administrator (switch on 'IMS LTI Names and Role Provisioning' for the "
+        "tool), then open the activity once"
+    )
+
+
+@dataclass(frozen=True)
+class SkippedMember:
+    user_id: str
+    # no_twinspace_role | administrator_only | not_launched_yet | guest_in_pupil_space, or the
+    # hub's error code (role_not_allowed, event full...)
+    reason: str
+
+
+@dataclass
+class SyncResult:
+    platform_id: int
+    deployment_id: str
+    context_id: str
+    resource: Resource
+    pages: int = 0
+    members: int = 0  # roster entries read for this resource (all feeding courses)
+    delta: bool = False
+    added: int = 0
+    reactivated: int = 0
+    updated: int = 0  # LMS-sourced member whose role changed
+    suspended: int = 0
+    unchanged: int = 0
+    protected: int = 0  # a teacher administrator or the project decided: untouched
+    skipped: list[SkippedMember] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{self.resource} ← {self.context_id}: {self.members} in roster ({self.pages} pages"
+            f"{', differences' if self.delta else ''}); added {self.added}, reactivated "
+            f"{self.reactivated}, updated {self.updated}, suspended {self.suspended}, unchanged "
+            f"{self.unchanged}, protected {self.protected}, skipped {len(self.skipped)}"
+        )
+
+
+@dataclass
+class ContextFailure:
+    platform_id: int
+    deployment_id: str
+    context_id: str
+    error: EtwinLtiError
+
+
+@dataclass
+class SyncAllReport:
+    results: list[SyncResult] = field(default_factory=list)
+    failures: list[ContextFailure] = field(default_factory=list)
+
+
+class _Identities(IdentityStore, RosterIdentities, Protocol):  # SqlIdentityStore is both
+    pass
+
+
+class RosterSyncService:
+    def __init__(
+        self,
+        *,
+        resource_links: ResourceLinkStore,
+        registrations: RegistrationStore,
+        roster_source: RosterSource,
+        identities: _Identities,
+        hub: Callable[[], HubPort],
+        role_policies: RolePolicyStore,
+        cache: KeyValueCache,
+        store_pupil_names: bool = False,
+    ) -> None:
+        self._links = resource_links
+        self._registrations = registrations
+        self._source = roster_source
+        self._identities = identities
+        self._hub = hub
+        self._policies = role_policies
+        self._cache = cache
+        self._store_pupil_names = store_pupil_names
+
+    # --- entry points -------------------------------------------------------------------------
+    def sync_link(self, link_id: int, *, progress: Progress | None = None) -> list[SyncResult]:
+        """Sync the course of one resource link (CLI ``--link``)."""
+        link = self._links.get(link_id)
+        if link.context_id is None:
+            raise NoRosterServiceError("This resource link was launched outside any course.")
+        return self.sync_context(
+            link.platform_id, link.deployment_id, link.context_id, progress=progress
+        )
+
+    def sync_context(
+        self,
+        platform_id: int,
+        deployment_id: str,
+        context_id: str,
+        *,
+        progress: Progress | None = None,
+    ) -> list[SyncResult]:
+        contexts = self._links.list_contexts()
+        context = _find(contexts, platform_id, deployment_id, context_id)
+        return self._sync(context, contexts, progress)
+
+    def sync_all(self, *, progress: Progress | None = None) -> SyncAllReport:
+        """Every course that offered NRPS (the periodic task). One course failing does not stop
+        the others; its failure is reported and it keeps its members unchanged."""
+        report = SyncAllReport()
+        contexts = self._links.list_contexts()
+        for context in contexts:
+            if context.nrps_url is None or not context.resources:
+                continue
+            try:
+                report.results.extend(self._sync(context, contexts, progress))
+            except EtwinLtiError as error:
+                report.failures.append(
+                    ContextFailure(
+                        context.platform_id, context.deployment_id, context.context_id, error
+                    )
+                )
+        return report
+
+    def sync_twinspace(
+        self, twinspace_id: int, *, actor_id: int, progress: Progress | None = None
+    ) -> list[SyncResult]:
+        """ "Sync roster now": a teacher administrator of the TwinSpace syncs every course that
+        feeds it."""
+        hub = self._hub()
+        try:
+            actor = hub.get_member(twinspace_id, actor_id)
+        except NotFoundError:
+            actor = None
+        if (
+            actor is None
+            or actor.role is not TwinSpaceRole.TEACHER_ADMINISTRATOR
+            or actor.status is not MemberStatus.ACTIVE
+        ):
+            raise PermissionDeniedError(
+                "Only a teacher administrator of this TwinSpace can sync its roster."
+            )
+        target = Resource(ResourceKind.TWINSPACE, twinspace_id)
+        contexts = self._links.list_contexts()
+        feeding = [c for c in contexts if target in c.resources and c.nrps_url]
+        if not feeding:
+            raise NoRosterServiceError()
+        results: list[SyncResult] = []
+        done: set[tuple[int, str]] = set()
+        for context in feeding:
+            key = (context.platform_id, context.deployment_id)
+            if key in done:
+                continue  # one pass per deployment reads all of its feeding courses
+            done.add(key)
+            results.append(self._sync_resource(context, target, contexts, {}, progress))
+        return results
+
+    # --- one course -----------------------------------------------------------------------------
+    def _sync(
+        self,
+        context: RosterContext,
+        contexts: list[RosterContext],
+        progress: Progress | None,
+    ) -> list[SyncResult]:
+        if context.nrps_url is None:
+            raise NoRosterServiceError()
+        fetched: dict[str, FetchedRoster] = {}
+        # Read every roster first (step 1), then apply resource by resource.
+        plans = [
+            (resource, self._rosters(context, resource, contexts, fetched))
+            for resource in context.resources
+        ]
+        return [self._apply(context, resource, rosters, progress) for resource, rosters in plans]
+
+    def _sync_resource(
+        self,
+        context: RosterContext,
+        resource: Resource,
+        contexts: list[RosterContext],
+        fetched: dict[str, FetchedRoster],
+        progress: Progress | None,
+    ) -> SyncResult:
+        rosters = self._rosters(context, resource, contexts, fetched)
+        return self._apply(context, resource, rosters, progress)
+
+    def _rosters(
+        self,
+        context: RosterContext,
+        resource: Resource,
+        contexts: list[RosterContext],
+        fetched: dict[str, FetchedRoster],
+    ) -> list[tuple[RosterContext, FetchedRoster]]:
+        feeding = [
+            c
+            for c in contexts
+            if c.platform_id == context.platform_id
+            and c.deployment_id == context.deployment_id
+            and resource in c.resources
+            and c.nrps_url
+        ]
+        # Differences only when one course feeds exactly this one resource: otherwise a delta
+        # read for one resource would be consumed before the other saw it.
+        single = len(feeding) == 1 and len(context.resources) == 1
+        rosters = []
+        for feeder in feeding:
+            assert feeder.nrps_url is not None
+            key = _state_key(feeder)
+            if key not in fetched:
+                differences = self._differences(key) if single else None
+                roster = self._source.fetch(
+                    feeder.platform_id, feeder.nrps_url, differences_url=differences
+                )
+                _check(roster, feeder)
+                fetched[key] = roster
+            rosters.append((feeder, fetched[key]))
+        return rosters
+
+    def _differences(self, key: str) -> str | None:
+        raw = self._cache.get(key)
+        return json.loads(raw)["differences_url"] if raw else None
+
+    # --- applying -------------------------------------------------------------------------------
+    def _apply(
+        self,
+        context: RosterContext,
+        resource: Resource,
+        rosters: list[tuple[RosterContext, FetchedRoster]],
+        progress: Progress | None,
+    ) -> SyncResult:
+        platform = self._registrations.get_platform(context.platform_id)
+        members = _merge(roster for _, roster in rosters)
+        delta = any(roster.is_delta for _, roster in rosters)
+        result = SyncResult(
+            platform_id=context.platform_id,
+            deployment_id=context.deployment_id,
+            context_id=context.context_id,
+            resource=resource,
+            pages=sum(roster.pages for _, roster in rosters),
+            members=len(members),
+            delta=delta,
+        )
+        policy = RolePolicy.with_overrides(self._policies.overrides(platform.id))
+        known = self._identities.people_by_sub(platform.issuer, context.deployment_id)
+        run = _Run(self, platform, context.deployment_id, policy, known, result, progress)
+        if resource.kind is ResourceKind.TWINSPACE:
+            run.twinspace(resource.id, members, delta)
+        elif resource.kind is ResourceKind.EVENT:
+            run.event(resource.id, members)
+        else:
+            run.unit(resource.id, members)
+        # Only a completely applied read advances the differences mark.
+        for feeder, roster in rosters:
+            if roster.differences_url:
+                state = json.dumps({"differences_url": roster.differences_url}).encode()
+                self._cache.set(_state_key(feeder), state, DIFFERENCES_TTL_SECONDS)
+        return result
+
+    def _new_pupil(
+        self, hub: HubPort, platform: Platform, deployment_id: str, member: RosterMember
+    ) -> int:
+        pseudonym = pupil_pseudonym(platform.issuer, deployment_id, member.user_id)
+        name = member.name if self._store_pupil_names and member.name else pseudonym
+        person = hub.create_person(name[:200], PersonKind.PUPIL)
+        try:
+            self._identities.link(platform.issuer, deployment_id, member.user_id, person.id)
+        except RuleViolationError:
+            # A first launch of the same user linked meanwhile: use that person.
+            again = self._identities.find_person(platform.issuer, member.user_id, deployment_id)
+            if again is None:
+                raise
+            return again
+        return person.id
+
+
+class _Run:
+    """One resource's application of a roster (keeps the per-run lookups together)."""
+
+    def __init__(
+        self,
+        service: RosterSyncService,
+        platform: Platform,
+        deployment_id: str,
+        policy: RolePolicy,
+        known: dict[str, int],
+        result: SyncResult,
+        progress: Progress | None,
+    ) -> None:
+        self.service, self.platform, self.deployment_id = service, platform, deployment_id
+        self.policy, self.known, self.result, self.progress = policy, known, result, progress
+        self.hub = service._hub()
+
+    def decide(self, member: RosterMember) -> RoleDecision | None:
+        try:
+            decision = self.policy.decide(member.roles)
+        except UnmappedRoleError:
+            self.skip(member, "no_twinspace_role")
+            return None
+        if decision.twinspace_role is None:
+            self.skip(member, "administrator_only")
+            return None
+        return decision
+
+    def skip(self, member: RosterMember, reason: str) -> None:
+        self.result.skipped.append(SkippedMember(member.user_id, reason))
+
+    def tick(self, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(done, total)
+
+    # --- TwinSpaces -------------------------------------------------------------------------
+    def twinspace(self, twinspace_id: int, members: list[RosterMember], delta: bool) -> None:
+        space = self.hub.get_twinspace(twinspace_id)
+        current = {m.person_id: m for m in self.hub.list_members(twinspace_id)}
+        linked_here = set(self.known.values())
+        present: set[int] = set()
+        gone: set[int] = set()
+        for n, member in enumerate(members, 1):
+            self.tick(n, len(members))
+            if member.status is not RosterStatus.ACTIVE:
+                if member.user_id in self.known:
+                    gone.add(self.known[member.user_id])
+                continue
+            decision = self.decide(member)
+            if decision is None:
+                continue
+            role = decision.twinspace_role
+            assert role is not None
+            if role is TwinSpaceRole.GUEST and space.has_pupils:
+                self.skip(member, "guest_in_pupil_space")
+                continue
+            person_id = self.person(member, role)
+            if person_id is None:
+                continue
+            present.add(person_id)
+            self.upsert(twinspace_id, person_id, role, current.get(person_id), member)
+        if delta:
+            leaving = gone - present
+        else:
+            leaving = (linked_here - present) | (gone - present)
+        for person_id in sorted(leaving):
+            existing = current.get(person_id)
+            if (
+                existing is not None
+                and existing.role_source is RoleSource.LMS
+                and existing.status is MemberStatus.ACTIVE
+            ):
+                self.hub.sync_member(twinspace_id, person_id, existing.role, active=False)
+                self.result.suspended += 1
+
+    def person(self, member: RosterMember, role: TwinSpaceRole) -> int | None:
+        person_id = self.known.get(member.user_id)
+        if person_id is not None:
+            return person_id
+        if role is not TwinSpaceRole.PUPIL:
+            self.skip(member, "not_launched_yet")  # teachers and guests join at first launch
+            return None
+        person_id = self.service._new_pupil(self.hub, self.platform, self.deployment_id, member)
+        self.known[member.user_id] = person_id
+        return person_id
+
+    def upsert(
+        self, twinspace_id: int, person_id: int, role: TwinSpaceRole, existing, member: RosterMember
+    ) -> None:  # type: ignore[no-untyped-def]
+        if existing is not None and existing.role_source is not RoleSource.LMS:
+            self.result.protected += 1
+            return
+        if (
+            existing is not None
+            and existing.status is MemberStatus.ACTIVE
+            and existing.role is role
+        ):
+            self.result.unchanged += 1
+            return
+        try:
+            self.hub.sync_member(twinspace_id, person_id, role)
+        except (RuleViolationError, InvalidInputError) as error:
+            self.skip(member, error.error)
+            return
+        if existing is None:
+            self.result.added += 1
+        elif existing.status is MemberStatus.SUSPENDED:
+            self.result.reactivated += 1
+        else:
+            self.result.updated += 1
+
+    # --- Learning Events and course units ---------------------------------------------------
+    def event(self, event_id: int, members: list[RosterMember]) -> None:
+        enrolled = {e.person_id for e in self.hub.list_enrolments(event_id)}
+        for n, member, person_id in self.participants(members, ResourceKind.EVENT, "participant"):
+            self.tick(n, len(members))
+            if person_id in enrolled:
+                self.result.unchanged += 1
+                continue
+            try:
+                self.hub.enrol(event_id, person_id)
+            except (RuleViolationError, InvalidInputError) as error:
+                self.skip(member, error.error)
+                continue
+            enrolled.add(person_id)
+            self.result.added += 1
+
+    def unit(self, unit_id: int, members: list[RosterMember]) -> None:
+        edition_id = self.hub.get_unit(unit_id).edition_id
+        trainees = {p.id for p in self.hub.list_trainees(edition_id)}
+        for n, member, person_id in self.participants(members, ResourceKind.UNIT, "trainee"):
+            self.tick(n, len(members))
+            if person_id in trainees:
+                self.result.unchanged += 1
+                continue
+            try:
+                self.hub.enrol_trainee(edition_id, person_id)
+            except (RuleViolationError, InvalidInputError) as error:
+                self.skip(member, error.error)
+                continue
+            trainees.add(person_id)
+            self.result.added += 1
+
+    def participants(
+        self, members: list[RosterMember], kind: ResourceKind, wanted: str
+    ) -> Iterable[tuple[int, RosterMember, int]]:
+        """Active members whose mapped role for this kind is ``wanted`` and who have launched
+        once (events and the course are for people with a hub account)."""
+        for n, member in enumerate(members, 1):
+            if member.status is not RosterStatus.ACTIVE:
+                continue
+            decision = self.decide(member)
+            if decision is None or decision.role_for(kind) != wanted:
+                continue
+            person_id = self.known.get(member.user_id)
+            if person_id is None:
+                self.skip(member, "not_launched_yet")
+                continue
+            yield n, member, person_id
+
+
+def pupil_pseudonym(issuer: str, deployment_id: str, sub: str) -> str:
+    """The launch's pseudonym for the same LTI identity ("Pupil 4F2A"): stable, reveals nothing."""
+    seed = f"{issuer}\n{deployment_id}\n{sub}".encode()
+    return f"Pupil {hashlib.sha256(seed).hexdigest()[:4].upper()}"
+
+
+def _find(
+    contexts: list[RosterContext], platform_id: int, deployment_id: str, context_id: str
+) -> RosterContext:
+    for context in contexts:
+        if (context.platform_id, context.deployment_id, context.context_id) == (
+            platform_id,
+            deployment_id,
+            context_id,
+        ):
+            return context
+    raise NotFoundError(f"No resource link of the tool was launched from course {context_id!r}.")
+
+
+def _check(roster: FetchedRoster, context: RosterContext) -> None:
+    if roster.context_id is not None and roster.context_id != context.context_id:
+        raise MalformedRosterPageError(
+            f"The LMS answered with the roster of another course ({roster.context_id!r})."
+        )
+    unknown = sorted({r for m in roster.members for r in unknown_roles(m.roles)})
+    if unknown:
+        raise UnknownRosterRolesError(
+            "The course roster carries roles outside the LTI vocabularies "
+            f"({', '.join(unknown[:3])}); nothing was changed.",
+        )
+
+
+def _merge(rosters: Iterable[FetchedRoster]) -> list[RosterMember]:
+    """One entry per user across courses: roles joined, active if active anywhere."""
+    merged: dict[str, RosterMember] = {}
+    for roster in rosters:
+        for member in roster.members:
+            seen = merged.get(member.user_id)
+            if seen is None:
+                merged[member.user_id] = member
+                continue
+            active = RosterStatus.ACTIVE in (seen.status, member.status)
+            merged[member.user_id] = RosterMember(
+                user_id=member.user_id,
+                roles=tuple(dict.fromkeys(seen.roles + member.roles)),
+                status=RosterStatus.ACTIVE if active else member.status,
+                name=seen.name or member.name,
+            )
+    return list(merged.values())
+
+
+def _state_key(context: RosterContext) -> str:
+    raw = f"{context.platform_id}\n{context.deployment_id}\n{context.context_id}".encode()
+    return "nrps-differences:" + hashlib.sha256(raw).hexdigest()[:32]

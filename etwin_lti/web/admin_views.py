@@ -1,0 +1,76 @@
+"""Tool administrators' page for progress passback: scores the LMS would not take.
+
+GET  /admin/passback           dead letters (reason, attempts, link) and the latest scores
+POST /admin/passback/retry     ``entry`` = one id, or ``all=1``: back to pending and queued
+
+Only for a launch session with ``is_tool_admin`` (an LMS institution or system administrator,
+DESIGN.md "Role mapping"); everyone else gets 403. POSTs carry the launch token (for iframes
+whose cookie is blocked) and a CSRF token bound to the launch session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from etwin_lti.domain.launches import LaunchSession
+from etwin_lti.errors import InvalidInputError, PermissionDeniedError
+from etwin_lti.web.session import TOKEN_FIELD, current_launch, launch_token
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+CSRF_FIELD = "csrf_token"
+
+
+class NotToolAdminError(PermissionDeniedError):
+    error = "not_tool_admin"
+    description = "Only the tool's administrators (LMS administrators) can see this page."
+    who_can_fix = "your LMS administrator"
+
+
+def _passback() -> Any:
+    return current_app.extensions["etwin"].passback
+
+
+def _csrf(session: LaunchSession) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, b"admin-csrf:" + session.id.encode(), hashlib.sha256).hexdigest()
+
+
+def _admin() -> LaunchSession:
+    session = current_launch()
+    if not session.is_tool_admin:
+        raise NotToolAdminError()
+    return session
+
+
+@bp.get("/passback")
+def passback() -> str:
+    session = _admin()
+    return render_template(
+        "admin/passback.html",
+        dead=_passback().list(dead_only=True),
+        recent=_passback().list(limit=50),
+        csrf_token=_csrf(session),
+        token_field=TOKEN_FIELD,
+        launch_token=launch_token(),
+        retried=request.args.get("retried"),
+    )
+
+
+@bp.post("/passback/retry")
+def retry() -> Response:
+    session = _admin()
+    if not hmac.compare_digest(request.form.get(CSRF_FIELD, "").encode(), _csrf(session).encode()):
+        raise PermissionDeniedError("This form was not sent from the page the tool showed you.")
+    if request.form.get("all") == "1":
+        ids = _passback().retry(None)
+    else:
+        entry = request.form.get("entry", "")
+        if not entry.isdigit():
+            raise InvalidInputError(errors={"entry": ["Give the number of a score."]})
+        ids = _passback().retry([int(entry)])
+    return redirect(url_for("admin.passback", retried=len(ids)), code=303)

@@ -1,0 +1,97 @@
+"""The Deep Linking 2.0 picker pages (DESIGN.md flow 2).
+
+GET  /lti/deep-link            the picker (``?q=`` searches when the session cookie works)
+POST /lti/deep-link            ``action=embed`` (items), ``cancel`` or ``search`` (q)
+POST /lti/deep-link/project    start a project draft (teachers in no TwinSpace yet)
+
+Every POST carries the launch token (``etwin_launch_token``, for browsers that block the
+iframe's cookie) and a CSRF token bound to the launch session. The signed response goes to the
+``deep_link_return_url`` stored in the launch session, never to anything from the request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+from flask import Blueprint, current_app, render_template, request
+
+from etwin_lti.domain.launches import LaunchSession
+from etwin_lti.errors import PermissionDeniedError
+from etwin_lti.lti.deep_linking import UnsupportedAcceptTypesError
+from etwin_lti.web.session import TOKEN_FIELD, current_launch, launch_token
+
+bp = Blueprint("deep_linking", __name__)
+CSRF_FIELD = "csrf_token"
+
+
+class CsrfError(PermissionDeniedError):
+    error = "csrf"
+    description = "This form was not sent from the page the tool showed you."
+    who_can_fix = "you: open the activity chooser again from your course"
+
+
+def _service() -> Any:
+    return current_app.extensions["etwin"].deep_linking
+
+
+def _csrf_token(session: LaunchSession) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, b"deep-link-csrf:" + session.id.encode(), hashlib.sha256).hexdigest()
+
+
+def _checked_session() -> LaunchSession:
+    session = current_launch()
+    sent = request.form.get(CSRF_FIELD, "")
+    if not hmac.compare_digest(sent.encode(), _csrf_token(session).encode()):
+        raise CsrfError()
+    return session
+
+
+def _picker_page(session: LaunchSession, query: str = "", **extra: Any) -> tuple[str, int]:
+    try:
+        picker = _service().picker(session, query)
+    except UnsupportedAcceptTypesError as error:
+        # The return URL is fine: tell the LMS too (errormsg), so the teacher can go back.
+        answer = _service().refuse(session, error.description)
+        page = render_template("deep_linking/refused.html", error=error, answer=answer, s=session)
+        return page, error.status_code
+    return render_template(
+        "deep_linking/picker.html",
+        picker=picker,
+        session=session,
+        launch_token=launch_token(),
+        token_field=TOKEN_FIELD,
+        csrf_token=_csrf_token(session),
+        **extra,
+    ), 200
+
+
+@bp.get("/lti/deep-link")
+def picker() -> tuple[str, int]:
+    return _picker_page(current_launch(), request.args.get("q", ""))
+
+
+@bp.post("/lti/deep-link")
+def choose() -> tuple[str, int]:
+    session, action = _checked_session(), request.form.get("action", "embed")
+    if action == "search":
+        return _picker_page(session, request.form.get("q", ""))
+    if action == "cancel":
+        answer = _service().cancel(session)
+    else:
+        answer = _service().respond(session, request.form.getlist("item"))
+    return render_template("deep_linking/return.html", answer=answer, session=session), 200
+
+
+@bp.post("/lti/deep-link/project")
+def create_project() -> tuple[str, int]:
+    session = _checked_session()
+    project = _service().create_project_draft(
+        session,
+        title=request.form.get("title", ""),
+        description=request.form.get("description", ""),
+        partner_founder_id=request.form.get("partner_founder_id", ""),
+    )
+    return _picker_page(session, created=project)

@@ -1,0 +1,126 @@
+"""The pages people see inside the LMS iframe (issue 3 item 7; issue 5 item 3).
+
+Blueprint ``pages``: ``/embed/twinspace/<id>``, ``/embed/event/<id>``, ``/embed/unit/<id>``,
+``/lti/review``, ``/embed/acknowledgements`` and ``/embed/edition/<id>/progress.csv``, plus the
+forms they post. View models come from ``etwin_lti.services.pages``; views extract, call one
+service and render.
+
+Forms carry two hidden fields: ``csrf_token`` (bound to the launch session, checked on every
+POST) and ``etwin_launch_token`` (the short signed launch token, read by
+``etwin_lti.web.session`` when the browser blocked the cookie). After a successful post the
+browser is sent back to the page (303, with a message code in the query string: words, never
+anything that grants access); a browser without the cookie gets the page in the answer itself,
+since a redirect would lose the token, which never goes into a URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+
+from etwin_lti.domain.launches import LaunchSession
+from etwin_lti.services import badges
+from etwin_lti.services.pages.acknowledgements import AcknowledgementLinks
+from etwin_lti.services.pages.common import CSRF_FIELD, check_csrf, csrf_key, csrf_token
+from etwin_lti.web.session import SESSION_COOKIE, TOKEN_FIELD, current_launch, launch_token
+
+bp = Blueprint("pages", __name__)
+
+
+@dataclass(frozen=True)
+class FormErrors:
+    """A refused form, shown again beside the form it came from (422)."""
+
+    form: str  # the action key, e.g. "pages", "comments"
+    target: int | None
+    errors: Mapping[str, Any]
+    values: Mapping[str, str] = field(default_factory=dict)
+
+    def of(self, form: str, target: int | None = None) -> Mapping[str, Any]:
+        return self.errors if (form, target) == (self.form, self.target) else {}
+
+    def value(self, form: str, name: str, target: int | None = None) -> str:
+        return self.values.get(name, "") if (form, target) == (self.form, self.target) else ""
+
+
+def container() -> Any:
+    return current_app.extensions["etwin"]
+
+
+def hub() -> Any:
+    return container().hub
+
+
+def links() -> AcknowledgementLinks:
+    settings = container().settings
+    return AcknowledgementLinks(
+        badges.BadgeUrls(settings.base_url), badges.recipient_key(settings.secret_key)
+    )
+
+
+def _csrf_key() -> bytes:
+    return csrf_key(current_app.config["SECRET_KEY"])
+
+
+def posting_session() -> LaunchSession:
+    """The launch session of a form post (401 without one), with its CSRF token checked (403)."""
+    session = current_launch()
+    check_csrf(_csrf_key(), session, request.form.get(CSRF_FIELD))
+    return session
+
+
+def render_page(
+    template: str,
+    view: Any,
+    messages: Mapping[str, str],
+    *,
+    status: int = 200,
+    form_errors: FormErrors | None = None,
+) -> tuple[str, int]:
+    session = current_launch()
+    code = g.get("page_message") or request.args.get("msg", "")
+    page = render_template(
+        template,
+        view=view,
+        session=session,
+        message=messages.get(code),
+        form_errors=form_errors or FormErrors("", None, {}),
+        hidden={CSRF_FIELD: csrf_token(_csrf_key(), session), TOKEN_FIELD: launch_token()},
+        resource_url=_resource_url(session),
+    )
+    return page, status
+
+
+def refused_form(form: str, target: int | None, errors: Mapping[str, Any]) -> FormErrors:
+    values = {k: v for k, v in request.form.items() if k not in (CSRF_FIELD, TOKEN_FIELD)}
+    return FormErrors(form, target, errors, values)
+
+
+def done(code: str, endpoint: str, **values: Any) -> Any:
+    """Post/Redirect/Get; without the cookie, the page itself (see the module docstring)."""
+    if request.cookies.get(SESSION_COOKIE):
+        return redirect(url_for(endpoint, msg=code, **values), 303)
+    g.page_message = code
+    return current_app.view_functions[endpoint](**values)
+
+
+def _resource_url(session: LaunchSession) -> str | None:
+    resource = session.resource
+    if resource is None:
+        return None
+    values: dict[str, Any] = {f"{resource.kind.value}_id": resource.id}
+    return url_for(f"pages.{resource.kind.value}", **values)
+
+
+from etwin_lti.web.pages import (  # noqa: E402  (the views register themselves on bp)
+    acknowledgements,
+    event,
+    review,
+    twinspace,
+    unit,
+)
+
+__all__ = ["acknowledgements", "bp", "event", "review", "twinspace", "unit"]

@@ -1,0 +1,15 @@
+"""``/lti/review``: where a submission review launch lands (``services.pages.review``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from etwin_lti.services.pages.review import ReviewPages
+from etwin_lti.web.pages import bp, hub, render_page
+from etwin_lti.web.session import current_launch
+
+
+@bp.get("/lti/review")
+def review() -> Any:
+    view = ReviewPages(hub()).view(current_launch())
+    return render_page("pages/review.html", view, {})

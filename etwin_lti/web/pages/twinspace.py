@@ -1,0 +1,47 @@
+"""``/embed/twinspace/<id>`` and the forms it posts (``etwin_lti.services.pages.twinspace``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+
+from etwin_lti.errors import InvalidInputError
+from etwin_lti.services.pages.twinspace import MESSAGES, TwinSpacePages
+from etwin_lti.web.pages import (
+    FormErrors,
+    bp,
+    done,
+    hub,
+    posting_session,
+    refused_form,
+    render_page,
+)
+from etwin_lti.web.session import current_launch
+
+
+def _page(twinspace_id: int, status: int = 200, errors: FormErrors | None = None) -> Any:
+    view = TwinSpacePages(hub()).view(current_launch(), twinspace_id)
+    return render_page("pages/twinspace.html", view, MESSAGES, status=status, form_errors=errors)
+
+
+@bp.get("/embed/twinspace/<int:twinspace_id>")
+def twinspace(twinspace_id: int) -> Any:
+    return _page(twinspace_id)
+
+
+@bp.post("/embed/twinspace/<int:twinspace_id>/<action>")
+@bp.post("/embed/twinspace/<int:twinspace_id>/<collection>/<int:target>/<action>")
+def twinspace_action(
+    twinspace_id: int, action: str, collection: str | None = None, target: int | None = None
+) -> Any:
+    """pages, materials, diary, threads; diary/<post>/comments, threads/<thread>/replies;
+    members/<person>/role|suspend|reactivate|pseudonym."""
+    session = posting_session()
+    try:
+        code = TwinSpacePages(hub()).act(
+            session, twinspace_id, action, request.form, collection, target
+        )
+    except InvalidInputError as error:
+        return _page(twinspace_id, 422, refused_form(action, target, error.errors))
+    return done(code, "pages.twinspace", twinspace_id=twinspace_id)

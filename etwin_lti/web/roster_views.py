@@ -1,0 +1,36 @@
+"""``POST /lti/roster/sync``: "Sync roster now" for a teacher administrator of the TwinSpace.
+
+Form fields: ``twinspace_id``, the pages' ``csrf_token`` (and launch token). Needs the launch
+session of that TwinSpace (401 without one, 403 for another activity); the service checks the
+launcher is its active teacher administrator (403). Answers a redirect back to the TwinSpace
+page (post/redirect/get, ``?msg=roster_synced``), or the counts as JSON when asked for JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask import Blueprint, Response, current_app, jsonify, redirect, request
+
+from etwin_lti.errors import InvalidInputError, PermissionDeniedError
+from etwin_lti.web.pages import posting_session
+
+bp = Blueprint("roster", __name__)
+
+
+@bp.post("/lti/roster/sync")
+def sync_now() -> Response:
+    session = posting_session()
+    raw = request.form.get("twinspace_id", "")
+    if not raw.isdigit():
+        raise InvalidInputError(errors={"twinspace_id": ["must be a TwinSpace id"]})
+    twinspace_id = int(raw)
+    resource = session.resource
+    if resource is None or str(resource) != f"twinspace:{twinspace_id}" or not session.person_id:
+        raise PermissionDeniedError("Open this TwinSpace from your course to sync its roster.")
+    service = current_app.extensions["etwin"].roster_sync
+    results = service.sync_twinspace(twinspace_id, actor_id=session.person_id)
+    if request.accept_mimetypes.best == "application/json":
+        body = [{**asdict(r), "resource": str(r.resource)} for r in results]
+        return jsonify({"results": body})
+    return redirect(f"/embed/twinspace/{twinspace_id}?msg=roster_synced", code=303)

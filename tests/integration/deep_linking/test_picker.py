@@ -1,0 +1,313 @@
+"""The deep-linking picker through the Flask test client, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from etwin_lti.domain.model import ProjectStatus
+from etwin_lti.lti import claims as c
+from tests.conftest import make_test_app
+from tests.integration.deep_linking.world import (
+    CLIENT_ID,
+    RETURN_URL,
+    DeepLinkWorld,
+    autopost,
+    build_world,
+    form_fields,
+    verify,
+)
+
+
+@pytest.fixture
+def world(database_url: str, tmp_path: Path) -> Any:
+    app = make_test_app(database_url, tmp_path)
+    yield build_world(app)
+    app.extensions["etwin"].database.dispose()
+
+
+@pytest.fixture
+def sqlite_world(sqlite_url: str, tmp_path: Path) -> Any:
+    app = make_test_app(sqlite_url, tmp_path)
+    yield build_world(app)
+    app.extensions["etwin"].database.dispose()
+
+
+def offered(page: str) -> set[str]:
+    return set(re.findall(r'data-item="([^"]+)"', page))
+
+
+# --- what each person may embed ----------------------------------------------------------------
+
+
+def test_picker_per_person(world: DeepLinkWorld) -> None:
+    u1, u2 = world.unit_ids
+    units_and_events = {f"event:{world.open_event_id}", f"unit:{u1}", f"unit:{u2}"}
+    cases: list[tuple[int | None, set[str], bool]] = [
+        (world.anna, {f"twinspace:{world.twinspace_id}"} | units_and_events, False),
+        (world.olga, units_and_events, True),  # an observer cannot bring a class in
+        (world.nina, units_and_events, True),
+        (None, units_and_events, False),  # a tool administrator: no TwinSpace, no project
+    ]
+    for person_id, expected, can_create in cases:
+        session = world.session(person_id)
+        page = world.client_for(session).get("/lti/deep-link")
+        assert page.status_code == 200, page.text[:500]
+        text = page.text
+        assert offered(text) == expected, person_id
+        assert f'data-etwin-role="{session.role}"' in text
+        assert ("Start an eTwinning project" in text) is can_create
+    anna_page = world.client_for(world.session(world.anna)).get("/lti/deep-link").text
+    assert "Water of Europe" in anna_page  # TwinSpaces grouped under their project
+    assert "Birds without borders" not in anna_page
+    assert f"unit:{world.old_unit_id}" not in anna_page  # last year's course
+    assert f"event:{world.finished_event_id}" not in anna_page  # enrolment closed
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("twinspace", {"unit:U2"}), ("WATER", {"twinspace:T"}), ("climate", {"event:E"}),
+     ("zzz", set())],
+)  # fmt: skip
+def test_search(sqlite_world: DeepLinkWorld, query: str, expected: set[str]) -> None:
+    world = sqlite_world
+    names = {
+        "U2": str(world.unit_ids[1]),
+        "T": str(world.twinspace_id),
+        "E": str(world.open_event_id),
+    }
+    want = {v.split(":")[0] + ":" + names[v.split(":")[1]] for v in expected}
+    client = world.client_for(world.session(world.anna))
+    assert offered(client.get("/lti/deep-link", query_string={"q": query}).text) == want
+    # The search form posts (it works without the cookie too).
+    fields = form_fields(client.get("/lti/deep-link").text)
+    posted = client.post("/lti/deep-link", data={**fields, "action": "search", "q": query})
+    assert offered(posted.text) == want
+
+
+def test_single_choice_shows_radio_buttons(sqlite_world: DeepLinkWorld) -> None:
+    page = sqlite_world.client_for(sqlite_world.session(sqlite_world.anna, accept_multiple=False))
+    text = page.get("/lti/deep-link").text
+    assert 'type="radio" name="item"' in text and 'type="checkbox"' not in text
+    assert 'data-accept-multiple="false"' in text
+
+
+# --- answering ---------------------------------------------------------------------------------
+
+
+def embed(world: DeepLinkWorld, session: Any, items: list[str], **extra: str) -> Any:
+    client = world.client_for(session)
+    fields = form_fields(client.get("/lti/deep-link").text)
+    return client.post("/lti/deep-link", data={**fields, "action": "embed", "item": items, **extra})
+
+
+def test_embedding_units_and_a_twinspace_signs_the_response(world: DeepLinkWorld) -> None:
+    u1 = world.unit_ids[0]
+    session = world.session(world.anna)
+    response = embed(world, session, [f"unit:{u1}", f"twinspace:{world.twinspace_id}"])
+    assert response.status_code == 200, response.text[:500]
+    sent = autopost(response.text)
+    assert sent is not None
+    action, token = html.unescape(sent[0]), sent[1]
+    assert action == RETURN_URL  # the session's return URL, query string intact
+    claims = verify(world.app, token)
+    assert claims["iss"] == CLIENT_ID
+    assert claims[c.MESSAGE_TYPE] == "LtiDeepLinkingResponse"
+    assert claims[c.DEPLOYMENT_ID] == "1"
+    assert claims[c.DL_DATA] == "echo-me"
+    unit_item, space_item = claims[c.DL_CONTENT_ITEMS]
+    assert unit_item["url"] == "http://tool.test/lti/launch"
+    assert unit_item["custom"] == {"etwin_resource": f"unit:{u1}"}
+    assert unit_item["lineItem"]["resourceId"] == f"unit:{u1}"
+    assert space_item["custom"] == {"etwin_resource": f"twinspace:{world.twinspace_id}"}
+    assert "lineItem" not in space_item
+    assert "2 eTwinning activities added" in claims[c.DL_MSG]
+
+
+def test_cancel_sends_no_items_and_a_msg(sqlite_world: DeepLinkWorld) -> None:
+    world = sqlite_world
+    response = embed(world, world.session(world.nina), [], action="cancel")
+    sent = autopost(response.text)
+    assert sent is not None
+    claims = verify(world.app, sent[1])
+    assert claims[c.DL_CONTENT_ITEMS] == []
+    assert claims[c.DL_MSG] == "No eTwinning activity was added."
+
+
+def test_cookie_blocked_browser_uses_the_launch_token_field(sqlite_world: DeepLinkWorld) -> None:
+    world = sqlite_world
+    session = world.session(world.anna)
+    fields = form_fields(world.client_for(session).get("/lti/deep-link").text)
+    no_cookie = world.app.test_client()
+    data = {**fields, "item": [f"unit:{world.unit_ids[0]}"]}
+    response = no_cookie.post("/lti/deep-link", data=data)
+    assert response.status_code == 200 and autopost(response.text) is not None
+    # Without the token nothing works: the friendly "open it again" page.
+    del data["etwin_launch_token"]
+    assert no_cookie.post("/lti/deep-link", data=data).status_code == 401
+
+
+Case = Callable[[DeepLinkWorld], tuple[Any, dict[str, Any]]]
+
+
+def _post(world: DeepLinkWorld, session: Any, **data: Any) -> tuple[Any, dict[str, Any]]:
+    client = world.client_for(session)
+    fields = form_fields(client.get("/lti/deep-link").text)
+    fields.update(data)
+    return client, {k: v for k, v in fields.items() if v is not None}
+
+
+BAD_SELECTIONS: list[tuple[str, Case, int, str]] = [
+    ("forged csrf", lambda w: _post(w, w.session(w.anna), csrf_token="x" * 64,
+                                     item=[f"unit:{w.unit_ids[0]}"]), 403, "csrf"),
+    ("missing csrf", lambda w: _post(w, w.session(w.anna), csrf_token=None,
+                                      item=[f"unit:{w.unit_ids[0]}"]), 403, "csrf"),
+    ("csrf of another session", lambda w: (
+        w.client_for(w.session(w.anna)),
+        {**form_fields(w.client_for(w.session(w.anna)).get("/lti/deep-link").text),
+         "etwin_launch_token": "", "item": [f"unit:{w.unit_ids[0]}"]},
+    ), 403, "csrf"),
+    ("empty selection", lambda w: _post(w, w.session(w.anna)), 422, "invalid_input"),
+    ("blank item", lambda w: _post(w, w.session(w.anna), item=["  "]), 422, "invalid_input"),
+    ("unknown unit", lambda w: _post(w, w.session(w.anna), item=["unit:999999"]), 422,
+     "invalid_input"),
+    ("malformed item", lambda w: _post(w, w.session(w.anna), item=["unit:abc"]), 422,
+     "invalid_input"),
+    ("url as item", lambda w: _post(w, w.session(w.anna), item=["https://evil.example/x"]), 422,
+     "invalid_input"),
+    ("TwinSpace of others", lambda w: _post(w, w.session(w.anna),
+                                             item=[f"twinspace:{w.other_twinspace_id}"]), 403,
+     "forbidden"),
+    ("observer's TwinSpace", lambda w: _post(w, w.session(w.olga),
+                                              item=[f"twinspace:{w.twinspace_id}"]), 403,
+     "forbidden"),
+    ("finished event", lambda w: _post(w, w.session(w.anna), item=[f"event:{w.finished_event_id}"]),
+     403, "forbidden"),
+    ("last year's unit", lambda w: _post(w, w.session(w.anna), item=[f"unit:{w.old_unit_id}"]),
+     403, "forbidden"),
+    ("one allowed, one not", lambda w: _post(w, w.session(w.anna), item=[
+        f"unit:{w.unit_ids[0]}", f"twinspace:{w.other_twinspace_id}"]), 403, "forbidden"),
+    ("two when one is accepted", lambda w: _post(w, w.session(w.anna, accept_multiple=False),
+                                                  item=[f"unit:{i}" for i in w.unit_ids]), 422,
+     "invalid_input"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("case", "status", "error"),
+    [pytest.param(case, status, error, id=name) for name, case, status, error in BAD_SELECTIONS],
+)
+def test_bad_selections_send_nothing(
+    sqlite_world: DeepLinkWorld, case: Case, status: int, error: str
+) -> None:
+    client, data = case(sqlite_world)
+    response = client.post("/lti/deep-link", data=data)
+    assert response.status_code == status, response.text[:500]
+    assert f'data-error="{error}"' in response.text
+    assert autopost(response.text) is None and "JWT" not in response.text
+
+
+# --- sessions the picker refuses ---------------------------------------------------------------
+
+
+def _no_return_url(w: DeepLinkWorld) -> Any:
+    return w.session(w.anna, deep_linking={"accept_types": ["ltiResourceLink"]})
+
+
+def _javascript_return_url(w: DeepLinkWorld) -> Any:
+    settings = {"deep_link_return_url": "javascript:alert(1)", "accept_types": ["ltiResourceLink"]}
+    return w.session(w.anna, deep_linking=settings)
+
+
+def _resource_launch(w: DeepLinkWorld) -> Any:
+    return w.session(w.anna, message_type=c.RESOURCE_LINK_REQUEST, deep_linking=None)
+
+
+@pytest.mark.parametrize(
+    ("make_session", "status", "error"),
+    [
+        (_no_return_url, 400, "deep_link_return_url"),
+        (_javascript_return_url, 400, "deep_link_return_url"),
+        (_resource_launch, 400, "not_deep_linking"),
+    ],
+    ids=["no return url", "javascript return url", "not a deep-linking session"],
+)
+def test_sessions_the_picker_refuses(
+    sqlite_world: DeepLinkWorld,
+    make_session: Callable[[DeepLinkWorld], Any],
+    status: int,
+    error: str,
+) -> None:
+    world = sqlite_world
+    client = world.client_for(make_session(world))
+    page = client.get("/lti/deep-link")
+    assert page.status_code == status and f'data-error="{error}"' in page.text
+    assert "JWT" not in page.text
+    assert world.app.test_client().get("/lti/deep-link").status_code == 401  # no session at all
+
+
+def test_unsupported_accept_types_tell_the_lms_with_errormsg(sqlite_world: DeepLinkWorld) -> None:
+    world = sqlite_world
+    settings = {"deep_link_return_url": RETURN_URL, "accept_types": ["link", "file"], "data": "d"}
+    page = world.client_for(world.session(world.anna, deep_linking=settings)).get("/lti/deep-link")
+    assert page.status_code == 400 and 'data-error="unsupported_accept_types"' in page.text
+    token = page.text.split('name="JWT" value="')[1].split('"')[0]
+    claims = verify(world.app, token)
+    assert claims[c.DL_CONTENT_ITEMS] == [] and claims[c.DL_DATA] == "d"
+    assert "ltiResourceLink" in claims[c.DL_ERRORMSG]
+    assert autopost(page.text) is None  # the teacher reads the page, then chooses to go back
+
+
+# --- a first project ---------------------------------------------------------------------------
+
+
+def test_teacher_in_no_twinspace_starts_a_project(world: DeepLinkWorld) -> None:
+    client, data = _post(world, world.session(world.nina))
+    data.update(title="Seas and rivers", description="Pupils map rivers.",
+                partner_founder_id=str(world.bernd))  # fmt: skip
+    response = client.post("/lti/deep-link/project", data=data)
+    assert response.status_code == 200, response.text[:500]
+    project = next(p for p in world.container.hub.list_projects() if p.title == "Seas and rivers")
+    assert project.status is ProjectStatus.PENDING and project.twinspace_id is None
+    assert set(project.founder_ids) == {world.nina, world.bernd}
+    assert f'data-project="{project.id}"' in response.text
+    assert f'data-pending-project="{project.id}"' in response.text
+    assert "cannot be embedded" in response.text
+    assert "twinspace:" not in " ".join(offered(response.text))
+
+
+BAD_DRAFTS: list[tuple[str, dict[str, str], int]] = [
+    ("no partner", {"title": "T", "partner_founder_id": ""}, 422),
+    ("partner not a number", {"title": "T", "partner_founder_id": "bernd"}, 422),
+    ("unknown partner", {"title": "T", "partner_founder_id": "999999"}, 422),
+    ("oneself as partner", {"title": "T", "partner_founder_id": "SELF"}, 422),
+    ("empty title", {"title": " ", "partner_founder_id": "BERND"}, 422),
+    ("forged csrf", {"title": "T", "partner_founder_id": "BERND", "csrf_token": "x"}, 403),
+]
+
+
+@pytest.mark.parametrize(("data", "status"), [pytest.param(d, s, id=n) for n, d, s in BAD_DRAFTS])
+def test_bad_project_drafts_create_nothing(
+    sqlite_world: DeepLinkWorld, data: dict[str, str], status: int
+) -> None:
+    world = sqlite_world
+    before = world.project_count()
+    client, fields = _post(world, world.session(world.nina))
+    ids = {"SELF": str(world.nina), "BERND": str(world.bernd)}
+    sent = {**fields, **{k: ids.get(v, v) for k, v in data.items()}}
+    response = client.post("/lti/deep-link/project", data=sent)
+    assert response.status_code == status, response.text[:500]
+    assert world.project_count() == before
+
+
+def test_tool_admin_cannot_start_a_project(sqlite_world: DeepLinkWorld) -> None:
+    world = sqlite_world
+    client, data = _post(world, world.session(None))
+    data.update(title="T", partner_founder_id=str(world.bernd))
+    assert client.post("/lti/deep-link/project", data=data).status_code == 403
+    assert world.project_count() == 2

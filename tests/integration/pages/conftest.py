@@ -1,0 +1,110 @@
+"""The embedded pages on a real app, with the demo data and real launches
+(``tests.support.launching``)."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from etwin_lti.services.demo import DemoResources, load_demo
+from tests.conftest import make_test_app
+from tests.support.launching import Launcher
+from tests.support.lti_tokens import ROLE_INSTRUCTOR, ROLE_LEARNER
+
+# LMS users of the Mini LMS linked to demo people (DemoResources.people keys).
+LINKED = {
+    "founder-fr": "founder_fr",  # teacher administrator (founder), trainee, event participant
+    "partner-pl": "partner_pl",  # a partner teacher (posts to the Diary, manages nobody)
+    "pupil-b": "pupil_b",
+    "pupil-a": "pupil_a",  # pupil administrator
+    "expert": "expert",
+    "trainer": "trainer_1",
+}
+
+
+@pytest.fixture(scope="session")
+def launcher() -> Iterator[Launcher]:
+    running = Launcher.start()
+    yield running
+    running.stop()
+
+
+@dataclass
+class PagesWorld:
+    app: Flask
+    demo: DemoResources
+    launcher: Launcher
+
+    @property
+    def hub(self) -> Any:
+        return self.app.extensions["etwin"].hub
+
+    def client(self) -> FlaskClient:
+        return self.app.test_client()
+
+    def launched(self, sub: str, roles: list[str], resource: str, **claims: Any) -> FlaskClient:
+        """A test client holding the launch cookie of ``sub``; asserts the launch worked."""
+        client = self.client()
+        response = self.launcher.launch(client, sub=sub, roles=roles, resource=resource, **claims)
+        assert response.status_code == 303, response.get_data(as_text=True)[:800]
+        return client
+
+    def as_founder(self) -> FlaskClient:
+        return self.launched("founder-fr", [ROLE_INSTRUCTOR], self.ts)
+
+    def as_pupil(self, sub: str = "pupil-b") -> FlaskClient:
+        return self.launched(sub, [ROLE_LEARNER], self.ts)
+
+    @property
+    def ts(self) -> str:
+        return f"twinspace:{self.demo.twinspace_id}"
+
+    @property
+    def ts_url(self) -> str:
+        return f"/embed/twinspace/{self.demo.twinspace_id}"
+
+
+def build(url: str, tmp_path: Path, launcher: Launcher) -> PagesWorld:
+    app = make_test_app(url, tmp_path)
+    launcher.register(app)
+    demo = load_demo(app.extensions["etwin"].hub)
+    for sub, key in LINKED.items():
+        launcher.link(app, sub, demo.people[key])
+    return PagesWorld(app, demo, launcher)
+
+
+@pytest.fixture
+def world(sqlite_url: str, tmp_path: Path, launcher: Launcher) -> Iterator[PagesWorld]:
+    w = build(sqlite_url, tmp_path, launcher)
+    yield w
+    w.app.extensions["etwin"].database.dispose()
+
+
+@pytest.fixture
+def pg_world(postgres_url: str, tmp_path: Path, launcher: Launcher) -> Iterator[PagesWorld]:
+    w = build(postgres_url, tmp_path, launcher)
+    yield w
+    w.app.extensions["etwin"].database.dispose()
+
+
+HIDDEN = re.compile(r'<meta name="(csrf_token|etwin_launch_token)" content="([^"]*)"')
+
+
+def hidden_fields(page: str) -> dict[str, str]:
+    """The CSRF and launch-token values of a rendered page (the same in each of its forms)."""
+    return {k: html.unescape(v) for k, v in HIDDEN.findall(page)}
+
+
+def submit(client: FlaskClient, page_url: str, action: str, **fields: str) -> Any:
+    """Post a form of the page at ``page_url`` as the browser would (with its hidden fields)."""
+    page = client.get(page_url)
+    assert page.status_code == 200, page.get_data(as_text=True)[:500]
+    return client.post(action, data={**hidden_fields(page.get_data(as_text=True)), **fields})

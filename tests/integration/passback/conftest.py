@@ -1,0 +1,76 @@
+"""An app on SQLite or PostgreSQL with one LMS, one resource link to a unit and one pupil
+linked to an LTI identity there: finishing the unit must leave one pending score."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from etwin_lti.domain.launches import Resource, ResourceKind, ServiceEndpoints
+from etwin_lti.domain.model import PersonKind
+from tests.conftest import make_test_app
+
+ISSUER = "https://lms.example"
+LINEITEM = "https://lms.example/mod/lti/services.php/2/lineitems/7/lineitem?type_id=18"
+
+
+@dataclass
+class Scene:
+    app: Flask
+    platform_id: int
+    person_id: int
+    unit_id: int
+    activity_ids: tuple[int, ...]
+
+    @property
+    def container(self) -> Any:
+        return self.app.extensions["etwin"]
+
+    def finish_unit(self) -> None:
+        for activity_id in self.activity_ids:
+            self.container.hub.mark_activity_done(self.person_id, activity_id)
+
+
+def build_scene(app: Flask) -> Scene:
+    c = app.extensions["etwin"]
+    platform = c.registrations.add_platform(
+        issuer=ISSUER,
+        client_id="client-1",
+        name="School Moodle",
+        auth_login_url=ISSUER + "/auth",
+        auth_token_url=ISSUER + "/token",
+        key_set_url=ISSUER + "/jwks",
+    )
+    c.registrations.add_deployment(platform.id, "1", active=True)
+    today = date.today()
+    edition = c.hub.create_edition("Course", today.year, today, today + timedelta(days=30))
+    unit = c.hub.add_unit(edition.id, "Unit 1", "Intro", activities=[("A", "a"), ("B", "b")])
+    person = c.hub.create_person("Trainee", PersonKind.TEACHER, country_code="FR")
+    c.hub.enrol_trainee(edition.id, person.id)
+    c.identities.link(ISSUER, "1", "lms-user-9", person.id)
+    c.resource_links.record(
+        platform_id=platform.id,
+        deployment_id="1",
+        resource_link_id="rl-1",
+        context_id="course-1",
+        context_title="Course 1",
+        resource=Resource(ResourceKind.UNIT, unit.id),
+        endpoints=ServiceEndpoints(lineitem_url=LINEITEM, ags_scopes=("x",)),
+        now=datetime.now(UTC),
+    )
+    return Scene(app, platform.id, person.id, unit.id, tuple(a.id for a in unit.activities))
+
+
+@pytest.fixture
+def scene(database_url: str, tmp_path: Path) -> Iterator[Scene]:
+    # The queue is unreachable on purpose: nothing here may depend on it.
+    missing = tmp_path / "no-such-folder" / "queue.sqlite"
+    app = make_test_app(database_url, tmp_path, QUEUE_PATH=str(missing))
+    yield build_scene(app)
+    app.extensions["etwin"].database.dispose()

@@ -1,0 +1,159 @@
+"""The outbox: pending scores are written in the completion's own transaction, exactly once
+per line item, with strictly increasing timestamps; claims are atomic; dead letters retry."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from connectors.local_hub import LocalHub
+from connectors.sql_score_outbox import CompletionOutbox
+from etwin_lti.domain.launches import Resource, ResourceKind, ServiceEndpoints
+from etwin_lti.domain.passback import Completion, Decision, ScoreStatus
+from etwin_lti.errors import NotFoundError
+from etwin_lti.persistence.models.hub import ActivityCompletionRow
+from etwin_lti.persistence.models.passback import ScoreOutboxRow
+from tests.integration.passback.conftest import Scene
+
+
+def count(scene: Scene, model: Any) -> int:
+    with scene.container.database.session() as s:
+        return int(s.scalar(select(func.count()).select_from(model)))
+
+
+def test_finishing_a_unit_writes_one_pending_score_even_with_the_queue_down(scene: Scene) -> None:
+    scene.finish_unit()
+    [entry] = scene.container.passback.list()
+    assert entry.status is ScoreStatus.PENDING and entry.attempts == 0
+    assert (entry.platform_id, entry.resource_link_id) == (scene.platform_id, "rl-1")
+    assert (entry.user_id, entry.resource) == ("lms-user-9", f"unit:{scene.unit_id}")
+    assert (entry.score_given, entry.score_maximum) == (1.0, 1.0)
+    # Doing an activity again is no new completion.
+    scene.finish_unit()
+    assert count(scene, ScoreOutboxRow) == 1
+    # The queue was down at commit time: the sweep finds the row (and fails to queue it too).
+    assert scene.container.passback.sweep() == 0
+    assert scene.container.passback.list()[0].status is ScoreStatus.PENDING
+
+
+def test_half_a_unit_is_no_completion(scene: Scene) -> None:
+    scene.container.hub.mark_activity_done(scene.person_id, scene.activity_ids[0])
+    assert count(scene, ScoreOutboxRow) == 0
+
+
+class ListenerFailed(Exception):
+    pass
+
+
+def test_a_failure_after_the_completion_rolls_back_completion_and_scores(scene: Scene) -> None:
+    def fails_after_the_outbox(_session: Session, _completion: Completion) -> None:
+        raise ListenerFailed()
+
+    c = scene.container
+    hub = LocalHub(
+        c.database,
+        completion_listeners=[CompletionOutbox(lambda: c.task_queue), fails_after_the_outbox],
+    )
+    hub.mark_activity_done(scene.person_id, scene.activity_ids[0])
+    with pytest.raises(ListenerFailed):
+        hub.mark_activity_done(scene.person_id, scene.activity_ids[1])
+    assert count(scene, ScoreOutboxRow) == 0
+    assert count(scene, ActivityCompletionRow) == 1  # only the first activity
+
+
+def test_event_completion_writes_a_score_for_the_event_link(scene: Scene) -> None:
+    from datetime import date
+
+    from etwin_lti.domain.model import PersonKind
+
+    c = scene.container
+    expert = c.hub.create_person("Eva Expert", PersonKind.EXPERT)
+    start = date.today()
+    event = c.hub.create_event(
+        "Climate", "Expert-led.", expert.id, start, start + timedelta(days=7), 5
+    )
+    c.hub.enrol(event.id, scene.person_id)
+    c.resource_links.record(
+        platform_id=scene.platform_id,
+        deployment_id="1",
+        resource_link_id="rl-event",
+        context_id="course-1",
+        context_title="Course 1",
+        resource=Resource(ResourceKind.EVENT, event.id),
+        endpoints=ServiceEndpoints(lineitem_url="https://lms.example/li/8?type_id=18"),
+        now=datetime.now(UTC),
+    )
+    c.hub.complete_event(expert.id, event.id, scene.person_id)
+    [entry] = c.passback.list()
+    assert (entry.resource, entry.resource_link_id) == (f"event:{event.id}", "rl-event")
+
+
+def test_timestamps_strictly_increase_per_link_and_user(scene: Scene) -> None:
+    c = scene.container
+    fixed = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    hub = LocalHub(
+        c.database,
+        clock=lambda: fixed,
+        completion_listeners=[CompletionOutbox(lambda: c.task_queue)],
+    )
+    for activity_id in scene.activity_ids:
+        hub.mark_activity_done(scene.person_id, activity_id)
+    # The teacher re-points the same activity at another unit; the pupil finishes it too.
+    edition_id = c.hub.get_unit(scene.unit_id).edition_id
+    second = c.hub.add_unit(edition_id, "Unit 2", "More", activities=[("C", "c")])
+    c.resource_links.record(
+        platform_id=scene.platform_id,
+        deployment_id="1",
+        resource_link_id="rl-1",
+        context_id="course-1",
+        context_title="Course 1",
+        resource=Resource(ResourceKind.UNIT, second.id),
+        endpoints=ServiceEndpoints(),
+        now=datetime.now(UTC),
+    )
+    hub.mark_activity_done(scene.person_id, second.activities[0].id)
+    first, later = sorted(c.passback.list(), key=lambda e: e.id)
+    assert first.timestamp == fixed
+    assert later.timestamp == fixed + timedelta(microseconds=1)
+
+
+def test_claims_are_exclusive_and_leases_expire(scene: Scene) -> None:
+    scene.finish_unit()
+    outbox = scene.container.passback._outbox  # noqa: SLF001
+    [entry] = scene.container.passback.list()
+    now = datetime.now(UTC) + timedelta(seconds=1)
+    claimed = outbox.claim(entry.id, now=now, lease_seconds=60)
+    assert claimed is not None and claimed.attempts == 1
+    assert outbox.claim(entry.id, now=now, lease_seconds=60) is None
+    assert outbox.due(now=now, limit=10) == []
+    later = now + timedelta(seconds=61)
+    assert outbox.due(now=later, limit=10) == [entry.id]  # the worker died: retaken
+    assert outbox.claim(entry.id, now=later, lease_seconds=60) is not None
+
+
+def test_dead_letters_go_back_to_pending(scene: Scene) -> None:
+    scene.finish_unit()
+    service = scene.container.passback
+    outbox = service._outbox  # noqa: SLF001
+    [entry] = service.list()
+    now = datetime.now(UTC) + timedelta(seconds=1)
+    outbox.claim(entry.id, now=now, lease_seconds=60)
+    outbox.finish(
+        entry.id,
+        Decision(ScoreStatus.DEAD, "gave up: token refused"),
+        now=now,
+        last_status=None,
+        lineitem_url=None,
+    )
+    assert [e.id for e in service.list(dead_only=True)] == [entry.id]
+    with pytest.raises(NotFoundError):
+        service.retry([entry.id, 999])
+    assert service.list()[0].status is ScoreStatus.DEAD  # a refused retry changed nothing
+    assert service.retry(None) == [entry.id]
+    retried = service.list()[0]
+    assert (retried.status, retried.attempts) == (ScoreStatus.PENDING, 0)
+    assert service.retry(None) == []

@@ -1,0 +1,98 @@
+"""Real launches for tests of the embedded pages, through the Flask test client.
+
+The tool's own ``/lti/login`` and ``/lti/launch`` run in the test client; the platform is the
+e2e ``MiniPlatform`` over real HTTP (its JWKS and its authorization endpoint, which signs an
+id_token minted by ``tests.support.lti_tokens``). After ``launch(...)`` the test client holds
+the ``etwin_launch`` cookie of a real launch session: no mocks, no hand-made sessions.
+
+    launcher = Launcher.start()            # once per test session (a server thread)
+    launcher.register(app)                 # per app: platform + active deployment
+    launcher.link(app, "founder-fr", demo.people["founder_fr"])   # an LMS user = a hub person
+    response = launcher.launch(client, sub="founder-fr", roles=[ROLE_INSTRUCTOR],
+                               resource=f"twinspace:{demo.twinspace_id}")
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from flask import Flask
+from flask.testing import FlaskClient
+
+from etwin_lti.lti import claims as c
+from tests.e2e.harness import CLIENT_ID, DEPLOYMENT_ID, LateApp, MiniPlatform, ServerThread
+
+TOOL_BASE = "http://tool.test"
+
+
+@dataclass
+class Launcher:
+    platform: MiniPlatform
+    server: ServerThread
+
+    @classmethod
+    def start(cls) -> Launcher:
+        late = LateApp()
+        server = ServerThread(late, "localhost")
+        platform = MiniPlatform(url=server.url)
+        late.app = platform
+        return cls(platform, server)
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def register(self, app: Flask) -> None:
+        store = app.extensions["etwin"].registrations
+        registered = store.add_platform(
+            issuer=self.platform.url,
+            client_id=CLIENT_ID,
+            name="Mini LMS",
+            auth_login_url=self.platform.url + "/auth",
+            auth_token_url=self.platform.url + "/token",
+            key_set_url=self.platform.url + "/jwks",
+        )
+        store.add_deployment(registered.id, DEPLOYMENT_ID, active=True)
+
+    def link(self, app: Flask, sub: str, person_id: int) -> None:
+        """Make the LMS user ``sub`` a known hub person (as a first launch would)."""
+        app.extensions["etwin"].identities.link(self.platform.url, DEPLOYMENT_ID, sub, person_id)
+
+    def launch(
+        self,
+        client: FlaskClient,
+        *,
+        sub: str,
+        roles: list[str],
+        resource: str | None,
+        message_type: str = c.RESOURCE_LINK_REQUEST,
+        **claims: Any,
+    ) -> Any:
+        """login initiation -> platform authorization (HTTP) -> id_token POST; returns the
+        tool's answer to the POST (a 303 to the page, or an error page)."""
+        self.platform.claims = {
+            "roles": roles,
+            "resource": resource,
+            "message_type": message_type,
+            **claims,
+        }
+        login = client.get(
+            "/lti/login",
+            query_string={
+                "iss": self.platform.url,
+                "login_hint": sub,
+                "target_link_uri": TOOL_BASE + "/lti/launch",
+                "client_id": CLIENT_ID,
+                "lti_deployment_id": DEPLOYMENT_ID,
+            },
+        )
+        assert login.status_code == 302, login.get_data(as_text=True)[:500]
+        page = requests.get(login.headers["Location"], timeout=10)
+        fields = {
+            m.group(1): html.unescape(m.group(2))
+            for m in re.finditer(r'name="([^"]+)" value="([^"]*)"', page.text)
+        }
+        return client.post("/lti/launch", data=fields)
