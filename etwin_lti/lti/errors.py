@@ -93,6 +93,15 @@ class MissingStateCookieError(InvalidLaunchError):
     who_can_fix = "you: allow cookies for this site or open the activity in a new window"
 
 
+class LaunchAddressOpenedDirectlyError(InvalidLaunchError):
+    """``/lti/launch`` only receives the LMS's form post; a bookmark or reload lands here."""
+
+    error = "launch_opened_directly"
+    description = "This address only opens an activity when your LMS sends you here."
+    status_code = 405
+    who_can_fix = "you: open the activity again from your course"
+
+
 class StateMismatchError(InvalidLaunchError):
     error = "state_mismatch"
     description = "The launch does not belong to the login this browser started."

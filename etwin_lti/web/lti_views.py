@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from etwin_lti.lti.errors import LaunchAddressOpenedDirectlyError
 from etwin_lti.web.session import (
     STATE_COOKIE,
     STATE_COOKIE_SECONDS,
@@ -46,6 +47,12 @@ def launch() -> Response:
     clear_cookie(response, STATE_COOKIE, path=STATE_PATH)
     start_session(response, outcome.session)
     return response
+
+
+@bp.get("/lti/launch")
+def launch_opened_directly() -> Response:
+    """A reload or a bookmark of the launch address: say how to get back in (not a bare 405)."""
+    raise LaunchAddressOpenedDirectlyError()
 
 
 @bp.get("/.well-known/jwks.json")

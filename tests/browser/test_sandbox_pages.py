@@ -23,6 +23,11 @@ def shoot(page: Page, name: str) -> None:
     """The tool's page at full length (same browser context, so the same launch cookie)."""
     frame = page.frame(name="lms-frame")
     assert frame is not None
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    if frame.url.endswith("/lti/launch"):
+        # A refused launch is the answer to the LMS's POST: it cannot be reopened by URL.
+        page.locator("iframe.lms-frame").screenshot(path=str(SHOTS / f"{name}.png"))
+        return
     tab = page.context.new_page()
     tab.goto(frame.url)
     SHOTS.mkdir(parents=True, exist_ok=True)

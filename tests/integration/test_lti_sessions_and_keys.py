@@ -210,3 +210,10 @@ def test_platform_roles_cli_edits_the_policy(app: Flask) -> None:
     )
     assert reset.exit_code == 0
     assert "Mentor" not in container.role_policies.overrides(platform.id)
+
+
+def test_opening_the_launch_address_directly_explains_how_to_get_back_in(client):
+    response = client.get("/lti/launch")
+    assert response.status_code == 405
+    assert b"open the activity again from your course" in response.data
+    assert b'data-error="launch_opened_directly"' in response.data
