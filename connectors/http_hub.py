@@ -52,6 +52,7 @@ from etwin_lti.domain.model import (
     UnitProgress,
     Visibility,
 )
+from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
 from etwin_lti.errors import (
     EtwinLtiError,
     InvalidInputError,
@@ -78,6 +79,7 @@ from schemas.api.course import EditionSchema, UnitProgressSchema, UnitSchema
 from schemas.api.events import EnrolmentSchema, LearningEventSchema
 from schemas.api.people import CountrySchema, PersonSchema
 from schemas.api.projects import ProjectSchema
+from schemas.api.twinspace_snapshot import TwinSpaceSnapshotSchema
 from schemas.api.twinspaces import MemberSchema, TwinSpaceSchema
 
 API_PREFIX = "/api/v1"
@@ -269,6 +271,16 @@ class HttpHubConnector:
 
     def get_member(self, twinspace_id: int, person_id: int) -> Member:
         return self._call("GET", _member(twinspace_id, person_id), MemberSchema())
+
+    def twinspace_snapshot(
+        self, twinspace_id: int, *, viewer_id: int | None = None
+    ) -> TwinSpaceSnapshot:
+        return self._call(
+            "GET",
+            f"/twinspaces/{twinspace_id}/snapshot",
+            TwinSpaceSnapshotSchema(),
+            query={"viewer_id": viewer_id},
+        )
 
     def add_member(
         self, actor_id: int, twinspace_id: int, person_id: int, role: TwinSpaceRole

@@ -134,7 +134,11 @@ def load_person(session: Session, person_id: int, *, lock: bool = False) -> Pers
 # --- projects and TwinSpaces ----------------------------------------------------------------------
 
 
-def project(session: Session, row: ProjectRow) -> Project:
+_UNKNOWN: Any = object()
+
+
+def project(session: Session, row: ProjectRow, *, twinspace_id: Any = _UNKNOWN) -> Project:
+    """``twinspace_id``: pass it when the caller already knows it (one query less)."""
     founders = session.scalars(
         select(ProjectFounderRow)
         .where(ProjectFounderRow.project_id == row.id)
@@ -150,7 +154,10 @@ def project(session: Session, row: ProjectRow) -> Project:
         .where(ProjectPartnerRow.project_id == row.id)
         .order_by(ProjectPartnerRow.joined_at, ProjectPartnerRow.person_id)
     ).all()
-    twinspace_id = session.scalar(select(TwinSpaceRow.id).where(TwinSpaceRow.project_id == row.id))
+    if twinspace_id is _UNKNOWN:
+        twinspace_id = session.scalar(
+            select(TwinSpaceRow.id).where(TwinSpaceRow.project_id == row.id)
+        )
     return Project(
         id=row.id,
         title=row.title,
@@ -278,6 +285,63 @@ def diary_post(session: Session, row: DiaryPostRow) -> DiaryPost:
         body=row.body,
         created_at=aware(row.created_at),
         comments=tuple(diary_comment(c) for c in comments),
+    )
+
+
+def diary_posts(session: Session, project_id: int) -> tuple[DiaryPost, ...]:
+    """A project's Diary, newest first, with every post's comments in one more query."""
+    rows = session.scalars(
+        select(DiaryPostRow)
+        .where(DiaryPostRow.project_id == project_id)
+        .order_by(DiaryPostRow.created_at.desc(), DiaryPostRow.id.desc())
+    ).all()
+    comments: dict[int, list[DiaryComment]] = {row.id: [] for row in rows}
+    if rows:
+        for c in session.scalars(
+            select(DiaryCommentRow)
+            .where(DiaryCommentRow.post_id.in_(list(comments)))
+            .order_by(DiaryCommentRow.created_at, DiaryCommentRow.id)
+        ):
+            comments[c.post_id].append(diary_comment(c))
+    return tuple(
+        DiaryPost(
+            id=row.id,
+            project_id=row.project_id,
+            author_id=row.author_id,
+            title=row.title,
+            body=row.body,
+            created_at=aware(row.created_at),
+            comments=tuple(comments[row.id]),
+        )
+        for row in rows
+    )
+
+
+def forum_threads(session: Session, twinspace_id: int) -> tuple[ForumThread, ...]:
+    """A TwinSpace's forum by thread id, with every thread's posts in one more query."""
+    rows = session.scalars(
+        select(ForumThreadRow)
+        .where(ForumThreadRow.twinspace_id == twinspace_id)
+        .order_by(ForumThreadRow.id)
+    ).all()
+    posts: dict[int, list[ForumPost]] = {row.id: [] for row in rows}
+    if rows:
+        for p in session.scalars(
+            select(ForumPostRow)
+            .where(ForumPostRow.thread_id.in_(list(posts)))
+            .order_by(ForumPostRow.id)
+        ):
+            posts[p.thread_id].append(forum_post(p))
+    return tuple(
+        ForumThread(
+            id=row.id,
+            twinspace_id=row.twinspace_id,
+            author_id=row.author_id,
+            title=row.title,
+            created_at=aware(row.created_at),
+            posts=tuple(posts[row.id]),
+        )
+        for row in rows
     )
 
 

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from connectors import hub_records as rec
 from etwin_lti.domain import acknowledgements as acks
 from etwin_lti.domain import course, events, people, projects, twinspaces
+from etwin_lti.domain import twinspace_snapshot as snapshots
 from etwin_lti.domain.countries import check_country, parse_country_list
 from etwin_lti.domain.launches import Resource, ResourceKind
 from etwin_lti.domain.model import (
@@ -70,6 +71,7 @@ from etwin_lti.domain.model import (
     Visibility,
 )
 from etwin_lti.domain.passback import Completion
+from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
 from etwin_lti.domain.twinspaces import Action
 from etwin_lti.domain.validation import (
     BODY_MAX,
@@ -505,6 +507,58 @@ class LocalHub:
             rec.load(s, TwinSpaceRow, twinspace_id, "TwinSpace")
             return rec.load_member(s, twinspace_id, person_id)
 
+    def twinspace_snapshot(
+        self, twinspace_id: int, *, viewer_id: int | None = None
+    ) -> TwinSpaceSnapshot:
+        """One unit of work; each kind of row is one query (comments and forum posts in one
+        ``IN`` query each, only when there are posts): nine statements for a quiet space."""
+        with self._db.session() as s:
+            found = s.execute(
+                select(TwinSpaceRow, ProjectRow)
+                .join(ProjectRow, ProjectRow.id == TwinSpaceRow.project_id)
+                .where(TwinSpaceRow.id == twinspace_id)
+            ).first()
+            if found is None:
+                raise NotFoundError(f"TwinSpace {twinspace_id} does not exist.")
+            space_row, project_row = found
+            rows = s.execute(
+                select(MemberRow, PersonRow.display_name)
+                .join(PersonRow, PersonRow.id == MemberRow.person_id)
+                .where(MemberRow.twinspace_id == twinspace_id)
+            ).all()
+            members = tuple(
+                sorted(
+                    (rec.member(row, name) for row, name in rows), key=twinspaces.member_sort_key
+                )
+            )
+            space = TwinSpace(
+                id=space_row.id,
+                project_id=space_row.project_id,
+                title=space_row.title,
+                status=TwinSpaceStatus(space_row.status),
+                has_pupils=any(m.role in twinspaces.PUPIL_ROLES for m in members),
+            )
+            project = rec.project(s, project_row, twinspace_id=space_row.id)
+            viewer = snapshots.find_viewer(members, viewer_id)
+            private = snapshots.sees_private(viewer)
+            pages = select(PageRow).where(PageRow.twinspace_id == twinspace_id)
+            materials = select(MaterialRow).where(MaterialRow.twinspace_id == twinspace_id)
+            if not private:
+                pages = pages.where(PageRow.visibility == Visibility.PUBLIC.value)
+                materials = materials.where(MaterialRow.visibility == Visibility.PUBLIC.value)
+            return TwinSpaceSnapshot(
+                twinspace=space,
+                project=project,
+                members=members,
+                pages=tuple(rec.page(r) for r in s.scalars(pages.order_by(PageRow.id))),
+                materials=tuple(
+                    rec.material(r) for r in s.scalars(materials.order_by(MaterialRow.id))
+                ),
+                diary=rec.diary_posts(s, project.id),
+                threads=rec.forum_threads(s, twinspace_id) if private else (),
+                viewer=viewer,
+            )
+
     def add_member(
         self,
         actor_id: int,
@@ -606,18 +660,34 @@ class LocalHub:
         self, twinspace_id: int, person_id: int, role: TwinSpaceRole, *, active: bool = True
     ) -> Member:
         role = _enum(TwinSpaceRole, role, "role")
+        status = MemberStatus.ACTIVE if active else MemberStatus.SUSPENDED
         with self._db.session() as s:
-            space = rec.load_twinspace(s, twinspace_id)
-            target = rec.load_person(s, person_id)
-            twinspaces.check_writable(space)
-            existing = rec.find_member(s, twinspace_id, person_id)
+            # Every launch of a returning member comes here: two reads (the TwinSpace; the
+            # person with their membership) and no write when nothing changed.
+            space_row = rec.load(s, TwinSpaceRow, twinspace_id, "TwinSpace")
+            found = s.execute(
+                select(PersonRow, MemberRow)
+                .outerjoin(
+                    MemberRow,
+                    (MemberRow.person_id == PersonRow.id)
+                    & (MemberRow.twinspace_id == twinspace_id),
+                )
+                .where(PersonRow.id == person_id)
+            ).first()
+            if found is None:
+                raise NotFoundError(f"Person {person_id} does not exist.")
+            target, row = rec.person(found[0]), found[1]
+            if space_row.status == TwinSpaceStatus.ARCHIVED.value:
+                # Only the status matters here; has_pupils is read only to build the refusal.
+                twinspaces.check_writable(rec.twinspace(s, space_row))
+            existing = rec.member(row, target.display_name) if row is not None else None
             if not twinspaces.sync_applies(existing):
                 assert existing is not None
                 return existing  # a teacher administrator or the project decided: keep it
             twinspaces.check_sync_role(role, target.kind)
+            if existing is not None and (existing.role, existing.status) == (role, status):
+                return existing  # nothing changed: no write (updated_at = the last change)
             now = self._now()
-            status = MemberStatus.ACTIVE if active else MemberStatus.SUSPENDED
-            row = rec.member_row(s, twinspace_id, person_id)
             if row is None:
                 if not active:
                     raise NotFoundError(

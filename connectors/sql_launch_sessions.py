@@ -14,7 +14,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from connectors.sql_resource_links import link_upsert
 from etwin_lti.domain.launches import LaunchSession, Resource, ResourceKind, ServiceEndpoints
 from etwin_lti.persistence.db import Database
 from etwin_lti.persistence.models.lti import LaunchSessionRow
@@ -53,8 +56,9 @@ def _decode(session_id: str, text: str) -> LaunchSession:
 class SqlLaunchSessionStore:
     def __init__(self, database: Database) -> None:
         self._engine = database.engine
+        self._insert = sqlite_insert if self._engine.dialect.name == "sqlite" else pg_insert
 
-    def create(self, session: LaunchSession) -> None:
+    def create(self, session: LaunchSession, *, record_link: bool = False) -> None:
         row = {
             "id_hash": _hash(session.id),
             "person_id": session.person_id,
@@ -64,6 +68,20 @@ class SqlLaunchSessionStore:
         }
         with self._engine.begin() as connection:
             connection.execute(LaunchSessionRow.__table__.insert().values(**row))
+            if record_link and session.resource_link_id is not None:
+                connection.execute(
+                    link_upsert(
+                        self._insert,
+                        platform_id=session.platform_id,
+                        deployment_id=session.deployment_id,
+                        resource_link_id=session.resource_link_id,
+                        context_id=session.context_id,
+                        context_title=session.context_title,
+                        resource=session.resource,
+                        endpoints=session.endpoints,
+                        now=session.created_at,
+                    )
+                )
 
     def get(self, session_id: str, *, now: datetime) -> LaunchSession | None:
         query = select(LaunchSessionRow.data, LaunchSessionRow.expires_at).where(

@@ -105,6 +105,26 @@ class SqlRegistrationStore:
         with self._database.session() as session:
             return _to_platform(_platform_row(session, platform_id))
 
+    def get_platform_and_deployment(
+        self, platform_id: int, deployment_id: str
+    ) -> tuple[Platform, Deployment | None]:
+        query = (
+            select(PlatformRow, DeploymentRow)
+            .outerjoin(
+                DeploymentRow,
+                (DeploymentRow.platform_id == PlatformRow.id)
+                & (DeploymentRow.deployment_id == deployment_id),
+            )
+            .where(PlatformRow.id == platform_id)
+        )
+        with self._database.session() as session:
+            found = session.execute(query).first()
+            if found is None:
+                _platform_row(session, platform_id)  # raises the usual NotFoundError
+            assert found is not None
+            platform, deployment = found
+            return _to_platform(platform), _to_deployment(deployment) if deployment else None
+
     def list_platforms(self) -> list[Platform]:
         with self._database.session() as session:
             rows = session.scalars(select(PlatformRow).order_by(PlatformRow.id))

@@ -9,6 +9,7 @@ announced, while a launch with one replaces it.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -40,29 +41,16 @@ class SqlResourceLinkStore:
         endpoints: ServiceEndpoints,
         now: datetime,
     ) -> ResourceLink:
-        values = {
-            "platform_id": platform_id,
-            "deployment_id": deployment_id,
-            "resource_link_id": resource_link_id,
-            "context_id": context_id,
-            "context_title": context_title,
-            "resource": str(resource) if resource else None,
-            "lineitems_url": endpoints.lineitems_url,
-            "lineitem_url": endpoints.lineitem_url,
-            "ags_scopes": " ".join(endpoints.ags_scopes) or None,
-            "nrps_url": endpoints.nrps_url,
-            "created_at": now,
-            "last_launch_at": now,
-        }
-        statement = self._insert(ResourceLinkRow).values(**values)
-        excluded = statement.excluded
-        updates = {
-            name: func.coalesce(getattr(excluded, name), getattr(ResourceLinkRow, name))
-            for name in (*_ENDPOINT_COLUMNS, "context_id", "context_title", "resource")
-        }
-        updates["last_launch_at"] = excluded.last_launch_at
-        statement = statement.on_conflict_do_update(
-            index_elements=["platform_id", "deployment_id", "resource_link_id"], set_=updates
+        statement = link_upsert(
+            self._insert,
+            platform_id=platform_id,
+            deployment_id=deployment_id,
+            resource_link_id=resource_link_id,
+            context_id=context_id,
+            context_title=context_title,
+            resource=resource,
+            endpoints=endpoints,
+            now=now,
         ).returning(ResourceLinkRow)
         with self._db.session() as session:
             row = session.scalars(statement).one()
@@ -135,6 +123,46 @@ class SqlResourceLinkStore:
                 )
             )
         return contexts
+
+
+def link_upsert(
+    insert: Any,
+    *,
+    platform_id: int,
+    deployment_id: str,
+    resource_link_id: str,
+    context_id: str | None,
+    context_title: str | None,
+    resource: Resource | None,
+    endpoints: ServiceEndpoints,
+    now: datetime,
+) -> Any:
+    """The one upsert statement of ``record``; the launch runs it in the launch session's own
+    transaction (``SqlLaunchSessionStore.create``), so a launch commits once."""
+    values = {
+        "platform_id": platform_id,
+        "deployment_id": deployment_id,
+        "resource_link_id": resource_link_id,
+        "context_id": context_id,
+        "context_title": context_title,
+        "resource": str(resource) if resource else None,
+        "lineitems_url": endpoints.lineitems_url,
+        "lineitem_url": endpoints.lineitem_url,
+        "ags_scopes": " ".join(endpoints.ags_scopes) or None,
+        "nrps_url": endpoints.nrps_url,
+        "created_at": now,
+        "last_launch_at": now,
+    }
+    statement = insert(ResourceLinkRow).values(**values)
+    excluded = statement.excluded
+    updates = {
+        name: func.coalesce(getattr(excluded, name), getattr(ResourceLinkRow, name))
+        for name in (*_ENDPOINT_COLUMNS, "context_id", "context_title", "resource")
+    }
+    updates["last_launch_at"] = excluded.last_launch_at
+    return statement.on_conflict_do_update(
+        index_elements=["platform_id", "deployment_id", "resource_link_id"], set_=updates
+    )
 
 
 def _utc(value: datetime) -> datetime:

@@ -10,7 +10,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from jwcrypto.jwk import JWK  # type: ignore[import-untyped]
+from jwcrypto.jwk import JWK
 from jwt.algorithms import RSAAlgorithm
 from sqlalchemy import delete, select
 
@@ -78,7 +78,7 @@ class SqlToolKeyStore:
             rows = session.scalars(select(ToolKeyRow).order_by(ToolKeyRow.id.desc())).all()
             return [self._to_key(r) for r in rows if self._published(r)]
 
-    def _active(self):  # type: ignore[no-untyped-def]
+    def _active(self):
         return (
             select(ToolKeyRow).where(ToolKeyRow.retired_at.is_(None)).order_by(ToolKeyRow.id.desc())
         )

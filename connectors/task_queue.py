@@ -12,6 +12,8 @@ Tasks (names are stable: they are stored in the queue):
                             scores that are due and unclaimed
     sync_all_rosters()      periodic, every ETWIN_ROSTER_SYNC_MINUTES (when roster sync exists)
     poll_moodle()           periodic, every ETWIN_MOODLE_POLL_MINUTES
+    purge_personal_data()   periodic, daily at 03:17 UTC: erase members suspended for longer
+                            than ETWIN_SUSPENDED_RETENTION_DAYS (``PrivacyService.purge``)
 
 Huey removes a task from storage when a worker takes it, so a worker killed mid-task loses that
 task. Nothing depends on the queue for durability: the outbox row is the truth, a task is only
@@ -30,7 +32,7 @@ from datetime import datetime
 from typing import Any
 
 import redis
-from huey import RedisHuey, SqliteHuey
+from huey import RedisHuey, SqliteHuey, crontab
 from huey.api import Huey
 from huey.consumer import Consumer
 
@@ -47,6 +49,7 @@ class QueueHandlers:
     sweep_outbox: Callable[[], int]
     poll_moodle: Callable[[], object]
     sync_all_rosters: Callable[[], object] | None = None
+    purge_personal_data: Callable[[], object] | None = None
 
 
 @dataclass(frozen=True)
@@ -122,8 +125,16 @@ class HueyTaskQueue:
         def poll_moodle() -> None:
             handlers().poll_moodle()
 
+        # Daily, off the hour: the retention purge (etwin_lti.services.privacy).
+        @huey.periodic_task(crontab(minute="17", hour="3"), name="purge_personal_data")
+        def purge_personal_data() -> None:
+            purge = handlers().purge_personal_data
+            if purge is not None:
+                purge()
+
         self._tasks = {
             "post_score": post_score,
+            "purge_personal_data": purge_personal_data,
             "sweep_outbox": sweep_outbox,
             "sync_all_rosters": sync_all_rosters,
             "poll_moodle": poll_moodle,

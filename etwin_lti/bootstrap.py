@@ -39,6 +39,7 @@ def bootstrap(settings: Settings) -> Container:
     build_moodle(container)
     build_deep_linking(container)
     build_passback(container)
+    build_privacy(container)
     return container
 
 
@@ -97,7 +98,7 @@ def build_launch(container: Container) -> None:
         hub=lambda: container.hub,
         sessions=services["launch_sessions"],
         role_policies=services["role_policies"],
-        resource_links=services["resource_links"],
+        record_links=True,
     )
     # pylti1p3 for the messages the tool sends (deep-link responses, service assertions).
     from connectors.pylti1p3_tool import RegistrationToolConf
@@ -177,6 +178,7 @@ def build_passback(container: Container) -> None:
             sweep_outbox=services["passback"].sweep,
             poll_moodle=lambda: services["moodle"].poll(now=lambda: datetime.now(UTC)),
             sync_all_rosters=roster_sync.sync_all if roster_sync is not None else None,
+            purge_personal_data=lambda: services["privacy"].purge(now=datetime.now(UTC)),
         )
 
     queue_path = settings.queue_path or os.path.join(settings.instance_path, "queue.sqlite")
@@ -199,6 +201,28 @@ def build_passback(container: Container) -> None:
             )
 
         services.setdefault("on_serve", []).append(start_worker)
+
+
+def build_privacy(container: Container) -> None:
+    """Export, erasure and the retention purge over every table holding personal data
+    (docs/decisions/0007). With a remote hub (ETWIN_HUB_URL) the people live there: refused."""
+    import secrets
+
+    from connectors.sql_privacy import SqlPrivacyStore
+    from etwin_lti.services.badges import BadgeUrls, recipient_key
+    from etwin_lti.services.privacy import PrivacyConfig, PrivacyService
+
+    settings = container.settings
+    container.services["privacy"] = PrivacyService(
+        PrivacyConfig(
+            urls=BadgeUrls(settings.base_url),
+            recipient_key=recipient_key(settings.secret_key),
+            retention_days=settings.suspended_retention_days,
+            hub_is_local=not settings.hub_url,
+        ),
+        SqlPrivacyStore(container.database),
+        pseudonym_tag=lambda: secrets.token_hex(2),
+    )
 
 
 def build_deep_linking(container: Container) -> None:

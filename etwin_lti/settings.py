@@ -79,6 +79,8 @@ class Settings:
             )
         if min(self.passback_sweep_minutes, self.roster_sync_minutes, self.moodle_poll_minutes) < 1:
             raise ConfigurationError("Periodic task intervals (ETWIN_*_MINUTES) must be >= 1.")
+        if self.suspended_retention_days < 1:
+            raise ConfigurationError("ETWIN_SUSPENDED_RETENTION_DAYS must be at least 1.")
         if self.hub_url and not self.hub_token:
             raise ConfigurationError("ETWIN_HUB_URL needs ETWIN_HUB_TOKEN (an admin API token).")
         if not self.base_url.startswith(("http://", "https://")):

@@ -63,7 +63,7 @@ FAILED_MAPPING = "failed_mapping"  # Moodle failed; the next poll resumes
 REFUSED = "refused"  # the hub refused to issue (kept INCOMPLETE, tried again next poll)
 
 
-class _SkipMapping(Exception):
+class _MappingSkippedError(Exception):  # never leaves this module: caught in run()
     """Internal: stop this mapping with a message for the administrator."""
 
 
@@ -112,7 +112,7 @@ class _MappingPoll:
         try:
             title = self.target_title()
             self.poll_users(title)
-        except _SkipMapping as skip:
+        except _MappingSkippedError as skip:
             error = str(skip)
             self.outcome(SKIPPED_MAPPING, detail=error)
         except (NotFoundError, RemoteServiceError) as failure:
@@ -199,16 +199,16 @@ class _MappingPoll:
                 return get_course_completion(self.client, course_id, user_id).completed
             statuses = get_activities_completion(self.client, course_id, user_id)
         except MoodleNoCriteriaError as error:
-            raise _SkipMapping(
+            raise _MappingSkippedError(
                 f"Moodle course {course_id} has no completion criteria: set them in the course's "
                 "Course completion settings, or map one activity with --cmid."
             ) from error
         except MoodleCompletionDisabledError as error:
-            raise _SkipMapping(
+            raise _MappingSkippedError(
                 f"Completion tracking is off in Moodle course {course_id}."
             ) from error
         if cmid not in statuses:
-            raise _SkipMapping(
+            raise _MappingSkippedError(
                 f"Activity {cmid} of Moodle course {course_id} does not exist or has no "
                 "completion tracking."
             )

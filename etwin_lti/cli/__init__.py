@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "etwin_lti.cli.export",
     "etwin_lti.cli.worker",
     "etwin_lti.cli.passback",
+    "etwin_lti.cli.privacy",
     "etwin_lti.cli.bench",
 )
 

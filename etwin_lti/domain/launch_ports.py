@@ -15,8 +15,10 @@ from etwin_lti.domain.launches import LaunchSession
 
 
 class LaunchSessionStore(Protocol):
-    def create(self, session: LaunchSession) -> None:
-        """Store a new session; only a hash of ``session.id`` is kept."""
+    def create(self, session: LaunchSession, *, record_link: bool = False) -> None:
+        """Store a new session; only a hash of ``session.id`` is kept. ``record_link``: also
+        record (upsert) the session's resource link, as ``ResourceLinkStore.record`` does, in
+        the same transaction, so that a launch commits once."""
         ...
 
     def get(self, session_id: str, *, now: datetime) -> LaunchSession | None:

@@ -57,3 +57,8 @@ class LaunchSession:
     endpoints: ServiceEndpoints = field(default_factory=ServiceEndpoints)
     return_url: str | None = None
     deep_linking: dict[str, object] | None = None  # the deep_linking_settings claim, if any
+    # Submission Review (https://www.imsglobal.org/spec/lti-sr/v1p0/#for_user-claim): the hub
+    # person the ``for_user`` claim names, kept only when the launcher may see another
+    # learner's work (a teacher or tool administrator) or is that learner.
+    for_user_id: int | None = None
+    for_user_unknown: bool = False  # the claim names a learner who never launched the tool

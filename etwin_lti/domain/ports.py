@@ -49,6 +49,7 @@ from etwin_lti.domain.model import (
     Visibility,
 )
 from etwin_lti.domain.registrations import Deployment, Platform, RegistrationInvite
+from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
 
 
 class HubPort(Protocol):
@@ -131,6 +132,14 @@ class HubPort(Protocol):
         ...
 
     def get_member(self, twinspace_id: int, person_id: int) -> Member: ...
+
+    def twinspace_snapshot(
+        self, twinspace_id: int, *, viewer_id: int | None = None
+    ) -> TwinSpaceSnapshot:
+        """What the embedded TwinSpace page shows, read in one unit of work: the TwinSpace,
+        its project, members, pages, materials, Diary and (for a viewer who sees private
+        content, ``twinspace_snapshot.sees_private``) private content and the forum."""
+        ...
 
     def add_member(
         self,
@@ -380,6 +389,12 @@ class RegistrationStore(Protocol):
         ...
 
     def get_platform(self, platform_id: int) -> Platform: ...
+
+    def get_platform_and_deployment(
+        self, platform_id: int, deployment_id: str
+    ) -> tuple[Platform, Deployment | None]:
+        """``get_platform`` and ``find_deployment`` in one read (the launch's hot path)."""
+        ...
 
     def list_platforms(self) -> list[Platform]: ...
 

@@ -124,13 +124,6 @@ def clean_title(value: Any, field: str = "title") -> str:
     return cleaned
 
 
-def clean_text(value: Any, field: str, *, max_length: int, required: bool = True) -> str:
-    errors = FieldErrors()
-    cleaned = errors.text(field, value, max_length=max_length, required=required)
-    errors.raise_if_any()
-    return cleaned
-
-
 def clean_url(value: Any, field: str = "url") -> str:
     errors = FieldErrors()
     cleaned = errors.url(field, value)

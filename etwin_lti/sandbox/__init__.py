@@ -20,7 +20,7 @@ from etwin_lti.sandbox.model import (
     SandboxUser,
     ToolClient,
 )
-from etwin_lti.sandbox.platform import SandboxPlatform, SandboxRefusal
+from etwin_lti.sandbox.platform import SandboxPlatform, SandboxRefusalError
 from etwin_lti.sandbox.views import create_sandbox_blueprint
 
 __all__ = [
@@ -28,7 +28,7 @@ __all__ = [
     "PlatformKeys",
     "SandboxContext",
     "SandboxPlatform",
-    "SandboxRefusal",
+    "SandboxRefusalError",
     "SandboxResource",
     "SandboxSettings",
     "SandboxUser",

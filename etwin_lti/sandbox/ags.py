@@ -101,7 +101,7 @@ class AgsLog:
     received: int = 0
 
 
-class AgsRefusal(Exception):
+class AgsRefusalError(Exception):
     def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status, self.message, self.headers = status, message, headers or {}
@@ -177,10 +177,10 @@ class SandboxGradebook:
 
     def create_lineitem(self, context_id: str, body: Any) -> dict[str, Any]:
         if not isinstance(body, dict) or not body.get("label"):
-            raise AgsRefusal(400, "A line item needs a label.")
+            raise AgsRefusalError(400, "A line item needs a label.")
         maximum = body.get("scoreMaximum")
         if not isinstance(maximum, int | float) or isinstance(maximum, bool) or maximum <= 0:
-            raise AgsRefusal(400, "A line item needs a numeric scoreMaximum.")
+            raise AgsRefusalError(400, "A line item needs a numeric scoreMaximum.")
         with self._lock:
             item = LineItem(
                 number=len(self._items) + 1,
@@ -199,7 +199,7 @@ class SandboxGradebook:
         with self._lock:
             item = self._items.get(number)
         if item is None or item.context_id != context_id:
-            raise AgsRefusal(404, "No such line item.")
+            raise AgsRefusalError(404, "No such line item.")
         return item
 
     def describe(self, item: LineItem) -> dict[str, Any]:
@@ -220,24 +220,24 @@ class SandboxGradebook:
     # --- scores (3.4) -------------------------------------------------------------------------
     def publish_score(self, item: LineItem, content_type: str | None, raw: bytes) -> None:
         if (content_type or "").split(";")[0].strip() != SCORE_MEDIA_TYPE:
-            raise AgsRefusal(415, f"Scores must be sent as {SCORE_MEDIA_TYPE}.")
+            raise AgsRefusalError(415, f"Scores must be sent as {SCORE_MEDIA_TYPE}.")
         try:
             body = json.loads(raw or b"null")
         except ValueError:
-            raise AgsRefusal(400, "Incorrect score received (not JSON).") from None
+            raise AgsRefusalError(400, "Incorrect score received (not JSON).") from None
         required = ("userId", "timestamp", "activityProgress", "gradingProgress")
         if not isinstance(body, dict) or any(not body.get(k) for k in required):
-            raise AgsRefusal(400, "Incorrect score received (missing fields).")
+            raise AgsRefusalError(400, "Incorrect score received (missing fields).")
         user_id = str(body["userId"])
         user = next((u for u in self.platform.users() if u.id == user_id), None)
         if user is None or LEARNER not in user.roles:
             with self._lock:
                 self.log.not_gradable += 1
-            raise AgsRefusal(400, "Incorrect score received (user not gradable).")
+            raise AgsRefusalError(400, "Incorrect score received (user not gradable).")
         try:
             timestamp = datetime.fromisoformat(str(body["timestamp"]).replace("Z", "+00:00"))
         except ValueError:
-            raise AgsRefusal(400, "Incorrect score received (timestamp).") from None
+            raise AgsRefusalError(400, "Incorrect score received (timestamp).") from None
         if timestamp.tzinfo is None:
             timestamp = timestamp.replace(tzinfo=UTC)
         graded = body["gradingProgress"] == "FullyGraded"
@@ -255,7 +255,7 @@ class SandboxGradebook:
             history = self._scores.setdefault((item.number, user_id), [])
             if history and record.timestamp <= history[-1].timestamp:
                 self.log.conflicts += 1
-                raise AgsRefusal(409, "The score is not newer than the stored one.")
+                raise AgsRefusalError(409, "The score is not newer than the stored one.")
             history.append(record)
             self.log.accepted += 1
 
@@ -288,16 +288,16 @@ class SandboxGradebook:
             with self._lock:
                 self.log.in_flight -= 1
 
-    def injected_fault(self) -> AgsRefusal | None:
+    def injected_fault(self) -> AgsRefusalError | None:
         with self._lock:
             if self.faults.fail_next > 0:
                 self.faults.fail_next -= 1
                 self.log.faults += 1
-                return AgsRefusal(self.faults.fail_status, "The LMS is not available.")
+                return AgsRefusalError(self.faults.fail_status, "The LMS is not available.")
             if self.faults.throttle_next > 0:
                 self.faults.throttle_next -= 1
                 self.log.faults += 1
-                return AgsRefusal(
+                return AgsRefusalError(
                     429, "Too many requests.", {"Retry-After": self.faults.retry_after}
                 )
         return None
@@ -332,26 +332,26 @@ class SandboxGradebook:
     def check_bearer(self, authorization: str | None, scopes: list[str]) -> None:
         token = (authorization or "").removeprefix("Bearer ").strip()
         if not authorization or not authorization.startswith("Bearer ") or not token:
-            raise AgsRefusal(401, "A bearer token is required.")
+            raise AgsRefusalError(401, "A bearer token is required.")
         try:
             client_id = str(jwt.decode(token, options={"verify_signature": False}).get("sub"))
         except jwt.PyJWTError:
-            raise AgsRefusal(401, "Invalid access token.") from None
-        from etwin_lti.sandbox.platform import SandboxRefusal
+            raise AgsRefusalError(401, "Invalid access token.") from None
+        from etwin_lti.sandbox.platform import SandboxRefusalError
 
         try:
             allowed = self.platform.check_access_token(client_id, token, scopes)
-        except SandboxRefusal as refusal:
-            raise AgsRefusal(401, refusal.message) from None
+        except SandboxRefusalError as refusal:
+            raise AgsRefusalError(401, refusal.message) from None
         if not allowed:
-            raise AgsRefusal(403, "The access token does not carry the scope for this call.")
+            raise AgsRefusalError(403, "The access token does not carry the scope for this call.")
 
 
 def register_ags_routes(bp: Blueprint, gradebook: SandboxGradebook) -> None:
     """Add the gradebook page, the AGS endpoints and the token-refusal fault to the sandbox."""
 
-    @bp.errorhandler(AgsRefusal)
-    def _refused(error: AgsRefusal) -> tuple[Response, int]:
+    @bp.errorhandler(AgsRefusalError)
+    def _refused(error: AgsRefusalError) -> tuple[Response, int]:
         response = jsonify({"status": error.status, "reason": error.message})
         response.headers.update(error.headers)
         return response, error.status
@@ -366,7 +366,7 @@ def register_ags_routes(bp: Blueprint, gradebook: SandboxGradebook) -> None:
     def service_call(scopes: list[str]) -> None:
         """type_id like Moodle, then the injected faults, then the bearer token."""
         if request.args.get("type_id") != TYPE_ID:
-            raise AgsRefusal(404, "No tool type (type_id) in the service URL.")
+            raise AgsRefusalError(404, "No tool type (type_id) in the service URL.")
         fault = gradebook.injected_fault()
         if fault is not None:
             raise fault

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from etwin_lti.sandbox.model import ALL_SERVICE_SCOPES, ToolClient
-from etwin_lti.sandbox.platform import SandboxPlatform, SandboxRefusal
+from etwin_lti.sandbox.platform import SandboxPlatform, SandboxRefusalError
 
 TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
@@ -56,7 +56,7 @@ def register_client(
     """Validate a client registration request, store the tool, answer with its client_id."""
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not platform.registration_token_usable(token):
-        raise SandboxRefusal("Invalid or used registration token.", 401, "invalid_token")
+        raise SandboxRefusalError("Invalid or used registration token.", 401, "invalid_token")
     if not isinstance(body, Mapping):
         raise _invalid("the body must be a JSON object")
     config = body.get(TOOL_CONFIGURATION)
@@ -131,5 +131,5 @@ def _is_url(value: Any) -> bool:
     return isinstance(value, str) and urlsplit(value).scheme in ("http", "https")
 
 
-def _invalid(description: str) -> SandboxRefusal:
-    return SandboxRefusal(description, 400, "invalid_client_metadata")
+def _invalid(description: str) -> SandboxRefusalError:
+    return SandboxRefusalError(description, 400, "invalid_client_metadata")

@@ -61,7 +61,7 @@ PENDING_SECONDS = 600
 LaunchService = Callable[[SandboxMessageLaunch, PendingLaunch], None]
 
 
-class SandboxRefusal(Exception):
+class SandboxRefusalError(Exception):
     """The sandbox LMS refuses a request; shown as a page (or OAuth JSON for the token URL)."""
 
     def __init__(self, message: str, status: int = 400, error: str = "invalid_request") -> None:
@@ -130,12 +130,12 @@ class SandboxPlatform:
         with self._lock:
             if client_id is None:
                 if not self._clients:
-                    raise SandboxRefusal("No tool is registered in the sandbox LMS yet.")
+                    raise SandboxRefusalError("No tool is registered in the sandbox LMS yet.")
                 return list(self._clients.values())[0]
             try:
                 return self._clients[client_id]
             except KeyError:
-                raise SandboxRefusal(f"No tool with client_id {client_id!r}.") from None
+                raise SandboxRefusalError(f"No tool with client_id {client_id!r}.") from None
 
     def clients(self) -> list[ToolClient]:
         with self._lock:
@@ -150,7 +150,7 @@ class SandboxPlatform:
         try:
             return self._users[user_id]
         except KeyError:
-            raise SandboxRefusal(f"No user {user_id!r} in the sandbox LMS.") from None
+            raise SandboxRefusalError(f"No user {user_id!r} in the sandbox LMS.") from None
 
     def find_user(self, id_or_label: str) -> SandboxUser:
         """By id, or by its button label ("teacher", "pupil"...)."""
@@ -158,7 +158,7 @@ class SandboxPlatform:
             for user in self._users.values():
                 if id_or_label in (user.id, user.label):
                     return user
-        raise SandboxRefusal(f"No user {id_or_label!r} in the sandbox LMS.")
+        raise SandboxRefusalError(f"No user {id_or_label!r} in the sandbox LMS.")
 
     def users(self) -> list[SandboxUser]:
         with self._lock:
@@ -173,7 +173,7 @@ class SandboxPlatform:
         try:
             return self._contexts[context_id]
         except KeyError:
-            raise SandboxRefusal(f"No course {context_id!r} in the sandbox LMS.") from None
+            raise SandboxRefusalError(f"No course {context_id!r} in the sandbox LMS.") from None
 
     def default_context(self) -> SandboxContext:
         return next(iter(self._contexts.values()))
@@ -194,7 +194,7 @@ class SandboxPlatform:
         for resource in self.resources():
             if resource.id == resource_id:
                 return resource
-        raise SandboxRefusal(f"No resource link {resource_id!r} in the sandbox LMS.")
+        raise SandboxRefusalError(f"No resource link {resource_id!r} in the sandbox LMS.")
 
     def resource_for(self, etwin_resource: str, context_id: str | None = None) -> SandboxResource:
         """A resource link whose custom parameter ``etwin_resource`` is the given value."""
@@ -265,7 +265,7 @@ class SandboxPlatform:
         with self._lock:
             pending = self._pending.pop(params.get("lti_message_hint", ""), None)
         if pending is None:
-            raise SandboxRefusal("Unknown or already used lti_message_hint.", 400)
+            raise SandboxRefusalError("Unknown or already used lti_message_hint.", 400)
         client = self.get_client(pending.client_id)
         checks = (
             (params.get("client_id") == client.client_id, "client_id does not match"),
@@ -284,7 +284,7 @@ class SandboxPlatform:
         )
         for ok, problem in checks:
             if not ok:
-                raise SandboxRefusal(f"Authentication request refused: {problem}.", 400)
+                raise SandboxRefusalError(f"Authentication request refused: {problem}.", 400)
         resource = self.get_resource(pending.resource_id) if pending.resource_id else None
         launch = SandboxMessageLaunch(
             lti_request,
@@ -301,7 +301,7 @@ class SandboxPlatform:
         try:
             data = launch.lti_launch()
         except PreflightRequestValidationException as error:
-            raise SandboxRefusal("Authentication request refused.", 400) from error
+            raise SandboxRefusalError("Authentication request refused.", 400) from error
         return data["launch_url"], {"id_token": data["id_token"], "state": data["state"]}
 
     def sign_id_token(self, claims: dict[str, Any], pending: PendingLaunch) -> str:
@@ -314,18 +314,18 @@ class SandboxPlatform:
     # --- Security Framework 4.1: client credentials with a JWT assertion ------------------
     def issue_access_token(self, form: Mapping[str, str]) -> dict[str, Any]:
         if form.get("grant_type") != "client_credentials":
-            raise SandboxRefusal(
+            raise SandboxRefusalError(
                 "grant_type must be client_credentials.", 400, "unsupported_grant_type"
             )
         if form.get("client_assertion_type") != CLIENT_ASSERTION_TYPE:
-            raise SandboxRefusal("Unsupported client_assertion_type.", 400, "invalid_client")
+            raise SandboxRefusalError("Unsupported client_assertion_type.", 400, "invalid_client")
         assertion = form.get("client_assertion", "")
         client = self._client_of(assertion, "invalid_client")
         conf = self._conf(client)
         try:
             claims = conf.tool_validate_and_decode(assertion)
         except (LtiException, jwt.PyJWTError, ValueError) as error:
-            raise SandboxRefusal(
+            raise SandboxRefusalError(
                 "The client assertion is not valid.", 401, "invalid_client"
             ) from error
         audience = claims.get("aud")
@@ -339,17 +339,19 @@ class SandboxPlatform:
         )
         for ok, problem in problems:
             if not ok:
-                raise SandboxRefusal(f"Client assertion refused: {problem}.", 401, "invalid_client")
+                raise SandboxRefusalError(
+                    f"Client assertion refused: {problem}.", 401, "invalid_client"
+                )
         with self._lock:
             if jti in self._used_jtis:
-                raise SandboxRefusal("Client assertion replayed.", 401, "invalid_client")
+                raise SandboxRefusalError("Client assertion replayed.", 401, "invalid_client")
             self._used_jtis.add(jti)
         requested = form.get("scope", "").split()
         granted = [scope for scope in requested if scope in client.scopes]
         try:
             return dict(conf.get_access_token({**form, "scope": " ".join(granted)}))
         except (MissingRequiredClaim, UnsupportedGrantType, LtiException) as error:
-            raise SandboxRefusal("Token request refused.", 400, "invalid_request") from error
+            raise SandboxRefusalError("Token request refused.", 400, "invalid_request") from error
 
     def check_access_token(self, client_id: str, token: str, scopes: list[str]) -> bool:
         """For the NRPS/AGS endpoints of a later issue: is this bearer token good for scopes?"""
@@ -357,7 +359,7 @@ class SandboxPlatform:
         try:
             return conf.validate_token(token, allowed_scopes=scopes)
         except (LtiException, jwt.PyJWTError) as error:
-            raise SandboxRefusal("Invalid access token.", 401, "invalid_token") from error
+            raise SandboxRefusalError("Invalid access token.", 401, "invalid_token") from error
 
     # --- Deep Linking 2.0, 4.5: the tool's response ---------------------------------------
     def receive_deep_link(self, token: str) -> DeepLinkReturn:
@@ -366,7 +368,9 @@ class SandboxPlatform:
         try:
             claims = conf.tool_validate_and_decode(token)
         except (LtiException, jwt.PyJWTError, ValueError) as error:
-            raise SandboxRefusal("The deep-linking response is not signed by the tool.") from error
+            raise SandboxRefusalError(
+                "The deep-linking response is not signed by the tool."
+            ) from error
         audience = claims.get("aud")
         audiences = audience if isinstance(audience, list) else [audience]
         with self._lock:
@@ -380,13 +384,13 @@ class SandboxPlatform:
         )
         for ok, problem in checks:
             if not ok:
-                raise SandboxRefusal(f"Deep-linking response refused: {problem}.")
+                raise SandboxRefusalError(f"Deep-linking response refused: {problem}.")
         assert pending is not None
         items = tuple(claims.get(DL + "content_items") or ())
         if any(
             not isinstance(item, dict) or item.get("type") != "ltiResourceLink" for item in items
         ):
-            raise SandboxRefusal("Deep-linking response refused: only ltiResourceLink items.")
+            raise SandboxRefusalError("Deep-linking response refused: only ltiResourceLink items.")
         for item in items:
             self._place_resource_link(item, pending)
         result = DeepLinkReturn(
@@ -429,7 +433,9 @@ class SandboxPlatform:
         """Single use, like Moodle's (``token_already_used``)."""
         with self._lock:
             if self._registration_tokens.get(token) is not False:
-                raise SandboxRefusal("Invalid or used registration token.", 401, "invalid_token")
+                raise SandboxRefusalError(
+                    "Invalid or used registration token.", 401, "invalid_token"
+                )
             self._registration_tokens[token] = True
 
     def registration_token_usable(self, token: str) -> bool:
@@ -464,12 +470,12 @@ class SandboxPlatform:
         try:
             unverified = jwt.decode(token, options={"verify_signature": False})
         except jwt.PyJWTError as exc:
-            raise SandboxRefusal("Not a JWT.", 400, error) from exc
+            raise SandboxRefusalError("Not a JWT.", 400, error) from exc
         client_id = str(unverified.get("iss") or "")
         with self._lock:
             client = self._clients.get(client_id)
         if client is None:
-            raise SandboxRefusal(f"Unknown tool client {client_id!r}.", 401, error)
+            raise SandboxRefusalError(f"Unknown tool client {client_id!r}.", 401, error)
         return client
 
     def _forget_stale_launches(self) -> None:

@@ -26,7 +26,7 @@ from flask import Blueprint, Response, current_app, jsonify, redirect, render_te
 from etwin_lti.sandbox.ags import register_ags_routes
 from etwin_lti.sandbox.dynamic_registration import openid_configuration, register_client
 from etwin_lti.sandbox.lti1p3 import FlaskLtiRequest
-from etwin_lti.sandbox.platform import SandboxPlatform, SandboxRefusal
+from etwin_lti.sandbox.platform import SandboxPlatform, SandboxRefusalError
 
 JSON_ENDPOINTS = {"sandbox.token", "sandbox.register", "sandbox.openid_configuration"}
 
@@ -39,8 +39,8 @@ def create_sandbox_blueprint(platform: SandboxPlatform) -> Blueprint:
     def _remember(state: Any) -> None:
         state.app.extensions["sandbox"] = platform
 
-    @bp.errorhandler(SandboxRefusal)
-    def _refused(error: SandboxRefusal):  # type: ignore[no-untyped-def]
+    @bp.errorhandler(SandboxRefusalError)
+    def _refused(error: SandboxRefusalError):  # type: ignore[no-untyped-def]
         if request.endpoint in JSON_ENDPOINTS:
             body = {"error": error.error, "error_description": error.message}
             return jsonify(body), error.status
@@ -139,7 +139,7 @@ def create_sandbox_blueprint(platform: SandboxPlatform) -> Blueprint:
     def register_tool():  # type: ignore[no-untyped-def]
         url = request.args.get("url", "")
         if urlsplit(url).scheme not in ("http", "https"):
-            raise SandboxRefusal("Paste the tool's registration URL (http or https).")
+            raise SandboxRefusalError("Paste the tool's registration URL (http or https).")
         return redirect(platform.registration_url(url))
 
     return bp

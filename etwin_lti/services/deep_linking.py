@@ -105,10 +105,6 @@ class Picker:
     query: str
     can_create_project: bool
 
-    @property
-    def is_empty(self) -> bool:
-        return not (self.twinspace_groups or self.events or self.units)
-
 
 @dataclass(frozen=True)
 class DeepLinkAnswer:

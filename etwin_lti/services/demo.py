@@ -69,10 +69,6 @@ class DemoResources:
     def teacher_id(self) -> int:
         return self.people["founder_fr"]
 
-    @property
-    def pupil_id(self) -> int:
-        return self.people["pupil_b"]
-
 
 # (key, pseudonym, country, TwinSpace role, invited by)
 PUPILS = (

@@ -6,10 +6,11 @@ matters: a refused launch leaves no person, membership or session behind. The on
 refused launch are the consumed login state (single use by design), the replay mark of a
 correctly signed token, and an unknown deployment recorded inactive for the administrator.
 
-Round trips of a successful launch once the platform keys are cached: consume login state,
-platform, key set, replay mark, deployment, role policy, resource, identity, hub membership
-(the hub's own statements), session, resource link (one upsert, resource-link launches
-only). No outbound HTTP.
+Round trips of a returning user's launch once the platform keys are cached (PostgreSQL and
+Redis; ``tests/e2e/test_launch_costs.py`` counts them): consume login state, key set and
+replay mark (the shared cache); platform and deployment (one read); role policy; identity; hub
+membership (two reads and no write when nothing changed); session plus resource link (one
+transaction). No outbound HTTP.
 """
 
 from __future__ import annotations
@@ -27,8 +28,7 @@ from etwin_lti.domain.launch_ports import LaunchSessionStore, PlatformKeySource,
 from etwin_lti.domain.launches import LaunchSession, Resource, ResourceKind, ServiceEndpoints
 from etwin_lti.domain.model import MemberStatus, PersonKind, TwinSpaceRole
 from etwin_lti.domain.ports import HubPort, IdentityStore, RegistrationStore
-from etwin_lti.domain.registrations import Platform
-from etwin_lti.domain.resource_links import ResourceLinkStore
+from etwin_lti.domain.registrations import Deployment, Platform
 from etwin_lti.errors import (
     InvalidInputError,
     LaunchSessionError,
@@ -110,7 +110,7 @@ class LaunchService:
         hub: Callable[[], HubPort],
         sessions: LaunchSessionStore,
         role_policies: RolePolicyStore,
-        resource_links: ResourceLinkStore | None = None,
+        record_links: bool = False,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         token: Callable[[], str] = lambda: secrets.token_urlsafe(32),
     ) -> None:
@@ -122,7 +122,7 @@ class LaunchService:
         self._hub = hub
         self._sessions = sessions
         self._policies = role_policies
-        self._links = resource_links
+        self._record_links = record_links  # resource links, for scores and roster syncs
         self._clock = clock
         self._token = token
 
@@ -158,8 +158,8 @@ class LaunchService:
 
     # --- the launch (Security Framework 5.1.3, LTI Core 5) -----------------------------------
     def complete_launch(self, form: Mapping[str, str], state_cookie: str | None) -> LaunchOutcome:
-        message, platform = self._verify(form, state_cookie)
-        self._check_deployment(platform, message.deployment_id)
+        message, platform, deployment = self._verify(form, state_cookie)
+        self._check_deployment(platform, message.deployment_id, deployment)
         decision = RolePolicy.with_overrides(self._policies.overrides(platform.id)).decide(
             message.roles
         )
@@ -178,23 +178,11 @@ class LaunchService:
             resource = resource_from_custom(custom) if c.CUSTOM_RESOURCE in custom else None
             path = REVIEW_PATH
         session = self._provision(platform, message, decision, resource)
-        if self._links is not None and message.message_type == c.RESOURCE_LINK_REQUEST:
-            # One more statement (an upsert): scores and roster syncs need the link later.
-            self._links.record(
-                platform_id=platform.id,
-                deployment_id=message.deployment_id,
-                resource_link_id=str(message.resource_link_id),
-                context_id=message.context_id,
-                context_title=message.context_title,
-                resource=resource,
-                endpoints=session.endpoints,
-                now=session.created_at,
-            )
         return LaunchOutcome(session, path)
 
     def _verify(
         self, form: Mapping[str, str], state_cookie: str | None
-    ) -> tuple[LaunchMessage, Platform]:
+    ) -> tuple[LaunchMessage, Platform, _DeploymentLookup]:
         id_token, state = form.get("id_token") or "", form.get("state") or ""
         if not id_token:
             raise MalformedTokenError("The LMS did not send the launch message (id_token).")
@@ -207,7 +195,13 @@ class LaunchService:
         if raw is None:
             raise LoginStateExpiredError()
         entry = json.loads(raw)
-        platform = self._registrations.get_platform(int(entry["platform_id"]))
+        # The deployment is read together with the platform (one round trip) under the id the
+        # token claims; it is used only once the signature and claims have been checked.
+        claimed = token.claims.get(c.DEPLOYMENT_ID)
+        claimed_id = claimed if isinstance(claimed, str) else ""
+        platform, deployment = self._registrations.get_platform_and_deployment(
+            int(entry["platform_id"]), claimed_id
+        )
         check_issuer(token, platform.issuer)
         key = find_key(self._keys.key_set(platform.key_set_url, kid=token.kid), token.kid)
         if key is None:
@@ -225,10 +219,14 @@ class LaunchService:
             leeway=self.config.leeway_seconds,
             digest=token.digest,
         )
-        return message, platform
+        return message, platform, (claimed_id, deployment)
 
-    def _check_deployment(self, platform: Platform, deployment_id: str) -> None:
-        deployment = self._registrations.find_deployment(platform.id, deployment_id)
+    def _check_deployment(
+        self, platform: Platform, deployment_id: str, looked_up: _DeploymentLookup
+    ) -> None:
+        claimed_id, deployment = looked_up
+        if claimed_id != deployment_id:  # not expected: the verified claim is the same value
+            deployment = self._registrations.find_deployment(platform.id, deployment_id)
         if deployment is None:
             self._registrations.record_unknown_deployment(platform.id, deployment_id)
             raise UnknownDeploymentError(
@@ -271,6 +269,24 @@ class LaunchService:
             if _person_kind(decision.twinspace_role, kind) is PersonKind.TEACHER:
                 self._adopt_country(hub, person_id, message.custom.get(CUSTOM_COUNTRY))
         return self._open_session(platform, message, decision, resource, person_id, role)
+
+    def _for_user(
+        self, message: LaunchMessage, decision: RoleDecision, person_id: int | None
+    ) -> tuple[int | None, bool]:
+        """Submission Review's learner (``for_user``) as a hub person, and whether the tool has
+        never seen them. Only teachers and tool administrators review someone else; for a
+        learner the page shows their own work, whoever the claim names."""
+        if message.message_type != c.SUBMISSION_REVIEW_REQUEST or not message.for_user_id:
+            return None, False
+        reviewer = decision.twinspace_role in _DEEP_LINKERS or decision.is_tool_admin
+        named = self._identities.find_person(
+            message.issuer, message.for_user_id, message.deployment_id
+        )
+        if named is not None and named == person_id:
+            return named, False
+        if not reviewer:
+            return None, False
+        return named, named is None
 
     def _check_resource(self, hub: HubPort, resource: Resource | None, role: TwinSpaceRole) -> None:
         """The resource must exist before anyone is created for it."""
@@ -375,6 +391,7 @@ class LaunchService:
         role: str,
     ) -> LaunchSession:
         now = self._clock()
+        for_user_id, for_user_unknown = self._for_user(message, decision, person_id)
         ags = message.ags_endpoint or {}
         scopes = ags.get("scope")
         session = LaunchSession(
@@ -402,8 +419,15 @@ class LaunchService:
             ),
             return_url=message.return_url,
             deep_linking=dict(message.deep_linking) if message.deep_linking else None,
+            for_user_id=for_user_id,
+            for_user_unknown=for_user_unknown,
         )
-        self._sessions.create(session)
+        # The resource link (scores and roster syncs need it later) is recorded in the
+        # session's own transaction: a launch commits once.
+        self._sessions.create(
+            session,
+            record_link=self._record_links and message.message_type == c.RESOURCE_LINK_REQUEST,
+        )
         return session
 
     # --- after the launch ---------------------------------------------------------------------
@@ -412,6 +436,10 @@ class LaunchService:
         if session is None:
             raise LaunchSessionError()
         return session
+
+
+# (the deployment id the unverified token claimed, the deployment stored under it)
+_DeploymentLookup = tuple[str, Deployment | None]
 
 
 def _state_key(state: str) -> str:

@@ -12,6 +12,7 @@ one by ``resource_link_id``/``tag`` (server-side filters) or create one, and rem
 
 from __future__ import annotations
 
+import builtins
 import logging
 import random
 from collections.abc import Callable, Sequence
@@ -183,7 +184,8 @@ class PassbackService:
     def list(self, *, dead_only: bool = False, limit: int = 200) -> list[OutboxEntry]:
         return self._outbox.entries(status=ScoreStatus.DEAD if dead_only else None, limit=limit)
 
-    def retry(self, entry_ids: Sequence[int] | None) -> list[int]:
+    # builtins.list: inside this class ``list`` names the method above.
+    def retry(self, entry_ids: Sequence[int] | None) -> builtins.list[int]:
         """Dead letters (these, or all) back to pending, and onto the queue at once."""
         ids = self._outbox.retry(entry_ids, now=self._clock())
         queue = self._queue()

@@ -43,7 +43,7 @@ from typing import Protocol
 from etwin_lti.domain.cache import KeyValueCache
 from etwin_lti.domain.launch_ports import RolePolicyStore
 from etwin_lti.domain.launches import Resource, ResourceKind
-from etwin_lti.domain.model import MemberStatus, PersonKind, RoleSource, TwinSpaceRole
+from etwin_lti.domain.model import Member, MemberStatus, PersonKind, RoleSource, TwinSpaceRole
 from etwin_lti.domain.ports import HubPort, IdentityStore, RegistrationStore
 from etwin_lti.domain.registrations import Platform
 from etwin_lti.domain.resource_links import ResourceLinkStore, RosterContext
@@ -437,8 +437,13 @@ class _Run:
         return person_id
 
     def upsert(
-        self, twinspace_id: int, person_id: int, role: TwinSpaceRole, existing, member: RosterMember
-    ) -> None:  # type: ignore[no-untyped-def]
+        self,
+        twinspace_id: int,
+        person_id: int,
+        role: TwinSpaceRole,
+        existing: Member | None,
+        member: RosterMember,
+    ) -> None:
         if existing is not None and existing.role_source is not RoleSource.LMS:
             self.result.protected += 1
             return

@@ -10,8 +10,6 @@ whose cookie is blocked) and a CSRF token bound to the launch session.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
@@ -19,10 +17,10 @@ from werkzeug.wrappers import Response
 
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.errors import InvalidInputError, PermissionDeniedError
+from etwin_lti.web.csrf import form_csrf_matches, form_csrf_token
 from etwin_lti.web.session import TOKEN_FIELD, current_launch, launch_token
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-CSRF_FIELD = "csrf_token"
 
 
 class NotToolAdminError(PermissionDeniedError):
@@ -33,11 +31,6 @@ class NotToolAdminError(PermissionDeniedError):
 
 def _passback() -> Any:
     return current_app.extensions["etwin"].passback
-
-
-def _csrf(session: LaunchSession) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, b"admin-csrf:" + session.id.encode(), hashlib.sha256).hexdigest()
 
 
 def _admin() -> LaunchSession:
@@ -54,7 +47,7 @@ def passback() -> str:
         "admin/passback.html",
         dead=_passback().list(dead_only=True),
         recent=_passback().list(limit=50),
-        csrf_token=_csrf(session),
+        csrf_token=form_csrf_token(session),
         token_field=TOKEN_FIELD,
         launch_token=launch_token(),
         retried=request.args.get("retried"),
@@ -64,7 +57,7 @@ def passback() -> str:
 @bp.post("/passback/retry")
 def retry() -> Response:
     session = _admin()
-    if not hmac.compare_digest(request.form.get(CSRF_FIELD, "").encode(), _csrf(session).encode()):
+    if not form_csrf_matches(session):
         raise PermissionDeniedError("This form was not sent from the page the tool showed you.")
     if request.form.get("all") == "1":
         ids = _passback().retry(None)

@@ -11,8 +11,6 @@ iframe's cookie) and a CSRF token bound to the launch session. The signed respon
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, request
@@ -20,10 +18,10 @@ from flask import Blueprint, current_app, render_template, request
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.errors import PermissionDeniedError
 from etwin_lti.lti.deep_linking import UnsupportedAcceptTypesError
+from etwin_lti.web.csrf import form_csrf_matches, form_csrf_token
 from etwin_lti.web.session import TOKEN_FIELD, current_launch, launch_token
 
 bp = Blueprint("deep_linking", __name__)
-CSRF_FIELD = "csrf_token"
 
 
 class CsrfError(PermissionDeniedError):
@@ -36,15 +34,9 @@ def _service() -> Any:
     return current_app.extensions["etwin"].deep_linking
 
 
-def _csrf_token(session: LaunchSession) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, b"deep-link-csrf:" + session.id.encode(), hashlib.sha256).hexdigest()
-
-
 def _checked_session() -> LaunchSession:
     session = current_launch()
-    sent = request.form.get(CSRF_FIELD, "")
-    if not hmac.compare_digest(sent.encode(), _csrf_token(session).encode()):
+    if not form_csrf_matches(session):
         raise CsrfError()
     return session
 
@@ -63,7 +55,7 @@ def _picker_page(session: LaunchSession, query: str = "", **extra: Any) -> tuple
         session=session,
         launch_token=launch_token(),
         token_field=TOKEN_FIELD,
-        csrf_token=_csrf_token(session),
+        csrf_token=form_csrf_token(session),
         **extra,
     ), 200
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -47,7 +48,7 @@ def error_response(error: EtwinLtiError) -> tuple[Response | str, int]:
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(EtwinLtiError)
-    def _etwin_error(error: EtwinLtiError):  # type: ignore[no-untyped-def]
+    def _etwin_error(error: EtwinLtiError) -> ResponseReturnValue:
         if error.status_code >= 500:
             log.error("%s: %s", error.error, error.description)
         if isinstance(error, AuthenticationError):  # RFC 6750 section 3: name the scheme
@@ -56,14 +57,14 @@ def register_error_handlers(app: Flask) -> None:
         return error_response(error)
 
     @app.errorhandler(ValidationError)
-    def _validation_error(error: ValidationError):  # type: ignore[no-untyped-def]
+    def _validation_error(error: ValidationError) -> ResponseReturnValue:
         messages = (
             error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
         )
         return error_response(InvalidInputError(errors=messages))
 
     @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+    def _http_error(error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
         if code == 422 and getattr(error, "data", None):
             # flask-smorest/webargs attach the marshmallow field map here.
@@ -76,7 +77,7 @@ def register_error_handlers(app: Flask) -> None:
         return error_response(generic)
 
     @app.errorhandler(Exception)
-    def _unexpected(error: Exception):  # type: ignore[no-untyped-def]
+    def _unexpected(error: Exception) -> ResponseReturnValue:
         log.exception("unexpected error on %s %s", request.method, request.path)
         generic = EtwinLtiError(
             "Something went wrong on our side. The error was logged.",

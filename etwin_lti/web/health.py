@@ -8,7 +8,7 @@ bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
-def healthz():  # type: ignore[no-untyped-def]
+def healthz():
     if not current_app.extensions["etwin"].database.ping():
         return jsonify({"status": "error", "database": "unreachable"}), 503
     return jsonify({"status": "ok"})

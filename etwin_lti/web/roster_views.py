@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, request
+from flask import Blueprint, current_app, jsonify, redirect, request
+from werkzeug.wrappers import Response
 
 from etwin_lti.errors import InvalidInputError, PermissionDeniedError
 from etwin_lti.web.pages import posting_session

@@ -79,17 +79,16 @@ def register_sandbox(store: Any, platform: SandboxPlatform) -> RegistrationResul
     )
 
 
-_targets: dict[int, list[LaunchTarget]] = {}  # per container: looked up once, then kept
-
-
 def demo_resources(container: Any) -> list[SandboxResource]:
     hub = container.services.get("hub")
     if hub is None:
         return []
-    targets = _targets.get(id(container))
+    # Looked up once, then kept with the container it belongs to (a module-level dict keyed by
+    # id(container) would hand a new container the targets of a collected one with the same id).
+    targets: list[LaunchTarget] | None = container.services.get("sandbox_demo_targets")
     if targets is None:
         try:
-            targets = _targets[id(container)] = demo_launch_targets(hub)
+            targets = container.services["sandbox_demo_targets"] = demo_launch_targets(hub)
         except EtwinLtiError:
             log.warning("the demo resources could not be found for the sandbox")
             return []

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, g, request
+from flask import current_app, g, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.wrappers import Response
 
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.errors import LaunchSessionError
@@ -100,10 +101,10 @@ def current_launch() -> LaunchSession:
     the user to open the activity again from the course) when there is none."""
     session = g.get("etwin_launch")
     if session is not None:
-        return session  # type: ignore[no-any-return]
+        return session
     session_id = _session_id_from_request()
     if not session_id:
         raise LaunchSessionError()
     session = _container().launches.load_session(session_id)
     g.etwin_launch = session
-    return session  # type: ignore[no-any-return]
+    return session

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from marshmallow import EXCLUDE, Schema, fields, post_load
+from marshmallow import fields, post_load
 
-from schemas.base import StrictSchema
+from schemas.base import InboundSchema, StrictSchema
 
 
-class ModelSchema(Schema):
-    """Dumps a domain dataclass; ``load`` builds it back (lists become the model's tuples)."""
+class ModelSchema(InboundSchema):
+    """Dumps a domain dataclass; ``load`` builds it back (lists become the model's tuples).
+
+    Inbound when loaded: ``HttpHubConnector`` reads another instance's answers, which may be a
+    newer version with fields this one does not know yet.
+    """
 
     model: ClassVar[type]
-
-    class Meta:
-        unknown = EXCLUDE
 
     @post_load
     def _build(self, data: dict[str, Any], **_: Any) -> Any:

@@ -1778,6 +1778,52 @@ class HubContract:
         assert [t.id for t in threads] == [thread.id, other.id]
         assert [p.body for p in threads[0].posts] == ["Which one?", "Hide and seek", "Tag"]
 
+    def test_twinspace_snapshot_is_what_the_single_reads_show(self, hub: HubPort) -> None:
+        s = space(hub)
+        private = hub.add_page(s.admin, s.id, "Our plan", "Week by week")
+        public = hub.add_page(s.admin, s.id, "About us", "Hello", visibility=Visibility.PUBLIC)
+        photo = hub.add_material(
+            s.members[R.PUPIL], s.id, "Drawing", MaterialKind.PHOTO, "https://e.org/d.png"
+        )
+        link = hub.add_material(
+            s.admin, s.id, "Site", MaterialKind.LINK, "https://e.org", visibility=Visibility.PUBLIC
+        )
+        older = hub.post_diary(s.admin, s.project.id, "Week 1", "We met.")
+        hub.post_diary(s.co_founder, s.project.id, "Week 2", "We wrote.")
+        hub.comment_diary(s.members[R.PUPIL], older.id, "It was fun")
+        hub.comment_diary(s.co_founder, older.id, "Agreed")
+        games = hub.create_thread(s.members[R.PUPIL_ADMINISTRATOR], s.id, "Games", "Which one?")
+        hub.reply_thread(s.members[R.PUPIL], games.id, "Tag")
+        hub.create_thread(s.members[R.EXPERT], s.id, "Tips", "Try this")
+        pupil = s.members[R.PUPIL]
+
+        snap = hub.twinspace_snapshot(s.id, viewer_id=pupil)
+        assert snap.twinspace == hub.get_twinspace(s.id) and snap.twinspace.has_pupils
+        assert snap.project == hub.get_project(s.project.id)
+        assert list(snap.members) == hub.list_members(s.id)
+        assert snap.viewer == hub.get_member(s.id, pupil)
+        assert list(snap.pages) == hub.list_pages(s.id, viewer_id=pupil)
+        assert [p.id for p in snap.pages] == [private.id, public.id]
+        assert list(snap.materials) == hub.list_materials(s.id, viewer_id=pupil)
+        assert [m.id for m in snap.materials] == [photo.id, link.id]
+        assert list(snap.diary) == hub.list_diary(s.project.id)
+        assert [len(p.comments) for p in snap.diary] == [0, 2]
+        assert list(snap.threads) == hub.list_threads(s.id)
+        assert [len(t.posts) for t in snap.threads] == [2, 1]
+
+        # A guest member, an outsider and nobody: public content only, no forum (the page's rule).
+        for viewer in (s.members[R.GUEST], teacher(hub).id, None):
+            outside = hub.twinspace_snapshot(s.id, viewer_id=viewer)
+            assert [p.id for p in outside.pages] == [public.id]
+            assert [m.id for m in outside.materials] == [link.id]
+            assert outside.threads == ()
+            assert list(outside.diary) == hub.list_diary(
+                s.project.id
+            )  # comments filtered by the page
+            assert (outside.viewer is not None) == (viewer == s.members[R.GUEST])
+        with pytest.raises(NotFoundError):
+            hub.twinspace_snapshot(UNKNOWN_ID)
+
     def test_archived_twinspace_stays_readable(self, hub: HubPort) -> None:
         s = space(hub)
         page = hub.add_page(s.admin, s.id, "Result", "Done")

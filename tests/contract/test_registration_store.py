@@ -150,6 +150,18 @@ def test_deployments(store: SqlRegistrationStore, clock: Clock) -> None:
     ]
 
 
+def test_platform_and_deployment_in_one_read(store: SqlRegistrationStore) -> None:
+    platform = store.add_platform(**PLATFORM)
+    other = store.add_platform(**{**PLATFORM, "client_id": "two"})
+    deployment = store.add_deployment(platform.id, "1", active=True)
+    store.add_deployment(other.id, "2", active=True)
+    assert store.get_platform_and_deployment(platform.id, "1") == (platform, deployment)
+    assert store.get_platform_and_deployment(platform.id, "2") == (platform, None)  # other's
+    assert store.get_platform_and_deployment(platform.id, "") == (platform, None)
+    with pytest.raises(NotFoundError):
+        store.get_platform_and_deployment(platform.id + other.id + 1, "1")
+
+
 def test_same_deployment_id_on_two_platforms(store: SqlRegistrationStore) -> None:
     one = store.add_platform(**PLATFORM)
     two = store.add_platform(**{**PLATFORM, "client_id": "two"})

@@ -4,38 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
 
-from etwin_lti.services.demo import DemoResources, load_demo
-from etwin_lti.web.sandbox_mount import register_sandbox
-from tests.conftest import make_test_app
-from tests.e2e.peer import ThreadedServer, launch_through
+from tests.e2e.peer import launch_through
+from tests.support.demo_tool import DemoTool, serving_demo_tool
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
 
-class DemoTool:
-    def __init__(self, app: Any, base_url: str, resources: DemoResources) -> None:
-        self.app = app
-        self.base_url = base_url
-        self.resources = resources
-        self.container = app.extensions["etwin"]
-        self.sandbox = app.extensions["sandbox"]
-
-
 @pytest.fixture
 def demo_tool(postgres_url: str, tmp_path: Path) -> Iterator[DemoTool]:
-    with ThreadedServer("127.0.0.1") as server:
-        app = make_test_app(postgres_url, tmp_path, DEMO=True, BASE_URL=server.base_url)
-        container = app.extensions["etwin"]
-        register_sandbox(container.registrations, app.extensions["sandbox"])
-        resources = load_demo(container.hub)  # what `serve --demo` loads
-        server.start(app)
-        yield DemoTool(app, server.base_url, resources)
-        container.database.dispose()
+    with serving_demo_tool(postgres_url, tmp_path) as tool:
+        yield tool
 
 
 def session_role(tool: DemoTool, response: requests.Response) -> str:
@@ -52,7 +34,7 @@ def session_role(tool: DemoTool, response: requests.Response) -> str:
 def test_sandbox_page_launches_the_demo_twinspace(
     demo_tool: DemoTool, user: str, role: str | None
 ) -> None:
-    ts = demo_tool.resources.twinspace_id
+    ts = demo_tool.demo.twinspace_id
     with requests.Session() as browser:
         page = browser.get(demo_tool.base_url + "/sandbox/", timeout=10)
         assert page.status_code == 200
@@ -70,7 +52,7 @@ def test_sandbox_page_launches_the_demo_twinspace(
 
 @pytest.mark.parametrize("kind", ["event", "unit"])
 def test_sandbox_launches_the_demo_event_and_unit(demo_tool: DemoTool, kind: str) -> None:
-    ident = demo_tool.resources.event_id if kind == "event" else demo_tool.resources.unit_id
+    ident = demo_tool.demo.event_id if kind == "event" else demo_tool.demo.unit_id
     with requests.Session() as browser:
         response = launch_through(
             browser,

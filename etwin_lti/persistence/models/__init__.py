@@ -10,6 +10,7 @@ from etwin_lti.persistence.models import (
     lti,  # noqa: F401
     moodle,  # noqa: F401
     passback,  # noqa: F401
+    privacy,  # noqa: F401
     registrations,  # noqa: F401
     resource_links,  # noqa: F401
 )

@@ -1,10 +1,10 @@
 """``/lti/review``: the read-only page of an LtiSubmissionReviewRequest (Submission Review 1.0,
 https://www.imsglobal.org/spec/lti-sr/v1p0/).
 
-The platform names the learner to review in the ``for_user`` claim. The launch checks that
-claim but the launch session does not keep it (``LaunchSession`` has no field for it yet), so
-this page shows the progress of the person who launched, for the resource of the launch, and
-says so plainly instead of pretending to show someone else.
+The platform names the learner to review in the ``for_user`` claim; the launch keeps that
+learner's hub person in the session (``LaunchSession.for_user_id``) only when the launcher is
+a teacher or tool administrator, or the learner themself. So an instructor sees that learner's
+progress for the resource of the launch, and a learner only ever sees their own.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from etwin_lti.domain.ports import HubPort
 from etwin_lti.errors import NotFoundError
 from etwin_lti.services.pages.common import label
 
-OWN_PROGRESS_NOTE = (
-    "Your LMS asked to review a learner's work. The tool does not receive that learner's "
-    "identity with the review yet, so this page shows the progress of the person who opened "
-    "it (you) for this activity."
+OWN_PROGRESS_NOTE = "Your own progress in this activity."
+LEARNER_NOTE = "The progress of {name} in this activity, as your LMS asked to review it."
+UNKNOWN_LEARNER_NOTE = (
+    "The learner your LMS asked to review has never opened this activity in the eTwinning "
+    "tool, so there is no progress to show yet."
 )
 
 
@@ -36,6 +37,7 @@ class ReviewView:
     title: str
     facts: tuple[tuple[str, str], ...]  # (what, value), read-only
     note: str
+    subject: str = "launcher"  # data-review-subject: "launcher" or "learner" (for_user)
 
 
 class ReviewPages:
@@ -46,7 +48,16 @@ class ReviewPages:
         resource = session.resource
         if resource is None:
             raise NoReviewResourceError()
-        me = session.person_id
+        me, subject, note = session.person_id, "launcher", OWN_PROGRESS_NOTE
+        if session.for_user_unknown:
+            title = self._title(resource.kind, resource.id)
+            unknown = (("Learner", "has not opened this activity yet"),)
+            return ReviewView(
+                session.role, resource.kind.value, title, unknown, UNKNOWN_LEARNER_NOTE, "learner"
+            )
+        if session.for_user_id is not None and session.for_user_id != me:
+            me, subject = session.for_user_id, "learner"
+            note = LEARNER_NOTE.format(name=self.hub.get_person(me).display_name)
         if resource.kind is ResourceKind.UNIT:
             unit = self.hub.get_unit(resource.id)
             title, facts = unit.title, self._unit(me, resource.id, len(unit.activities))
@@ -56,7 +67,14 @@ class ReviewPages:
         else:
             space = self.hub.get_twinspace(resource.id)
             title, facts = space.title, self._twinspace(me, resource.id, space.project_id)
-        return ReviewView(session.role, resource.kind.value, title, facts, OWN_PROGRESS_NOTE)
+        return ReviewView(session.role, resource.kind.value, title, facts, note, subject)
+
+    def _title(self, kind: ResourceKind, resource_id: int) -> str:
+        if kind is ResourceKind.UNIT:
+            return self.hub.get_unit(resource_id).title
+        if kind is ResourceKind.EVENT:
+            return self.hub.get_event(resource_id).title
+        return self.hub.get_twinspace(resource_id).title
 
     def _unit(self, me: int | None, unit_id: int, total: int) -> tuple[tuple[str, str], ...]:
         if me is None:

@@ -28,6 +28,8 @@ from etwin_lti.domain.model import (
 )
 from etwin_lti.domain.ports import HubPort
 from etwin_lti.domain.projects import project_teacher_ids
+from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
+from etwin_lti.domain.twinspace_snapshot import sees_private as sees_private_content
 from etwin_lti.domain.twinspaces import PERMISSIONS, PUPIL_ROLES, Action
 from etwin_lti.domain.validation import BODY_MAX, COMMENT_MAX, NAME_MAX, FieldErrors
 from etwin_lti.errors import NotFoundError, PermissionDeniedError
@@ -161,25 +163,30 @@ class TwinSpacePages:
 
     # --- reading -----------------------------------------------------------------------------
     def _context(self, session: LaunchSession, twinspace_id: int) -> _Context:
-        space = self.hub.get_twinspace(twinspace_id)  # unknown: 404 before anything else
-        members = self.hub.list_members(twinspace_id)
-        viewer = next((m for m in members if m.person_id == session.person_id), None)
-        if not launched_for(session, "twinspace", twinspace_id) and not twinspaces.is_active(
-            viewer
+        """For the form posts: TwinSpace, members and project in one hub read."""
+        return self._checked(session, self._snapshot(session, twinspace_id))
+
+    def _snapshot(self, session: LaunchSession, twinspace_id: int) -> TwinSpaceSnapshot:
+        # One unit of work for the whole page; unknown TwinSpace: 404 before anything else.
+        return self.hub.twinspace_snapshot(twinspace_id, viewer_id=session.person_id)
+
+    def _checked(self, session: LaunchSession, snap: TwinSpaceSnapshot) -> _Context:
+        space = snap.twinspace
+        if not launched_for(session, "twinspace", space.id) and not twinspaces.is_active(
+            snap.viewer
         ):
             raise NotYourResourceError()
-        project = self.hub.get_project(space.project_id)
-        return _Context(space, project, members, viewer)
+        return _Context(space, snap.project, list(snap.members), snap.viewer)
 
     def view(self, session: LaunchSession, twinspace_id: int) -> TwinSpaceView:
-        ctx = self._context(session, twinspace_id)
+        snap = self._snapshot(session, twinspace_id)
+        ctx = self._checked(session, snap)
         active = twinspaces.is_active(ctx.viewer)
         role = ctx.viewer.role.value if active and ctx.viewer else session.role
-        sees_private = active and role != TwinSpaceRole.GUEST.value
+        sees_private = sees_private_content(ctx.viewer)
         names = {m.person_id: m.display_name for m in ctx.members}
         pupils = {m.person_id for m in ctx.members if m.role in PUPIL_ROLES}
         controls = self._controls(ctx, session)
-        viewer_id = session.person_id if sees_private else None
         return TwinSpaceView(
             twinspace=ctx.twinspace,
             project=ctx.project,
@@ -198,7 +205,7 @@ class TwinSpacePages:
                     _name(names, p.author_id),
                     p.created_at,
                 )
-                for p in self.hub.list_pages(twinspace_id, viewer_id=viewer_id)
+                for p in snap.pages
             ),
             materials=tuple(
                 ContentLine(
@@ -210,7 +217,7 @@ class TwinSpacePages:
                     _name(names, m.author_id),
                     m.created_at,
                 )
-                for m in self.hub.list_materials(twinspace_id, viewer_id=viewer_id)
+                for m in snap.materials
             ),
             diary=tuple(
                 DiaryLine(
@@ -225,7 +232,7 @@ class TwinSpacePages:
                         if sees_private or c.author_id not in pupils
                     ),
                 )
-                for post in self.hub.list_diary(ctx.project.id)
+                for post in snap.diary
             ),
             threads=tuple(
                 ThreadLine(
@@ -237,7 +244,7 @@ class TwinSpacePages:
                         PostLine(_name(names, p.author_id), p.body, p.created_at) for p in t.posts
                     ),
                 )
-                for t in (self.hub.list_threads(twinspace_id) if sees_private else [])
+                for t in snap.threads
             ),
             controls=controls,
             material_kinds=tuple(MATERIAL_KIND_VALUES),

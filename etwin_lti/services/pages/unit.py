@@ -13,7 +13,7 @@ from datetime import datetime
 
 from etwin_lti.domain import course
 from etwin_lti.domain.launches import LaunchSession
-from etwin_lti.domain.model import Edition, Unit
+from etwin_lti.domain.model import Edition, Person, Unit
 from etwin_lti.domain.ports import HubPort
 from etwin_lti.errors import NotFoundError
 from etwin_lti.services.pages.common import NotYourResourceError, launched_for, require_person
@@ -57,19 +57,21 @@ class UnitPages:
     def __init__(self, hub: HubPort) -> None:
         self.hub = hub
 
-    def _access(self, session: LaunchSession, unit_id: int) -> tuple[Unit, Edition, bool]:
+    def _access(
+        self, session: LaunchSession, unit_id: int
+    ) -> tuple[Unit, Edition, bool, list[Person]]:
         unit = self.hub.get_unit(unit_id)  # unknown: 404 first
         edition = self.hub.get_edition(unit.edition_id)
         me = session.person_id
-        trainee_ids = {p.id for p in self.hub.list_trainees(edition.id)}
-        is_trainee = me is not None and me in trainee_ids
+        trainees = self.hub.list_trainees(edition.id)  # read once, reused by the trainer's view
+        is_trainee = me is not None and me in {p.id for p in trainees}
         related = me is not None and (is_trainee or me in edition.trainer_ids)
         if not (launched_for(session, "unit", unit_id) or related):
             raise NotYourResourceError()
-        return unit, edition, is_trainee
+        return unit, edition, is_trainee, trainees
 
     def view(self, session: LaunchSession, unit_id: int) -> UnitView:
-        unit, edition, is_trainee = self._access(session, unit_id)
+        unit, edition, is_trainee, all_trainees = self._access(session, unit_id)
         me = session.person_id
         is_trainer = me is not None and me in edition.trainer_ids
         role = session.role
@@ -79,10 +81,7 @@ class UnitPages:
         done = set(progress.done_activity_ids) if progress else set()
         trainees: tuple[TraineeActivities, ...] = ()
         if is_trainer:
-            trainees = tuple(
-                self._trainee(unit, p.id, p.display_name)
-                for p in self.hub.list_trainees(edition.id)
-            )
+            trainees = tuple(self._trainee(unit, p.id, p.display_name) for p in all_trainees)
         return UnitView(
             unit=unit,
             edition=edition,
@@ -107,7 +106,7 @@ class UnitPages:
         )
 
     def mark_done(self, session: LaunchSession, unit_id: int, activity_id: int) -> str:
-        unit, _edition, _is_trainee = self._access(session, unit_id)
+        unit, _edition, _is_trainee, _trainees = self._access(session, unit_id)
         person = require_person(session)
         if activity_id not in {a.id for a in unit.activities}:
             raise NotFoundError("There is no such activity in this unit.")

@@ -33,7 +33,7 @@ BLUEPRINTS = (
 )
 
 
-class EtwinApi(Api):  # type: ignore[misc]
+class EtwinApi(Api):
     ERROR_SCHEMA = ApiErrorSchema  # documents our error body, not flask-smorest's
 
     def _register_error_handlers(self) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from etwin_lti.domain.api_tokens import ApiPermission
-from etwin_lti.web.api.auth import hub, requires
+from etwin_lti.web.api.auth import hub, requires, viewer
 from etwin_lti.web.api.parsing import ApiBlueprint
 from schemas.api.common import ActorSchema
+from schemas.api.content import ViewerQuery
 from schemas.api.projects import MemberFilterQuery
+from schemas.api.twinspace_snapshot import TwinSpaceSnapshotSchema
 from schemas.api.twinspaces import (
     MemberAddSchema,
     MemberSchema,
@@ -44,6 +46,16 @@ def get_twinspace(twinspace_id: int) -> Any:
 def list_members(twinspace_id: int) -> Any:
     """Administrators first, then by display name."""
     return hub().list_members(twinspace_id)
+
+
+@bp.get("/twinspaces/<int:twinspace_id>/snapshot")
+@requires(ApiPermission.READ)
+@bp.arguments(ViewerQuery, location="query")
+@bp.response(200, TwinSpaceSnapshotSchema)
+def twinspace_snapshot(query: dict[str, Any], twinspace_id: int) -> Any:
+    """Everything the embedded TwinSpace page shows, read at once; private content and the
+    forum only for a ``viewer_id`` who is an active, non-guest member."""
+    return hub().twinspace_snapshot(twinspace_id, viewer_id=viewer(query["viewer_id"]))
 
 
 @bp.post("/twinspaces/<int:twinspace_id>/members")

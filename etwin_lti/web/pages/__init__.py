@@ -24,7 +24,8 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.services import badges
 from etwin_lti.services.pages.acknowledgements import AcknowledgementLinks
-from etwin_lti.services.pages.common import CSRF_FIELD, check_csrf, csrf_key, csrf_token
+from etwin_lti.services.pages.common import CSRF_FIELD
+from etwin_lti.web.csrf import check_form_csrf, form_csrf_token
 from etwin_lti.web.session import SESSION_COOKIE, TOKEN_FIELD, current_launch, launch_token
 
 bp = Blueprint("pages", __name__)
@@ -61,14 +62,10 @@ def links() -> AcknowledgementLinks:
     )
 
 
-def _csrf_key() -> bytes:
-    return csrf_key(current_app.config["SECRET_KEY"])
-
-
 def posting_session() -> LaunchSession:
     """The launch session of a form post (401 without one), with its CSRF token checked (403)."""
     session = current_launch()
-    check_csrf(_csrf_key(), session, request.form.get(CSRF_FIELD))
+    check_form_csrf(session)
     return session
 
 
@@ -88,7 +85,7 @@ def render_page(
         session=session,
         message=messages.get(code),
         form_errors=form_errors or FormErrors("", None, {}),
-        hidden={CSRF_FIELD: csrf_token(_csrf_key(), session), TOKEN_FIELD: launch_token()},
+        hidden={CSRF_FIELD: form_csrf_token(session), TOKEN_FIELD: launch_token()},
         resource_url=_resource_url(session),
     )
     return page, status

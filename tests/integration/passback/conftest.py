@@ -14,6 +14,7 @@ from flask import Flask
 
 from etwin_lti.domain.launches import Resource, ResourceKind, ServiceEndpoints
 from etwin_lti.domain.model import PersonKind
+from etwin_lti.domain.passback import Decision, ScoreStatus
 from tests.conftest import make_test_app
 
 ISSUER = "https://lms.example"
@@ -35,6 +36,23 @@ class Scene:
     def finish_unit(self) -> None:
         for activity_id in self.activity_ids:
             self.container.hub.mark_activity_done(self.person_id, activity_id)
+
+    def dead_letter(self, reason: str) -> int:
+        """Finish the unit and give its one score up, as the worker would after its last try."""
+        self.finish_unit()
+        service = self.container.passback
+        outbox = service._outbox  # noqa: SLF001
+        [entry] = service.list()
+        now = datetime.now(UTC) + timedelta(seconds=1)
+        outbox.claim(entry.id, now=now, lease_seconds=60)
+        outbox.finish(
+            entry.id,
+            Decision(ScoreStatus.DEAD, reason),
+            now=now,
+            last_status=None,
+            lineitem_url=None,
+        )
+        return int(entry.id)
 
 
 def build_scene(app: Flask) -> Scene:

@@ -11,27 +11,11 @@ from flask.testing import FlaskClient
 
 from etwin_lti.cli import CliState, main
 from etwin_lti.domain.launches import LaunchSession
-from etwin_lti.domain.passback import Decision, ScoreStatus
 from tests.integration.passback.conftest import Scene
 
 
 def dead_letter(scene: Scene) -> int:
-    scene.finish_unit()
-    service = scene.container.passback
-    outbox = service._outbox  # noqa: SLF001
-    [entry] = service.list()
-    now = datetime.now(UTC) + timedelta(seconds=1)
-    outbox.claim(entry.id, now=now, lease_seconds=60)
-    outbox.finish(
-        entry.id,
-        Decision(
-            ScoreStatus.DEAD, "gave up after 8 attempts: School Moodle refused an access token"
-        ),
-        now=now,
-        last_status=None,
-        lineitem_url=None,
-    )
-    return int(entry.id)
+    return scene.dead_letter("gave up after 8 attempts: School Moodle refused an access token")
 
 
 def cli(scene: Scene, *args: str):  # type: ignore[no-untyped-def]

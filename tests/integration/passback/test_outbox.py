@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from connectors.local_hub import LocalHub
 from connectors.sql_score_outbox import CompletionOutbox
 from etwin_lti.domain.launches import Resource, ResourceKind, ServiceEndpoints
-from etwin_lti.domain.passback import Completion, Decision, ScoreStatus
+from etwin_lti.domain.passback import Completion, ScoreStatus
 from etwin_lti.errors import NotFoundError
 from etwin_lti.persistence.models.hub import ActivityCompletionRow
 from etwin_lti.persistence.models.passback import ScoreOutboxRow
@@ -136,24 +136,13 @@ def test_claims_are_exclusive_and_leases_expire(scene: Scene) -> None:
 
 
 def test_dead_letters_go_back_to_pending(scene: Scene) -> None:
-    scene.finish_unit()
+    entry_id = scene.dead_letter("gave up: token refused")
     service = scene.container.passback
-    outbox = service._outbox  # noqa: SLF001
-    [entry] = service.list()
-    now = datetime.now(UTC) + timedelta(seconds=1)
-    outbox.claim(entry.id, now=now, lease_seconds=60)
-    outbox.finish(
-        entry.id,
-        Decision(ScoreStatus.DEAD, "gave up: token refused"),
-        now=now,
-        last_status=None,
-        lineitem_url=None,
-    )
-    assert [e.id for e in service.list(dead_only=True)] == [entry.id]
+    assert [e.id for e in service.list(dead_only=True)] == [entry_id]
     with pytest.raises(NotFoundError):
-        service.retry([entry.id, 999])
+        service.retry([entry_id, 999])
     assert service.list()[0].status is ScoreStatus.DEAD  # a refused retry changed nothing
-    assert service.retry(None) == [entry.id]
+    assert service.retry(None) == [entry_id]
     retried = service.list()[0]
     assert (retried.status, retried.attempts) == (ScoreStatus.PENDING, 0)
     assert service.retry(None) == []

@@ -9,6 +9,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+import xmlschema
 
 from etwin_lti.domain.model import Edition, Unit
 from etwin_lti.errors import RuleViolationError
@@ -67,11 +68,11 @@ LINK_XSDS = (
 )
 
 
-def _schema(main: str, needed: tuple[str, ...]):  # type: ignore[no-untyped-def]
+def _schema(main: str, needed: tuple[str, ...]) -> xmlschema.XMLSchema:
+    # The XSDs are stored in schemas/cc/ and xmlschema is a test dependency: a missing one is a
+    # broken checkout or install, so it fails here instead of skipping quietly.
     missing = [name for name in needed if not (SCHEMAS / name).exists()]
-    if missing:
-        pytest.skip(f"CC 1.1 XSDs not stored yet in schemas/cc/ (see its README): {missing}")
-    xmlschema = pytest.importorskip("xmlschema")
+    assert not missing, f"CC 1.1 XSDs missing from schemas/cc/ (see its README): {missing}"
     return xmlschema.XMLSchema(str(SCHEMAS / main))
 
 

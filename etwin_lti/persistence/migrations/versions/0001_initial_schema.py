@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 18:56:33.250964
+Create Date: 2026-11-28 19:18:43.598930
 """
 from collections.abc import Sequence
 
@@ -444,6 +444,15 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_nql_applications_project_id'), ['project_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_nql_applications_teacher_id'), ['teacher_id'], unique=False)
 
+    op.create_table('privacy_erasures',
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('pseudonym', sa.String(length=120), nullable=False),
+    sa.Column('reason', sa.String(length=16), nullable=False),
+    sa.Column('forced', sa.Boolean(), nullable=False),
+    sa.Column('erased_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_privacy_erasures_person_id_people')),
+    sa.PrimaryKeyConstraint('person_id', name=op.f('pk_privacy_erasures'))
+    )
     op.create_table('project_founders',
     sa.Column('project_id', sa.Integer(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
@@ -599,6 +608,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_project_founders_person_id'))
 
     op.drop_table('project_founders')
+    op.drop_table('privacy_erasures')
     with op.batch_alter_table('nql_applications', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_nql_applications_teacher_id'))
         batch_op.drop_index(batch_op.f('ix_nql_applications_project_id'))

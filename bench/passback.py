@@ -1,0 +1,356 @@
+"""Progress passback (AGS 2.0): N unit completions delivered as scores to the LMS gradebook by
+the real outbox, AGS client and huey consumer, beside a raw score POST loop.
+
+    python -m bench.passback [--scores 200] [--threads 1,2] [--json]
+                             [--only-sqlite | --skip-sqlite]
+
+The sandbox LMS peer (``bench.sandbox_peer``, its own process, on localhost) holds the course,
+its learners and the unit's grade column (announced in the launch, ``?type_id=`` and all). Our
+tool runs in the benchmark process, on PostgreSQL with huey on Redis (production) and on the
+embedded SQLite with huey on a SQLite file (``etwin-lti serve``'s default). Per worker-thread
+level, a fresh batch of N learners who have each done the unit's first activity:
+
+1. a real huey consumer (``HueyTaskQueue.consumer``, thread workers) is started;
+2. the clock starts, and the benchmark's main thread finishes the unit for each learner in turn
+   (``mark_activity_done``: the completion and its pending score commit in one transaction; the
+   task is queued after commit);
+3. the clock stops when the peer's gradebook has accepted all N scores.
+
+Printed: scores/s end to end (first completion commit → N scores in the gradebook), the
+completion commits/s of step 2, the peer's requests (score POSTs, access-token requests: the
+cached token is dropped before each level, so ~1 is right), the tool's SQL statements per score
+(completion + delivery), and the outbox's final states.
+
+**Baseline, same run**: after each level, a raw loop POSTs the same N score payloads (same users
+and line item, timestamp +1 s so the LMS accepts them again) with ``requests``, one session and
+one bearer token, one after the other. Printed: end-to-end time / raw POST time.
+
+Bounded: counts only, every wait has a deadline, loopback only, every process started is
+stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import redis
+import requests
+
+from bench.sandbox_peer import PUPIL_ID, learner_id, stats_delta
+from bench.services_world import World, tool_and_peer
+from bench.support import REDIS_URL, fmt, machine, postgres_database, ratio, table
+
+QUEUE_REDIS_URL = os.environ.get("ETWIN_BENCH_QUEUE_REDIS_URL", "redis://127.0.0.1:6379/9")
+MODES = ("live", "drain")
+WAIT_SECONDS = 300  # a level that takes longer is stuck: report it and go on
+
+
+def seed_unit(hub: Any) -> tuple[int, int, tuple[int, ...]]:
+    edition = hub.create_edition(
+        "Distance course", date.today().year, date.today(), date.today() + timedelta(days=60)
+    )
+    unit = hub.add_unit(
+        edition.id,
+        "Unit 1: eTwinning",
+        "What eTwinning is.",
+        activities=[("Read", "Read the unit."), ("Post", "Post in the forum.")],
+    )
+    return unit.id, edition.id, tuple(a.id for a in unit.activities)
+
+
+def prepare_learners(
+    world: World, edition_id: int, first_activity: int, numbers: range
+) -> list[int]:
+    """People the peer's learners ``p-<n>`` are in the tool (as after their first launch),
+    trainees of the edition, with the first of the unit's two activities done."""
+    from etwin_lti.domain.model import PersonKind
+
+    container, info = world.container, world.info
+    people = []
+    for n in numbers:
+        person = container.hub.create_person(f"Pupil {n}", PersonKind.PUPIL)
+        container.identities.link(info.issuer, info.deployment_id, learner_id(n), person.id)
+        container.hub.enrol_trainee(edition_id, person.id)
+        container.hub.mark_activity_done(person.id, first_activity)
+        people.append(person.id)
+    return people
+
+
+def wait_accepted(world: World, before: dict[str, Any], count: int) -> float | None:
+    """perf_counter() when the gradebook holds ``count`` more accepted scores; None on timeout."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        if world.peer.stats()["scores_accepted"] - before["scores_accepted"] >= count:
+            return time.perf_counter()
+        time.sleep(0.01)
+    return None
+
+
+def one_level(
+    world: World, people: list[int], last_activity: int, threads: int, mode: str
+) -> dict[str, Any]:
+    from etwin_lti.domain.passback import ScoreStatus
+    from etwin_lti.lti import ags
+
+    container = world.container
+    queue = container.task_queue
+    # Every level starts without a token, as a worker after a restart would.
+    container.access_tokens.invalidate(world.platform_id, [ags.SCOPE_SCORE])
+    consumer = queue.consumer(workers=threads, periodic=False)
+    errors: list[str] = []
+    before, statements = world.peer.stats(), world.statements()
+    begun = started = time.perf_counter()
+    try:
+        if mode == "live":  # the worker is running while the completions come in
+            consumer.start()
+            started = time.perf_counter()
+        for person in people:
+            container.hub.mark_activity_done(person, last_activity)
+        committed = time.perf_counter()
+        if mode == "drain":  # a backlog of N queued scores, then the worker starts
+            started = committed
+            consumer.start()
+        done = wait_accepted(world, before, len(people))
+        sql = world.statements() - statements
+        http = stats_delta(before, world.peer.stats())
+    finally:
+        consumer.stop(graceful=True)
+    if done is None:
+        errors.append(f"not every score arrived within {WAIT_SECONDS} s")
+    ids = set(people)
+    entries = [e for e in container.passback.list(limit=100_000) if e.person_id in ids]
+    states: dict[str, int] = {}
+    for entry in entries:
+        states[entry.status.value] = states.get(entry.status.value, 0) + 1
+    if len(entries) != len(people) or states.get(ScoreStatus.SENT.value) != len(people):
+        errors.append(f"outbox: {len(entries)} entries for {len(people)} completions, {states}")
+    if http.get("scores_accepted") != len(people):
+        errors.append(f"gradebook accepted {http.get('scores_accepted')} of {len(people)}")
+    seconds = (done or time.perf_counter()) - started
+    return {
+        "mode": mode,
+        "threads": threads,
+        "scores": len(people),
+        "seconds": round(seconds, 4),
+        "scores_per_second": round(len(people) / seconds, 1) if done else None,
+        "commits_per_second": round(len(people) / (committed - begun), 1),
+        "http_requests": {
+            "score_posts": http.get("score_post", 0),
+            "token": http.get("token", 0),
+            "other": sum(
+                v for k, v in http.items() if k not in ("score_post", "token", "scores_accepted")
+            ),
+        },
+        "sql_statements": sql,
+        "sql_per_score": round(sql / len(people), 1) if people else None,
+        "outbox": states,
+        "attempts": sum(e.attempts for e in entries),
+        "errors": errors,
+        "_entries": entries,
+    }
+
+
+def raw_posts(world: World, entries: list[Any]) -> dict[str, Any]:
+    """The baseline: the same score payloads POSTed one after the other with one token."""
+    from etwin_lti.lti import ags
+
+    token = world.container.access_tokens.token(world.platform_id, [ags.SCOPE_SCORE])
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Content-Type": ags.SCORE_MEDIA_TYPE,
+        "Accept": "application/json",
+    }
+    errors: list[str] = []
+    with requests.Session() as session:
+        started = time.perf_counter()
+        for entry in entries:
+            payload = ags.score_payload(
+                entry.user_id,
+                entry.timestamp + timedelta(seconds=1),
+                score_given=entry.score_given,
+                score_maximum=entry.score_maximum,
+            )
+            answer = session.post(
+                ags.scores_url(entry.lineitem_url),
+                headers=headers,
+                data=json.dumps(payload),
+                timeout=30,
+            )
+            if answer.status_code not in (200, 201, 204) and not errors:
+                errors.append(f"raw POST answered {answer.status_code}: {answer.text[:200]}")
+        seconds = time.perf_counter() - started
+    return {
+        "scores": len(entries),
+        "seconds": round(seconds, 4),
+        "scores_per_second": round(len(entries) / seconds, 1) if seconds else None,
+        "errors": errors,
+    }
+
+
+def run_target(
+    label: str, database_url: str, config: dict[str, Any], args: Any, log: Any
+) -> dict[str, Any]:
+    levels = [int(n) for n in str(args.threads).split(",")]
+    with ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="etwin-bench-")))
+        if config.get("QUEUE") != "redis":
+            config = {**config, "QUEUE_PATH": str(workdir / "queue.sqlite")}
+        world = stack.enter_context(
+            tool_and_peer(
+                database_url,
+                workdir,
+                redis_url=config.get("REDIS_URL"),
+                queue=config,
+                learners=args.scores * len(levels) * len(MODES),
+            )
+        )
+        queue = world.container.task_queue
+        queue.huey.flush()  # this benchmark's queue only: nothing left from an earlier run
+        unit_id, edition_id, activities = seed_unit(world.container.hub)
+        # A learner's launch records the unit's resource link and its grade column.
+        world.launch(PUPIL_ID, etwin_resource=f"unit:{unit_id}")
+        measured = []
+        plan = [(mode, threads) for mode in MODES for threads in levels]
+        for index, (mode, threads) in enumerate(plan):
+            numbers = range(index * args.scores, (index + 1) * args.scores)
+            log(f"  {label}: {mode}, {threads} worker thread(s)...")
+            people = prepare_learners(world, edition_id, activities[0], numbers)
+            level = one_level(world, people, activities[-1], threads, mode)
+            entries = level.pop("_entries")
+            level["raw_posts"] = raw_posts(world, entries)
+            level["ratio_end_to_end_over_raw"] = ratio(
+                level["seconds"] if level["scores_per_second"] else None,
+                level["raw_posts"]["seconds"],
+            )
+            measured.append(level)
+        queue.huey.flush()
+    return {"target": label, "levels": measured}
+
+
+def run(args: argparse.Namespace, log: Any) -> dict[str, Any]:
+    results: list[dict[str, Any]] = []
+    notes: list[str] = []
+    if not args.only_sqlite:
+        with postgres_database("etwin_bench_passback") as url:
+            if url is None:
+                notes.append("PostgreSQL is not reachable: measured on SQLite only")
+            else:
+                config = {"QUEUE": "redis", "REDIS_URL": QUEUE_REDIS_URL}
+                redis.Redis.from_url(QUEUE_REDIS_URL).ping()
+                results.append(run_target("PostgreSQL, huey on Redis", url, config, args, log))
+    if not args.skip_sqlite:
+        with tempfile.TemporaryDirectory(prefix="etwin-bench-db-") as folder:
+            url = f"sqlite:///{folder}/etwin.sqlite"
+            results.append(
+                run_target("SQLite, huey on SQLite", url, {"QUEUE": "embedded"}, args, log)
+            )
+    return {
+        "benchmark": "passback",
+        "machine": machine(),
+        "setup": {
+            "peer": "sandbox LMS (lti1p3platform) in its own process, werkzeug threaded, localhost",
+            "scores_per_level": args.scores,
+            "worker_threads": [int(n) for n in str(args.threads).split(",")],
+            "worker": "huey Consumer, thread workers, in the benchmark process (no periodic)",
+            "producer": "the benchmark's main thread commits the completions one by one",
+            "redis_for_kv_cache_and_queue": QUEUE_REDIS_URL,
+            "note": "the launch benchmark's Redis db is not used here: " + REDIS_URL,
+        },
+        "results": results,
+        "notes": notes,
+    }
+
+
+def errors_of(data: dict[str, Any]) -> list[str]:
+    return [
+        f"{r['target']}, {level['mode']}, {level['threads']} thread(s): {error}"
+        for r in data["results"]
+        for level in r["levels"]
+        for error in level["errors"] + level["raw_posts"]["errors"]
+    ]
+
+
+def render(data: dict[str, Any]) -> str:
+    headers = [
+        "target",
+        "mode",
+        "threads",
+        "scores",
+        "end to end s",
+        "scores/s",
+        "commits/s",
+        "score POSTs",
+        "token req.",
+        "SQL/score",
+        "raw POST scores/s",
+        "end to end / raw",
+    ]
+    rows = []
+    for r in data["results"]:
+        for level in r["levels"]:
+            raw = level["raw_posts"]
+            rows.append(
+                [
+                    r["target"],
+                    level["mode"],
+                    str(level["threads"]),
+                    str(level["scores"]),
+                    f"{level['seconds']:.2f}",
+                    fmt(level["scores_per_second"], 1),
+                    fmt(level["commits_per_second"], 1),
+                    str(level["http_requests"]["score_posts"]),
+                    str(level["http_requests"]["token"]),
+                    fmt(level["sql_per_score"], 1),
+                    fmt(raw["scores_per_second"], 1),
+                    fmt(level["ratio_end_to_end_over_raw"], 1, "x"),
+                ]
+            )
+    out = [
+        "Passback benchmark (completion commit -> score in the sandbox LMS gradebook, real "
+        "outbox + AGS client + huey consumer)",
+        table(headers, rows) if rows else "(no target measured)",
+        "",
+        "live: the worker runs while the main thread commits the completions; the clock runs "
+        "from the first commit to the last score in the gradebook (commits/s caps it).",
+        "drain: the N completions are committed (and queued) first; the clock runs from the "
+        "worker's start to the last score in the gradebook (delivery alone).",
+        "end to end / raw: that time over a raw requests loop POSTing the same payloads with "
+        "one token, one after the other (lower is better).",
+    ]
+    errors = errors_of(data)
+    out += ["", "Errors:"] + [f"  {e}" for e in errors] if errors else ["", "Errors: none"]
+    if data["notes"]:
+        out += ["", "Notes:"] + [f"  {n}" for n in data["notes"]]
+    m = data["machine"]
+    out += ["", f"Machine: {m['cpus']} CPUs, {m['processor']}, Python {m['python']}"]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scores", type=int, default=200, help="completions per level")
+    parser.add_argument("--threads", default="1,2", help="huey worker threads per level")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--only-sqlite", action="store_true")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    args = parser.parse_args(argv)
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    data = run(args, log)
+    print(json.dumps(data, indent=2, default=str) if args.json else render(data))
+    return 0  # errors are in the table and the JSON, as in bench.launch
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,306 @@
+"""Roster sync (NRPS 2.0) of a course of N members into a TwinSpace, beside a raw page fetch.
+
+    python -m bench.roster_sync [--members 1000] [--page-size 100] [--raw-rounds 3] [--json]
+                                [--only-sqlite | --skip-sqlite]
+    python -m bench.roster_sync --members 100,1000,5000
+
+The sandbox LMS peer (``bench.sandbox_peer``, its own process, on localhost) serves a roster of
+N members (the course's teacher and N-1 learners) in pages of ``--page-size`` with
+``Link: rel="next"``. Our tool's real ``RosterSyncService`` (HTTP NRPS client, shared access
+tokens, role policy, hub) syncs it into a TwinSpace the teacher launched once, on PostgreSQL with
+Redis (production) and on the embedded SQLite:
+
+- the **first sync**: every learner is new (a pupil person, an LTI identity, a membership);
+- the **second sync**: nothing changed.
+
+Each prints members/s, the HTTP requests the peer saw (roster pages, token requests) and the SQL
+statements the tool's engine sent (a SQLAlchemy ``before_cursor_execute`` listener).
+
+**Baseline, same run**: a raw loop fetching the same pages with ``requests`` (one session, the
+same bearer token, following ``Link: rel="next"``, parsing each page's JSON), run
+``--raw-rounds`` times after each sync; the median is the baseline. The ratio printed is
+sync time / raw fetch time: what reading the roster costs once the tool also checks, maps and
+writes it (1.0x would be "as fast as downloading it").
+
+Bounded: counts only (no load loop), loopback only, every process started is stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from bench.sandbox_peer import COURSE, TEACHER_ID, stats_delta
+from bench.services_world import World, tool_and_peer
+from bench.support import REDIS_URL, fmt, machine, postgres_database, ratio, table
+
+NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+NRPS_MEDIA_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
+MAX_PAGES = 10_000  # the raw loop's second bound
+
+
+def seed_twinspace(container: Any) -> int:
+    from etwin_lti.domain.model import PersonKind
+
+    hub = container.hub
+    anna = hub.create_person("Anna Founder", PersonKind.TEACHER, country_code="FR")
+    bernd = hub.create_person("Bernd Founder", PersonKind.TEACHER, country_code="DE")
+    project = hub.create_project(anna.id, bernd.id, "Water of Europe")
+    hub.validate_project("FR", project.id)
+    project = hub.validate_project("DE", project.id)
+    return int(project.twinspace_id)
+
+
+def raw_fetch(session: requests.Session, url: str, token: str) -> dict[str, Any]:
+    """The baseline: every page of the roster, JSON parsed, nothing else."""
+    headers = {"Authorization": f"Bearer {token}", "Accept": NRPS_MEDIA_TYPE}
+    started = time.perf_counter()
+    members = pages = 0
+    next_url: str | None = url
+    while next_url and pages < MAX_PAGES:
+        response = session.get(next_url, headers=headers, timeout=30)
+        if response.status_code != 200:
+            raise RuntimeError(f"raw fetch: page {pages + 1} answered {response.status_code}")
+        members += len(json.loads(response.content)["members"])
+        pages += 1
+        next_url = response.links.get("next", {}).get("url")
+    return {"seconds": time.perf_counter() - started, "members": members, "pages": pages}
+
+
+def one_sync(world: World, expect: dict[str, int]) -> dict[str, Any]:
+    container = world.container
+    before, statements = world.peer.stats(), world.statements()
+    started = time.perf_counter()
+    errors: list[str] = []
+    try:
+        [result] = container.roster_sync.sync_context(
+            world.platform_id, world.info.deployment_id, COURSE
+        )
+    except Exception as error:  # noqa: BLE001 (reported in the table; the run goes on)
+        return {"errors": [f"{type(error).__name__}: {error}"[:300]]}
+    seconds = time.perf_counter() - started
+    sql = world.statements() - statements
+    http = stats_delta(before, world.peer.stats())
+    outcome = {
+        "added": result.added,
+        "unchanged": result.unchanged,
+        "reactivated": result.reactivated,
+        "updated": result.updated,
+        "suspended": result.suspended,
+        "protected": result.protected,
+        "skipped": len(result.skipped),
+    }
+    for key, wanted in expect.items():
+        if outcome[key] != wanted:
+            errors.append(f"{key} = {outcome[key]}, expected {wanted}")
+    return {
+        "seconds": round(seconds, 4),
+        "members": result.members,
+        "pages": result.pages,
+        "members_per_second": round(result.members / seconds, 1) if seconds else None,
+        "http_requests": {
+            "nrps_pages": http.get("nrps_page", 0),
+            "token": http.get("token", 0),
+            "other": sum(
+                v for k, v in http.items() if k not in ("nrps_page", "token", "scores_accepted")
+            ),
+        },
+        "sql_statements": sql,
+        "sql_per_member": round(sql / result.members, 2) if result.members else None,
+        "outcome": outcome,
+        "errors": errors,
+    }
+
+
+def run_size(
+    label: str, database_url: str, redis_url: str | None, members: int, args: Any, log: Any
+) -> dict[str, Any]:
+    with ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="etwin-bench-")))
+        world = stack.enter_context(
+            tool_and_peer(
+                database_url,
+                workdir,
+                redis_url=redis_url,
+                roster=members,
+                page_size=args.page_size,
+            )
+        )
+        twinspace = seed_twinspace(world.container)
+        world.launch(TEACHER_ID, etwin_resource=f"twinspace:{twinspace}")
+        log(f"  {label}, {members} members: set up; first sync...")
+        first = one_sync(world, {"added": members - 1, "unchanged": 1, "skipped": 0})
+        token = world.container.access_tokens.token(world.platform_id, [NRPS_SCOPE])
+        url = world.info.memberships_url()
+        raws: list[dict[str, Any]] = []
+        with requests.Session() as session:
+            raws += [raw_fetch(session, url, token) for _ in range(args.raw_rounds)]
+            log(f"  {label}, {members} members: second sync...")
+            second = one_sync(world, {"added": 0, "unchanged": members, "suspended": 0})
+            raws += [raw_fetch(session, url, token) for _ in range(args.raw_rounds)]
+        raw_seconds = statistics.median(r["seconds"] for r in raws)
+        raw_errors = [
+            f"raw fetch read {r['members']} members" for r in raws if r["members"] != members
+        ]
+    return {
+        "database": label,
+        "members": members,
+        "first_sync": first,
+        "second_sync": second,
+        "raw_fetch": {
+            "seconds": round(raw_seconds, 4),
+            "rounds": len(raws),
+            "pages": raws[0]["pages"],
+            "members_per_second": round(members / raw_seconds, 1),
+            "errors": raw_errors,
+        },
+        "ratios": {
+            "first_sync_over_raw": ratio(first.get("seconds"), raw_seconds),
+            "second_sync_over_raw": ratio(second.get("seconds"), raw_seconds),
+        },
+    }
+
+
+def run(args: argparse.Namespace, log: Any) -> dict[str, Any]:
+    sizes = [int(n) for n in str(args.members).split(",")]
+    results: list[dict[str, Any]] = []
+    notes: list[str] = []
+    targets: list[tuple[str, str, str | None]] = []
+    if not args.only_sqlite:
+        targets.append(("PostgreSQL + Redis", "postgres", REDIS_URL))
+    if not args.skip_sqlite:
+        targets.append(("embedded SQLite", "sqlite", None))
+    for members in sizes:
+        for label, kind, redis_url in targets:
+            if kind == "postgres":
+                with postgres_database("etwin_bench_roster") as url:
+                    if url is None:
+                        notes.append("PostgreSQL is not reachable: measured on SQLite only")
+                        continue
+                    results.append(run_size(label, url, redis_url, members, args, log))
+            else:
+                with tempfile.TemporaryDirectory(prefix="etwin-bench-db-") as folder:
+                    url = f"sqlite:///{folder}/etwin.sqlite"
+                    results.append(run_size(label, url, None, members, args, log))
+    return {
+        "benchmark": "roster",
+        "machine": machine(),
+        "setup": {
+            "peer": "sandbox LMS (lti1p3platform) in its own process, werkzeug threaded, localhost",
+            "page_size": args.page_size,
+            "members": sizes,
+            "raw_rounds_per_sync": args.raw_rounds,
+            "roster": "1 Instructor + N-1 Learners; the TwinSpace's teacher launched once",
+        },
+        "results": results,
+        "notes": sorted(set(notes)),
+    }
+
+
+def errors_of(data: dict[str, Any]) -> list[str]:
+    found = []
+    for r in data["results"]:
+        for phase in ("first_sync", "second_sync", "raw_fetch"):
+            for error in r[phase].get("errors", []):
+                found.append(f"{r['database']}, {r['members']} members, {phase}: {error}")
+    return found
+
+
+def render(data: dict[str, Any]) -> str:
+    headers = [
+        "database",
+        "members",
+        "sync",
+        "seconds",
+        "members/s",
+        "NRPS pages",
+        "token req.",
+        "SQL statements",
+        "SQL/member",
+        "sync / raw fetch",
+    ]
+    rows = []
+    for r in data["results"]:
+        for phase, name in (
+            ("first_sync", "first (all new)"),
+            ("second_sync", "second (no change)"),
+        ):
+            s = r[phase]
+            if "seconds" not in s:
+                rows.append([r["database"], str(r["members"]), name] + ["failed"] * 7)
+                continue
+            rows.append(
+                [
+                    r["database"],
+                    str(r["members"]),
+                    name,
+                    f"{s['seconds']:.2f}",
+                    f"{s['members_per_second']:.0f}",
+                    str(s["http_requests"]["nrps_pages"]),
+                    str(s["http_requests"]["token"]),
+                    str(s["sql_statements"]),
+                    fmt(s["sql_per_member"], 1),
+                    fmt(r["ratios"][f"{phase.split('_')[0]}_sync_over_raw"], 1, "x"),
+                ]
+            )
+        raw = r["raw_fetch"]
+        rows.append(
+            [
+                r["database"],
+                str(r["members"]),
+                f"baseline: raw fetch (median of {raw['rounds']})",
+                f"{raw['seconds']:.3f}",
+                f"{raw['members_per_second']:.0f}",
+                str(raw["pages"]),
+                "0",
+                "-",
+                "-",
+                "1.0x",
+            ]
+        )
+    out = [
+        "Roster sync benchmark (NRPS, sandbox peer over loopback HTTP, "
+        f"{data['setup']['page_size']} members per page)",
+        table(headers, rows),
+        "",
+        "sync / raw fetch: the sync's time over a raw requests loop reading the same pages "
+        "(lower is better; 1.0x = as fast as the download)",
+    ]
+    errors = errors_of(data)
+    out += ["", "Errors:"] + [f"  {e}" for e in errors] if errors else ["", "Errors: none"]
+    if data["notes"]:
+        out += ["", "Notes:"] + [f"  {n}" for n in data["notes"]]
+    m = data["machine"]
+    out += ["", f"Machine: {m['cpus']} CPUs, {m['processor']}, Python {m['python']}"]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--members", default="1000", help="roster sizes, e.g. 100,1000,5000")
+    parser.add_argument("--page-size", type=int, default=100)
+    parser.add_argument("--raw-rounds", type=int, default=3, help="raw fetches after each sync")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--only-sqlite", action="store_true")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    args = parser.parse_args(argv)
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    data = run(args, log)
+    print(json.dumps(data, indent=2) if args.json else render(data))
+    return 0  # errors are in the table and the JSON, as in bench.launch
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

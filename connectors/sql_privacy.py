@@ -1,0 +1,582 @@
+"""``PrivacyStore`` over the tool's database: one person's data across every table, and erasure.
+
+Tables that hold personal data, and what erasure does to each (docs/decisions/0007):
+
+    people                  name → pseudonym; e-mail and school dropped (country kept: the
+                            NSO rules over kept records need it)
+    lti_identities          deleted (issuer, deployment, sub)
+    launch_sessions         deleted
+    score_outbox            deleted (pending scores are not sent; sent ones held the LMS sub)
+    moodle_poll_marks       deleted (Moodle user id ↔ person)
+    twinspace_members       suspended
+    acknowledgements        revoked, reason recorded; identifying evidence keys dropped
+    pages, materials, diary, forum, enrolments, course progress, NQL applications, founders,
+    partners               kept, attributed to the pseudonym (shared project work)
+    privacy_erasures        one row: makes erasure idempotent
+
+``erase`` runs every statement in one ``Database.session()``: a database error anywhere rolls
+the whole erasure back and becomes ``ErasureFailedError``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from connectors.hub_records import aware
+from etwin_lti.domain.model import MemberStatus, ProjectStatus
+from etwin_lti.domain.privacy import (
+    AcknowledgementRecord,
+    ContentRecord,
+    ErasureCounts,
+    ErasureFailedError,
+    ErasurePlan,
+    ErasureReason,
+    ErasureRecord,
+    IdentityRecord,
+    MembershipRecord,
+    NqlRecord,
+    ParticipationRecord,
+    PersonalData,
+    PollMarkRecord,
+    Profile,
+    ProjectRecord,
+    PurgeCandidate,
+    ScoreRecord,
+    SessionRecord,
+    erased_evidence,
+)
+from etwin_lti.errors import NotFoundError
+from etwin_lti.persistence.db import Database
+from etwin_lti.persistence.models.hub import (
+    AcknowledgementRow,
+    ActivityCompletionRow,
+    ActivityRow,
+    DiaryCommentRow,
+    DiaryPostRow,
+    EditionRow,
+    EditionTraineeRow,
+    EditionTrainerRow,
+    EnrolmentRow,
+    ForumPostRow,
+    ForumThreadRow,
+    LearningEventRow,
+    MaterialRow,
+    MemberRow,
+    NqlApplicationRow,
+    PageRow,
+    PersonRow,
+    ProjectFounderRow,
+    ProjectPartnerRow,
+    ProjectRow,
+    TwinSpaceRow,
+)
+from etwin_lti.persistence.models.lti import LaunchSessionRow, LtiIdentityRow
+from etwin_lti.persistence.models.moodle import (
+    MoodleMappingRow,
+    MoodlePollMarkRow,
+    MoodleSiteRow,
+)
+from etwin_lti.persistence.models.passback import ScoreOutboxRow
+from etwin_lti.persistence.models.privacy import ErasureRow
+
+
+def _optional(value: datetime | None) -> datetime | None:
+    return aware(value) if value is not None else None
+
+
+def _rowcount(result: Any) -> int:
+    return int(result.rowcount)
+
+
+class SqlPrivacyStore:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    # --- look-ups -------------------------------------------------------------------------------
+
+    def person_exists(self, person_id: int) -> bool:
+        with self._db.session() as s:
+            return s.get(PersonRow, person_id) is not None
+
+    def find_people_by_lti(
+        self, issuer: str, sub: str, deployment_id: str | None = None
+    ) -> list[int]:
+        query = select(LtiIdentityRow.person_id).where(
+            LtiIdentityRow.issuer == issuer, LtiIdentityRow.sub == sub
+        )
+        if deployment_id is not None:
+            query = query.where(LtiIdentityRow.deployment_id == deployment_id)
+        with self._db.session() as s:
+            return sorted(set(s.scalars(query)))
+
+    def open_founded_projects(self, person_id: int) -> tuple[int, ...]:
+        with self._db.session() as s:
+            return self._open_founded(s, person_id)
+
+    def _open_founded(self, s: Session, person_id: int) -> tuple[int, ...]:
+        query = (
+            select(ProjectRow.id)
+            .join(ProjectFounderRow, ProjectFounderRow.project_id == ProjectRow.id)
+            .where(
+                ProjectFounderRow.person_id == person_id,
+                ProjectRow.status != ProjectStatus.CLOSED.value,
+            )
+            .order_by(ProjectRow.id)
+        )
+        return tuple(dict.fromkeys(s.scalars(query)))
+
+    def erasure(self, person_id: int) -> ErasureRecord | None:
+        with self._db.session() as s:
+            return self._erasure(s, person_id)
+
+    def _erasure(self, s: Session, person_id: int) -> ErasureRecord | None:
+        row = s.get(ErasureRow, person_id)
+        if row is None:
+            return None
+        return ErasureRecord(
+            person_id=row.person_id,
+            pseudonym=row.pseudonym,
+            reason=ErasureReason(row.reason),
+            forced=row.forced,
+            erased_at=aware(row.erased_at),
+        )
+
+    # --- export ---------------------------------------------------------------------------------
+
+    def collect(self, person_id: int) -> PersonalData:
+        with self._db.session() as s:
+            person = s.get(PersonRow, person_id)
+            if person is None:
+                raise NotFoundError(f"Person {person_id} does not exist.")
+            return PersonalData(
+                profile=Profile(
+                    id=person.id,
+                    display_name=person.display_name,
+                    kind=person.kind,
+                    country_code=person.country_code,
+                    school=person.school,
+                    email=person.email,
+                    created_at=aware(person.created_at),
+                ),
+                identities=self._identities(s, person_id),
+                memberships=self._memberships(s, person_id),
+                projects=self._projects(s, person_id),
+                content=self._content(s, person_id),
+                participation=self._participation(s, person_id),
+                acknowledgements=self._acknowledgements(s, person_id),
+                nql_applications=self._nql(s, person_id),
+                scores=self._scores(s, person_id),
+                launch_sessions=self._sessions(s, person_id),
+                moodle_poll_marks=self._poll_marks(s, person_id),
+                erasure=self._erasure(s, person_id),
+            )
+
+    def _identities(self, s: Session, person_id: int) -> tuple[IdentityRecord, ...]:
+        rows = s.scalars(
+            select(LtiIdentityRow)
+            .where(LtiIdentityRow.person_id == person_id)
+            .order_by(LtiIdentityRow.id)
+        )
+        return tuple(
+            IdentityRecord(r.issuer, r.deployment_id, r.sub, aware(r.created_at)) for r in rows
+        )
+
+    def _memberships(self, s: Session, person_id: int) -> tuple[MembershipRecord, ...]:
+        rows = s.execute(
+            select(MemberRow, TwinSpaceRow.title, TwinSpaceRow.project_id)
+            .join(TwinSpaceRow, TwinSpaceRow.id == MemberRow.twinspace_id)
+            .where(MemberRow.person_id == person_id)
+            .order_by(MemberRow.twinspace_id)
+        )
+        return tuple(
+            MembershipRecord(
+                twinspace_id=m.twinspace_id,
+                twinspace_title=title,
+                project_id=project_id,
+                role=m.role,
+                status=m.status,
+                role_source=m.role_source,
+                is_founder=m.is_founder,
+                joined_at=aware(m.joined_at),
+                updated_at=aware(m.updated_at),
+            )
+            for m, title, project_id in rows
+        )
+
+    def _projects(self, s: Session, person_id: int) -> tuple[ProjectRecord, ...]:
+        founded = s.execute(
+            select(ProjectRow.id, ProjectRow.title, ProjectRow.status)
+            .join(ProjectFounderRow, ProjectFounderRow.project_id == ProjectRow.id)
+            .where(ProjectFounderRow.person_id == person_id)
+        )
+        joined = s.execute(
+            select(ProjectRow.id, ProjectRow.title, ProjectRow.status)
+            .join(ProjectPartnerRow, ProjectPartnerRow.project_id == ProjectRow.id)
+            .where(ProjectPartnerRow.person_id == person_id)
+        )
+        records = [ProjectRecord(pid, title, status, "founder") for pid, title, status in founded]
+        records += [ProjectRecord(pid, title, status, "partner") for pid, title, status in joined]
+        return tuple(sorted(records, key=lambda r: (r.project_id, r.relation)))
+
+    def _content(self, s: Session, person_id: int) -> tuple[ContentRecord, ...]:
+        """Only what the person wrote: a comment on someone else's post is exported without
+        that post, a thread without the replies of others."""
+        records: list[ContentRecord] = []
+        for page in s.scalars(select(PageRow).where(PageRow.author_id == person_id)):
+            records.append(
+                ContentRecord(
+                    "page",
+                    page.id,
+                    f"twinspace:{page.twinspace_id}",
+                    page.title,
+                    page.body,
+                    page.visibility,
+                    aware(page.created_at),
+                )
+            )
+        for material in s.scalars(select(MaterialRow).where(MaterialRow.author_id == person_id)):
+            records.append(
+                ContentRecord(
+                    "material",
+                    material.id,
+                    f"twinspace:{material.twinspace_id}",
+                    material.title,
+                    material.url,
+                    material.visibility,
+                    aware(material.created_at),
+                )
+            )
+        for diary in s.scalars(select(DiaryPostRow).where(DiaryPostRow.author_id == person_id)):
+            records.append(
+                ContentRecord(
+                    "diary_post",
+                    diary.id,
+                    f"project:{diary.project_id}",
+                    diary.title,
+                    diary.body,
+                    None,
+                    aware(diary.created_at),
+                )
+            )
+        comments = s.scalars(select(DiaryCommentRow).where(DiaryCommentRow.author_id == person_id))
+        for comment in comments:
+            records.append(
+                ContentRecord(
+                    "diary_comment",
+                    comment.id,
+                    f"diary_post:{comment.post_id}",
+                    None,
+                    comment.body,
+                    None,
+                    aware(comment.created_at),
+                )
+            )
+        threads = s.scalars(select(ForumThreadRow).where(ForumThreadRow.author_id == person_id))
+        for thread in threads:
+            records.append(
+                ContentRecord(
+                    "forum_thread",
+                    thread.id,
+                    f"twinspace:{thread.twinspace_id}",
+                    thread.title,
+                    None,
+                    None,
+                    aware(thread.created_at),
+                )
+            )
+        for post in s.scalars(select(ForumPostRow).where(ForumPostRow.author_id == person_id)):
+            records.append(
+                ContentRecord(
+                    "forum_post",
+                    post.id,
+                    f"forum_thread:{post.thread_id}",
+                    None,
+                    post.body,
+                    None,
+                    aware(post.created_at),
+                )
+            )
+        return tuple(records)
+
+    def _participation(self, s: Session, person_id: int) -> tuple[ParticipationRecord, ...]:
+        records: list[ParticipationRecord] = []
+        enrolments = s.execute(
+            select(EnrolmentRow, LearningEventRow.title)
+            .join(LearningEventRow, LearningEventRow.id == EnrolmentRow.event_id)
+            .where(EnrolmentRow.person_id == person_id)
+            .order_by(EnrolmentRow.event_id)
+        )
+        for enrolment, title in enrolments:
+            records.append(
+                ParticipationRecord(
+                    "event_enrolment",
+                    f"event:{enrolment.event_id}",
+                    title,
+                    aware(enrolment.enrolled_at),
+                    _optional(enrolment.completed_at),
+                )
+            )
+        led = s.scalars(
+            select(LearningEventRow)
+            .where(LearningEventRow.expert_id == person_id)
+            .order_by(LearningEventRow.id)
+        )
+        for event in led:
+            records.append(
+                ParticipationRecord(
+                    "event_expert", f"event:{event.id}", event.title, aware(event.created_at)
+                )
+            )
+        trainee = s.execute(
+            select(EditionTraineeRow, EditionRow.title)
+            .join(EditionRow, EditionRow.id == EditionTraineeRow.edition_id)
+            .where(EditionTraineeRow.person_id == person_id)
+            .order_by(EditionTraineeRow.edition_id)
+        )
+        for row, title in trainee:
+            records.append(
+                ParticipationRecord(
+                    "course_trainee", f"edition:{row.edition_id}", title, aware(row.enrolled_at)
+                )
+            )
+        trainer = s.execute(
+            select(EditionTrainerRow.edition_id, EditionRow.title)
+            .join(EditionRow, EditionRow.id == EditionTrainerRow.edition_id)
+            .where(EditionTrainerRow.person_id == person_id)
+            .order_by(EditionTrainerRow.edition_id)
+        )
+        for edition_id, title in trainer:
+            records.append(
+                ParticipationRecord("course_trainer", f"edition:{edition_id}", title, None)
+            )
+        done = s.execute(
+            select(ActivityCompletionRow, ActivityRow.title)
+            .join(ActivityRow, ActivityRow.id == ActivityCompletionRow.activity_id)
+            .where(ActivityCompletionRow.person_id == person_id)
+            .order_by(ActivityCompletionRow.activity_id)
+        )
+        for completion, title in done:
+            records.append(
+                ParticipationRecord(
+                    "activity_done",
+                    f"activity:{completion.activity_id}",
+                    title,
+                    aware(completion.done_at),
+                )
+            )
+        return tuple(records)
+
+    def _acknowledgements(self, s: Session, person_id: int) -> tuple[AcknowledgementRecord, ...]:
+        rows = s.scalars(
+            select(AcknowledgementRow)
+            .where(AcknowledgementRow.person_id == person_id)
+            .order_by(AcknowledgementRow.id)
+        )
+        return tuple(
+            AcknowledgementRecord(
+                id=r.id,
+                kind=r.kind,
+                subject=r.subject,
+                title=r.title,
+                issued_at=aware(r.issued_at),
+                revoked_at=_optional(r.revoked_at),
+                revocation_reason=(r.evidence or {}).get("revocation_reason")
+                if r.revoked_at is not None
+                else None,
+            )
+            for r in rows
+        )
+
+    def _nql(self, s: Session, person_id: int) -> tuple[NqlRecord, ...]:
+        rows = s.scalars(
+            select(NqlApplicationRow)
+            .where(NqlApplicationRow.teacher_id == person_id)
+            .order_by(NqlApplicationRow.id)
+        )
+        return tuple(
+            NqlRecord(
+                id=r.id,
+                project_id=r.project_id,
+                school_year=r.school_year,
+                decision=r.decision,
+                scores=dict(r.scores or {}),
+                sub_scores=dict(r.sub_scores or {}),
+                decided_by=r.decided_by,
+                applied_at=aware(r.applied_at),
+                decided_at=_optional(r.decided_at),
+            )
+            for r in rows
+        )
+
+    def _scores(self, s: Session, person_id: int) -> tuple[ScoreRecord, ...]:
+        rows = s.scalars(
+            select(ScoreOutboxRow)
+            .where(ScoreOutboxRow.person_id == person_id)
+            .order_by(ScoreOutboxRow.id)
+        )
+        return tuple(
+            ScoreRecord(
+                id=r.id,
+                platform_id=r.platform_id,
+                resource_link_id=r.resource_link_id,
+                resource=r.resource,
+                score_given=r.score_given,
+                score_maximum=r.score_maximum,
+                status=r.status,
+                created_at=aware(r.created_at),
+            )
+            for r in rows
+        )
+
+    def _sessions(self, s: Session, person_id: int) -> tuple[SessionRecord, ...]:
+        rows = s.scalars(
+            select(LaunchSessionRow)
+            .where(LaunchSessionRow.person_id == person_id)
+            .order_by(LaunchSessionRow.expires_at)
+        )
+        records = []
+        for row in rows:
+            data = json.loads(row.data)
+            records.append(
+                SessionRecord(
+                    platform_id=row.platform_id,
+                    context_title=data.get("context_title"),
+                    role=data.get("role"),
+                    expires_at=aware(row.expires_at),
+                )
+            )
+        return tuple(records)
+
+    def _poll_marks(self, s: Session, person_id: int) -> tuple[PollMarkRecord, ...]:
+        rows = s.execute(
+            select(MoodlePollMarkRow, MoodleSiteRow.url, MoodleMappingRow.course_id)
+            .join(MoodleMappingRow, MoodleMappingRow.id == MoodlePollMarkRow.mapping_id)
+            .join(MoodleSiteRow, MoodleSiteRow.id == MoodleMappingRow.site_id)
+            .where(MoodlePollMarkRow.person_id == person_id)
+            .order_by(MoodlePollMarkRow.id)
+        )
+        return tuple(
+            PollMarkRecord(url, course_id, mark.moodle_user_id, mark.state, aware(mark.updated_at))
+            for mark, url, course_id in rows
+        )
+
+    # --- erasure --------------------------------------------------------------------------------
+
+    def erase(self, plan: ErasurePlan) -> ErasureCounts:
+        try:
+            with self._db.session() as s:
+                return self._erase(s, plan)
+        except SQLAlchemyError as error:
+            raise ErasureFailedError() from error
+
+    def _erase(self, s: Session, plan: ErasurePlan) -> ErasureCounts:
+        pid, now = plan.person_id, plan.now
+        # Locked (PostgreSQL): a launch or a second erasure of this person waits for this one.
+        person = s.get(PersonRow, pid, with_for_update=True)
+        if person is None:
+            raise NotFoundError(f"Person {pid} does not exist.")
+        identities = s.execute(delete(LtiIdentityRow).where(LtiIdentityRow.person_id == pid))
+        sessions = s.execute(delete(LaunchSessionRow).where(LaunchSessionRow.person_id == pid))
+        scores = s.execute(delete(ScoreOutboxRow).where(ScoreOutboxRow.person_id == pid))
+        marks = s.execute(delete(MoodlePollMarkRow).where(MoodlePollMarkRow.person_id == pid))
+        person.display_name, person.email, person.school = plan.pseudonym, None, None
+        suspended = s.execute(
+            update(MemberRow)
+            .where(MemberRow.person_id == pid, MemberRow.status != MemberStatus.SUSPENDED.value)
+            .values(status=MemberStatus.SUSPENDED.value, updated_at=now)
+        )
+        revoked = 0
+        live = s.scalars(
+            select(AcknowledgementRow).where(
+                AcknowledgementRow.person_id == pid, AcknowledgementRow.revoked_at.is_(None)
+            )
+        )
+        for acknowledgement in live:
+            acknowledgement.revoked_at = now
+            acknowledgement.evidence = erased_evidence(
+                acknowledgement.evidence or {}, plan.revocation_reason
+            )
+            revoked += 1
+        s.flush()
+        s.execute(
+            insert(ErasureRow).values(
+                person_id=pid,
+                pseudonym=plan.pseudonym,
+                reason=plan.reason.value,
+                forced=plan.forced,
+                erased_at=now,
+            )
+        )
+        return ErasureCounts(
+            identities_deleted=_rowcount(identities),
+            launch_sessions_deleted=_rowcount(sessions),
+            scores_deleted=_rowcount(scores),
+            poll_marks_deleted=_rowcount(marks),
+            memberships_suspended=_rowcount(suspended),
+            acknowledgements_revoked=revoked,
+            content_kept=self._content_count(s, pid),
+        )
+
+    def _content_count(self, s: Session, pid: int) -> int:
+        authored = (
+            PageRow,
+            MaterialRow,
+            DiaryPostRow,
+            DiaryCommentRow,
+            ForumThreadRow,
+            ForumPostRow,
+        )
+        return sum(
+            int(s.scalar(select(func.count()).select_from(m).where(m.author_id == pid)) or 0)
+            for m in authored
+        )
+
+    # --- retention ------------------------------------------------------------------------------
+
+    def purge_candidates(self, *, cutoff: datetime, today: date) -> list[PurgeCandidate]:
+        active = func.sum(case((MemberRow.status == MemberStatus.ACTIVE.value, 1), else_=0))
+        grouped = (
+            select(MemberRow.person_id, func.max(MemberRow.updated_at))
+            .where(MemberRow.person_id.not_in(select(ErasureRow.person_id)))
+            .group_by(MemberRow.person_id)
+            .having(active == 0)
+            .order_by(MemberRow.person_id)
+        )
+        candidates = []
+        with self._db.session() as s:
+            for person_id, last_change in s.execute(grouped).all():
+                suspended_since = aware(last_change)
+                if suspended_since >= cutoff or self._still_taking_part(s, person_id, today):
+                    continue
+                candidates.append(
+                    PurgeCandidate(person_id, suspended_since, self._open_founded(s, person_id))
+                )
+        return candidates
+
+    def _still_taking_part(self, s: Session, person_id: int, today: date) -> bool:
+        """Enrolled in, or leading, an event or course edition that has not ended."""
+        running_events = select(LearningEventRow.id).where(LearningEventRow.ends_on >= today)
+        running_editions = select(EditionRow.id).where(EditionRow.ends_on >= today)
+        checks = (
+            select(EnrolmentRow.person_id).where(
+                EnrolmentRow.person_id == person_id, EnrolmentRow.event_id.in_(running_events)
+            ),
+            select(LearningEventRow.id).where(
+                LearningEventRow.expert_id == person_id, LearningEventRow.ends_on >= today
+            ),
+            select(EditionTraineeRow.person_id).where(
+                EditionTraineeRow.person_id == person_id,
+                EditionTraineeRow.edition_id.in_(running_editions),
+            ),
+            select(EditionTrainerRow.person_id).where(
+                EditionTrainerRow.person_id == person_id,
+                EditionTrainerRow.edition_id.in_(running_editions),
+            ),
+        )
+        return any(s.execute(check.limit(1)).first() is not None for check in checks)
