@@ -7,9 +7,10 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test check unit integration e2e migration bench clean
 
+# A new venv's setuptools is too old to build this project's wheel (the wheel smoke test).
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip 'setuptools>=69' wheel
 	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
 	touch $(STAMP)
 
