@@ -745,12 +745,18 @@ class LocalHub:
             return rec.page(row)
 
     def list_pages(self, twinspace_id: int, *, viewer_id: int | None = None) -> list[Page]:
+        return self._list_visible(PageRow, rec.page, twinspace_id, viewer_id)
+
+    def _list_visible(
+        self, row_type: Any, to_domain: Callable[[Any], T], twinspace_id: int, viewer_id: int | None
+    ) -> list[T]:
+        """Pages and materials alike: a viewer who is not an active member sees public ones."""
         with self._db.session() as s:
             rec.load(s, TwinSpaceRow, twinspace_id, "TwinSpace")
-            query = select(PageRow).where(PageRow.twinspace_id == twinspace_id)
+            query = select(row_type).where(row_type.twinspace_id == twinspace_id)
             if not self._sees_private(s, twinspace_id, viewer_id):
-                query = query.where(PageRow.visibility == Visibility.PUBLIC.value)
-            return [rec.page(row) for row in s.scalars(query.order_by(PageRow.id))]
+                query = query.where(row_type.visibility == Visibility.PUBLIC.value)
+            return [to_domain(row) for row in s.scalars(query.order_by(row_type.id))]
 
     def _sees_private(self, s: Session, twinspace_id: int, viewer_id: int | None) -> bool:
         if viewer_id is None:
@@ -789,12 +795,7 @@ class LocalHub:
             return rec.material(row)
 
     def list_materials(self, twinspace_id: int, *, viewer_id: int | None = None) -> list[Material]:
-        with self._db.session() as s:
-            rec.load(s, TwinSpaceRow, twinspace_id, "TwinSpace")
-            query = select(MaterialRow).where(MaterialRow.twinspace_id == twinspace_id)
-            if not self._sees_private(s, twinspace_id, viewer_id):
-                query = query.where(MaterialRow.visibility == Visibility.PUBLIC.value)
-            return [rec.material(row) for row in s.scalars(query.order_by(MaterialRow.id))]
+        return self._list_visible(MaterialRow, rec.material, twinspace_id, viewer_id)
 
     def post_diary(self, actor_id: int, project_id: int, title: str, body: str) -> DiaryPost:
         errors = FieldErrors()
