@@ -101,7 +101,7 @@ class LaunchService:
         cache: KeyValueCache,
         platform_keys: PlatformKeySource,
         identities: IdentityStore,
-        hub: Callable[[], HubPort],
+        hub: HubPort,
         sessions: LaunchSessionStore,
         role_policies: RolePolicyStore,
         record_links: bool = False,
@@ -252,7 +252,7 @@ class LaunchService:
         role = decision.role_for(kind)
         person_id: int | None = None
         if decision.twinspace_role is not None:
-            hub = self._hub()
+            hub = self._hub
             person_id = self._identities.find_person(
                 message.issuer, message.subject, message.deployment_id
             )
