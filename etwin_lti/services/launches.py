@@ -158,8 +158,9 @@ class LaunchService:
             message.roles
         )
         if message.message_type == c.RESOURCE_LINK_REQUEST:
-            resource: Resource | None = resource_from_custom(message.custom)
-            path = f"/embed/{resource.kind.value}/{resource.id}"
+            linked = resource_from_custom(message.custom)
+            resource: Resource | None = linked
+            path = f"/embed/{linked.kind.value}/{linked.id}"
         elif message.message_type == c.DEEP_LINKING_REQUEST:
             if decision.twinspace_role not in _DEEP_LINKERS and not decision.is_tool_admin:
                 raise PermissionDeniedError(
