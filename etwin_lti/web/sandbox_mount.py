@@ -10,7 +10,6 @@ the first click.
 from __future__ import annotations
 
 import logging
-from functools import partial
 from pathlib import Path
 
 from flask import Flask
@@ -47,7 +46,11 @@ def mount_sandbox(app: Flask, container: Container) -> SandboxPlatform:
         )
     )
     app.register_blueprint(create_sandbox_blueprint(platform))
-    container.on_serve.add(partial(_register_or_warn, container.registrations, platform))
+
+    def register_sandbox_platform() -> None:
+        _register_or_warn(container.registrations, platform)
+
+    container.on_serve.add(register_sandbox_platform)
     return platform
 
 
