@@ -106,7 +106,7 @@ class CompletionOutbox:
     """The hub's completion listener: pending scores in the completion's transaction, handed
     to the queue after commit."""
 
-    def __init__(self, queue: Callable[[], TaskQueue]) -> None:
+    def __init__(self, queue: TaskQueue) -> None:
         self._queue = queue
 
     def __call__(self, session: Session, completion: Completion) -> list[int]:
@@ -154,7 +154,7 @@ class CompletionOutbox:
         return created
 
     def _enqueue(self, ids: Sequence[int]) -> None:
-        queue = self._queue()
+        queue = self._queue
         for entry_id in ids:
             queue.enqueue_post_score(entry_id)
 

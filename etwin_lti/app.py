@@ -36,10 +36,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if not app.debug:
         logging.basicConfig(level=logging.INFO)
 
-    container = bootstrap(settings)
-    app.extensions["etwin"] = container
-
     from etwin_lti.web import register_web
 
-    register_web(app, container)
+    register_web(app, bootstrap(settings))
     return app

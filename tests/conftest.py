@@ -57,8 +57,7 @@ def make_test_app(database_url: str, instance_path: Path, **config: object) -> F
     base.update(config)
     app = create_app(base)
     app.instance_path = str(instance_path)
-    for step in app.extensions["etwin"].services.get("after_upgrade", []):
-        step()
+    app.extensions["etwin"].after_upgrade.run()
     return app
 
 

@@ -14,7 +14,9 @@ from typing import Any
 import click
 from flask import Flask
 
+from etwin_lti.container import Container
 from etwin_lti.errors import EtwinLtiError
+from etwin_lti.web.container import container_of
 
 COMMAND_MODULES = (
     "etwin_lti.cli.serve",
@@ -73,8 +75,8 @@ def with_app(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def container(app: Flask) -> Any:
-    return app.extensions["etwin"]
+def container(app: Flask) -> Container:
+    return container_of(app)
 
 
 @click.group()

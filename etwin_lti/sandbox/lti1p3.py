@@ -166,7 +166,7 @@ class SandboxMessageLaunch(LTIAdvantageMessageLaunchAbstract):
                 title="Add an eTwinning activity",
                 description=f"to {context.title}",
                 accept_types={"ltiResourceLink"},
-                extra_data=self._pending.hint,  # type: ignore[arg-type]  # DL 2.0: a string
+                extra_data=self._pending.hint,  # DL 2.0: a string
             )
         for add_service_claims in platform.launch_services:
             add_service_claims(self, self._pending)

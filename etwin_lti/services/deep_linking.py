@@ -120,7 +120,7 @@ class DeepLinkingService:
         self,
         *,
         base_url: str,
-        hub: Callable[[], HubPort],
+        hub: HubPort,
         registrations: RegistrationStore,
         signer: DeepLinkSigner,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -141,7 +141,7 @@ class DeepLinkingService:
 
     def picker(self, session: LaunchSession, query: str = "") -> Picker:
         settings = self.settings_for(session)
-        hub = self._hub()
+        hub = self._hub
         needle = " ".join(query.split()).casefold()[:200]
         groups, projects = self._twinspace_groups(hub, session.person_id)
 
@@ -228,7 +228,7 @@ class DeepLinkingService:
             raise InvalidInputError(
                 errors={"partner_founder_id": ["the eTwinning person id of another teacher"]}
             )
-        hub = self._hub()
+        hub = self._hub
         try:
             hub.get_person(int(partner))
         except NotFoundError:
@@ -270,7 +270,7 @@ class DeepLinkingService:
         return DeepLinkAnswer(settings.return_url, token, tuple(body[c.DL_CONTENT_ITEMS]))
 
     def _embeddable(self, session: LaunchSession) -> dict[str, PickerEntry]:
-        hub = self._hub()
+        hub = self._hub
         groups, _ = self._twinspace_groups(hub, session.person_id)
         entries = [e for g in groups for e in g.entries] + self._events(hub) + self._units(hub)
         return {e.value: e for e in entries}
@@ -278,7 +278,7 @@ class DeepLinkingService:
     def _check_selection(self, values: Sequence[str], entries: Mapping[str, PickerEntry]) -> None:
         unknown: list[str] = []
         forbidden: list[str] = []
-        hub = self._hub()
+        hub = self._hub
         for value in values:
             if value in entries:
                 continue

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask
 
+from etwin_lti.container import Container
+from etwin_lti.web.container import install
 
-def register_web(app: Flask, container: Any) -> None:
+
+def register_web(app: Flask, container: Container) -> None:
+    install(app, container)
     from etwin_lti.web import errors, health
 
     errors.register_error_handlers(app)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
 
 from flask import Flask
 
+from etwin_lti.container import Container
+from etwin_lti.domain.ports import HubPort, RegistrationStore
 from etwin_lti.errors import EtwinLtiError
 from etwin_lti.sandbox import (
     PlatformKeys,
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 SANDBOX_PATH = "/sandbox"
 
 
-def mount_sandbox(app: Flask, container: Any) -> SandboxPlatform:
+def mount_sandbox(app: Flask, container: Container) -> SandboxPlatform:
     settings = container.settings
     keys = PlatformKeys.load_or_create(Path(settings.instance_path) / "sandbox-platform-key.pem")
     platform = SandboxPlatform(
@@ -38,20 +39,22 @@ def mount_sandbox(app: Flask, container: Any) -> SandboxPlatform:
             base_url=settings.base_url + SANDBOX_PATH,
             tool_base_url=settings.base_url,
             keys=keys,
-            resource_provider=lambda: demo_resources(container),
+            resource_provider=DemoResources(container.hub),
             share_names=True,
             share_email=False,
             http_timeout_seconds=settings.http_timeout_seconds,
         )
     )
     app.register_blueprint(create_sandbox_blueprint(platform))
-    container.services.setdefault("on_serve", []).append(
-        lambda _app: _register_or_warn(container.registrations, platform)
-    )
+
+    def register_sandbox_platform() -> None:
+        _register_or_warn(container.registrations, platform)
+
+    container.on_serve.add(register_sandbox_platform)
     return platform
 
 
-def _register_or_warn(store: Any, platform: SandboxPlatform) -> None:
+def _register_or_warn(store: RegistrationStore, platform: SandboxPlatform) -> None:
     try:
         register_sandbox(store, platform)
     except EtwinLtiError as error:
@@ -64,7 +67,7 @@ def _register_or_warn(store: Any, platform: SandboxPlatform) -> None:
         )
 
 
-def register_sandbox(store: Any, platform: SandboxPlatform) -> RegistrationResult:
+def register_sandbox(store: RegistrationStore, platform: SandboxPlatform) -> RegistrationResult:
     """Register the sandbox with the tool, as an administrator would (idempotent)."""
     client = platform.get_client()
     return ensure_platform(
@@ -79,27 +82,30 @@ def register_sandbox(store: Any, platform: SandboxPlatform) -> RegistrationResul
     )
 
 
-def demo_resources(container: Any) -> list[SandboxResource]:
-    hub = container.services.get("hub")
-    if hub is None:
-        return []
-    # Looked up once, then kept with the container it belongs to (a module-level dict keyed by
-    # id(container) would hand a new container the targets of a collected one with the same id).
-    targets: list[LaunchTarget] | None = container.services.get("sandbox_demo_targets")
-    if targets is None:
-        try:
-            targets = container.services["sandbox_demo_targets"] = demo_launch_targets(hub)
-        except EtwinLtiError:
-            log.warning("the demo resources could not be found for the sandbox")
-            return []
-    context = "course-7b"
-    return [
-        SandboxResource(
-            id=f"demo-{t.kind}-{t.id}",
-            title=t.title,
-            context_id=context,
-            custom={"etwin_resource": t.etwin_resource},
-            kind=t.kind,
-        )
-        for t in targets
-    ]
+class DemoResources:
+    """The sandbox's resource provider: the demo resources, looked up once in the hub, then kept
+    with the sandbox of this app (a module-level cache keyed by id(container) would hand a new
+    app the targets of a collected one with the same id)."""
+
+    def __init__(self, hub: HubPort) -> None:
+        self._hub = hub
+        self._targets: list[LaunchTarget] | None = None
+
+    def __call__(self) -> list[SandboxResource]:
+        if self._targets is None:
+            try:
+                self._targets = demo_launch_targets(self._hub)
+            except EtwinLtiError:
+                log.warning("the demo resources could not be found for the sandbox")
+                return []
+        context = "course-7b"
+        return [
+            SandboxResource(
+                id=f"demo-{t.kind}-{t.id}",
+                title=t.title,
+                context_id=context,
+                custom={"etwin_resource": t.etwin_resource},
+                kind=t.kind,
+            )
+            for t in self._targets
+        ]

@@ -56,7 +56,7 @@ def test_a_failure_after_the_completion_rolls_back_completion_and_scores(scene: 
     c = scene.container
     hub = LocalHub(
         c.database,
-        completion_listeners=[CompletionOutbox(lambda: c.task_queue), fails_after_the_outbox],
+        completion_listeners=[CompletionOutbox(c.task_queue), fails_after_the_outbox],
     )
     hub.mark_activity_done(scene.person_id, scene.activity_ids[0])
     with pytest.raises(ListenerFailed):
@@ -98,7 +98,7 @@ def test_timestamps_strictly_increase_per_link_and_user(scene: Scene) -> None:
     hub = LocalHub(
         c.database,
         clock=lambda: fixed,
-        completion_listeners=[CompletionOutbox(lambda: c.task_queue)],
+        completion_listeners=[CompletionOutbox(c.task_queue)],
     )
     for activity_id in scene.activity_ids:
         hub.mark_activity_done(scene.person_id, activity_id)
