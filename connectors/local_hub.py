@@ -163,7 +163,7 @@ class LocalHub:
         self._completion_listeners = tuple(completion_listeners)
 
     def _now(self) -> datetime:
-        return rec.aware(self._clock())
+        return self._clock()
 
     def _today(self) -> date:
         return self._now().date()
@@ -977,7 +977,7 @@ class LocalHub:
                 .order_by(EnrolmentRow.enrolled_at, EnrolmentRow.person_id)
             )
             return [
-                Enrolment(r.event_id, r.person_id, completed_at=rec.utc(r.completed_at))
+                Enrolment(r.event_id, r.person_id, completed_at=r.completed_at)
                 for r in rows
             ]
 
@@ -1160,7 +1160,7 @@ class LocalHub:
     def _progress(self, s: Session, unit: Unit, person_id: int) -> UnitProgress:
         ids = [a.id for a in unit.activities]
         done_at = {
-            activity_id: rec.aware(when)
+            activity_id: when
             for activity_id, when in s.execute(
                 select(ActivityCompletionRow.activity_id, ActivityCompletionRow.done_at).where(
                     ActivityCompletionRow.person_id == person_id,

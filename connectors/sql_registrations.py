@@ -301,7 +301,7 @@ class SqlRegistrationStore:
             raise InvalidInviteError("This registration link is unknown.")
         if row.used_at is not None:
             raise InvalidInviteError("This registration link was used already.")
-        if _utc(row.expires_at) <= self._clock():
+        if row.expires_at <= self._clock():
             raise InvalidInviteError("This registration link has expired.")
         return row
 
@@ -352,11 +352,6 @@ def _deployment_row(session: Session, platform_id: int, deployment_id: str) -> D
     )
 
 
-def _utc(value: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything we store is UTC.
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
 def _to_platform(row: PlatformRow) -> Platform:
     return Platform(
         id=row.id,
@@ -368,7 +363,7 @@ def _to_platform(row: PlatformRow) -> Platform:
         key_set_url=row.key_set_url,
         audience=row.audience,
         product=row.product,
-        created_at=_utc(row.created_at),
+        created_at=row.created_at,
     )
 
 
@@ -378,14 +373,14 @@ def _to_deployment(row: DeploymentRow) -> Deployment:
         deployment_id=row.deployment_id,
         active=row.active,
         label=row.label,
-        created_at=_utc(row.created_at),
+        created_at=row.created_at,
     )
 
 
 def _to_invite(row: RegistrationInviteRow, token: str) -> RegistrationInvite:
     return RegistrationInvite(
         token=token,
-        expires_at=_utc(row.expires_at),
-        used_at=_utc(row.used_at) if row.used_at else None,
+        expires_at=row.expires_at,
+        used_at=row.used_at if row.used_at else None,
         activate_deployments=row.activate_deployments,
     )
