@@ -36,7 +36,7 @@ class SqlToolKeyStore:
         self._db = database
         self._overlap = timedelta(days=overlap_days)
         self._clock = clock
-        self._loaded = loaded_keys or LoadedKeyCache()
+        self._loaded = LoadedKeyCache() if loaded_keys is None else loaded_keys
 
     def ensure_signing_key(self) -> ToolKey:
         with self._db.session() as session:
