@@ -5,7 +5,7 @@ Kept apart from ``local_hub`` so that the use cases there read as rules plus sto
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import exists, select

@@ -28,7 +28,6 @@ from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from connectors.hub_records import aware
 from etwin_lti.domain.model import MemberStatus, ProjectStatus
 from etwin_lti.domain.privacy import (
     AcknowledgementRecord,
@@ -86,10 +85,6 @@ from etwin_lti.persistence.models.passback import ScoreOutboxRow
 from etwin_lti.persistence.models.privacy import ErasureRow
 
 
-def _optional(value: datetime | None) -> datetime | None:
-    return aware(value) if value is not None else None
-
-
 def _rowcount(result: Any) -> int:
     return int(result.rowcount)
 
@@ -144,7 +139,7 @@ class SqlPrivacyStore:
             pseudonym=row.pseudonym,
             reason=ErasureReason(row.reason),
             forced=row.forced,
-            erased_at=aware(row.erased_at),
+            erased_at=row.erased_at,
         )
 
     # --- export ---------------------------------------------------------------------------------
@@ -162,7 +157,7 @@ class SqlPrivacyStore:
                     country_code=person.country_code,
                     school=person.school,
                     email=person.email,
-                    created_at=aware(person.created_at),
+                    created_at=person.created_at,
                 ),
                 identities=self._identities(s, person_id),
                 memberships=self._memberships(s, person_id),
@@ -183,9 +178,7 @@ class SqlPrivacyStore:
             .where(LtiIdentityRow.person_id == person_id)
             .order_by(LtiIdentityRow.id)
         )
-        return tuple(
-            IdentityRecord(r.issuer, r.deployment_id, r.sub, aware(r.created_at)) for r in rows
-        )
+        return tuple(IdentityRecord(r.issuer, r.deployment_id, r.sub, r.created_at) for r in rows)
 
     def _memberships(self, s: Session, person_id: int) -> tuple[MembershipRecord, ...]:
         rows = s.execute(
@@ -203,8 +196,8 @@ class SqlPrivacyStore:
                 status=m.status,
                 role_source=m.role_source,
                 is_founder=m.is_founder,
-                joined_at=aware(m.joined_at),
-                updated_at=aware(m.updated_at),
+                joined_at=m.joined_at,
+                updated_at=m.updated_at,
             )
             for m, title, project_id in rows
         )
@@ -237,7 +230,7 @@ class SqlPrivacyStore:
                     page.title,
                     page.body,
                     page.visibility,
-                    aware(page.created_at),
+                    page.created_at,
                 )
             )
         for material in s.scalars(select(MaterialRow).where(MaterialRow.author_id == person_id)):
@@ -249,7 +242,7 @@ class SqlPrivacyStore:
                     material.title,
                     material.url,
                     material.visibility,
-                    aware(material.created_at),
+                    material.created_at,
                 )
             )
         for diary in s.scalars(select(DiaryPostRow).where(DiaryPostRow.author_id == person_id)):
@@ -261,7 +254,7 @@ class SqlPrivacyStore:
                     diary.title,
                     diary.body,
                     None,
-                    aware(diary.created_at),
+                    diary.created_at,
                 )
             )
         comments = s.scalars(select(DiaryCommentRow).where(DiaryCommentRow.author_id == person_id))
@@ -274,7 +267,7 @@ class SqlPrivacyStore:
                     None,
                     comment.body,
                     None,
-                    aware(comment.created_at),
+                    comment.created_at,
                 )
             )
         threads = s.scalars(select(ForumThreadRow).where(ForumThreadRow.author_id == person_id))
@@ -287,7 +280,7 @@ class SqlPrivacyStore:
                     thread.title,
                     None,
                     None,
-                    aware(thread.created_at),
+                    thread.created_at,
                 )
             )
         for post in s.scalars(select(ForumPostRow).where(ForumPostRow.author_id == person_id)):
@@ -299,7 +292,7 @@ class SqlPrivacyStore:
                     None,
                     post.body,
                     None,
-                    aware(post.created_at),
+                    post.created_at,
                 )
             )
         return tuple(records)
@@ -318,8 +311,8 @@ class SqlPrivacyStore:
                     "event_enrolment",
                     f"event:{enrolment.event_id}",
                     title,
-                    aware(enrolment.enrolled_at),
-                    _optional(enrolment.completed_at),
+                    enrolment.enrolled_at,
+                    enrolment.completed_at,
                 )
             )
         led = s.scalars(
@@ -330,7 +323,7 @@ class SqlPrivacyStore:
         for event in led:
             records.append(
                 ParticipationRecord(
-                    "event_expert", f"event:{event.id}", event.title, aware(event.created_at)
+                    "event_expert", f"event:{event.id}", event.title, event.created_at
                 )
             )
         trainee = s.execute(
@@ -342,7 +335,7 @@ class SqlPrivacyStore:
         for row, title in trainee:
             records.append(
                 ParticipationRecord(
-                    "course_trainee", f"edition:{row.edition_id}", title, aware(row.enrolled_at)
+                    "course_trainee", f"edition:{row.edition_id}", title, row.enrolled_at
                 )
             )
         trainer = s.execute(
@@ -367,7 +360,7 @@ class SqlPrivacyStore:
                     "activity_done",
                     f"activity:{completion.activity_id}",
                     title,
-                    aware(completion.done_at),
+                    completion.done_at,
                 )
             )
         return tuple(records)
@@ -384,8 +377,8 @@ class SqlPrivacyStore:
                 kind=r.kind,
                 subject=r.subject,
                 title=r.title,
-                issued_at=aware(r.issued_at),
-                revoked_at=_optional(r.revoked_at),
+                issued_at=r.issued_at,
+                revoked_at=r.revoked_at,
                 revocation_reason=(r.evidence or {}).get("revocation_reason")
                 if r.revoked_at is not None
                 else None,
@@ -408,8 +401,8 @@ class SqlPrivacyStore:
                 scores=dict(r.scores or {}),
                 sub_scores=dict(r.sub_scores or {}),
                 decided_by=r.decided_by,
-                applied_at=aware(r.applied_at),
-                decided_at=_optional(r.decided_at),
+                applied_at=r.applied_at,
+                decided_at=r.decided_at,
             )
             for r in rows
         )
@@ -429,7 +422,7 @@ class SqlPrivacyStore:
                 score_given=r.score_given,
                 score_maximum=r.score_maximum,
                 status=r.status,
-                created_at=aware(r.created_at),
+                created_at=r.created_at,
             )
             for r in rows
         )
@@ -448,7 +441,7 @@ class SqlPrivacyStore:
                     platform_id=row.platform_id,
                     context_title=data.get("context_title"),
                     role=data.get("role"),
-                    expires_at=aware(row.expires_at),
+                    expires_at=row.expires_at,
                 )
             )
         return tuple(records)
@@ -462,7 +455,7 @@ class SqlPrivacyStore:
             .order_by(MoodlePollMarkRow.id)
         )
         return tuple(
-            PollMarkRecord(url, course_id, mark.moodle_user_id, mark.state, aware(mark.updated_at))
+            PollMarkRecord(url, course_id, mark.moodle_user_id, mark.state, mark.updated_at)
             for mark, url, course_id in rows
         )
 
@@ -551,7 +544,7 @@ class SqlPrivacyStore:
         candidates = []
         with self._db.session() as s:
             for person_id, last_change in s.execute(grouped).all():
-                suspended_since = aware(last_change)
+                suspended_since = last_change
                 if suspended_since >= cutoff or self._still_taking_part(s, person_id, today):
                     continue
                 candidates.append(

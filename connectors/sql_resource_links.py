@@ -8,7 +8,7 @@ announced, while a launch with one replaces it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select

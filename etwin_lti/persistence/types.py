@@ -13,6 +13,7 @@ whose clock is not UTC. The DDL stays ``DateTime(timezone=True)``, so no migrati
 from __future__ import annotations
 
 from datetime import UTC, datetime
+
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator

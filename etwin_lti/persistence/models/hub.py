@@ -31,7 +31,6 @@ from etwin_lti.persistence.db import Base
 from etwin_lti.persistence.types import UtcDateTime
 
 
-
 class CountryListRow(Base):
     """Every version of the country list ever loaded; exactly one is current."""
 

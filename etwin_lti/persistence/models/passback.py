@@ -11,7 +11,6 @@ from etwin_lti.persistence.db import Base
 from etwin_lti.persistence.types import UtcDateTime
 
 
-
 class ScoreOutboxRow(Base):
     """One score to post to one resource link's line item for one person.
 

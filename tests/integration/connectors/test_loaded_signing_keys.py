@@ -14,12 +14,12 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from pylti1p3.service_connector import ServiceConnector
 
-from connectors.lti_access_tokens import AccessTokenProvider
 from connectors.loaded_keys import LoadedKeyCache, parse_rsa_pem
+from connectors.lti_access_tokens import AccessTokenProvider
 from connectors.pylti1p3_tool import registration_for
 from connectors.sql_registrations import SqlRegistrationStore
 from connectors.sql_tool_keys import SqlToolKeyStore
-from etwin_lti.domain.registrations import Platform
+from etwin_lti.domain.registrations import Platform, PlatformRegistration
 from etwin_lti.persistence.db import Database
 
 SIGNATURES = 5
@@ -43,12 +43,14 @@ def database(database_url: str):  # type: ignore[no-untyped-def]
 
 def _platform(database: Database) -> Platform:
     return SqlRegistrationStore(database).add_platform(
-        issuer="https://lms.test",
-        client_id="client-1",
-        name="LMS",
-        auth_login_url="https://lms.test/auth",
-        auth_token_url="https://lms.test/token",
-        key_set_url="https://lms.test/jwks",
+        PlatformRegistration(
+            issuer="https://lms.test",
+            client_id="client-1",
+            name="LMS",
+            auth_login_url="https://lms.test/auth",
+            auth_token_url="https://lms.test/token",
+            key_set_url="https://lms.test/jwks",
+        )
     )
 
 

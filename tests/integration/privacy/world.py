@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from etwin_lti.domain.launches import LaunchSession, Resource, ResourceKind, ServiceEndpoints
 from etwin_lti.domain.model import MaterialKind, PersonKind, TwinSpaceRole
+from etwin_lti.domain.registrations import PlatformRegistration
 from etwin_lti.persistence.db import Base
 from etwin_lti.persistence.models.moodle import (
     MoodleMappingRow,
@@ -115,12 +116,14 @@ def build_world(app: Flask) -> World:
     # The LMS side: platform, identities, a resource link to the unit (so finishing it leaves
     # a pending score in the outbox), launch sessions, Moodle poll marks.
     platform = c.registrations.add_platform(
-        issuer=ISSUER,
-        client_id="client-1",
-        name="School Moodle",
-        auth_login_url=ISSUER + "/auth",
-        auth_token_url=ISSUER + "/token",
-        key_set_url=ISSUER + "/jwks",
+        PlatformRegistration(
+            issuer=ISSUER,
+            client_id="client-1",
+            name="School Moodle",
+            auth_login_url=ISSUER + "/auth",
+            auth_token_url=ISSUER + "/token",
+            key_set_url=ISSUER + "/jwks",
+        )
     )
     c.registrations.add_deployment(platform.id, DEPLOYMENT, active=True)
     c.identities.link(ISSUER, DEPLOYMENT, SARA_SUB, sara.id)
