@@ -44,7 +44,7 @@ from etwin_lti.persistence.models.resource_links import ResourceLinkRow
 log = logging.getLogger(__name__)
 
 
-def _entry(row: ScoreOutboxRow) -> OutboxEntry:
+def outbox_entry(row: ScoreOutboxRow) -> OutboxEntry:
     return OutboxEntry(
         id=row.id,
         platform_id=row.platform_id,
@@ -172,7 +172,7 @@ class SqlScoreOutbox:
             )
             if result.rowcount != 1:  # type: ignore[attr-defined]
                 return None
-            return _entry(self._load(s, entry_id))
+            return outbox_entry(self._load(s, entry_id))
 
     def finish(
         self,
@@ -196,7 +196,7 @@ class SqlScoreOutbox:
                 row.next_attempt_at = decision.next_attempt_at
             if decision.status is ScoreStatus.SENT:
                 row.sent_at = now
-            return _entry(row)
+            return outbox_entry(row)
 
     def due(self, *, now: datetime, limit: int) -> list[int]:
         with self._db.session() as s:
@@ -211,14 +211,14 @@ class SqlScoreOutbox:
 
     def get(self, entry_id: int) -> OutboxEntry:
         with self._db.session() as s:
-            return _entry(self._load(s, entry_id))
+            return outbox_entry(self._load(s, entry_id))
 
     def entries(self, *, status: ScoreStatus | None = None, limit: int = 200) -> list[OutboxEntry]:
         query = select(ScoreOutboxRow).order_by(ScoreOutboxRow.id.desc()).limit(limit)
         if status is not None:
             query = query.where(ScoreOutboxRow.status == status.value)
         with self._db.session() as s:
-            return [_entry(row) for row in s.scalars(query)]
+            return [outbox_entry(row) for row in s.scalars(query)]
 
     def retry(self, entry_ids: Sequence[int] | None, *, now: datetime) -> list[int]:
         with self._db.session() as s:

@@ -23,6 +23,8 @@ from etwin_lti.persistence.models.moodle import (
 )
 
 ISSUER = "https://moodle.school.example"
+# The export's lists of what a person wrote, one per kind.
+CONTENT = ("pages", "materials", "diary_posts", "diary_comments", "forum_threads", "forum_posts")
 DEPLOYMENT = "1"
 SARA_SUB = "4242"
 OTTO_SUB = "4343"
