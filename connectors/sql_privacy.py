@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from connectors import hub_records as rec
 from connectors.sql_score_outbox import outbox_entry
-from etwin_lti.domain.model import Member, MemberStatus, ProjectStatus
+from etwin_lti.domain.model import Member, MemberStatus, NqlApplication, ProjectStatus
 from etwin_lti.domain.privacy import (
     ErasureCounts,
     ErasureFailedError,
@@ -156,14 +156,7 @@ class SqlPrivacyStore:
                 **self._content(s, person_id),
                 participation=self._participation(s, person_id),
                 acknowledgements=self._owned(s, AcknowledgementRow, person_id, rec.acknowledgement),
-                nql_applications=tuple(
-                    replace(
-                        rec.nql_application(r), applied_at=r.applied_at, decided_at=r.decided_at
-                    )
-                    for r in self._rows(
-                        s, NqlApplicationRow, NqlApplicationRow.teacher_id, person_id
-                    )
-                ),
+                nql_applications=self._nql(s, person_id),
                 scores=self._owned(s, ScoreOutboxRow, person_id, outbox_entry),
                 launch_sessions=self._sessions(s, person_id),
                 moodle_poll_marks=self._poll_marks(s, person_id),
@@ -310,6 +303,13 @@ class SqlPrivacyStore:
                 )
             )
         return tuple(records)
+
+    def _nql(self, s: Session, person_id: int) -> tuple[NqlApplication, ...]:
+        rows = self._rows(s, NqlApplicationRow, NqlApplicationRow.teacher_id, person_id)
+        return tuple(
+            replace(rec.nql_application(r), applied_at=r.applied_at, decided_at=r.decided_at)
+            for r in rows
+        )
 
     def _sessions(self, s: Session, person_id: int) -> tuple[SessionRecord, ...]:
         rows = s.scalars(
