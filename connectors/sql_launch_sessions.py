@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select
@@ -91,8 +91,7 @@ class SqlLaunchSessionStore:
             row = connection.execute(query).first()
         if row is None:
             return None
-        expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
-        if expires <= now:
+        if row.expires_at <= now:
             return None
         return _decode(session_id, row.data)
 

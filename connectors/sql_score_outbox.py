@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event, func, or_, select, update
@@ -44,12 +44,7 @@ from etwin_lti.persistence.models.resource_links import ResourceLinkRow
 log = logging.getLogger(__name__)
 
 
-def _utc(moment: datetime) -> datetime:
-    """SQLite gives naive datetimes back; everything we store is UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _entry(row: ScoreOutboxRow) -> OutboxEntry:
+def outbox_entry(row: ScoreOutboxRow) -> OutboxEntry:
     return OutboxEntry(
         id=row.id,
         platform_id=row.platform_id,
@@ -60,15 +55,15 @@ def _entry(row: ScoreOutboxRow) -> OutboxEntry:
         resource=row.resource,
         score_given=row.score_given,
         score_maximum=row.score_maximum,
-        timestamp=_utc(row.timestamp),
+        timestamp=row.timestamp,
         status=ScoreStatus(row.status),
         attempts=row.attempts,
-        next_attempt_at=_utc(row.next_attempt_at),
-        created_at=_utc(row.created_at),
+        next_attempt_at=row.next_attempt_at,
+        created_at=row.created_at,
         last_error=row.last_error,
         last_status=row.last_status,
         lineitem_url=row.lineitem_url,
-        sent_at=_utc(row.sent_at) if row.sent_at else None,
+        sent_at=row.sent_at,
     )
 
 
@@ -110,7 +105,7 @@ class CompletionOutbox:
         self._queue = queue
 
     def __call__(self, session: Session, completion: Completion) -> list[int]:
-        now = _utc(completion.completed_at)
+        now = completion.completed_at
         created = []
         for target in score_targets(session, completion):
             exists = session.scalar(
@@ -139,7 +134,7 @@ class CompletionOutbox:
                 resource=str(completion.resource),
                 score_given=COMPLETION_SCORE_GIVEN,
                 score_maximum=COMPLETION_SCORE_MAXIMUM,
-                timestamp=next_timestamp(now, _utc(last) if last else None),
+                timestamp=next_timestamp(now, last),
                 status=ScoreStatus.PENDING.value,
                 attempts=0,
                 next_attempt_at=now,
@@ -164,7 +159,6 @@ class SqlScoreOutbox:
         self._db = database
 
     def claim(self, entry_id: int, *, now: datetime, lease_seconds: int) -> OutboxEntry | None:
-        now = _utc(now)
         with self._db.session() as s:
             result = s.execute(
                 update(ScoreOutboxRow)
@@ -178,7 +172,7 @@ class SqlScoreOutbox:
             )
             if result.rowcount != 1:  # type: ignore[attr-defined]
                 return None
-            return _entry(self._load(s, entry_id))
+            return outbox_entry(self._load(s, entry_id))
 
     def finish(
         self,
@@ -189,7 +183,6 @@ class SqlScoreOutbox:
         last_status: int | None,
         lineitem_url: str | None,
     ) -> OutboxEntry:
-        now = _utc(now)
         with self._db.session() as s:
             row = self._load(s, entry_id)
             row.status = decision.status.value
@@ -200,17 +193,17 @@ class SqlScoreOutbox:
             if lineitem_url:
                 row.lineitem_url = lineitem_url
             if decision.next_attempt_at is not None:
-                row.next_attempt_at = _utc(decision.next_attempt_at)
+                row.next_attempt_at = decision.next_attempt_at
             if decision.status is ScoreStatus.SENT:
                 row.sent_at = now
-            return _entry(row)
+            return outbox_entry(row)
 
     def due(self, *, now: datetime, limit: int) -> list[int]:
         with self._db.session() as s:
             return list(
                 s.scalars(
                     select(ScoreOutboxRow.id)
-                    .where(*self._due_clauses(_utc(now)))
+                    .where(*self._due_clauses(now))
                     .order_by(ScoreOutboxRow.next_attempt_at, ScoreOutboxRow.id)
                     .limit(limit)
                 )
@@ -218,17 +211,16 @@ class SqlScoreOutbox:
 
     def get(self, entry_id: int) -> OutboxEntry:
         with self._db.session() as s:
-            return _entry(self._load(s, entry_id))
+            return outbox_entry(self._load(s, entry_id))
 
     def entries(self, *, status: ScoreStatus | None = None, limit: int = 200) -> list[OutboxEntry]:
         query = select(ScoreOutboxRow).order_by(ScoreOutboxRow.id.desc()).limit(limit)
         if status is not None:
             query = query.where(ScoreOutboxRow.status == status.value)
         with self._db.session() as s:
-            return [_entry(row) for row in s.scalars(query)]
+            return [outbox_entry(row) for row in s.scalars(query)]
 
     def retry(self, entry_ids: Sequence[int] | None, *, now: datetime) -> list[int]:
-        now = _utc(now)
         with self._db.session() as s:
             query = select(ScoreOutboxRow.id).where(ScoreOutboxRow.status == ScoreStatus.DEAD.value)
             if entry_ids is not None:

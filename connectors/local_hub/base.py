@@ -74,7 +74,7 @@ class LocalHubBase:
         self._completion_listeners = tuple(completion_listeners)
 
     def _now(self) -> datetime:
-        return rec.aware(self._clock())
+        return self._clock()
 
     def _today(self) -> date:
         return self._now().date()

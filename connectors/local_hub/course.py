@@ -183,7 +183,7 @@ class CourseArea(LocalHubBase):
     def _progress(self, s: Session, unit: Unit, person_id: int) -> UnitProgress:
         ids = [a.id for a in unit.activities]
         done_at = {
-            activity_id: rec.aware(when)
+            activity_id: when
             for activity_id, when in s.execute(
                 select(ActivityCompletionRow.activity_id, ActivityCompletionRow.done_at).where(
                     ActivityCompletionRow.person_id == person_id,

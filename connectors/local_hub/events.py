@@ -103,10 +103,7 @@ class EventsArea(LocalHubBase):
                 .where(EnrolmentRow.event_id == event_id)
                 .order_by(EnrolmentRow.enrolled_at, EnrolmentRow.person_id)
             )
-            return [
-                Enrolment(r.event_id, r.person_id, completed_at=rec.utc(r.completed_at))
-                for r in rows
-            ]
+            return [Enrolment(r.event_id, r.person_id, completed_at=r.completed_at) for r in rows]
 
     def complete_event(self, actor_id: int, event_id: int, person_id: int) -> Acknowledgement:
         with self._db.session() as s:

@@ -16,6 +16,7 @@ from flask import Flask
 
 from etwin_lti.container import Container
 from etwin_lti.domain.ports import HubPort, RegistrationStore
+from etwin_lti.domain.registrations import PlatformRegistration
 from etwin_lti.errors import EtwinLtiError
 from etwin_lti.sandbox import (
     PlatformKeys,
@@ -70,16 +71,15 @@ def _register_or_warn(store: RegistrationStore, platform: SandboxPlatform) -> No
 def register_sandbox(store: RegistrationStore, platform: SandboxPlatform) -> RegistrationResult:
     """Register the sandbox with the tool, as an administrator would (idempotent)."""
     client = platform.get_client()
-    return ensure_platform(
-        store,
+    registration = PlatformRegistration(
         issuer=platform.issuer,
         client_id=client.client_id,
         name="Sandbox LMS (demo)",
         auth_login_url=platform.urls["authorization_endpoint"],
         auth_token_url=platform.urls["token_endpoint"],
         key_set_url=platform.urls["jwks_uri"],
-        deployment_id=client.deployment_id,
     )
+    return ensure_platform(store, registration, deployment_id=client.deployment_id)
 
 
 class DemoResources:

@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select, text
 
+from etwin_lti.domain.registrations import PlatformRegistration
 from etwin_lti.persistence.models.lti import LaunchSessionRow, LtiIdentityRow
 from tests.conftest import make_test_app
 from tests.e2e.harness import (
@@ -80,12 +81,14 @@ def build_world(
     tool_app.app = app
     container = app.extensions["etwin"]
     registered = container.registrations.add_platform(
-        issuer=platform.url,
-        client_id=CLIENT_ID,
-        name="Mini LMS",
-        auth_login_url=platform.url + "/auth",
-        auth_token_url=platform.url + "/token",
-        key_set_url=platform.url + "/jwks",
+        PlatformRegistration(
+            issuer=platform.url,
+            client_id=CLIENT_ID,
+            name="Mini LMS",
+            auth_login_url=platform.url + "/auth",
+            auth_token_url=platform.url + "/token",
+            key_set_url=platform.url + "/jwks",
+        )
     )
     container.registrations.add_deployment(registered.id, DEPLOYMENT_ID, active=True)
     world = World(tool, app, platform, registered.id, seed_resources(container.hub))

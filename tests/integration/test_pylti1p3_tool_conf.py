@@ -9,17 +9,20 @@ from pylti1p3.deep_link import DeepLink
 from pylti1p3.deep_link_resource import DeepLinkResource
 
 from connectors.pylti1p3_tool import RegistrationToolConf
+from etwin_lti.domain.registrations import PlatformRegistration
 
 
 def test_a_deep_link_response_verifies_with_our_published_key(app: Flask) -> None:
     container = app.extensions["etwin"]
     platform = container.registrations.add_platform(
-        issuer="https://lms.test",
-        client_id="client-9",
-        name="LMS",
-        auth_login_url="https://lms.test/auth",
-        auth_token_url="https://lms.test/token",
-        key_set_url="https://lms.test/jwks",
+        PlatformRegistration(
+            issuer="https://lms.test",
+            client_id="client-9",
+            name="LMS",
+            auth_login_url="https://lms.test/auth",
+            auth_token_url="https://lms.test/token",
+            key_set_url="https://lms.test/jwks",
+        )
     )
     container.registrations.add_deployment(platform.id, "3", active=True)
     container.registrations.add_deployment(platform.id, "4", active=False)

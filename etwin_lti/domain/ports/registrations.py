@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from etwin_lti.domain.registrations import Deployment, Platform, RegistrationInvite
+from etwin_lti.domain.registrations import (
+    Deployment,
+    Platform,
+    PlatformRegistration,
+    RegistrationInvite,
+)
 
 
 class RegistrationStore(Protocol):
@@ -13,18 +18,7 @@ class RegistrationStore(Protocol):
     Implemented by ``connectors.sql_registrations.SqlRegistrationStore``.
     """
 
-    def add_platform(
-        self,
-        *,
-        issuer: str,
-        client_id: str,
-        name: str,
-        auth_login_url: str,
-        auth_token_url: str,
-        key_set_url: str,
-        audience: str | None = None,
-        product: str | None = None,
-    ) -> Platform:
+    def add_platform(self, registration: PlatformRegistration) -> Platform:
         """Refused (409) when (issuer, client_id) exists already."""
         ...
 
@@ -68,18 +62,7 @@ class RegistrationStore(Protocol):
         ...
 
     def complete_registration(
-        self,
-        token: str,
-        *,
-        issuer: str,
-        client_id: str,
-        name: str,
-        auth_login_url: str,
-        auth_token_url: str,
-        key_set_url: str,
-        deployment_id: str | None,
-        audience: str | None = None,
-        product: str | None = None,
+        self, token: str, registration: PlatformRegistration, *, deployment_id: str | None
     ) -> tuple[Platform, Deployment | None]:
         """One transaction: consume the invite, add the platform and (when the platform gave
         one) its deployment, active per the invite. Nothing is written when any step fails."""

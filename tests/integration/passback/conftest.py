@@ -15,6 +15,7 @@ from flask import Flask
 from etwin_lti.domain.launches import Resource, ResourceKind, ServiceEndpoints
 from etwin_lti.domain.model import PersonKind
 from etwin_lti.domain.passback import Decision, ScoreStatus
+from etwin_lti.domain.registrations import PlatformRegistration
 from tests.conftest import make_test_app
 
 ISSUER = "https://lms.example"
@@ -58,12 +59,14 @@ class Scene:
 def build_scene(app: Flask) -> Scene:
     c = app.extensions["etwin"]
     platform = c.registrations.add_platform(
-        issuer=ISSUER,
-        client_id="client-1",
-        name="School Moodle",
-        auth_login_url=ISSUER + "/auth",
-        auth_token_url=ISSUER + "/token",
-        key_set_url=ISSUER + "/jwks",
+        PlatformRegistration(
+            issuer=ISSUER,
+            client_id="client-1",
+            name="School Moodle",
+            auth_login_url=ISSUER + "/auth",
+            auth_token_url=ISSUER + "/token",
+            key_set_url=ISSUER + "/jwks",
+        )
     )
     c.registrations.add_deployment(platform.id, "1", active=True)
     today = date.today()
