@@ -285,13 +285,20 @@ def build_remote_hub(container: Container) -> None:
     if not settings.hub_url:
         return
     from connectors.http_hub import HttpHubConnector, hub_session
+    from connectors.http_hub.progress import RemoteProgressStore
+    from etwin_lti.services.progress import ProgressService
 
     assert settings.hub_token is not None  # Settings.check
-    container.services["hub"] = HttpHubConnector(
+    hub = HttpHubConnector(
         settings.hub_url,
         settings.hub_token,
         session=hub_session(),
         read_timeout=settings.http_timeout_seconds,
+    )
+    container.services["hub"] = hub
+    # Completions on the remote hub owe their scores to this tool's LMS links all the same.
+    container.services["progress"] = ProgressService(
+        RemoteProgressStore(hub, container.database), queue=lambda: container.task_queue
     )
 
 
@@ -305,14 +312,15 @@ def build_api_tokens(container: Container) -> None:
 def build_hub(container: Container) -> None:
     """The eTwinning hub: the local database implementation is the embedded default."""
     from connectors.local_hub import LocalHub
-    from connectors.sql_score_outbox import CompletionOutbox
+    from connectors.local_hub.progress import LocalProgressStore
+    from etwin_lti.services.progress import ProgressService
 
-    # A completion writes its pending AGS scores in its own transaction (build_passback).
-    hub = LocalHub(
-        container.database,
-        completion_listeners=[CompletionOutbox(lambda: container.task_queue)],
-    )
+    hub = LocalHub(container.database)
     container.services["hub"] = hub
+    # A completion writes its pending AGS scores in its own transaction (build_passback).
+    container.services["progress"] = ProgressService(
+        LocalProgressStore(hub, container.database), queue=lambda: container.task_queue
+    )
     # The country list is versioned data shipped with the package: loaded after every upgrade.
     container.services.setdefault("after_upgrade", []).append(hub.seed_countries)
     if container.settings.demo:

@@ -86,3 +86,7 @@ def viewer(requested: int | None) -> int | None:
 
 def hub() -> Any:
     return current_app.extensions["etwin"].hub
+
+
+def progress() -> Any:
+    return current_app.extensions["etwin"].progress

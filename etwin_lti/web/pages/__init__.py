@@ -55,6 +55,10 @@ def hub() -> Any:
     return container().hub
 
 
+def progress() -> Any:
+    return container().progress
+
+
 def links() -> AcknowledgementLinks:
     settings = container().settings
     return AcknowledgementLinks(
