@@ -1,6 +1,5 @@
-"""What every area of ``LocalHub`` shares: the database, the clock, the completion
-listeners, and the acknowledgement writes several areas make (a project's label, an
-event's or course's certificate)."""
+"""What every area of ``LocalHub`` shares: the database, the clock, and the acknowledgement
+writes several areas make (a project's label, an event's or course's certificate)."""
 
 from __future__ import annotations
 
