@@ -1,11 +1,12 @@
 """The score outbox in the tool's database (``score_outbox``, ``ags_line_items``).
 
-``CompletionOutbox`` is the hub's completion listener: inside the very transaction that records
-a completion it finds the resource links that show the completed resource to that person (links
-of ``lti_resource_links`` whose resource matches, on platforms and deployments where the person
-has an LTI identity) and writes one pending score per link. Only after that transaction commits
-are the rows handed to the task queue: a queue that is down loses nothing, the sweep finds the
-rows later.
+``add_pending_scores`` writes, inside the caller's transaction, one pending score per resource
+link the completion is owed on (``score_targets``: links of ``lti_resource_links`` whose resource
+matches, on platforms and deployments where the person has an LTI identity), never two for the
+same (link, person, resource). The progress stores call it (``connectors.local_hub.progress``:
+in the completion's own transaction; ``connectors.http_hub.progress``: right after the remote
+hub's answer); ``etwin_lti.services.progress`` hands the ids to the task queue after the commit,
+so a queue that is down loses nothing: the sweep finds the rows later.
 
 ``SqlScoreOutbox`` gives workers atomic claims: ``claim`` is one conditional ``UPDATE`` (pending,
 due, not leased), so of two workers holding the same task at most one posts; a worker that dies
@@ -17,11 +18,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import event, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from etwin_lti.domain.passback import (
@@ -30,7 +32,6 @@ from etwin_lti.domain.passback import (
     OutboxEntry,
     ScoreStatus,
     ScoreTarget,
-    TaskQueue,
     clip,
 )
 from etwin_lti.errors import NotFoundError
@@ -42,6 +43,8 @@ from etwin_lti.persistence.models.registrations import PlatformRow
 from etwin_lti.persistence.models.resource_links import ResourceLinkRow
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+W = TypeVar("W")
 
 
 def outbox_entry(row: ScoreOutboxRow) -> OutboxEntry:
@@ -97,61 +100,76 @@ def score_targets(session: Session, completion: Completion) -> list[ScoreTarget]
     return targets
 
 
-class CompletionOutbox:
-    """The hub's completion listener: pending scores in the completion's transaction, handed
-    to the queue after commit."""
-
-    def __init__(self, queue: TaskQueue) -> None:
-        self._queue = queue
-
-    def __call__(self, session: Session, completion: Completion) -> list[int]:
-        now = completion.completed_at
-        created = []
-        for target in score_targets(session, completion):
-            exists = session.scalar(
-                select(ScoreOutboxRow.id).where(
-                    ScoreOutboxRow.platform_id == target.platform_id,
-                    ScoreOutboxRow.resource_link_id == target.resource_link_id,
-                    ScoreOutboxRow.person_id == completion.person_id,
-                    ScoreOutboxRow.resource == str(completion.resource),
-                )
+def add_pending_scores(session: Session, completion: Completion) -> list[int]:
+    """One pending score per target the completion has none on yet; the new rows' ids."""
+    now = completion.completed_at
+    created = []
+    for target in score_targets(session, completion):
+        exists = session.scalar(
+            select(ScoreOutboxRow.id).where(
+                ScoreOutboxRow.platform_id == target.platform_id,
+                ScoreOutboxRow.resource_link_id == target.resource_link_id,
+                ScoreOutboxRow.person_id == completion.person_id,
+                ScoreOutboxRow.resource == str(completion.resource),
             )
-            if exists is not None:
-                continue
-            last = session.scalar(
-                select(func.max(ScoreOutboxRow.timestamp)).where(
-                    ScoreOutboxRow.platform_id == target.platform_id,
-                    ScoreOutboxRow.resource_link_id == target.resource_link_id,
-                    ScoreOutboxRow.user_id == target.user_id,
-                )
+        )
+        if exists is not None:
+            continue
+        last = session.scalar(
+            select(func.max(ScoreOutboxRow.timestamp)).where(
+                ScoreOutboxRow.platform_id == target.platform_id,
+                ScoreOutboxRow.resource_link_id == target.resource_link_id,
+                ScoreOutboxRow.user_id == target.user_id,
             )
-            row = ScoreOutboxRow(
-                platform_id=target.platform_id,
-                deployment_id=target.deployment_id,
-                resource_link_id=target.resource_link_id,
-                person_id=completion.person_id,
-                user_id=target.user_id,
-                resource=str(completion.resource),
-                score_given=COMPLETION_SCORE_GIVEN,
-                score_maximum=COMPLETION_SCORE_MAXIMUM,
-                timestamp=next_timestamp(now, last),
-                status=ScoreStatus.PENDING.value,
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(row)
-            session.flush()
-            created.append(row.id)
-        if created:
-            event.listen(session, "after_commit", lambda _s: self._enqueue(created), once=True)
-        return created
+        )
+        row = ScoreOutboxRow(
+            platform_id=target.platform_id,
+            deployment_id=target.deployment_id,
+            resource_link_id=target.resource_link_id,
+            person_id=completion.person_id,
+            user_id=target.user_id,
+            resource=str(completion.resource),
+            score_given=COMPLETION_SCORE_GIVEN,
+            score_maximum=COMPLETION_SCORE_MAXIMUM,
+            timestamp=next_timestamp(now, last),
+            status=ScoreStatus.PENDING.value,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(row)
+        # A concurrent request adding the same score fails here on the unique key; the
+        # progress store runs the whole step once more and then finds this row (``exists``).
+        session.flush()
+        created.append(row.id)
+    return created
 
-    def _enqueue(self, ids: Sequence[int]) -> None:
-        queue = self._queue
-        for entry_id in ids:
-            queue.enqueue_post_score(entry_id)
+
+class PendingScoresWork:
+    """The outbox half of a progress unit of work; each hub's store adds the hub's half."""
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add_pending_scores(self, completion: Completion) -> list[int]:
+        return add_pending_scores(self._s, completion)
+
+
+def run_with_outbox(
+    database: Database, make_work: Callable[[Session], W], step: Callable[[W], T]
+) -> T:
+    """``step`` in one transaction of this database; once more after a unique-key conflict
+    (two requests writing the same row: the loser rolls back and now sees the winner's)."""
+
+    def once() -> T:
+        with database.session() as s:
+            return step(make_work(s))
+
+    try:
+        return once()
+    except IntegrityError:
+        return once()
 
 
 class SqlScoreOutbox:

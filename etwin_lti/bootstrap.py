@@ -22,8 +22,10 @@ import requests
 
 from connectors.ags_client import HttpAgsClient
 from connectors.http_hub import HttpHubConnector, hub_session
+from connectors.http_hub.progress import RemoteProgressStore
 from connectors.kv_cache import RedisKeyValueCache, SqlKeyValueCache
 from connectors.local_hub import LocalHub
+from connectors.local_hub.progress import LocalProgressStore
 from connectors.lti_access_tokens import AccessTokenProvider
 from connectors.nrps_client import HttpNrpsClient
 from connectors.platform_jwks import HttpPlatformKeySource
@@ -37,7 +39,7 @@ from connectors.sql_privacy import SqlPrivacyStore
 from connectors.sql_registrations import SqlRegistrationStore
 from connectors.sql_resource_links import SqlResourceLinkStore
 from connectors.sql_role_policy import SqlRolePolicyStore
-from connectors.sql_score_outbox import CompletionOutbox, SqlLineItemMemory, SqlScoreOutbox
+from connectors.sql_score_outbox import SqlLineItemMemory, SqlScoreOutbox
 from connectors.sql_tool_keys import SqlToolKeyStore
 from connectors.task_queue import HueyTaskQueue, QueueHandlers, QueueIntervals, make_huey
 from etwin_lti.container import Container, Steps
@@ -53,6 +55,7 @@ from etwin_lti.services.pages import PageServices
 from etwin_lti.services.pages.acknowledgements import AcknowledgementLinks
 from etwin_lti.services.passback import PassbackConfig, PassbackService
 from etwin_lti.services.privacy import PrivacyConfig, PrivacyService
+from etwin_lti.services.progress import ProgressService
 from etwin_lti.services.registrations import DynamicRegistrationService
 from etwin_lti.services.roster_sync import RosterSyncService
 from etwin_lti.settings import Settings
@@ -68,9 +71,17 @@ def bootstrap(settings: Settings) -> Container:
     database = Database(settings.database_url)
     cache = _shared_cache(settings, database)
     task_queue = _task_queue(settings)
-    # A completion writes its pending AGS scores in its own transaction (the outbox).
-    local_hub = LocalHub(database, completion_listeners=[CompletionOutbox(task_queue)])
-    hub = _remote_hub(settings) or local_hub
+    local_hub = LocalHub(database)
+    remote_hub = _remote_hub(settings)
+    hub: HubPort = remote_hub or local_hub
+    # Progress (issue 8 item 2): a completion owes its pending AGS scores to this tool's LMS
+    # links whichever hub records it; with the local hub both share one transaction (outbox).
+    progress = ProgressService(
+        RemoteProgressStore(remote_hub, database)
+        if remote_hub is not None
+        else LocalProgressStore(local_hub, database),
+        queue=task_queue,
+    )
 
     # LTI platforms, deployments and dynamic-registration invites (issue 3).
     registrations = SqlRegistrationStore(database)
@@ -215,7 +226,8 @@ def bootstrap(settings: Settings) -> Container:
         deep_linking=deep_linking,
         passback=passback,
         privacy=privacy,
-        pages=PageServices.over(hub, links),
+        progress=progress,
+        pages=PageServices.over(hub, links, progress),
         # The country list is versioned data shipped with the package, loaded after every
         # upgrade; so is the first tool key.
         after_upgrade=Steps(local_hub.seed_countries, tool_keys.ensure_signing_key),
@@ -248,7 +260,7 @@ def _task_queue(settings: Settings) -> HueyTaskQueue:
     )
 
 
-def _remote_hub(settings: Settings) -> HubPort | None:
+def _remote_hub(settings: Settings) -> HttpHubConnector | None:
     """With ETWIN_HUB_URL, the hub is another instance's REST API instead of the local one."""
     if not settings.hub_url:
         return None

@@ -38,6 +38,7 @@ from etwin_lti.services.launches import LaunchService
 from etwin_lti.services.pages import PageServices
 from etwin_lti.services.passback import PassbackService
 from etwin_lti.services.privacy import PrivacyService
+from etwin_lti.services.progress import ProgressService
 from etwin_lti.services.registrations import DynamicRegistrationService
 from etwin_lti.services.roster_sync import RosterSyncService
 from etwin_lti.settings import Settings
@@ -156,6 +157,7 @@ class Container:
     deep_linking: DeepLinkingService
     passback: PassbackService
     privacy: PrivacyService
+    progress: ProgressService  # mark done / complete → completion → pending scores
     pages: PageServices
     after_upgrade: Steps
     on_serve: Steps

@@ -22,7 +22,6 @@ Learning Events: ``list_events(open_only=True)`` lists the events that still tak
 
 from __future__ import annotations
 
-from connectors.local_hub.base import CompletionListener
 from connectors.local_hub.content import ContentArea
 from connectors.local_hub.course import CourseArea
 from connectors.local_hub.events import EventsArea
@@ -44,4 +43,4 @@ class LocalHub(
     """The whole ``HubPort``: one area mixin per narrow port over ``LocalHubBase``."""
 
 
-__all__ = ["CompletionListener", "LocalHub"]
+__all__ = ["LocalHub"]

@@ -1,10 +1,9 @@
-"""What every area of ``LocalHub`` shares: the database, the clock, the completion
-listeners, and the acknowledgement writes several areas make (a project's label, an
-event's or course's certificate)."""
+"""What every area of ``LocalHub`` shares: the database, the clock, and the acknowledgement
+writes several areas make (a project's label, an event's or course's certificate)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
@@ -18,7 +17,6 @@ from etwin_lti.domain.model import (
     Acknowledgement,
     AcknowledgementKind,
 )
-from etwin_lti.domain.passback import Completion
 from etwin_lti.errors import (
     DuplicateAcknowledgementError,
     InvalidInputError,
@@ -30,8 +28,6 @@ from etwin_lti.persistence.models.hub import (
 
 COUNTRY_LIST = ("etwin_lti.data", "countries.json")
 T = TypeVar("T")
-# Told of every new completion inside its transaction: (session, completion).
-CompletionListener = Callable[[Session, Completion], object]
 
 
 def _utc_now() -> datetime:
@@ -64,24 +60,16 @@ class LocalHubBase:
         *,
         clock: Callable[[], datetime] = _utc_now,
         country_list: Mapping[str, Any] | None = None,
-        completion_listeners: Sequence[CompletionListener] = (),
     ) -> None:
         self._db = database
         self._clock = clock
         self._country_list = country_list
-        # Called inside the completion's own transaction (the passback outbox writes its
-        # pending scores there): a listener that raises rolls the completion back too.
-        self._completion_listeners = tuple(completion_listeners)
 
     def _now(self) -> datetime:
         return self._clock()
 
     def _today(self) -> date:
         return self._now().date()
-
-    def _completed(self, s: Session, completion: Completion) -> None:
-        for listener in self._completion_listeners:
-            listener(s, completion)
 
     def _issue(
         self,

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from connectors import hub_records as rec
 from connectors.local_hub.base import LocalHubBase, _once_more_on_conflict
 from etwin_lti.domain import course
-from etwin_lti.domain.launches import Resource, ResourceKind
 from etwin_lti.domain.model import (
     Acknowledgement,
     AcknowledgementKind,
@@ -20,7 +19,6 @@ from etwin_lti.domain.model import (
     Unit,
     UnitProgress,
 )
-from etwin_lti.domain.passback import Completion
 from etwin_lti.persistence.models.hub import (
     ActivityCompletionRow,
     ActivityRow,
@@ -152,28 +150,24 @@ class CourseArea(LocalHubBase):
 
     def _mark_activity_done(self, person_id: int, activity_id: int) -> UnitProgress:
         with self._db.session() as s:
-            activity = rec.load(s, ActivityRow, activity_id, "Activity")
-            rec.load_person(s, person_id)
-            unit_row = rec.load(s, UnitRow, activity.unit_id, "Unit")
-            if s.get(EditionTraineeRow, (unit_row.edition_id, person_id)) is None:
-                raise course.NotATraineeError()
-            newly_done = s.get(ActivityCompletionRow, (activity_id, person_id)) is None
-            if newly_done:
-                s.add(
-                    ActivityCompletionRow(
-                        activity_id=activity_id, person_id=person_id, done_at=self._now()
-                    )
+            return self.mark_activity_done_in(s, person_id, activity_id)
+
+    def mark_activity_done_in(self, s: Session, person_id: int, activity_id: int) -> UnitProgress:
+        """``mark_activity_done`` inside the caller's transaction: the progress unit of work
+        (``connectors.local_hub.progress``) writes the completion's scores in the same one."""
+        activity = rec.load(s, ActivityRow, activity_id, "Activity")
+        rec.load_person(s, person_id)
+        unit_row = rec.load(s, UnitRow, activity.unit_id, "Unit")
+        if s.get(EditionTraineeRow, (unit_row.edition_id, person_id)) is None:
+            raise course.NotATraineeError()
+        if s.get(ActivityCompletionRow, (activity_id, person_id)) is None:
+            s.add(
+                ActivityCompletionRow(
+                    activity_id=activity_id, person_id=person_id, done_at=self._now()
                 )
-                s.flush()
-            progress = self._progress(s, rec.unit(s, unit_row), person_id)
-            if newly_done and progress.completed_at is not None:  # this was the last one
-                self._completed(
-                    s,
-                    Completion(
-                        person_id, Resource(ResourceKind.UNIT, unit_row.id), progress.completed_at
-                    ),
-                )
-            return progress
+            )
+            s.flush()
+        return self._progress(s, rec.unit(s, unit_row), person_id)
 
     def unit_progress(self, person_id: int, unit_id: int) -> UnitProgress:
         with self._db.session() as s:

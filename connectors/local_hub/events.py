@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from connectors import hub_records as rec
 from connectors.local_hub.base import LocalHubBase
 from etwin_lti.domain import events
-from etwin_lti.domain.launches import Resource, ResourceKind
 from etwin_lti.domain.model import (
     Acknowledgement,
     AcknowledgementKind,
     Enrolment,
     LearningEvent,
 )
-from etwin_lti.domain.passback import Completion
 from etwin_lti.persistence.models.hub import (
     EnrolmentRow,
     LearningEventRow,
@@ -107,24 +106,30 @@ class EventsArea(LocalHubBase):
 
     def complete_event(self, actor_id: int, event_id: int, person_id: int) -> Acknowledgement:
         with self._db.session() as s:
-            row = rec.load(s, LearningEventRow, event_id, "Learning Event")
-            rec.load_person(s, actor_id)
-            rec.load_person(s, person_id)
-            event = rec.learning_event(row, self._today())
-            enrolment = s.get(EnrolmentRow, (event_id, person_id))
-            events.check_completion(event, actor_id, enrolled=enrolment is not None)
-            assert enrolment is not None
-            now = self._now()
-            if enrolment.completed_at is None:
-                enrolment.completed_at = now
-                self._completed(
-                    s, Completion(person_id, Resource(ResourceKind.EVENT, event_id), now)
-                )
-            return self._issue(
-                s,
-                AcknowledgementKind.EVENT_CERTIFICATE,
-                person_id,
-                events.certificate_subject(event_id),
-                events.certificate_title(event),
-                {"event_id": str(event_id), "expert_id": str(actor_id)},
-            )
+            return self.complete_event_in(s, actor_id, event_id, person_id)
+
+    def complete_event_in(
+        self, s: Session, actor_id: int, event_id: int, person_id: int
+    ) -> Acknowledgement:
+        """``complete_event`` inside the caller's transaction (the progress unit of work)."""
+        row = rec.load(s, LearningEventRow, event_id, "Learning Event")
+        rec.load_person(s, actor_id)
+        rec.load_person(s, person_id)
+        event = rec.learning_event(row, self._today())
+        enrolment = s.get(EnrolmentRow, (event_id, person_id))
+        events.check_completion(event, actor_id, enrolled=enrolment is not None)
+        assert enrolment is not None
+        if enrolment.completed_at is None:
+            enrolment.completed_at = self._now()
+        return self._issue(
+            s,
+            AcknowledgementKind.EVENT_CERTIFICATE,
+            person_id,
+            events.certificate_subject(event_id),
+            events.certificate_title(event),
+            {"event_id": str(event_id), "expert_id": str(actor_id)},
+        )
+
+    def event_completed_at_in(self, s: Session, event_id: int, person_id: int) -> datetime | None:
+        enrolment = s.get(EnrolmentRow, (event_id, person_id))
+        return enrolment.completed_at if enrolment is not None else None

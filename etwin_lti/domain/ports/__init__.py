@@ -2,7 +2,7 @@
 
 Adapters in ``connectors/`` and ``moodle_bridge/`` implement them; only ``etwin_lti.bootstrap``
 chooses which. One module per concern: ``hub`` (one port per area of the eTwinning hub and
-``HubPort``, their union), ``registrations``, ``identities``.
+``HubPort``, their union), ``progress``, ``registrations``, ``identities``.
 """
 
 from __future__ import annotations

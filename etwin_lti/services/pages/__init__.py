@@ -15,6 +15,7 @@ from etwin_lti.services.pages.event import EventPages
 from etwin_lti.services.pages.review import ReviewPages
 from etwin_lti.services.pages.twinspace import TwinSpacePages
 from etwin_lti.services.pages.unit import UnitPages
+from etwin_lti.services.progress import ProgressService
 
 
 @dataclass(frozen=True)
@@ -28,11 +29,13 @@ class PageServices:
     acknowledgements: AcknowledgementPages
 
     @classmethod
-    def over(cls, hub: HubPort, links: AcknowledgementLinks) -> PageServices:
+    def over(
+        cls, hub: HubPort, links: AcknowledgementLinks, progress: ProgressService
+    ) -> PageServices:
         return cls(
             twinspace=TwinSpacePages(hub),
-            event=EventPages(hub, links),
-            unit=UnitPages(hub),
+            event=EventPages(hub, links, progress),
+            unit=UnitPages(hub, progress),
             review=ReviewPages(hub),
             acknowledgements=AcknowledgementPages(hub, links),
         )

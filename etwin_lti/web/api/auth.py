@@ -87,3 +87,7 @@ def viewer(requested: int | None) -> int | None:
 
 def hub() -> Any:
     return services().hub
+
+
+def progress() -> Any:
+    return services().progress

@@ -8,8 +8,9 @@ from flask import Flask
 
 from etwin_lti.domain.ports import HubPort
 
+# dir(), not vars(): HubPort inherits its methods from the area ports.
 HUB_METHODS = {
-    name for name in vars(HubPort) if not name.startswith("_") and callable(getattr(HubPort, name))
+    name for name in dir(HubPort) if not name.startswith("_") and callable(getattr(HubPort, name))
 }
 
 

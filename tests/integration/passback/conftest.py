@@ -36,7 +36,7 @@ class Scene:
 
     def finish_unit(self) -> None:
         for activity_id in self.activity_ids:
-            self.container.hub.mark_activity_done(self.person_id, activity_id)
+            self.container.progress.mark_activity_done(self.person_id, activity_id)
 
     def dead_letter(self, reason: str) -> int:
         """Finish the unit and give its one score up, as the worker would after its last try."""

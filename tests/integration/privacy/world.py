@@ -141,7 +141,7 @@ def build_world(app: Flask) -> World:
         now=now,
     )
     for activity in unit.activities:
-        hub.mark_activity_done(sara.id, activity.id)
+        c.progress.mark_activity_done(sara.id, activity.id)
     for person in (sara, otto):
         c.launch_sessions.create(
             LaunchSession(
