@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -45,6 +47,11 @@ def sqlite_path(url: str) -> Path:
     return Path(url.removeprefix("sqlite:///"))
 
 
+RESTART_SEQUENCES = (
+    "SELECT setval(c.oid::regclass, 1, false) FROM pg_class c "
+    "WHERE c.relkind = 'S' AND c.relnamespace = 'public'::regnamespace;"
+)
+
 # Table name -> its rows (column name -> value), in foreign-key order.
 Snapshot = Mapping[str, Sequence[Mapping[str, Any]]]
 
@@ -66,13 +73,17 @@ class PostgresDatabase:
         return self
 
     def truncate(self) -> None:
+        """Empty every table and restart every sequence (what ``TRUNCATE ... RESTART
+        IDENTITY`` does). With DELETE: measured ~20x faster than TRUNCATE here, which makes new
+        files for every table and index (~1 s a test on this machine)."""
         import etwin_lti.persistence.models  # noqa: F401
 
-        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-        if not tables:
+        tables = reversed(Base.metadata.sorted_tables)  # children before their parents
+        statements = "".join(f'DELETE FROM "{t.name}";' for t in tables)
+        if not statements:
             return
         with self._engine.begin() as connection:
-            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            connection.exec_driver_sql(statements + RESTART_SEQUENCES)
 
     def snapshot(self) -> Snapshot:
         """Every non-empty table's rows, to ``restore`` in a later test."""
@@ -113,8 +124,22 @@ class PostgresDatabase:
                 ),
                 {"name": self.name},
             )
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{self.name}"'))
         self._admin.dispose()
+        # DROP DATABASE waits for a server checkpoint (7-25 s on this shared server, at the end
+        # of every run): a detached process drops it while pytest exits. Nothing else knows the
+        # database's random name, so nothing can reach it meanwhile.
+        admin = self._admin.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        drop = (
+            "import sys, psycopg\n"
+            "with psycopg.connect(sys.argv[1], autocommit=True) as c:\n"
+            f"    c.execute('DROP DATABASE IF EXISTS \"{self.name}\"')\n"
+        )
+        subprocess.Popen(
+            [sys.executable, "-c", drop, admin],
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
 
 def postgres_database() -> Iterator[PostgresDatabase]:
