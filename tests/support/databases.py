@@ -52,6 +52,10 @@ RESTART_SEQUENCES = (
     "WHERE c.relkind = 'S' AND c.relnamespace = 'public'::regnamespace;"
 )
 
+# Detached DROP DATABASE processes, referenced until exit (a collected Popen whose process
+# still runs is a ResourceWarning, which this suite turns into an error).
+_DROPPING: list[subprocess.Popen[bytes]] = []
+
 # Table name -> its rows (column name -> value), in foreign-key order.
 Snapshot = Mapping[str, Sequence[Mapping[str, Any]]]
 
@@ -134,11 +138,13 @@ class PostgresDatabase:
             "with psycopg.connect(sys.argv[1], autocommit=True) as c:\n"
             f"    c.execute('DROP DATABASE IF EXISTS \"{self.name}\"')\n"
         )
-        subprocess.Popen(
-            [sys.executable, "-c", drop, admin],
-            start_new_session=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        _DROPPING.append(
+            subprocess.Popen(
+                [sys.executable, "-c", drop, admin],
+                start_new_session=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         )
 
 
