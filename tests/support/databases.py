@@ -52,10 +52,6 @@ RESTART_SEQUENCES = (
     "WHERE c.relkind = 'S' AND c.relnamespace = 'public'::regnamespace;"
 )
 
-# Detached DROP DATABASE processes, referenced until exit (a collected Popen whose process
-# still runs is a ResourceWarning, which this suite turns into an error).
-_DROPPING: list[subprocess.Popen[bytes]] = []
-
 # Table name -> its rows (column name -> value), in foreign-key order.
 Snapshot = Mapping[str, Sequence[Mapping[str, Any]]]
 
@@ -138,13 +134,11 @@ class PostgresDatabase:
             "with psycopg.connect(sys.argv[1], autocommit=True) as c:\n"
             f"    c.execute('DROP DATABASE IF EXISTS \"{self.name}\"')\n"
         )
-        _DROPPING.append(
-            subprocess.Popen(
-                [sys.executable, "-c", drop, admin],
-                start_new_session=True,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
+        # sh puts the dropper in the background and exits at once: nothing is left to reap.
+        subprocess.run(
+            ["sh", "-c", '"$0" -c "$1" "$2" >/dev/null 2>&1 &', sys.executable, drop, admin],
+            check=True,
+            start_new_session=True,
         )
 
 
