@@ -70,14 +70,17 @@ def platform_server() -> Iterator[tuple[ServerThread, LateApp]]:
 
 
 def build_world(
-    database_url: str, tmp_path: Path, platform_server: tuple[ServerThread, LateApp], **config: Any
+    app_database_url: str,
+    tmp_path: Path,
+    platform_server: tuple[ServerThread, LateApp],
+    **config: Any,
 ) -> Iterator[World]:
     server, late = platform_server
     platform = MiniPlatform(url=server.url)
     late.app = platform
     tool_app = LateApp()
     tool = ServerThread(tool_app, "127.0.0.1")
-    app = make_test_app(database_url, tmp_path, BASE_URL=tool.url, **config)
+    app = make_test_app(app_database_url, tmp_path, BASE_URL=tool.url, **config)
     tool_app.app = app
     container = app.extensions["etwin"]
     registered = container.registrations.add_platform(
@@ -101,14 +104,14 @@ def build_world(
 
 @pytest.fixture
 def world(
-    sqlite_url: str, tmp_path: Path, platform_server: tuple[ServerThread, LateApp]
+    app_sqlite_url: str, tmp_path: Path, platform_server: tuple[ServerThread, LateApp]
 ) -> Iterator[World]:
-    yield from build_world(sqlite_url, tmp_path, platform_server)
+    yield from build_world(app_sqlite_url, tmp_path, platform_server)
 
 
 @pytest.fixture
 def any_db_world(
-    database_url: str, tmp_path: Path, platform_server: tuple[ServerThread, LateApp]
+    app_database_url: str, tmp_path: Path, platform_server: tuple[ServerThread, LateApp]
 ) -> Iterator[World]:
     """The same world on SQLite and on PostgreSQL."""
-    yield from build_world(database_url, tmp_path, platform_server)
+    yield from build_world(app_database_url, tmp_path, platform_server)

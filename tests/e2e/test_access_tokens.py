@@ -30,8 +30,8 @@ REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture
-def world(database_url: str, tmp_path: Path) -> Iterator[ServiceWorld]:
-    with service_world(database_url, tmp_path) as running:
+def world(app_database_url: str, tmp_path: Path) -> Iterator[ServiceWorld]:
+    with service_world(app_database_url, tmp_path) as running:
         yield running
 
 

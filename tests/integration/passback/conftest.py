@@ -89,9 +89,9 @@ def build_scene(app: Flask) -> Scene:
 
 
 @pytest.fixture
-def scene(database_url: str, tmp_path: Path) -> Iterator[Scene]:
+def scene(app_database_url: str, tmp_path: Path) -> Iterator[Scene]:
     # The queue is unreachable on purpose: nothing here may depend on it.
     missing = tmp_path / "no-such-folder" / "queue.sqlite"
-    app = make_test_app(database_url, tmp_path, QUEUE_PATH=str(missing))
+    app = make_test_app(app_database_url, tmp_path, QUEUE_PATH=str(missing))
     yield build_scene(app)
     app.extensions["etwin"].database.dispose()
