@@ -40,6 +40,7 @@ def bootstrap(settings: Settings) -> Container:
     build_deep_linking(container)
     build_passback(container)
     build_privacy(container)
+    build_teacher_linking(container)
     return container
 
 
@@ -237,7 +238,14 @@ def build_deep_linking(container: Container) -> None:
         hub=lambda: container.hub,
         registrations=services["registrations"],
         signer=Pylti1p3DeepLinkSigner(services["lti_tool_conf"]),
+        founding_check=lambda person_id: _founding_check(container, person_id),
     )
+
+
+def _founding_check(container: Container, person_id: int) -> None:
+    linking = container.services.get("teacher_linking")  # absent with a remote hub
+    if linking is not None:
+        linking.may_found(person_id)
 
 
 def build_moodle(container: Container) -> None:
@@ -323,3 +331,55 @@ def build_hub(container: Container) -> None:
             load_demo(container.hub)  # whichever hub bootstrap settled on
 
         container.services.setdefault("on_serve", []).append(load_demo_data)
+
+
+def build_teacher_linking(container: Container) -> None:
+    """Teacher linking (issue 9 item 3): invitations, one-time codes and accounts in the tool's
+    database, mail over SMTP when ETWIN_SMTP_HOST is set, else .eml files in the mail folder.
+    With a remote hub (ETWIN_HUB_URL) the people live there and linking is not offered."""
+    import hashlib
+    import hmac
+    import os
+
+    from connectors.folder_mail import FolderMailSender
+    from connectors.smtp_mail import SmtpMailSender, SmtpSettings
+    from connectors.sql_teacher_accounts import SqlTeacherAccounts
+    from etwin_lti.services.teacher_linking import LinkingConfig, TeacherLinkingService
+
+    settings, services = container.settings, container.services
+    if settings.hub_url:
+        return
+    mail: Any
+    if settings.smtp_host:
+        mail = SmtpMailSender(
+            SmtpSettings(
+                host=str(settings.smtp_host),
+                port=int(settings.smtp_port),
+                user=str(settings.smtp_user) if settings.smtp_user else None,
+                # Values are parsed as JSON: a password of digits arrives as a number.
+                password=str(settings.smtp_password) if settings.smtp_password else None,
+                starttls=bool(settings.smtp_starttls),
+                timeout_seconds=settings.http_timeout_seconds,
+            ),
+            sender=settings.mail_from,
+        )
+    else:
+        folder = settings.mail_folder or os.path.join(settings.instance_path, "outgoing-mail")
+        mail = FolderMailSender(folder, sender=settings.mail_from)
+    services["mail"] = mail
+    accounts = SqlTeacherAccounts(container.database)
+    services["teacher_accounts"] = accounts
+    services["teacher_linking"] = TeacherLinkingService(
+        LinkingConfig(
+            base_url=settings.base_url,
+            code_key=hmac.new(
+                settings.secret_key.encode(), b"etwin-lti/teacher-link-codes/v1", hashlib.sha256
+            ).digest(),
+        ),
+        hub=lambda: container.hub,
+        invitations=accounts,
+        codes=accounts,
+        accounts=accounts,
+        mail=mail,
+        sessions=services["launch_sessions"],
+    )
