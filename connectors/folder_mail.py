@@ -8,6 +8,7 @@ time; the file is written under a temporary name and renamed, so no reader sees 
 
 from __future__ import annotations
 
+import email.policy
 import os
 import secrets
 from collections.abc import Callable
@@ -35,6 +36,7 @@ class FolderMailSender:
         message = build_message(mail, sender=self._sender, now=self._clock())
         name = f"{self._clock():%Y%m%dT%H%M%S%f}-{secrets.token_hex(4)}.eml"
         partial = self.folder / (name + ".part")
-        partial.write_bytes(message.as_bytes())
+        # CRLF line ends, as on the wire: what an SMTP server would have received.
+        partial.write_bytes(message.as_bytes(policy=email.policy.SMTP))
         partial.chmod(0o600)  # one-time codes are inside
         partial.replace(self.folder / name)

@@ -167,6 +167,15 @@ class InvitationForAnotherTwinSpaceError(RuleViolationError):
     who_can_fix = "you, or the teacher administrator who invited you"
 
 
+class InvitationForSomeoneElseError(RuleViolationError):
+    error = "invitation_someone_else"
+    description = (
+        "This invitation connects another eTwinning teacher's account, and your LMS account is "
+        "already connected to yours."
+    )
+    who_can_fix = "the teacher administrator who invited you: ask for an invitation for you"
+
+
 class InviterNoLongerAdministratorError(RuleViolationError):
     error = "inviter_not_administrator"
     description = "Whoever made this invitation is no longer a teacher administrator there."

@@ -48,6 +48,7 @@ from etwin_lti.domain.teacher_linking import (
     AccountStatus,
     AlreadyLinkedError,
     Invitation,
+    InvitationForSomeoneElseError,
     InvitationNotFoundError,
     InviterNoLongerAdministratorError,
     LinkMethod,
@@ -160,7 +161,10 @@ class TeacherLinkingService:
 
     # --- (a) invitations ----------------------------------------------------------------------
     def accept_invitation(self, session: LaunchSession, given: str) -> LinkResult:
-        claimant = self._claimant(session)
+        """A provisional teacher becomes the invited profile, or a member of the TwinSpace; a
+        teacher already connected (a pending registration too) just joins the TwinSpace."""
+        state = self._teacher(session)
+        claimant = state.person
         invitation = self._invitations.find_invitation(token_hash(_token_from(given)))
         if invitation is None:
             raise InvitationNotFoundError()
@@ -173,21 +177,19 @@ class TeacherLinkingService:
             if launched is not None and launched.kind is ResourceKind.TWINSPACE
             else None,
         )
-        hub = self._hub()
-        try:
-            inviter = hub.get_member(invitation.twinspace_id, invitation.inviter_id)
-        except NotFoundError:
-            inviter = None
-        if inviter is None or inviter.status is not MemberStatus.ACTIVE:
-            raise InviterNoLongerAdministratorError()
-        if inviter.role is not TwinSpaceRole.TEACHER_ADMINISTRATOR:
-            raise InviterNoLongerAdministratorError()
-        target = invitation.invitee_id or claimant.id
-        status = (
-            AccountStatus.VALIDATED
-            if invitation.invitee_id is not None
-            else _invited_status(self._accounts.get_account(claimant.id))
-        )
+        self._check_inviter(invitation)
+        if state.may_link:
+            target = invitation.invitee_id or claimant.id
+            status = (
+                AccountStatus.VALIDATED
+                if invitation.invitee_id is not None
+                else _invited_status(state.account)
+            )
+        else:
+            assert state.account is not None
+            if invitation.invitee_id not in (None, claimant.id):
+                raise InvitationForSomeoneElseError()
+            target, status = claimant.id, state.account.status
         self._accounts.make_link(
             Link(
                 claimant_id=claimant.id,
@@ -357,13 +359,31 @@ class TeacherLinkingService:
         return self._invitations.revoke_invitation(twinspace_id, int(invitation_id), self._clock())
 
     # --- helpers --------------------------------------------------------------------------------
-    def _claimant(self, session: LaunchSession) -> Person:
+    def _teacher(self, session: LaunchSession) -> LinkingState:
         state = self.state(session)
         if state is None:
             raise NotATeacherError()
+        return state
+
+    def _claimant(self, session: LaunchSession) -> Person:
+        state = self._teacher(session)
         if not state.may_link:
             raise AlreadyLinkedError()
         return state.person
+
+    def _check_inviter(self, invitation: Invitation) -> None:
+        """The invitation speaks for its maker only while they are an active teacher
+        administrator there."""
+        try:
+            inviter = self._hub().get_member(invitation.twinspace_id, invitation.inviter_id)
+        except NotFoundError:
+            inviter = None
+        if (
+            inviter is None
+            or inviter.status is not MemberStatus.ACTIVE
+            or inviter.role is not TwinSpaceRole.TEACHER_ADMINISTRATOR
+        ):
+            raise InviterNoLongerAdministratorError()
 
     def _inviter(self, session: LaunchSession, twinspace_id: int) -> int:
         """Teacher administrators of the launched TwinSpace (founders and co-founders are)."""
