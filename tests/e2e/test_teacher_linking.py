@@ -153,9 +153,19 @@ def test_registration_waits_for_the_nso_then_founds_a_project(world: LinkWorld) 
         picker = world.get(dora, "/lti/deep-link")
         assert 'data-linking-pending="true"' in picker.text
         assert "Start an eTwinning project" not in picker.text  # pending: may not found
+        refused = world.create_project(
+            dora, picker, title="Too early", partner_founder_id=str(world.anna_id)
+        )
+        assert refused.status_code == 403 and 'data-error="pending_validation"' in refused.text
+        # Meanwhile she works in a TwinSpace she is invited to.
+        url = founder_makes_invitation(world, note="Dora")
+        joined = world.post_form(dora, world.get(dora, "/lti/link"), "invitation", invitation=url)
+        assert 'data-linked="pending_validation"' in joined.text, joined.text[:800]
+        picker = world.get(dora, "/lti/deep-link")
+        assert f'data-item="twinspace:{world.resources.twinspace_id}"' in picker.text
         world.container.teacher_linking.validate_registration(dora_id, "ES")
         picker = world.get(dora, "/lti/deep-link")
-        assert "Start an eTwinning project" in picker.text
+        assert "Start an eTwinning project" not in picker.text  # she is in a TwinSpace now
         created = world.create_project(
             dora, picker, title="Sea life", partner_founder_id=str(world.anna_id)
         )
