@@ -7,6 +7,8 @@ project until the National Support Organisation of their country validates them 
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 from flask import Flask
 
@@ -14,7 +16,7 @@ from etwin_lti.cli import container, with_app
 from etwin_lti.errors import ConfigurationError
 
 
-def _linking(app: Flask):  # type: ignore[no-untyped-def]
+def _linking(app: Flask) -> Any:
     linking = container(app).services.get("teacher_linking")
     if linking is None:
         raise ConfigurationError("With ETWIN_HUB_URL, teachers are validated on that hub.")
