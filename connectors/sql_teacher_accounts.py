@@ -174,6 +174,18 @@ class SqlTeacherAccounts:
             row = s.get(TeacherAccountRow, person_id)
             return _account(row) if row is not None else None
 
+    def find_teacher(self, person_id: int) -> tuple[Person, TeacherAccount | None] | None:
+        query = (
+            select(PersonRow, TeacherAccountRow)
+            .outerjoin(TeacherAccountRow, TeacherAccountRow.person_id == PersonRow.id)
+            .where(PersonRow.id == person_id, PersonRow.kind == PersonKind.TEACHER.value)
+        )
+        with self._db.session() as s:
+            found = s.execute(query).first()
+            if found is None:
+                return None
+            return person(found[0]), _account(found[1]) if found[1] is not None else None
+
     def list_accounts(self, status: AccountStatus | None = None) -> list[TeacherAccount]:
         query = select(TeacherAccountRow).order_by(TeacherAccountRow.person_id)
         if status is not None:

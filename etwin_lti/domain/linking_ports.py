@@ -98,6 +98,11 @@ class OneTimeCodeStore(Protocol):
 class TeacherAccountStore(Protocol):
     def get_account(self, person_id: int) -> TeacherAccount | None: ...
 
+    def find_teacher(self, person_id: int) -> tuple[Person, TeacherAccount | None] | None:
+        """The teacher and their account (if any) in one read; None for anyone else. Every
+        embedded page asks (the *Connect your account* offer): one round trip."""
+        ...
+
     def find_profile_by_email(self, email: str, *, excluding: int) -> Person | None:
         """A teacher profile with this address (case-insensitive) that is not a provisional
         LMS person (one with an LTI identity and no account), other than ``excluding``."""

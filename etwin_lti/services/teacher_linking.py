@@ -72,6 +72,9 @@ from etwin_lti.domain.validation import FieldErrors
 from etwin_lti.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 
 INVITATION_PATH = "/lti/link/invitation/"
+_NEVER_TEACHERS = frozenset(
+    {TwinSpaceRole.PUPIL.value, TwinSpaceRole.PUPIL_ADMINISTRATOR.value, TwinSpaceRole.GUEST.value}
+)
 CODE_SENT = (
     "If an eTwinning teacher profile uses this address, a code is on its way to it. It works "
     f"once, for {CODE_MINUTES} minutes."
@@ -144,12 +147,13 @@ class TeacherLinkingService:
     # --- reading ------------------------------------------------------------------------------
     def state(self, session: LaunchSession) -> LinkingState | None:
         """None for everyone who is not a teacher (pupils, guests, tool administrators)."""
-        if session.person_id is None:
+        # Pupils and guests never are teachers (a person's kind never flips): no read for them.
+        if session.person_id is None or session.role in _NEVER_TEACHERS:
             return None
-        person = self._hub().get_person(session.person_id)
-        if person.kind is not PersonKind.TEACHER:
+        found = self._accounts.find_teacher(session.person_id)
+        if found is None:
             return None
-        account = self._accounts.get_account(person.id)
+        person, account = found
         return LinkingState(person, account, may_link(account), _may_found(account))
 
     def countries(self) -> list[Country]:
