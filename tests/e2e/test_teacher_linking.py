@@ -177,3 +177,24 @@ def test_registration_waits_for_the_nso_then_founds_a_project(world: LinkWorld) 
         assert f'data-item="twinspace:{space}"' in picker.text
         page = world.embed_and_launch(dora, picker, f"twinspace:{space}", "dora-lms")
     _assert_teacher_administrator_page(page)
+
+
+def test_a_resource_launch_links_teachers_not_pupils_to_their_account(world: LinkWorld) -> None:
+    ts = world.resources.twinspace_id
+    world.add_teacher("eve-lms", "Eve Teacher")
+    with requests.Session() as eve:
+        launched = launch_through(
+            eve, world.peer.launch_url(user="eve-lms", etwin_resource=f"twinspace:{ts}")
+        )
+        page = world.get(eve, launched.headers["Location"])
+        assert 'data-action="connect-account"' in page.text
+        linking = world.get(eve, "/lti/link")
+    assert all(
+        f'data-way="{way}"' in linking.text for way in ("invitation", "code", "registration")
+    )
+    with requests.Session() as pupil:
+        launched = launch_through(
+            pupil, world.peer.launch_url(user="pupil", etwin_resource=f"twinspace:{ts}")
+        )
+        page = world.get(pupil, launched.headers["Location"])
+    assert page.status_code == 200 and 'data-action="connect-account"' not in page.text
