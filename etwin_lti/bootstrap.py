@@ -243,7 +243,7 @@ def build_deep_linking(container: Container) -> None:
 
 
 def _founding_check(container: Container, person_id: int) -> None:
-    linking = container.services.get("teacher_linking")  # absent with a remote hub
+    linking = getattr(container, "teacher_linking", None)  # None with a remote hub
     if linking is not None:
         linking.may_found(person_id)
 
@@ -334,9 +334,24 @@ def build_hub(container: Container) -> None:
 
 
 def build_teacher_linking(container: Container) -> None:
-    """Teacher linking (issue 9 item 3): invitations, one-time codes and accounts in the tool's
-    database, mail over SMTP when ETWIN_SMTP_HOST is set, else .eml files in the mail folder.
-    With a remote hub (ETWIN_HUB_URL) the people live there and linking is not offered."""
+    """Teacher linking (issue 9 item 3). With a remote hub (ETWIN_HUB_URL) the people live
+    there and linking is not offered (``teacher_linking`` stays absent)."""
+    parts = teacher_linking_parts(
+        container.settings,
+        container.database,
+        hub=lambda: container.hub,
+        launch_sessions=container.services["launch_sessions"],
+    )
+    if parts is not None:
+        container.services["teacher_linking"], container.services["teacher_accounts"] = parts
+
+
+def teacher_linking_parts(
+    settings: Settings, database: Database, *, hub: Any, launch_sessions: Any
+) -> tuple[Any, Any] | None:
+    """(TeacherLinkingService, its TeacherAccountStore), or None with a remote hub: invitations,
+    one-time codes and accounts in the tool's database; mail over SMTP when ETWIN_SMTP_HOST is
+    set, else .eml files in the mail folder (default <instance>/outgoing-mail)."""
     import hashlib
     import hmac
     import os
@@ -346,9 +361,8 @@ def build_teacher_linking(container: Container) -> None:
     from connectors.sql_teacher_accounts import SqlTeacherAccounts
     from etwin_lti.services.teacher_linking import LinkingConfig, TeacherLinkingService
 
-    settings, services = container.settings, container.services
     if settings.hub_url:
-        return
+        return None
     mail: Any
     if settings.smtp_host:
         mail = SmtpMailSender(
@@ -366,20 +380,19 @@ def build_teacher_linking(container: Container) -> None:
     else:
         folder = settings.mail_folder or os.path.join(settings.instance_path, "outgoing-mail")
         mail = FolderMailSender(folder, sender=settings.mail_from)
-    services["mail"] = mail
-    accounts = SqlTeacherAccounts(container.database)
-    services["teacher_accounts"] = accounts
-    services["teacher_linking"] = TeacherLinkingService(
+    accounts = SqlTeacherAccounts(database)
+    service = TeacherLinkingService(
         LinkingConfig(
             base_url=settings.base_url,
             code_key=hmac.new(
                 settings.secret_key.encode(), b"etwin-lti/teacher-link-codes/v1", hashlib.sha256
             ).digest(),
         ),
-        hub=lambda: container.hub,
+        hub=hub,
         invitations=accounts,
         codes=accounts,
         accounts=accounts,
         mail=mail,
-        sessions=services["launch_sessions"],
+        sessions=launch_sessions,
     )
+    return service, accounts

@@ -17,7 +17,7 @@ from etwin_lti.errors import ConfigurationError
 
 
 def _linking(app: Flask) -> Any:
-    linking = container(app).services.get("teacher_linking")
+    linking = getattr(container(app), "teacher_linking", None)
     if linking is None:
         raise ConfigurationError("With ETWIN_HUB_URL, teachers are validated on that hub.")
     return linking

@@ -35,13 +35,19 @@ bp = Blueprint("linking", __name__)
 
 
 def _service() -> Any:
-    linking = current_app.extensions["etwin"].services.get("teacher_linking")
+    linking = getattr(current_app.extensions["etwin"], "teacher_linking", None)
     if linking is None:
         raise PermissionDeniedError(
             "With a remote hub (ETWIN_HUB_URL), teachers connect their accounts on that hub.",
             who_can_fix="the tool administrator",
         )
     return linking
+
+
+@bp.before_request
+def _linking_available() -> None:
+    """With a remote hub every linking page says so first, before asking for a session."""
+    _service()
 
 
 def _hidden(session: LaunchSession) -> dict[str, str]:
@@ -177,7 +183,7 @@ def _linking_state() -> dict[str, Any]:
     def state() -> Any:
         if "etwin_linking_state" not in g:
             g.etwin_linking_state = None
-            linking = current_app.extensions["etwin"].services.get("teacher_linking")
+            linking = getattr(current_app.extensions["etwin"], "teacher_linking", None)
             if linking is not None:
                 try:
                     g.etwin_linking_state = linking.state(current_launch())
