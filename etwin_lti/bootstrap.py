@@ -13,6 +13,8 @@ worker, is created on the queue's first use.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from datetime import UTC, datetime
@@ -21,6 +23,7 @@ from functools import partial
 import requests
 
 from connectors.ags_client import HttpAgsClient
+from connectors.folder_mail import FolderMailSender
 from connectors.http_hub import HttpHubConnector, hub_session
 from connectors.http_hub.progress import RemoteProgressStore
 from connectors.kv_cache import RedisKeyValueCache, SqlKeyValueCache
@@ -32,6 +35,7 @@ from connectors.platform_jwks import HttpPlatformKeySource
 from connectors.platform_registration import HttpPlatformRegistrationClient
 from connectors.pylti1p3_deep_linking import Pylti1p3DeepLinkSigner
 from connectors.pylti1p3_tool import RegistrationToolConf
+from connectors.smtp_mail import SmtpMailSender, SmtpSettings
 from connectors.sql_api_tokens import SqlApiTokenStore
 from connectors.sql_identities import SqlIdentityStore
 from connectors.sql_launch_sessions import SqlLaunchSessionStore
@@ -40,10 +44,12 @@ from connectors.sql_registrations import SqlRegistrationStore
 from connectors.sql_resource_links import SqlResourceLinkStore
 from connectors.sql_role_policy import SqlRolePolicyStore
 from connectors.sql_score_outbox import SqlLineItemMemory, SqlScoreOutbox
+from connectors.sql_teacher_accounts import SqlTeacherAccounts
 from connectors.sql_tool_keys import SqlToolKeyStore
 from connectors.task_queue import HueyTaskQueue, QueueHandlers, QueueIntervals, make_huey
 from etwin_lti.container import Container, Steps
 from etwin_lti.domain.cache import KeyValueCache
+from etwin_lti.domain.linking_ports import MailSender
 from etwin_lti.domain.passback import RetryPolicy
 from etwin_lti.domain.ports import HubPort
 from etwin_lti.persistence.db import Database
@@ -58,6 +64,7 @@ from etwin_lti.services.privacy import PrivacyConfig, PrivacyService
 from etwin_lti.services.progress import ProgressService
 from etwin_lti.services.registrations import DynamicRegistrationService
 from etwin_lti.services.roster_sync import RosterSyncService
+from etwin_lti.services.teacher_linking import LinkingConfig, TeacherLinkingService
 from etwin_lti.settings import Settings
 from moodle_bridge.bridge import MoodleBridge
 from moodle_bridge.sites import SqlMoodleSiteStore
@@ -143,11 +150,20 @@ def bootstrap(settings: Settings) -> Container:
         cache=cache,
         store_pupil_names=settings.store_pupil_names,
     )
+    # Teacher linking (issue 9 item 3): invitations, one-time codes and accounts in the tool's
+    # database; none with a remote hub, where the people live.
+    teacher_accounts = SqlTeacherAccounts(database) if remote_hub is None else None
+    teacher_linking = (
+        _teacher_linking(settings, hub, teacher_accounts, launch_sessions)
+        if teacher_accounts is not None
+        else None
+    )
     deep_linking = DeepLinkingService(
         base_url=settings.base_url,
         hub=hub,
         registrations=registrations,
         signer=Pylti1p3DeepLinkSigner(tool_conf),
+        founding_check=teacher_linking.may_found if teacher_linking else _anyone_may_found,
     )
 
     # Moodle sites (tokens encrypted with a key derived from ETWIN_SECRET_KEY), mappings and
@@ -227,6 +243,8 @@ def bootstrap(settings: Settings) -> Container:
         passback=passback,
         privacy=privacy,
         progress=progress,
+        teacher_linking=teacher_linking,
+        teacher_accounts=teacher_accounts,
         pages=PageServices.over(hub, links, progress),
         # The country list is versioned data shipped with the package, loaded after every
         # upgrade; so is the first tool key.
@@ -290,3 +308,48 @@ def _serve_steps(settings: Settings, hub: HubPort, task_queue: HueyTaskQueue) ->
 
         steps.add(start_worker)
     return steps
+
+
+def _anyone_may_found(_person_id: int) -> None:
+    """With a remote hub, that hub decides who may found a project."""
+
+
+def _teacher_linking(
+    settings: Settings,
+    hub: HubPort,
+    accounts: SqlTeacherAccounts,
+    launch_sessions: SqlLaunchSessionStore,
+) -> TeacherLinkingService:
+    """Mail over SMTP when ETWIN_SMTP_HOST is set, else .eml files in the mail folder
+    (default <instance>/outgoing-mail)."""
+    mail: MailSender
+    if settings.smtp_host:
+        mail = SmtpMailSender(
+            SmtpSettings(
+                host=str(settings.smtp_host),
+                port=int(settings.smtp_port),
+                user=str(settings.smtp_user) if settings.smtp_user else None,
+                # Values are parsed as JSON: a password of digits arrives as a number.
+                password=str(settings.smtp_password) if settings.smtp_password else None,
+                starttls=bool(settings.smtp_starttls),
+                timeout_seconds=settings.http_timeout_seconds,
+            ),
+            sender=settings.mail_from,
+        )
+    else:
+        folder = settings.mail_folder or os.path.join(settings.instance_path, "outgoing-mail")
+        mail = FolderMailSender(folder, sender=settings.mail_from)
+    return TeacherLinkingService(
+        LinkingConfig(
+            base_url=settings.base_url,
+            code_key=hmac.new(
+                settings.secret_key.encode(), b"etwin-lti/teacher-link-codes/v1", hashlib.sha256
+            ).digest(),
+        ),
+        hub=hub,
+        invitations=accounts,
+        codes=accounts,
+        accounts=accounts,
+        mail=mail,
+        sessions=launch_sessions,
+    )

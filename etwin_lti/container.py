@@ -21,6 +21,7 @@ from typing import Protocol
 from etwin_lti.domain.api_tokens import ApiTokenStore
 from etwin_lti.domain.cache import KeyValueCache
 from etwin_lti.domain.launch_ports import LaunchSessionStore, PlatformKeySource, RolePolicyStore
+from etwin_lti.domain.linking_ports import TeacherAccountStore
 from etwin_lti.domain.moodle import (
     AcknowledgementTarget,
     CourseMapping,
@@ -41,6 +42,7 @@ from etwin_lti.services.privacy import PrivacyService
 from etwin_lti.services.progress import ProgressService
 from etwin_lti.services.registrations import DynamicRegistrationService
 from etwin_lti.services.roster_sync import RosterSyncService
+from etwin_lti.services.teacher_linking import TeacherLinkingService
 from etwin_lti.settings import Settings
 
 
@@ -158,6 +160,9 @@ class Container:
     passback: PassbackService
     privacy: PrivacyService
     progress: ProgressService  # mark done / complete → completion → pending scores
+    # Teacher linking (issue 9 item 3); None with a remote hub, where the people live.
+    teacher_linking: TeacherLinkingService | None
+    teacher_accounts: TeacherAccountStore | None
     pages: PageServices
     after_upgrade: Steps
     on_serve: Steps

@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "etwin_lti.cli.worker",
     "etwin_lti.cli.passback",
     "etwin_lti.cli.privacy",
+    "etwin_lti.cli.teachers",
     "etwin_lti.cli.bench",
 )
 

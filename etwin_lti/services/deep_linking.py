@@ -125,7 +125,11 @@ class DeepLinkingService:
         signer: DeepLinkSigner,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         nonce: Callable[[], str] = lambda: secrets.token_urlsafe(24),
+        founding_check: Callable[[int], None] = lambda _person_id: None,
     ) -> None:
+        # Raises for a teacher who may not found a project yet (a registration waiting for
+        # its NSO: etwin_lti.domain.teacher_linking.check_may_found).
+        self._founding_check = founding_check
         self._launch_url = base_url.rstrip("/") + LAUNCH_PATH
         self._hub = hub
         self._registrations = registrations
@@ -160,8 +164,17 @@ class DeepLinkingService:
             units=tuple(e for e in self._units(hub) if keep(e)),
             pending_projects=tuple(p for p in projects if p.status is ProjectStatus.PENDING),
             query=query.strip()[:200],
-            can_create_project=session.person_id is not None and not groups,
+            can_create_project=session.person_id is not None
+            and not groups
+            and self._may_found(session.person_id),
         )
+
+    def _may_found(self, person_id: int) -> bool:
+        try:
+            self._founding_check(person_id)
+        except PermissionDeniedError:
+            return False
+        return True
 
     # --- answering ----------------------------------------------------------------------------
     def respond(self, session: LaunchSession, selected: Sequence[str]) -> DeepLinkAnswer:
@@ -234,6 +247,13 @@ class DeepLinkingService:
         except NotFoundError:
             raise InvalidInputError(
                 errors={"partner_founder_id": ["no eTwinning person has this id"]}
+            ) from None
+        self._founding_check(session.person_id)
+        try:
+            self._founding_check(int(partner))
+        except PermissionDeniedError:
+            raise InvalidInputError(
+                errors={"partner_founder_id": ["this teacher's registration awaits their NSO"]}
             ) from None
         return hub.create_project(session.person_id, int(partner), title, description)
 
