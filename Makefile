@@ -1,6 +1,8 @@
 # The two commands of the README: `make run` and `make test`. Both build the virtual environment
 # themselves, so a fresh clone needs nothing installed by hand.
 PYTHON ?= python3
+# Two pytest-xdist workers: this machine (and CI's) has two cores.
+TEST_WORKERS ?= 2
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -20,7 +22,7 @@ run: $(STAMP)
 test: $(STAMP)
 	bash scripts/ensure-services.sh
 	bash scripts/ensure-chromium.sh
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)

@@ -13,8 +13,9 @@ import redis
 from connectors.kv_cache import RedisKeyValueCache, SqlKeyValueCache
 from etwin_lti.domain.cache import KeyValueCache
 from etwin_lti.persistence.db import Database
+from tests.support.redis_dbs import REDIS_CACHE_URL
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+REDIS_URL = REDIS_CACHE_URL
 
 
 @dataclass

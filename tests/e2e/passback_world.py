@@ -22,7 +22,6 @@ from etwin_lti.sandbox import SandboxUser
 from etwin_lti.sandbox.model import INSTRUCTOR, LEARNER
 from tests.e2e.peer import RunningPeer, launch_through
 
-REDIS_QUEUE_URL = "redis://127.0.0.1:6379/14"
 WAIT_SECONDS = 60
 
 

@@ -23,10 +23,11 @@ from etwin_lti.domain.registrations import PlatformRegistration
 from etwin_lti.errors import RemoteTimeoutError
 from etwin_lti.lti import claims as c
 from tests.e2e.lti_world import ServiceWorld, service_world
+from tests.support.redis_dbs import REDIS_CACHE_URL
 
 pytestmark = pytest.mark.e2e
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+REDIS_URL = REDIS_CACHE_URL
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from tests.support.lti_tokens import (
     ROLE_SYSTEM_ADMIN,
     platform_key,
 )
+from tests.support.redis_dbs import REDIS_CACHE_URL
 
 pytestmark = pytest.mark.e2e
 
@@ -177,11 +178,9 @@ def test_a_launch_with_the_shared_cache_in_redis(
 
     from tests.e2e.conftest import build_world
 
-    client = redis.Redis.from_url("redis://127.0.0.1:6379/15")
+    client = redis.Redis.from_url(REDIS_CACHE_URL)
     client.flushdb()
-    worlds = build_world(
-        app_sqlite_url, tmp_path, platform_server, REDIS_URL="redis://127.0.0.1:6379/15"
-    )
+    worlds = build_world(app_sqlite_url, tmp_path, platform_server, REDIS_URL=REDIS_CACHE_URL)
     world = next(worlds)
     try:
         world.platform.claims = {

@@ -25,12 +25,12 @@ from etwin_lti.cli import CliState, main
 from etwin_lti.domain.passback import ScoreStatus
 from tests.conftest import TEST_SECRET, make_test_app
 from tests.e2e.passback_world import (
-    REDIS_QUEUE_URL,
     PassbackWorld,
     seed_unit,
     wait_for,
 )
 from tests.e2e.peer import ThreadedServer, serve_peer
+from tests.support.redis_dbs import REDIS_QUEUE_URL
 
 pytestmark = pytest.mark.e2e
 
