@@ -24,10 +24,17 @@ def _describe(token: ApiToken) -> str:
 
 
 def _check_country_known(app: Flask, country_code: str | None) -> None:
+    """Known, and eligible: an NSO of a country outside eTwinning has nothing to decide (a
+    token whose country leaves later is refused at use, ``domain.api_access``)."""
     if country_code is None:
         return
-    if country_code not in {c.code for c in container(app).hub.list_countries()}:
+    countries = {c.code: c for c in container(app).hub.list_countries()}
+    if country_code not in countries:
         raise InvalidInputError(errors={"country_code": [f"Unknown country {country_code}."]})
+    if not countries[country_code].eligible:
+        raise InvalidInputError(
+            errors={"country_code": [f"{country_code} does not take part in eTwinning."]}
+        )
 
 
 def register(main: click.Group) -> None:

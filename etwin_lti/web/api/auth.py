@@ -1,8 +1,10 @@
 """Bearer-token authentication and role checks for the REST API.
 
 Every view declares what it needs with ``@requires(ApiPermission.X)``; a test walks the URL map
-to prove no ``/api/v1`` view lacks it. The token secret is read from the ``Authorization``
-header, hashed by the store and never logged.
+to prove no ``/api/v1`` view lacks it (and ``tests/integration/authz`` walks every route with
+every actor). What an answer may contain for a role is ``etwin_lti.domain.api_access``; the
+``*_view`` helpers below apply it to what the hub answered. The token secret is read from the
+``Authorization`` header, hashed by the store and never logged.
 """
 
 from __future__ import annotations
@@ -15,8 +17,16 @@ from typing import Any, TypeVar
 
 from flask import g, request
 
+from etwin_lti.domain import api_access
 from etwin_lti.domain.api_tokens import ApiPermission, ApiToken, ApiTokenRole, roles_allowed
-from etwin_lti.errors import AuthenticationError, InvalidInputError, PermissionDeniedError
+from etwin_lti.domain.model import DiaryPost, Person, PersonKind
+from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
+from etwin_lti.errors import (
+    AuthenticationError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from etwin_lti.web.container import services
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -53,6 +63,8 @@ def _authenticate() -> ApiToken:
         raise AuthenticationError()
     store = services().api_tokens
     token: ApiToken = store.authenticate(secret.strip(), now=datetime.now(UTC))
+    if token.role is ApiTokenRole.NSO_OFFICER:  # a country can leave eTwinning after issue
+        api_access.check_token_country(token, hub().list_countries())
     return token
 
 
@@ -83,6 +95,40 @@ def viewer(requested: int | None) -> int | None:
     if requested is not None and current_token().role is not ApiTokenRole.ADMIN:
         raise PermissionDeniedError("Only admin tokens may read as a person (viewer_id).")
     return requested
+
+
+def person_view(person: Person) -> Person:
+    return api_access.person_for(current_token(), person)
+
+
+def check_reads_pupils_content(what: str) -> None:
+    api_access.check_reads_pupils_content(current_token(), what)
+
+
+def diary_view(posts: list[DiaryPost]) -> list[DiaryPost]:
+    token = current_token()
+    if api_access.reads_pupils_content(token):
+        return posts
+    return api_access.diary_for(token, posts, _kinds(api_access.comment_authors(posts)))
+
+
+def snapshot_view(snapshot: TwinSpaceSnapshot) -> TwinSpaceSnapshot:
+    token = current_token()
+    if api_access.reads_pupils_content(token):
+        return snapshot
+    kinds = _kinds(api_access.comment_authors(snapshot.diary))
+    return api_access.snapshot_for(token, snapshot, kinds)
+
+
+def _kinds(person_ids: set[int]) -> dict[int, PersonKind]:
+    """Comment authors' kinds; an erased author is left out (so their comment is too)."""
+    kinds = {}
+    for person_id in sorted(person_ids):
+        try:
+            kinds[person_id] = hub().get_person(person_id).kind
+        except NotFoundError:
+            continue
+    return kinds
 
 
 def hub() -> Any:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from etwin_lti.domain.api_tokens import ApiPermission
-from etwin_lti.web.api.auth import hub, requires, viewer
+from etwin_lti.web.api.auth import (
+    check_reads_pupils_content,
+    diary_view,
+    hub,
+    requires,
+    viewer,
+)
 from etwin_lti.web.api.parsing import ApiBlueprint
 from schemas.api.content import (
     DiaryCommentSchema,
@@ -72,8 +78,8 @@ def add_material(body: dict[str, Any], twinspace_id: int) -> Any:
 @requires(ApiPermission.READ)
 @bp.response(200, DiaryPostSchema(many=True))
 def list_diary(project_id: int) -> Any:
-    """Newest post first; comments oldest first."""
-    return hub().list_diary(project_id)
+    """Newest post first; comments oldest first. Officers get no pupils' comments."""
+    return diary_view(hub().list_diary(project_id))
 
 
 @bp.post("/projects/<int:project_id>/diary")
@@ -96,6 +102,8 @@ def comment_diary(body: dict[str, Any], post_id: int) -> Any:
 @requires(ApiPermission.READ)
 @bp.response(200, ForumThreadSchema(many=True))
 def list_threads(twinspace_id: int) -> Any:
+    """Admin tokens only: the forum is members' and pupils' work, not evidence."""
+    check_reads_pupils_content("The forum")
     return hub().list_threads(twinspace_id)
 
 

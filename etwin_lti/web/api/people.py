@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from etwin_lti.domain.api_tokens import ApiPermission
-from etwin_lti.web.api.auth import hub, requires
+from etwin_lti.web.api.auth import hub, person_view, requires
 from etwin_lti.web.api.parsing import ApiBlueprint
 from schemas.api.people import (
     CountrySchema,
@@ -47,7 +47,8 @@ def create_person(body: dict[str, Any]) -> Any:
 @requires(ApiPermission.READ)
 @bp.response(200, PersonSchema)
 def get_person(person_id: int) -> Any:
-    return hub().get_person(person_id)
+    """Officers see an e-mail only of their own country's people (the CSS none)."""
+    return person_view(hub().get_person(person_id))
 
 
 @bp.patch("/people/<int:person_id>")

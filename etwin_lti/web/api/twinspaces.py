@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from etwin_lti.domain.api_tokens import ApiPermission
-from etwin_lti.web.api.auth import hub, requires, viewer
+from etwin_lti.web.api.auth import hub, requires, snapshot_view, viewer
 from etwin_lti.web.api.parsing import ApiBlueprint
 from schemas.api.common import ActorSchema
 from schemas.api.content import ViewerQuery
@@ -54,8 +54,10 @@ def list_members(twinspace_id: int) -> Any:
 @bp.response(200, TwinSpaceSnapshotSchema)
 def twinspace_snapshot(query: dict[str, Any], twinspace_id: int) -> Any:
     """Everything the embedded TwinSpace page shows, read at once; private content and the
-    forum only for a ``viewer_id`` who is an active, non-guest member."""
-    return hub().twinspace_snapshot(twinspace_id, viewer_id=viewer(query["viewer_id"]))
+    forum only for a ``viewer_id`` who is an active, non-guest member; officers get neither
+    the forum nor pupils' Diary comments."""
+    snapshot = hub().twinspace_snapshot(twinspace_id, viewer_id=viewer(query["viewer_id"]))
+    return snapshot_view(snapshot)
 
 
 @bp.post("/twinspaces/<int:twinspace_id>/members")

@@ -53,6 +53,7 @@ def test_revoke_then_the_token_is_refused(app: Flask) -> None:
         (["create", "--role", "admin", "--country", "FR"], "country"),
         (["create", "--role", "teacher"], "Invalid value for '--role'"),
         (["create", "--role", "nso_officer", "--country", "ZZ"], "Unknown country ZZ"),
+        (["create", "--role", "nso_officer", "--country", "CH"], "CH does not take part"),
         (["revoke", "404"], "No API token 404"),
     ],
 )

@@ -1,0 +1,345 @@
+"""Who may do what: one row per route of the app's URL map (method + rule), one outcome per actor.
+
+``test_route_table`` fails when a route has no row here (so no route ships unreviewed) or a row
+names no route, then plays every row as every actor over the test client. An outcome is the
+HTTP status the actor gets:
+
+- 200/201/303: allowed (the page, the document, or Post/Redirect/Get after a form);
+- 401: no credential for this part of the app (no launch session for ``/embed``, ``/lti``,
+  ``/admin``; no API token for ``/api/v1``); a launch session is no API token and the other way
+  round, so every actor of the other kind gets 401 too;
+- 403: the credential's role does not allow it (or the launch session is for another resource);
+- 400/404/409/422: authorization passed and the deliberately empty or stale input was refused
+  (rows send no valid body, so nothing is written), recorded so a change shows up here.
+
+Actors (``conftest.py`` builds them; launches through the Mini LMS, tokens from the store):
+anonymous; LMS launches: pupil, pupil administrator, teacher (a partner), teacher
+administrator (a founder), guest (a read-only visitor of the TwinSpace), expert (of the demo
+Learning Event), trainer (of the course edition), tool admin (an LMS institution administrator,
+no membership), other member (a founder of *another* TwinSpace); API tokens: admin, NSO officer
+of a founder's country (FR), of a country with no partner (ES), of a country that left eTwinning
+(CH), CSS officer. What an allowed officer reads is checked too (no pupils' content, no other
+countries' e-mail): ``PRIVATE`` below, and ``tests/integration/api/test_officer_privacy.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+SESSION_ACTORS = (
+    "pupil",
+    "pupil_admin",
+    "teacher",
+    "teacher_admin",
+    "guest",
+    "expert",
+    "trainer",
+    "tool_admin",
+    "other_member",
+)
+TOKEN_ACTORS = ("api_admin", "nso", "nso_other", "nso_ineligible", "css")
+ACTORS = ("anonymous", *SESSION_ACTORS, *TOKEN_ACTORS)
+OFFICERS = ("nso", "nso_other", "nso_ineligible", "css")
+
+
+@dataclass(frozen=True)
+class Row:
+    path: str  # formatted with the world's ids ("{twinspace}")
+    expect: Mapping[str, int]  # actor -> status
+    body: Mapping[str, Any] = field(default_factory=dict)  # form (pages) or JSON (API)
+
+
+def everyone(path: str, status: int = 200) -> Row:
+    """Public by design: the same answer whoever asks (and no credential changes it)."""
+    return Row(path, dict.fromkeys(ACTORS, status))
+
+
+def api(
+    path: str,
+    *,
+    admin: int,
+    nso: int,
+    nso_other: int | None = None,
+    css: int,
+    body: Mapping[str, Any] | None = None,
+) -> Row:
+    """An ``/api/v1`` operation: 401 for anyone without a token; an NSO of a country that left
+    eTwinning is refused whatever it asks."""
+    expect = dict.fromkeys(("anonymous", *SESSION_ACTORS), 401)
+    expect |= {
+        "api_admin": admin,
+        "nso": nso,
+        "nso_other": nso if nso_other is None else nso_other,
+        "nso_ineligible": 403,
+        "css": css,
+    }
+    return Row(path, expect, body or {})
+
+
+def read(path: str) -> Row:
+    """Officers read projects, labels, evidence, the course and events."""
+    return api(path, admin=200, nso=200, css=200)
+
+
+def write(path: str, *, admin: int = 422, body: Mapping[str, Any] | None = None) -> Row:
+    """Acting for a person: admin tokens only (the empty body is refused once past the role)."""
+    return api(path, admin=admin, nso=403, css=403, body=body)
+
+
+def launched(path: str, body: Mapping[str, Any] | None = None, **statuses: int) -> Row:
+    """A page or form of a launch session: 401 without one (API tokens included)."""
+    assert set(statuses) == set(SESSION_ACTORS), set(SESSION_ACTORS) ^ set(statuses)
+    expect = {"anonymous": 401, **statuses, **dict.fromkeys(TOKEN_ACTORS, 401)}
+    return Row(path, expect, body or {})
+
+
+def sessions(status: int) -> dict[str, int]:
+    return dict.fromkeys(SESSION_ACTORS, status)
+
+
+TS = "/api/v1/twinspaces/{twinspace}"
+MEMBER = TS + "/members/{pupil}"
+P = "/api/v1/projects/{project}"
+# Members of the demo TwinSpace (all but the guest) see its pages and post; the guest reads.
+TS_PAGE = dict(
+    pupil=200,
+    pupil_admin=200,
+    teacher=200,
+    teacher_admin=200,
+    guest=200,
+    expert=403,  # their session is for the Learning Event
+    trainer=403,  # their session is for the course unit
+    tool_admin=200,  # public content only (no membership)
+    other_member=403,  # a launch into another TwinSpace opens only that one
+)
+
+ROWS: dict[tuple[str, str], Row] = {
+    # --- LTI endpoints: the platform's messages carry their own proof (state, id_token) ---
+    ("GET", "/.well-known/jwks.json"): everyone("/.well-known/jwks.json"),
+    ("GET", "/lti/config.json"): everyone("/lti/config.json"),
+    ("GET", "/lti/login"): everyone("/lti/login", 400),  # no iss / login_hint
+    ("POST", "/lti/login"): everyone("/lti/login", 400),
+    ("POST", "/lti/launch"): everyone("/lti/launch", 401),  # no id_token, no state
+    ("GET", "/lti/launch"): everyone("/lti/launch", 405),
+    ("GET", "/lti/register"): everyone("/lti/register", 403),  # no registration invite
+    ("GET", "/healthz"): everyone("/healthz"),
+    ("GET", "/assets/<path:filename>"): everyone("/assets/etwin.css"),
+    ("GET", "/api/v1/openapi.json"): everyone("/api/v1/openapi.json"),
+    # --- Open Badges: public so that anyone can verify an assertion ---
+    ("GET", "/badges/issuer"): everyone("/badges/issuer"),
+    ("GET", "/badges/images/<kind>.svg"): everyone("/badges/images/etwinning_label.svg"),
+    ("GET", "/badges/classes/<kind>/<subject>"): everyone(
+        "/badges/classes/etwinning_label/project:{project}"
+    ),
+    ("GET", "/badges/assertions/<int:acknowledgement_id>"): everyone("/badges/assertions/{label}"),
+    # A certificate opens only with its link's key (?k=, given to its holder): without, 404.
+    ("GET", "/badges/assertions/<int:acknowledgement_id>/certificate"): everyone(
+        "/badges/assertions/{certificate}/certificate", 404
+    ),
+    ("GET", "/badges/assertions/<int:acknowledgement_id>/certificate.pdf"): everyone(
+        "/badges/assertions/{certificate}/certificate.pdf", 404
+    ),
+    # --- Pages inside the LMS iframe (launch sessions) ---
+    ("GET", "/embed/twinspace/<int:twinspace_id>"): launched(
+        "/embed/twinspace/{twinspace}", **TS_PAGE
+    ),
+    ("POST", "/embed/twinspace/<int:twinspace_id>/<action>"): launched(
+        "/embed/twinspace/{twinspace}/pages",
+        {"title": "Authz walk", "body": "A page."},
+        **(
+            sessions(403)
+            | dict(pupil_admin=303, teacher=303, teacher_admin=303)  # pupils: only their admin
+        ),
+    ),
+    ("POST", "/embed/twinspace/<int:twinspace_id>/<collection>/<int:target>/<action>"): launched(
+        "/embed/twinspace/{twinspace}/members/{pupil}/pseudonym",
+        # Teacher administrators edit pupils' pseudonyms (the empty one is refused).
+        **(sessions(403) | dict(teacher_admin=422)),
+    ),
+    ("GET", "/embed/event/<int:event_id>"): launched(
+        "/embed/event/{event}",
+        **(sessions(403) | dict(teacher_admin=200, expert=200)),  # a participant; the expert
+    ),
+    ("POST", "/embed/event/<int:event_id>/participants/<int:person_id>/complete"): launched(
+        "/embed/event/{event}/participants/{pupil}/complete",  # not a participant: 404
+        **(sessions(403) | dict(teacher_admin=404, expert=404)),
+    ),
+    ("GET", "/embed/unit/<int:unit_id>"): launched(
+        "/embed/unit/{unit}",
+        **(sessions(403) | dict(teacher_admin=200, trainer=200)),  # a trainee; the trainer
+    ),
+    ("POST", "/embed/unit/<int:unit_id>/activities/<int:activity_id>/done"): launched(
+        "/embed/unit/{unit}/activities/{activity}/done",
+        **(sessions(403) | dict(teacher_admin=303, trainer=409)),  # trainers are no trainees
+    ),
+    ("GET", "/embed/acknowledgements"): launched("/embed/acknowledgements", **sessions(200)),
+    ("GET", "/embed/edition/<int:edition_id>/progress.csv"): launched(
+        "/embed/edition/{edition}/progress.csv", **(sessions(403) | dict(trainer=200))
+    ),
+    ("GET", "/lti/review"): launched("/lti/review", **sessions(200)),  # one's own progress
+    ("POST", "/lti/roster/sync"): launched(
+        "/lti/roster/sync",
+        {"twinspace_id": "{twinspace}"},
+        # The founder may; the Mini LMS offers no roster service, refused as a conflict.
+        **(sessions(403) | dict(teacher_admin=409)),
+    ),
+    # Deep linking needs a deep-linking launch: these sessions are resource-link launches.
+    ("GET", "/lti/deep-link"): launched("/lti/deep-link", **sessions(400)),
+    ("POST", "/lti/deep-link"): launched("/lti/deep-link", **sessions(400)),
+    ("POST", "/lti/deep-link/project"): launched("/lti/deep-link/project", **sessions(400)),
+    ("GET", "/admin/passback"): launched(
+        "/admin/passback", **(sessions(403) | dict(tool_admin=200))
+    ),
+    ("POST", "/admin/passback/retry"): launched(
+        "/admin/passback/retry", **(sessions(403) | dict(tool_admin=422))
+    ),
+    # --- REST API: people and countries ---
+    ("GET", "/api/v1/countries"): read("/api/v1/countries"),
+    ("POST", "/api/v1/people"): write("/api/v1/people"),
+    ("GET", "/api/v1/people/<int:person_id>"): read("/api/v1/people/{teacher_it}"),
+    ("PATCH", "/api/v1/people/<int:person_id>"): write("/api/v1/people/{pupil}"),
+    ("PUT", "/api/v1/people/<int:person_id>/country"): write("/api/v1/people/{pupil}/country"),
+    # --- projects ---
+    ("GET", "/api/v1/projects"): read("/api/v1/projects"),
+    ("POST", "/api/v1/projects"): write("/api/v1/projects"),
+    ("GET", "/api/v1/projects/<int:project_id>"): read(P),
+    ("POST", "/api/v1/projects/<int:project_id>/validations"): api(
+        P + "/validations",
+        admin=422,  # an admin must name the NSO
+        nso=409,  # the FR NSO may: already validated
+        nso_other=403,  # not a founder's NSO
+        css=403,
+        body={},
+    ),
+    ("POST", "/api/v1/projects/<int:project_id>/partners"): write(P + "/partners"),
+    ("POST", "/api/v1/projects/<int:project_id>/close"): write(P + "/close"),
+    # --- TwinSpaces and members ---
+    ("GET", "/api/v1/twinspaces"): read("/api/v1/twinspaces"),
+    ("GET", "/api/v1/twinspaces/<int:twinspace_id>"): read(TS),
+    ("GET", "/api/v1/twinspaces/<int:twinspace_id>/members"): read(TS + "/members"),
+    ("POST", "/api/v1/twinspaces/<int:twinspace_id>/members"): write(TS + "/members"),
+    ("GET", "/api/v1/twinspaces/<int:twinspace_id>/members/<int:person_id>"): read(MEMBER),
+    ("PATCH", "/api/v1/twinspaces/<int:twinspace_id>/members/<int:person_id>"): write(MEMBER),
+    (
+        "POST",
+        "/api/v1/twinspaces/<int:twinspace_id>/members/<int:person_id>/suspend",
+    ): write(MEMBER + "/suspend"),
+    (
+        "POST",
+        "/api/v1/twinspaces/<int:twinspace_id>/members/<int:person_id>/reactivate",
+    ): write(MEMBER + "/reactivate"),
+    ("PUT", "/api/v1/twinspaces/<int:twinspace_id>/members/<int:person_id>/sync"): write(
+        MEMBER + "/sync"
+    ),
+    # Public content only without a member viewer_id (admin tokens only may pass one).
+    ("GET", "/api/v1/twinspaces/<int:twinspace_id>/snapshot"): read(TS + "/snapshot"),
+    # --- content ---
+    ("GET", "/api/v1/twinspaces/<int:twinspace_id>/pages"): read(TS + "/pages"),
+    ("POST", "/api/v1/twinspaces/<int:twinspace_id>/pages"): write(TS + "/pages"),
+    ("GET", "/api/v1/twinspaces/<int:twinspace_id>/materials"): read(TS + "/materials"),
+    ("POST", "/api/v1/twinspaces/<int:twinspace_id>/materials"): write(TS + "/materials"),
+    ("GET", "/api/v1/projects/<int:project_id>/diary"): read(P + "/diary"),  # no pupils' comments
+    ("POST", "/api/v1/projects/<int:project_id>/diary"): write(P + "/diary"),
+    ("POST", "/api/v1/diary/<int:post_id>/comments"): write("/api/v1/diary/{post}/comments"),
+    # The forum is members' and pupils' work, not evidence: admin tokens only.
+    ("GET", "/api/v1/twinspaces/<int:twinspace_id>/threads"): api(
+        TS + "/threads", admin=200, nso=403, css=403
+    ),
+    ("POST", "/api/v1/twinspaces/<int:twinspace_id>/threads"): write(TS + "/threads"),
+    ("POST", "/api/v1/threads/<int:thread_id>/posts"): write("/api/v1/threads/{thread}/posts"),
+    # --- Learning Events ---
+    ("GET", "/api/v1/events"): read("/api/v1/events"),
+    ("POST", "/api/v1/events"): write("/api/v1/events"),
+    ("GET", "/api/v1/events/<int:event_id>"): read("/api/v1/events/{event}"),
+    ("GET", "/api/v1/events/<int:event_id>/enrolments"): read("/api/v1/events/{event}/enrolments"),
+    ("POST", "/api/v1/events/<int:event_id>/enrolments"): write(
+        "/api/v1/events/{event}/enrolments"
+    ),
+    ("POST", "/api/v1/events/<int:event_id>/completions"): write(
+        "/api/v1/events/{event}/completions"
+    ),
+    # --- the distance course ---
+    ("GET", "/api/v1/editions"): read("/api/v1/editions"),
+    ("POST", "/api/v1/editions"): write("/api/v1/editions"),
+    ("GET", "/api/v1/editions/<int:edition_id>"): read("/api/v1/editions/{edition}"),
+    ("GET", "/api/v1/editions/<int:edition_id>/trainees"): read(
+        "/api/v1/editions/{edition}/trainees"
+    ),
+    ("POST", "/api/v1/editions/<int:edition_id>/trainees"): write(
+        "/api/v1/editions/{edition}/trainees"
+    ),
+    ("POST", "/api/v1/editions/<int:edition_id>/units"): write("/api/v1/editions/{edition}/units"),
+    ("POST", "/api/v1/editions/<int:edition_id>/completions"): write(
+        "/api/v1/editions/{edition}/completions"
+    ),
+    ("GET", "/api/v1/units"): read("/api/v1/units"),
+    ("GET", "/api/v1/units/<int:unit_id>"): read("/api/v1/units/{unit}"),
+    ("GET", "/api/v1/units/<int:unit_id>/progress/<int:person_id>"): read(
+        "/api/v1/units/{unit}/progress/{founder}"
+    ),
+    ("PUT", "/api/v1/activities/<int:activity_id>/done/<int:person_id>"): write(
+        "/api/v1/activities/{activity}/done/{pupil}",
+        admin=409,  # a pupil is no trainee
+    ),
+    # --- labels and acknowledgements (rules: the labels helper's endpoints) ---
+    ("GET", "/api/v1/acknowledgements"): read("/api/v1/acknowledgements"),
+    ("POST", "/api/v1/acknowledgements"): write("/api/v1/acknowledgements"),
+    ("GET", "/api/v1/acknowledgements/<int:acknowledgement_id>"): read(
+        "/api/v1/acknowledgements/{label}"
+    ),
+    ("POST", "/api/v1/acknowledgements/<int:acknowledgement_id>/revocation"): write(
+        "/api/v1/acknowledgements/{label}/revocation"
+    ),
+    ("GET", "/api/v1/nql-applications"): read("/api/v1/nql-applications"),
+    ("POST", "/api/v1/nql-applications/<int:application_id>/decision"): api(
+        "/api/v1/nql-applications/1/decision", admin=422, nso=422, css=403
+    ),
+    ("POST", "/api/v1/projects/<int:project_id>/nql-applications"): write(P + "/nql-applications"),
+    ("POST", "/api/v1/projects/<int:project_id>/eql"): api(
+        P + "/eql",
+        admin=409,
+        nso=403,
+        css=409,  # the CSS may: no NQLs yet
+    ),
+    ("GET", "/api/v1/projects/<int:project_id>/prize-eligibility"): api(
+        P + "/prize-eligibility",
+        admin=422,
+        nso=422,
+        css=422,  # needs the prize year
+    ),
+    # --- the sandbox LMS (demo mode only): another platform mounted in-process, with its own
+    # authentication (client-credential JWTs, the registration token); a tool session or API
+    # token changes nothing there ---
+    ("GET", "/sandbox/"): everyone("/sandbox/"),
+    ("GET", "/sandbox/.well-known/openid-configuration"): everyone(
+        "/sandbox/.well-known/openid-configuration"
+    ),
+    ("GET", "/sandbox/jwks"): everyone("/sandbox/jwks"),
+    ("GET", "/sandbox/gradebook"): everyone("/sandbox/gradebook"),
+    ("GET", "/sandbox/roster"): everyone("/sandbox/roster"),
+    ("GET", "/sandbox/auth"): everyone("/sandbox/auth", 400),
+    ("POST", "/sandbox/auth"): everyone("/sandbox/auth", 400),
+    ("GET", "/sandbox/launch"): everyone("/sandbox/launch", 400),
+    ("POST", "/sandbox/launch"): everyone("/sandbox/launch", 400),
+    ("POST", "/sandbox/deep-link-return"): everyone("/sandbox/deep-link-return", 400),
+    ("POST", "/sandbox/token"): everyone("/sandbox/token", 400),
+    ("POST", "/sandbox/register"): everyone("/sandbox/register", 401),
+    ("GET", "/sandbox/register-tool"): everyone("/sandbox/register-tool", 400),
+    ("GET", "/sandbox/nrps/<context_id>/memberships"): everyone(
+        "/sandbox/nrps/{context}/memberships", 400
+    ),
+    ("GET", "/sandbox/ags/<context_id>/lineitems"): everyone(
+        "/sandbox/ags/{context}/lineitems", 404
+    ),
+    ("POST", "/sandbox/ags/<context_id>/lineitems"): everyone(
+        "/sandbox/ags/{context}/lineitems", 404
+    ),
+    ("GET", "/sandbox/ags/<context_id>/lineitems/<int:number>/lineitem"): everyone(
+        "/sandbox/ags/{context}/lineitems/1/lineitem", 404
+    ),
+    ("POST", "/sandbox/ags/<context_id>/lineitems/<int:number>/lineitem/scores"): everyone(
+        "/sandbox/ags/{context}/lineitems/1/lineitem/scores", 404
+    ),
+}
