@@ -35,6 +35,7 @@ from connectors.pylti1p3_tool import RegistrationToolConf
 from connectors.sql_api_tokens import SqlApiTokenStore
 from connectors.sql_identities import SqlIdentityStore
 from connectors.sql_launch_sessions import SqlLaunchSessionStore
+from connectors.sql_audit import SqlAuditLog
 from connectors.sql_privacy import SqlPrivacyStore
 from connectors.sql_registrations import SqlRegistrationStore
 from connectors.sql_resource_links import SqlResourceLinkStore
@@ -228,6 +229,7 @@ def bootstrap(settings: Settings) -> Container:
         privacy=privacy,
         progress=progress,
         pages=PageServices.over(hub, links, progress),
+        audit=SqlAuditLog(database),
         # The country list is versioned data shipped with the package, loaded after every
         # upgrade; so is the first tool key.
         after_upgrade=Steps(local_hub.seed_countries, tool_keys.ensure_signing_key),

@@ -16,7 +16,9 @@ from typing import Any, TypeVar
 from flask import g, request
 
 from etwin_lti.domain.api_tokens import ApiPermission, ApiToken, ApiTokenRole, roles_allowed
+from etwin_lti.domain.audit import AuditActor
 from etwin_lti.errors import AuthenticationError, InvalidInputError, PermissionDeniedError
+from etwin_lti.services.audit import acting_as
 from etwin_lti.web.container import services
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -35,7 +37,8 @@ def requires(permission: ApiPermission) -> Callable[[F], F]:
                     who_can_fix="the tool administrator (etwin-lti token create)",
                 )
             g.api_token = token
-            return view(*args, **kwargs)
+            with acting_as(AuditActor.token(token.id, token.role.value)):
+                return view(*args, **kwargs)
 
         wrapper.api_permission = permission  # type: ignore[attr-defined]
         # Shown in the OpenAPI document next to each operation.
