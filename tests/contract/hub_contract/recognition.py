@@ -296,7 +296,8 @@ class RecognitionContract:
         zero = {name: 0 for name in SCORES}
         decided = hub.decide_nql("FR", hub.apply_nql(applicant, project.id).id, zero, PASSING)
         assert decided.decision is NqlDecision.REFUSED
-        assert not hub.list_acknowledgements(person_id=applicant)
+        kinds = {a.kind for a in hub.list_acknowledgements(person_id=applicant)}
+        assert AcknowledgementKind.NATIONAL_QUALITY_LABEL not in kinds
 
     def test_four_applications_per_school_year(self, hub: HubPort) -> None:
         project, applicant = _four_applications(hub)
