@@ -33,9 +33,9 @@ from connectors.platform_registration import HttpPlatformRegistrationClient
 from connectors.pylti1p3_deep_linking import Pylti1p3DeepLinkSigner
 from connectors.pylti1p3_tool import RegistrationToolConf
 from connectors.sql_api_tokens import SqlApiTokenStore
+from connectors.sql_audit import SqlAuditLog
 from connectors.sql_identities import SqlIdentityStore
 from connectors.sql_launch_sessions import SqlLaunchSessionStore
-from connectors.sql_audit import SqlAuditLog
 from connectors.sql_privacy import SqlPrivacyStore
 from connectors.sql_registrations import SqlRegistrationStore
 from connectors.sql_resource_links import SqlResourceLinkStore

@@ -61,9 +61,16 @@ def test_cli_lists_what_commands_changed(app: Flask) -> None:
     assert document["entries"][0]["details"] == {"active": "True", "deployment_id": "d1"}
 
     # A refused command records nothing.
-    failed = cli(app, "platform", "add", "--issuer", "https://lms.school.example",
-                 "--client-id", "tool-1", "--name", "Again", "--auth-login-url", "https://x.example/a",
-                 "--auth-token-url", "https://x.example/t", "--key-set-url", "https://x.example/k")  # fmt: skip
+    failed = cli(
+        app,
+        "platform", "add",
+        "--issuer", "https://lms.school.example",
+        "--client-id", "tool-1",
+        "--name", "Again",
+        "--auth-login-url", "https://x.example/a",
+        "--auth-token-url", "https://x.example/t",
+        "--key-set-url", "https://x.example/k",
+    )  # fmt: skip
     assert failed.exit_code == 1
     assert json.loads(cli(app, "audit", "list", "--json").output)["total"] == 2
     assert cli(app, "audit", "list", "--limit", "0").exit_code == 2

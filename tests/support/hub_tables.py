@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 import etwin_lti.persistence.models.hub as hub_models
-from etwin_lti.persistence.models.audit import AuditRow
 from etwin_lti.persistence.db import Base, Database
+from etwin_lti.persistence.models.audit import AuditRow
 
 HUB_TABLES = sorted(
     # The audit log too: a refused call must not leave an entry either.
