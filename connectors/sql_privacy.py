@@ -31,7 +31,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from connectors import hub_records as rec
+from connectors import sql_audit as audit
 from connectors.sql_score_outbox import outbox_entry
+from etwin_lti.domain.audit import AuditAction
 from etwin_lti.domain.model import Member, MemberStatus, NqlApplication, ProjectStatus
 from etwin_lti.domain.privacy import (
     ErasureCounts,
@@ -390,7 +392,7 @@ class SqlPrivacyStore:
                 erased_at=now,
             )
         )
-        return ErasureCounts(
+        counts = ErasureCounts(
             identities_deleted=_rowcount(identities),
             launch_sessions_deleted=_rowcount(sessions),
             scores_deleted=_rowcount(scores),
@@ -399,6 +401,21 @@ class SqlPrivacyStore:
             acknowledgements_revoked=revoked,
             content_kept=self._content_count(s, pid),
         )
+        # The pseudonym, not the name: the log must not keep what the erasure removed.
+        audit.record(
+            s,
+            AuditAction.PERSON_ERASED,
+            "person",
+            pid,
+            {
+                "pseudonym": plan.pseudonym,
+                "reason": plan.reason.value,
+                "forced": plan.forced,
+                "acknowledgements_revoked": revoked,
+            },
+            at=now,
+        )
+        return counts
 
     def _content_count(self, s: Session, pid: int) -> int:
         authored = (

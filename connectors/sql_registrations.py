@@ -17,6 +17,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from connectors import sql_audit as audit
+from etwin_lti.domain.audit import AuditAction
 from etwin_lti.domain.registration_rules import (
     InvalidInviteError,
     check_deployment_id,
@@ -67,7 +69,9 @@ class SqlRegistrationStore:
         check_new_platform(registration)
         try:
             with self._database.session() as session:
-                return _to_platform(self._insert_platform(session, registration))
+                row = self._insert_platform(session, registration)
+                self._audit(session, AuditAction.PLATFORM_ADDED, row)
+                return _to_platform(row)
         except IntegrityError as error:
             raise _duplicate_platform(registration) from error
 
@@ -118,6 +122,7 @@ class SqlRegistrationStore:
             with self._database.session() as session:
                 _platform_row(session, platform_id)
                 row = self._insert_deployment(session, platform_id, deployment_id, active, label)
+                self._audit_deployment(session, AuditAction.DEPLOYMENT_ADDED, row)
                 return _to_deployment(row)
         except IntegrityError as error:
             raise RuleViolationError(
@@ -156,6 +161,7 @@ class SqlRegistrationStore:
                     who_can_fix="you (etwin-lti platform list shows the deployments)",
                 )
             row.active = True
+            self._audit_deployment(session, AuditAction.DEPLOYMENT_ACTIVATED, row)
             return _to_deployment(row)
 
     def list_deployments(self, platform_id: int) -> list[Deployment]:
@@ -217,11 +223,40 @@ class SqlRegistrationStore:
                             "dynamic registration",
                         )
                     )
+                self._audit(
+                    session,
+                    AuditAction.DYNAMIC_REGISTRATION,
+                    platform,
+                    deployment_id=deployment_id,
+                    active=deployment.active if deployment else None,
+                )
                 return _to_platform(platform), deployment
         except IntegrityError as error:
             raise _duplicate_platform(registration) from error
 
     # --- helpers --------------------------------------------------------------------------
+    def _audit(
+        self, session: Session, action: AuditAction, platform: PlatformRow, **details: object
+    ) -> None:
+        audit.record(
+            session,
+            action,
+            "platform",
+            platform.id,
+            {"issuer": platform.issuer, "client_id": platform.client_id, **details},
+            at=self._clock(),
+        )
+
+    def _audit_deployment(self, session: Session, action: AuditAction, row: DeploymentRow) -> None:
+        audit.record(
+            session,
+            action,
+            "platform",
+            row.platform_id,
+            {"deployment_id": row.deployment_id, "active": row.active},
+            at=self._clock(),
+        )
+
     def _insert_platform(self, session: Session, registration: PlatformRegistration) -> PlatformRow:
         # The registration's own fields only: a stored Platform passed back has an id too.
         values = {f.name: getattr(registration, f.name) for f in REGISTRATION_FIELDS}

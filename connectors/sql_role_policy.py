@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import delete, select
 
+from connectors import sql_audit as audit
+from etwin_lti.domain.audit import AuditAction
 from etwin_lti.persistence.db import Database
 from etwin_lti.persistence.models.lti import RoleMappingRow
 
@@ -34,6 +38,14 @@ class SqlRolePolicyStore:
                 )
             else:
                 row.twinspace_role = twinspace_role
+            audit.record(
+                session,
+                AuditAction.ROLE_POLICY_SET,
+                "platform",
+                platform_id,
+                {"lti_role": lti_role, "twinspace_role": twinspace_role},
+                at=datetime.now(UTC),
+            )
 
     def clear_override(self, platform_id: int, lti_role: str) -> None:
         with self._db.session() as session:
@@ -41,4 +53,12 @@ class SqlRolePolicyStore:
                 delete(RoleMappingRow).where(
                     RoleMappingRow.platform_id == platform_id, RoleMappingRow.lti_role == lti_role
                 )
+            )
+            audit.record(
+                session,
+                AuditAction.ROLE_POLICY_CLEARED,
+                "platform",
+                platform_id,
+                {"lti_role": lti_role},
+                at=datetime.now(UTC),
             )

@@ -37,6 +37,7 @@ from connectors.pylti1p3_deep_linking import Pylti1p3DeepLinkSigner
 from connectors.pylti1p3_tool import RegistrationToolConf
 from connectors.smtp_mail import SmtpMailSender, SmtpSettings
 from connectors.sql_api_tokens import SqlApiTokenStore
+from connectors.sql_audit import SqlAuditLog
 from connectors.sql_identities import SqlIdentityStore
 from connectors.sql_launch_sessions import SqlLaunchSessionStore
 from connectors.sql_privacy import SqlPrivacyStore
@@ -246,6 +247,7 @@ def bootstrap(settings: Settings) -> Container:
         teacher_linking=teacher_linking,
         teacher_accounts=teacher_accounts,
         pages=PageServices.over(hub, links, progress),
+        audit=SqlAuditLog(database),
         # The country list is versioned data shipped with the package, loaded after every
         # upgrade; so is the first tool key.
         after_upgrade=Steps(local_hub.seed_countries, tool_keys.ensure_signing_key),

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Protocol
 
 from etwin_lti.domain.api_tokens import ApiTokenStore
+from etwin_lti.domain.audit import AuditLogReader
 from etwin_lti.domain.cache import KeyValueCache
 from etwin_lti.domain.launch_ports import LaunchSessionStore, PlatformKeySource, RolePolicyStore
 from etwin_lti.domain.linking_ports import TeacherAccountStore
@@ -164,5 +165,6 @@ class Container:
     teacher_linking: TeacherLinkingService | None
     teacher_accounts: TeacherAccountStore | None
     pages: PageServices
+    audit: AuditLogReader  # who changed roles, labels, erasures, registrations
     after_upgrade: Steps
     on_serve: Steps

@@ -20,8 +20,8 @@ from schemas.api.acknowledgements import (
 
 
 class RecognitionArea(HttpHubBase):
-    def apply_nql(self, actor_id: int, project_id: int, school_year: str) -> NqlApplication:
-        body = {"actor_id": actor_id, "school_year": school_year}
+    def apply_nql(self, actor_id: int, project_id: int) -> NqlApplication:
+        body = {"actor_id": actor_id}
         return self._call(
             "POST", f"/projects/{project_id}/nql-applications", NqlApplicationSchema(), body=body
         )

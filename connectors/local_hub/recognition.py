@@ -8,9 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from connectors import hub_records as rec
+from connectors import sql_audit as audit
 from connectors.local_hub.base import LocalHubBase, _enum
 from etwin_lti.domain import acknowledgements as acks
 from etwin_lti.domain import projects
+from etwin_lti.domain.audit import AuditAction
 from etwin_lti.domain.countries import check_country
 from etwin_lti.domain.model import (
     Acknowledgement,
@@ -37,8 +39,9 @@ from etwin_lti.persistence.models.hub import (
 
 
 class RecognitionArea(LocalHubBase):
-    def apply_nql(self, actor_id: int, project_id: int, school_year: str) -> NqlApplication:
-        year = acks.check_school_year(school_year)
+    def apply_nql(self, actor_id: int, project_id: int) -> NqlApplication:
+        now = self._now()
+        year = acks.school_year_of(now.date())
         with self._db.session() as s:
             project = rec.load_project(s, project_id)
             # Serialises one teacher's applications: the limit of four holds under concurrency.
@@ -69,7 +72,7 @@ class RecognitionArea(LocalHubBase):
                 decision=NqlDecision.PENDING.value,
                 scores={},
                 sub_scores={},
-                applied_at=self._now(),
+                applied_at=now,
             )
             s.add(row)
             try:
@@ -98,11 +101,25 @@ class RecognitionArea(LocalHubBase):
             row = rec.load(s, NqlApplicationRow, application_id, "NQL application", lock=True)
             teacher = rec.load_person(s, row.teacher_id)
             acks.check_nql_decider(rec.nql_application(row), code, teacher.country_code)
-            decision = acks.nql_decision(clean_sub)
+            decision = acks.nql_decision(clean_scores, clean_sub)
             now = self._now()
             row.scores, row.sub_scores = clean_scores, clean_sub
             row.decision, row.decided_by, row.decided_at = decision.value, code, now
-            if decision is NqlDecision.GRANTED:
+            granted = decision is NqlDecision.GRANTED
+            audit.record(
+                s,
+                AuditAction.NQL_GRANTED if granted else AuditAction.NQL_REFUSED,
+                "nql_application",
+                row.id,
+                {
+                    "project_id": row.project_id,
+                    "teacher_id": row.teacher_id,
+                    "nso": code,
+                    "total_score": sum(clean_scores.values()),
+                },
+                at=now,
+            )
+            if granted:
                 project = rec.load(s, ProjectRow, row.project_id, "Project")
                 self._issue(
                     s,
@@ -156,12 +173,21 @@ class RecognitionArea(LocalHubBase):
                 "nql_countries": ",".join(sorted({c for c in countries.values() if c})),
             }
             title = f"European Quality Label: {project.title}"[:200]
-            return [
+            awarded = [
                 self._issue(
                     s, AcknowledgementKind.EUROPEAN_QUALITY_LABEL, pid, subject, title, evidence
                 )
                 for pid in recipients
             ]
+            audit.record(
+                s,
+                AuditAction.EQL_AWARDED,
+                "project",
+                project_id,
+                {"recipient_ids": ",".join(map(str, recipients)), **evidence},
+                at=self._now(),
+            )
+            return awarded
 
     def prize_eligibility(self, project_id: int, category: PrizeCategory) -> PrizeEligibility:
         band = _enum(PrizeCategory, category, "category")
@@ -192,9 +218,20 @@ class RecognitionArea(LocalHubBase):
         clean_evidence = errors.evidence("evidence", evidence)
         errors.raise_if_any()
         ack_kind = _enum(AcknowledgementKind, kind, "kind")
+        acks.check_certificate_subject(ack_kind, clean_subject)
         with self._db.session() as s:
             rec.load_person(s, person_id)
-            return self._issue(s, ack_kind, person_id, clean_subject, clean_title, clean_evidence)
+            acks.check_issue(ack_kind)
+            issued = self._issue(s, ack_kind, person_id, clean_subject, clean_title, clean_evidence)
+            audit.record(
+                s,
+                AuditAction.ACKNOWLEDGEMENT_ISSUED,
+                "acknowledgement",
+                issued.id,
+                {"kind": ack_kind.value, "person_id": person_id, "subject": clean_subject},
+                at=issued.issued_at,
+            )
+            return issued
 
     def get_acknowledgement(self, acknowledgement_id: int) -> Acknowledgement:
         with self._db.session() as s:
@@ -213,6 +250,14 @@ class RecognitionArea(LocalHubBase):
             row.revoked_at = self._now()
             # The reason travels with the record: it is what a holder is shown.
             row.evidence = {**(row.evidence or {}), "revocation_reason": clean_reason}
+            audit.record(
+                s,
+                AuditAction.ACKNOWLEDGEMENT_REVOKED,
+                "acknowledgement",
+                row.id,
+                {"kind": row.kind, "person_id": row.person_id, "reason": clean_reason},
+                at=row.revoked_at,
+            )
             s.flush()
             return rec.acknowledgement(row)
 

@@ -7,9 +7,11 @@ from collections.abc import Callable
 from sqlalchemy import select
 
 from connectors import hub_records as rec
+from connectors import sql_audit as audit
 from connectors.local_hub.base import LocalHubBase, _enum, _once_more_on_conflict
 from etwin_lti.domain import twinspace_snapshot as snapshots
 from etwin_lti.domain import twinspaces
+from etwin_lti.domain.audit import AuditAction
 from etwin_lti.domain.model import (
     Member,
     MemberStatus,
@@ -162,6 +164,15 @@ class TwinSpacesArea(LocalHubBase):
                 updated_at=now,
             )
             s.add(row)
+            audit.record(
+                s,
+                AuditAction.MEMBER_ADDED,
+                "twinspace",
+                twinspace_id,
+                {"person_id": person_id, "role": role.value},
+                at=now,
+                person_id=actor_id,
+            )
             s.flush()
             return rec.member(row, invitee.display_name)
 
@@ -174,19 +185,23 @@ class TwinSpacesArea(LocalHubBase):
             twinspaces.check_role_for_kind(role, target.kind)
             row.role = role.value
 
-        return self._manage(actor_id, twinspace_id, person_id, apply)
+        return self._manage(
+            actor_id, twinspace_id, person_id, apply, AuditAction.MEMBER_ROLE_CHANGED
+        )
 
     def suspend_member(self, actor_id: int, twinspace_id: int, person_id: int) -> Member:
         def apply(row: MemberRow, _target: Person) -> None:
             row.status = MemberStatus.SUSPENDED.value
 
-        return self._manage(actor_id, twinspace_id, person_id, apply)
+        return self._manage(actor_id, twinspace_id, person_id, apply, AuditAction.MEMBER_SUSPENDED)
 
     def reactivate_member(self, actor_id: int, twinspace_id: int, person_id: int) -> Member:
         def apply(row: MemberRow, _target: Person) -> None:
             row.status = MemberStatus.ACTIVE.value
 
-        return self._manage(actor_id, twinspace_id, person_id, apply)
+        return self._manage(
+            actor_id, twinspace_id, person_id, apply, AuditAction.MEMBER_REACTIVATED
+        )
 
     def _manage(
         self,
@@ -194,6 +209,7 @@ class TwinSpacesArea(LocalHubBase):
         twinspace_id: int,
         person_id: int,
         apply: Callable[[MemberRow, Person], None],
+        action: AuditAction,
     ) -> Member:
         """A teacher administrator's decision on another member: recorded as MANUAL."""
         with self._db.session() as s:
@@ -209,6 +225,15 @@ class TwinSpacesArea(LocalHubBase):
             apply(row, target_person)
             row.role_source = RoleSource.MANUAL.value
             row.updated_at = self._now()
+            audit.record(
+                s,
+                action,
+                "twinspace",
+                twinspace_id,
+                {"person_id": person_id, "role": row.role, "status": row.status},
+                at=row.updated_at,
+                person_id=actor_id,
+            )
             s.flush()
             return rec.member(row, target_person.display_name)
 

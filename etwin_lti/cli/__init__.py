@@ -15,7 +15,9 @@ import click
 from flask import Flask
 
 from etwin_lti.container import Container
+from etwin_lti.domain.audit import CLI
 from etwin_lti.errors import EtwinLtiError
+from etwin_lti.services.audit import acting_as
 from etwin_lti.web.container import container_of
 
 COMMAND_MODULES = (
@@ -36,6 +38,7 @@ COMMAND_MODULES = (
     "etwin_lti.cli.privacy",
     "etwin_lti.cli.teachers",
     "etwin_lti.cli.bench",
+    "etwin_lti.cli.audit",
 )
 
 
@@ -63,7 +66,8 @@ def with_app(func: Callable[..., Any]) -> Callable[..., Any]:
         state = ctx.ensure_object(CliState)
         try:
             app = state.app
-            with app.app_context():
+            # What a command changes is recorded in the audit log as done by "cli".
+            with app.app_context(), acting_as(CLI):
                 return func(app, *args, **kwargs)
         except EtwinLtiError as error:
             detail = ""

@@ -6,7 +6,9 @@ National Quality Label (ESEP rules, domain-facts.md 1.5):
 - applied for by a teacher (founder or partner) of a **European** project; national projects
   cannot apply; the teacher's country must be set, since their NSO decides;
 - at most four applications per teacher per school year ("only the first four are evaluated":
-  here the fifth is refused outright, so a teacher learns it at once);
+  here the fifth is refused outright, so a teacher learns it at once). The school year is the
+  one of the application's date (``school_year_of``), never one the caller names: a caller
+  choosing it would make the limit void;
 - the applicant's NSO scores the five criteria and the three sub-criteria that need a minimum
   (online collaboration among pupils, use of ICT, GDPR/copyright/eSafety).
 
@@ -14,11 +16,16 @@ ESEP publishes the criteria but not the scales, so the scales and minimums are o
 here as named constants: each of the five criteria is scored 0-5 (total 0-25, which makes the
 EQL's published "average score above 20 points" a meaningful bar); each sub-criterion is
 scored 0-5 and needs at least 3 (above the middle of the scale). The NQL is granted when every
-sub-criterion meets its minimum.
+sub-criterion meets its minimum and the five criteria total at least ``NQL_MIN_TOTAL_SCORE``
+(13 of 25: more than half the scale, so 0/25 on the criteria is never a label).
 
 European Quality Label: the CSS awards it to the NQL holders of a project in which at least two
 partners from two different countries hold an NQL; never to a national project, even one that
 later took foreign partners. It is required for the European Prizes.
+
+Every caller goes through these rules, an admin token included: the labels (NQL, EQL, the
+eTwinning Label of an approved project) are issued only by their own procedure, never by the
+generic "issue an acknowledgement" call, which records certificates only (``check_issue``).
 
 European Prizes (since 2021, domain-facts.md 1.7): one category per project (age bands or
 Initial VET); only partners holding an NQL share a prize.
@@ -29,8 +36,8 @@ with a unique constraint.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 
 from etwin_lti.domain.model import (
     Acknowledgement,
@@ -54,6 +61,7 @@ CRITERION_MIN_SCORE = 0
 CRITERION_MAX_SCORE = 5
 SUB_CRITERION_MIN_SCORE = 0
 SUB_CRITERION_MAX_SCORE = 5
+NQL_MIN_TOTAL_SCORE = 13
 SUB_CRITERION_MINIMUMS: Mapping[NqlSubCriterion, int] = {
     NqlSubCriterion.PUPIL_COLLABORATION: 3,
     NqlSubCriterion.USE_OF_ICT: 3,
@@ -64,7 +72,24 @@ SUB_CRITERION_MINIMUMS: Mapping[NqlSubCriterion, int] = {
 EQL_NOMINATION_AVERAGE_ABOVE = 20
 EQL_MIN_COUNTRIES = 2
 
-_SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{4})$")
+# The eTwinning school year runs from September to August, as European school years do
+# (domain-facts.md 1.5 counts applications "per school year" without naming the months; NSOs
+# evaluate in the autumn, e.g. Cyprus in October, after the year's projects closed in summer).
+SCHOOL_YEAR_FIRST_MONTH = 9
+
+# Kinds issued only by their own procedure (NSO decision, CSS award, project approval).
+LABEL_KINDS = frozenset(
+    {
+        AcknowledgementKind.NATIONAL_QUALITY_LABEL,
+        AcknowledgementKind.EUROPEAN_QUALITY_LABEL,
+        AcknowledgementKind.ETWINNING_LABEL,
+    }
+)
+# What a certificate is about: the subject a certificate names must be of this kind.
+CERTIFICATE_SUBJECT_PREFIX: Mapping[AcknowledgementKind, str] = {
+    AcknowledgementKind.EVENT_CERTIFICATE: "event:",
+    AcknowledgementKind.COURSE_CERTIFICATE: "edition:",
+}
 
 
 class NqlApplicationLimitError(RuleViolationError):
@@ -88,14 +113,33 @@ class EqlNotEarnedError(RuleViolationError):
     )
 
 
-def check_school_year(value: str) -> str:
-    """ "YYYY-YYYY" with the second year following the first, e.g. "2026-2027"."""
-    match = _SCHOOL_YEAR.match(value.strip()) if isinstance(value, str) else None
-    if match is None or int(match.group(2)) != int(match.group(1)) + 1:
+class LabelProcedureError(RuleViolationError):
+    error = "label_procedure"
+    description = (
+        "Quality Labels and the eTwinning Label are issued only by their own procedure "
+        "(the NSO's decision, the CSS's award, the project's approval)."
+    )
+
+
+def school_year_of(day: date) -> str:
+    """The school year a day falls in, e.g. 2026-09-01 and 2027-08-31 are both "2026-2027"."""
+    first = day.year if day.month >= SCHOOL_YEAR_FIRST_MONTH else day.year - 1
+    return f"{first}-{first + 1}"
+
+
+def check_issue(kind: AcknowledgementKind) -> None:
+    """The generic issue call records certificates; labels have their own procedure."""
+    if kind in LABEL_KINDS:
+        raise LabelProcedureError()
+
+
+def check_certificate_subject(kind: AcknowledgementKind, subject: str) -> None:
+    """A certificate names what it certifies: an event or a course edition."""
+    prefix = CERTIFICATE_SUBJECT_PREFIX.get(kind)
+    if prefix is not None and not subject.startswith(prefix):
         raise InvalidInputError(
-            errors={"school_year": ["Must look like '2026-2027' (two consecutive years)."]}
+            errors={"subject": [f"A {kind.value} names its subject as '{prefix}<id>'."]}
         )
-    return value.strip()
 
 
 def check_nql_application(
@@ -195,11 +239,13 @@ def _scores(
     return clean
 
 
-def nql_decision(sub_scores: Mapping[str, int]) -> NqlDecision:
-    """Granted when every sub-criterion reaches its minimum."""
+def nql_decision(scores: Mapping[str, int], sub_scores: Mapping[str, int]) -> NqlDecision:
+    """Granted when every sub-criterion reaches its minimum and the criteria reach the total."""
     for criterion, minimum in SUB_CRITERION_MINIMUMS.items():
         if sub_scores.get(criterion.value, SUB_CRITERION_MIN_SCORE) < minimum:
             return NqlDecision.REFUSED
+    if sum(scores.get(c.value, CRITERION_MIN_SCORE) for c in NqlCriterion) < NQL_MIN_TOTAL_SCORE:
+        return NqlDecision.REFUSED
     return NqlDecision.GRANTED
 
 

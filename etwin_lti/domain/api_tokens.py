@@ -40,6 +40,7 @@ class ApiPermission(enum.StrEnum):
     VALIDATE_PROJECT = "validate_project"  # an NSO for its own country
     DECIDE_NQL = "decide_nql"  # an NSO for its own country
     AWARD_EQL = "award_eql"  # the CSS
+    READ_AUDIT = "read_audit"  # the audit log: admin tokens only
 
 
 _GRANTS: dict[ApiTokenRole, frozenset[ApiPermission]] = {

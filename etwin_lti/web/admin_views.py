@@ -2,6 +2,7 @@
 
 GET  /admin/passback           dead letters (reason, attempts, link) and the latest scores
 POST /admin/passback/retry     ``entry`` = one id, or ``all=1``: back to pending and queued
+GET  /admin/audit              the audit log, newest first, ``offset`` pages through it
 
 Only for a launch session with ``is_tool_admin`` (an LMS institution or system administrator,
 DESIGN.md "Role mapping"); everyone else gets 403. POSTs carry the launch token (for iframes
@@ -68,3 +69,17 @@ def retry() -> Response:
             raise InvalidInputError(errors={"entry": ["Give the number of a score."]})
         ids = _passback().retry([int(entry)])
     return redirect(url_for("admin.passback", retried=len(ids)), code=303)
+
+
+AUDIT_PAGE = 50
+
+
+@bp.get("/audit")
+def audit() -> str:
+    _admin()
+    raw = request.args.get("offset", "0")
+    if not raw.isdigit() or len(raw) > 9:
+        raise InvalidInputError(errors={"offset": ["Give a whole number."]})
+    offset = int(raw)
+    page = services().audit.list_entries(offset=offset, limit=AUDIT_PAGE)
+    return render_template("admin/audit.html", page=page, offset=offset, size=AUDIT_PAGE)

@@ -54,8 +54,10 @@ class PrizeEligibilitySchema(ModelSchema):
 
 
 class NqlApplySchema(StrictSchema):
+    """No ``school_year``: the hub derives it from the application's date (a caller choosing it
+    would void the four-per-year limit); sending one is 422 like any unknown field."""
+
     actor_id = body_id(required=True)
-    school_year = fields.String(required=True)
 
 
 class NqlDecisionSchema(StrictSchema):

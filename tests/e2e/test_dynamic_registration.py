@@ -84,6 +84,11 @@ def test_round_trip(tool: Tool, peer: RunningPeer, browser: requests.Session) ->
     assert deployment.deployment_id == client.deployment_id and deployment.active
     with pytest.raises(InvalidInviteError):
         tool.store.peek_invite(invite)
+    # One audit entry, in the registration's own transaction.
+    (entry,) = tool.container.audit.list_entries().entries
+    assert (entry.action, entry.subject_id) == ("registration.dynamic", str(platform.id))
+    assert entry.details["issuer"] == peer.issuer
+    assert entry.details["deployment_id"] == client.deployment_id
 
     # What the tool asked the platform for (DR 1.0, 3.5.1; privacy rules of DESIGN.md).
     request = client.registration_request

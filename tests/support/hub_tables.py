@@ -6,13 +6,18 @@ from sqlalchemy import select
 
 import etwin_lti.persistence.models.hub as hub_models
 from etwin_lti.persistence.db import Base, Database
+from etwin_lti.persistence.models.audit import AuditRow
 
 HUB_TABLES = sorted(
-    (
-        model.__table__
-        for model in vars(hub_models).values()
-        if isinstance(model, type) and issubclass(model, Base) and model is not Base
-    ),
+    # The audit log too: a refused call must not leave an entry either.
+    [
+        *(
+            model.__table__
+            for model in vars(hub_models).values()
+            if isinstance(model, type) and issubclass(model, Base) and model is not Base
+        ),
+        AuditRow.__table__,
+    ],
     key=lambda table: table.name,
 )
 

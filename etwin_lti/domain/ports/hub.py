@@ -332,8 +332,9 @@ class CourseHub(Protocol):
 class RecognitionHub(Protocol):
     """Quality Labels, prizes and acknowledgements (domain-facts.md 1.5)."""
 
-    def apply_nql(self, actor_id: int, project_id: int, school_year: str) -> NqlApplication:
-        """A teacher of a European project; at most 4 applications per teacher per school year."""
+    def apply_nql(self, actor_id: int, project_id: int) -> NqlApplication:
+        """A teacher of a European project; at most 4 applications per teacher per school year,
+        the school year of the hub's today (``acknowledgements.school_year_of``)."""
         ...
 
     def decide_nql(
@@ -367,8 +368,9 @@ class RecognitionHub(Protocol):
         *,
         evidence: Mapping[str, str] | None = None,
     ) -> Acknowledgement:
-        """At most once per (kind, person, subject): a second call raises
-        ``DuplicateAcknowledgementError`` (enforced by a database constraint)."""
+        """Certificates only: the labels come from their own procedure
+        (``LabelProcedureError``). At most once per (kind, person, subject): a second call
+        raises ``DuplicateAcknowledgementError`` (enforced by a database constraint)."""
         ...
 
     def get_acknowledgement(self, acknowledgement_id: int) -> Acknowledgement: ...

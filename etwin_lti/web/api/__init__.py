@@ -16,6 +16,7 @@ from flask_smorest import Api
 
 from etwin_lti.web.api import (
     acknowledgements,
+    audit,
     content,
     course,
     events,
@@ -33,6 +34,7 @@ BLUEPRINTS = (
     events.bp,
     course.bp,
     acknowledgements.bp,
+    audit.bp,
 )
 
 

@@ -33,8 +33,11 @@ bp = ApiBlueprint(
 @bp.arguments(NqlApplySchema)
 @bp.response(201, NqlApplicationSchema)
 def apply_nql(body: dict[str, Any], project_id: int) -> Any:
-    """A teacher of a European project; at most 4 applications per school year."""
-    return hub().apply_nql(body["actor_id"], project_id, body["school_year"])
+    """A teacher of a European project; at most 4 applications per school year.
+
+    The school year is the one of today (September to August); a ``school_year`` field is
+    refused with 422 like any unknown field, so no caller can choose it."""
+    return hub().apply_nql(body["actor_id"], project_id)
 
 
 @bp.get("/nql-applications")

@@ -19,6 +19,7 @@ from flask import g, request
 
 from etwin_lti.domain import api_access
 from etwin_lti.domain.api_tokens import ApiPermission, ApiToken, ApiTokenRole, roles_allowed
+from etwin_lti.domain.audit import AuditActor
 from etwin_lti.domain.model import DiaryPost, Person, PersonKind
 from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
 from etwin_lti.errors import (
@@ -27,6 +28,7 @@ from etwin_lti.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from etwin_lti.services.audit import acting_as
 from etwin_lti.web.container import services
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -45,7 +47,8 @@ def requires(permission: ApiPermission) -> Callable[[F], F]:
                     who_can_fix="the tool administrator (etwin-lti token create)",
                 )
             g.api_token = token
-            return view(*args, **kwargs)
+            with acting_as(AuditActor.token(token.id, token.role.value)):
+                return view(*args, **kwargs)
 
         wrapper.api_permission = permission  # type: ignore[attr-defined]
         # Shown in the OpenAPI document next to each operation.

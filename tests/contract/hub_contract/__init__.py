@@ -95,7 +95,7 @@ UNKNOWN: list[tuple[str, Callable[[HubPort], object]]] = [
     ("mark_activity_done", lambda hub: hub.mark_activity_done(UNKNOWN_ID, UNKNOWN_ID)),
     ("unit_progress", lambda hub: hub.unit_progress(UNKNOWN_ID, UNKNOWN_ID)),
     ("complete_course", lambda hub: hub.complete_course(None, UNKNOWN_ID, UNKNOWN_ID)),
-    ("apply_nql", lambda hub: hub.apply_nql(UNKNOWN_ID, UNKNOWN_ID, "2030-2031")),
+    ("apply_nql", lambda hub: hub.apply_nql(UNKNOWN_ID, UNKNOWN_ID)),
     ("decide_nql", lambda hub: hub.decide_nql("FR", UNKNOWN_ID, SCORES, PASSING)),
     ("award_eql", lambda hub: hub.award_eql(UNKNOWN_ID)),
     ("prize_eligibility", lambda hub: hub.prize_eligibility(UNKNOWN_ID, PrizeCategory.AGE_7_11)),

@@ -6,9 +6,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from etwin_lti.domain.acknowledgements import school_year_of
 from etwin_lti.domain.model import (
     AcknowledgementKind,
     NqlDecision,
@@ -39,7 +40,8 @@ def today() -> date:
 
 
 def school_year() -> str:
-    return "2030-2031"  # any valid school year: the rules do not compare it with today
+    """The school year the hub files today's applications under (its clock is UTC)."""
+    return school_year_of(datetime.now(UTC).date())
 
 
 # --- builders: everything through the port -------------------------------------------------------
@@ -159,7 +161,7 @@ def trainee(hub: HubPort, edition_id: int) -> Person:
 
 def labelled(hub: HubPort, project: Project, teacher_id: int, nso: str) -> None:
     """Apply for and grant an NQL."""
-    application = hub.apply_nql(teacher_id, project.id, school_year())
+    application = hub.apply_nql(teacher_id, project.id)
     decided = hub.decide_nql(nso, application.id, SCORES, PASSING)
     assert decided.decision is NqlDecision.GRANTED
 
@@ -432,13 +434,13 @@ def _four_applications(hub: HubPort) -> tuple[Project, int]:
         hub.validate_project("FR", p.id)
         projects.append(hub.validate_project("IT", p.id))
     for p in projects[:4]:
-        hub.apply_nql(applicant.id, p.id, school_year())
+        hub.apply_nql(applicant.id, p.id)
     return projects[4], applicant.id
 
 
 def _applied(hub: HubPort) -> tuple[Project, int]:
     project, applicant = _european(hub)
-    hub.apply_nql(applicant, project.id, school_year())
+    hub.apply_nql(applicant, project.id)
     return project, applicant
 
 

@@ -47,46 +47,30 @@ RECOGNITION_REFUSALS: list[Refusal] = [
     Refusal(
         "same-country (national) project applies for an NQL",
         RuleViolationError,
-        _nql_call(
-            _national_with_foreign_labels, lambda hub, p, a: hub.apply_nql(a, p.id, school_year())
-        ),
+        _nql_call(_national_with_foreign_labels, lambda hub, p, a: hub.apply_nql(a, p.id)),
     ),
     Refusal(
         "fifth NQL application in a school year",
         RuleViolationError,
-        _nql_call(_four_applications, lambda hub, p, a: hub.apply_nql(a, p.id, school_year())),
+        _nql_call(_four_applications, lambda hub, p, a: hub.apply_nql(a, p.id)),
     ),
     Refusal(
         "NQL by a teacher outside the project",
         PermissionDeniedError,
-        _nql_call(
-            _european, lambda hub, p, a: hub.apply_nql(newcomer(hub).id, p.id, school_year())
-        ),
+        _nql_call(_european, lambda hub, p, a: hub.apply_nql(newcomer(hub).id, p.id)),
     ),
     Refusal(
         "NQL for a pending project",
         RuleViolationError,
         _nql_call(
             lambda hub: (lambda p: (p, p.founder_ids[0]))(pending_project(hub)),
-            lambda hub, p, a: hub.apply_nql(a, p.id, school_year()),
+            lambda hub, p, a: hub.apply_nql(a, p.id),
         ),
     ),
     Refusal(
         "NQL applied twice",
         RuleViolationError,
-        _nql_call(_applied, lambda hub, p, a: hub.apply_nql(a, p.id, school_year())),
-    ),
-    Refusal(
-        "NQL school year with a slash",
-        InvalidInputError,
-        _nql_call(_european, lambda hub, p, a: hub.apply_nql(a, p.id, "2030/2031")),
-        "school_year",
-    ),
-    Refusal(
-        "NQL school year of two years",
-        InvalidInputError,
-        _nql_call(_european, lambda hub, p, a: hub.apply_nql(a, p.id, "2030-2032")),
-        "school_year",
+        _nql_call(_applied, lambda hub, p, a: hub.apply_nql(a, p.id)),
     ),
     Refusal(
         "NQL decided by another NSO",
@@ -202,6 +186,46 @@ RECOGNITION_REFUSALS: list[Refusal] = [
             issued=False,
         ),
     ),
+    # --- every caller, an admin token included, goes through the labels' own procedure
+    *(
+        Refusal(
+            f"{kind.value} through the generic issue call",
+            RuleViolationError,
+            _ack_call(
+                lambda hub, t, ack, kind=kind: hub.issue_acknowledgement(
+                    kind, t.id, "project:1", "Label"
+                ),
+                issued=False,
+            ),
+        )
+        for kind in (
+            AcknowledgementKind.NATIONAL_QUALITY_LABEL,
+            AcknowledgementKind.EUROPEAN_QUALITY_LABEL,
+            AcknowledgementKind.ETWINNING_LABEL,
+        )
+    ),
+    Refusal(
+        "course certificate naming an event",
+        InvalidInputError,
+        _ack_call(
+            lambda hub, t, ack: hub.issue_acknowledgement(
+                AcknowledgementKind.COURSE_CERTIFICATE, t.id, "event:1", "Certificate"
+            ),
+            issued=False,
+        ),
+        "subject",
+    ),
+    Refusal(
+        "event certificate naming a course edition",
+        InvalidInputError,
+        _ack_call(
+            lambda hub, t, ack: hub.issue_acknowledgement(
+                AcknowledgementKind.EVENT_CERTIFICATE, t.id, "edition:1", "Certificate"
+            ),
+            issued=False,
+        ),
+        "subject",
+    ),
     Refusal(
         "revoking twice",
         RuleViolationError,
@@ -230,33 +254,35 @@ class RecognitionContract:
         before = hub.prize_eligibility(project.id, PrizeCategory.AGE_7_11)
         assert not before.eligible and before.reasons
 
-        application = hub.apply_nql(fr, project.id, "2030-2031")
+        application = hub.apply_nql(fr, project.id)
         assert (
-            application.decision is NqlDecision.PENDING and application.school_year == "2030-2031"
+            application.decision is NqlDecision.PENDING
+            and application.school_year == school_year()  # today's, never the caller's
         )
         granted = hub.decide_nql("FR", application.id, SCORES, PASSING)
         assert granted.decision is NqlDecision.GRANTED and granted.decided_by == "FR"
         assert granted.scores == SCORES and granted.sub_scores == PASSING
 
-        refused = hub.decide_nql(
-            "IT", hub.apply_nql(it, project.id, "2030-2031").id, SCORES, FAILING
-        )
+        refused = hub.decide_nql("IT", hub.apply_nql(it, project.id).id, SCORES, FAILING)
         assert refused.decision is NqlDecision.REFUSED
         with pytest.raises(RuleViolationError):
             hub.award_eql(project.id)  # one labelled country so far
-        second = hub.apply_nql(it, project.id, "2031-2032")  # a new school year
+        with pytest.raises(RuleViolationError):
+            hub.apply_nql(it, project.id)  # once per school year (the next: test_local_hub)
+        italian = teacher(hub, "IT")
+        hub.add_partner(fr, project.id, italian.id)
+        second = hub.apply_nql(italian.id, project.id)
         hub.decide_nql("IT", second.id, SCORES, PASSING)
         assert [a.id for a in hub.list_nql_applications(project_id=project.id, teacher_id=it)] == [
-            refused.id,
-            second.id,
+            refused.id
         ]
         awarded = hub.award_eql(project.id)
-        assert sorted(a.person_id for a in awarded) == sorted([fr, it])
+        assert sorted(a.person_id for a in awarded) == sorted([fr, italian.id])
         assert all(a.kind is AcknowledgementKind.EUROPEAN_QUALITY_LABEL for a in awarded)
 
         prize = hub.prize_eligibility(project.id, PrizeCategory.AGE_7_11)
         assert prize.eligible and prize.reasons == ()
-        assert set(prize.eligible_teacher_ids) == {fr, it}  # only NQL holders
+        assert set(prize.eligible_teacher_ids) == {fr, italian.id}  # only NQL holders
         other = hub.prize_eligibility(project.id, PrizeCategory.AGE_16_19)
         assert not other.eligible  # one category per project
 
@@ -264,11 +290,21 @@ class RecognitionContract:
         labelled(hub, project, partner.id, "FR")
         assert [a.person_id for a in hub.award_eql(project.id)] == [partner.id]
 
+    def test_nql_needs_the_criteria_total(self, hub: HubPort) -> None:
+        """0/25 on the five criteria is no label, even with every sub-criterion met."""
+        project, applicant = _european(hub)
+        zero = {name: 0 for name in SCORES}
+        decided = hub.decide_nql("FR", hub.apply_nql(applicant, project.id).id, zero, PASSING)
+        assert decided.decision is NqlDecision.REFUSED
+        kinds = {a.kind for a in hub.list_acknowledgements(person_id=applicant)}
+        assert AcknowledgementKind.NATIONAL_QUALITY_LABEL not in kinds
+
     def test_four_applications_per_school_year(self, hub: HubPort) -> None:
         project, applicant = _four_applications(hub)
         assert len(hub.list_nql_applications(teacher_id=applicant)) == 4
-        hub.apply_nql(applicant, project.id, "2031-2032")  # the next school year is fine
-        assert len(hub.list_nql_applications(teacher_id=applicant)) == 5
+        with pytest.raises(RuleViolationError):
+            hub.apply_nql(applicant, project.id)  # the next school year: test_local_hub
+        assert len(hub.list_nql_applications(teacher_id=applicant)) == 4
 
     def test_acknowledgements_once_and_revocable(self, hub: HubPort) -> None:
         t = teacher(hub)

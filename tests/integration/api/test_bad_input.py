@@ -330,7 +330,7 @@ RULES: dict[str, RuleRow] = {
         None,
         "POST",
         "/projects/{national}/nql-applications",
-        lambda w: {"actor_id": w.fr, "school_year": "2029-2030"},
+        lambda w: {"actor_id": w.fr},
         409,
         "national_project",
     ),

@@ -25,7 +25,7 @@ def apply(app: Flask, admin: Headers, w: World, teacher: int) -> int:
     response = app.test_client().post(
         f"/api/v1/projects/{w.project}/nql-applications",
         headers=admin,
-        json={"actor_id": teacher, "school_year": "2029-2030"},
+        json={"actor_id": teacher},
     )
     assert response.status_code == 201, response.get_json()
     return response.get_json()["id"]

@@ -113,7 +113,7 @@ def build_world(app: Flask) -> World:
     edition = hub.create_edition("Course", today.year, today, today + timedelta(days=30))
     unit = hub.add_unit(edition.id, "Unit 1", "Intro", activities=[("A", "a"), ("B", "b")])
     hub.enrol_trainee(edition.id, sara.id)
-    hub.apply_nql(sara.id, project.id, f"{today.year}-{today.year + 1}")
+    hub.apply_nql(sara.id, project.id)
 
     # The LMS side: platform, identities, a resource link to the unit (so finishing it leaves
     # a pending score in the outbox), launch sessions, Moodle poll marks.

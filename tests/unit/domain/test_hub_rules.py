@@ -13,6 +13,7 @@ from etwin_lti.domain import acknowledgements as acks
 from etwin_lti.domain import course, events, projects
 from etwin_lti.domain.countries import check_country, parse_country_list
 from etwin_lti.domain.model import (
+    AcknowledgementKind,
     Activity,
     Country,
     Edition,
@@ -361,23 +362,46 @@ def test_new_unit(documents: list[Any], activities: list[Any], field: str | None
 
 
 @pytest.mark.parametrize(
-    ("value", "ok"),
+    ("day", "year"),
     [
-        ("2026-2027", True),
-        (" 2026-2027 ", True),
-        ("2026-2028", False),
-        ("2027-2026", False),
-        ("2026/2027", False),
-        ("26-27", False),
-        ("", False),
+        (date(2026, 9, 1), "2026-2027"),  # the first day of a school year
+        (date(2026, 12, 31), "2026-2027"),
+        (date(2027, 1, 1), "2026-2027"),
+        (date(2027, 8, 31), "2026-2027"),  # its last day
+        (date(2027, 9, 1), "2027-2028"),
+        (date(2000, 2, 29), "1999-2000"),
     ],
 )
-def test_school_year(value: str, ok: bool) -> None:
-    if ok:
-        assert acks.check_school_year(value) == value.strip()
+def test_school_year_of_a_date(day: date, year: str) -> None:
+    """September to August: the caller never names it, the application's date does."""
+    assert acks.school_year_of(day) == year
+
+
+@pytest.mark.parametrize(
+    ("kind", "subject", "error"),
+    [
+        (AcknowledgementKind.NATIONAL_QUALITY_LABEL, "project:1", RuleViolationError),
+        (AcknowledgementKind.EUROPEAN_QUALITY_LABEL, "project:1", RuleViolationError),
+        (AcknowledgementKind.ETWINNING_LABEL, "project:1", RuleViolationError),
+        (AcknowledgementKind.EVENT_CERTIFICATE, "edition:1", InvalidInputError),
+        (AcknowledgementKind.COURSE_CERTIFICATE, "event:1", InvalidInputError),
+        (AcknowledgementKind.COURSE_CERTIFICATE, "project:1", InvalidInputError),
+        (AcknowledgementKind.EVENT_CERTIFICATE, "event:1", None),
+        (AcknowledgementKind.COURSE_CERTIFICATE, "edition:1", None),
+    ],
+)
+def test_generic_issue_records_certificates_only(
+    kind: AcknowledgementKind, subject: str, error: type[Exception] | None
+) -> None:
+    def issue() -> None:
+        acks.check_certificate_subject(kind, subject)
+        acks.check_issue(kind)
+
+    if error is None:
+        issue()
     else:
-        with pytest.raises(InvalidInputError):
-            acks.check_school_year(value)
+        with pytest.raises(error):
+            issue()
 
 
 def application(
@@ -469,7 +493,24 @@ FIVE = {
 )
 def test_nql_minimums(sub: dict[str, int], decision: NqlDecision) -> None:
     scores, clean_sub = acks.check_scores(FIVE, sub)
-    assert scores == FIVE and acks.nql_decision(clean_sub) is decision
+    assert scores == FIVE and acks.nql_decision(scores, clean_sub) is decision
+
+
+MET = {"pupil_collaboration": 5, "use_of_ict": 5, "gdpr_copyright_esafety": 5}
+
+
+@pytest.mark.parametrize(
+    ("scores", "decision"),
+    [
+        ({c: 0 for c in FIVE}, NqlDecision.REFUSED),  # 0/25: never a label
+        ({**{c: 2 for c in FIVE}, "collaboration": 4}, NqlDecision.REFUSED),  # 12/25
+        ({**{c: 2 for c in FIVE}, "collaboration": 5}, NqlDecision.GRANTED),  # 13/25
+        ({c: 5 for c in FIVE}, NqlDecision.GRANTED),
+    ],
+)
+def test_nql_criteria_total(scores: dict[str, int], decision: NqlDecision) -> None:
+    assert acks.NQL_MIN_TOTAL_SCORE == 13
+    assert acks.nql_decision(scores, MET) is decision
 
 
 @pytest.mark.parametrize(

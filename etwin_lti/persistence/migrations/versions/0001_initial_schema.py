@@ -39,6 +39,20 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_api_tokens_token_hash'))
     )
+    op.create_table('audit_log',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('actor', sa.String(length=120), nullable=False),
+    sa.Column('action', sa.String(length=64), nullable=False),
+    sa.Column('subject_kind', sa.String(length=32), nullable=False),
+    sa.Column('subject_id', sa.String(length=200), nullable=False),
+    sa.Column('details', sa.JSON(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_log'))
+    )
+    with op.batch_alter_table('audit_log', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_log_action'), ['action'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_log_at'), ['at'], unique=False)
+
     op.create_table('country_lists',
     sa.Column('version', sa.String(length=32), nullable=False),
     sa.Column('loaded_at', sa.DateTime(timezone=True), nullable=False),
@@ -768,6 +782,11 @@ def downgrade() -> None:
     op.drop_table('kv_cache')
     op.drop_table('course_editions')
     op.drop_table('country_lists')
+    with op.batch_alter_table('audit_log', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_log_at'))
+        batch_op.drop_index(batch_op.f('ix_audit_log_action'))
+
+    op.drop_table('audit_log')
     op.drop_table('api_tokens')
     op.drop_table('ags_line_items')
     # ### end Alembic commands ###
