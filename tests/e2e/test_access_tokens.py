@@ -22,6 +22,7 @@ from connectors.lti_access_tokens import (
 from etwin_lti.domain.registrations import PlatformRegistration
 from etwin_lti.errors import RemoteTimeoutError
 from etwin_lti.lti import claims as c
+from etwin_lti.persistence.secret_box import SecretBox
 from tests.e2e.lti_world import ServiceWorld, service_world
 
 pytestmark = pytest.mark.e2e
@@ -43,6 +44,7 @@ def provider(world: ServiceWorld, cache=None, **kwargs) -> AccessTokenProvider: 
         container.tool_keys,
         cache if cache is not None else container.kv_cache,
         session,
+        box=SecretBox(container.settings.encryption_keys),
         **kwargs,
     )
 
