@@ -43,7 +43,9 @@ class SqlKeyValueCache:
             with self._engine.connect() as connection:
                 return connection.execute(query).scalar_one_or_none()
         except SQLAlchemyError as error:
-            raise DependencyUnavailableError("The tool's database did not answer.") from error
+            raise DependencyUnavailableError(
+                "The tool's database did not answer; try again in a minute."
+            ) from error
 
     def set(self, key: str, value: bytes, ttl_seconds: int) -> None:
         expires = self._clock() + ttl_seconds
@@ -69,7 +71,9 @@ class SqlKeyValueCache:
             with self._engine.begin() as connection:
                 stored = connection.execute(upsert).first() is not None
         except SQLAlchemyError as error:
-            raise DependencyUnavailableError("The tool's database did not answer.") from error
+            raise DependencyUnavailableError(
+                "The tool's database did not answer; try again in a minute."
+            ) from error
         return stored
 
     def consume(self, key: str) -> bytes | None:
@@ -82,7 +86,9 @@ class SqlKeyValueCache:
             with self._engine.begin() as connection:
                 row = connection.execute(statement).first()
         except SQLAlchemyError as error:
-            raise DependencyUnavailableError("The tool's database did not answer.") from error
+            raise DependencyUnavailableError(
+                "The tool's database did not answer; try again in a minute."
+            ) from error
         if row is None or row.expires_at <= self._clock():
             return None
         return bytes(row.value)
@@ -98,7 +104,9 @@ class SqlKeyValueCache:
             with self._engine.begin() as connection:
                 count = connection.execute(statement).rowcount
         except SQLAlchemyError as error:
-            raise DependencyUnavailableError("The tool's database did not answer.") from error
+            raise DependencyUnavailableError(
+                "The tool's database did not answer; try again in a minute."
+            ) from error
         self._writes += 1
         if self._writes % PURGE_EVERY == 0:
             self.purge_expired()
@@ -151,4 +159,6 @@ class RedisKeyValueCache:
         try:
             return method(*args, **kwargs)
         except redis.RedisError as error:
-            raise DependencyUnavailableError("The shared cache (Redis) did not answer.") from error
+            raise DependencyUnavailableError(
+                "The shared cache (Redis) did not answer; try again in a minute."
+            ) from error

@@ -109,6 +109,8 @@ def _encryption_keys(configured: Any, instance_path: str) -> tuple[str, ...]:
     keys = tuple(str(k).strip() for k in configured or () if str(k).strip())
     if keys:
         return keys
+    if configured:
+        raise ConfigurationError("ETWIN_ENCRYPTION_KEYS is set but lists no key.")
     # A Fernet key is 32 random bytes, url-safe base64 (what Fernet.generate_key makes).
     return (
         _instance_file(

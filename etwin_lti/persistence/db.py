@@ -78,7 +78,9 @@ class Database:
         except DBAPIError as error:
             session.rollback()
             if isinstance(error, OperationalError) or error.connection_invalidated:
-                raise DependencyUnavailableError("The tool's database did not answer.") from error
+                raise DependencyUnavailableError(
+                    "The tool's database did not answer; try again in a minute."
+                ) from error
             raise
         except BaseException:
             session.rollback()
