@@ -25,9 +25,11 @@ def private_dir(path: str | os.PathLike[str]) -> Path:
 
 
 def create_private_file(path: str | os.PathLike[str]) -> Path:
-    """Create an empty owner-only file unless it exists (then tighten its mode)."""
+    """Create an empty owner-only file unless it exists (then tighten its mode). A missing
+    folder is left missing: the caller's own open then fails as it would have."""
     file = Path(path)
-    private_dir(file.parent)
+    if not file.parent.is_dir():
+        return file
     try:
         os.close(os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
     except FileExistsError:
