@@ -18,7 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql.expression import Executable
 
-from etwin_lti.errors import RemoteServiceError
+from etwin_lti.errors import DependencyUnavailableError
 from etwin_lti.persistence.db import Database
 from etwin_lti.persistence.models.lti import KvCacheRow
 
@@ -39,8 +39,13 @@ class SqlKeyValueCache:
         query = select(KvCacheRow.value).where(
             KvCacheRow.key == key, KvCacheRow.expires_at > self._clock()
         )
-        with self._engine.connect() as connection:
-            return connection.execute(query).scalar_one_or_none()
+        try:
+            with self._engine.connect() as connection:
+                return connection.execute(query).scalar_one_or_none()
+        except SQLAlchemyError as error:
+            raise DependencyUnavailableError(
+                "The tool's database did not answer; try again in a minute."
+            ) from error
 
     def set(self, key: str, value: bytes, ttl_seconds: int) -> None:
         expires = self._clock() + ttl_seconds
@@ -66,7 +71,9 @@ class SqlKeyValueCache:
             with self._engine.begin() as connection:
                 stored = connection.execute(upsert).first() is not None
         except SQLAlchemyError as error:
-            raise RemoteServiceError("The tool's database did not answer.") from error
+            raise DependencyUnavailableError(
+                "The tool's database did not answer; try again in a minute."
+            ) from error
         return stored
 
     def consume(self, key: str) -> bytes | None:
@@ -75,8 +82,13 @@ class SqlKeyValueCache:
             .where(KvCacheRow.key == key)
             .returning(KvCacheRow.value, KvCacheRow.expires_at)
         )
-        with self._engine.begin() as connection:
-            row = connection.execute(statement).first()
+        try:
+            with self._engine.begin() as connection:
+                row = connection.execute(statement).first()
+        except SQLAlchemyError as error:
+            raise DependencyUnavailableError(
+                "The tool's database did not answer; try again in a minute."
+            ) from error
         if row is None or row.expires_at <= self._clock():
             return None
         return bytes(row.value)
@@ -92,7 +104,9 @@ class SqlKeyValueCache:
             with self._engine.begin() as connection:
                 count = connection.execute(statement).rowcount
         except SQLAlchemyError as error:
-            raise RemoteServiceError("The tool's database did not answer.") from error
+            raise DependencyUnavailableError(
+                "The tool's database did not answer; try again in a minute."
+            ) from error
         self._writes += 1
         if self._writes % PURGE_EVERY == 0:
             self.purge_expired()
@@ -116,6 +130,13 @@ class RedisKeyValueCache:
     def close(self) -> None:
         self._redis.close()
 
+    def ping(self) -> bool:
+        """True when Redis answers (``/healthz``)."""
+        try:
+            return bool(self._redis.ping())
+        except redis.RedisError:
+            return False
+
     def get(self, key: str) -> bytes | None:
         return self._call(self._redis.get, self._prefix + key)
 
@@ -138,4 +159,6 @@ class RedisKeyValueCache:
         try:
             return method(*args, **kwargs)
         except redis.RedisError as error:
-            raise RemoteServiceError("The shared cache (Redis) did not answer.") from error
+            raise DependencyUnavailableError(
+                "The shared cache (Redis) did not answer; try again in a minute."
+            ) from error

@@ -16,7 +16,8 @@ What other libraries miss (lti-landscape.md 8.3), done here:
 - the token is never logged; errors name the platform and its OAuth ``error`` code only.
 
 The tokens themselves sit in the cache table/Redis for at most their lifetime (≤ 1 hour on
-Moodle); they grant only the scopes the platform allowed the tool.
+Moodle), encrypted (``SecretBox``): a cache dump or a database backup holds no usable bearer
+token. One that no configured key opens (after a key rotation) is fetched again.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from etwin_lti.domain.ports import RegistrationStore
 from etwin_lti.domain.registrations import Platform
 from etwin_lti.domain.tool_keys import ToolKeyStore
 from etwin_lti.errors import RemoteServiceError, RemoteTimeoutError
+from etwin_lti.persistence.secret_box import SecretBox
 
 CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_SECONDS = 300
@@ -73,6 +75,7 @@ class AccessTokenProvider:
         cache: KeyValueCache,
         session: requests.Session,
         *,
+        box: SecretBox,
         clock: Callable[[], float] = time.time,
         timeout: float = 10.0,
         jti: Callable[[], str] = lambda: secrets.token_urlsafe(24),
@@ -81,6 +84,7 @@ class AccessTokenProvider:
         self._tool_keys = tool_keys
         self._cache = cache
         self._session = session
+        self._box = box
         self._clock = clock
         self._timeout = timeout
         self._jti = jti
@@ -90,13 +94,14 @@ class AccessTokenProvider:
         """A bearer token for exactly these scopes (cached and shared; fetched when missing)."""
         key = _cache_key(platform_id, scopes)
         cached = self._cache.get(key)
-        if cached is not None:
-            return cached.decode()
+        plain = self._box.decrypt_bytes(cached) if cached is not None else None
+        if plain is not None:
+            return plain.decode()
         platform = self._registrations.get_platform(platform_id)
         token, lifetime = self._request_token(platform, sorted(set(scopes)))
         ttl = lifetime - min(SAFETY_MARGIN_SECONDS, lifetime // 10 + 1)
         if ttl >= MIN_CACHE_SECONDS:
-            self._cache.set(key, token.encode(), ttl)
+            self._cache.set(key, self._box.encrypt_bytes(token.encode()), ttl)
         return token
 
     def invalidate(self, platform_id: int, scopes: Sequence[str]) -> None:

@@ -1,6 +1,8 @@
 """``ToolKeyStore`` in the tool's database: RSA-2048 keys, the private half never leaves here
 except to sign. Rotation keeps the old key published for the overlap period, then drops it.
-The signing key is parsed once per kid and handed out loaded (``connectors.loaded_keys``)."""
+The signing key is parsed once per kid and handed out loaded (``connectors.loaded_keys``).
+The private PEM is stored encrypted (``SecretBox``); rows from before encryption at rest are
+read as they are and encrypted by ``reencrypt`` (``etwin-lti keys reencrypt``)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from etwin_lti.domain.tool_keys import SigningKey, ToolKey, ToolKeyStatus
 from etwin_lti.errors import NotFoundError
 from etwin_lti.persistence.db import Database
 from etwin_lti.persistence.models.lti import ToolKeyRow
+from etwin_lti.persistence.secret_box import SecretBox
 
 KEY_BITS = 2048
 
@@ -30,10 +33,12 @@ class SqlToolKeyStore:
         database: Database,
         *,
         overlap_days: int,
+        box: SecretBox,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         loaded_keys: LoadedKeyCache | None = None,
     ) -> None:
         self._db = database
+        self._box = box
         self._overlap = timedelta(days=overlap_days)
         self._clock = clock
         self._loaded = LoadedKeyCache() if loaded_keys is None else loaded_keys
@@ -56,7 +61,7 @@ class SqlToolKeyStore:
                 )
             # The row is still read every time, so a rotation by another process is seen at
             # once; only the parse is cached, by kid (a new key is a new kid).
-            loaded = self._loaded.get(row.kid, row.private_pem)
+            loaded = self._loaded.get(row.kid, self._box.open_stored(row.private_pem))
             return SigningKey(row.kid, private_key=loaded.private_key, public_pem=loaded.public_pem)
 
     def public_jwks(self) -> dict[str, Any]:
@@ -77,6 +82,18 @@ class SqlToolKeyStore:
             kids = set(session.scalars(select(ToolKeyRow.kid)))
         self._loaded.retain(kids)  # dropped keys leave this process's memory too
         return key
+
+    def reencrypt(self) -> int:
+        """Put every stored private key under the current encryption key; returns how many
+        rows changed (after an ETWIN_ENCRYPTION_KEYS rotation, or on rows stored in plain)."""
+        changed = 0
+        with self._db.session() as session:
+            for row in session.scalars(select(ToolKeyRow).with_for_update()):
+                fresh = self._box.reencrypted(row.private_pem)
+                if fresh is not None:
+                    row.private_pem = fresh
+                    changed += 1
+        return changed
 
     def list_keys(self) -> list[ToolKey]:
         with self._db.session() as session:
@@ -107,7 +124,10 @@ class SqlToolKeyStore:
             serialization.NoEncryption(),
         ).decode()
         return ToolKeyRow(
-            kid=kid, private_pem=pem, public_jwk=json.dumps(jwk), created_at=self._clock()
+            kid=kid,
+            private_pem=self._box.encrypt(pem),
+            public_jwk=json.dumps(jwk),
+            created_at=self._clock(),
         )
 
     def _to_key(self, row: ToolKeyRow) -> ToolKey:

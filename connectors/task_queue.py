@@ -36,6 +36,8 @@ from huey import RedisHuey, SqliteHuey, crontab
 from huey.api import Huey
 from huey.consumer import Consumer
 
+from etwin_lti.private_files import create_private_file
+
 log = logging.getLogger(__name__)
 QUEUE_NAME = "etwin-lti"
 _QUEUE_ERRORS = (redis.RedisError, sqlite3.Error, OSError)
@@ -74,6 +76,8 @@ def make_huey(
 ) -> Huey:
     if backend == "redis":
         return RedisHuey(QUEUE_NAME, url=redis_url, results=False, utc=True)
+    if sqlite_path:
+        create_private_file(sqlite_path)  # the queue holds score ids and task arguments: 0600
     return SqliteHuey(QUEUE_NAME, filename=sqlite_path, results=False, utc=True)
 
 
@@ -175,6 +179,14 @@ class HueyTaskQueue:
 
     def pending_count(self) -> int:
         return int(self.huey.pending_count())
+
+    def ping(self) -> bool:
+        """True when the queue's storage answers (``/healthz``)."""
+        try:
+            self.pending_count()
+        except _QUEUE_ERRORS:
+            return False
+        return True
 
     # --- workers ------------------------------------------------------------------------------
     def consumer(self, *, workers: int, periodic: bool = True) -> Consumer:

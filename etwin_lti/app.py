@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 
 from etwin_lti.bootstrap import bootstrap
+from etwin_lti.private_files import private_dir
 from etwin_lti.settings import Settings
 
 
@@ -28,7 +29,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.from_prefixed_env("ETWIN")
     app.config.update(overrides)
-    os.makedirs(app.instance_path, exist_ok=True)
+    private_dir(app.instance_path)  # 0700: the database, queue and keys live here
 
     settings = Settings.from_mapping(app.config, app.instance_path)
     app.config["SECRET_KEY"] = settings.secret_key

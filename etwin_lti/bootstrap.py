@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 
@@ -54,6 +55,7 @@ from etwin_lti.domain.linking_ports import MailSender
 from etwin_lti.domain.passback import RetryPolicy
 from etwin_lti.domain.ports import HubPort
 from etwin_lti.persistence.db import Database
+from etwin_lti.persistence.secret_box import SecretBox
 from etwin_lti.services.badges import BadgeUrls, recipient_key
 from etwin_lti.services.deep_linking import DeepLinkingService
 from etwin_lti.services.demo import load_demo
@@ -68,7 +70,7 @@ from etwin_lti.services.roster_sync import RosterSyncService
 from etwin_lti.services.teacher_linking import LinkingConfig, TeacherLinkingService
 from etwin_lti.settings import Settings
 from moodle_bridge.bridge import MoodleBridge
-from moodle_bridge.sites import SqlMoodleSiteStore
+from moodle_bridge.sites import SqlMoodleSiteStore, legacy_token_key
 
 
 def _utc_now() -> datetime:
@@ -77,6 +79,8 @@ def _utc_now() -> datetime:
 
 def bootstrap(settings: Settings) -> Container:
     database = Database(settings.database_url)
+    # Secrets at rest (tool keys, LMS access tokens, Moodle tokens): ETWIN_ENCRYPTION_KEYS.
+    box = SecretBox(settings.encryption_keys, legacy=[legacy_token_key(settings.secret_key)])
     cache = _shared_cache(settings, database)
     task_queue = _task_queue(settings)
     local_hub = LocalHub(database)
@@ -111,7 +115,7 @@ def bootstrap(settings: Settings) -> Container:
         timeout_seconds=settings.http_timeout_seconds,
         min_refetch_seconds=settings.jwks_min_refetch_seconds,
     )
-    tool_keys = SqlToolKeyStore(database, overlap_days=settings.key_rotation_overlap_days)
+    tool_keys = SqlToolKeyStore(database, overlap_days=settings.key_rotation_overlap_days, box=box)
     identities = SqlIdentityStore(database)
     launch_sessions = SqlLaunchSessionStore(database)
     role_policies = SqlRolePolicyStore(database)
@@ -139,7 +143,12 @@ def bootstrap(settings: Settings) -> Container:
     services_session = requests.Session()
     services_session.headers["User-Agent"] = "etwin-lti (LTI Advantage services)"
     access_tokens = AccessTokenProvider(
-        registrations, tool_keys, cache, services_session, timeout=settings.http_timeout_seconds
+        registrations,
+        tool_keys,
+        cache,
+        services_session,
+        box=box,
+        timeout=settings.http_timeout_seconds,
     )
     roster_sync = RosterSyncService(
         resource_links=resource_links,
@@ -167,10 +176,11 @@ def bootstrap(settings: Settings) -> Container:
         founding_check=teacher_linking.may_found if teacher_linking else _anyone_may_found,
     )
 
-    # Moodle sites (tokens encrypted with a key derived from ETWIN_SECRET_KEY), mappings and
-    # the completion poller (issue 5). One requests.Session for every Moodle client.
+    # Moodle sites (tokens encrypted in the box), mappings and the completion poller
+    # (issue 5). One requests.Session for every Moodle client.
+    moodle_sites = SqlMoodleSiteStore(database, box)
     moodle = MoodleBridge(
-        SqlMoodleSiteStore(database, settings.secret_key),
+        moodle_sites,
         hub=hub,
         identities=identities,
         session=requests.Session(),
@@ -252,7 +262,23 @@ def bootstrap(settings: Settings) -> Container:
         # upgrade; so is the first tool key.
         after_upgrade=Steps(local_hub.seed_countries, tool_keys.ensure_signing_key),
         on_serve=_serve_steps(settings, hub, task_queue),
+        reencrypt_secrets=lambda: {
+            "tool keys": tool_keys.reencrypt(),
+            "Moodle tokens": moodle_sites.reencrypt(),
+        },
+        health_checks=_health_checks(database, cache, task_queue),
     )
+
+
+def _health_checks(
+    database: Database, cache: KeyValueCache, task_queue: HueyTaskQueue
+) -> dict[str, Callable[[], bool]]:
+    """/healthz: the database, the shared cache (Redis, or the database itself) and the queue."""
+    checks: dict[str, Callable[[], bool]] = {"database": database.ping}
+    if isinstance(cache, RedisKeyValueCache):
+        checks["cache"] = cache.ping
+    checks["queue"] = task_queue.ping
+    return checks
 
 
 def _shared_cache(settings: Settings, database: Database) -> KeyValueCache:

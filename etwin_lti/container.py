@@ -13,7 +13,7 @@ benchmarks reach them to inspect the shared cache).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -168,3 +168,7 @@ class Container:
     audit: AuditLogReader  # who changed roles, labels, erasures, registrations
     after_upgrade: Steps
     on_serve: Steps
+    # `etwin-lti keys reencrypt`: every encrypted column under the current key (rows changed).
+    reencrypt_secrets: Callable[[], Mapping[str, int]]
+    # /healthz: one check per dependency (database, cache, queue); each answers True or False.
+    health_checks: Mapping[str, Callable[[], bool]]

@@ -23,7 +23,8 @@ adapter that meets them, with ``raise ... from``.
     │   ├── LaunchSessionError       401  no or expired launch session
     │   └── RegistrationError             dynamic or manual registration refused
     ├── RemoteServiceError           502  a platform, remote hub or Moodle failed
-    │   └── RemoteTimeoutError       504
+    │   ├── RemoteTimeoutError       504
+    │   └── DependencyUnavailableError 503  the tool's own database or Redis is down
     └── ConfigurationError           500  refused at start-up, never during a request
 """
 
@@ -154,6 +155,14 @@ class RemoteTimeoutError(RemoteServiceError):
     error = "remote_timeout"
     description = "A service the tool depends on did not answer in time."
     status_code = 504
+
+
+class DependencyUnavailableError(RemoteServiceError):
+    """The tool's own database, cache or queue is unreachable: try again in a moment."""
+
+    error = "dependency_unavailable"
+    description = "The tool cannot reach its database or cache right now; try again in a minute."
+    status_code = 503
 
 
 class ConfigurationError(EtwinLtiError, ValueError):

@@ -6,21 +6,26 @@ Nothing reads configuration at import time; ``create_app`` builds ``Settings`` a
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from etwin_lti.errors import ConfigurationError
+from etwin_lti.private_files import write_private_text
 
 
 @dataclass(frozen=True)
 class Settings:
     instance_path: str
     database_url: str
-    secret_key: str
+    secret_key: str = field(repr=False)
+    # Fernet keys for secrets at rest (ETWIN_ENCRYPTION_KEYS, comma-separated): the first
+    # encrypts, all decrypt. Default: one generated into instance/encryption_key (0600).
+    encryption_keys: tuple[str, ...] = field(default=(), repr=False)
     base_url: str = "http://127.0.0.1:5000"
     redis_url: str | None = None
     queue: str = "embedded"  # "embedded" (SQLite huey + in-process worker) or "redis"
@@ -70,6 +75,7 @@ class Settings:
             values["database_url"] = "sqlite:///" + os.path.join(instance_path, "etwin.sqlite")
         if "secret_key" not in values:
             values["secret_key"] = _instance_secret(instance_path)
+        values["encryption_keys"] = _encryption_keys(values.get("encryption_keys"), instance_path)
         values["base_url"] = str(values.get("base_url", cls.base_url)).rstrip("/")
         settings = cls(**values)
         settings.check()
@@ -104,11 +110,34 @@ class Settings:
 
 def _instance_secret(instance_path: str) -> str:
     """The embedded default: a random key kept in the instance folder, made on first run."""
-    path = Path(instance_path) / "secret_key"
+    return _instance_file(instance_path, "secret_key", lambda: secrets.token_urlsafe(48))
+
+
+def _encryption_keys(configured: Any, instance_path: str) -> tuple[str, ...]:
+    """ETWIN_ENCRYPTION_KEYS as a tuple; without it, the instance folder's own key."""
+    if isinstance(configured, str):
+        configured = configured.split(",")
+    keys = tuple(str(k).strip() for k in configured or () if str(k).strip())
+    if keys:
+        return keys
+    if configured:
+        raise ConfigurationError("ETWIN_ENCRYPTION_KEYS is set but lists no key.")
+    # A Fernet key is 32 random bytes, url-safe base64 (what Fernet.generate_key makes).
+    return (
+        _instance_file(
+            instance_path,
+            "encryption_key",
+            lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii"),
+        ),
+    )
+
+
+def _instance_file(instance_path: str, name: str, make: Callable[[], str]) -> str:
+    """A random value kept in the instance folder (0600), made on first run."""
+    path = Path(instance_path) / name
     if path.exists():
+        path.chmod(0o600)
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    path.write_text(key)
-    path.chmod(0o600)
-    return key
+    value = make()
+    write_private_text(path, value)
+    return value

@@ -1,11 +1,10 @@
 """``SqlMoodleSiteStore``: the ``MoodleSiteStore`` port (etwin_lti.domain.moodle) on our database.
 
-Web-service tokens are encrypted at rest with Fernet (AES-128-CBC + HMAC-SHA256, from
-``cryptography``). The Fernet key is derived from ``ETWIN_SECRET_KEY`` with HKDF-SHA256
-(RFC 5869; salt ``etwin-lti/moodle-token/v1``, info ``fernet-key``, 32 bytes): the secret key is
-already high-entropy (checked at start-up), so a slow password KDF such as PBKDF2 would add
-nothing. Consequence: rotating ``ETWIN_SECRET_KEY`` makes stored tokens unreadable; run
-``etwin-lti moodle add`` again for each site after a rotation (the error says so).
+Web-service tokens are encrypted at rest with the tool's ``SecretBox`` (Fernet keys from
+``ETWIN_ENCRYPTION_KEYS``, rotation with ``etwin-lti keys reencrypt``). Tokens stored before
+that were encrypted with a key derived from ``ETWIN_SECRET_KEY`` (HKDF-SHA256, RFC 5869; salt
+``etwin-lti/moodle-token/v1``, info ``fernet-key``): ``legacy_token_key`` still opens them, and
+``reencrypt`` moves them under the current key.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ import base64
 from collections.abc import Mapping
 from datetime import datetime
 
-from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select
@@ -36,17 +34,18 @@ from etwin_lti.errors import (
 )
 from etwin_lti.persistence.db import Database
 from etwin_lti.persistence.models.moodle import MoodleMappingRow, MoodlePollMarkRow, MoodleSiteRow
+from etwin_lti.persistence.secret_box import SecretBox, SecretDecryptionError
 
 KDF_SALT = b"etwin-lti/moodle-token/v1"
 KDF_INFO = b"fernet-key"
 
 
-def token_cipher(secret_key: str) -> Fernet:
-    """The Fernet instance for Moodle tokens, derived from the tool's secret key."""
+def legacy_token_key(secret_key: str) -> bytes:
+    """The Fernet key Moodle tokens were encrypted with before ``ETWIN_ENCRYPTION_KEYS``."""
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=KDF_SALT, info=KDF_INFO).derive(
         secret_key.encode("utf-8")
     )
-    return Fernet(base64.urlsafe_b64encode(key))
+    return base64.urlsafe_b64encode(key)
 
 
 def normalise_site_url(url: str) -> str:
@@ -57,9 +56,9 @@ def normalise_site_url(url: str) -> str:
 
 
 class SqlMoodleSiteStore:
-    def __init__(self, database: Database, secret_key: str) -> None:
+    def __init__(self, database: Database, box: SecretBox) -> None:
         self._database = database
-        self._cipher = token_cipher(secret_key)
+        self._box = box
 
     # --- sites ----------------------------------------------------------------------------
     def add_site(
@@ -85,7 +84,7 @@ class SqlMoodleSiteStore:
             label=label,
             site_name=site_name[:300],
             release=release[:100],
-            token_encrypted=self._cipher.encrypt(token.encode("utf-8")).decode("ascii"),
+            token_encrypted=self._box.encrypt(token),
             created_at=now,
         )
         try:
@@ -108,12 +107,24 @@ class SqlMoodleSiteStore:
         with self._database.session() as session:
             encrypted = self._site_row(session, site_id).token_encrypted
         try:
-            return self._cipher.decrypt(encrypted.encode("ascii")).decode("utf-8")
-        except InvalidToken as error:
+            return self._box.decrypt(encrypted)
+        except SecretDecryptionError as error:
             raise ConfigurationError(
-                f"The stored token of Moodle site {site_id} cannot be decrypted "
-                "(ETWIN_SECRET_KEY changed?): register the site again with etwin-lti moodle add."
+                f"The stored token of Moodle site {site_id} cannot be decrypted (a key left "
+                "ETWIN_ENCRYPTION_KEYS?): put the old key back, or register the site again "
+                "with etwin-lti moodle add."
             ) from error
+
+    def reencrypt(self) -> int:
+        """Put every stored token under the current encryption key; returns rows changed."""
+        changed = 0
+        with self._database.session() as session:
+            for row in session.scalars(select(MoodleSiteRow).with_for_update()):
+                fresh = self._box.reencrypted(row.token_encrypted)
+                if fresh is not None:
+                    row.token_encrypted = fresh
+                    changed += 1
+        return changed
 
     # --- mappings -------------------------------------------------------------------------
     def add_mapping(

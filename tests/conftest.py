@@ -33,6 +33,9 @@ from tests.support.databases import (
 )
 
 TEST_SECRET = "test-secret-key-that-is-long-enough"
+# Like ETWIN_ENCRYPTION_KEYS in production: one key for the whole run, so the template
+# databases' encrypted tool keys open in every test's own instance folder.
+TEST_ENCRYPTION_KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0wMTIzNDU2Nzg5YWI="
 
 
 @pytest.fixture(scope="session")
@@ -67,6 +70,7 @@ def make_test_app(database_url: str, instance_path: Path, **config: object) -> F
         "TESTING": True,
         "DATABASE_URL": database_url,
         "SECRET_KEY": TEST_SECRET,
+        "ENCRYPTION_KEYS": TEST_ENCRYPTION_KEY,
         "BASE_URL": "http://tool.test",
         "INSTANCE_PATH": str(instance_path),
     }

@@ -6,6 +6,7 @@ import click
 from flask import Flask
 
 from etwin_lti.cli import container, with_app
+from etwin_lti.persistence.secret_box import SecretBox
 
 
 def register(main: click.Group) -> None:
@@ -21,6 +22,19 @@ def register(main: click.Group) -> None:
         key = c.tool_keys.rotate()
         days = c.settings.key_rotation_overlap_days
         click.echo(f"new signing key {key.kid}; the previous key stays published for {days} days")
+
+    @keys.command("reencrypt")
+    @with_app
+    def reencrypt(app: Flask) -> None:
+        """Re-encrypt stored secrets under the first ETWIN_ENCRYPTION_KEYS key (rotation)."""
+        changed = container(app).reencrypt_secrets()
+        for what, count in changed.items():
+            click.echo(f"{what}: {count} re-encrypted")
+
+    @keys.command("new-encryption-key")
+    def new_encryption_key() -> None:
+        """Print a fresh Fernet key to put first in ETWIN_ENCRYPTION_KEYS."""
+        click.echo(SecretBox.new_key())
 
     @keys.command("list")
     @with_app

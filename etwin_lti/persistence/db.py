@@ -13,8 +13,11 @@ from typing import Any
 
 from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from etwin_lti.errors import DependencyUnavailableError
+from etwin_lti.private_files import create_private_file, sqlite_file
 
 # Stable constraint names, so that migrations are the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -32,10 +35,16 @@ class Base(DeclarativeBase):
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
+        path = sqlite_file(url)
+        if path:
+            create_private_file(path)  # minors' work and identities: owner-only (0600)
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    # No ping per checkout (issue 11): after a server restart the first statement on a dead
+    # pooled connection fails, SQLAlchemy sees a disconnect and invalidates the whole pool, so
+    # that one unit of work answers 503 (``session`` below) and the next ones reconnect.
+    # Measured in tests/e2e/test_faults.py.
     return create_engine(url, **kwargs)
 
 
@@ -66,6 +75,13 @@ class Database:
         try:
             yield session
             session.commit()
+        except DBAPIError as error:
+            session.rollback()
+            if isinstance(error, OperationalError) or error.connection_invalidated:
+                raise DependencyUnavailableError(
+                    "The tool's database did not answer; try again in a minute."
+                ) from error
+            raise
         except BaseException:
             session.rollback()
             raise

@@ -9,6 +9,7 @@ this small rule; the tool's is ``connectors.loaded_keys``.)
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,7 +67,10 @@ class PlatformKeys:
             return cls.from_private_pem(path.read_text())
         keys = cls.generate()
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(keys.private_pem)
+        # Owner-only from the first byte (the mode is given to open, not set afterwards).
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(keys.private_pem)
         path.chmod(0o600)
         return keys
 

@@ -1,4 +1,8 @@
-"""``/healthz``: answers ok only when the database is reachable."""
+"""``/healthz``: one entry per dependency (database, cache, queue) and an overall status.
+
+200 when every dependency answers, 503 otherwise, so a load balancer takes the instance out
+while its database or Redis is down and puts it back after. Never a detail beyond up/down.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,10 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/healthz")
 def healthz():
-    if not services().database.ping():
-        return jsonify({"status": "error", "database": "unreachable"}), 503
-    return jsonify({"status": "ok"})
+    checks = {name: "ok" if check() else "unreachable" for name, check in _checks().items()}
+    healthy = all(state == "ok" for state in checks.values())
+    return jsonify({"status": "ok" if healthy else "error", **checks}), 200 if healthy else 503
+
+
+def _checks():
+    return services().health_checks

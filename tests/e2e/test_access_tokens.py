@@ -22,6 +22,7 @@ from connectors.lti_access_tokens import (
 from etwin_lti.domain.registrations import PlatformRegistration
 from etwin_lti.errors import RemoteTimeoutError
 from etwin_lti.lti import claims as c
+from etwin_lti.persistence.secret_box import SecretBox
 from tests.e2e.lti_world import ServiceWorld, service_world
 from tests.support.redis_dbs import REDIS_CACHE_URL
 
@@ -44,6 +45,7 @@ def provider(world: ServiceWorld, cache=None, **kwargs) -> AccessTokenProvider: 
         container.tool_keys,
         cache if cache is not None else container.kv_cache,
         session,
+        box=SecretBox(container.settings.encryption_keys),
         **kwargs,
     )
 
@@ -152,12 +154,30 @@ def test_token_endpoint_timeout(world: ServiceWorld) -> None:
         silent.close()
 
 
+def test_the_cached_token_is_encrypted_and_a_foreign_entry_is_refetched(
+    world: ServiceWorld,
+) -> None:
+    from connectors.lti_access_tokens import _cache_key
+
+    tokens = world.container.access_tokens
+    token = tokens.token(world.platform_id, [c.SCOPE_NRPS])
+    key = _cache_key(world.platform_id, [c.SCOPE_NRPS])
+    stored = world.container.kv_cache.get(key)
+    assert stored is not None and token.encode() not in stored
+    # An entry no configured key opens (written before a key rotation): fetched again.
+    world.container.kv_cache.set(key, token.encode(), 600)
+    assert tokens.token(world.platform_id, [c.SCOPE_NRPS]) != ""
+    assert world.requests["/token"] == 2
+
+
 def test_one_refresh_on_401(world: ServiceWorld) -> None:
     from connectors.lti_access_tokens import _cache_key
 
     tokens = world.container.access_tokens
-    # A token the platform no longer accepts (revoked before its expiry).
-    world.container.kv_cache.set(_cache_key(world.platform_id, [c.SCOPE_NRPS]), b"revoked", 600)
+    # A token the platform no longer accepts (revoked before its expiry), stored as the tool
+    # stores tokens: encrypted.
+    revoked = SecretBox(world.container.settings.encryption_keys).encrypt_bytes(b"revoked")
+    world.container.kv_cache.set(_cache_key(world.platform_id, [c.SCOPE_NRPS]), revoked, 600)
     url = world.peer.platform.nrps.memberships_url("course-7b")
     response = tokens.authorized_request(world.platform_id, [c.SCOPE_NRPS], "GET", url)
     assert response.status_code == 200 and response.json()["members"]

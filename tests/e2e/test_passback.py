@@ -163,6 +163,7 @@ def _worker_env(settings: Any, app_database_url: str, tmp_path: Path) -> dict[st
     env = {
         "ETWIN_DATABASE_URL": app_database_url,
         "ETWIN_SECRET_KEY": TEST_SECRET,
+        "ETWIN_ENCRYPTION_KEYS": ",".join(settings.encryption_keys),
         "ETWIN_BASE_URL": settings.base_url,
         "ETWIN_INSTANCE_PATH": str(tmp_path / "worker-instance"),
         "ETWIN_TESTING": "true",

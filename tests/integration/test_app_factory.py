@@ -13,7 +13,7 @@ from tests.conftest import TEST_SECRET, make_test_app
 def test_healthz_reports_ok_with_a_reachable_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "queue": "ok"}
 
 
 def test_healthz_reports_an_unreachable_database(tmp_path):
@@ -30,6 +30,7 @@ def test_healthz_reports_an_unreachable_database(tmp_path):
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["status"] == "error"
+    assert response.get_json()["database"] == "unreachable"
 
 
 def test_unknown_api_path_answers_json_404(client):

@@ -19,9 +19,12 @@ from etwin_lti.cli import CliState, main
 from etwin_lti.domain.registrations import PlatformRegistration
 from etwin_lti.lti import claims as c
 from etwin_lti.persistence.db import Database
+from etwin_lti.persistence.secret_box import SecretBox
 from etwin_lti.web.session import current_launch, launch_token
 from tests.conftest import make_test_app
 from tests.e2e.harness import CLIENT_ID, Form, LateApp, MiniPlatform, ServerThread
+
+BOX = SecretBox([SecretBox.new_key()])
 
 BASE = "https://tool.test"
 
@@ -158,7 +161,7 @@ def check_jwks_and_rotation(app: Flask) -> None:
 def test_a_retired_key_is_dropped_after_the_overlap(database_url: str) -> None:
     now = [datetime(2026, 1, 1, tzinfo=UTC)]
     database = Database(database_url)
-    store = SqlToolKeyStore(database, overlap_days=7, clock=lambda: now[0])
+    store = SqlToolKeyStore(database, overlap_days=7, box=BOX, clock=lambda: now[0])
     old = store.ensure_signing_key()
     assert store.ensure_signing_key().kid == old.kid  # idempotent
     new = store.rotate()

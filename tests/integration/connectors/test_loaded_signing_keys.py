@@ -21,6 +21,9 @@ from connectors.sql_registrations import SqlRegistrationStore
 from connectors.sql_tool_keys import SqlToolKeyStore
 from etwin_lti.domain.registrations import Platform, PlatformRegistration
 from etwin_lti.persistence.db import Database
+from etwin_lti.persistence.secret_box import SecretBox
+
+BOX = SecretBox([SecretBox.new_key()])
 
 SIGNATURES = 5
 
@@ -64,13 +67,13 @@ def _verified_kid(token: str, store: SqlToolKeyStore) -> str:
 
 def _assertion(store: SqlToolKeyStore, platform: Platform) -> str:
     # Only the assertion is built here: no token endpoint, cache or session is reached.
-    provider = AccessTokenProvider(None, store, None, None)  # type: ignore[arg-type]
+    provider = AccessTokenProvider(None, store, None, None, box=BOX)  # type: ignore[arg-type]
     return provider.client_assertion(platform)
 
 
 def test_client_assertions_and_pylti1p3_messages_parse_the_key_once(database: Database) -> None:
     parser = CountingParser()
-    store = SqlToolKeyStore(database, overlap_days=7, loaded_keys=LoadedKeyCache(parser))
+    store = SqlToolKeyStore(database, overlap_days=7, box=BOX, loaded_keys=LoadedKeyCache(parser))
     kid = store.ensure_signing_key().kid
     platform = _platform(database)
 
@@ -91,7 +94,9 @@ def test_a_rotated_key_is_parsed_once_and_a_dropped_one_forgotten(database: Data
     now = [datetime(2026, 1, 1, tzinfo=UTC)]
     parser = CountingParser()
     cache = LoadedKeyCache(parser)
-    store = SqlToolKeyStore(database, overlap_days=7, clock=lambda: now[0], loaded_keys=cache)
+    store = SqlToolKeyStore(
+        database, overlap_days=7, box=BOX, clock=lambda: now[0], loaded_keys=cache
+    )
     first = store.ensure_signing_key().kid
     platform = _platform(database)
     _assertion(store, platform)
@@ -111,8 +116,8 @@ def test_a_rotated_key_is_parsed_once_and_a_dropped_one_forgotten(database: Data
 def test_a_second_store_sees_another_process_rotation_at_once(database: Database) -> None:
     # Each store caches parses only; the signing row is read every time, so a rotation made by
     # another process (here: another store on the same database) signs the very next message.
-    ours = SqlToolKeyStore(database, overlap_days=7)
-    theirs = SqlToolKeyStore(database, overlap_days=7)
+    ours = SqlToolKeyStore(database, overlap_days=7, box=BOX)
+    theirs = SqlToolKeyStore(database, overlap_days=7, box=BOX)
     ours.ensure_signing_key()
     platform = _platform(database)
     _assertion(ours, platform)

@@ -12,16 +12,17 @@ from etwin_lti.errors import (
     RuleViolationError,
 )
 from etwin_lti.persistence.db import Database
+from etwin_lti.persistence.secret_box import SecretBox
 from moodle_bridge.sites import SqlMoodleSiteStore
 from tests.support.moodle_world import NOW
 
-SECRET = "a-secret-key-long-enough-for-tests"
+KEY = SecretBox.new_key()
 
 
 @pytest.fixture
 def store(database_url: str):  # type: ignore[no-untyped-def]
     database = Database(database_url)
-    yield SqlMoodleSiteStore(database, SECRET)
+    yield SqlMoodleSiteStore(database, SecretBox([KEY]))
     database.dispose()
 
 
@@ -49,12 +50,12 @@ def test_site_url_is_normalised_and_unique(store) -> None:  # type: ignore[no-un
     assert store.site_token(site.id) == "tok"
 
 
-def test_rotated_secret_key_is_a_clear_error(store, database_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_removed_encryption_key_is_a_clear_error(store, database_url: str) -> None:  # type: ignore[no-untyped-def]
     site = store.add_site("https://moodle.example.org", "tok", now=NOW)
     database = Database(database_url)
     try:
         with pytest.raises(ConfigurationError, match="moodle add"):
-            SqlMoodleSiteStore(database, "another-secret-key-entirely").site_token(site.id)
+            SqlMoodleSiteStore(database, SecretBox([SecretBox.new_key()])).site_token(site.id)
     finally:
         database.dispose()
 
