@@ -120,6 +120,7 @@ def test_rows_from_before_encryption_at_rest_are_read_and_then_encrypted(
 @pytest.mark.parametrize(
     "keys",
     ["not-a-fernet-key", ",", f"{SecretBox.new_key()},short"],
+    ids=["not-a-fernet-key", "empty-entries", "one-good-one-short"],  # stable for xdist
 )
 def test_bad_encryption_keys_stop_the_start(keys: str, sqlite_url: str, tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="ETWIN_ENCRYPTION_KEYS"):
