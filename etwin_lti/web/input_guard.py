@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, request
+from werkzeug.datastructures import MultiDict
 from werkzeug.routing import IntegerConverter, Map
 
 from etwin_lti.domain.input_rules import ID_MAX, MAX_JSON_DEPTH, json_too_deep, value_problems
@@ -29,13 +30,13 @@ class IdConverter(IntegerConverter):
 
 def check_input() -> None:
     problems: dict[str, list[str]] = {}
-    for source in (request.view_args or {}, request.args.to_dict(flat=False)):
-        problems.update(value_problems(source))
+    problems.update(value_problems(request.view_args or {}))
+    problems.update(_form_problems(request.args))
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         # Cached first: the form is then parsed from a copy, and a parser reading the raw
         # body afterwards (the API's, which refuses forms) still finds it.
         request.get_data(cache=True)
-        problems.update(value_problems(request.form.to_dict(flat=False)))
+        problems.update(_form_problems(request.form))
     if request.is_json:
         raw = request.get_data(cache=True)
         if json_too_deep(raw):
@@ -46,6 +47,14 @@ def check_input() -> None:
         problems.update(value_problems(request.get_json(silent=True)))
     if problems:
         raise InvalidInputError(errors=problems)
+
+
+def _form_problems(fields: MultiDict[str, str]) -> dict[str, list[str]]:
+    """Each field by its name, whether it came once or repeated."""
+    problems: dict[str, list[str]] = {}
+    for name, value in fields.items(multi=True):
+        problems.update(value_problems({name: value}))
+    return problems
 
 
 def register_input_guard(app: Flask) -> None:
