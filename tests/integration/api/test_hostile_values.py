@@ -42,7 +42,13 @@ def teacher(**overrides: Any) -> dict[str, Any]:
 Row = tuple[str, str, Callable[[World], Any], int, str | None]
 
 ROWS: dict[str, Row] = {
-    "NUL in a string": ("POST", "/people", lambda w: teacher(display_name="A\x00n"), 422, "display_name"),
+    "NUL in a string": (
+        "POST",
+        "/people",
+        lambda w: teacher(display_name="A\x00n"),
+        422,
+        "display_name",
+    ),
     "lone surrogate in a string": (
         "POST",
         "/people",
@@ -52,7 +58,7 @@ ROWS: dict[str, Row] = {
     ),
     "lone low surrogate in a nested string": (
         "POST",
-        f"/twinspaces/{{twinspace}}/pages",
+        "/twinspaces/{twinspace}/pages",
         lambda w: f'{{"actor_id": {w.fr}, "title": "t", "body": "\\udc00x"}}',
         422,
         "body",
@@ -103,7 +109,13 @@ ROWS: dict[str, Row] = {
     ),
     "NaN": ("POST", "/events", lambda w: '{"capacity": NaN}', 422, "capacity"),
     "Infinity": ("POST", "/events", lambda w: '{"capacity": 1e999}', 422, "capacity"),
-    "query id of 20 digits": ("GET", "/acknowledgements?person_id=99999999999999999999", lambda w: None, 422, "person_id"),
+    "query id of 20 digits": (
+        "GET",
+        "/acknowledgements?person_id=99999999999999999999",
+        lambda w: None,
+        422,
+        "person_id",
+    ),
     "deeply nested JSON": ("POST", "/people", lambda w: DEEP, 422, "_schema"),
     "deep JSON inside a string is only text": (
         "POST",
@@ -165,7 +177,9 @@ def test_badge_assertion_with_a_twenty_digit_id_is_a_404_without_a_traceback(
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
-def test_an_embedded_page_form_with_nul_is_refused_with_a_page(hub_app: Flask, world: World) -> None:
+def test_an_embedded_page_form_with_nul_is_refused_with_a_page(
+    hub_app: Flask, world: World
+) -> None:
     before = snapshot(hub_app.extensions["etwin"].database)
     response = hub_app.test_client().post(
         f"/embed/twinspace/{world.twinspace}/pages",

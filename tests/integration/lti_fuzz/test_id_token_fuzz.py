@@ -47,7 +47,9 @@ def launcher() -> Iterator[Launcher]:
 
 
 @pytest.fixture
-def tool(app_sqlite_url: str, tmp_path: Path, launcher: Launcher) -> Iterator[tuple[Flask, DemoResources]]:
+def tool(
+    app_sqlite_url: str, tmp_path: Path, launcher: Launcher
+) -> Iterator[tuple[Flask, DemoResources]]:
     app = make_test_app(app_sqlite_url, tmp_path)
     launcher.register(app)
     demo = load_demo(app.extensions["etwin"].hub)
@@ -112,7 +114,9 @@ json_values = st.recursive(
     | st.integers(min_value=-(2**70), max_value=2**70)
     | st.floats()
     | st.text(max_size=40),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 huge_strings = st.sampled_from(["x" * 300, "é" * 5000, "\x00" * 100, "\ud800", "A" * 40_000])
@@ -165,12 +169,24 @@ def mutation(draw: st.DrawFn) -> tuple[str, str, Any]:
     if kind == "huge":
         return kind, claim, draw(huge_strings)
     if kind == "object":
-        claim = draw(st.sampled_from([c.CUSTOM, c.CONTEXT, c.RESOURCE_LINK, c.DEEP_LINKING_SETTINGS]))
-        return kind, claim, draw(
-            st.sampled_from(["text", [], [{"id": "x"}], {"id": 5}, {"id": ""}, {"id": "x" * 70_000}])
-            | st.dictionaries(st.text(max_size=10), json_values, max_size=5)
+        claim = draw(
+            st.sampled_from([c.CUSTOM, c.CONTEXT, c.RESOURCE_LINK, c.DEEP_LINKING_SETTINGS])
         )
-    return kind, draw(st.sampled_from([c.CUSTOM, c.CONTEXT, c.NAME])), deep_marker(draw(st.integers(1, 20_000)))
+        return (
+            kind,
+            claim,
+            draw(
+                st.sampled_from(
+                    ["text", [], [{"id": "x"}], {"id": 5}, {"id": ""}, {"id": "x" * 70_000}]
+                )
+                | st.dictionaries(st.text(max_size=10), json_values, max_size=5)
+            ),
+        )
+    return (
+        kind,
+        draw(st.sampled_from([c.CUSTOM, c.CONTEXT, c.NAME])),
+        deep_marker(draw(st.integers(1, 20_000))),
+    )
 
 
 def apply(claims: dict[str, Any], mutations: list[tuple[str, str, Any]]) -> dict[str, Any]:
