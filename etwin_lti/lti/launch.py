@@ -34,6 +34,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from jwt.algorithms import RSAAlgorithm
 
+from etwin_lti.domain.input_rules import json_too_deep
 from etwin_lti.lti import claims as c
 from etwin_lti.lti.errors import (
     AlgorithmNotAllowedError,
@@ -115,8 +116,12 @@ def parse_id_token(id_token: str, *, max_bytes: int = MAX_TOKEN_BYTES) -> Unveri
     if len(parts) != 3 or not all(parts[:2]):
         raise MalformedTokenError()
     try:
-        header = json.loads(_b64decode(parts[0]))
-        claims = json.loads(_b64decode(parts[1]))
+        header_json, claims_json = _b64decode(parts[0]), _b64decode(parts[1])
+        # Python's parser recurses once per level: refuse deep nesting before parsing.
+        if json_too_deep(header_json) or json_too_deep(claims_json):
+            raise MalformedTokenError()
+        header = json.loads(header_json)
+        claims = json.loads(claims_json)
         signature = _b64decode(parts[2])
     except (binascii.Error, ValueError, UnicodeDecodeError) as error:
         raise MalformedTokenError() from error

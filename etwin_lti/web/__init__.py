@@ -10,9 +10,12 @@ from etwin_lti.web.container import install
 
 def register_web(app: Flask, container: Container) -> None:
     install(app, container)
-    from etwin_lti.web import errors, health
+    from etwin_lti.web import errors, health, input_guard
 
     errors.register_error_handlers(app)
+    input_guard.register_input_guard(app)
+    # Before any blueprint: rules bind their converters when they are added.
+    app.url_map.converters["int"] = input_guard.IdConverter
     app.register_blueprint(health.bp)
     from etwin_lti.web import badges_views
 

@@ -13,7 +13,7 @@ import logging
 from flask import Flask, Response, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from etwin_lti.errors import AuthenticationError, EtwinLtiError, InvalidInputError
 
@@ -74,7 +74,11 @@ def register_error_handlers(app: Flask) -> None:
         generic = EtwinLtiError(error.description or error.name, who_can_fix="you")
         generic.error = error.name.lower().replace(" ", "_")
         generic.status_code = code
-        return error_response(generic)
+        body, status = error_response(generic)
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            # RFC 9110 section 15.5.6: a 405 names the methods the resource does allow.
+            return body, status, {"Allow": ", ".join(sorted(error.valid_methods))}
+        return body, status
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> ResponseReturnValue:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from marshmallow import fields, post_load
+from marshmallow import fields, post_load, validate
 
+from etwin_lti.domain.input_rules import ID_MAX
 from schemas.base import InboundSchema, StrictSchema
 
 
@@ -25,18 +26,24 @@ class ModelSchema(InboundSchema):
         )
 
 
+# Ids are positive and fit the id columns; the OpenAPI document shows the range.
+ID_RANGE = validate.Range(min=1, max=ID_MAX)
+
+
 def body_id(**kwargs: Any) -> fields.Integer:
     """An id in a JSON body: a JSON number, never a numeric string."""
-    return fields.Integer(strict=True, **kwargs)
+    return fields.Integer(strict=True, validate=ID_RANGE, **kwargs)
 
 
 def optional_body_id(**kwargs: Any) -> fields.Integer:
-    return fields.Integer(strict=True, load_default=None, allow_none=True, **kwargs)
+    return fields.Integer(
+        strict=True, load_default=None, allow_none=True, validate=ID_RANGE, **kwargs
+    )
 
 
 def query_id(**kwargs: Any) -> fields.Integer:
     """An id in a query string (always text on the wire)."""
-    return fields.Integer(load_default=None, **kwargs)
+    return fields.Integer(load_default=None, validate=ID_RANGE, **kwargs)
 
 
 class ActorSchema(StrictSchema):
