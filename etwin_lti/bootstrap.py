@@ -46,11 +46,12 @@ from etwin_lti.container import Container, Steps
 from etwin_lti.domain.cache import KeyValueCache
 from etwin_lti.domain.passback import RetryPolicy
 from etwin_lti.domain.ports import HubPort
+from etwin_lti.lti.login_state import LoginStateSealer
 from etwin_lti.persistence.db import Database
 from etwin_lti.services.badges import BadgeUrls, recipient_key
 from etwin_lti.services.deep_linking import DeepLinkingService
 from etwin_lti.services.demo import load_demo
-from etwin_lti.services.launches import LaunchConfig, LaunchService
+from etwin_lti.services.launches import LOGIN_TTL_SECONDS, LaunchConfig, LaunchService
 from etwin_lti.services.pages import PageServices
 from etwin_lti.services.pages.acknowledgements import AcknowledgementLinks
 from etwin_lti.services.passback import PassbackConfig, PassbackService
@@ -122,6 +123,7 @@ def bootstrap(settings: Settings) -> Container:
         hub=hub,
         sessions=launch_sessions,
         role_policies=role_policies,
+        login_states=LoginStateSealer(settings.secret_key, ttl_seconds=LOGIN_TTL_SECONDS),
         record_links=True,
     )
 
