@@ -15,6 +15,8 @@ from typing import Any
 
 from etwin_lti.errors import ConfigurationError
 
+DEMO_IN_PRODUCTION_OVERRIDE = "yes-i-know"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -45,6 +47,22 @@ class Settings:
     suspended_retention_days: int = 365
     badge_issuer_name: str = "eTwinning LTI tool"  # the Open Badges issuer profile
     badge_issuer_email: str | None = None  # contact e-mail in the issuer profile
+    # Abuse limits (etwin_lti.web.limits; "N per minute" strings of the `limits` library), per
+    # client address unless said otherwise. A whole school can sit behind one NAT address, so the
+    # launch-path defaults leave room for several classes opening an activity at once.
+    rate_limits_enabled: bool = True
+    rate_limit_login: str = "300 per minute"
+    rate_limit_launch: str = "300 per minute"
+    rate_limit_registration: str = "20 per hour"
+    rate_limit_api_token: str = "600 per minute"  # per API token
+    rate_limit_api_failures: str = "30 per minute"  # refused tokens, per address
+    rate_limit_upload: str = "60 per hour"
+    rate_limit_one_time_code: str = "10 per 10 minutes"
+    # Outbound fetch guard (connectors/outbound_guard.py): lab and test setups on 127.0.0.1 only.
+    allow_private_urls: bool = False
+    # The sandbox lets anyone launch as an LMS administrator: never on a public https address,
+    # unless this is set to DEMO_IN_PRODUCTION_OVERRIDE.
+    demo_in_production: str | None = None
     testing: bool = False
 
     @classmethod
@@ -85,6 +103,21 @@ class Settings:
             raise ConfigurationError("ETWIN_HUB_URL needs ETWIN_HUB_TOKEN (an admin API token).")
         if not self.base_url.startswith(("http://", "https://")):
             raise ConfigurationError("ETWIN_BASE_URL must be an http(s) URL.")
+        if (
+            self.demo
+            and self.base_url.startswith("https://")
+            and self.demo_in_production != DEMO_IN_PRODUCTION_OVERRIDE
+        ):
+            raise ConfigurationError(
+                "ETWIN_DEMO=true with an https:// ETWIN_BASE_URL looks like production: the demo "
+                "sandbox LMS lets anyone launch as an LMS administrator. Unset ETWIN_DEMO, or set "
+                f"ETWIN_DEMO_IN_PRODUCTION={DEMO_IN_PRODUCTION_OVERRIDE} if this is really meant."
+            )
+
+    @property
+    def allows_private_urls(self) -> bool:
+        """The demo's sandbox LMS is on the tool's own (loopback) address."""
+        return self.allow_private_urls or self.demo
 
     @property
     def is_sqlite(self) -> bool:
