@@ -18,8 +18,6 @@ import secrets
 from datetime import UTC, datetime
 from functools import partial
 
-import requests
-
 from connectors.ags_client import HttpAgsClient
 from connectors.http_hub import HttpHubConnector, hub_session
 from connectors.http_hub.progress import RemoteProgressStore
@@ -28,6 +26,7 @@ from connectors.local_hub import LocalHub
 from connectors.local_hub.progress import LocalProgressStore
 from connectors.lti_access_tokens import AccessTokenProvider
 from connectors.nrps_client import HttpNrpsClient
+from connectors.outbound_guard import guarded_session
 from connectors.platform_jwks import HttpPlatformKeySource
 from connectors.platform_registration import HttpPlatformRegistrationClient
 from connectors.pylti1p3_deep_linking import Pylti1p3DeepLinkSigner
@@ -70,6 +69,9 @@ def _utc_now() -> datetime:
 
 def bootstrap(settings: Settings) -> Container:
     database = Database(settings.database_url)
+    # Every URL a platform or an administrator supplies is fetched through the outbound guard
+    # (connectors/outbound_guard.py); `lab` lets it reach loopback and private addresses.
+    lab = settings.allows_private_urls
     cache = _shared_cache(settings, database)
     task_queue = _task_queue(settings)
     local_hub = LocalHub(database)
@@ -88,7 +90,10 @@ def bootstrap(settings: Settings) -> Container:
     registrations = SqlRegistrationStore(database)
     dynamic_registration = DynamicRegistrationService(
         registrations,
-        HttpPlatformRegistrationClient(requests.Session(), timeout=settings.http_timeout_seconds),
+        HttpPlatformRegistrationClient(
+            guarded_session(allow_private=lab, user_agent="etwin-lti (dynamic registration)"),
+            timeout=settings.http_timeout_seconds,
+        ),
         base_url=settings.base_url,
         store_pupil_names=settings.store_pupil_names,
         # http:// configuration URLs on localhost only for the test suite and the demo sandbox.
@@ -96,8 +101,7 @@ def bootstrap(settings: Settings) -> Container:
     )
 
     # The launch (issue 3): platform key sets over one session, the shared cache, tool keys.
-    jwks_session = requests.Session()
-    jwks_session.headers["User-Agent"] = "etwin-lti (platform key sets)"
+    jwks_session = guarded_session(allow_private=lab, user_agent="etwin-lti (platform key sets)")
     platform_keys = HttpPlatformKeySource(
         cache,
         jwks_session,
@@ -130,8 +134,9 @@ def bootstrap(settings: Settings) -> Container:
     # LTI Advantage services (issue 4): access tokens shared through the launch's cache.
     # pylti1p3 signs what the tool sends: service assertions and deep-link responses (0002).
     tool_conf = RegistrationToolConf(registrations, tool_keys)
-    services_session = requests.Session()
-    services_session.headers["User-Agent"] = "etwin-lti (LTI Advantage services)"
+    services_session = guarded_session(
+        allow_private=lab, user_agent="etwin-lti (LTI Advantage services)"
+    )
     access_tokens = AccessTokenProvider(
         registrations, tool_keys, cache, services_session, timeout=settings.http_timeout_seconds
     )
@@ -158,7 +163,7 @@ def bootstrap(settings: Settings) -> Container:
         SqlMoodleSiteStore(database, settings.secret_key),
         hub=hub,
         identities=identities,
-        session=requests.Session(),
+        session=guarded_session(allow_private=lab, user_agent="etwin-lti (Moodle)"),
         timeout=settings.http_timeout_seconds,
     )
 
@@ -270,7 +275,7 @@ def _remote_hub(settings: Settings) -> HttpHubConnector | None:
     return HttpHubConnector(
         settings.hub_url,
         settings.hub_token,
-        session=hub_session(),
+        session=hub_session(allow_private=settings.allows_private_urls),
         read_timeout=settings.http_timeout_seconds,
     )
 

@@ -213,7 +213,8 @@ UNAPPROVED_PROJECT_TITLE = "an eTwinning project"
 
 def subject_title(hub: HubPort, subject: str) -> str:
     """The title of what an acknowledgement is for: ``edition:<id>``, ``event:<id>``,
-    ``project:<id>`` (a generic title until the project is approved). Unknown or malformed subjects are ``NotFoundError``."""
+    ``project:<id>`` (a generic title until the project is approved). Unknown or malformed
+    subjects are ``NotFoundError``."""
     kind, _, raw_id = subject.partition(":")
     if not raw_id.isdigit():
         raise NotFoundError(f"No badge for {subject!r}.")

@@ -251,7 +251,8 @@ class LaunchService:
             command = activate_command(platform.id, deployment_id)
             raise UnknownDeploymentError(
                 f"This deployment ({deployment_id!r} of {platform.name}) is new to the eTwinning "
-                f"tool and was recorded as inactive. The tool administrator activates it with: {command}",
+                "tool and was recorded as inactive. The tool administrator activates it with: "
+                f"{command}",
                 errors={"command": [command]},
             )
         if not deployment.active:

@@ -39,7 +39,8 @@ EXTENSION = "etwin_limiter"
 
 
 def rate_limited(name: str) -> Callable[[F], F]:
-    """Put the view under the named limit (one of ``NAMES``, value ``Settings.rate_limit_<name>``)."""
+    """Put the view under the named limit: one of ``NAMES``, its value is
+    ``Settings.rate_limit_<name>``."""
     if name not in NAMES:
         raise ValueError(f"unknown rate limit {name!r}")
 
@@ -73,16 +74,17 @@ def install_limits(app: Flask, settings: Settings) -> Limiter:
         in_memory_fallback_enabled=bool(settings.redis_url),
         swallow_errors=True,
     )
-    for endpoint, view in list(app.view_functions.items()):
+    views: dict[str, Any] = app.view_functions  # re-wrapped in place, any view signature
+    for endpoint, view in list(views.items()):
         name = getattr(view, _MARK, None)
         if name is not None:
             value = getattr(settings, f"rate_limit_{name}")
-            app.view_functions[endpoint] = limiter.limit(value, scope=name)(view)
+            views[endpoint] = limiter.limit(value, scope=name)(view)
         elif getattr(view, "api_permission", None) is not None:
             per_token = limiter.limit(settings.rate_limit_api_token, key_func=_token_key)
             failures = limiter.limit(
                 settings.rate_limit_api_failures, scope="api-failures", deduct_when=_refused
             )
-            app.view_functions[endpoint] = failures(per_token(view))
+            views[endpoint] = failures(per_token(view))
     app.extensions[EXTENSION] = limiter  # the limits hold it weakly: the app keeps it alive
     return limiter

@@ -40,7 +40,11 @@ def login() -> Response:
     login_redirect = _launches().start_login(params)
     response = redirect(login_redirect.url, 303 if request.method == "POST" else 302)
     set_cookie(
-        response, STATE_COOKIE, login_redirect.state_cookie, max_age=STATE_COOKIE_SECONDS, path=STATE_PATH
+        response,
+        STATE_COOKIE,
+        login_redirect.state_cookie,
+        max_age=STATE_COOKIE_SECONDS,
+        path=STATE_PATH,
     )
     return response
 
