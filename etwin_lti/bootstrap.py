@@ -98,6 +98,7 @@ def bootstrap(settings: Settings) -> Container:
         store_pupil_names=settings.store_pupil_names,
         # http:// configuration URLs on localhost only for the test suite and the demo sandbox.
         allow_loopback_http=settings.testing or settings.demo,
+        max_attempts_per_invite=settings.registration_attempts_per_invite,
     )
 
     # The launch (issue 3): platform key sets over one session, the shared cache, tool keys.

@@ -58,6 +58,7 @@ class Settings:
     rate_limit_api_failures: str = "30 per minute"  # refused tokens, per address
     rate_limit_upload: str = "60 per hour"
     rate_limit_one_time_code: str = "10 per 10 minutes"
+    registration_attempts_per_invite: int = 3  # dynamic registrations tried with one invite
     # Outbound fetch guard (connectors/outbound_guard.py): lab and test setups on 127.0.0.1 only.
     allow_private_urls: bool = False
     # The sandbox lets anyone launch as an LMS administrator: never on a public https address,
@@ -97,6 +98,8 @@ class Settings:
             )
         if min(self.passback_sweep_minutes, self.roster_sync_minutes, self.moodle_poll_minutes) < 1:
             raise ConfigurationError("Periodic task intervals (ETWIN_*_MINUTES) must be >= 1.")
+        if self.registration_attempts_per_invite < 1:
+            raise ConfigurationError("ETWIN_REGISTRATION_ATTEMPTS_PER_INVITE must be at least 1.")
         if self.suspended_retention_days < 1:
             raise ConfigurationError("ETWIN_SUSPENDED_RETENTION_DAYS must be at least 1.")
         if self.hub_url and not self.hub_token:
