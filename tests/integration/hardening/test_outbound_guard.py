@@ -162,3 +162,53 @@ def test_dynamic_registration_to_an_internal_address_is_refused(
 def test_requests_errors_stay_requests_errors() -> None:
     # Adapters translate requests.ConnectionError already: the guard's error is one.
     assert issubclass(OutboundAddressRefusedError, requests.ConnectionError)
+
+
+class _Counting:
+    """Any answer; counts the requests that reached it (none may, with the guard on)."""
+
+    def __init__(self) -> None:
+        self.hits = 0
+        self._server = make_server("127.0.0.1", 0, self, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __call__(self, environ: Any, start_response: Any) -> Any:
+        self.hits += 1
+        return Response('{"keys": []}', mimetype="application/json")(environ, start_response)
+
+
+@pytest.fixture
+def internal_service() -> Iterator[_Counting]:
+    server = _Counting()
+    server._thread.start()
+    yield server
+    server._server.shutdown()
+
+
+def test_platform_key_sets_on_internal_addresses_are_not_fetched(
+    app_sqlite_url: str, tmp_path: Path, internal_service: _Counting
+) -> None:
+    from etwin_lti.lti.errors import PlatformKeysUnavailableError
+
+    app = make_test_app(app_sqlite_url, tmp_path, ALLOW_PRIVATE_URLS=False)
+    with pytest.raises(PlatformKeysUnavailableError):
+        app.extensions["etwin"].platform_keys.key_set(internal_service.url + "/jwks", kid="k")
+    assert internal_service.hits == 0
+
+
+def test_a_remote_hub_on_an_internal_address_is_not_called(
+    app_sqlite_url: str, tmp_path: Path, internal_service: _Counting
+) -> None:
+    from etwin_lti.errors import RemoteServiceError
+
+    app = make_test_app(
+        app_sqlite_url,
+        tmp_path,
+        ALLOW_PRIVATE_URLS=False,
+        HUB_URL=internal_service.url,
+        HUB_TOKEN="t" * 32,
+    )
+    with pytest.raises(RemoteServiceError):
+        app.extensions["etwin"].hub.get_person(1)
+    assert internal_service.hits == 0
