@@ -191,6 +191,10 @@ def tool_env(database_url: str, base_url: str, instance: Path, redis_url: str | 
         "ETWIN_SECRET_KEY": SECRET,
         "ETWIN_BASE_URL": base_url,
         "ETWIN_INSTANCE_PATH": str(instance),
+        # A lab on loopback (the outbound guard's setting), measuring the launch path itself
+        # rather than the abuse limits that would throttle one address launching this often.
+        "ETWIN_ALLOW_PRIVATE_URLS": "true",
+        "ETWIN_RATE_LIMITS_ENABLED": "false",
     }
     if redis_url:
         env["ETWIN_REDIS_URL"] = redis_url

@@ -89,7 +89,13 @@ def tool_and_peer(
 
     instance = workdir / f"instance-{os.urandom(4).hex()}"
     instance.mkdir()
-    config: dict[str, Any] = {"DATABASE_URL": database_url, "SECRET_KEY": SECRET}
+    # A lab on loopback (outbound guard off); the abuse limits would throttle the benchmark.
+    config: dict[str, Any] = {
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": SECRET,
+        "ALLOW_PRIVATE_URLS": True,
+        "RATE_LIMITS_ENABLED": False,
+    }
     if redis_url:
         config["REDIS_URL"] = redis_url
     config.update(queue or {"QUEUE": "embedded", "QUEUE_PATH": str(instance / "queue.sqlite")})

@@ -12,6 +12,7 @@ from typing import Any
 
 import requests
 
+from connectors.outbound_guard import OutboundAddressRefusedError
 from etwin_lti.errors import RemoteServiceError, RemoteTimeoutError
 from etwin_lti.lti.dynamic_registration import PlatformConfigurationError, RegistrationRefusedError
 
@@ -58,6 +59,12 @@ class HttpPlatformRegistrationClient:
                 method, url, timeout=self._timeout, allow_redirects=False, stream=True, **kwargs
             )
             body = response.raw.read(MAX_BODY_BYTES + 1, decode_content=True)
+        except OutboundAddressRefusedError as error:
+            raise RemoteServiceError(
+                "The LMS's address is not a public Internet address; the tool does not contact "
+                "internal networks.",
+                who_can_fix="the tool administrator (ETWIN_ALLOW_PRIVATE_URLS, for a lab only)",
+            ) from error
         except requests.Timeout as error:
             raise RemoteTimeoutError(
                 "The LMS did not answer in time.", who_can_fix="your LMS administrator"

@@ -198,6 +198,28 @@ class SqlRegistrationStore:
             row = self._usable_invite(session, token)
             return _to_invite(row, token)
 
+    def begin_invite_attempt(self, token: str, *, max_attempts: int) -> RegistrationInvite:
+        with self._database.session() as session:
+            row = self._usable_invite(session, token)
+            # Conditional UPDATE: concurrent attempts cannot exceed the cap between them.
+            result = session.execute(
+                update(RegistrationInviteRow)
+                .where(
+                    RegistrationInviteRow.id == row.id,
+                    RegistrationInviteRow.used_at.is_(None),
+                    RegistrationInviteRow.attempts < max_attempts,
+                )
+                .values(attempts=RegistrationInviteRow.attempts + 1)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                raise InvalidInviteError(
+                    f"This registration link was tried {max_attempts} times already; ask the "
+                    "tool administrator for a new one."
+                )
+            invite = _to_invite(row, token)
+            return dataclasses.replace(invite, attempts=invite.attempts + 1)
+
     def consume_invite(self, token: str) -> RegistrationInvite:
         with self._database.session() as session:
             return self._consume(session, token)
@@ -372,4 +394,5 @@ def _to_invite(row: RegistrationInviteRow, token: str) -> RegistrationInvite:
         expires_at=row.expires_at,
         used_at=row.used_at if row.used_at else None,
         activate_deployments=row.activate_deployments,
+        attempts=row.attempts or 0,
     )

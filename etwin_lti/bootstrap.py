@@ -21,8 +21,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 
-import requests
-
 from connectors.ags_client import HttpAgsClient
 from connectors.folder_mail import FolderMailSender
 from connectors.http_hub import HttpHubConnector, hub_session
@@ -32,6 +30,7 @@ from connectors.local_hub import LocalHub
 from connectors.local_hub.progress import LocalProgressStore
 from connectors.lti_access_tokens import AccessTokenProvider
 from connectors.nrps_client import HttpNrpsClient
+from connectors.outbound_guard import guarded_session
 from connectors.platform_jwks import HttpPlatformKeySource
 from connectors.platform_registration import HttpPlatformRegistrationClient
 from connectors.pylti1p3_deep_linking import Pylti1p3DeepLinkSigner
@@ -54,12 +53,13 @@ from etwin_lti.domain.cache import KeyValueCache
 from etwin_lti.domain.linking_ports import MailSender
 from etwin_lti.domain.passback import RetryPolicy
 from etwin_lti.domain.ports import HubPort
+from etwin_lti.lti.login_state import LoginStateSealer
 from etwin_lti.persistence.db import Database
 from etwin_lti.persistence.secret_box import SecretBox
 from etwin_lti.services.badges import BadgeUrls, recipient_key
 from etwin_lti.services.deep_linking import DeepLinkingService
 from etwin_lti.services.demo import load_demo
-from etwin_lti.services.launches import LaunchConfig, LaunchService
+from etwin_lti.services.launches import LOGIN_TTL_SECONDS, LaunchConfig, LaunchService
 from etwin_lti.services.pages import PageServices
 from etwin_lti.services.pages.acknowledgements import AcknowledgementLinks
 from etwin_lti.services.passback import PassbackConfig, PassbackService
@@ -81,6 +81,9 @@ def bootstrap(settings: Settings) -> Container:
     database = Database(settings.database_url)
     # Secrets at rest (tool keys, LMS access tokens, Moodle tokens): ETWIN_ENCRYPTION_KEYS.
     box = SecretBox(settings.encryption_keys, legacy=[legacy_token_key(settings.secret_key)])
+    # Every URL a platform or an administrator supplies is fetched through the outbound guard
+    # (connectors/outbound_guard.py); `lab` lets it reach loopback and private addresses.
+    lab = settings.allows_private_urls
     cache = _shared_cache(settings, database)
     task_queue = _task_queue(settings)
     local_hub = LocalHub(database)
@@ -99,16 +102,19 @@ def bootstrap(settings: Settings) -> Container:
     registrations = SqlRegistrationStore(database)
     dynamic_registration = DynamicRegistrationService(
         registrations,
-        HttpPlatformRegistrationClient(requests.Session(), timeout=settings.http_timeout_seconds),
+        HttpPlatformRegistrationClient(
+            guarded_session(allow_private=lab, user_agent="etwin-lti (dynamic registration)"),
+            timeout=settings.http_timeout_seconds,
+        ),
         base_url=settings.base_url,
         store_pupil_names=settings.store_pupil_names,
         # http:// configuration URLs on localhost only for the test suite and the demo sandbox.
         allow_loopback_http=settings.testing or settings.demo,
+        max_attempts_per_invite=settings.registration_attempts_per_invite,
     )
 
     # The launch (issue 3): platform key sets over one session, the shared cache, tool keys.
-    jwks_session = requests.Session()
-    jwks_session.headers["User-Agent"] = "etwin-lti (platform key sets)"
+    jwks_session = guarded_session(allow_private=lab, user_agent="etwin-lti (platform key sets)")
     platform_keys = HttpPlatformKeySource(
         cache,
         jwks_session,
@@ -134,14 +140,16 @@ def bootstrap(settings: Settings) -> Container:
         hub=hub,
         sessions=launch_sessions,
         role_policies=role_policies,
+        login_states=LoginStateSealer(settings.secret_key, ttl_seconds=LOGIN_TTL_SECONDS),
         record_links=True,
     )
 
     # LTI Advantage services (issue 4): access tokens shared through the launch's cache.
     # pylti1p3 signs what the tool sends: service assertions and deep-link responses (0002).
     tool_conf = RegistrationToolConf(registrations, tool_keys)
-    services_session = requests.Session()
-    services_session.headers["User-Agent"] = "etwin-lti (LTI Advantage services)"
+    services_session = guarded_session(
+        allow_private=lab, user_agent="etwin-lti (LTI Advantage services)"
+    )
     access_tokens = AccessTokenProvider(
         registrations,
         tool_keys,
@@ -183,7 +191,7 @@ def bootstrap(settings: Settings) -> Container:
         moodle_sites,
         hub=hub,
         identities=identities,
-        session=requests.Session(),
+        session=guarded_session(allow_private=lab, user_agent="etwin-lti (Moodle)"),
         timeout=settings.http_timeout_seconds,
     )
 
@@ -314,7 +322,7 @@ def _remote_hub(settings: Settings) -> HttpHubConnector | None:
     return HttpHubConnector(
         settings.hub_url,
         settings.hub_token,
-        session=hub_session(),
+        session=hub_session(allow_private=settings.allows_private_urls),
         read_timeout=settings.http_timeout_seconds,
     )
 

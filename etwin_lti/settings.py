@@ -17,6 +17,8 @@ from typing import Any
 from etwin_lti.errors import ConfigurationError
 from etwin_lti.private_files import write_private_text
 
+DEMO_IN_PRODUCTION_OVERRIDE = "yes-i-know"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -59,6 +61,23 @@ class Settings:
     smtp_starttls: bool = True
     mail_from: str = "etwinning-tool@localhost"
     mail_folder: str | None = None
+    # Abuse limits (etwin_lti.web.limits; "N per minute" strings of the `limits` library), per
+    # client address unless said otherwise. A whole school can sit behind one NAT address, so the
+    # launch-path defaults leave room for several classes opening an activity at once.
+    rate_limits_enabled: bool = True
+    rate_limit_login: str = "300 per minute"
+    rate_limit_launch: str = "300 per minute"
+    rate_limit_registration: str = "20 per hour"
+    rate_limit_api_token: str = "600 per minute"  # per API token
+    rate_limit_api_failures: str = "30 per minute"  # refused tokens, per address
+    rate_limit_upload: str = "60 per hour"
+    rate_limit_one_time_code: str = "10 per 10 minutes"
+    registration_attempts_per_invite: int = 3  # dynamic registrations tried with one invite
+    # Outbound fetch guard (connectors/outbound_guard.py): lab and test setups on 127.0.0.1 only.
+    allow_private_urls: bool = False
+    # The sandbox lets anyone launch as an LMS administrator: never on a public https address,
+    # unless this is set to DEMO_IN_PRODUCTION_OVERRIDE.
+    demo_in_production: str | None = None
     testing: bool = False
 
     @classmethod
@@ -94,6 +113,8 @@ class Settings:
             )
         if min(self.passback_sweep_minutes, self.roster_sync_minutes, self.moodle_poll_minutes) < 1:
             raise ConfigurationError("Periodic task intervals (ETWIN_*_MINUTES) must be >= 1.")
+        if self.registration_attempts_per_invite < 1:
+            raise ConfigurationError("ETWIN_REGISTRATION_ATTEMPTS_PER_INVITE must be at least 1.")
         if self.suspended_retention_days < 1:
             raise ConfigurationError("ETWIN_SUSPENDED_RETENTION_DAYS must be at least 1.")
         if self.hub_url and not self.hub_token:
@@ -102,6 +123,21 @@ class Settings:
             raise ConfigurationError("ETWIN_MAIL_FROM must be an e-mail address.")
         if not self.base_url.startswith(("http://", "https://")):
             raise ConfigurationError("ETWIN_BASE_URL must be an http(s) URL.")
+        if (
+            self.demo
+            and self.base_url.startswith("https://")
+            and self.demo_in_production != DEMO_IN_PRODUCTION_OVERRIDE
+        ):
+            raise ConfigurationError(
+                "ETWIN_DEMO=true with an https:// ETWIN_BASE_URL looks like production: the demo "
+                "sandbox LMS lets anyone launch as an LMS administrator. Unset ETWIN_DEMO, or set "
+                f"ETWIN_DEMO_IN_PRODUCTION={DEMO_IN_PRODUCTION_OVERRIDE} if this is really meant."
+            )
+
+    @property
+    def allows_private_urls(self) -> bool:
+        """The demo's sandbox LMS is on the tool's own (loopback) address."""
+        return self.allow_private_urls or self.demo
 
     @property
     def is_sqlite(self) -> bool:

@@ -73,6 +73,12 @@ def make_test_app(database_url: str, instance_path: Path, **config: object) -> F
         "ENCRYPTION_KEYS": TEST_ENCRYPTION_KEY,
         "BASE_URL": "http://tool.test",
         "INSTANCE_PATH": str(instance_path),
+        # Everything here runs on 127.0.0.1: the outbound guard's lab setting. Its own tests
+        # turn it off to prove the guard.
+        "ALLOW_PRIVATE_URLS": True,
+        # Counters would carry from test to test (Redis) and trip walks of every route; the
+        # tests of the limits turn them on.
+        "RATE_LIMITS_ENABLED": False,
     }
     base.update(config)
     if base.get("DEMO"):

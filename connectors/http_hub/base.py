@@ -10,11 +10,11 @@ from typing import Any
 
 import requests
 from marshmallow import Schema, ValidationError
-from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError, NewConnectionError
 from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
 from urllib3.util.retry import Retry
 
+from connectors.outbound_guard import guarded_session
 from etwin_lti.errors import (
     EtwinLtiError,
     InvalidInputError,
@@ -35,8 +35,11 @@ _BY_STATUS: dict[int, type[EtwinLtiError]] = {
 }
 
 
-def hub_session(*, retries: int = 3, backoff_factor: float = 0.5) -> requests.Session:
-    """A session whose adapter retries as described in the module docstring."""
+def hub_session(
+    *, retries: int = 3, backoff_factor: float = 0.5, allow_private: bool = False
+) -> requests.Session:
+    """A session whose adapter retries as described in the module docstring; the hub's URL is
+    an administrator's: checked by the outbound guard unless ``allow_private`` (a lab)."""
     retry = Retry(
         total=retries,
         connect=retries,
@@ -49,11 +52,7 @@ def hub_session(*, retries: int = 3, backoff_factor: float = 0.5) -> requests.Se
         # A remote asking us to wait minutes must not hold a web request that long.
         respect_retry_after_header=False,
     )
-    session = requests.Session()
-    adapter = HTTPAdapter(max_retries=retry)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session
+    return guarded_session(allow_private=allow_private, max_retries=retry)
 
 
 class HttpHubBase:

@@ -52,3 +52,4 @@ class RegistrationInvite:
     expires_at: datetime
     used_at: datetime | None = None
     activate_deployments: bool = True  # an invited platform's first deployment starts active
+    attempts: int = 0  # registrations tried with it, refused ones included

@@ -143,9 +143,26 @@ def create_sandbox_blueprint(platform: SandboxPlatform) -> Blueprint:
         url = request.args.get("url", "")
         if urlsplit(url).scheme not in ("http", "https"):
             raise SandboxRefusalError("Paste the tool's registration URL (http or https).")
+        # The redirect carries a live registration token: only to the tool this sandbox serves
+        # (inside the tool, --demo). A standalone peer (no tool_base_url: tests, the bench) is
+        # driven by its developer like an LMS administrator's page, and registers any tool.
+        tool = platform.settings.tool_base_url
+        if tool is not None and not is_tool_url(url, tool):
+            raise SandboxRefusalError(
+                f"This sandbox registers only the tool it belongs to: paste a URL under {tool}/."
+            )
         return redirect(platform.registration_url(url))
 
     return bp
+
+
+def is_tool_url(url: str, tool_base_url: str) -> bool:
+    """Same scheme, host and port as the tool, and a path under the tool's own path."""
+    given, tool = urlsplit(url), urlsplit(tool_base_url)
+    if (given.scheme, given.netloc.lower()) != (tool.scheme, tool.netloc.lower()):
+        return False
+    prefix = tool.path.rstrip("/") + "/"
+    return (given.path or "/").startswith(prefix) and "\\" not in url
 
 
 def current_platform() -> SandboxPlatform:

@@ -208,9 +208,13 @@ def check_certificate_key(key: bytes, acknowledgement_id: int, given: str | None
     )
 
 
+UNAPPROVED_PROJECT_TITLE = "an eTwinning project"
+
+
 def subject_title(hub: HubPort, subject: str) -> str:
     """The title of what an acknowledgement is for: ``edition:<id>``, ``event:<id>``,
-    ``project:<id>``. Unknown or malformed subjects are ``NotFoundError``."""
+    ``project:<id>`` (a generic title until the project is approved). Unknown or malformed
+    subjects are ``NotFoundError``."""
     kind, _, raw_id = subject.partition(":")
     if not raw_id.isdigit():
         raise NotFoundError(f"No badge for {subject!r}.")
@@ -219,7 +223,9 @@ def subject_title(hub: HubPort, subject: str) -> str:
     if kind == "event":
         return hub.get_event(int(raw_id)).title
     if kind == "project":
-        return hub.get_project(int(raw_id)).title
+        project = hub.get_project(int(raw_id))
+        # Badge documents are public: a project's title is public only once its NSOs approved it.
+        return project.title if project.approved_at is not None else UNAPPROVED_PROJECT_TITLE
     raise NotFoundError(f"No badge for {subject!r}.")
 
 

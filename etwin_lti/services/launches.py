@@ -3,11 +3,13 @@
 Over ports only (registrations, shared cache, platform keys, identities, hub, sessions, role
 policy) and the sans-IO core ``etwin_lti.lti``. Every check happens before the first write that
 matters: a refused launch leaves no person, membership or session behind. The only writes of a
-refused launch are the consumed login state (single use by design), the replay mark of a
+refused launch are the used-state mark (single use by design), the replay mark of a
 correctly signed token, and an unknown deployment recorded inactive for the administrator.
+Login initiation writes nothing at all: its state travels sealed in the browser's state cookie
+(``etwin_lti.lti.login_state``), so anonymous floods of ``/lti/login`` cost no row.
 
 Round trips of a returning user's launch once the platform keys are cached (PostgreSQL and
-Redis; ``tests/e2e/test_launch_costs.py`` counts them): consume login state, key set and
+Redis; ``tests/e2e/test_launch_costs.py`` counts them): mark the login state used, key set and
 replay mark (the shared cache); platform and deployment (one read); role policy; identity; hub
 membership (two reads and no write when nothing changed); session plus resource link (one
 transaction). No outbound HTTP.
@@ -17,8 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import secrets
+import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -50,6 +52,12 @@ from etwin_lti.lti.errors import (
 )
 from etwin_lti.lti.jwks import find_key
 from etwin_lti.lti.launch import LaunchMessage, UnverifiedToken, parse_id_token, validate_id_token
+from etwin_lti.lti.login_state import (
+    LoginState,
+    LoginStateExpired,
+    LoginStateInvalid,
+    LoginStateSealer,
+)
 from etwin_lti.lti.oidc_login import (
     authentication_request_params,
     authentication_request_url,
@@ -68,10 +76,16 @@ REVIEW_PATH = "/lti/review"
 _DEEP_LINKERS = frozenset({TwinSpaceRole.TEACHER, TwinSpaceRole.EXPERT})
 
 
+def activate_command(platform_id: int, deployment_id: str) -> str:
+    """The shell command an administrator copies from the page: the deployment id is chosen by
+    the platform (a hostile LMS can send ``x; rm -rf ~``), so every argument is shell-quoted."""
+    return shlex.join(["etwin-lti", "platform", "activate", str(platform_id), deployment_id])
+
+
 @dataclass(frozen=True)
 class LoginRedirect:
     url: str  # the platform's authorization endpoint, as a top-level GET
-    state: str  # goes into the browser's short-lived state cookie
+    state_cookie: str  # the sealed login state (etwin_lti.lti.login_state), for the browser
 
 
 @dataclass(frozen=True)
@@ -104,6 +118,7 @@ class LaunchService:
         hub: HubPort,
         sessions: LaunchSessionStore,
         role_policies: RolePolicyStore,
+        login_states: LoginStateSealer,
         record_links: bool = False,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         token: Callable[[], str] = lambda: secrets.token_urlsafe(32),
@@ -116,6 +131,7 @@ class LaunchService:
         self._hub = hub
         self._sessions = sessions
         self._policies = role_policies
+        self._login_states = login_states
         self._record_links = record_links  # resource links, for scores and roster syncs
         self._clock = clock
         self._token = token
@@ -125,8 +141,8 @@ class LaunchService:
         initiation = parse_login_initiation(params, tool_base_url=self.config.base_url)
         platform = self._platform_for_login(initiation.iss, initiation.client_id)
         state, nonce = self._token(), self._token()
-        entry = {"nonce": nonce, "platform_id": platform.id}
-        self._cache.set(_state_key(state), json.dumps(entry).encode(), LOGIN_TTL_SECONDS)
+        # Nothing is stored: the state travels sealed in the browser's cookie (login_state).
+        sealed = self._login_states.seal(LoginState(state, nonce, platform.id), now=self._clock())
         auth = authentication_request_params(
             initiation,
             client_id=platform.client_id,
@@ -134,7 +150,7 @@ class LaunchService:
             state=state,
             nonce=nonce,
         )
-        return LoginRedirect(authentication_request_url(platform.auth_login_url, auth), state)
+        return LoginRedirect(authentication_request_url(platform.auth_login_url, auth), sealed)
 
     def _platform_for_login(self, issuer: str, client_id: str | None) -> Platform:
         platform = self._registrations.find_platform(issuer, client_id)
@@ -183,19 +199,24 @@ class LaunchService:
             raise MalformedTokenError("The LMS did not send the launch message (id_token).")
         if not state_cookie:
             raise MissingStateCookieError()
-        if not state or not hmac.compare_digest(state.encode(), state_cookie.encode()):
+        try:
+            login = self._login_states.open(state_cookie, now=self._clock())
+        except LoginStateExpired:
+            raise LoginStateExpiredError() from None
+        except LoginStateInvalid:
+            raise StateMismatchError() from None
+        if not state or not hmac.compare_digest(state.encode(), login.state.encode()):
             raise StateMismatchError()
         token = parse_id_token(id_token)
-        raw = self._cache.consume(_state_key(state))
-        if raw is None:
+        # Single use: the first launch with this state marks it; any later one is refused.
+        if not self._cache.add(_state_key(login.state), b"1", LOGIN_TTL_SECONDS + 60):
             raise LoginStateExpiredError()
-        entry = json.loads(raw)
         # The deployment is read together with the platform (one round trip) under the id the
         # token claims; it is used only once the signature and claims have been checked.
         claimed = token.claims.get(c.DEPLOYMENT_ID)
         claimed_id = claimed if isinstance(claimed, str) else ""
         platform, deployment = self._registrations.get_platform_and_deployment(
-            int(entry["platform_id"]), claimed_id
+            login.platform_id, claimed_id
         )
         now = self._clock()
 
@@ -212,7 +233,7 @@ class LaunchService:
             key=platform_key,
             issuer=platform.issuer,
             client_id=platform.client_id,
-            nonce=str(entry["nonce"]),
+            nonce=login.nonce,
             now=now,
             is_replay=is_replay,
             leeway=self.config.leeway_seconds,
@@ -227,18 +248,19 @@ class LaunchService:
             deployment = self._registrations.find_deployment(platform.id, deployment_id)
         if deployment is None:
             self._registrations.record_unknown_deployment(platform.id, deployment_id)
+            command = activate_command(platform.id, deployment_id)
             raise UnknownDeploymentError(
                 f"This deployment ({deployment_id!r} of {platform.name}) is new to the eTwinning "
                 "tool and was recorded as inactive. The tool administrator activates it with: "
-                f"etwin-lti platform activate {platform.id} {deployment_id}",
-                errors={"command": [f"etwin-lti platform activate {platform.id} {deployment_id}"]},
+                f"{command}",
+                errors={"command": [command]},
             )
         if not deployment.active:
+            command = activate_command(platform.id, deployment_id)
             raise InactiveDeploymentError(
                 f"This deployment ({deployment_id!r} of {platform.name}) is not active yet. The "
-                "tool administrator activates it with: "
-                f"etwin-lti platform activate {platform.id} {deployment_id}",
-                errors={"command": [f"etwin-lti platform activate {platform.id} {deployment_id}"]},
+                f"tool administrator activates it with: {command}",
+                errors={"command": [command]},
             )
 
     # --- provisioning (DESIGN.md "Role mapping", "Privacy") ----------------------------------

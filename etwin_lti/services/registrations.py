@@ -41,12 +41,14 @@ class DynamicRegistrationService:
         base_url: str,
         store_pupil_names: bool,
         allow_loopback_http: bool,
+        max_attempts_per_invite: int = 3,
     ) -> None:
         self._store = store
         self._remote = remote
         self._base_url = base_url
         self._store_pupil_names = store_pupil_names
         self._allow_loopback_http = allow_loopback_http
+        self._max_attempts = max_attempts_per_invite
 
     def register(
         self,
@@ -58,11 +60,13 @@ class DynamicRegistrationService:
         """The registration initiation request (DR 1.0, 3.3) from the platform's window.
 
         The invite is checked first and consumed only when the platform accepted us and the
-        platform is stored, in one transaction: every failure leaves it usable.
+        platform is stored, in one transaction; every attempt counts against it (refused ones
+        too, before any outbound request), so one leaked link cannot be used to make the tool
+        fetch URLs over and over.
         """
         if not invite_token:
             raise InvalidInviteError("This registration link has no invite.")
-        self._store.peek_invite(invite_token)
+        self._store.begin_invite_attempt(invite_token, max_attempts=self._max_attempts)
         url = openid_configuration or ""
         check_configuration_url(url, allow_loopback_http=self._allow_loopback_http)
         configuration = parse_platform_configuration(

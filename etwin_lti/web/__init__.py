@@ -54,3 +54,9 @@ def register_web(app: Flask, container: Container) -> None:
     app.register_blueprint(
         Blueprint("static_assets", __name__, static_folder="static", static_url_path="/assets")
     )
+    # Last: the limits and headers wrap views and answers that are all registered by now.
+    from etwin_lti.web.headers import install_headers
+    from etwin_lti.web.limits import install_limits
+
+    install_limits(app, container.settings)
+    install_headers(app, container)

@@ -30,6 +30,7 @@ from etwin_lti.services.pages.common import CSRF_FIELD
 from etwin_lti.services.teacher_linking import LinkResult
 from etwin_lti.web.container import services
 from etwin_lti.web.csrf import check_form_csrf, form_csrf_token
+from etwin_lti.web.limits import ONE_TIME_CODE, rate_limited
 from etwin_lti.web.session import TOKEN_FIELD, current_launch, launch_token, start_session
 
 bp = Blueprint("linking", __name__)
@@ -97,6 +98,7 @@ def link() -> tuple[str, int]:
 
 
 @bp.get("/lti/link/invitation/<token>")
+@rate_limited(ONE_TIME_CODE)
 def invitation_link(token: str) -> tuple[str, int]:
     try:
         session = current_launch()
@@ -107,12 +109,14 @@ def invitation_link(token: str) -> tuple[str, int]:
 
 
 @bp.post("/lti/link/invitation")
+@rate_limited(ONE_TIME_CODE)
 def accept_invitation() -> Response:
     session = _posting()
     return _linked_page(_service().accept_invitation(session, request.form.get("invitation", "")))
 
 
 @bp.post("/lti/link/code")
+@rate_limited(ONE_TIME_CODE)
 def request_code() -> tuple[str, int]:
     session = _posting()
     sent = _service().request_code(session, request.form.get("email", ""))
@@ -120,12 +124,14 @@ def request_code() -> tuple[str, int]:
 
 
 @bp.post("/lti/link/code/verify")
+@rate_limited(ONE_TIME_CODE)
 def verify_code() -> Response:
     session = _posting()
     return _linked_page(_service().verify_code(session, request.form.get("code", "")))
 
 
 @bp.post("/lti/link/register")
+@rate_limited(ONE_TIME_CODE)
 def register() -> Response:
     session = _posting()
     form = request.form

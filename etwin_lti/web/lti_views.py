@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from etwin_lti.container import Container
 from etwin_lti.lti.errors import LaunchAddressOpenedDirectlyError
 from etwin_lti.web.container import services
+from etwin_lti.web.limits import LAUNCH, LOGIN, rate_limited
 from etwin_lti.web.session import (
     STATE_COOKIE,
     STATE_COOKIE_SECONDS,
@@ -32,18 +33,24 @@ def _launches() -> Any:
 
 
 @bp.route("/lti/login", methods=["GET", "POST"])
+@rate_limited(LOGIN)
 def login() -> Response:
     """Security Framework 5.1.1: answer with a top-level GET to the platform (303 after POST)."""
     params = {k: v for k, v in request.values.items()}
     login_redirect = _launches().start_login(params)
     response = redirect(login_redirect.url, 303 if request.method == "POST" else 302)
     set_cookie(
-        response, STATE_COOKIE, login_redirect.state, max_age=STATE_COOKIE_SECONDS, path=STATE_PATH
+        response,
+        STATE_COOKIE,
+        login_redirect.state_cookie,
+        max_age=STATE_COOKIE_SECONDS,
+        path=STATE_PATH,
     )
     return response
 
 
 @bp.post("/lti/launch")
+@rate_limited(LAUNCH)
 def launch() -> Response:
     outcome = _launches().complete_launch(request.form, request.cookies.get(STATE_COOKIE))
     response = redirect(outcome.redirect_path, 303)
@@ -68,8 +75,9 @@ def jwks() -> Response:
 
 def register(app: Flask, container: Container) -> None:
     """Register the blueprint; behind TLS (an https base URL) trust one proxy's
-    X-Forwarded-Proto/Host so that generated URLs and ``request.is_secure`` are right."""
+    X-Forwarded-Proto/Host so that generated URLs and ``request.is_secure`` are right, and its
+    X-Forwarded-For so that rate limits count clients, not the proxy."""
     if container.settings.base_url.startswith("https://"):
         app.config["PREFERRED_URL_SCHEME"] = "https"
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     app.register_blueprint(bp)

@@ -4,16 +4,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from etwin_lti.lti.dynamic_registration import CLOSE_MESSAGE
 from etwin_lti.lti.tool_configuration import manual_configuration
 from etwin_lti.web.container import services
+from etwin_lti.web.headers import frame_ancestors_of
+from etwin_lti.web.limits import REGISTRATION, rate_limited
 
 bp = Blueprint("registration", __name__)
 
 
 @bp.get("/lti/register")
+@rate_limited(REGISTRATION)
 def register() -> str:
     container = services()
     result = container.dynamic_registration.register(
@@ -21,6 +24,7 @@ def register() -> str:
         openid_configuration=request.args.get("openid_configuration"),
         registration_token=request.args.get("registration_token"),
     )
+    frame_ancestors_of(current_app).invalidate()  # the new LMS may frame the tool at once
     return render_template(
         "registration/done.html",
         platform=result.platform,

@@ -65,7 +65,7 @@ class TestHttpHub(HubContract):
     def hub(self, remote_app: Flask, remote: tuple[str, str]) -> Iterator[HttpHubConnector]:
         url, secret = remote
         self._remote_database = remote_app.extensions["etwin"].database
-        with hub_session(retries=1, backoff_factor=0) as session:
+        with hub_session(retries=1, backoff_factor=0, allow_private=True) as session:
             yield HttpHubConnector(url, secret, session=session)
 
     def stored_state(self, hub: object) -> object:

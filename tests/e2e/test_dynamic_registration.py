@@ -357,3 +357,19 @@ def test_bad_input(  # noqa: PLR0913
     else:
         with pytest.raises(InvalidInviteError):
             tool.store.peek_invite(invite)
+
+
+def test_an_invite_allows_three_attempts_refused_ones_included(
+    tool: Tool, peer: RunningPeer, browser: requests.Session
+) -> None:
+    invite = tool.invite()
+    wrong = {"invite": invite, "openid_configuration": peer.issuer + "/no-such-configuration"}
+    for attempt in (1, 2, 3):
+        page = browser.get(tool.base_url + "/lti/register", params=wrong, timeout=10)
+        assert page.status_code >= 400 and "org.imsglobal.lti.close" not in page.text
+        assert tool.store.peek_invite(invite).attempts == attempt
+    # Even a correct registration is refused now: the link is spent, nothing is fetched.
+    page = browser.get(peer.registration_url(tool.register_url(invite)), timeout=10)
+    assert page.status_code == 403, page.text
+    assert "tried 3 times" in page.text
+    assert tool.stored() == (0, 0) and peer.platform.clients() == []

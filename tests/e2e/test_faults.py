@@ -161,8 +161,9 @@ def _redis_outage(
         timeout=10,
         allow_redirects=False,
     )
-    assert login.status_code == 503, login.text[:300]
-    assert "try again" in login.text
+    # Login initiation stores nothing (the state travels sealed in its cookie,
+    # etwin_lti/lti/login_state.py): it goes on answering while Redis is down.
+    assert login.status_code == 302, login.text[:300]
     with caplog.at_level(logging.WARNING, logger="connectors.task_queue"):
         world.finish_unit(during)  # the outbox row is written; the queue is not reachable
     assert "not queued" in caplog.text

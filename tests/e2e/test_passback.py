@@ -167,6 +167,7 @@ def _worker_env(settings: Any, app_database_url: str, tmp_path: Path) -> dict[st
         "ETWIN_BASE_URL": settings.base_url,
         "ETWIN_INSTANCE_PATH": str(tmp_path / "worker-instance"),
         "ETWIN_TESTING": "true",
+        "ETWIN_ALLOW_PRIVATE_URLS": "true",  # the platform peer is on loopback
         "ETWIN_QUEUE": settings.queue,
         "ETWIN_PASSBACK_LEASE_SECONDS": str(settings.passback_lease_seconds),
         "ETWIN_PASSBACK_BACKOFF_SECONDS": str(settings.passback_backoff_seconds),

@@ -61,6 +61,11 @@ class RegistrationStore(Protocol):
         first and consumes it only when the platform accepted the registration."""
         ...
 
+    def begin_invite_attempt(self, token: str, *, max_attempts: int) -> RegistrationInvite:
+        """Count one registration attempt against a usable invite (atomically); refused with
+        ``RegistrationError`` like ``peek_invite``, and once ``max_attempts`` were made."""
+        ...
+
     def complete_registration(
         self, token: str, registration: PlatformRegistration, *, deployment_id: str | None
     ) -> tuple[Platform, Deployment | None]:

@@ -54,3 +54,5 @@ class RegistrationInviteRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Registrations tried with this invite, refused ones included (a cap per invite).
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -99,7 +99,7 @@ def script() -> Iterator[Script]:
 
 @pytest.fixture
 def hub(script: Script) -> Iterator[HttpHubConnector]:
-    session = hub_session(retries=2, backoff_factor=0)
+    session = hub_session(retries=2, backoff_factor=0, allow_private=True)
     yield HttpHubConnector(
         script.url,  # type: ignore[attr-defined]
         TOKEN,
@@ -188,7 +188,7 @@ def test_retries_give_up_after_the_limit(hub, script) -> None:
 
 
 def test_an_unreachable_hub_is_a_remote_service_error() -> None:
-    with hub_session(retries=0) as session:
+    with hub_session(retries=0, allow_private=True) as session:
         hub = HttpHubConnector("http://127.0.0.1:9", TOKEN, session=session)
         with pytest.raises(RemoteServiceError) as caught:
             hub.get_person(1)

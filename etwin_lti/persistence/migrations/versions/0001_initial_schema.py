@@ -123,6 +123,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('attempts', sa.Integer(), server_default='0', nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_lti_registration_invites')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_lti_registration_invites_token_hash'))
     )
