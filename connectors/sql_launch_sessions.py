@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from connectors.sql_resource_links import link_upsert
+from connectors.sql_resource_links import launcher_insert, link_upsert
 from etwin_lti.domain.launches import LaunchSession, Resource, ResourceKind, ServiceEndpoints
 from etwin_lti.persistence.db import Database
 from etwin_lti.persistence.models.lti import LaunchSessionRow
@@ -82,6 +82,8 @@ class SqlLaunchSessionStore:
                         now=session.created_at,
                     )
                 )
+                if session.person_id is not None:
+                    connection.execute(launcher_insert(self._insert, session))
 
     def get(self, session_id: str, *, now: datetime) -> LaunchSession | None:
         query = select(LaunchSessionRow.data, LaunchSessionRow.expires_at).where(

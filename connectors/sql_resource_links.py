@@ -15,10 +15,11 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from etwin_lti.domain.launches import Resource, ResourceKind, ServiceEndpoints
+from etwin_lti.domain.launches import LaunchSession, Resource, ResourceKind, ServiceEndpoints
 from etwin_lti.domain.resource_links import ResourceLink, RosterContext
 from etwin_lti.errors import NotFoundError
 from etwin_lti.persistence.db import Database
+from etwin_lti.persistence.models.bindings import LinkLauncherRow
 from etwin_lti.persistence.models.resource_links import ResourceLinkRow
 
 _ENDPOINT_COLUMNS = ("lineitems_url", "lineitem_url", "ags_scopes", "nrps_url")
@@ -162,6 +163,27 @@ def link_upsert(
     updates["last_launch_at"] = excluded.last_launch_at
     return statement.on_conflict_do_update(
         index_elements=["platform_id", "deployment_id", "resource_link_id"], set_=updates
+    )
+
+
+def launcher_insert(insert: Any, session: LaunchSession) -> Any:
+    """Who came through which resource link (issue 9 item 6): one row per person and link,
+    written once, in the launch session's transaction. Scores go only to these links
+    (``connectors.sql_score_outbox.score_targets``)."""
+    assert session.person_id is not None and session.resource_link_id is not None
+    return (
+        insert(LinkLauncherRow)
+        .values(
+            person_id=session.person_id,
+            platform_id=session.platform_id,
+            deployment_id=session.deployment_id,
+            context_id=session.context_id,
+            resource_link_id=session.resource_link_id,
+            first_launch_at=session.created_at,
+        )
+        .on_conflict_do_nothing(
+            index_elements=["platform_id", "deployment_id", "resource_link_id", "person_id"]
+        )
     )
 
 

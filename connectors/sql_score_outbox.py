@@ -1,9 +1,9 @@
 """The score outbox in the tool's database (``score_outbox``, ``ags_line_items``).
 
 ``CompletionOutbox`` is the hub's completion listener: inside the very transaction that records
-a completion it finds the resource links that show the completed resource to that person (links
-of ``lti_resource_links`` whose resource matches, on platforms and deployments where the person
-has an LTI identity) and writes one pending score per link. Only after that transaction commits
+a completion it finds the resource links through which that person reached the completed
+resource (``score_targets``: links of ``lti_resource_links`` whose resource matches and that
+``lti_link_launchers`` records the person launching) and writes one pending score per link. Only after that transaction commits
 are the rows handed to the task queue: a queue that is down loses nothing, the sweep finds the
 rows later.
 
@@ -36,6 +36,7 @@ from etwin_lti.domain.passback import (
 from etwin_lti.errors import NotFoundError
 from etwin_lti.lti.ags import COMPLETION_SCORE_GIVEN, COMPLETION_SCORE_MAXIMUM, next_timestamp
 from etwin_lti.persistence.db import Database
+from etwin_lti.persistence.models.bindings import LinkLauncherRow
 from etwin_lti.persistence.models.lti import LtiIdentityRow
 from etwin_lti.persistence.models.passback import AgsLineItemRow, ScoreOutboxRow
 from etwin_lti.persistence.models.registrations import PlatformRow
@@ -73,7 +74,10 @@ def _entry(row: ScoreOutboxRow) -> OutboxEntry:
 
 
 def score_targets(session: Session, completion: Completion) -> list[ScoreTarget]:
-    """Links opening the resource, joined to the person's identities on their platform."""
+    """Where a completion's score goes: the resource links opening the completed resource
+    through which this person launched it (``lti_link_launchers``, recorded at launch), each
+    with the person's LMS user id on that platform. A course that embeds the same resource but
+    that the learner never launched it from gets nothing (issue 9 item 6)."""
     rows = session.execute(
         select(
             ResourceLinkRow.platform_id,
@@ -81,15 +85,22 @@ def score_targets(session: Session, completion: Completion) -> list[ScoreTarget]
             ResourceLinkRow.resource_link_id,
             LtiIdentityRow.sub,
         )
+        .join(
+            LinkLauncherRow,
+            (LinkLauncherRow.platform_id == ResourceLinkRow.platform_id)
+            & (LinkLauncherRow.deployment_id == ResourceLinkRow.deployment_id)
+            & (LinkLauncherRow.resource_link_id == ResourceLinkRow.resource_link_id),
+        )
         .join(PlatformRow, PlatformRow.id == ResourceLinkRow.platform_id)
         .join(
             LtiIdentityRow,
             (LtiIdentityRow.issuer == PlatformRow.issuer)
-            & (LtiIdentityRow.deployment_id == ResourceLinkRow.deployment_id),
+            & (LtiIdentityRow.deployment_id == ResourceLinkRow.deployment_id)
+            & (LtiIdentityRow.person_id == LinkLauncherRow.person_id),
         )
         .where(
             ResourceLinkRow.resource == str(completion.resource),
-            LtiIdentityRow.person_id == completion.person_id,
+            LinkLauncherRow.person_id == completion.person_id,
         )
         .order_by(ResourceLinkRow.id, LtiIdentityRow.id)
     )

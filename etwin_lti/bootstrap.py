@@ -84,6 +84,15 @@ def build_launch(container: Container) -> None:
     from connectors.sql_resource_links import SqlResourceLinkStore
 
     services["resource_links"] = SqlResourceLinkStore(database)
+    from connectors.sql_resource_bindings import SqlResourceBindingStore
+    from etwin_lti.services.resource_binding import ResourceResolver
+
+    services["resource_bindings"] = ResourceResolver(
+        bindings=SqlResourceBindingStore(database),
+        hub=lambda: container.hub,
+        registrations=services["registrations"],
+        secret_key=settings.secret_key,
+    )
     services["launches"] = LaunchService(
         LaunchConfig(
             base_url=settings.base_url,
@@ -98,6 +107,7 @@ def build_launch(container: Container) -> None:
         hub=lambda: container.hub,
         sessions=services["launch_sessions"],
         role_policies=services["role_policies"],
+        resources=services["resource_bindings"],
         record_links=True,
     )
     # pylti1p3 for the messages the tool sends (deep-link responses, service assertions).
@@ -237,6 +247,7 @@ def build_deep_linking(container: Container) -> None:
         hub=lambda: container.hub,
         registrations=services["registrations"],
         signer=Pylti1p3DeepLinkSigner(services["lti_tool_conf"]),
+        reference=services["resource_bindings"].reference,
     )
 
 

@@ -47,6 +47,7 @@ from etwin_lti.lti.deep_linking import (
     response_claims,
 )
 from etwin_lti.lti.errors import MissingResourceError
+from etwin_lti.lti.resource_reference import ResourceReference
 from etwin_lti.lti.resources import parse_resource
 
 LAUNCH_PATH = "/lti/launch"
@@ -123,6 +124,7 @@ class DeepLinkingService:
         hub: Callable[[], HubPort],
         registrations: RegistrationStore,
         signer: DeepLinkSigner,
+        reference: Callable[[ResourceReference], str],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         nonce: Callable[[], str] = lambda: secrets.token_urlsafe(24),
     ) -> None:
@@ -130,6 +132,7 @@ class DeepLinkingService:
         self._hub = hub
         self._registrations = registrations
         self._signer = signer
+        self._reference = reference  # tool-signed references to the choices (bound resources)
         self._clock = clock
         self._nonce = nonce
 
@@ -180,12 +183,22 @@ class DeepLinkingService:
             )
         entries = self._embeddable(session)
         self._check_selection(values, entries)
+        issuer = self._registrations.get_platform(session.platform_id).issuer
         items = [
             resource_link_item(
                 entries[v].resource,
                 title=entries[v].title,
                 text=entries[v].text,
                 launch_url=self._launch_url,
+                reference=self._reference(
+                    ResourceReference(
+                        resource=entries[v].resource,
+                        issuer=issuer,
+                        deployment_id=session.deployment_id,
+                        context_id=session.context_id,
+                        chosen_by=session.person_id,
+                    )
+                ),
             )
             for v in values
         ]
