@@ -3,9 +3,9 @@
 ``CompletionOutbox`` is the hub's completion listener: inside the very transaction that records
 a completion it finds the resource links through which that person reached the completed
 resource (``score_targets``: links of ``lti_resource_links`` whose resource matches and that
-``lti_link_launchers`` records the person launching) and writes one pending score per link. Only after that transaction commits
-are the rows handed to the task queue: a queue that is down loses nothing, the sweep finds the
-rows later.
+``lti_link_launchers`` records the person launching) and writes one pending score per link.
+Only after that transaction commits are the rows handed to the task queue: a queue that is
+down loses nothing, the sweep finds the rows later.
 
 ``SqlScoreOutbox`` gives workers atomic claims: ``claim`` is one conditional ``UPDATE`` (pending,
 due, not leased), so of two workers holding the same task at most one posts; a worker that dies

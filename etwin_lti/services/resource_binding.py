@@ -219,8 +219,7 @@ class ResourceResolver:
             return [
                 m.person_id
                 for m in hub.list_members(resource.id)
-                if m.role is TwinSpaceRole.TEACHER_ADMINISTRATOR
-                and m.status is MemberStatus.ACTIVE
+                if m.role is TwinSpaceRole.TEACHER_ADMINISTRATOR and m.status is MemberStatus.ACTIVE
             ]
         if resource.kind is ResourceKind.EVENT:
             return [hub.get_event(resource.id).expert_id]
@@ -241,9 +240,7 @@ class ResourceResolver:
             if not self._allowed(hub, person_id, binding.resource):
                 continue
             platform = self._registrations.get_platform(binding.key.platform_id)
-            shown.append(
-                ConnectionRequest(binding, _title(hub, binding.resource), platform.name)
-            )
+            shown.append(ConnectionRequest(binding, _title(hub, binding.resource), platform.name))
         return shown
 
     def decide(self, person_id: int | None, binding_id: int, *, approve: bool) -> Binding:
@@ -261,7 +258,9 @@ class ResourceResolver:
     def _allowed(self, hub: HubPort, person_id: int, resource: Resource) -> bool:
         try:
             if resource.kind is ResourceKind.TWINSPACE:
-                return may_approve(resource, person_id, member=hub.get_member(resource.id, person_id))
+                return may_approve(
+                    resource, person_id, member=hub.get_member(resource.id, person_id)
+                )
             if resource.kind is ResourceKind.EVENT:
                 return may_approve(resource, person_id, event=hub.get_event(resource.id))
             edition = hub.get_edition(hub.get_unit(resource.id).edition_id)
@@ -292,13 +291,9 @@ def _typed(message: LaunchMessage) -> Resource | None:
 
 
 def _title(hub: HubPort, resource: Resource) -> str:
-    try:
-        if resource.kind is ResourceKind.TWINSPACE:
-            return hub.get_twinspace(resource.id).title
-        if resource.kind is ResourceKind.EVENT:
-            return hub.get_event(resource.id).title
-        return hub.get_unit(resource.id).title
-    except NotFoundError:
-        raise MissingResourceError(
-            f"This activity's eTwinning resource ({resource}) no longer exists."
-        ) from None
+    """The resource's title; the hub's ``NotFoundError`` (404) when it does not exist."""
+    if resource.kind is ResourceKind.TWINSPACE:
+        return hub.get_twinspace(resource.id).title
+    if resource.kind is ResourceKind.EVENT:
+        return hub.get_event(resource.id).title
+    return hub.get_unit(resource.id).title

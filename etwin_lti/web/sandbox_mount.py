@@ -16,6 +16,8 @@ from typing import Any
 from flask import Flask
 
 from etwin_lti.errors import EtwinLtiError
+from etwin_lti.lti.resource_reference import ResourceReference, url_with_reference
+from etwin_lti.lti.resources import parse_resource
 from etwin_lti.sandbox import (
     PlatformKeys,
     SandboxPlatform,
@@ -39,11 +41,13 @@ def mount_sandbox(app: Flask, container: Any) -> SandboxPlatform:
             tool_base_url=settings.base_url,
             keys=keys,
             resource_provider=lambda: demo_resources(container),
+            reference_for=lambda *place: placed_reference(container, *place),
             share_names=True,
             share_email=False,
             http_timeout_seconds=settings.http_timeout_seconds,
         )
     )
+    container.services["sandbox_platform"] = platform
     app.register_blueprint(create_sandbox_blueprint(platform))
     container.services.setdefault("on_serve", []).append(
         lambda _app: _register_or_warn(container.registrations, platform)
@@ -93,13 +97,42 @@ def demo_resources(container: Any) -> list[SandboxResource]:
             log.warning("the demo resources could not be found for the sandbox")
             return []
     context = "course-7b"
-    return [
-        SandboxResource(
-            id=f"demo-{t.kind}-{t.id}",
-            title=t.title,
-            context_id=context,
-            custom={"etwin_resource": t.etwin_resource},
-            kind=t.kind,
+    sandbox: SandboxPlatform = container.services["sandbox_platform"]
+    client = sandbox.get_client()
+    resources = []
+    for t in targets:
+        # Placed as the picker would have: with the tool-signed reference, in custom and in
+        # the activity's URL, so that the first launch binds the activity to the resource.
+        token = placed_reference(
+            container, t.etwin_resource, sandbox.issuer, client.deployment_id, context
         )
-        for t in targets
-    ]
+        custom = {"etwin_resource": t.etwin_resource}
+        url = None
+        if token:
+            custom["etwin_ref"] = token
+            url = url_with_reference(client.target_link_uri, token)
+        resources.append(
+            SandboxResource(
+                id=f"demo-{t.kind}-{t.id}",
+                title=t.title,
+                context_id=context,
+                custom=custom,
+                kind=t.kind,
+                url=url,
+            )
+        )
+    return resources
+
+
+def placed_reference(
+    container: Any, etwin_resource: str, issuer: str, deployment_id: str, context_id: str
+) -> str | None:
+    """The tool-signed reference of a demo activity placed in the sandbox LMS. The sandbox is
+    mounted by ``serve --demo`` only, where its users already launch as anyone they like."""
+    try:
+        resource = parse_resource(etwin_resource)
+    except EtwinLtiError:
+        return None
+    reference = ResourceReference(resource, issuer, deployment_id, context_id, chosen_by=None)
+    token: str = container.resource_bindings.reference(reference)
+    return token

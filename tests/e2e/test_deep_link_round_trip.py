@@ -104,7 +104,10 @@ def test_deep_link_round_trip(any_db_trip: RoundTrip) -> None:
         assert "1 eTwinning activity added" in shown.text
         (returned,) = trip.peer.platform.deep_link_returns
         (item,) = returned.items
-        assert item["url"] == trip.tool_url + "/lti/launch"
+        # The launch URL plus only the tool-signed reference (the redirect URI stays plain).
+        url, _, query = item["url"].partition("?")
+        assert url == trip.tool_url + "/lti/launch"
+        assert query == "etwin_ref=" + item["custom"]["etwin_ref"]
         assert item["lineItem"]["resourceId"] == f"unit:{unit}"
         placed = next(
             r
