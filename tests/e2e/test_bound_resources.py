@@ -16,10 +16,12 @@ import base64
 import html
 import json
 import re
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree as ET
 
 import pytest
 import requests
@@ -33,6 +35,7 @@ from etwin_lti.persistence.models.lti import LaunchSessionRow, LtiIdentityRow
 from etwin_lti.persistence.models.resource_links import ResourceLinkRow
 from etwin_lti.sandbox import SandboxResource, SandboxUser
 from etwin_lti.sandbox.model import INSTRUCTOR, SandboxContext
+from moodle_bridge.cc_export import BLTI_NS
 from tests.conftest import make_test_app
 from tests.e2e.harness import Resources, seed_resources
 from tests.e2e.peer import RunningPeer, ThreadedServer, launch_through, serve_peer, submit_autopost
@@ -407,3 +410,29 @@ def test_the_demo_sandbox_activities_open(tmp_path: Path, sqlite_url: str) -> No
                 opened = launch_through(browser, url)
             assert opened.status_code == 303, opened.text[:800]
             assert opened.headers["Location"].startswith(f"/embed/{activity.kind}/")
+
+
+def test_a_cartridge_activity_binds_its_unit_though_the_import_drops_custom(
+    bound: Bound, tmp_path: Path
+) -> None:
+    """Moodle's IMS CC import keeps the launch URL only; the reference is in it."""
+    output = tmp_path / "course.imscc"
+    exported = CliRunner().invoke(
+        main,
+        ["export", "cc", str(bound.resources.edition_id), "--output", str(output)],
+        obj=CliState(bound.app),
+    )
+    assert exported.exit_code == 0, exported.output
+    with zipfile.ZipFile(output) as archive:
+        link = ET.fromstring(archive.read(f"unit_{bound.resources.unit_id}/basiclti_link.xml"))
+    launch_url = link.findtext(f"{{{BLTI_NS}}}launch_url")
+    assert launch_url and "etwin_ref=" in launch_url
+    for course in (COURSE, COPY):  # an open reference: any course of any LMS
+        link_id = f"imported-{course}"
+        bound.peer.platform.add_resource(
+            SandboxResource(link_id, "Unit 1", course, custom={}, url=launch_url)
+        )
+        with requests.Session() as browser:
+            opened = bound.launch(browser, PIET, link_id)
+        assert opened.status_code == 303, opened.text[:800]
+        assert opened.headers["Location"] == f"/embed/unit/{bound.resources.unit_id}"
