@@ -12,9 +12,11 @@ import pytest
 
 from etwin_lti.domain.model import ProjectStatus
 from etwin_lti.lti import claims as c
-from tests.conftest import make_test_app
+from etwin_lti.lti.resource_reference import read_reference
+from tests.conftest import TEST_SECRET, make_test_app
 from tests.integration.deep_linking.world import (
     CLIENT_ID,
+    ISSUER,
     RETURN_URL,
     DeepLinkWorld,
     autopost,
@@ -121,10 +123,19 @@ def test_embedding_units_and_a_twinspace_signs_the_response(world: DeepLinkWorld
     assert claims[c.DEPLOYMENT_ID] == "1"
     assert claims[c.DL_DATA] == "echo-me"
     unit_item, space_item = claims[c.DL_CONTENT_ITEMS]
-    assert unit_item["url"] == "http://tool.test/lti/launch"
-    assert unit_item["custom"] == {"etwin_resource": f"unit:{u1}"}
+    # Each item carries the tool-signed choice, in custom and in its URL (bound resources).
+    for item, chosen in (
+        (unit_item, f"unit:{u1}"),
+        (space_item, f"twinspace:{world.twinspace_id}"),
+    ):
+        token = item["custom"]["etwin_ref"]
+        assert item["url"] == "http://tool.test/lti/launch?etwin_ref=" + token
+        assert item["custom"] == {"etwin_resource": chosen, "etwin_ref": token}
+        reference = read_reference(token, TEST_SECRET)
+        assert str(reference.resource) == chosen and reference.chosen_by == world.anna
+        assert (reference.issuer, reference.deployment_id) == (ISSUER, "1")
+        assert reference.context_id == session.context_id
     assert unit_item["lineItem"]["resourceId"] == f"unit:{u1}"
-    assert space_item["custom"] == {"etwin_resource": f"twinspace:{world.twinspace_id}"}
     assert "lineItem" not in space_item
     assert "2 eTwinning activities added" in claims[c.DL_MSG]
 
