@@ -185,12 +185,13 @@ class ResourceResolver:
     def _use(self, binding: Binding, typed: Resource | None) -> Resource:
         if binding.status is BindingStatus.PENDING:
             hub = self._hub()
+            approvers = self.approver_names(hub, binding.resource)
             raise ApprovalPendingError(
                 f"This course waits for approval to use {_title(hub, binding.resource)}: the "
-                "activity was copied from another course. "
-                f"{self.approver_names(hub, binding.resource)} sees the request on the "
-                "eTwinning page and approves or declines it.",
-                who_can_fix=self.approver_names(hub, binding.resource),
+                f"activity was copied from another course. {approvers[:1].upper()}"
+                f"{approvers[1:]} sees the request on the eTwinning page (Course connections) "
+                "and approves or declines it.",
+                who_can_fix=approvers,
             )
         if binding.status is BindingStatus.DECLINED:
             raise ConnectionDeclinedError(
