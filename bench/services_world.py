@@ -27,9 +27,7 @@ from typing import Any
 import requests
 
 from bench.sandbox_peer import PeerInfo, PeerProcess
-from bench.support import LOOPBACK
-
-SECRET = "bench-secret-key-long-enough-for-etwin"
+from bench.support import LOOPBACK, SECRET
 
 
 @dataclass

@@ -83,7 +83,17 @@ class SqlLaunchSessionStore:
                     )
                 )
                 if session.person_id is not None:
-                    connection.execute(launcher_insert(self._insert, session))
+                    connection.execute(
+                        launcher_insert(
+                            self._insert,
+                            person_id=session.person_id,
+                            platform_id=session.platform_id,
+                            deployment_id=session.deployment_id,
+                            context_id=session.context_id,
+                            resource_link_id=session.resource_link_id,
+                            now=session.created_at,
+                        )
+                    )
 
     def get(self, session_id: str, *, now: datetime) -> LaunchSession | None:
         query = select(LaunchSessionRow.data, LaunchSessionRow.expires_at).where(
