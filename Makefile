@@ -37,7 +37,7 @@ e2e: $(STAMP)
 check: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/mypy etwin_lti/domain etwin_lti/lti
+	$(BIN)/mypy etwin_lti connectors moodle_bridge schemas
 	$(BIN)/lint-imports
 
 # Regenerates the initial migration from the models (the schema has not shipped yet).

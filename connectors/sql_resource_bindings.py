@@ -7,10 +7,10 @@ with one binding, the first one, which both then read.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -30,7 +30,7 @@ class SqlResourceBindingStore:
 
     def find(self, key: LinkKey) -> Binding | None:
         with self._db.engine.connect() as connection:
-            row = connection.execute(select(_T).where(*_key_clauses(key))).first()
+            row = connection.execute(select(_T).where(_key_clause(key))).first()
         return _binding(row) if row is not None else None
 
     def get(self, binding_id: int) -> Binding:
@@ -73,7 +73,7 @@ class SqlResourceBindingStore:
         )
         with self._db.engine.begin() as connection:
             connection.execute(statement)
-            row = connection.execute(select(_T).where(*_key_clauses(key))).one()
+            row = connection.execute(select(_T).where(_key_clause(key))).one()
         return _binding(row)
 
     def list_pending(self) -> list[Binding]:
@@ -95,7 +95,7 @@ class SqlResourceBindingStore:
             row = connection.execute(select(_T).where(_T.id == binding_id)).first()
         if row is None:
             raise NotFoundError(f"No course connection request {binding_id}.")
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        if result.rowcount != 1:
             raise RuleViolationError("This request was already decided.")
         return _binding(row)
 
@@ -121,12 +121,12 @@ class SqlResourceBindingStore:
         )
         with self._db.engine.begin() as connection:
             connection.execute(statement)
-            row = connection.execute(select(_T).where(*_key_clauses(key))).one()
+            row = connection.execute(select(_T).where(_key_clause(key))).one()
         return _binding(row)
 
 
-def _key_clauses(key: LinkKey) -> tuple[object, ...]:
-    return (
+def _key_clause(key: LinkKey) -> ColumnElement[bool]:
+    return and_(
         _T.platform_id == key.platform_id,
         _T.deployment_id == key.deployment_id,
         _T.context_id == key.context_id,
@@ -134,17 +134,8 @@ def _key_clauses(key: LinkKey) -> tuple[object, ...]:
     )
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; every stored time is UTC.
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def _binding(row: Any) -> Binding:
     kind, _, number = row.resource.partition(":")
-    created = _utc(row.created_at)
-    assert created is not None
     return Binding(
         id=row.id,
         key=LinkKey(
@@ -159,7 +150,7 @@ def _binding(row: Any) -> Binding:
         origin_context_id=row.origin_context_id,
         context_title=row.context_title,
         requested_by=row.requested_by,
-        created_at=created,
+        created_at=row.created_at,
         decided_by=row.decided_by,
-        decided_at=_utc(row.decided_at),
+        decided_at=row.decided_at,
     )

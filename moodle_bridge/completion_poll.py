@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import Protocol
 
 from etwin_lti.domain import events
 from etwin_lti.domain.model import Acknowledgement, AcknowledgementKind
@@ -33,7 +34,7 @@ from etwin_lti.domain.moodle import (
     PollReport,
     TargetKind,
 )
-from etwin_lti.domain.ports import HubPort, IdentityStore
+from etwin_lti.domain.ports import CourseHub, EventsHub, IdentityStore, RecognitionHub
 from etwin_lti.errors import (
     DuplicateAcknowledgementError,
     InvalidInputError,
@@ -67,9 +68,13 @@ class _MappingSkippedError(Exception):  # never leaves this module: caught in ru
     """Internal: stop this mapping with a message for the administrator."""
 
 
+class CompletionPollHub(CourseHub, EventsHub, RecognitionHub, Protocol):
+    """Course and event certificates, issued by the system on a Moodle completion."""
+
+
 def poll_completions(
     store: MoodleSiteStore,
-    hub: HubPort,
+    hub: CompletionPollHub,
     identities: IdentityStore,
     client_for: Callable[[MoodleSite], MoodleClient],
     *,
@@ -91,7 +96,7 @@ class _MappingPoll:
     def __init__(
         self,
         store: MoodleSiteStore,
-        hub: HubPort,
+        hub: CompletionPollHub,
         identities: IdentityStore,
         client: MoodleClient,
         site: MoodleSite,

@@ -103,7 +103,7 @@ class ResourceResolver:
         self,
         *,
         bindings: ResourceBindingStore,
-        hub: Callable[[], HubPort],
+        hub: HubPort,
         registrations: RegistrationStore,
         secret_key: str,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -138,7 +138,7 @@ class ResourceResolver:
             reference.issuer != platform.issuer or reference.deployment_id != message.deployment_id
         ):
             raise ForeignReferenceError()
-        hub = self._hub()
+        hub = self._hub
         title = _title(hub, reference.resource)  # a deleted resource: 404, nothing recorded
         now = self._clock()
         if reference.is_open or reference.context_id == message.context_id:
@@ -184,7 +184,7 @@ class ResourceResolver:
 
     def _use(self, binding: Binding, typed: Resource | None) -> Resource:
         if binding.status is BindingStatus.PENDING:
-            hub = self._hub()
+            hub = self._hub
             approvers = self.approver_names(hub, binding.resource)
             raise ApprovalPendingError(
                 f"This course waits for approval to use {_title(hub, binding.resource)}: the "
@@ -229,13 +229,13 @@ class ResourceResolver:
     def may_approve(self, person_id: int | None, resource: Resource) -> bool:
         if person_id is None:
             return False
-        return person_id in self._approver_ids(self._hub(), resource)
+        return person_id in self._approver_ids(self._hub, resource)
 
     def requests_for(self, person_id: int | None) -> list[ConnectionRequest]:
         """Pending requests this person may decide, oldest first."""
         if person_id is None:
             return []
-        hub = self._hub()
+        hub = self._hub
         shown = []
         for binding in self._bindings.list_pending():
             if not self._allowed(hub, person_id, binding.resource):
@@ -246,11 +246,11 @@ class ResourceResolver:
 
     def decide(self, person_id: int | None, binding_id: int, *, approve: bool) -> Binding:
         binding = self._bindings.get(binding_id)
-        if person_id is None or not self._allowed(self._hub(), person_id, binding.resource):
+        if person_id is None or not self._allowed(self._hub, person_id, binding.resource):
             raise PermissionDeniedError(
                 "Only a teacher administrator of the TwinSpace (the event's expert, a trainer "
                 "of the course) decides which courses use it.",
-                who_can_fix=self.approver_names(self._hub(), binding.resource),
+                who_can_fix=self.approver_names(self._hub, binding.resource),
             )
         return self._bindings.decide(
             binding_id, approve=approve, decided_by=person_id, now=self._clock()
@@ -272,7 +272,7 @@ class ResourceResolver:
     # --- the tool administrator ---------------------------------------------------------------
     def bind(self, key: LinkKey, resource: Resource) -> Binding:
         """``etwin-lti bind``: the tool administrator ties an activity to a resource."""
-        _title(self._hub(), resource)
+        _title(self._hub, resource)
         return self._bindings.rebind(key, resource, now=self._clock())
 
     def reference(self, reference: ResourceReference) -> str:

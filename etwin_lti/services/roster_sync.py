@@ -146,7 +146,7 @@ class RosterSyncService:
         registrations: RegistrationStore,
         roster_source: RosterSource,
         identities: _Identities,
-        hub: Callable[[], HubPort],
+        hub: HubPort,
         role_policies: RolePolicyStore,
         cache: KeyValueCache,
         store_pupil_names: bool = False,
@@ -205,7 +205,7 @@ class RosterSyncService:
     ) -> list[SyncResult]:
         """ "Sync roster now": a teacher administrator of the TwinSpace syncs every course that
         feeds it."""
-        hub = self._hub()
+        hub = self._hub
         try:
             actor = hub.get_member(twinspace_id, actor_id)
         except NotFoundError:
@@ -365,7 +365,7 @@ class _Run:
     ) -> None:
         self.service, self.platform, self.deployment_id = service, platform, deployment_id
         self.policy, self.known, self.result, self.progress = policy, known, result, progress
-        self.hub = service._hub()
+        self.hub = service._hub
 
     def decide(self, member: RosterMember) -> RoleDecision | None:
         try:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, UniqueConstraint
+from sqlalchemy import Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from etwin_lti.persistence.db import Base
+from etwin_lti.persistence.types import UtcDateTime
 
 
 class ResourceBindingRow(Base):
@@ -29,9 +30,9 @@ class ResourceBindingRow(Base):
     origin_context_id: Mapped[str | None] = mapped_column(String(255))
     context_title: Mapped[str | None] = mapped_column(String(255))
     requested_by: Mapped[str | None] = mapped_column(String(200))  # an LMS teacher's name
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     decided_by: Mapped[int | None] = mapped_column(Integer)
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class LinkLauncherRow(Base):
@@ -48,4 +49,4 @@ class LinkLauncherRow(Base):
     deployment_id: Mapped[str] = mapped_column(String(255))
     context_id: Mapped[str | None] = mapped_column(String(255))
     resource_link_id: Mapped[str] = mapped_column(String(255))
-    first_launch_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    first_launch_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from etwin_lti.services.resource_binding import ConnectionRequest, ResourceResolver
-from etwin_lti.web.pages import bp, container, done, posting_session, render_page
+from etwin_lti.web.container import services
+from etwin_lti.web.pages import bp, done, posting_session, render_page
 from etwin_lti.web.session import current_launch
 
 MESSAGES = {
@@ -24,8 +25,7 @@ class ConnectionsView:
 
 
 def resolver() -> ResourceResolver:
-    found: ResourceResolver = container().resource_bindings
-    return found
+    return services().resource_bindings
 
 
 @bp.get("/embed/connections")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 16:08:42.641657
+Create Date: 2026-12-02 17:40:31.647681
 """
 from collections.abc import Sequence
 
@@ -234,6 +234,20 @@ def upgrade() -> None:
     with op.batch_alter_table('score_outbox', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_score_outbox_person_id'), ['person_id'], unique=False)
         batch_op.create_index('ix_score_outbox_status_next_attempt_at', ['status', 'next_attempt_at'], unique=False)
+
+    op.create_table('teacher_login_codes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('claimant_id', sa.Integer(), nullable=False),
+    sa.Column('profile_id', sa.Integer(), nullable=True),
+    sa.Column('code_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('consumed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_teacher_login_codes'))
+    )
+    with op.batch_alter_table('teacher_login_codes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_teacher_login_codes_claimant_id'), ['claimant_id'], unique=False)
 
     op.create_table('tool_keys',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -514,6 +528,41 @@ def upgrade() -> None:
     with op.batch_alter_table('project_partners', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_project_partners_person_id'), ['person_id'], unique=False)
 
+    op.create_table('teacher_accounts',
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=24), nullable=False),
+    sa.Column('method', sa.String(length=16), nullable=False),
+    sa.Column('linked_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('validated_by', sa.String(length=2), nullable=True),
+    sa.Column('validated_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_teacher_accounts_person_id_people')),
+    sa.PrimaryKeyConstraint('person_id', name=op.f('pk_teacher_accounts'))
+    )
+    with op.batch_alter_table('teacher_accounts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_teacher_accounts_status'), ['status'], unique=False)
+
+    op.create_table('teacher_invitations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('twinspace_id', sa.Integer(), nullable=False),
+    sa.Column('role', sa.String(length=32), nullable=False),
+    sa.Column('inviter_id', sa.Integer(), nullable=False),
+    sa.Column('invitee_id', sa.Integer(), nullable=True),
+    sa.Column('note', sa.String(length=120), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('used_by', sa.Integer(), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['invitee_id'], ['people.id'], name=op.f('fk_teacher_invitations_invitee_id_people')),
+    sa.ForeignKeyConstraint(['inviter_id'], ['people.id'], name=op.f('fk_teacher_invitations_inviter_id_people')),
+    sa.ForeignKeyConstraint(['twinspace_id'], ['twinspaces.id'], name=op.f('fk_teacher_invitations_twinspace_id_twinspaces')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_teacher_invitations')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_teacher_invitations_token_hash'))
+    )
+    with op.batch_alter_table('teacher_invitations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_teacher_invitations_twinspace_id'), ['twinspace_id'], unique=False)
+
     op.create_table('twinspace_materials',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('twinspace_id', sa.Integer(), nullable=False),
@@ -636,6 +685,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_twinspace_materials_author_id'))
 
     op.drop_table('twinspace_materials')
+    with op.batch_alter_table('teacher_invitations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_teacher_invitations_twinspace_id'))
+
+    op.drop_table('teacher_invitations')
+    with op.batch_alter_table('teacher_accounts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_teacher_accounts_status'))
+
+    op.drop_table('teacher_accounts')
     with op.batch_alter_table('project_partners', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_project_partners_person_id'))
 
@@ -707,6 +764,10 @@ def downgrade() -> None:
     op.drop_table('course_units')
     op.drop_table('countries')
     op.drop_table('tool_keys')
+    with op.batch_alter_table('teacher_login_codes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_teacher_login_codes_claimant_id'))
+
+    op.drop_table('teacher_login_codes')
     with op.batch_alter_table('score_outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_score_outbox_status_next_attempt_at')
         batch_op.drop_index(batch_op.f('ix_score_outbox_person_id'))
