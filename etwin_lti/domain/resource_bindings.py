@@ -116,3 +116,29 @@ def may_approve(
     if resource.kind is ResourceKind.EVENT:
         return event is not None and event.expert_id == person_id
     return edition is not None and person_id in edition.trainer_ids
+
+
+EMBEDDING_ROLES = frozenset({TwinSpaceRole.TEACHER_ADMINISTRATOR, TwinSpaceRole.TEACHER})
+
+
+def may_embed(
+    resource: Resource,
+    person_id: int,
+    *,
+    member: Member | None = None,
+    event: LearningEvent | None = None,
+    edition: Edition | None = None,
+) -> bool:
+    """Who may place a resource in an LMS course through the picker (issue 9 item 4): an active
+    teacher member of the TwinSpace, the event's expert, a trainer of the unit's edition. The
+    caller passes what the hub said about that person and resource."""
+    if resource.kind is ResourceKind.TWINSPACE:
+        return (
+            member is not None
+            and member.person_id == person_id
+            and member.status is MemberStatus.ACTIVE
+            and member.role in EMBEDDING_ROLES
+        )
+    if resource.kind is ResourceKind.EVENT:
+        return event is not None and event.expert_id == person_id
+    return edition is not None and person_id in edition.trainer_ids

@@ -38,6 +38,7 @@ from etwin_lti.domain.resource_bindings import (
     LinkKey,
     ResourceBindingStore,
     may_approve,
+    may_embed,
 )
 from etwin_lti.errors import NotFoundError, PermissionDeniedError
 from etwin_lti.lti import claims as c
@@ -276,8 +277,29 @@ class ResourceResolver:
         return self._bindings.rebind(key, resource, now=self._clock())
 
     def reference(self, reference: ResourceReference) -> str:
-        """A tool-signed reference (the picker's, the demo's, the cartridge's)."""
+        """A tool-signed reference (the picker's, the demo's, the cartridge's). A reference a
+        person chose is signed only for what that person may embed (``may_embed``); one with no
+        chooser comes from the tool's side (an operator's cartridge, the demo sandbox)."""
+        chooser = reference.chosen_by
+        if chooser is not None and not self._may_embed(chooser, reference.resource):
+            raise PermissionDeniedError(
+                "You may not embed this resource: TwinSpaces where you teach, Learning Events "
+                "you lead as their expert, units of the courses you train.",
+                errors={"items": [f"not yours to embed: {reference.resource}"]},
+            )
         return sign_reference(reference, self._secret_key)
+
+    def _may_embed(self, person_id: int, resource: Resource) -> bool:
+        hub = self._hub
+        try:
+            if resource.kind is ResourceKind.TWINSPACE:
+                return may_embed(resource, person_id, member=hub.get_member(resource.id, person_id))
+            if resource.kind is ResourceKind.EVENT:
+                return may_embed(resource, person_id, event=hub.get_event(resource.id))
+            edition = hub.get_edition(hub.get_unit(resource.id).edition_id)
+            return may_embed(resource, person_id, edition=edition)
+        except NotFoundError:
+            return False
 
 
 def link_key(platform_id: int, message: LaunchMessage) -> LinkKey:
