@@ -47,6 +47,7 @@ from jwt.algorithms import RSAAlgorithm
 from bench.support import (
     LOOPBACK,
     REDIS_URL,
+    SECRET,
     Gunicorn,
     JwksServer,
     LoadResult,
@@ -54,6 +55,7 @@ from bench.support import (
     fmt,
     free_port,
     machine,
+    placed_reference,
     postgres_database,
     ratio,
     run_load,
@@ -66,7 +68,6 @@ CLIENT_ID = "bench-client"
 DEPLOYMENT_ID = "bench-deployment"
 KID = "bench-platform-key"
 USERS = 64  # distinct learners: after the warm-up every launch is a returning user's
-SECRET = "bench-secret-key-long-enough-for-etwin"
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 ROLE_LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 
@@ -98,7 +99,10 @@ class Platform:
             CLAIM + "roles": [ROLE_LEARNER],
             CLAIM + "context": {"id": "course-1", "title": "Class 4B"},
             CLAIM + "resource_link": {"id": "link-1", "title": "Our TwinSpace"},
-            CLAIM + "custom": {"etwin_resource": resource},
+            CLAIM + "custom": {
+                "etwin_resource": resource,
+                "etwin_ref": placed_reference(resource, ISSUER, DEPLOYMENT_ID, "course-1") or "",
+            },
         }
         return jwt.encode(body, self.key, algorithm="RS256", headers={"kid": KID})
 

@@ -68,10 +68,14 @@ def seed_unit(hub: Any) -> tuple[int, int, tuple[int, ...]]:
 
 
 def prepare_learners(
-    world: World, edition_id: int, first_activity: int, numbers: range
+    world: World, edition_id: int, first_activity: int, numbers: range, link: Any
 ) -> list[int]:
-    """People the peer's learners ``p-<n>`` are in the tool (as after their first launch),
-    trainees of the edition, with the first of the unit's two activities done."""
+    """People the peer's learners ``p-<n>`` are in the tool (as after their first launch
+    through ``link``, the unit's activity), trainees of the edition, with the first of the
+    unit's two activities done."""
+    from datetime import UTC, datetime
+
+    from etwin_lti.domain.launches import ServiceEndpoints
     from etwin_lti.domain.model import PersonKind
 
     container, info = world.container, world.info
@@ -79,6 +83,17 @@ def prepare_learners(
     for n in numbers:
         person = container.hub.create_person(f"Pupil {n}", PersonKind.PUPIL)
         container.identities.link(info.issuer, info.deployment_id, learner_id(n), person.id)
+        container.resource_links.record(
+            platform_id=link.platform_id,
+            deployment_id=link.deployment_id,
+            resource_link_id=link.resource_link_id,
+            context_id=link.context_id,
+            context_title=link.context_title,
+            resource=link.resource,
+            endpoints=ServiceEndpoints(),  # keeps the endpoints the launch recorded
+            now=datetime.now(UTC),
+            launched_by=person.id,  # scores go to the links a learner came through
+        )
         container.hub.enrol_trainee(edition_id, person.id)
         container.hub.mark_activity_done(person.id, first_activity)
         people.append(person.id)
@@ -218,12 +233,17 @@ def run_target(
         unit_id, edition_id, activities = seed_unit(world.container.hub)
         # A learner's launch records the unit's resource link and its grade column.
         world.launch(PUPIL_ID, etwin_resource=f"unit:{unit_id}")
+        from etwin_lti.domain.launches import Resource, ResourceKind
+
+        [link] = world.container.resource_links.list_for_resource(
+            Resource(ResourceKind.UNIT, unit_id)
+        )
         measured = []
         plan = [(mode, threads) for mode in MODES for threads in levels]
         for index, (mode, threads) in enumerate(plan):
             numbers = range(index * args.scores, (index + 1) * args.scores)
             log(f"  {label}: {mode}, {threads} worker thread(s)...")
-            people = prepare_learners(world, edition_id, activities[0], numbers)
+            people = prepare_learners(world, edition_id, activities[0], numbers, link)
             level = one_level(world, people, activities[-1], threads, mode)
             entries = level.pop("_entries")
             level["raw_posts"] = raw_posts(world, entries)

@@ -32,7 +32,7 @@ from typing import Any
 
 import requests
 
-from bench.support import REPO, free_port
+from bench.support import REPO, free_port, placed_reference
 
 PEER_HOST = "localhost"
 COURSE = "course-7b"  # the sandbox's default course
@@ -69,7 +69,10 @@ def build_app(args: argparse.Namespace) -> Any:
     learners = [SandboxUser(learner_id(n), f"Pupil {n}", (LEARNER,)) for n in range(args.learners)]
     app = create_platform_app(
         SandboxSettings(
-            base_url=base_url, tool_base_url=args.tool_url, users=[*DEFAULT_USERS, *learners]
+            base_url=base_url,
+            tool_base_url=args.tool_url,
+            users=[*DEFAULT_USERS, *learners],
+            reference_for=placed_reference,
         )
     )
     platform = app.extensions["sandbox"]

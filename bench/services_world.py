@@ -27,10 +27,8 @@ from typing import Any
 import requests
 
 from bench.sandbox_peer import PeerInfo, PeerProcess
-from bench.support import LOOPBACK
+from bench.support import LOOPBACK, SECRET
 from etwin_lti.domain.registrations import PlatformRegistration
-
-SECRET = "bench-secret-key-long-enough-for-etwin"
 
 
 @dataclass

@@ -301,6 +301,26 @@ def run_load(
     return result
 
 
+# The benchmark tools' secret key: the activities the benchmarks place carry the reference it
+# signs, as the picker would have made them (bound resources, docs/decisions/0008).
+SECRET = "bench-secret-key-long-enough-for-etwin"
+
+
+def placed_reference(
+    etwin_resource: str, issuer: str, deployment_id: str, context_id: str | None
+) -> str | None:
+    from etwin_lti.errors import EtwinLtiError
+    from etwin_lti.lti.resource_reference import ResourceReference, sign_reference
+    from etwin_lti.lti.resources import parse_resource
+
+    try:
+        resource = parse_resource(etwin_resource)
+    except EtwinLtiError:
+        return None
+    reference = ResourceReference(resource, issuer, deployment_id, context_id, chosen_by=None)
+    return sign_reference(reference, SECRET)
+
+
 def check(condition: bool, message: str) -> None:
     """An expectation of the protocol inside a load loop (``assert`` vanishes under -O)."""
     if not condition:

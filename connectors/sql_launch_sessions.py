@@ -17,7 +17,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from connectors.sql_resource_links import link_upsert
+from connectors.sql_resource_links import launcher_insert, link_upsert
 from etwin_lti.domain.launches import LaunchSession, Resource, ResourceKind, ServiceEndpoints
 from etwin_lti.persistence.db import Database
 from etwin_lti.persistence.models.lti import LaunchSessionRow
@@ -82,6 +82,18 @@ class SqlLaunchSessionStore:
                         now=session.created_at,
                     )
                 )
+                if session.person_id is not None:
+                    connection.execute(
+                        launcher_insert(
+                            self._insert,
+                            person_id=session.person_id,
+                            platform_id=session.platform_id,
+                            deployment_id=session.deployment_id,
+                            context_id=session.context_id,
+                            resource_link_id=session.resource_link_id,
+                            now=session.created_at,
+                        )
+                    )
 
     def get(self, session_id: str, *, now: datetime) -> LaunchSession | None:
         query = select(LaunchSessionRow.data, LaunchSessionRow.expires_at).where(

@@ -6,6 +6,7 @@ Tables that hold personal data, and what erasure does to each (docs/decisions/00
                             NSO rules over kept records need it)
     lti_identities          deleted (issuer, deployment, sub)
     launch_sessions         deleted
+    lti_link_launchers      deleted (which resource links the person launched)
     score_outbox            deleted (pending scores are not sent; sent ones held the LMS sub)
     moodle_poll_marks       deleted (Moodle user id ↔ person)
     twinspace_members       suspended
@@ -52,6 +53,7 @@ from etwin_lti.domain.privacy import (
 )
 from etwin_lti.errors import NotFoundError
 from etwin_lti.persistence.db import Database
+from etwin_lti.persistence.models.bindings import LinkLauncherRow
 from etwin_lti.persistence.models.hub import (
     AcknowledgementRow,
     ActivityCompletionRow,
@@ -364,6 +366,7 @@ class SqlPrivacyStore:
         sessions = s.execute(delete(LaunchSessionRow).where(LaunchSessionRow.person_id == pid))
         scores = s.execute(delete(ScoreOutboxRow).where(ScoreOutboxRow.person_id == pid))
         marks = s.execute(delete(MoodlePollMarkRow).where(MoodlePollMarkRow.person_id == pid))
+        s.execute(delete(LinkLauncherRow).where(LinkLauncherRow.person_id == pid))
         person.display_name, person.email, person.school = plan.pseudonym, None, None
         suspended = s.execute(
             update(MemberRow)

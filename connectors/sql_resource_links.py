@@ -19,6 +19,7 @@ from etwin_lti.domain.launches import Resource, ResourceKind, ServiceEndpoints
 from etwin_lti.domain.resource_links import ResourceLink, RosterContext
 from etwin_lti.errors import NotFoundError
 from etwin_lti.persistence.db import Database
+from etwin_lti.persistence.models.bindings import LinkLauncherRow
 from etwin_lti.persistence.models.resource_links import ResourceLinkRow
 
 _ENDPOINT_COLUMNS = ("lineitems_url", "lineitem_url", "ags_scopes", "nrps_url")
@@ -40,6 +41,7 @@ class SqlResourceLinkStore:
         resource: Resource | None,
         endpoints: ServiceEndpoints,
         now: datetime,
+        launched_by: int | None = None,
     ) -> ResourceLink:
         statement = link_upsert(
             self._insert,
@@ -54,6 +56,18 @@ class SqlResourceLinkStore:
         ).returning(ResourceLinkRow)
         with self._db.session() as session:
             row = session.scalars(statement).one()
+            if launched_by is not None:
+                session.execute(
+                    launcher_insert(
+                        self._insert,
+                        person_id=launched_by,
+                        platform_id=platform_id,
+                        deployment_id=deployment_id,
+                        context_id=context_id,
+                        resource_link_id=resource_link_id,
+                        now=now,
+                    )
+                )
             return _link(row)
 
     def get(self, link_id: int) -> ResourceLink:
@@ -162,6 +176,35 @@ def link_upsert(
     updates["last_launch_at"] = excluded.last_launch_at
     return statement.on_conflict_do_update(
         index_elements=["platform_id", "deployment_id", "resource_link_id"], set_=updates
+    )
+
+
+def launcher_insert(
+    insert: Any,
+    *,
+    person_id: int,
+    platform_id: int,
+    deployment_id: str,
+    context_id: str | None,
+    resource_link_id: str,
+    now: datetime,
+) -> Any:
+    """Who came through which resource link (issue 9 item 6): one row per person and link,
+    written once, in the launch session's transaction. Scores go only to these links
+    (``connectors.sql_score_outbox.score_targets``)."""
+    return (
+        insert(LinkLauncherRow)
+        .values(
+            person_id=person_id,
+            platform_id=platform_id,
+            deployment_id=deployment_id,
+            context_id=context_id,
+            resource_link_id=resource_link_id,
+            first_launch_at=now,
+        )
+        .on_conflict_do_nothing(
+            index_elements=["platform_id", "deployment_id", "resource_link_id", "person_id"]
+        )
     )
 
 

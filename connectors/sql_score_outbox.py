@@ -2,11 +2,11 @@
 
 ``add_pending_scores`` writes, inside the caller's transaction, one pending score per resource
 link the completion is owed on (``score_targets``: links of ``lti_resource_links`` whose resource
-matches, on platforms and deployments where the person has an LTI identity), never two for the
-same (link, person, resource). The progress stores call it (``connectors.local_hub.progress``:
-in the completion's own transaction; ``connectors.http_hub.progress``: right after the remote
-hub's answer); ``etwin_lti.services.progress`` hands the ids to the task queue after the commit,
-so a queue that is down loses nothing: the sweep finds the rows later.
+matches and that ``lti_link_launchers`` records the person launching), never two for the same
+(link, person, resource). The progress stores call it (``connectors.local_hub.progress``: in the
+completion's own transaction; ``connectors.http_hub.progress``: right after the remote hub's
+answer); ``etwin_lti.services.progress`` hands the ids to the task queue after the commit, so a
+queue that is down loses nothing: the sweep finds the rows later.
 
 ``SqlScoreOutbox`` gives workers atomic claims: ``claim`` is one conditional ``UPDATE`` (pending,
 due, not leased), so of two workers holding the same task at most one posts; a worker that dies
@@ -37,6 +37,7 @@ from etwin_lti.domain.passback import (
 from etwin_lti.errors import NotFoundError
 from etwin_lti.lti.ags import COMPLETION_SCORE_GIVEN, COMPLETION_SCORE_MAXIMUM, next_timestamp
 from etwin_lti.persistence.db import Database
+from etwin_lti.persistence.models.bindings import LinkLauncherRow
 from etwin_lti.persistence.models.lti import LtiIdentityRow
 from etwin_lti.persistence.models.passback import AgsLineItemRow, ScoreOutboxRow
 from etwin_lti.persistence.models.registrations import PlatformRow
@@ -71,7 +72,10 @@ def outbox_entry(row: ScoreOutboxRow) -> OutboxEntry:
 
 
 def score_targets(session: Session, completion: Completion) -> list[ScoreTarget]:
-    """Links opening the resource, joined to the person's identities on their platform."""
+    """Where a completion's score goes: the resource links opening the completed resource
+    through which this person launched it (``lti_link_launchers``, recorded at launch), each
+    with the person's LMS user id on that platform. A course that embeds the same resource but
+    that the learner never launched it from gets nothing (issue 9 item 6)."""
     rows = session.execute(
         select(
             ResourceLinkRow.platform_id,
@@ -79,15 +83,22 @@ def score_targets(session: Session, completion: Completion) -> list[ScoreTarget]
             ResourceLinkRow.resource_link_id,
             LtiIdentityRow.sub,
         )
+        .join(
+            LinkLauncherRow,
+            (LinkLauncherRow.platform_id == ResourceLinkRow.platform_id)
+            & (LinkLauncherRow.deployment_id == ResourceLinkRow.deployment_id)
+            & (LinkLauncherRow.resource_link_id == ResourceLinkRow.resource_link_id),
+        )
         .join(PlatformRow, PlatformRow.id == ResourceLinkRow.platform_id)
         .join(
             LtiIdentityRow,
             (LtiIdentityRow.issuer == PlatformRow.issuer)
-            & (LtiIdentityRow.deployment_id == ResourceLinkRow.deployment_id),
+            & (LtiIdentityRow.deployment_id == ResourceLinkRow.deployment_id)
+            & (LtiIdentityRow.person_id == LinkLauncherRow.person_id),
         )
         .where(
             ResourceLinkRow.resource == str(completion.resource),
-            LtiIdentityRow.person_id == completion.person_id,
+            LinkLauncherRow.person_id == completion.person_id,
         )
         .order_by(ResourceLinkRow.id, LtiIdentityRow.id)
     )

@@ -42,6 +42,7 @@ from connectors.sql_identities import SqlIdentityStore
 from connectors.sql_launch_sessions import SqlLaunchSessionStore
 from connectors.sql_privacy import SqlPrivacyStore
 from connectors.sql_registrations import SqlRegistrationStore
+from connectors.sql_resource_bindings import SqlResourceBindingStore
 from connectors.sql_resource_links import SqlResourceLinkStore
 from connectors.sql_role_policy import SqlRolePolicyStore
 from connectors.sql_score_outbox import SqlLineItemMemory, SqlScoreOutbox
@@ -66,6 +67,7 @@ from etwin_lti.services.passback import PassbackConfig, PassbackService
 from etwin_lti.services.privacy import PrivacyConfig, PrivacyService
 from etwin_lti.services.progress import ProgressService
 from etwin_lti.services.registrations import DynamicRegistrationService
+from etwin_lti.services.resource_binding import ResourceResolver
 from etwin_lti.services.roster_sync import RosterSyncService
 from etwin_lti.services.teacher_linking import LinkingConfig, TeacherLinkingService
 from etwin_lti.settings import Settings
@@ -126,6 +128,14 @@ def bootstrap(settings: Settings) -> Container:
     launch_sessions = SqlLaunchSessionStore(database)
     role_policies = SqlRolePolicyStore(database)
     resource_links = SqlResourceLinkStore(database)
+    # Bound resources (issue 9 item 4): which resource a launch opens, the tool-signed
+    # references the picker hands out, the course-copy approvals.
+    resource_bindings = ResourceResolver(
+        bindings=SqlResourceBindingStore(database),
+        hub=hub,
+        registrations=registrations,
+        secret_key=settings.secret_key,
+    )
     launches = LaunchService(
         LaunchConfig(
             base_url=settings.base_url,
@@ -141,6 +151,7 @@ def bootstrap(settings: Settings) -> Container:
         sessions=launch_sessions,
         role_policies=role_policies,
         login_states=LoginStateSealer(settings.secret_key, ttl_seconds=LOGIN_TTL_SECONDS),
+        resources=resource_bindings,
         record_links=True,
     )
 
@@ -182,6 +193,7 @@ def bootstrap(settings: Settings) -> Container:
         registrations=registrations,
         signer=Pylti1p3DeepLinkSigner(tool_conf),
         founding_check=teacher_linking.may_found if teacher_linking else _anyone_may_found,
+        reference=resource_bindings.reference,
     )
 
     # Moodle sites (tokens encrypted in the box), mappings and the completion poller
@@ -254,6 +266,7 @@ def bootstrap(settings: Settings) -> Container:
         launch_sessions=launch_sessions,
         role_policies=role_policies,
         resource_links=resource_links,
+        resource_bindings=resource_bindings,
         launches=launches,
         access_tokens=access_tokens,
         roster_sync=roster_sync,

@@ -42,6 +42,7 @@ from etwin_lti.services.passback import PassbackService
 from etwin_lti.services.privacy import PrivacyService
 from etwin_lti.services.progress import ProgressService
 from etwin_lti.services.registrations import DynamicRegistrationService
+from etwin_lti.services.resource_binding import ResourceResolver
 from etwin_lti.services.roster_sync import RosterSyncService
 from etwin_lti.services.teacher_linking import TeacherLinkingService
 from etwin_lti.settings import Settings
@@ -153,6 +154,7 @@ class Container:
     launch_sessions: LaunchSessionStore
     role_policies: RolePolicyStore
     resource_links: ResourceLinkStore
+    resource_bindings: ResourceResolver  # bound resources (issue 9 item 4)
     launches: LaunchService
     access_tokens: AccessTokenSource
     roster_sync: RosterSyncService

@@ -7,9 +7,14 @@ Moodle imports CC 1.0 and 1.1 only (``backup/converter/imscc11`` detects the nam
 The package: ``imsmanifest.xml`` (CC 1.1 profile of IMS CP 1.2, schema
 ``ccv1p1_imscp_v1p2_v1p0.xsd``) with one organization, one root item and one item per unit in
 the edition's order, each pointing at a basic LTI link file (``imslticc_v1p0p1.xsd``): the unit
-title, its summary, the launch URL ``<BASE_URL>/lti/launch`` and the custom parameter
-``etwin_resource=unit:<id>`` that selects the unit at launch. After the restore a Moodle
-administrator binds the links to the registered LTI 1.3 tool (docs/moodle-bridge.md).
+title, its summary, the launch URL ``<BASE_URL>/lti/launch?etwin_ref=<reference>`` and the
+custom parameters ``etwin_resource=unit:<id>`` and ``etwin_ref``. Moodle's import drops custom
+parameters (lti-landscape.md section 5), so the tool-signed reference (an *open* one: a unit
+may be used in any course, ``etwin_lti.lti.resource_reference``) rides in the launch URL, which
+becomes the launch's ``target_link_uri``; the first launch binds the activity to its unit.
+Imported activities have no grade item: the first score creates the line item through AGS
+(``etwin_lti.services.passback``). After the restore a Moodle administrator binds the links to
+the registered LTI 1.3 tool (docs/moodle-bridge.md).
 
 An edition without units is refused: the restore would create an empty course that only
 confuses a trainer.
@@ -19,11 +24,12 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from xml.etree import ElementTree as ET
 
 from etwin_lti.domain.model import Edition, Unit
 from etwin_lti.errors import RuleViolationError
+from etwin_lti.lti.resource_reference import CUSTOM_REFERENCE, url_with_reference
 
 CP_NS = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
 LOM_NS = "http://ltsc.ieee.org/xsd/imsccv1p1/LOM/manifest"
@@ -102,7 +108,9 @@ def manifest_xml(edition: Edition, units: Sequence[Unit]) -> bytes:
     return _serialise(root)
 
 
-def basic_lti_link_xml(unit: Unit, launch_url: str, tool_name: str) -> bytes:
+def basic_lti_link_xml(
+    unit: Unit, launch_url: str, tool_name: str, reference: str | None = None
+) -> bytes:
     root = ET.Element(
         f"{{{LTICC_NS}}}cartridge_basiclti_link",
         {f"{{{XSI_NS}}}schemaLocation": LINK_SCHEMA_LOCATION},
@@ -113,6 +121,10 @@ def basic_lti_link_xml(unit: Unit, launch_url: str, tool_name: str) -> bytes:
         _el(root, BLTI_NS, "description", unit.summary)
     custom = _el(root, BLTI_NS, "custom")
     _el(custom, LTICM_NS, "property", f"unit:{unit.id}", name="etwin_resource")
+    if reference is not None:
+        _el(custom, LTICM_NS, "property", reference, name=CUSTOM_REFERENCE)
+        # Moodle's import drops the custom properties: the launch URL is what it keeps.
+        launch_url = url_with_reference(launch_url, reference)
     _el(root, BLTI_NS, "launch_url", launch_url)
     if launch_url.startswith("https://"):
         _el(root, BLTI_NS, "secure_launch_url", launch_url)
@@ -129,9 +141,15 @@ def _serialise(root: ET.Element) -> bytes:
 
 
 def build_cartridge(
-    edition: Edition, units: Sequence[Unit], *, base_url: str, tool_name: str = "eTwinning"
+    edition: Edition,
+    units: Sequence[Unit],
+    *,
+    base_url: str,
+    tool_name: str = "eTwinning",
+    references: Mapping[int, str] | None = None,
 ) -> bytes:
-    """The .imscc (zip) bytes. ``units`` in the order the course shows them."""
+    """The .imscc (zip) bytes. ``units`` in the order the course shows them; ``references``:
+    the tool-signed (open) reference of each unit, by unit id."""
     if not units:
         raise RuleViolationError(
             f"Edition {edition.id} has no units: there is nothing to export. Add units first."
@@ -143,5 +161,8 @@ def build_cartridge(
         # The manifest first: some importers read only the first entries to detect the type.
         archive.writestr("imsmanifest.xml", manifest_xml(edition, ordered))
         for unit in ordered:
-            archive.writestr(link_filename(unit), basic_lti_link_xml(unit, launch_url, tool_name))
+            reference = (references or {}).get(unit.id)
+            archive.writestr(
+                link_filename(unit), basic_lti_link_xml(unit, launch_url, tool_name, reference)
+            )
     return buffer.getvalue()

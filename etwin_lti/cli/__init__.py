@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "etwin_lti.cli.serve",
     "etwin_lti.cli.platform",
     "etwin_lti.cli.roles",
+    "etwin_lti.cli.bind",
     "etwin_lti.cli.keys",
     "etwin_lti.cli.roster",
     "etwin_lti.cli.db",

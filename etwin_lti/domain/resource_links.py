@@ -65,8 +65,11 @@ class ResourceLinkStore(Protocol):
         resource: Resource | None,
         endpoints: ServiceEndpoints,
         now: datetime,
+        launched_by: int | None = None,
     ) -> ResourceLink:
-        """Create or update the link (one statement); newest non-empty endpoints win."""
+        """Create or update the link (one statement); newest non-empty endpoints win.
+        ``launched_by``: also record that this hub person came through the link (scores go
+        only to links a person launched)."""
         ...
 
     def get(self, link_id: int) -> ResourceLink:

@@ -6,9 +6,12 @@
   session can never make us post to something that is not an http(s) URL, or send an item type
   the platform did not ask for.
 - ``resource_link_item``: section 3.1 / 4.5.1 the ``ltiResourceLink`` content item. Its ``url`` is
-  always our ``/lti/launch`` exactly, and the chosen resource travels in ``custom``
-  (``etwin_resource``): Moodle matches redirect URIs exactly, so a query string would break the
-  launch (lti-landscape.md section 5, item 2). Units and Learning Events carry a ``lineItem``
+  our ``/lti/launch`` plus only the tool-signed reference (``etwin_ref``), and the chosen
+  resource also travels in ``custom`` (``etwin_resource``, ``etwin_ref``): Moodle matches
+  redirect URIs exactly, so the tool never puts a query string in the OIDC ``redirect_uri``
+  (lti-landscape.md section 5, item 2); the item URL is the ``target_link_uri``, which Moodle
+  keeps as the activity's launch URL, even through a Common Cartridge import that drops
+  ``custom``. Units and Learning Events carry a ``lineItem``
   (section 3.1 "Line item") so the platform creates the grade column that progress passback
   scores land in; TwinSpaces are not graded.
 - ``response_claims``: section 4.5 "Deep linking response message": ``iss`` = our client_id,
@@ -37,6 +40,7 @@ from urllib.parse import urlsplit
 from etwin_lti.domain.launches import Resource, ResourceKind
 from etwin_lti.errors import ConfigurationError, InvalidInputError, LtiError
 from etwin_lti.lti import claims as c
+from etwin_lti.lti.resource_reference import CUSTOM_REFERENCE, url_with_reference
 
 RESPONSE_LIFETIME_SECONDS = 600  # the response is posted straight away by the browser
 MAX_TITLE_LENGTH = 255  # Moodle's activity name column
@@ -162,9 +166,17 @@ def parse_settings(raw: Mapping[str, Any] | None) -> DeepLinkingSettings:
 
 
 def resource_link_item(
-    resource: Resource, *, title: str, text: str = "", launch_url: str
+    resource: Resource,
+    *,
+    title: str,
+    text: str = "",
+    launch_url: str,
+    reference: str | None = None,
 ) -> ResourceLinkItem:
-    """An ``ltiResourceLink`` that opens ``resource`` through ``launch_url`` (our /lti/launch)."""
+    """An ``ltiResourceLink`` that opens ``resource`` through ``launch_url`` (our /lti/launch).
+    ``reference`` (the tool-signed choice, ``etwin_lti.lti.resource_reference``) goes into
+    ``custom`` and into the item's ``url`` query, which is the launch's ``target_link_uri``;
+    the OIDC redirect URI stays the plain launch URL."""
     parts = urlsplit(launch_url)
     if parts.scheme not in ("http", "https") or parts.query or parts.fragment:
         # Moodle compares redirect URIs byte for byte: the launch URL is never decorated.
@@ -178,10 +190,13 @@ def resource_link_item(
             resource_id=str(resource),
             tag=COMPLETION_TAG,
         )
+    custom = {c.CUSTOM_RESOURCE: str(resource)}
+    if reference is not None:
+        custom[CUSTOM_REFERENCE] = reference
     return ResourceLinkItem(
         title=title,
-        url=launch_url,
-        custom={c.CUSTOM_RESOURCE: str(resource)},
+        url=url_with_reference(launch_url, reference) if reference is not None else launch_url,
+        custom=custom,
         text=text.strip()[:MAX_TEXT_LENGTH],
         line_item=line_item,
     )

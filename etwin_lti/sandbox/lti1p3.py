@@ -191,6 +191,8 @@ class SandboxMessageLaunch(LTIAdvantageMessageLaunchAbstract):
         deep_linking = self._pending.message_type == DEEP_LINKING_REQUEST
         if deep_linking:
             self.set_launch_url(self._client.deep_link_uri or self._client.target_link_uri)
+        elif self._resource is not None and self._resource.url:
+            self.set_launch_url(self._resource.url)  # target_link_uri: the activity's URL
         claims, state = self.get_launch_data()
         if deep_linking:
             claims[MESSAGE_TYPE] = DEEP_LINKING_REQUEST

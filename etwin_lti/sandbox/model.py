@@ -59,6 +59,7 @@ class SandboxResource:
     context_id: str
     custom: Mapping[str, str] = field(default_factory=dict)  # e.g. etwin_resource
     kind: str = ""  # "twinspace" | "event" | "unit" | "" (for the sandbox page's sections)
+    url: str | None = None  # the activity's launch URL (target_link_uri); None: the tool's
 
 
 @dataclass
@@ -198,6 +199,10 @@ class SandboxSettings:
     # Called on every sandbox page: lets the tool offer its demo resources (looked up at
     # request time, so that the demo data may be loaded after the app was built).
     resource_provider: Callable[[], Sequence[SandboxResource]] | None = None
+    # How ``resource_for`` places an activity the way the tool's picker would have, with the
+    # tool-signed reference the tool gives it: (etwin_resource, issuer, deployment_id,
+    # context_id) -> the reference. The tool side provides it (the sandbox never signs).
+    reference_for: Callable[[str, str, str, str], str | None] | None = None
     share_names: bool = True
     share_email: bool = False
     product_name: str = "etwin-lti sandbox LMS"

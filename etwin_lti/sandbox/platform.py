@@ -197,15 +197,28 @@ class SandboxPlatform:
         raise SandboxRefusalError(f"No resource link {resource_id!r} in the sandbox LMS.")
 
     def resource_for(self, etwin_resource: str, context_id: str | None = None) -> SandboxResource:
-        """A resource link whose custom parameter ``etwin_resource`` is the given value."""
+        """A resource link whose custom parameter ``etwin_resource`` is the given value, with
+        the tool-signed reference of ``settings.reference_for`` when there is one (in custom
+        ``etwin_ref`` and in the activity's URL, as the tool's picker answers)."""
         context = context_id or self.default_context().id
+        custom = {"etwin_resource": etwin_resource}
+        url = None
+        if self.settings.reference_for is not None:
+            client = self.get_client(None)
+            token = self.settings.reference_for(
+                etwin_resource, self.issuer, client.deployment_id, context
+            )
+            if token:
+                custom["etwin_ref"] = token
+                url = client.target_link_uri + "?" + urlencode({"etwin_ref": token})
         return self.add_resource(
             SandboxResource(
                 id=f"rl-{context}-{etwin_resource.replace(':', '-')}",
                 title=etwin_resource,
                 context_id=context,
-                custom={"etwin_resource": etwin_resource},
+                custom=custom,
                 kind=etwin_resource.partition(":")[0],
+                url=url,
             )
         )
 
@@ -253,6 +266,8 @@ class SandboxPlatform:
         url = login.initiate_login(user.id)
         base, _, query = url.partition("?")
         params = dict(parse_qsl(query, keep_blank_values=True))
+        if resource is not None and resource.url:
+            params["target_link_uri"] = resource.url  # the activity's own launch URL
         if self.hooks.alter_login_params:
             params = self.hooks.alter_login_params(params)
         return base, params
@@ -419,6 +434,7 @@ class SandboxPlatform:
                 context_id=pending.context_id,
                 custom=custom,
                 kind=custom.get("etwin_resource", "").partition(":")[0],
+                url=str(item["url"]) if isinstance(item.get("url"), str) else None,
             )
         )
 

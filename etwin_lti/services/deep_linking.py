@@ -33,6 +33,7 @@ from etwin_lti.domain.model import (
     TwinSpaceStatus,
 )
 from etwin_lti.domain.ports import HubPort, RegistrationStore
+from etwin_lti.domain.resource_bindings import EMBEDDING_ROLES, may_embed
 from etwin_lti.errors import (
     InvalidInputError,
     LtiError,
@@ -47,10 +48,10 @@ from etwin_lti.lti.deep_linking import (
     response_claims,
 )
 from etwin_lti.lti.errors import MissingResourceError
+from etwin_lti.lti.resource_reference import ResourceReference
 from etwin_lti.lti.resources import parse_resource
 
 LAUNCH_PATH = "/lti/launch"
-_EMBEDDING_ROLES = frozenset({TwinSpaceRole.TEACHER_ADMINISTRATOR, TwinSpaceRole.TEACHER})
 CANCEL_MESSAGE = "No eTwinning activity was added."
 
 
@@ -123,6 +124,7 @@ class DeepLinkingService:
         hub: HubPort,
         registrations: RegistrationStore,
         signer: DeepLinkSigner,
+        reference: Callable[[ResourceReference], str],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         nonce: Callable[[], str] = lambda: secrets.token_urlsafe(24),
         founding_check: Callable[[int], None] = lambda _person_id: None,
@@ -134,6 +136,7 @@ class DeepLinkingService:
         self._hub = hub
         self._registrations = registrations
         self._signer = signer
+        self._reference = reference  # tool-signed references to the choices (bound resources)
         self._clock = clock
         self._nonce = nonce
 
@@ -160,8 +163,8 @@ class DeepLinkingService:
         return Picker(
             settings=settings,
             twinspace_groups=tuple(g for g in shown_groups if g.entries),
-            events=tuple(e for e in self._events(hub) if keep(e)),
-            units=tuple(e for e in self._units(hub) if keep(e)),
+            events=tuple(e for e in self._events(hub, session.person_id) if keep(e)),
+            units=tuple(e for e in self._units(hub, session.person_id) if keep(e)),
             pending_projects=tuple(p for p in projects if p.status is ProjectStatus.PENDING),
             query=query.strip()[:200],
             can_create_project=session.person_id is not None
@@ -193,12 +196,22 @@ class DeepLinkingService:
             )
         entries = self._embeddable(session)
         self._check_selection(values, entries)
+        issuer = self._registrations.get_platform(session.platform_id).issuer
         items = [
             resource_link_item(
                 entries[v].resource,
                 title=entries[v].title,
                 text=entries[v].text,
                 launch_url=self._launch_url,
+                reference=self._reference(
+                    ResourceReference(
+                        resource=entries[v].resource,
+                        issuer=issuer,
+                        deployment_id=session.deployment_id,
+                        context_id=session.context_id,
+                        chosen_by=session.person_id,
+                    )
+                ),
             )
             for v in values
         ]
@@ -292,7 +305,9 @@ class DeepLinkingService:
     def _embeddable(self, session: LaunchSession) -> dict[str, PickerEntry]:
         hub = self._hub
         groups, _ = self._twinspace_groups(hub, session.person_id)
-        entries = [e for g in groups for e in g.entries] + self._events(hub) + self._units(hub)
+        person_id = session.person_id
+        entries = [e for g in groups for e in g.entries]
+        entries += self._events(hub, person_id) + self._units(hub, person_id)
         return {e.value: e for e in entries}
 
     def _check_selection(self, values: Sequence[str], entries: Mapping[str, PickerEntry]) -> None:
@@ -316,8 +331,9 @@ class DeepLinkingService:
             )
         if forbidden:
             raise PermissionDeniedError(
-                "You may not embed some of the chosen resources: TwinSpaces only where you "
-                "teach, Learning Events open for enrolment and units of the current course.",
+                "You may not embed some of the chosen resources: TwinSpaces where you teach, "
+                "open Learning Events you lead as their expert, units of the current courses "
+                "you train.",
                 errors={"items": [f"not yours to embed: {v}" for v in forbidden]},
                 who_can_fix="a teacher administrator of that TwinSpace (invite you as a teacher)",
             )
@@ -333,7 +349,7 @@ class DeepLinkingService:
             if space.status is not TwinSpaceStatus.OPEN:
                 continue
             member = hub.get_member(space.id, person_id)
-            if member.status is not MemberStatus.ACTIVE or member.role not in _EMBEDDING_ROLES:
+            if member.status is not MemberStatus.ACTIVE or member.role not in EMBEDDING_ROLES:
                 continue
             if space.project_id not in projects:
                 projects[space.project_id] = hub.get_project(space.project_id)
@@ -345,7 +361,10 @@ class DeepLinkingService:
         ]
         return groups, list(projects.values())
 
-    def _events(self, hub: HubPort) -> list[PickerEntry]:
+    # A tool administrator without a person (``person_id`` None) sees every open event and
+    # current unit; a person only those they may embed (``may_embed``): their events as
+    # expert, the units of the editions they train.
+    def _events(self, hub: HubPort, person_id: int | None) -> list[PickerEntry]:
         return [
             PickerEntry(
                 Resource(ResourceKind.EVENT, e.id),
@@ -353,10 +372,16 @@ class DeepLinkingService:
                 f"{e.starts_on.isoformat()} to {e.ends_on.isoformat()}. {e.description}".strip(),
             )
             for e in hub.list_events(open_only=True)
+            if person_id is None
+            or may_embed(Resource(ResourceKind.EVENT, e.id), person_id, event=e)
         ]
 
-    def _units(self, hub: HubPort) -> list[PickerEntry]:
-        current = [e.id for e in hub.list_editions() if e.is_current]
+    def _units(self, hub: HubPort, person_id: int | None) -> list[PickerEntry]:
+        current = [
+            e.id
+            for e in hub.list_editions()
+            if e.is_current and (person_id is None or person_id in e.trainer_ids)
+        ]
         return [
             PickerEntry(Resource(ResourceKind.UNIT, u.id), u.title, u.summary)
             for edition_id in current

@@ -63,8 +63,8 @@ from etwin_lti.lti.oidc_login import (
     authentication_request_url,
     parse_login_initiation,
 )
-from etwin_lti.lti.resources import resource_from_custom
 from etwin_lti.lti.roles import RoleDecision, RolePolicy
+from etwin_lti.services.resource_binding import ResourceResolver
 
 LOGIN_TTL_SECONDS = 600  # between the login redirect and the id_token POST
 MAX_REPLAY_MARK_SECONDS = 24 * 3600
@@ -119,6 +119,7 @@ class LaunchService:
         sessions: LaunchSessionStore,
         role_policies: RolePolicyStore,
         login_states: LoginStateSealer,
+        resources: ResourceResolver,
         record_links: bool = False,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         token: Callable[[], str] = lambda: secrets.token_urlsafe(32),
@@ -132,6 +133,7 @@ class LaunchService:
         self._sessions = sessions
         self._policies = role_policies
         self._login_states = login_states
+        self._resources = resources  # bound resources: which resource a launch opens
         self._record_links = record_links  # resource links, for scores and roster syncs
         self._clock = clock
         self._token = token
@@ -173,20 +175,20 @@ class LaunchService:
         decision = RolePolicy.with_overrides(self._policies.overrides(platform.id)).decide(
             message.roles
         )
+        teacher = decision.twinspace_role in _DEEP_LINKERS or decision.is_tool_admin
         if message.message_type == c.RESOURCE_LINK_REQUEST:
-            linked = resource_from_custom(message.custom)
+            linked = self._resources.resolve(platform, message, is_teacher=teacher)
             resource: Resource | None = linked
             path = f"/embed/{linked.kind.value}/{linked.id}"
         elif message.message_type == c.DEEP_LINKING_REQUEST:
-            if decision.twinspace_role not in _DEEP_LINKERS and not decision.is_tool_admin:
+            if not teacher:
                 raise PermissionDeniedError(
                     "Only teachers can choose which eTwinning resource an activity opens.",
                     who_can_fix="a teacher of this course",
                 )
             resource, path = None, DEEP_LINK_PATH
         else:
-            custom = message.custom
-            resource = resource_from_custom(custom) if c.CUSTOM_RESOURCE in custom else None
+            resource = self._resources.resolve_optional(platform, message, is_teacher=teacher)
             path = REVIEW_PATH
         session = self._provision(platform, message, decision, resource)
         return LaunchOutcome(session, path)

@@ -18,6 +18,8 @@ from etwin_lti.container import Container
 from etwin_lti.domain.ports import HubPort, RegistrationStore
 from etwin_lti.domain.registrations import PlatformRegistration
 from etwin_lti.errors import EtwinLtiError
+from etwin_lti.lti.resource_reference import ResourceReference, url_with_reference
+from etwin_lti.lti.resources import parse_resource
 from etwin_lti.sandbox import (
     PlatformKeys,
     SandboxPlatform,
@@ -26,6 +28,7 @@ from etwin_lti.sandbox import (
     create_sandbox_blueprint,
 )
 from etwin_lti.services.registrations import RegistrationResult, ensure_platform
+from etwin_lti.services.resource_binding import ResourceResolver
 from etwin_lti.services.sandbox_targets import LaunchTarget, demo_launch_targets
 
 log = logging.getLogger(__name__)
@@ -35,17 +38,20 @@ SANDBOX_PATH = "/sandbox"
 def mount_sandbox(app: Flask, container: Container) -> SandboxPlatform:
     settings = container.settings
     keys = PlatformKeys.load_or_create(Path(settings.instance_path) / "sandbox-platform-key.pem")
+    demo = DemoResources(container.hub, container.resource_bindings)
     platform = SandboxPlatform(
         SandboxSettings(
             base_url=settings.base_url + SANDBOX_PATH,
             tool_base_url=settings.base_url,
             keys=keys,
-            resource_provider=DemoResources(container.hub),
+            resource_provider=demo,
+            reference_for=demo.reference_for,
             share_names=True,
             share_email=False,
             http_timeout_seconds=settings.http_timeout_seconds,
         )
     )
+    demo.sandbox = platform
     app.register_blueprint(create_sandbox_blueprint(platform))
 
     def register_sandbox_platform() -> None:
@@ -85,13 +91,22 @@ def register_sandbox(store: RegistrationStore, platform: SandboxPlatform) -> Reg
 class DemoResources:
     """The sandbox's resource provider: the demo resources, looked up once in the hub, then kept
     with the sandbox of this app (a module-level cache keyed by id(container) would hand a new
-    app the targets of a collected one with the same id)."""
+    app the targets of a collected one with the same id).
 
-    def __init__(self, hub: HubPort) -> None:
+    Each is placed as the picker would have: with the tool-signed reference, in custom and in
+    the activity's URL, so that the first launch binds the activity to the resource. Signing
+    needs the sandbox's issuer and deployment, so ``mount_sandbox`` hands the platform over
+    once it is built (``sandbox``); the provider is called only by that platform's pages."""
+
+    def __init__(self, hub: HubPort, references: ResourceResolver) -> None:
         self._hub = hub
+        self._references = references
         self._targets: list[LaunchTarget] | None = None
+        self.sandbox: SandboxPlatform | None = None
 
     def __call__(self) -> list[SandboxResource]:
+        if self.sandbox is None:
+            return []
         if self._targets is None:
             try:
                 self._targets = demo_launch_targets(self._hub)
@@ -99,13 +114,38 @@ class DemoResources:
                 log.warning("the demo resources could not be found for the sandbox")
                 return []
         context = "course-7b"
-        return [
-            SandboxResource(
-                id=f"demo-{t.kind}-{t.id}",
-                title=t.title,
-                context_id=context,
-                custom={"etwin_resource": t.etwin_resource},
-                kind=t.kind,
+        client = self.sandbox.get_client()
+        resources = []
+        for t in self._targets:
+            token = self.reference_for(
+                t.etwin_resource, self.sandbox.issuer, client.deployment_id, context
             )
-            for t in self._targets
-        ]
+            custom = {"etwin_resource": t.etwin_resource}
+            url = None
+            if token:
+                custom["etwin_ref"] = token
+                url = url_with_reference(client.target_link_uri, token)
+            resources.append(
+                SandboxResource(
+                    id=f"demo-{t.kind}-{t.id}",
+                    title=t.title,
+                    context_id=context,
+                    custom=custom,
+                    kind=t.kind,
+                    url=url,
+                )
+            )
+        return resources
+
+    def reference_for(
+        self, etwin_resource: str, issuer: str, deployment_id: str, context_id: str
+    ) -> str | None:
+        """The tool-signed reference of a demo activity placed in the sandbox LMS. The sandbox
+        is mounted by ``serve --demo`` only, where its users already launch as anyone."""
+        try:
+            resource = parse_resource(etwin_resource)
+        except EtwinLtiError:
+            return None
+        return self._references.reference(
+            ResourceReference(resource, issuer, deployment_id, context_id, chosen_by=None)
+        )

@@ -31,7 +31,7 @@ from etwin_lti.services.demo import DemoResources, load_demo
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SHOTS
 from tests.conftest import make_test_app
 from tests.e2e.harness import LateApp
-from tests.e2e.peer import RunningPeer, serve_peer
+from tests.e2e.peer import RunningPeer, placed_reference, serve_peer
 
 pytestmark = pytest.mark.browser
 
@@ -82,16 +82,23 @@ def cross_site(
     app = make_test_app(app_sqlite_url, tmp_path, BASE_URL=tool.base_url)
     container = app.extensions["etwin"]
     demo = load_demo(container.hub)
-    resource = SandboxResource(
-        id="ts-link",
-        title="Our TwinSpace",
-        context_id="course-7b",
-        custom={"etwin_resource": f"twinspace:{demo.twinspace_id}"},
-        kind="twinspace",
-    )
     tool.start(app)
     try:
-        with serve_peer(tool.base_url, resources=[resource]) as peer:
+        with serve_peer(tool.base_url) as peer:
+            # Placed as the picker would: with the tool-signed reference (custom and URL).
+            space = f"twinspace:{demo.twinspace_id}"
+            token = placed_reference(space, peer.issuer, peer.deployment_id, "course-7b")
+            assert token is not None
+            peer.platform.add_resource(
+                SandboxResource(
+                    id="ts-link",
+                    title="Our TwinSpace",
+                    context_id="course-7b",
+                    custom={"etwin_resource": space, "etwin_ref": token},
+                    kind="twinspace",
+                    url=f"{tool.base_url}/lti/launch?etwin_ref={token}",
+                )
+            )
             peer.register_with(container.registrations)
             yield peer, demo, app
     finally:

@@ -46,7 +46,8 @@ class EventScene:
 
 
 def event_with_link(scene: Scene) -> EventScene:
-    """A running Learning Event the scene's person is enrolled in, shown by link ``rl-event``."""
+    """A running Learning Event the scene's person is enrolled in and launched through link
+    ``rl-event``."""
     c = scene.container
     expert = c.hub.create_person("Eva Expert", PersonKind.EXPERT)
     start = date.today()
@@ -63,6 +64,7 @@ def event_with_link(scene: Scene) -> EventScene:
         resource=Resource(ResourceKind.EVENT, event.id),
         endpoints=ServiceEndpoints(lineitem_url="https://lms.example/li/8?type_id=18"),
         now=datetime.now(UTC),
+        launched_by=scene.person_id,  # the person came through this link (issue 9 item 6)
     )
     return EventScene(expert.id, event.id)
 

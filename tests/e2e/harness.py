@@ -28,6 +28,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from etwin_lti.domain.model import PersonKind
+from etwin_lti.lti import claims as c
 from tests.support.lti_tokens import (
     ROLE_INSTRUCTOR,
     SigningKey,
@@ -35,6 +36,7 @@ from tests.support.lti_tokens import (
     minimal_claims,
     mint,
     platform_key,
+    with_tool_reference,
 )
 
 CLIENT_ID = "e2e-client"
@@ -87,6 +89,9 @@ class MiniPlatform:
     jwks_fetches: int = 0
     claims: dict[str, Any] = field(default_factory=dict)  # extra claims for the next launches
     mint: Callable[[Launch, dict[str, Any]], str] | None = None  # replaces the signing step
+    # A custom etwin_resource gets the tool-signed reference a picker choice would carry;
+    # False sends exactly the claims given (hand-typed parameters, hostile references).
+    sign_references: bool = True
     url: str = ""
 
     def claims_for(self, launch: Launch) -> dict[str, Any]:
@@ -112,7 +117,14 @@ class MiniPlatform:
                 body.pop(name, None)
             else:
                 body[name] = value
-        return body
+        if not self.sign_references:
+            return body
+        custom = body.get(c.CUSTOM) or {}
+        if c.RESOURCE_LINK in body and c.RESOURCE_LINK not in self.claims:
+            # One activity per resource, as a course has: a link opens what it was bound to.
+            link = f"link-{custom.get(c.CUSTOM_RESOURCE) or 1}".replace(":", "-")
+            body[c.RESOURCE_LINK] = {**body[c.RESOURCE_LINK], "id": link}
+        return with_tool_reference(body)
 
     def sign(self, launch: Launch) -> str:
         body = self.claims_for(launch)

@@ -29,12 +29,14 @@ from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from etwin_lti.domain.registrations import PlatformRegistration
+from etwin_lti.lti.errors import MissingResourceError
 from etwin_lti.sandbox import (
     PlatformKeys,
     SandboxPlatform,
     SandboxSettings,
     create_platform_app,
 )
+from tests.support.lti_tokens import tool_reference
 
 PEER_HOST = "localhost"
 
@@ -167,6 +169,17 @@ class ThreadedServer:
         self.stop()
 
 
+def placed_reference(
+    etwin_resource: str, issuer: str, deployment_id: str, context_id: str
+) -> str | None:
+    try:
+        return tool_reference(
+            etwin_resource, issuer=issuer, deployment_id=deployment_id, context_id=context_id
+        )
+    except MissingResourceError:
+        return None
+
+
 @contextmanager
 def serve_peer(tool_base_url: str | None, **settings: Any) -> Iterator[RunningPeer]:
     """Start the sandbox LMS on localhost; ``settings`` are ``SandboxSettings`` fields.
@@ -176,6 +189,9 @@ def serve_peer(tool_base_url: str | None, **settings: Any) -> Iterator[RunningPe
     """
     with ThreadedServer(PEER_HOST) as server:
         settings.setdefault("keys", session_keys())
+        # ``resource_for`` places activities as the tool's picker would, with the reference
+        # the test tool (its test secret key) signs.
+        settings.setdefault("reference_for", placed_reference)
         platform = SandboxPlatform(
             SandboxSettings(base_url=server.base_url, tool_base_url=tool_base_url, **settings)
         )

@@ -19,9 +19,10 @@ from etwin_lti.lti import claims as c
 from etwin_lti.persistence.models import Base
 from tests.e2e.conftest import World, build_world
 from tests.e2e.harness import LateApp, ServerThread
+from tests.support.redis_dbs import REDIS_LIMITS_URL
 
 pytestmark = pytest.mark.e2e
-LIMITS_DB = "redis://127.0.0.1:6379/12"  # no other test uses this database
+LIMITS_DB = REDIS_LIMITS_URL  # no other test uses this database
 
 
 def all_rows(world: World) -> dict[str, int]:

@@ -12,12 +12,14 @@ import html
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
+from etwin_lti.domain.model import PersonKind
 from etwin_lti.lti import claims as c
 from tests.conftest import make_test_app
 from tests.e2e.harness import Resources, seed_resources
@@ -31,7 +33,7 @@ class RoundTrip:
     tool_url: str
     app: Any
     peer: RunningPeer
-    resources: Resources
+    resources: TrainedResources
 
     @property
     def container(self) -> Any:
@@ -77,15 +79,38 @@ def any_db_trip(app_database_url: str, tmp_path: Path) -> Iterator[RoundTrip]:
     yield from _trip(app_database_url, tmp_path)
 
 
+@dataclass(frozen=True)
+class TrainedResources(Resources):
+    trainer: int = 0
+    second_unit_id: int = 0
+
+
+def trained_units(hub: Any, seeded: Resources) -> TrainedResources:
+    """A current edition with two units, trained by Tina, in place of the seeded one."""
+    tina = hub.create_person("Tina Trainer", PersonKind.TRAINER, country_code="FR")
+    today = date.today()
+    edition = hub.create_edition(
+        "Trained course", today.year, today, today + timedelta(days=60), trainer_ids=[tina.id]
+    )
+    unit = hub.add_unit(edition.id, "Unit 1: eTwinning", "What eTwinning is.")
+    second = hub.add_unit(edition.id, "Unit 2: TwinSpace", "Working together safely.")
+    return TrainedResources(
+        seeded.twinspace_id, seeded.event_id, unit.id, edition.id, tina.id, second.id
+    )
+
+
 def _trip(app_database_url: str, tmp_path: Path) -> Iterator[RoundTrip]:
     with ThreadedServer("127.0.0.1") as tool:
         app = make_test_app(app_database_url, tmp_path, BASE_URL=tool.base_url)
         container = app.extensions["etwin"]
-        resources = seed_resources(container.hub)
+        resources = trained_units(container.hub, seed_resources(container.hub))
         tool.start(app)
         try:
             with serve_peer(tool.base_url) as peer:
                 peer.register_with(container.registrations)
+                # The peer's teacher (Ada, sub "2") is the course's trainer: the picker offers
+                # units only to the edition's trainers (issue 9 item 4).
+                container.identities.link(peer.issuer, peer.deployment_id, "2", resources.trainer)
                 yield RoundTrip(tool.base_url, app, peer, resources)
         finally:
             container.database.dispose()
@@ -104,7 +129,10 @@ def test_deep_link_round_trip(any_db_trip: RoundTrip) -> None:
         assert "1 eTwinning activity added" in shown.text
         (returned,) = trip.peer.platform.deep_link_returns
         (item,) = returned.items
-        assert item["url"] == trip.tool_url + "/lti/launch"
+        # The launch URL plus only the tool-signed reference (the redirect URI stays plain).
+        url, _, query = item["url"].partition("?")
+        assert url == trip.tool_url + "/lti/launch"
+        assert query == "etwin_ref=" + item["custom"]["etwin_ref"]
         assert item["lineItem"]["resourceId"] == f"unit:{unit}"
         placed = next(
             r
@@ -120,7 +148,7 @@ def test_deep_link_round_trip(any_db_trip: RoundTrip) -> None:
 
 def test_several_items_when_the_platform_accepts_multiple(trip: RoundTrip) -> None:
     r = trip.resources
-    chosen = [f"unit:{r.unit_id}", f"event:{r.event_id}"]
+    chosen = [f"unit:{r.unit_id}", f"unit:{r.second_unit_id}"]
     with requests.Session() as browser:
         picker = trip.open_picker(browser)
         assert 'data-accept-multiple="true"' in picker.text
@@ -137,10 +165,11 @@ def test_one_item_only_when_accept_multiple_is_false(trip: RoundTrip) -> None:
     trip.alter_settings(lambda settings: settings.update(accept_multiple=False))
     with requests.Session() as browser:
         picker = trip.open_picker(browser)
-        two = trip.choose(browser, picker, [f"unit:{r.unit_id}", f"event:{r.event_id}"], "embed")
+        both = [f"unit:{r.unit_id}", f"unit:{r.second_unit_id}"]
+        two = trip.choose(browser, picker, both, "embed")
         assert two.status_code == 422 and 'name="JWT"' not in two.text
         shown = submit_autopost(
-            browser, trip.choose(browser, picker, [f"event:{r.event_id}"], "embed")
+            browser, trip.choose(browser, picker, [f"unit:{r.second_unit_id}"], "embed")
         )
     assert shown.status_code == 200, shown.text[:800]
     (returned,) = trip.peer.platform.deep_link_returns

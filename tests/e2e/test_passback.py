@@ -19,17 +19,20 @@ from typing import Any
 
 import pytest
 import redis
+import requests
 from click.testing import CliRunner
 
 from etwin_lti.cli import CliState, main
 from etwin_lti.domain.passback import ScoreStatus
+from etwin_lti.sandbox import SandboxUser
+from etwin_lti.sandbox.model import LEARNER, SandboxContext
 from tests.conftest import TEST_SECRET, make_test_app
 from tests.e2e.passback_world import (
     PassbackWorld,
     seed_unit,
     wait_for,
 )
-from tests.e2e.peer import ThreadedServer, serve_peer
+from tests.e2e.peer import ThreadedServer, launch_through, serve_peer
 from tests.support.redis_dbs import REDIS_QUEUE_URL
 
 pytestmark = pytest.mark.e2e
@@ -98,6 +101,27 @@ def test_unit_completion_shows_once_in_the_lms_gradebook(world: PassbackWorld) -
     page = world.peer.app.test_client().get("/gradebook")
     assert page.status_code == 200
     assert 'data-user="31"' in page.text and 'data-score="1.0"' in page.text
+
+
+def test_a_score_goes_only_to_the_course_the_learner_came_through(world: PassbackWorld) -> None:
+    """Issue 9 item 6: the unit is embedded in two courses of the same LMS; the pupil launched
+    it from one. The other course's column gets nothing (it once got a manual grade item)."""
+    platform = world.peer.platform
+    other_course = platform.add_context(SandboxContext("course-8c", "Class 8C", "8C"))
+    other = platform.resource_for(f"unit:{world.unit_id}", other_course.id)
+    platform.add_user(SandboxUser("32", "Pupil 32", (LEARNER,)))
+    with requests.Session() as browser:
+        answer = launch_through(browser, world.peer.launch_url(user="32", resource=other.id))
+    assert answer.status_code == 303, answer.text[:300]  # course 8C's link is known and used
+    world.start_worker()
+    pupil = world.learner("31")  # through course 7B's activity only
+    world.finish_unit(pupil)
+
+    [entry] = world.wait_final(1)
+    assert entry.resource_link_id == world.unit_resource.id and entry.status is ScoreStatus.SENT
+    assert len(world.scores_of("31")) == 1
+    other_column = world.gradebook.lineitem_url(world.gradebook.column_for(other))
+    assert world.gradebook.accepted_scores(other_column) == []
 
 
 def test_lms_down_for_a_while_every_score_arrives_exactly_once(world: PassbackWorld) -> None:

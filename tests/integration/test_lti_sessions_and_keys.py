@@ -22,7 +22,14 @@ from etwin_lti.persistence.db import Database
 from etwin_lti.persistence.secret_box import SecretBox
 from etwin_lti.web.session import current_launch, launch_token
 from tests.conftest import make_test_app
-from tests.e2e.harness import CLIENT_ID, Form, LateApp, MiniPlatform, ServerThread
+from tests.e2e.harness import (
+    CLIENT_ID,
+    Form,
+    LateApp,
+    MiniPlatform,
+    ServerThread,
+    seed_resources,
+)
 
 BOX = SecretBox([SecretBox.new_key()])
 
@@ -54,6 +61,8 @@ def https_app(sqlite_url: str, tmp_path: Path, platform: MiniPlatform) -> Flask:
         )
     )
     container.registrations.add_deployment(registered.id, "1", active=True)
+    # The launch opens TwinSpace 1: a bound activity names a resource that exists.
+    assert seed_resources(container.hub).twinspace_id == 1
 
     @app.get("/test-only/whoami")
     def whoami() -> dict[str, Any]:
@@ -68,7 +77,7 @@ def cookie_header(response: Any, name: str) -> str:
 
 
 def launch(app: Flask, platform: MiniPlatform) -> tuple[Any, Any]:
-    """An admin-only launch (no hub resources needed) through the Flask test client."""
+    """An admin-only launch (no membership) through the Flask test client."""
     platform.claims = {
         "roles": [c.ROLE_INSTITUTION + "Administrator"],
         c.CUSTOM: {"etwin_resource": "twinspace:1"},

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from etwin_lti.lti import claims as c
+from etwin_lti.lti.errors import MissingResourceError
 
 ISSUER = "https://lms.example.test"
 CLIENT_ID = "etwin-client-1"
@@ -117,6 +118,47 @@ def minimal_claims(
         else:
             body[name] = value
     return body
+
+
+def tool_reference(
+    resource: str,
+    *,
+    issuer: str = ISSUER,
+    deployment_id: str = DEPLOYMENT_ID,
+    context_id: str | None = "course-1",
+    chosen_by: int | None = None,
+    secret: str | None = None,
+) -> str:
+    """The tool-signed reference a picker choice leaves in the activity (``etwin_ref``), for
+    the test apps' secret key unless ``secret`` says otherwise."""
+    from etwin_lti.lti.resource_reference import ResourceReference, sign_reference
+    from etwin_lti.lti.resources import parse_resource
+    from tests.conftest import TEST_SECRET
+
+    reference = ResourceReference(
+        parse_resource(resource), issuer, deployment_id, context_id, chosen_by
+    )
+    return sign_reference(reference, secret or TEST_SECRET)
+
+
+def with_tool_reference(body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` whose custom ``etwin_resource`` also carries the tool-signed reference made for
+    the launch's own platform, deployment and course (what a picker choice would hold)."""
+    custom = body.get(c.CUSTOM)
+    if not isinstance(custom, dict) or "etwin_ref" in custom:
+        return body
+    value = custom.get(c.CUSTOM_RESOURCE)
+    context = body.get(c.CONTEXT)
+    try:
+        token = tool_reference(
+            str(value),
+            issuer=str(body.get(c.ISS)),
+            deployment_id=str(body.get(c.DEPLOYMENT_ID)),
+            context_id=context.get("id") if isinstance(context, dict) else None,
+        )
+    except MissingResourceError:  # no or an invalid etwin_resource: left as it is
+        return body
+    return {**body, c.CUSTOM: {**custom, "etwin_ref": token}}
 
 
 def mint(

@@ -1,8 +1,9 @@
 """Redis databases for the tests, one pair per pytest-xdist worker.
 
 Tests that use Redis empty their database (FLUSHDB), so two workers must never share one: the
-cache tests use database 15 and the queue tests 14 on the first worker (or without xdist), 13 and
-12 on the second, and so on. A local Redis has 16 databases, enough for 7 workers.
+cache tests use database 15, the queue tests 14 and the rate-limit tests 13 on the first worker
+(or without xdist), 12, 11 and 10 on the second, and so on. A local Redis has 16 databases,
+enough for 5 workers.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import os
 
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
 _INDEX = int(_WORKER[2:]) if _WORKER.startswith("gw") and _WORKER[2:].isdigit() else 0
-if _INDEX > 6:
-    raise RuntimeError("the tests' Redis databases allow at most 7 xdist workers")
+if _INDEX > 4:
+    raise RuntimeError("the tests' Redis databases allow at most 5 xdist workers")
 
-REDIS_CACHE_URL = f"redis://127.0.0.1:6379/{15 - 2 * _INDEX}"
-REDIS_QUEUE_URL = f"redis://127.0.0.1:6379/{14 - 2 * _INDEX}"
+REDIS_CACHE_URL = f"redis://127.0.0.1:6379/{15 - 3 * _INDEX}"
+REDIS_QUEUE_URL = f"redis://127.0.0.1:6379/{14 - 3 * _INDEX}"
+REDIS_LIMITS_URL = f"redis://127.0.0.1:6379/{13 - 3 * _INDEX}"

@@ -1,9 +1,9 @@
 """The pages people see inside the LMS iframe (issue 3 item 7; issue 5 item 3).
 
 Blueprint ``pages``: ``/embed/twinspace/<id>``, ``/embed/event/<id>``, ``/embed/unit/<id>``,
-``/lti/review``, ``/embed/acknowledgements`` and ``/embed/edition/<id>/progress.csv``, plus the
-forms they post. View models come from ``etwin_lti.services.pages``; views extract, call one
-service and render.
+``/lti/review``, ``/embed/acknowledgements``, ``/embed/connections`` and
+``/embed/edition/<id>/progress.csv``, plus the forms they post. View models come from
+``etwin_lti.services.pages``; views extract, call one service and render.
 
 Forms carry two hidden fields: ``csrf_token`` (bound to the launch session, checked on every
 POST) and ``etwin_launch_token`` (the short signed launch token, read by
@@ -104,10 +104,11 @@ def _resource_url(session: LaunchSession) -> str | None:
 
 from etwin_lti.web.pages import (  # noqa: E402  (the views register themselves on bp)
     acknowledgements,
+    connections,
     event,
     review,
     twinspace,
     unit,
 )
 
-__all__ = ["acknowledgements", "bp", "event", "review", "twinspace", "unit"]
+__all__ = ["acknowledgements", "bp", "connections", "event", "review", "twinspace", "unit"]

@@ -11,10 +11,14 @@ from typing import Any
 import pytest
 
 from etwin_lti.domain.model import ProjectStatus
+from etwin_lti.errors import PermissionDeniedError
 from etwin_lti.lti import claims as c
-from tests.conftest import make_test_app
+from etwin_lti.lti.resource_reference import ResourceReference, read_reference
+from etwin_lti.lti.resources import parse_resource
+from tests.conftest import TEST_SECRET, make_test_app
 from tests.integration.deep_linking.world import (
     CLIENT_ID,
+    ISSUER,
     RETURN_URL,
     DeepLinkWorld,
     autopost,
@@ -47,12 +51,17 @@ def offered(page: str) -> set[str]:
 
 def test_picker_per_person(world: DeepLinkWorld) -> None:
     u1, u2 = world.unit_ids
-    units_and_events = {f"event:{world.open_event_id}", f"unit:{u1}", f"unit:{u2}"}
+    units = {f"unit:{u1}", f"unit:{u2}"}
+    event = f"event:{world.open_event_id}"
+    space = f"twinspace:{world.twinspace_id}"
     cases: list[tuple[int | None, set[str], bool]] = [
-        (world.anna, {f"twinspace:{world.twinspace_id}"} | units_and_events, False),
-        (world.olga, units_and_events, True),  # an observer cannot bring a class in
-        (world.nina, units_and_events, True),
-        (None, units_and_events, False),  # a tool administrator: no TwinSpace, no project
+        # Events only to their expert, units only to the edition's trainers (issue 9 item 4).
+        (world.anna, {space}, False),
+        (world.tina, {space} | units, False),  # a trainer teaching in the TwinSpace
+        (world.expert, {event}, True),
+        (world.olga, set(), True),  # an observer cannot bring a class in
+        (world.nina, set(), True),
+        (None, units | {event}, False),  # a tool administrator: no TwinSpace, no project
     ]
     for person_id, expected, can_create in cases:
         session = world.session(person_id)
@@ -65,16 +74,18 @@ def test_picker_per_person(world: DeepLinkWorld) -> None:
     anna_page = world.client_for(world.session(world.anna)).get("/lti/deep-link").text
     assert "Water of Europe" in anna_page  # TwinSpaces grouped under their project
     assert "Birds without borders" not in anna_page
-    assert f"unit:{world.old_unit_id}" not in anna_page  # last year's course
-    assert f"event:{world.finished_event_id}" not in anna_page  # enrolment closed
+    tina_page = world.client_for(world.session(world.tina)).get("/lti/deep-link").text
+    assert f"unit:{world.old_unit_id}" not in tina_page  # last year's course, though she trains it
+    expert_page = world.client_for(world.session(world.expert)).get("/lti/deep-link").text
+    assert f"event:{world.finished_event_id}" not in expert_page  # enrolment closed
 
 
 @pytest.mark.parametrize(
-    ("query", "expected"),
-    [("twinspace", {"unit:U2"}), ("WATER", {"twinspace:T"}), ("climate", {"event:E"}),
-     ("zzz", set())],
+    ("who", "query", "expected"),
+    [("tina", "twinspace", {"unit:U2"}), ("tina", "WATER", {"twinspace:T"}),
+     ("expert", "climate", {"event:E"}), ("tina", "zzz", set())],
 )  # fmt: skip
-def test_search(sqlite_world: DeepLinkWorld, query: str, expected: set[str]) -> None:
+def test_search(sqlite_world: DeepLinkWorld, who: str, query: str, expected: set[str]) -> None:
     world = sqlite_world
     names = {
         "U2": str(world.unit_ids[1]),
@@ -82,7 +93,7 @@ def test_search(sqlite_world: DeepLinkWorld, query: str, expected: set[str]) -> 
         "E": str(world.open_event_id),
     }
     want = {v.split(":")[0] + ":" + names[v.split(":")[1]] for v in expected}
-    client = world.client_for(world.session(world.anna))
+    client = world.client_for(world.session(getattr(world, who)))
     assert offered(client.get("/lti/deep-link", query_string={"q": query}).text) == want
     # The search form posts (it works without the cookie too).
     fields = form_fields(client.get("/lti/deep-link").text)
@@ -108,7 +119,7 @@ def embed(world: DeepLinkWorld, session: Any, items: list[str], **extra: str) ->
 
 def test_embedding_units_and_a_twinspace_signs_the_response(world: DeepLinkWorld) -> None:
     u1 = world.unit_ids[0]
-    session = world.session(world.anna)
+    session = world.session(world.tina)  # she trains the edition and teaches in the TwinSpace
     response = embed(world, session, [f"unit:{u1}", f"twinspace:{world.twinspace_id}"])
     assert response.status_code == 200, response.text[:500]
     sent = autopost(response.text)
@@ -121,10 +132,19 @@ def test_embedding_units_and_a_twinspace_signs_the_response(world: DeepLinkWorld
     assert claims[c.DEPLOYMENT_ID] == "1"
     assert claims[c.DL_DATA] == "echo-me"
     unit_item, space_item = claims[c.DL_CONTENT_ITEMS]
-    assert unit_item["url"] == "http://tool.test/lti/launch"
-    assert unit_item["custom"] == {"etwin_resource": f"unit:{u1}"}
+    # Each item carries the tool-signed choice, in custom and in its URL (bound resources).
+    for item, chosen in (
+        (unit_item, f"unit:{u1}"),
+        (space_item, f"twinspace:{world.twinspace_id}"),
+    ):
+        token = item["custom"]["etwin_ref"]
+        assert item["url"] == "http://tool.test/lti/launch?etwin_ref=" + token
+        assert item["custom"] == {"etwin_resource": chosen, "etwin_ref": token}
+        reference = read_reference(token, TEST_SECRET)
+        assert str(reference.resource) == chosen and reference.chosen_by == world.tina
+        assert (reference.issuer, reference.deployment_id) == (ISSUER, "1")
+        assert reference.context_id == session.context_id
     assert unit_item["lineItem"]["resourceId"] == f"unit:{u1}"
-    assert space_item["custom"] == {"etwin_resource": f"twinspace:{world.twinspace_id}"}
     assert "lineItem" not in space_item
     assert "2 eTwinning activities added" in claims[c.DL_MSG]
 
@@ -141,7 +161,7 @@ def test_cancel_sends_no_items_and_a_msg(sqlite_world: DeepLinkWorld) -> None:
 
 def test_cookie_blocked_browser_uses_the_launch_token_field(sqlite_world: DeepLinkWorld) -> None:
     world = sqlite_world
-    session = world.session(world.anna)
+    session = world.session(world.tina)
     fields = form_fields(world.client_for(session).get("/lti/deep-link").text)
     no_cookie = world.app.test_client()
     data = {**fields, "item": [f"unit:{world.unit_ids[0]}"]}
@@ -186,13 +206,19 @@ BAD_SELECTIONS: list[tuple[str, Case, int, str]] = [
     ("observer's TwinSpace", lambda w: _post(w, w.session(w.olga),
                                               item=[f"twinspace:{w.twinspace_id}"]), 403,
      "forbidden"),
-    ("finished event", lambda w: _post(w, w.session(w.anna), item=[f"event:{w.finished_event_id}"]),
+    ("finished event", lambda w: _post(w, w.session(w.expert),
+                                        item=[f"event:{w.finished_event_id}"]), 403, "forbidden"),
+    ("last year's unit", lambda w: _post(w, w.session(w.tina), item=[f"unit:{w.old_unit_id}"]),
      403, "forbidden"),
-    ("last year's unit", lambda w: _post(w, w.session(w.anna), item=[f"unit:{w.old_unit_id}"]),
-     403, "forbidden"),
-    ("one allowed, one not", lambda w: _post(w, w.session(w.anna), item=[
+    ("event of another expert", lambda w: _post(w, w.session(w.anna),
+                                                 item=[f"event:{w.open_event_id}"]), 403,
+     "forbidden"),
+    ("unit of a course not trained", lambda w: _post(w, w.session(w.anna),
+                                                      item=[f"unit:{w.unit_ids[0]}"]), 403,
+     "forbidden"),
+    ("one allowed, one not", lambda w: _post(w, w.session(w.tina), item=[
         f"unit:{w.unit_ids[0]}", f"twinspace:{w.other_twinspace_id}"]), 403, "forbidden"),
-    ("two when one is accepted", lambda w: _post(w, w.session(w.anna, accept_multiple=False),
+    ("two when one is accepted", lambda w: _post(w, w.session(w.tina, accept_multiple=False),
                                                   item=[f"unit:{i}" for i in w.unit_ids]), 422,
      "invalid_input"),
 ]  # fmt: skip
@@ -210,6 +236,28 @@ def test_bad_selections_send_nothing(
     assert response.status_code == status, response.text[:500]
     assert f'data-error="{error}"' in response.text
     assert autopost(response.text) is None and "JWT" not in response.text
+
+
+def test_references_are_signed_only_for_what_the_chooser_may_embed(
+    sqlite_world: DeepLinkWorld,
+) -> None:
+    w = sqlite_world
+    signer = w.container.resource_bindings
+
+    def sign(value: str, chosen_by: int | None) -> str:
+        place = (ISSUER, "1", "course-2")
+        return str(signer.reference(ResourceReference(parse_resource(value), *place, chosen_by)))
+
+    event, unit = f"event:{w.open_event_id}", f"unit:{w.unit_ids[0]}"
+    space = f"twinspace:{w.twinspace_id}"
+    allowed = [(event, w.expert), (unit, w.tina), (space, w.anna), (space, w.tina), (unit, None)]
+    for value, person in allowed:
+        assert str(read_reference(sign(value, person), TEST_SECRET).resource) == value
+    refused = [(event, w.anna), (event, w.tina), (unit, w.anna), (unit, w.expert),
+               (space, w.olga), (space, w.nina), ("unit:999999", w.tina)]  # fmt: skip
+    for value, person in refused:
+        with pytest.raises(PermissionDeniedError):
+            sign(value, person)
 
 
 # --- sessions the picker refuses ---------------------------------------------------------------

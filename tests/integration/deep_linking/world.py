@@ -38,6 +38,8 @@ class DeepLinkWorld:
     finished_event_id: int  # enrolment closed
     unit_ids: tuple[int, int]  # units of the current edition
     old_unit_id: int  # a unit of last year's edition
+    expert: int  # the events' expert
+    tina: int  # trainer of both editions, teacher in Anna's TwinSpace
 
     @property
     def container(self) -> Any:
@@ -112,6 +114,8 @@ def build_world(app: Flask) -> DeepLinkWorld:
     hub.validate_project("ES", other.id)
     other = hub.validate_project("DE", other.id)
     expert = hub.create_person("Eva Expert", PersonKind.EXPERT)
+    tina = hub.create_person("Tina Trainer", PersonKind.TRAINER, country_code="FR")
+    hub.add_member(anna.id, project.twinspace_id, tina.id, TwinSpaceRole.TEACHER)
     today = date.today()
     open_event = hub.create_event(
         "Climate in class", "An expert-led event.", expert.id,
@@ -122,10 +126,16 @@ def build_world(app: Flask) -> DeepLinkWorld:
         today - timedelta(days=40), today - timedelta(days=30), 30,
     )  # fmt: skip
     old = hub.create_edition(
-        "Course 2020", today.year - 6, today - timedelta(days=2300), today - timedelta(days=2200)
+        "Course 2020",
+        today.year - 6,
+        today - timedelta(days=2300),
+        today - timedelta(days=2200),
+        trainer_ids=[tina.id],
     )
     old_unit = hub.add_unit(old.id, "Old unit", "Archived.")
-    edition = hub.create_edition("Distance course", today.year, today, today + timedelta(days=60))
+    edition = hub.create_edition(
+        "Distance course", today.year, today, today + timedelta(days=60), trainer_ids=[tina.id]
+    )
     unit1 = hub.add_unit(edition.id, "Unit 1: eTwinning", "What eTwinning is.")
     unit2 = hub.add_unit(edition.id, "Unit 2: TwinSpace", "Working together safely.")
     return DeepLinkWorld(
@@ -141,6 +151,8 @@ def build_world(app: Flask) -> DeepLinkWorld:
         finished_event_id=finished.id,
         unit_ids=(unit1.id, unit2.id),
         old_unit_id=old_unit.id,
+        expert=expert.id,
+        tina=tina.id,
     )
 
 

@@ -84,6 +84,7 @@ def build_scene(app: Flask) -> Scene:
         resource=Resource(ResourceKind.UNIT, unit.id),
         endpoints=ServiceEndpoints(lineitem_url=LINEITEM, ags_scopes=("x",)),
         now=datetime.now(UTC),
+        launched_by=person.id,  # the person came through this link
     )
     return Scene(app, platform.id, person.id, unit.id, tuple(a.id for a in unit.activities))
 

@@ -89,6 +89,7 @@ def test_event_completion_writes_a_score_for_the_event_link(scene: Scene) -> Non
         resource=Resource(ResourceKind.EVENT, event.id),
         endpoints=ServiceEndpoints(lineitem_url="https://lms.example/li/8?type_id=18"),
         now=datetime.now(UTC),
+        launched_by=scene.person_id,  # the person came through this link
     )
     c.progress.complete_event(expert.id, event.id, scene.person_id)
     [entry] = c.passback.list()

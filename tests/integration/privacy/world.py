@@ -139,6 +139,7 @@ def build_world(app: Flask) -> World:
         resource=Resource(ResourceKind.UNIT, unit.id),
         endpoints=ServiceEndpoints(lineitem_url=LINEITEM, ags_scopes=("x",)),
         now=now,
+        launched_by=sara.id,  # the person came through this link
     )
     for activity in unit.activities:
         c.progress.mark_activity_done(sara.id, activity.id)

@@ -88,3 +88,23 @@ def test_links_validate_against_basiclti_schema() -> None:
     for name, data in files.items():
         if name != "imsmanifest.xml":
             schema.validate(data.decode())
+
+
+def test_the_reference_rides_in_the_launch_url_moodle_keeps() -> None:
+    references = {11: "ref-eleven.sig", 12: "ref-twelve.sig"}
+    files = unpack(
+        build_cartridge(EDITION, UNITS, base_url="https://tool.example", references=references)
+    )
+    schema = _schema("imslticc_v1p0p1.xsd", LINK_XSDS)
+    for unit_id, reference in references.items():
+        data = files[f"unit_{unit_id}/basiclti_link.xml"]
+        schema.validate(data.decode())
+        link = ET.fromstring(data)
+        url = "https://tool.example/lti/launch?etwin_ref=" + reference
+        assert link.findtext(f"{{{BLTI_NS}}}launch_url") == url
+        assert link.findtext(f"{{{BLTI_NS}}}secure_launch_url") == url
+        props = {
+            p.get("name"): p.text
+            for p in link.findall(f"{{{BLTI_NS}}}custom/{{{LTICM_NS}}}property")
+        }
+        assert props == {"etwin_resource": f"unit:{unit_id}", "etwin_ref": reference}

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 16:11:35.045472
+Create Date: 2026-12-02 17:40:31.647681
 """
 from collections.abc import Sequence
 
@@ -102,6 +102,20 @@ def upgrade() -> None:
     with op.batch_alter_table('lti_identities', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_lti_identities_person_id'), ['person_id'], unique=False)
 
+    op.create_table('lti_link_launchers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('platform_id', sa.Integer(), nullable=False),
+    sa.Column('deployment_id', sa.String(length=255), nullable=False),
+    sa.Column('context_id', sa.String(length=255), nullable=True),
+    sa.Column('resource_link_id', sa.String(length=255), nullable=False),
+    sa.Column('first_launch_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_lti_link_launchers')),
+    sa.UniqueConstraint('platform_id', 'deployment_id', 'resource_link_id', 'person_id', name=op.f('uq_lti_link_launchers_platform_id_deployment_id_resource_link_id_person_id'))
+    )
+    with op.batch_alter_table('lti_link_launchers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_lti_link_launchers_person_id'), ['person_id'], unique=False)
+
     op.create_table('lti_platforms',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('issuer', sa.String(length=1000), nullable=False),
@@ -127,6 +141,28 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_lti_registration_invites')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_lti_registration_invites_token_hash'))
     )
+    op.create_table('lti_resource_bindings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('platform_id', sa.Integer(), nullable=False),
+    sa.Column('deployment_id', sa.String(length=255), nullable=False),
+    sa.Column('context_id', sa.String(length=255), nullable=False),
+    sa.Column('resource_link_id', sa.String(length=255), nullable=False),
+    sa.Column('resource', sa.String(length=40), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('chosen_by', sa.Integer(), nullable=True),
+    sa.Column('origin_context_id', sa.String(length=255), nullable=True),
+    sa.Column('context_title', sa.String(length=255), nullable=True),
+    sa.Column('requested_by', sa.String(length=200), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('decided_by', sa.Integer(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_lti_resource_bindings')),
+    sa.UniqueConstraint('platform_id', 'deployment_id', 'context_id', 'resource_link_id', name=op.f('uq_lti_resource_bindings_platform_id_deployment_id_context_id_resource_link_id'))
+    )
+    with op.batch_alter_table('lti_resource_bindings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_lti_resource_bindings_resource'), ['resource'], unique=False)
+        batch_op.create_index(batch_op.f('ix_lti_resource_bindings_status'), ['status'], unique=False)
+
     op.create_table('lti_resource_links',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('platform_id', sa.Integer(), nullable=False),
@@ -766,8 +802,17 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_lti_resource_links_platform_id'))
 
     op.drop_table('lti_resource_links')
+    with op.batch_alter_table('lti_resource_bindings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_lti_resource_bindings_status'))
+        batch_op.drop_index(batch_op.f('ix_lti_resource_bindings_resource'))
+
+    op.drop_table('lti_resource_bindings')
     op.drop_table('lti_registration_invites')
     op.drop_table('lti_platforms')
+    with op.batch_alter_table('lti_link_launchers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_lti_link_launchers_person_id'))
+
+    op.drop_table('lti_link_launchers')
     with op.batch_alter_table('lti_identities', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_lti_identities_person_id'))
 
