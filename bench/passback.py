@@ -72,13 +72,19 @@ def prepare_learners(
 ) -> list[int]:
     """People the peer's learners ``p-<n>`` are in the tool (as after their first launch),
     trainees of the edition, with the first of the unit's two activities done."""
+    from etwin_lti.domain.identities import LtiIdentity
     from etwin_lti.domain.model import PersonKind
 
     container, info = world.container, world.info
     people = []
     for n in numbers:
         person = container.hub.create_person(f"Pupil {n}", PersonKind.PUPIL)
-        container.identities.link(info.issuer, info.deployment_id, learner_id(n), person.id)
+        container.identities.link(
+            LtiIdentity(info.issuer, learner_id(n)),
+            person.id,
+            deployment_id=info.deployment_id,
+            kind=person.kind,
+        )
         container.hub.enrol_trainee(edition_id, person.id)
         container.hub.mark_activity_done(person.id, first_activity)
         people.append(person.id)

@@ -57,6 +57,7 @@ def build_launch(container: Container) -> None:
     from connectors.sql_role_policy import SqlRolePolicyStore
     from connectors.sql_tool_keys import SqlToolKeyStore
     from etwin_lti.services.launches import LaunchConfig, LaunchService
+    from etwin_lti.services.provisioning import Provisioner
 
     settings, database, services = container.settings, container.database, container.services
     cache = (
@@ -81,6 +82,13 @@ def build_launch(container: Container) -> None:
     services["identities"] = SqlIdentityStore(database)
     services["launch_sessions"] = SqlLaunchSessionStore(database)
     services["role_policies"] = SqlRolePolicyStore(database)
+    # One way in for people, shared by the launch and roster sync; the roster source (NRPS,
+    # built with the LTI service clients) tells an enrolled LMS administrator from a visitor.
+    services["provisioner"] = Provisioner(
+        services["identities"],
+        store_pupil_names=settings.store_pupil_names,
+        roster_source=lambda: services.get("roster_source"),
+    )
     from connectors.sql_resource_links import SqlResourceLinkStore
 
     services["resource_links"] = SqlResourceLinkStore(database)
@@ -98,6 +106,7 @@ def build_launch(container: Container) -> None:
         hub=lambda: container.hub,
         sessions=services["launch_sessions"],
         role_policies=services["role_policies"],
+        provisioner=services["provisioner"],
         record_links=True,
     )
     # pylti1p3 for the messages the tool sends (deep-link responses, service assertions).
@@ -129,15 +138,17 @@ def build_lti_services(container: Container) -> None:
     from connectors.nrps_client import HttpNrpsClient
     from etwin_lti.services.roster_sync import RosterSyncService
 
+    services["roster_source"] = HttpNrpsClient(services["access_tokens"])
     services["roster_sync"] = RosterSyncService(
         resource_links=services["resource_links"],
         registrations=services["registrations"],
-        roster_source=HttpNrpsClient(services["access_tokens"]),
+        roster_source=services["roster_source"],
         identities=services["identities"],
         hub=lambda: container.hub,
         role_policies=services["role_policies"],
         cache=services["kv_cache"],
         store_pupil_names=settings.store_pupil_names,
+        provisioner=services["provisioner"],
     )
 
 

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from etwin_lti.domain import events
+from etwin_lti.domain.identities import IdentityStore, LtiIdentity
 from etwin_lti.domain.model import Acknowledgement, AcknowledgementKind
 from etwin_lti.domain.moodle import (
     CourseMapping,
@@ -33,7 +34,7 @@ from etwin_lti.domain.moodle import (
     PollReport,
     TargetKind,
 )
-from etwin_lti.domain.ports import HubPort, IdentityStore
+from etwin_lti.domain.ports import HubPort
 from etwin_lti.errors import (
     DuplicateAcknowledgementError,
     InvalidInputError,
@@ -161,14 +162,15 @@ class _MappingPoll:
         if not completed:
             self.mark(user.id, MarkState.INCOMPLETE)
             return
-        person_id = self.identities.find_person(self.site.issuer, str(user.id))
-        if person_id is None:
+        known = self.identities.find(LtiIdentity(self.site.issuer, str(user.id)))
+        if known is None:
             self.mark(
                 user.id,
                 MarkState.UNMATCHED,
                 detail="completed, but has never launched the tool from this Moodle",
             )
             return
+        person_id = known.person_id
         try:
             acknowledgement = self.issue(person_id, user, title)
         except DuplicateAcknowledgementError:

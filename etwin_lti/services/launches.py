@@ -23,17 +23,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from etwin_lti.domain.audiences import Admission, Audience, admit
 from etwin_lti.domain.cache import KeyValueCache
+from etwin_lti.domain.identities import IdentityStore, LtiIdentity
 from etwin_lti.domain.launch_ports import LaunchSessionStore, PlatformKeySource, RolePolicyStore
 from etwin_lti.domain.launches import LaunchSession, Resource, ResourceKind, ServiceEndpoints
 from etwin_lti.domain.model import MemberStatus, PersonKind, TwinSpaceRole
-from etwin_lti.domain.ports import HubPort, IdentityStore, RegistrationStore
+from etwin_lti.domain.ports import HubPort, RegistrationStore
 from etwin_lti.domain.registrations import Deployment, Platform
 from etwin_lti.errors import (
     InvalidInputError,
     LaunchSessionError,
     PermissionDeniedError,
-    RuleViolationError,
 )
 from etwin_lti.lti import claims as c
 from etwin_lti.lti.errors import (
@@ -63,6 +64,7 @@ from etwin_lti.lti.oidc_login import (
 )
 from etwin_lti.lti.resources import resource_from_custom
 from etwin_lti.lti.roles import RoleDecision, RolePolicy
+from etwin_lti.services.provisioning import Newcomer, Provisioner
 
 LOGIN_TTL_SECONDS = 600  # between the login redirect and the id_token POST
 MAX_REPLAY_MARK_SECONDS = 24 * 3600
@@ -110,6 +112,7 @@ class LaunchService:
         hub: Callable[[], HubPort],
         sessions: LaunchSessionStore,
         role_policies: RolePolicyStore,
+        provisioner: Provisioner | None = None,
         record_links: bool = False,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         token: Callable[[], str] = lambda: secrets.token_urlsafe(32),
@@ -122,6 +125,9 @@ class LaunchService:
         self._hub = hub
         self._sessions = sessions
         self._policies = role_policies
+        self._provisioner = provisioner or Provisioner(
+            identities, store_pupil_names=config.store_pupil_names
+        )
         self._record_links = record_links  # resource links, for scores and roster syncs
         self._clock = clock
         self._token = token
@@ -160,9 +166,8 @@ class LaunchService:
     def complete_launch(self, form: Mapping[str, str], state_cookie: str | None) -> LaunchOutcome:
         message, platform, deployment = self._verify(form, state_cookie)
         self._check_deployment(platform, message.deployment_id, deployment)
-        decision = RolePolicy.with_overrides(self._policies.overrides(platform.id)).decide(
-            message.roles
-        )
+        policy = self._policies.policy(platform.id, message.context_id)
+        decision = RolePolicy.with_overrides(policy.overrides).decide(message.roles)
         if message.message_type == c.RESOURCE_LINK_REQUEST:
             resource: Resource | None = resource_from_custom(message.custom)
             path = f"/embed/{resource.kind.value}/{resource.id}"
@@ -177,7 +182,7 @@ class LaunchService:
             custom = message.custom
             resource = resource_from_custom(custom) if c.CUSTOM_RESOURCE in custom else None
             path = REVIEW_PATH
-        session = self._provision(platform, message, decision, resource)
+        session = self._provision(platform, message, decision, policy.audience, resource)
         return LaunchOutcome(session, path)
 
     def _verify(
@@ -243,30 +248,44 @@ class LaunchService:
                 errors={"command": [f"etwin-lti platform activate {platform.id} {deployment_id}"]},
             )
 
-    # --- provisioning (DESIGN.md "Role mapping", "Privacy") ----------------------------------
+    # --- provisioning (DESIGN.md "People, audiences and role mapping", "Privacy") -------------
     def _provision(
         self,
         platform: Platform,
         message: LaunchMessage,
         decision: RoleDecision,
+        audience: Audience,
         resource: Resource | None,
     ) -> LaunchSession:
         kind = resource.kind if resource else None
-        role = decision.role_for(kind)
+        identity = LtiIdentity(message.issuer, message.subject)
+        granted = decision.twinspace_role
+        known = self._identities.find(identity) if granted is not None else None
+        if (
+            granted is not None
+            and decision.is_tool_admin
+            and not self._provisioner.in_roster(platform.id, message.nrps_url, identity)
+        ):
+            granted = None  # an LMS administrator visiting a course: tool pages only
+        # Every refusal (a pupil at a teachers-only resource, a kind that would flip...) is
+        # raised here, before anything is written.
+        admission = admit(audience, granted, kind, known_kind=known.kind if known else None)
         person_id: int | None = None
-        if decision.twinspace_role is not None:
+        role = admission.shown_role
+        if admission.person_kind is not None:
             hub = self._hub()
-            person_id = self._identities.find_person(
-                message.issuer, message.subject, message.deployment_id
-            )
             # A returning person's membership call checks the resource anyway; a new person is
             # created only once the resource is known to exist.
-            if person_id is None or decision.twinspace_role is TwinSpaceRole.GUEST:
-                self._check_resource(hub, resource, decision.twinspace_role)
-            if person_id is None:
-                person_id = self._new_person(hub, message, decision.twinspace_role, kind)
-            role = self._join(hub, resource, person_id, decision, role)
-            if _person_kind(decision.twinspace_role, kind) is PersonKind.TEACHER:
+            if known is None or admission.needs_permit:
+                self._check_resource(hub, resource, admission)
+            if admission.needs_permit:
+                self._provisioner.check_permit(hub, resource, known)
+            if known is None:
+                newcomer = Newcomer(identity, message.deployment_id, message.name, message.email)
+                known = self._provisioner.person(hub, newcomer, admission.person_kind)
+            person_id = known.person_id
+            role = self._join(hub, resource, person_id, admission)
+            if known.kind is PersonKind.TEACHER:
                 self._adopt_country(hub, person_id, message.custom.get(CUSTOM_COUNTRY))
         return self._open_session(platform, message, decision, resource, person_id, role)
 
@@ -279,22 +298,23 @@ class LaunchService:
         if message.message_type != c.SUBMISSION_REVIEW_REQUEST or not message.for_user_id:
             return None, False
         reviewer = decision.twinspace_role in _DEEP_LINKERS or decision.is_tool_admin
-        named = self._identities.find_person(
-            message.issuer, message.for_user_id, message.deployment_id
-        )
+        found = self._identities.find(LtiIdentity(message.issuer, message.for_user_id))
+        named = found.person_id if found is not None else None
         if named is not None and named == person_id:
             return named, False
         if not reviewer:
             return None, False
         return named, named is None
 
-    def _check_resource(self, hub: HubPort, resource: Resource | None, role: TwinSpaceRole) -> None:
+    def _check_resource(
+        self, hub: HubPort, resource: Resource | None, admission: Admission
+    ) -> None:
         """The resource must exist before anyone is created for it."""
         if resource is None:
             return
         if resource.kind is ResourceKind.TWINSPACE:
             space = hub.get_twinspace(resource.id)
-            if role is TwinSpaceRole.GUEST and space.has_pupils:
+            if admission.twinspace_role is TwinSpaceRole.GUEST and space.has_pupils:
                 raise PermissionDeniedError(
                     "Mentors and other guests cannot enter a TwinSpace where pupils work.",
                     who_can_fix="a teacher administrator of this TwinSpace",
@@ -303,37 +323,6 @@ class LaunchService:
             hub.get_event(resource.id)
         else:
             hub.get_unit(resource.id)
-
-    def _new_person(
-        self,
-        hub: HubPort,
-        message: LaunchMessage,
-        role: TwinSpaceRole,
-        kind: ResourceKind | None,
-    ) -> int:
-        person_kind = _person_kind(role, kind)
-        is_pupil = person_kind is PersonKind.PUPIL
-        pseudonym = _pseudonym(message, "Pupil" if is_pupil else "Member")
-        if is_pupil:
-            name = message.name if self.config.store_pupil_names and message.name else pseudonym
-        else:
-            name = message.name or pseudonym
-        # No country here even for a teacher: ``_adopt_country`` sets it once the launch went
-        # through, and a country the hub refuses must not keep a teacher out.
-        person = hub.create_person(
-            name[:200], person_kind, email=None if is_pupil else message.email
-        )
-        try:
-            self._identities.link(message.issuer, message.deployment_id, message.subject, person.id)
-        except RuleViolationError:
-            # A concurrent first launch of the same user linked first: use that person.
-            again = self._identities.find_person(
-                message.issuer, message.subject, message.deployment_id
-            )
-            if again is None:
-                raise
-            return again
-        return person.id
 
     def _adopt_country(self, hub: HubPort, person_id: int, offered: str | None) -> None:
         """A teacher's country is needed only to found, join or apply for a label; the LMS may
@@ -354,19 +343,15 @@ class LaunchService:
             return
 
     def _join(
-        self,
-        hub: HubPort,
-        resource: Resource | None,
-        person_id: int,
-        decision: RoleDecision,
-        role: str,
+        self, hub: HubPort, resource: Resource | None, person_id: int, admission: Admission
     ) -> str:
         """Membership is created or updated on every launch; a manual decision wins."""
-        assert decision.twinspace_role is not None
+        assert admission.twinspace_role is not None
+        role = admission.shown_role
         if resource is None:
             return role
         if resource.kind is ResourceKind.TWINSPACE:
-            member = hub.sync_member(resource.id, person_id, decision.twinspace_role)
+            member = hub.sync_member(resource.id, person_id, admission.twinspace_role)
             if member.status is MemberStatus.SUSPENDED:
                 raise PermissionDeniedError(
                     "Your membership of this TwinSpace is suspended.",
@@ -455,21 +440,6 @@ def _mark_ttl(claims: Mapping[str, object], now: datetime) -> int:
     exp = claims.get(c.EXP)
     remaining = int(exp - now.timestamp()) if isinstance(exp, int | float) else 0
     return max(300, min(remaining + 300, MAX_REPLAY_MARK_SECONDS))
-
-
-def _person_kind(role: TwinSpaceRole, kind: ResourceKind | None) -> PersonKind:
-    if role is TwinSpaceRole.GUEST:
-        return PersonKind.GUEST
-    if role is TwinSpaceRole.PUPIL and kind in (ResourceKind.TWINSPACE, None):
-        return PersonKind.PUPIL
-    # Learning Events and the distance course are for teachers, whatever their LMS role.
-    return PersonKind.TEACHER
-
-
-def _pseudonym(message: LaunchMessage, prefix: str) -> str:
-    """Stable per LTI identity, reveals nothing: "Pupil 4F2A"."""
-    seed = f"{message.issuer}\n{message.deployment_id}\n{message.subject}".encode()
-    return f"{prefix} {hashlib.sha256(seed).hexdigest()[:4].upper()}"
 
 
 def _str(value: object) -> str | None:

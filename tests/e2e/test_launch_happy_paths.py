@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from etwin_lti.domain.identities import LtiIdentity
 from etwin_lti.lti import claims as c
 from tests.e2e.conftest import World
 from tests.support.lti_tokens import (
@@ -94,8 +95,8 @@ def test_learning_event_and_unit_launches(world: World) -> None:
         assert response.headers["Location"] == f"/embed/{kind}/{ident}"
         assert session_of(world, response).role == expected
     enrolled = {e.person_id for e in world.container.hub.list_enrolments(r.event_id)}
-    learner = world.container.identities.find_person(world.platform.url, "learner-1", "1")
-    assert learner in enrolled
+    learner = world.container.identities.find(LtiIdentity(world.platform.url, "learner-1"))
+    assert learner is not None and learner.person_id in enrolled
     # A second launch of the same learner neither fails nor enrols twice.
     world.platform.claims = {
         "roles": [ROLE_LEARNER],
