@@ -107,8 +107,12 @@ class SqlPrivacyStore:
     def find_people_by_lti(
         self, issuer: str, sub: str, deployment_id: str | None = None
     ) -> list[int]:
+        # One person per (issuer, sub) since revision 0002; the deployment is where the user
+        # was first seen (an unsettled first-launch claim has no person yet).
         query = select(LtiIdentityRow.person_id).where(
-            LtiIdentityRow.issuer == issuer, LtiIdentityRow.sub == sub
+            LtiIdentityRow.issuer == issuer,
+            LtiIdentityRow.sub == sub,
+            LtiIdentityRow.person_id.is_not(None),
         )
         if deployment_id is not None:
             query = query.where(LtiIdentityRow.deployment_id == deployment_id)
