@@ -36,8 +36,10 @@ class StatementCounter:
 
 
 # (launch POST statements: first launch, returning user); a teacher's launch reads the person
-# once more (``LaunchService._adopt_country``) and a first one sets the country.
-LAUNCH_BOUNDS = {ROLE_LEARNER: (17, 10), ROLE_INSTRUCTOR: (22, 11)}
+# once more (``LaunchService._adopt_country``) and a first one sets the country. A first launch
+# claims the identity before creating the person and settles it after (one person, no orphan,
+# under concurrent first launches); the hub reads no country list for a person without one.
+LAUNCH_BOUNDS = {ROLE_LEARNER: (16, 10), ROLE_INSTRUCTOR: (21, 11)}
 PAGE_BOUND = 10  # the TwinSpace page: the launch session plus one hub snapshot (9 statements)
 
 
