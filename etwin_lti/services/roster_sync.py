@@ -158,6 +158,7 @@ class RosterSyncService:
         self._hub = hub
         self._policies = role_policies
         self._cache = cache
+        self._issuers: dict[int, str] = {}
         self._provisioner = provisioner or Provisioner(
             identities, store_pupil_names=store_pupil_names
         )
@@ -294,8 +295,11 @@ class RosterSyncService:
         return rosters
 
     def _issuer(self, platform_id: int) -> str:
-        """People are one per issuer: every registration of that LMS feeds the same members."""
-        return self._registrations.get_platform(platform_id).issuer
+        """People are one per issuer: every registration of that LMS feeds the same members.
+        A platform's issuer never changes, so it is read once per platform."""
+        if platform_id not in self._issuers:
+            self._issuers[platform_id] = self._registrations.get_platform(platform_id).issuer
+        return self._issuers[platform_id]
 
     def _differences(self, key: str) -> str | None:
         raw = self._cache.get(key)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from etwin_lti.lti import claims as c
-from tests.integration.pages.conftest import PagesWorld, hidden_fields, submit
+from tests.integration.pages.conftest import TRAINING_COURSE, PagesWorld, hidden_fields, submit
 from tests.support.lti_tokens import ROLE_INSTITUTION_ADMIN, ROLE_INSTRUCTOR, ROLE_LEARNER
 
 
@@ -130,6 +130,7 @@ def test_submission_review_shows_the_launchers_progress_and_says_so(world: Pages
         roles=[ROLE_LEARNER],
         resource=f"unit:{unit_id}",
         message_type=c.SUBMISSION_REVIEW_REQUEST,
+        **{c.CONTEXT: TRAINING_COURSE},
     )
     assert response.status_code == 303 and response.headers["Location"].endswith("/lti/review")
     page = text(client.get("/lti/review"))
