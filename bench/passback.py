@@ -78,7 +78,7 @@ def prepare_learners(
     container, info = world.container, world.info
     people = []
     for n in numbers:
-        person = container.hub.create_person(f"Pupil {n}", PersonKind.PUPIL)
+        person = container.hub.create_person(f"Trainee {n}", PersonKind.TEACHER)
         container.identities.link(
             LtiIdentity(info.issuer, learner_id(n)),
             person.id,
@@ -222,6 +222,10 @@ def run_target(
         queue = world.container.task_queue
         queue.huey.flush()  # this benchmark's queue only: nothing left from an earlier run
         unit_id, edition_id, activities = seed_unit(world.container.hub)
+        # The distance course runs in a teacher-training LMS (its learners are teachers).
+        from etwin_lti.domain.audiences import Audience
+
+        world.container.role_policies.set_audience(world.platform_id, Audience.TRAINING)
         # A learner's launch records the unit's resource link and its grade column.
         world.launch(PUPIL_ID, etwin_resource=f"unit:{unit_id}")
         measured = []

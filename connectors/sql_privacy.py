@@ -4,7 +4,7 @@ Tables that hold personal data, and what erasure does to each (docs/decisions/00
 
     people                  name → pseudonym; e-mail and school dropped (country kept: the
                             NSO rules over kept records need it)
-    lti_identities          deleted (issuer, deployment, sub)
+    lti_identities          deleted (issuer, sub; deployment first seen)
     launch_sessions         deleted
     score_outbox            deleted (pending scores are not sent; sent ones held the LMS sub)
     moodle_poll_marks       deleted (Moodle user id ↔ person)

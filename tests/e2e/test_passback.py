@@ -22,6 +22,7 @@ import redis
 from click.testing import CliRunner
 
 from etwin_lti.cli import CliState, main
+from etwin_lti.domain.audiences import Audience
 from etwin_lti.domain.passback import ScoreStatus
 from tests.conftest import TEST_SECRET, make_test_app
 from tests.e2e.passback_world import (
@@ -62,7 +63,9 @@ def world(sqlite_url: str, tmp_path: Path, queue_backend: str) -> Iterator[Passb
         tool.start(app)
         container = app.extensions["etwin"]
         with serve_peer(tool.base_url) as peer:
-            peer.register_with(container.registrations)
+            platform = peer.register_with(container.registrations)
+            # The distance course runs in a teacher-training LMS: its learners are teachers.
+            container.role_policies.set_audience(platform.id, Audience.TRAINING)
             unit_id, edition_id, activities = seed_unit(container.hub)
             running = PassbackWorld(app, peer, unit_id, edition_id, activities)
             try:
