@@ -37,6 +37,10 @@ class SandboxUser:
     # roster; its non-editing teachers launch with one role and are listed with another.
     enrolled: bool = True  # in the courses' rosters (NRPS)
     roster_roles: tuple[str, ...] | None = None  # as NRPS lists them; None: the launch roles
+    contexts: tuple[str, ...] | None = None  # the courses they are in; None: every course
+
+    def in_context(self, context_id: str) -> bool:
+        return self.contexts is None or context_id in self.contexts
 
     @property
     def given_name(self) -> str:
@@ -201,12 +205,13 @@ MOODLE_NON_EDITING_TEACHER = SandboxUser(
 )
 # A teacher-training LMS (the NSO's Moodle that runs the distance course): everyone who
 # launches is a teacher; its learners are trainees (``SandboxSettings.teacher_training``).
+TRAINING_COURSE = "nso-course-2026"
 TRAINING_USERS = (
     SandboxUser("21", "Tina Trainer", (INSTRUCTOR,), "tina@nso.example", "trainer", "DE"),
     SandboxUser("22", "Theo Trainee", (LEARNER,), "theo@school.example", "trainee", "DE"),
     SandboxUser("23", "Tara Trainee", (LEARNER,), "tara@school.example", "trainee-2", "AT"),
 )
-TRAINING_CONTEXTS = (SandboxContext("nso-course-2026", "eTwinning distance course", "DC26"),)
+TRAINING_CONTEXTS = (SandboxContext(TRAINING_COURSE, "eTwinning distance course", "DC26"),)
 
 
 @dataclass

@@ -134,7 +134,7 @@ class SandboxNrps:
                     self._version,
                 )
                 for u in self.platform.users()
-                if u.enrolled
+                if u.enrolled and u.in_context(context_id)
             }
         return self._rosters[context_id]
 

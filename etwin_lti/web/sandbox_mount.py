@@ -5,16 +5,23 @@ the arrangement is here: the sandbox offers the demo resources (looked up throug
 page time, since demo data is loaded after the app is built), and an ``on_serve`` step
 registers the sandbox with the tool (platform + active deployment) so that a launch works on
 the first click.
+
+The sandbox plays a school's Moodle that also hosts the NSO's distance course: TwinSpaces are
+placed in the class (a school course: learners are pupils), Learning Events and course units in
+the distance course (a teacher-training course: learners are teachers, trainees), whose own
+trainer and trainees are in that course only, as pupils and parents are in the class only.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
+from etwin_lti.domain.audiences import Audience
 from etwin_lti.errors import EtwinLtiError
 from etwin_lti.sandbox import (
     PlatformKeys,
@@ -23,11 +30,27 @@ from etwin_lti.sandbox import (
     SandboxSettings,
     create_sandbox_blueprint,
 )
+from etwin_lti.sandbox.model import (
+    DEFAULT_CONTEXTS,
+    DEFAULT_USERS,
+    TRAINING_CONTEXTS,
+    TRAINING_COURSE,
+    TRAINING_USERS,
+)
 from etwin_lti.services.registrations import RegistrationResult, ensure_platform
 from etwin_lti.services.sandbox_targets import LaunchTarget, demo_launch_targets
 
 log = logging.getLogger(__name__)
 SANDBOX_PATH = "/sandbox"
+CLASS = DEFAULT_CONTEXTS[0].id
+# Pupils and parents are in the class only; the teachers may be in both courses.
+USERS = (
+    *(
+        replace(u, contexts=(CLASS,)) if u.label in ("pupil", "mentor") else u
+        for u in DEFAULT_USERS
+    ),
+    *(replace(u, contexts=(TRAINING_COURSE,)) for u in TRAINING_USERS),
+)
 
 
 def mount_sandbox(app: Flask, container: Any) -> SandboxPlatform:
@@ -38,6 +61,8 @@ def mount_sandbox(app: Flask, container: Any) -> SandboxPlatform:
             base_url=settings.base_url + SANDBOX_PATH,
             tool_base_url=settings.base_url,
             keys=keys,
+            users=USERS,
+            contexts=(*DEFAULT_CONTEXTS, *TRAINING_CONTEXTS),
             resource_provider=lambda: demo_resources(container),
             share_names=True,
             share_email=False,
@@ -46,14 +71,14 @@ def mount_sandbox(app: Flask, container: Any) -> SandboxPlatform:
     )
     app.register_blueprint(create_sandbox_blueprint(platform))
     container.services.setdefault("on_serve", []).append(
-        lambda _app: _register_or_warn(container.registrations, platform)
+        lambda _app: _register_or_warn(container, platform)
     )
     return platform
 
 
-def _register_or_warn(store: Any, platform: SandboxPlatform) -> None:
+def _register_or_warn(container: Any, platform: SandboxPlatform) -> None:
     try:
-        register_sandbox(store, platform)
+        register_sandbox(container.registrations, platform, container.role_policies)
     except EtwinLtiError as error:
         # e.g. `serve --demo --host 0.0.0.0`: http:// is accepted on loopback names only.
         log.warning(
@@ -64,10 +89,13 @@ def _register_or_warn(store: Any, platform: SandboxPlatform) -> None:
         )
 
 
-def register_sandbox(store: Any, platform: SandboxPlatform) -> RegistrationResult:
-    """Register the sandbox with the tool, as an administrator would (idempotent)."""
+def register_sandbox(
+    store: Any, platform: SandboxPlatform, role_policies: Any = None
+) -> RegistrationResult:
+    """Register the sandbox with the tool, as an administrator would (idempotent), with its
+    distance course as a teacher-training course."""
     client = platform.get_client()
-    return ensure_platform(
+    result = ensure_platform(
         store,
         issuer=platform.issuer,
         client_id=client.client_id,
@@ -77,6 +105,11 @@ def register_sandbox(store: Any, platform: SandboxPlatform) -> RegistrationResul
         key_set_url=platform.urls["jwks_uri"],
         deployment_id=client.deployment_id,
     )
+    if role_policies is not None:
+        role_policies.set_audience(
+            result.platform.id, Audience.TRAINING, context_id=TRAINING_COURSE
+        )
+    return result
 
 
 def demo_resources(container: Any) -> list[SandboxResource]:
@@ -92,12 +125,11 @@ def demo_resources(container: Any) -> list[SandboxResource]:
         except EtwinLtiError:
             log.warning("the demo resources could not be found for the sandbox")
             return []
-    context = "course-7b"
     return [
         SandboxResource(
             id=f"demo-{t.kind}-{t.id}",
             title=t.title,
-            context_id=context,
+            context_id=CLASS if t.kind == "twinspace" else TRAINING_COURSE,
             custom={"etwin_resource": t.etwin_resource},
             kind=t.kind,
         )

@@ -46,7 +46,9 @@ def serving_demo_tool(database_url: str, tmp_path: Path) -> Iterator[DemoTool]:
     with ThreadedServer("127.0.0.1") as server:
         app = make_test_app(database_url, tmp_path, DEMO=True, BASE_URL=server.base_url)
         container = app.extensions["etwin"]
-        register_sandbox(container.registrations, app.extensions["sandbox"])
+        register_sandbox(
+            container.registrations, app.extensions["sandbox"], container.role_policies
+        )
         demo = load_demo(container.hub)  # what `serve --demo` loads
         server.start(app)
         yield DemoTool(app, server.base_url, demo)
