@@ -59,6 +59,7 @@ from bench.support import (
     run_load,
     table,
 )
+from etwin_lti.domain.registrations import PlatformRegistration
 
 ISSUER = "https://lms.bench.test"
 CLIENT_ID = "bench-client"
@@ -219,12 +220,14 @@ def prepare_tool(env: dict[str, str], jwks_url: str) -> str:
         upgrade_database(app)
         registrations = container.registrations
         platform = registrations.add_platform(
-            issuer=ISSUER,
-            client_id=CLIENT_ID,
-            name="Bench LMS",
-            auth_login_url=f"http://{LOOPBACK}:9/auth",  # never called: the bench mints
-            auth_token_url=f"http://{LOOPBACK}:9/token",
-            key_set_url=jwks_url,
+            PlatformRegistration(
+                issuer=ISSUER,
+                client_id=CLIENT_ID,
+                name="Bench LMS",
+                auth_login_url=f"http://{LOOPBACK}:9/auth",  # never called: the bench mints
+                auth_token_url=f"http://{LOOPBACK}:9/token",
+                key_set_url=jwks_url,
+            )
         )
         registrations.add_deployment(platform.id, DEPLOYMENT_ID, active=True)
         hub = container.hub

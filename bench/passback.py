@@ -120,7 +120,7 @@ def one_level(
             consumer.start()
             started = time.perf_counter()
         for person in people:
-            container.hub.mark_activity_done(person, last_activity)
+            container.progress.mark_activity_done(person, last_activity)
         committed = time.perf_counter()
         if mode == "drain":  # a backlog of N queued scores, then the worker starts
             started = committed

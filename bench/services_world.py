@@ -28,6 +28,7 @@ import requests
 
 from bench.sandbox_peer import PeerInfo, PeerProcess
 from bench.support import LOOPBACK
+from etwin_lti.domain.registrations import PlatformRegistration
 
 SECRET = "bench-secret-key-long-enough-for-etwin"
 
@@ -123,12 +124,14 @@ def tool_and_peer(
             assert info is not None
             registrations = container.registrations
             platform = registrations.add_platform(
-                issuer=info.issuer,
-                client_id=info.client_id,
-                name="Sandbox LMS (benchmark peer)",
-                auth_login_url=info.urls["authorization_endpoint"],
-                auth_token_url=info.urls["token_endpoint"],
-                key_set_url=info.urls["jwks_uri"],
+                PlatformRegistration(
+                    issuer=info.issuer,
+                    client_id=info.client_id,
+                    name="Sandbox LMS (benchmark peer)",
+                    auth_login_url=info.urls["authorization_endpoint"],
+                    auth_token_url=info.urls["token_endpoint"],
+                    key_set_url=info.urls["jwks_uri"],
+                )
             )
             registrations.add_deployment(platform.id, info.deployment_id, active=True)
             world = World(

@@ -5,7 +5,7 @@ Kept apart from ``local_hub`` so that the use cases there read as rules plus sto
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import exists, select
@@ -74,17 +74,6 @@ from etwin_lti.persistence.models.hub import (
 )
 
 RowT = TypeVar("RowT")
-
-
-def utc(value: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes; everything the hub stores is UTC."""
-    if value is None:
-        return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-def aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def load(session: Session, model: type[RowT], key: Any, what: str, *, lock: bool = False) -> RowT:
@@ -170,9 +159,9 @@ def project(session: Session, row: ProjectRow, *, twinspace_id: Any = _UNKNOWN) 
         partner_ids=tuple(partners),
         twinspace_id=twinspace_id,
         age_band=PrizeCategory(row.age_band) if row.age_band else None,
-        created_at=aware(row.created_at),
-        approved_at=utc(row.approved_at),
-        closed_at=utc(row.closed_at),
+        created_at=row.created_at,
+        approved_at=row.approved_at,
+        closed_at=row.closed_at,
     )
 
 
@@ -244,7 +233,7 @@ def page(row: PageRow) -> Page:
         body=row.body,
         visibility=Visibility(row.visibility),
         author_id=row.author_id,
-        created_at=aware(row.created_at),
+        created_at=row.created_at,
     )
 
 
@@ -257,7 +246,7 @@ def material(row: MaterialRow) -> Material:
         url=row.url,
         visibility=Visibility(row.visibility),
         author_id=row.author_id,
-        created_at=aware(row.created_at),
+        created_at=row.created_at,
     )
 
 
@@ -267,7 +256,7 @@ def diary_comment(row: DiaryCommentRow) -> DiaryComment:
         post_id=row.post_id,
         author_id=row.author_id,
         body=row.body,
-        created_at=aware(row.created_at),
+        created_at=row.created_at,
     )
 
 
@@ -283,7 +272,7 @@ def diary_post(session: Session, row: DiaryPostRow) -> DiaryPost:
         author_id=row.author_id,
         title=row.title,
         body=row.body,
-        created_at=aware(row.created_at),
+        created_at=row.created_at,
         comments=tuple(diary_comment(c) for c in comments),
     )
 
@@ -310,7 +299,7 @@ def diary_posts(session: Session, project_id: int) -> tuple[DiaryPost, ...]:
             author_id=row.author_id,
             title=row.title,
             body=row.body,
-            created_at=aware(row.created_at),
+            created_at=row.created_at,
             comments=tuple(comments[row.id]),
         )
         for row in rows
@@ -338,7 +327,7 @@ def forum_threads(session: Session, twinspace_id: int) -> tuple[ForumThread, ...
             twinspace_id=row.twinspace_id,
             author_id=row.author_id,
             title=row.title,
-            created_at=aware(row.created_at),
+            created_at=row.created_at,
             posts=tuple(posts[row.id]),
         )
         for row in rows
@@ -351,7 +340,7 @@ def forum_post(row: ForumPostRow) -> ForumPost:
         thread_id=row.thread_id,
         author_id=row.author_id,
         body=row.body,
-        created_at=aware(row.created_at),
+        created_at=row.created_at,
     )
 
 
@@ -364,7 +353,7 @@ def forum_thread(session: Session, row: ForumThreadRow) -> ForumThread:
         twinspace_id=row.twinspace_id,
         author_id=row.author_id,
         title=row.title,
-        created_at=aware(row.created_at),
+        created_at=row.created_at,
         posts=tuple(forum_post(p) for p in posts),
     )
 
@@ -485,7 +474,7 @@ def acknowledgement(row: AcknowledgementRow) -> Acknowledgement:
         person_id=row.person_id,
         subject=row.subject,
         title=row.title,
-        issued_at=aware(row.issued_at),
-        revoked_at=utc(row.revoked_at),
+        issued_at=row.issued_at,
+        revoked_at=row.revoked_at,
         evidence=dict(row.evidence or {}),
     )

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 import redis
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.sql.expression import Executable
 
 from etwin_lti.errors import RemoteServiceError
 from etwin_lti.persistence.db import Database
@@ -55,14 +57,14 @@ class SqlKeyValueCache:
             key=key, value=value, expires_at=now + ttl_seconds
         )
         # Replace only an expired row: the WHERE makes the upsert a no-op (rowcount 0) otherwise.
-        statement = statement.on_conflict_do_update(
+        upsert = statement.on_conflict_do_update(
             index_elements=[KvCacheRow.key],
             set_={"value": statement.excluded.value, "expires_at": statement.excluded.expires_at},
             where=KvCacheRow.expires_at <= now,
         ).returning(KvCacheRow.key)
         try:
             with self._engine.begin() as connection:
-                stored = connection.execute(statement).first() is not None
+                stored = connection.execute(upsert).first() is not None
         except SQLAlchemyError as error:
             raise RemoteServiceError("The tool's database did not answer.") from error
         return stored
@@ -85,7 +87,7 @@ class SqlKeyValueCache:
     def purge_expired(self) -> int:
         return self._write(delete(KvCacheRow).where(KvCacheRow.expires_at <= self._clock()))
 
-    def _write(self, statement) -> int:  # type: ignore[no-untyped-def]
+    def _write(self, statement: Executable) -> int:
         try:
             with self._engine.begin() as connection:
                 count = connection.execute(statement).rowcount
@@ -132,7 +134,7 @@ class RedisKeyValueCache:
         self._call(self._redis.delete, self._prefix + key)
 
     @staticmethod
-    def _call(method, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def _call(method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         try:
             return method(*args, **kwargs)
         except redis.RedisError as error:

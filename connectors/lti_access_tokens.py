@@ -156,7 +156,7 @@ class AccessTokenProvider:
             "exp": now + ASSERTION_SECONDS,
             "jti": self._jti(),
         }
-        return jwt.encode(claims, key.private_pem, algorithm="RS256", headers={"kid": key.kid})
+        return jwt.encode(claims, key.private_key, algorithm="RS256", headers={"kid": key.kid})
 
     def _request_token(self, platform: Platform, scopes: list[str]) -> tuple[str, int]:
         form = {

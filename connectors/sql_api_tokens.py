@@ -7,7 +7,7 @@ stored nor logged.
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -84,22 +84,13 @@ class SqlApiTokenStore:
             return _to_token(row)
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; everything we store is UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
 def _to_token(row: ApiTokenRow) -> ApiToken:
-    created_at = _utc(row.created_at)
-    assert created_at is not None
     return ApiToken(
         id=row.id,
         role=ApiTokenRole(row.role),
         label=row.label,
-        created_at=created_at,
+        created_at=row.created_at,
         country_code=row.country_code,
-        last_used_at=_utc(row.last_used_at),
-        revoked_at=_utc(row.revoked_at),
+        last_used_at=row.last_used_at,
+        revoked_at=row.revoked_at,
     )

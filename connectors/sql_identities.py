@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from etwin_lti.domain.identities import KnownPerson, LtiIdentity
@@ -127,7 +127,7 @@ class SqlIdentityStore:
             return int(connection.execute(select(func.count(LtiIdentityRow.id))).scalar_one())
 
 
-def _is(identity: LtiIdentity) -> tuple[object, object]:
+def _is(identity: LtiIdentity) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     return (LtiIdentityRow.issuer == identity.issuer, LtiIdentityRow.sub == identity.subject)
 
 

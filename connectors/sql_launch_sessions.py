@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -67,7 +67,7 @@ class SqlLaunchSessionStore:
             "data": _encode(session),
         }
         with self._engine.begin() as connection:
-            connection.execute(LaunchSessionRow.__table__.insert().values(**row))
+            connection.execute(insert(LaunchSessionRow).values(**row))
             if record_link and session.resource_link_id is not None:
                 connection.execute(
                     link_upsert(
@@ -91,8 +91,7 @@ class SqlLaunchSessionStore:
             row = connection.execute(query).first()
         if row is None:
             return None
-        expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
-        if expires <= now:
+        if row.expires_at <= now:
             return None
         return _decode(session_id, row.data)
 

@@ -21,33 +21,30 @@ the whole erasure back and becomes ``ErasureFailedError``.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from connectors.hub_records import aware
-from etwin_lti.domain.model import MemberStatus, ProjectStatus
+from connectors import hub_records as rec
+from connectors.sql_score_outbox import outbox_entry
+from etwin_lti.domain.model import Member, MemberStatus, NqlApplication, ProjectStatus
 from etwin_lti.domain.privacy import (
-    AcknowledgementRecord,
-    ContentRecord,
     ErasureCounts,
     ErasureFailedError,
     ErasurePlan,
     ErasureReason,
     ErasureRecord,
     IdentityRecord,
-    MembershipRecord,
-    NqlRecord,
     ParticipationRecord,
     PersonalData,
     PollMarkRecord,
-    Profile,
     ProjectRecord,
     PurgeCandidate,
-    ScoreRecord,
     SessionRecord,
     erased_evidence,
 )
@@ -74,7 +71,6 @@ from etwin_lti.persistence.models.hub import (
     ProjectFounderRow,
     ProjectPartnerRow,
     ProjectRow,
-    TwinSpaceRow,
 )
 from etwin_lti.persistence.models.lti import LaunchSessionRow, LtiIdentityRow
 from etwin_lti.persistence.models.moodle import (
@@ -85,9 +81,7 @@ from etwin_lti.persistence.models.moodle import (
 from etwin_lti.persistence.models.passback import ScoreOutboxRow
 from etwin_lti.persistence.models.privacy import ErasureRow
 
-
-def _optional(value: datetime | None) -> datetime | None:
-    return aware(value) if value is not None else None
+T = TypeVar("T")
 
 
 def _rowcount(result: Any) -> int:
@@ -148,7 +142,7 @@ class SqlPrivacyStore:
             pseudonym=row.pseudonym,
             reason=ErasureReason(row.reason),
             forced=row.forced,
-            erased_at=aware(row.erased_at),
+            erased_at=row.erased_at,
         )
 
     # --- export ---------------------------------------------------------------------------------
@@ -159,23 +153,15 @@ class SqlPrivacyStore:
             if person is None:
                 raise NotFoundError(f"Person {person_id} does not exist.")
             return PersonalData(
-                profile=Profile(
-                    id=person.id,
-                    display_name=person.display_name,
-                    kind=person.kind,
-                    country_code=person.country_code,
-                    school=person.school,
-                    email=person.email,
-                    created_at=aware(person.created_at),
-                ),
+                profile=replace(rec.person(person), created_at=person.created_at),
                 identities=self._identities(s, person_id),
-                memberships=self._memberships(s, person_id),
+                memberships=self._memberships(s, person),
                 projects=self._projects(s, person_id),
-                content=self._content(s, person_id),
+                **self._content(s, person_id),
                 participation=self._participation(s, person_id),
-                acknowledgements=self._acknowledgements(s, person_id),
+                acknowledgements=self._owned(s, AcknowledgementRow, person_id, rec.acknowledgement),
                 nql_applications=self._nql(s, person_id),
-                scores=self._scores(s, person_id),
+                scores=self._owned(s, ScoreOutboxRow, person_id, outbox_entry),
                 launch_sessions=self._sessions(s, person_id),
                 moodle_poll_marks=self._poll_marks(s, person_id),
                 erasure=self._erasure(s, person_id),
@@ -187,30 +173,19 @@ class SqlPrivacyStore:
             .where(LtiIdentityRow.person_id == person_id)
             .order_by(LtiIdentityRow.id)
         )
-        return tuple(
-            IdentityRecord(r.issuer, r.deployment_id, r.sub, aware(r.created_at)) for r in rows
-        )
+        return tuple(IdentityRecord(r.issuer, r.deployment_id, r.sub, r.created_at) for r in rows)
 
-    def _memberships(self, s: Session, person_id: int) -> tuple[MembershipRecord, ...]:
-        rows = s.execute(
-            select(MemberRow, TwinSpaceRow.title, TwinSpaceRow.project_id)
-            .join(TwinSpaceRow, TwinSpaceRow.id == MemberRow.twinspace_id)
-            .where(MemberRow.person_id == person_id)
+    def _memberships(self, s: Session, person: PersonRow) -> tuple[Member, ...]:
+        rows = s.scalars(
+            select(MemberRow)
+            .where(MemberRow.person_id == person.id)
             .order_by(MemberRow.twinspace_id)
         )
         return tuple(
-            MembershipRecord(
-                twinspace_id=m.twinspace_id,
-                twinspace_title=title,
-                project_id=project_id,
-                role=m.role,
-                status=m.status,
-                role_source=m.role_source,
-                is_founder=m.is_founder,
-                joined_at=aware(m.joined_at),
-                updated_at=aware(m.updated_at),
+            replace(
+                rec.member(m, person.display_name), joined_at=m.joined_at, updated_at=m.updated_at
             )
-            for m, title, project_id in rows
+            for m in rows
         )
 
     def _projects(self, s: Session, person_id: int) -> tuple[ProjectRecord, ...]:
@@ -228,85 +203,42 @@ class SqlPrivacyStore:
         records += [ProjectRecord(pid, title, status, "partner") for pid, title, status in joined]
         return tuple(sorted(records, key=lambda r: (r.project_id, r.relation)))
 
-    def _content(self, s: Session, person_id: int) -> tuple[ContentRecord, ...]:
-        """Only what the person wrote: a comment on someone else's post is exported without
-        that post, a thread without the replies of others."""
-        records: list[ContentRecord] = []
-        for page in s.scalars(select(PageRow).where(PageRow.author_id == person_id)):
-            records.append(
-                ContentRecord(
-                    "page",
-                    page.id,
-                    f"twinspace:{page.twinspace_id}",
-                    page.title,
-                    page.body,
-                    page.visibility,
-                    aware(page.created_at),
+    def _content(self, s: Session, person_id: int) -> dict[str, tuple[Any, ...]]:
+        """Only what the person wrote: their diary posts without the comments of others (their
+        own comments are listed apart), their threads without the replies of others."""
+        return {
+            "pages": tuple(map(rec.page, self._rows(s, PageRow, PageRow.author_id, person_id))),
+            "materials": tuple(
+                map(rec.material, self._rows(s, MaterialRow, MaterialRow.author_id, person_id))
+            ),
+            "diary_posts": tuple(
+                replace(rec.diary_post(s, r), comments=())
+                for r in self._rows(s, DiaryPostRow, DiaryPostRow.author_id, person_id)
+            ),
+            "diary_comments": tuple(
+                map(
+                    rec.diary_comment,
+                    self._rows(s, DiaryCommentRow, DiaryCommentRow.author_id, person_id),
                 )
-            )
-        for material in s.scalars(select(MaterialRow).where(MaterialRow.author_id == person_id)):
-            records.append(
-                ContentRecord(
-                    "material",
-                    material.id,
-                    f"twinspace:{material.twinspace_id}",
-                    material.title,
-                    material.url,
-                    material.visibility,
-                    aware(material.created_at),
-                )
-            )
-        for diary in s.scalars(select(DiaryPostRow).where(DiaryPostRow.author_id == person_id)):
-            records.append(
-                ContentRecord(
-                    "diary_post",
-                    diary.id,
-                    f"project:{diary.project_id}",
-                    diary.title,
-                    diary.body,
-                    None,
-                    aware(diary.created_at),
-                )
-            )
-        comments = s.scalars(select(DiaryCommentRow).where(DiaryCommentRow.author_id == person_id))
-        for comment in comments:
-            records.append(
-                ContentRecord(
-                    "diary_comment",
-                    comment.id,
-                    f"diary_post:{comment.post_id}",
-                    None,
-                    comment.body,
-                    None,
-                    aware(comment.created_at),
-                )
-            )
-        threads = s.scalars(select(ForumThreadRow).where(ForumThreadRow.author_id == person_id))
-        for thread in threads:
-            records.append(
-                ContentRecord(
-                    "forum_thread",
-                    thread.id,
-                    f"twinspace:{thread.twinspace_id}",
-                    thread.title,
-                    None,
-                    None,
-                    aware(thread.created_at),
-                )
-            )
-        for post in s.scalars(select(ForumPostRow).where(ForumPostRow.author_id == person_id)):
-            records.append(
-                ContentRecord(
-                    "forum_post",
-                    post.id,
-                    f"forum_thread:{post.thread_id}",
-                    None,
-                    post.body,
-                    None,
-                    aware(post.created_at),
-                )
-            )
-        return tuple(records)
+            ),
+            "forum_threads": tuple(
+                replace(rec.forum_thread(s, r), posts=())
+                for r in self._rows(s, ForumThreadRow, ForumThreadRow.author_id, person_id)
+            ),
+            "forum_posts": tuple(
+                map(rec.forum_post, self._rows(s, ForumPostRow, ForumPostRow.author_id, person_id))
+            ),
+        }
+
+    @staticmethod
+    def _rows(s: Session, model: Any, owner: Any, person_id: int) -> list[Any]:
+        """The person's rows of one table (``owner`` = the column naming them), oldest first."""
+        return list(s.scalars(select(model).where(owner == person_id).order_by(model.id)))
+
+    def _owned(
+        self, s: Session, model: Any, person_id: int, to_domain: Callable[[Any], T]
+    ) -> tuple[T, ...]:
+        return tuple(map(to_domain, self._rows(s, model, model.person_id, person_id)))
 
     def _participation(self, s: Session, person_id: int) -> tuple[ParticipationRecord, ...]:
         records: list[ParticipationRecord] = []
@@ -322,8 +254,8 @@ class SqlPrivacyStore:
                     "event_enrolment",
                     f"event:{enrolment.event_id}",
                     title,
-                    aware(enrolment.enrolled_at),
-                    _optional(enrolment.completed_at),
+                    enrolment.enrolled_at,
+                    enrolment.completed_at,
                 )
             )
         led = s.scalars(
@@ -334,7 +266,7 @@ class SqlPrivacyStore:
         for event in led:
             records.append(
                 ParticipationRecord(
-                    "event_expert", f"event:{event.id}", event.title, aware(event.created_at)
+                    "event_expert", f"event:{event.id}", event.title, event.created_at
                 )
             )
         trainee = s.execute(
@@ -346,7 +278,7 @@ class SqlPrivacyStore:
         for row, title in trainee:
             records.append(
                 ParticipationRecord(
-                    "course_trainee", f"edition:{row.edition_id}", title, aware(row.enrolled_at)
+                    "course_trainee", f"edition:{row.edition_id}", title, row.enrolled_at
                 )
             )
         trainer = s.execute(
@@ -371,70 +303,15 @@ class SqlPrivacyStore:
                     "activity_done",
                     f"activity:{completion.activity_id}",
                     title,
-                    aware(completion.done_at),
+                    completion.done_at,
                 )
             )
         return tuple(records)
 
-    def _acknowledgements(self, s: Session, person_id: int) -> tuple[AcknowledgementRecord, ...]:
-        rows = s.scalars(
-            select(AcknowledgementRow)
-            .where(AcknowledgementRow.person_id == person_id)
-            .order_by(AcknowledgementRow.id)
-        )
+    def _nql(self, s: Session, person_id: int) -> tuple[NqlApplication, ...]:
+        rows = self._rows(s, NqlApplicationRow, NqlApplicationRow.teacher_id, person_id)
         return tuple(
-            AcknowledgementRecord(
-                id=r.id,
-                kind=r.kind,
-                subject=r.subject,
-                title=r.title,
-                issued_at=aware(r.issued_at),
-                revoked_at=_optional(r.revoked_at),
-                revocation_reason=(r.evidence or {}).get("revocation_reason")
-                if r.revoked_at is not None
-                else None,
-            )
-            for r in rows
-        )
-
-    def _nql(self, s: Session, person_id: int) -> tuple[NqlRecord, ...]:
-        rows = s.scalars(
-            select(NqlApplicationRow)
-            .where(NqlApplicationRow.teacher_id == person_id)
-            .order_by(NqlApplicationRow.id)
-        )
-        return tuple(
-            NqlRecord(
-                id=r.id,
-                project_id=r.project_id,
-                school_year=r.school_year,
-                decision=r.decision,
-                scores=dict(r.scores or {}),
-                sub_scores=dict(r.sub_scores or {}),
-                decided_by=r.decided_by,
-                applied_at=aware(r.applied_at),
-                decided_at=_optional(r.decided_at),
-            )
-            for r in rows
-        )
-
-    def _scores(self, s: Session, person_id: int) -> tuple[ScoreRecord, ...]:
-        rows = s.scalars(
-            select(ScoreOutboxRow)
-            .where(ScoreOutboxRow.person_id == person_id)
-            .order_by(ScoreOutboxRow.id)
-        )
-        return tuple(
-            ScoreRecord(
-                id=r.id,
-                platform_id=r.platform_id,
-                resource_link_id=r.resource_link_id,
-                resource=r.resource,
-                score_given=r.score_given,
-                score_maximum=r.score_maximum,
-                status=r.status,
-                created_at=aware(r.created_at),
-            )
+            replace(rec.nql_application(r), applied_at=r.applied_at, decided_at=r.decided_at)
             for r in rows
         )
 
@@ -452,7 +329,7 @@ class SqlPrivacyStore:
                     platform_id=row.platform_id,
                     context_title=data.get("context_title"),
                     role=data.get("role"),
-                    expires_at=aware(row.expires_at),
+                    expires_at=row.expires_at,
                 )
             )
         return tuple(records)
@@ -466,7 +343,7 @@ class SqlPrivacyStore:
             .order_by(MoodlePollMarkRow.id)
         )
         return tuple(
-            PollMarkRecord(url, course_id, mark.moodle_user_id, mark.state, aware(mark.updated_at))
+            PollMarkRecord(url, course_id, mark.moodle_user_id, mark.state, mark.updated_at)
             for mark, url, course_id in rows
         )
 
@@ -555,7 +432,7 @@ class SqlPrivacyStore:
         candidates = []
         with self._db.session() as s:
             for person_id, last_change in s.execute(grouped).all():
-                suspended_since = aware(last_change)
+                suspended_since = last_change
                 if suspended_since >= cutoff or self._still_taking_part(s, person_id, today):
                     continue
                 candidates.append(

@@ -8,6 +8,7 @@ conditional UPDATE so that one invite registers at most one platform.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -22,7 +23,12 @@ from etwin_lti.domain.registration_rules import (
     check_new_platform,
     hash_invite_token,
 )
-from etwin_lti.domain.registrations import Deployment, Platform, RegistrationInvite
+from etwin_lti.domain.registrations import (
+    Deployment,
+    Platform,
+    PlatformRegistration,
+    RegistrationInvite,
+)
 from etwin_lti.errors import InvalidInputError, NotFoundError, RuleViolationError
 from etwin_lti.persistence.db import Database
 from etwin_lti.persistence.models.registrations import (
@@ -33,6 +39,8 @@ from etwin_lti.persistence.models.registrations import (
 
 Clock = Callable[[], datetime]
 MAX_INVITE_TTL_SECONDS = 30 * 24 * 3600
+
+REGISTRATION_FIELDS = dataclasses.fields(PlatformRegistration)
 
 
 def utc_now() -> datetime:
@@ -55,42 +63,13 @@ class SqlRegistrationStore:
         self._token_factory = token_factory
 
     # --- platforms ------------------------------------------------------------------------
-    def add_platform(
-        self,
-        *,
-        issuer: str,
-        client_id: str,
-        name: str,
-        auth_login_url: str,
-        auth_token_url: str,
-        key_set_url: str,
-        audience: str | None = None,
-        product: str | None = None,
-    ) -> Platform:
-        check_new_platform(
-            issuer=issuer,
-            client_id=client_id,
-            name=name,
-            auth_login_url=auth_login_url,
-            auth_token_url=auth_token_url,
-            key_set_url=key_set_url,
-        )
+    def add_platform(self, registration: PlatformRegistration) -> Platform:
+        check_new_platform(registration)
         try:
             with self._database.session() as session:
-                row = self._insert_platform(
-                    session,
-                    issuer=issuer,
-                    client_id=client_id,
-                    name=name,
-                    auth_login_url=auth_login_url,
-                    auth_token_url=auth_token_url,
-                    key_set_url=key_set_url,
-                    audience=audience,
-                    product=product,
-                )
-                return _to_platform(row)
+                return _to_platform(self._insert_platform(session, registration))
         except IntegrityError as error:
-            raise _duplicate_platform(issuer, client_id) from error
+            raise _duplicate_platform(registration) from error
 
     def find_platform(self, issuer: str, client_id: str | None = None) -> Platform | None:
         with self._database.session() as session:
@@ -218,43 +197,15 @@ class SqlRegistrationStore:
             return self._consume(session, token)
 
     def complete_registration(
-        self,
-        token: str,
-        *,
-        issuer: str,
-        client_id: str,
-        name: str,
-        auth_login_url: str,
-        auth_token_url: str,
-        key_set_url: str,
-        deployment_id: str | None,
-        audience: str | None = None,
-        product: str | None = None,
+        self, token: str, registration: PlatformRegistration, *, deployment_id: str | None
     ) -> tuple[Platform, Deployment | None]:
-        check_new_platform(
-            issuer=issuer,
-            client_id=client_id,
-            name=name,
-            auth_login_url=auth_login_url,
-            auth_token_url=auth_token_url,
-            key_set_url=key_set_url,
-        )
+        check_new_platform(registration)
         if deployment_id is not None:
             check_deployment_id(deployment_id)
         try:
             with self._database.session() as session:
                 invite = self._consume(session, token)
-                platform = self._insert_platform(
-                    session,
-                    issuer=issuer,
-                    client_id=client_id,
-                    name=name,
-                    auth_login_url=auth_login_url,
-                    auth_token_url=auth_token_url,
-                    key_set_url=key_set_url,
-                    audience=audience,
-                    product=product,
-                )
+                platform = self._insert_platform(session, registration)
                 deployment = None
                 if deployment_id is not None:
                     deployment = _to_deployment(
@@ -268,10 +219,12 @@ class SqlRegistrationStore:
                     )
                 return _to_platform(platform), deployment
         except IntegrityError as error:
-            raise _duplicate_platform(issuer, client_id) from error
+            raise _duplicate_platform(registration) from error
 
     # --- helpers --------------------------------------------------------------------------
-    def _insert_platform(self, session: Session, **values: str | None) -> PlatformRow:
+    def _insert_platform(self, session: Session, registration: PlatformRegistration) -> PlatformRow:
+        # The registration's own fields only: a stored Platform passed back has an id too.
+        values = {f.name: getattr(registration, f.name) for f in REGISTRATION_FIELDS}
         row = PlatformRow(created_at=self._clock(), **values)
         session.add(row)
         session.flush()
@@ -301,7 +254,7 @@ class SqlRegistrationStore:
             raise InvalidInviteError("This registration link is unknown.")
         if row.used_at is not None:
             raise InvalidInviteError("This registration link was used already.")
-        if _utc(row.expires_at) <= self._clock():
+        if row.expires_at <= self._clock():
             raise InvalidInviteError("This registration link has expired.")
         return row
 
@@ -326,7 +279,8 @@ class SqlRegistrationStore:
         )
 
 
-def _duplicate_platform(issuer: str, client_id: str) -> RuleViolationError:
+def _duplicate_platform(registration: PlatformRegistration) -> RuleViolationError:
+    issuer, client_id = registration.issuer, registration.client_id
     return RuleViolationError(
         f"A platform with issuer {issuer!r} and client id {client_id!r} is registered already.",
         errors={"client_id": ["exists already for this issuer"]},
@@ -352,11 +306,6 @@ def _deployment_row(session: Session, platform_id: int, deployment_id: str) -> D
     )
 
 
-def _utc(value: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything we store is UTC.
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
 def _to_platform(row: PlatformRow) -> Platform:
     return Platform(
         id=row.id,
@@ -368,7 +317,7 @@ def _to_platform(row: PlatformRow) -> Platform:
         key_set_url=row.key_set_url,
         audience=row.audience,
         product=row.product,
-        created_at=_utc(row.created_at),
+        created_at=row.created_at,
     )
 
 
@@ -378,14 +327,14 @@ def _to_deployment(row: DeploymentRow) -> Deployment:
         deployment_id=row.deployment_id,
         active=row.active,
         label=row.label,
-        created_at=_utc(row.created_at),
+        created_at=row.created_at,
     )
 
 
 def _to_invite(row: RegistrationInviteRow, token: str) -> RegistrationInvite:
     return RegistrationInvite(
         token=token,
-        expires_at=_utc(row.expires_at),
-        used_at=_utc(row.used_at) if row.used_at else None,
+        expires_at=row.expires_at,
+        used_at=row.used_at if row.used_at else None,
         activate_deployments=row.activate_deployments,
     )

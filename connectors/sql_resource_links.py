@@ -8,7 +8,7 @@ announced, while a launch with one replaces it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -105,7 +105,7 @@ class SqlResourceLinkStore:
             grouped.setdefault((row.platform_id, row.deployment_id, row.context_id), []).append(row)
         contexts = []
         for (platform_id, deployment_id, context_id), links in grouped.items():
-            newest = sorted(links, key=lambda r: (_utc(r.last_launch_at), r.id), reverse=True)
+            newest = sorted(links, key=lambda r: (r.last_launch_at, r.id), reverse=True)
             resources: list[Resource] = []
             for row in links:
                 parsed = _resource(row.resource)
@@ -165,11 +165,6 @@ def link_upsert(
     )
 
 
-def _utc(value: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every stored time is UTC.
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def _resource(value: str | None) -> Resource | None:
     if not value:
         return None
@@ -192,5 +187,5 @@ def _link(row: ResourceLinkRow) -> ResourceLink:
             ags_scopes=tuple((row.ags_scopes or "").split()),
             nrps_url=row.nrps_url,
         ),
-        last_launch_at=_utc(row.last_launch_at),
+        last_launch_at=row.last_launch_at,
     )

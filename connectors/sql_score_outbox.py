@@ -1,11 +1,12 @@
 """The score outbox in the tool's database (``score_outbox``, ``ags_line_items``).
 
-``CompletionOutbox`` is the hub's completion listener: inside the very transaction that records
-a completion it finds the resource links that show the completed resource to that person (links
-of ``lti_resource_links`` whose resource matches, on platforms and deployments where the person
-has an LTI identity) and writes one pending score per link. Only after that transaction commits
-are the rows handed to the task queue: a queue that is down loses nothing, the sweep finds the
-rows later.
+``add_pending_scores`` writes, inside the caller's transaction, one pending score per resource
+link the completion is owed on (``score_targets``: links of ``lti_resource_links`` whose resource
+matches, on platforms and deployments where the person has an LTI identity), never two for the
+same (link, person, resource). The progress stores call it (``connectors.local_hub.progress``:
+in the completion's own transaction; ``connectors.http_hub.progress``: right after the remote
+hub's answer); ``etwin_lti.services.progress`` hands the ids to the task queue after the commit,
+so a queue that is down loses nothing: the sweep finds the rows later.
 
 ``SqlScoreOutbox`` gives workers atomic claims: ``claim`` is one conditional ``UPDATE`` (pending,
 due, not leased), so of two workers holding the same task at most one posts; a worker that dies
@@ -16,12 +17,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
-from sqlalchemy import event, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from etwin_lti.domain.passback import (
@@ -30,7 +32,6 @@ from etwin_lti.domain.passback import (
     OutboxEntry,
     ScoreStatus,
     ScoreTarget,
-    TaskQueue,
     clip,
 )
 from etwin_lti.errors import NotFoundError
@@ -42,14 +43,11 @@ from etwin_lti.persistence.models.registrations import PlatformRow
 from etwin_lti.persistence.models.resource_links import ResourceLinkRow
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+W = TypeVar("W")
 
 
-def _utc(moment: datetime) -> datetime:
-    """SQLite gives naive datetimes back; everything we store is UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _entry(row: ScoreOutboxRow) -> OutboxEntry:
+def outbox_entry(row: ScoreOutboxRow) -> OutboxEntry:
     return OutboxEntry(
         id=row.id,
         platform_id=row.platform_id,
@@ -60,15 +58,15 @@ def _entry(row: ScoreOutboxRow) -> OutboxEntry:
         resource=row.resource,
         score_given=row.score_given,
         score_maximum=row.score_maximum,
-        timestamp=_utc(row.timestamp),
+        timestamp=row.timestamp,
         status=ScoreStatus(row.status),
         attempts=row.attempts,
-        next_attempt_at=_utc(row.next_attempt_at),
-        created_at=_utc(row.created_at),
+        next_attempt_at=row.next_attempt_at,
+        created_at=row.created_at,
         last_error=row.last_error,
         last_status=row.last_status,
         lineitem_url=row.lineitem_url,
-        sent_at=_utc(row.sent_at) if row.sent_at else None,
+        sent_at=row.sent_at,
     )
 
 
@@ -102,61 +100,76 @@ def score_targets(session: Session, completion: Completion) -> list[ScoreTarget]
     return targets
 
 
-class CompletionOutbox:
-    """The hub's completion listener: pending scores in the completion's transaction, handed
-    to the queue after commit."""
-
-    def __init__(self, queue: Callable[[], TaskQueue]) -> None:
-        self._queue = queue
-
-    def __call__(self, session: Session, completion: Completion) -> list[int]:
-        now = _utc(completion.completed_at)
-        created = []
-        for target in score_targets(session, completion):
-            exists = session.scalar(
-                select(ScoreOutboxRow.id).where(
-                    ScoreOutboxRow.platform_id == target.platform_id,
-                    ScoreOutboxRow.resource_link_id == target.resource_link_id,
-                    ScoreOutboxRow.person_id == completion.person_id,
-                    ScoreOutboxRow.resource == str(completion.resource),
-                )
+def add_pending_scores(session: Session, completion: Completion) -> list[int]:
+    """One pending score per target the completion has none on yet; the new rows' ids."""
+    now = completion.completed_at
+    created = []
+    for target in score_targets(session, completion):
+        exists = session.scalar(
+            select(ScoreOutboxRow.id).where(
+                ScoreOutboxRow.platform_id == target.platform_id,
+                ScoreOutboxRow.resource_link_id == target.resource_link_id,
+                ScoreOutboxRow.person_id == completion.person_id,
+                ScoreOutboxRow.resource == str(completion.resource),
             )
-            if exists is not None:
-                continue
-            last = session.scalar(
-                select(func.max(ScoreOutboxRow.timestamp)).where(
-                    ScoreOutboxRow.platform_id == target.platform_id,
-                    ScoreOutboxRow.resource_link_id == target.resource_link_id,
-                    ScoreOutboxRow.user_id == target.user_id,
-                )
+        )
+        if exists is not None:
+            continue
+        last = session.scalar(
+            select(func.max(ScoreOutboxRow.timestamp)).where(
+                ScoreOutboxRow.platform_id == target.platform_id,
+                ScoreOutboxRow.resource_link_id == target.resource_link_id,
+                ScoreOutboxRow.user_id == target.user_id,
             )
-            row = ScoreOutboxRow(
-                platform_id=target.platform_id,
-                deployment_id=target.deployment_id,
-                resource_link_id=target.resource_link_id,
-                person_id=completion.person_id,
-                user_id=target.user_id,
-                resource=str(completion.resource),
-                score_given=COMPLETION_SCORE_GIVEN,
-                score_maximum=COMPLETION_SCORE_MAXIMUM,
-                timestamp=next_timestamp(now, _utc(last) if last else None),
-                status=ScoreStatus.PENDING.value,
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(row)
-            session.flush()
-            created.append(row.id)
-        if created:
-            event.listen(session, "after_commit", lambda _s: self._enqueue(created), once=True)
-        return created
+        )
+        row = ScoreOutboxRow(
+            platform_id=target.platform_id,
+            deployment_id=target.deployment_id,
+            resource_link_id=target.resource_link_id,
+            person_id=completion.person_id,
+            user_id=target.user_id,
+            resource=str(completion.resource),
+            score_given=COMPLETION_SCORE_GIVEN,
+            score_maximum=COMPLETION_SCORE_MAXIMUM,
+            timestamp=next_timestamp(now, last),
+            status=ScoreStatus.PENDING.value,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(row)
+        # A concurrent request adding the same score fails here on the unique key; the
+        # progress store runs the whole step once more and then finds this row (``exists``).
+        session.flush()
+        created.append(row.id)
+    return created
 
-    def _enqueue(self, ids: Sequence[int]) -> None:
-        queue = self._queue()
-        for entry_id in ids:
-            queue.enqueue_post_score(entry_id)
+
+class PendingScoresWork:
+    """The outbox half of a progress unit of work; each hub's store adds the hub's half."""
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add_pending_scores(self, completion: Completion) -> list[int]:
+        return add_pending_scores(self._s, completion)
+
+
+def run_with_outbox(
+    database: Database, make_work: Callable[[Session], W], step: Callable[[W], T]
+) -> T:
+    """``step`` in one transaction of this database; once more after a unique-key conflict
+    (two requests writing the same row: the loser rolls back and now sees the winner's)."""
+
+    def once() -> T:
+        with database.session() as s:
+            return step(make_work(s))
+
+    try:
+        return once()
+    except IntegrityError:
+        return once()
 
 
 class SqlScoreOutbox:
@@ -164,7 +177,6 @@ class SqlScoreOutbox:
         self._db = database
 
     def claim(self, entry_id: int, *, now: datetime, lease_seconds: int) -> OutboxEntry | None:
-        now = _utc(now)
         with self._db.session() as s:
             result = s.execute(
                 update(ScoreOutboxRow)
@@ -178,7 +190,7 @@ class SqlScoreOutbox:
             )
             if result.rowcount != 1:  # type: ignore[attr-defined]
                 return None
-            return _entry(self._load(s, entry_id))
+            return outbox_entry(self._load(s, entry_id))
 
     def finish(
         self,
@@ -189,7 +201,6 @@ class SqlScoreOutbox:
         last_status: int | None,
         lineitem_url: str | None,
     ) -> OutboxEntry:
-        now = _utc(now)
         with self._db.session() as s:
             row = self._load(s, entry_id)
             row.status = decision.status.value
@@ -200,17 +211,17 @@ class SqlScoreOutbox:
             if lineitem_url:
                 row.lineitem_url = lineitem_url
             if decision.next_attempt_at is not None:
-                row.next_attempt_at = _utc(decision.next_attempt_at)
+                row.next_attempt_at = decision.next_attempt_at
             if decision.status is ScoreStatus.SENT:
                 row.sent_at = now
-            return _entry(row)
+            return outbox_entry(row)
 
     def due(self, *, now: datetime, limit: int) -> list[int]:
         with self._db.session() as s:
             return list(
                 s.scalars(
                     select(ScoreOutboxRow.id)
-                    .where(*self._due_clauses(_utc(now)))
+                    .where(*self._due_clauses(now))
                     .order_by(ScoreOutboxRow.next_attempt_at, ScoreOutboxRow.id)
                     .limit(limit)
                 )
@@ -218,17 +229,16 @@ class SqlScoreOutbox:
 
     def get(self, entry_id: int) -> OutboxEntry:
         with self._db.session() as s:
-            return _entry(self._load(s, entry_id))
+            return outbox_entry(self._load(s, entry_id))
 
     def entries(self, *, status: ScoreStatus | None = None, limit: int = 200) -> list[OutboxEntry]:
         query = select(ScoreOutboxRow).order_by(ScoreOutboxRow.id.desc()).limit(limit)
         if status is not None:
             query = query.where(ScoreOutboxRow.status == status.value)
         with self._db.session() as s:
-            return [_entry(row) for row in s.scalars(query)]
+            return [outbox_entry(row) for row in s.scalars(query)]
 
     def retry(self, entry_ids: Sequence[int] | None, *, now: datetime) -> list[int]:
-        now = _utc(now)
         with self._db.session() as s:
             query = select(ScoreOutboxRow.id).where(ScoreOutboxRow.status == ScoreStatus.DEAD.value)
             if entry_ids is not None:

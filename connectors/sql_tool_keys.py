@@ -1,5 +1,6 @@
 """``ToolKeyStore`` in the tool's database: RSA-2048 keys, the private half never leaves here
-except to sign. Rotation keeps the old key published for the overlap period, then drops it."""
+except to sign. Rotation keeps the old key published for the overlap period, then drops it.
+The signing key is parsed once per kid and handed out loaded (``connectors.loaded_keys``)."""
 
 from __future__ import annotations
 
@@ -14,17 +15,13 @@ from jwcrypto.jwk import JWK
 from jwt.algorithms import RSAAlgorithm
 from sqlalchemy import delete, select
 
+from connectors.loaded_keys import LoadedKeyCache
 from etwin_lti.domain.tool_keys import SigningKey, ToolKey, ToolKeyStatus
 from etwin_lti.errors import NotFoundError
 from etwin_lti.persistence.db import Database
 from etwin_lti.persistence.models.lti import ToolKeyRow
 
 KEY_BITS = 2048
-
-
-def _utc(value: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every stored time is UTC.
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class SqlToolKeyStore:
@@ -34,10 +31,12 @@ class SqlToolKeyStore:
         *,
         overlap_days: int,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        loaded_keys: LoadedKeyCache | None = None,
     ) -> None:
         self._db = database
         self._overlap = timedelta(days=overlap_days)
         self._clock = clock
+        self._loaded = LoadedKeyCache() if loaded_keys is None else loaded_keys
 
     def ensure_signing_key(self) -> ToolKey:
         with self._db.session() as session:
@@ -55,7 +54,10 @@ class SqlToolKeyStore:
                     "The tool has no signing key yet.",
                     who_can_fix="the tool administrator (etwin-lti db upgrade)",
                 )
-            return SigningKey(kid=row.kid, private_pem=row.private_pem)
+            # The row is still read every time, so a rotation by another process is seen at
+            # once; only the parse is cached, by kid (a new key is a new kid).
+            loaded = self._loaded.get(row.kid, row.private_pem)
+            return SigningKey(row.kid, private_key=loaded.private_key, public_pem=loaded.public_pem)
 
     def public_jwks(self) -> dict[str, Any]:
         with self._db.session() as session:
@@ -71,7 +73,10 @@ class SqlToolKeyStore:
             session.execute(delete(ToolKeyRow).where(ToolKeyRow.retired_at < now - self._overlap))
             row = self._new_row()
             session.add(row)
-            return self._to_key(row)
+            key = self._to_key(row)
+            kids = set(session.scalars(select(ToolKeyRow.kid)))
+        self._loaded.retain(kids)  # dropped keys leave this process's memory too
+        return key
 
     def list_keys(self) -> list[ToolKey]:
         with self._db.session() as session:
@@ -84,7 +89,7 @@ class SqlToolKeyStore:
         )
 
     def _published(self, row: ToolKeyRow) -> bool:
-        return row.retired_at is None or _utc(row.retired_at) + self._overlap > self._clock()
+        return row.retired_at is None or row.retired_at + self._overlap > self._clock()
 
     def _new_row(self) -> ToolKeyRow:
         private = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
@@ -106,10 +111,10 @@ class SqlToolKeyStore:
         )
 
     def _to_key(self, row: ToolKeyRow) -> ToolKey:
-        retired = _utc(row.retired_at) if row.retired_at else None
+        retired = row.retired_at if row.retired_at else None
         return ToolKey(
             kid=row.kid,
-            created_at=_utc(row.created_at),
+            created_at=row.created_at,
             status=ToolKeyStatus.RETIRING if retired else ToolKeyStatus.SIGNING,
             retired_at=retired,
             drop_after=retired + self._overlap if retired else None,

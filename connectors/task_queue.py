@@ -80,18 +80,24 @@ def make_huey(
 class HueyTaskQueue:
     """``etwin_lti.domain.passback.TaskQueue`` over huey, plus the workers that consume it."""
 
-    def __init__(
-        self,
-        huey_factory: Callable[[], Huey],
-        handlers: Callable[[], QueueHandlers],
-        intervals: QueueIntervals,
-    ) -> None:
+    def __init__(self, huey_factory: Callable[[], Huey], intervals: QueueIntervals) -> None:
         self._factory = huey_factory
-        self._handlers = handlers
+        self._handlers: QueueHandlers | None = None
         self._intervals = intervals
         self._huey: Huey | None = None
         self._lock = threading.Lock()
         self._tasks: dict[str, Any] = {}
+
+    def attach(self, handlers: QueueHandlers) -> None:
+        """Give the tasks their use cases. Those use cases enqueue onto this queue, so they are
+        built after it, and bootstrap attaches them once they exist (before any task can run:
+        the huey instance, and so every worker, is created on first use)."""
+        self._handlers = handlers
+
+    def handlers(self) -> QueueHandlers:
+        if self._handlers is None:
+            raise RuntimeError("the task queue has no handlers yet (bootstrap attaches them)")
+        return self._handlers
 
     @property
     def huey(self) -> Huey:
@@ -103,7 +109,7 @@ class HueyTaskQueue:
             return self._huey
 
     def _register(self, huey: Huey) -> None:
-        handlers, intervals = self._handlers, self._intervals
+        handlers, intervals = self.handlers, self._intervals
 
         @huey.task(name="post_score")
         def post_score(outbox_id: int) -> None:

@@ -15,17 +15,19 @@ from etwin_lti.settings import Settings
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Create the tool. ``test_config`` overrides the ``ETWIN_*`` environment, key by key."""
-    instance_path = os.environ.get("ETWIN_INSTANCE_PATH") or None
+    # The instance folder must be known before Flask and Settings are built: Settings freezes it
+    # and derives the secret key file, the SQLite default and the embedded queue's file from it.
+    overrides = test_config or {}
+    instance_path = overrides.get("INSTANCE_PATH") or os.environ.get("ETWIN_INSTANCE_PATH")
     app = Flask(
         "etwin_lti",
-        instance_path=instance_path,
+        instance_path=os.path.abspath(instance_path) if instance_path else None,
         instance_relative_config=True,
         template_folder="web/templates",
         static_folder=None,
     )
     app.config.from_prefixed_env("ETWIN")
-    if test_config is not None:
-        app.config.update(test_config)
+    app.config.update(overrides)
     os.makedirs(app.instance_path, exist_ok=True)
 
     settings = Settings.from_mapping(app.config, app.instance_path)
@@ -36,10 +38,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if not app.debug:
         logging.basicConfig(level=logging.INFO)
 
-    container = bootstrap(settings)
-    app.extensions["etwin"] = container
-
     from etwin_lti.web import register_web
 
-    register_web(app, container)
+    register_web(app, bootstrap(settings))
     return app

@@ -1,172 +1,192 @@
 """The composition root: the one place that picks real adapters for the ports.
 
-``bootstrap(settings)`` builds a ``Container`` of ready-to-use services. Tests build the app
-through the same function (with test settings) so that they exercise the real wiring.
+``bootstrap(settings)`` builds the ``Container`` (``etwin_lti.container``) in plain dependency
+order: each part is built once, after what it needs, and handed over as a value. Tests build
+the app through the same function (with test settings) so that they exercise the real wiring.
+
+The one cycle in the graph is the task queue's: completions (the hub) and passback put work on
+the queue, and the queue's tasks run passback, roster sync, the Moodle poll and the privacy purge.
+The queue is built first, with no tasks to run; its handlers are attached last, once those use
+cases exist (``HueyTaskQueue.attach``). Nothing can run a task before that: huey, and so every
+worker, is created on the queue's first use.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+import hashlib
+import hmac
+import os
+import secrets
+from datetime import UTC, datetime
+from functools import partial
 
+import requests
+
+from connectors.ags_client import HttpAgsClient
+from connectors.folder_mail import FolderMailSender
+from connectors.http_hub import HttpHubConnector, hub_session
+from connectors.http_hub.progress import RemoteProgressStore
+from connectors.kv_cache import RedisKeyValueCache, SqlKeyValueCache
+from connectors.local_hub import LocalHub
+from connectors.local_hub.progress import LocalProgressStore
+from connectors.lti_access_tokens import AccessTokenProvider
+from connectors.nrps_client import HttpNrpsClient
+from connectors.platform_jwks import HttpPlatformKeySource
+from connectors.platform_registration import HttpPlatformRegistrationClient
+from connectors.pylti1p3_deep_linking import Pylti1p3DeepLinkSigner
+from connectors.pylti1p3_tool import RegistrationToolConf
+from connectors.smtp_mail import SmtpMailSender, SmtpSettings
+from connectors.sql_api_tokens import SqlApiTokenStore
+from connectors.sql_identities import SqlIdentityStore
+from connectors.sql_launch_sessions import SqlLaunchSessionStore
+from connectors.sql_privacy import SqlPrivacyStore
+from connectors.sql_registrations import SqlRegistrationStore
+from connectors.sql_resource_links import SqlResourceLinkStore
+from connectors.sql_role_policy import SqlRolePolicyStore
+from connectors.sql_score_outbox import SqlLineItemMemory, SqlScoreOutbox
+from connectors.sql_teacher_accounts import SqlTeacherAccounts
+from connectors.sql_tool_keys import SqlToolKeyStore
+from connectors.task_queue import HueyTaskQueue, QueueHandlers, QueueIntervals, make_huey
+from etwin_lti.container import Container, Steps
+from etwin_lti.domain.cache import KeyValueCache
+from etwin_lti.domain.linking_ports import MailSender
+from etwin_lti.domain.passback import RetryPolicy
+from etwin_lti.domain.ports import HubPort
 from etwin_lti.persistence.db import Database
+from etwin_lti.services.badges import BadgeUrls, recipient_key
+from etwin_lti.services.deep_linking import DeepLinkingService
+from etwin_lti.services.demo import load_demo
+from etwin_lti.services.launches import LaunchConfig, LaunchService
+from etwin_lti.services.pages import PageServices
+from etwin_lti.services.pages.acknowledgements import AcknowledgementLinks
+from etwin_lti.services.passback import PassbackConfig, PassbackService
+from etwin_lti.services.privacy import PrivacyConfig, PrivacyService
+from etwin_lti.services.progress import ProgressService
+from etwin_lti.services.provisioning import Provisioner
+from etwin_lti.services.registrations import DynamicRegistrationService
+from etwin_lti.services.roster_sync import RosterSyncService
+from etwin_lti.services.teacher_linking import LinkingConfig, TeacherLinkingService
 from etwin_lti.settings import Settings
+from moodle_bridge.bridge import MoodleBridge
+from moodle_bridge.sites import SqlMoodleSiteStore
 
 
-@dataclass
-class Container:
-    settings: Settings
-    database: Database
-    # Filled by the build_* functions below; typed loosely here to keep this module small.
-    services: dict[str, Any] = field(default_factory=dict)
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self.__dict__["services"][name]
-        except KeyError:
-            raise AttributeError(name) from None
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 def bootstrap(settings: Settings) -> Container:
     database = Database(settings.database_url)
-    container = Container(settings=settings, database=database)
-    build_hub(container)
-    build_remote_hub(container)
-    build_api_tokens(container)
-    build_registrations(container)
-    build_launch(container)
-    build_lti_services(container)
-    build_moodle(container)
-    build_deep_linking(container)
-    build_passback(container)
-    build_privacy(container)
-    return container
-
-
-def build_launch(container: Container) -> None:
-    """The LTI launch (issue 3): shared cache (Redis when ETWIN_REDIS_URL is set, else the
-    database), platform JWKS over one requests.Session, tool keys, identities, launch sessions,
-    per-platform role policy, and the LaunchService over them. Adds the first tool key after
-    ``db upgrade``."""
-    import requests
-
-    from connectors.kv_cache import RedisKeyValueCache, SqlKeyValueCache
-    from connectors.platform_jwks import HttpPlatformKeySource
-    from connectors.sql_identities import SqlIdentityStore
-    from connectors.sql_launch_sessions import SqlLaunchSessionStore
-    from connectors.sql_role_policy import SqlRolePolicyStore
-    from connectors.sql_tool_keys import SqlToolKeyStore
-    from etwin_lti.services.launches import LaunchConfig, LaunchService
-    from etwin_lti.services.provisioning import Provisioner
-
-    settings, database, services = container.settings, container.database, container.services
-    cache = (
-        RedisKeyValueCache.from_url(
-            settings.redis_url, timeout_seconds=settings.http_timeout_seconds
-        )
-        if settings.redis_url
-        else SqlKeyValueCache(database)
+    cache = _shared_cache(settings, database)
+    task_queue = _task_queue(settings)
+    local_hub = LocalHub(database)
+    remote_hub = _remote_hub(settings)
+    hub: HubPort = remote_hub or local_hub
+    # Progress (issue 8 item 2): a completion owes its pending AGS scores to this tool's LMS
+    # links whichever hub records it; with the local hub both share one transaction (outbox).
+    progress = ProgressService(
+        RemoteProgressStore(remote_hub, database)
+        if remote_hub is not None
+        else LocalProgressStore(local_hub, database),
+        queue=task_queue,
     )
+
+    # LTI platforms, deployments and dynamic-registration invites (issue 3).
+    registrations = SqlRegistrationStore(database)
+    dynamic_registration = DynamicRegistrationService(
+        registrations,
+        HttpPlatformRegistrationClient(requests.Session(), timeout=settings.http_timeout_seconds),
+        base_url=settings.base_url,
+        store_pupil_names=settings.store_pupil_names,
+        # http:// configuration URLs on localhost only for the test suite and the demo sandbox.
+        allow_loopback_http=settings.testing or settings.demo,
+    )
+
+    # The launch (issue 3): platform key sets over one session, the shared cache, tool keys.
     jwks_session = requests.Session()
     jwks_session.headers["User-Agent"] = "etwin-lti (platform key sets)"
-    services["kv_cache"] = cache
-    services["platform_keys"] = HttpPlatformKeySource(
+    platform_keys = HttpPlatformKeySource(
         cache,
         jwks_session,
         timeout_seconds=settings.http_timeout_seconds,
         min_refetch_seconds=settings.jwks_min_refetch_seconds,
     )
-    services["tool_keys"] = SqlToolKeyStore(
-        database, overlap_days=settings.key_rotation_overlap_days
+    tool_keys = SqlToolKeyStore(database, overlap_days=settings.key_rotation_overlap_days)
+    identities = SqlIdentityStore(database)
+    launch_sessions = SqlLaunchSessionStore(database)
+    role_policies = SqlRolePolicyStore(database)
+    resource_links = SqlResourceLinkStore(database)
+    # LTI Advantage services (issue 4): access tokens shared through the launch's cache.
+    # pylti1p3 signs what the tool sends: service assertions and deep-link responses (0002).
+    tool_conf = RegistrationToolConf(registrations, tool_keys)
+    services_session = requests.Session()
+    services_session.headers["User-Agent"] = "etwin-lti (LTI Advantage services)"
+    access_tokens = AccessTokenProvider(
+        registrations, tool_keys, cache, services_session, timeout=settings.http_timeout_seconds
     )
-    services["identities"] = SqlIdentityStore(database)
-    services["launch_sessions"] = SqlLaunchSessionStore(database)
-    services["role_policies"] = SqlRolePolicyStore(database)
-    # One way in for people, shared by the launch and roster sync; the roster source (NRPS,
-    # built with the LTI service clients) tells an enrolled LMS administrator from a visitor.
-    services["provisioner"] = Provisioner(
-        services["identities"],
-        store_pupil_names=settings.store_pupil_names,
-        roster_source=lambda: services.get("roster_source"),
+    roster_source = HttpNrpsClient(access_tokens)
+    # One way in for people, shared by the launch and roster sync; the roster (NRPS) tells an
+    # enrolled LMS administrator from a visitor.
+    provisioner = Provisioner(
+        identities, store_pupil_names=settings.store_pupil_names, roster_source=roster_source
     )
-    from connectors.sql_resource_links import SqlResourceLinkStore
-
-    services["resource_links"] = SqlResourceLinkStore(database)
-    services["launches"] = LaunchService(
+    launches = LaunchService(
         LaunchConfig(
             base_url=settings.base_url,
             leeway_seconds=settings.launch_leeway_seconds,
             session_seconds=settings.launch_session_seconds,
             store_pupil_names=settings.store_pupil_names,
         ),
-        registrations=services["registrations"],
+        registrations=registrations,
         cache=cache,
-        platform_keys=services["platform_keys"],
-        identities=services["identities"],
-        hub=lambda: container.hub,
-        sessions=services["launch_sessions"],
-        role_policies=services["role_policies"],
-        provisioner=services["provisioner"],
+        platform_keys=platform_keys,
+        identities=identities,
+        hub=hub,
+        sessions=launch_sessions,
+        role_policies=role_policies,
+        provisioner=provisioner,
         record_links=True,
     )
-    # pylti1p3 for the messages the tool sends (deep-link responses, service assertions).
-    from connectors.pylti1p3_tool import RegistrationToolConf
 
-    services["lti_tool_conf"] = RegistrationToolConf(
-        services["registrations"], services["tool_keys"]
+    roster_sync = RosterSyncService(
+        resource_links=resource_links,
+        registrations=registrations,
+        roster_source=roster_source,
+        identities=identities,
+        hub=hub,
+        role_policies=role_policies,
+        cache=cache,
+        store_pupil_names=settings.store_pupil_names,
+        provisioner=provisioner,
     )
-    services.setdefault("after_upgrade", []).append(services["tool_keys"].ensure_signing_key)
+    # Teacher linking (issue 9 item 3): invitations, one-time codes and accounts in the tool's
+    # database; none with a remote hub, where the people live.
+    teacher_accounts = SqlTeacherAccounts(database) if remote_hub is None else None
+    teacher_linking = (
+        _teacher_linking(settings, hub, teacher_accounts, launch_sessions)
+        if teacher_accounts is not None
+        else None
+    )
+    deep_linking = DeepLinkingService(
+        base_url=settings.base_url,
+        hub=hub,
+        registrations=registrations,
+        signer=Pylti1p3DeepLinkSigner(tool_conf),
+        founding_check=teacher_linking.may_found if teacher_linking else _anyone_may_found,
+    )
 
-
-def build_lti_services(container: Container) -> None:
-    """LTI Advantage service clients (issue 4): access tokens shared through the launch's
-    cache (database or Redis), NRPS roster sync."""
-    import requests
-
-    from connectors.lti_access_tokens import AccessTokenProvider
-
-    settings, services = container.settings, container.services
-    session = requests.Session()
-    session.headers["User-Agent"] = "etwin-lti (LTI Advantage services)"
-    services["access_tokens"] = AccessTokenProvider(
-        services["registrations"],
-        services["tool_keys"],
-        services["kv_cache"],
-        session,
+    # Moodle sites (tokens encrypted with a key derived from ETWIN_SECRET_KEY), mappings and
+    # the completion poller (issue 5). One requests.Session for every Moodle client.
+    moodle = MoodleBridge(
+        SqlMoodleSiteStore(database, settings.secret_key),
+        hub=hub,
+        identities=identities,
+        session=requests.Session(),
         timeout=settings.http_timeout_seconds,
     )
-    from connectors.nrps_client import HttpNrpsClient
-    from etwin_lti.services.roster_sync import RosterSyncService
 
-    services["roster_source"] = HttpNrpsClient(services["access_tokens"])
-    services["roster_sync"] = RosterSyncService(
-        resource_links=services["resource_links"],
-        registrations=services["registrations"],
-        roster_source=services["roster_source"],
-        identities=services["identities"],
-        hub=lambda: container.hub,
-        role_policies=services["role_policies"],
-        cache=services["kv_cache"],
-        store_pupil_names=settings.store_pupil_names,
-        provisioner=services["provisioner"],
-    )
-
-
-def build_passback(container: Container) -> None:
-    """Progress passback and the task queue (issue 4 items 3-4): the score outbox, the AGS
-    client over the shared access tokens, and huey (SQLite file in the instance folder, or
-    Redis with ETWIN_QUEUE=redis). ``serve`` on the embedded default runs a worker in-process."""
-    import os
-    from datetime import UTC, datetime
-
-    from connectors.ags_client import HttpAgsClient
-    from connectors.sql_score_outbox import SqlLineItemMemory, SqlScoreOutbox
-    from connectors.task_queue import HueyTaskQueue, QueueHandlers, QueueIntervals, make_huey
-    from etwin_lti.domain.passback import RetryPolicy
-    from etwin_lti.services.passback import PassbackConfig, PassbackService
-
-    settings, services = container.settings, container.services
-    services["passback"] = PassbackService(
+    # Progress passback (issue 4 items 3-4): the score outbox and the AGS client.
+    passback = PassbackService(
         PassbackConfig(
             policy=RetryPolicy(
                 max_attempts=settings.passback_max_attempts,
@@ -175,130 +195,104 @@ def build_passback(container: Container) -> None:
             ),
             lease_seconds=settings.passback_lease_seconds,
         ),
-        outbox=SqlScoreOutbox(container.database),
-        resource_links=services["resource_links"],
-        ags_client=HttpAgsClient(services["access_tokens"]),
-        line_items=SqlLineItemMemory(container.database, clock=lambda: datetime.now(UTC)),
-        queue=lambda: container.task_queue,
+        outbox=SqlScoreOutbox(database),
+        resource_links=resource_links,
+        ags_client=HttpAgsClient(access_tokens),
+        line_items=SqlLineItemMemory(database, clock=_utc_now),
+        queue=task_queue,
     )
 
-    def handlers() -> QueueHandlers:
-        roster_sync = services.get("roster_sync")
-        return QueueHandlers(
-            post_score=services["passback"].post,
-            sweep_outbox=services["passback"].sweep,
-            poll_moodle=lambda: services["moodle"].poll(now=lambda: datetime.now(UTC)),
-            sync_all_rosters=roster_sync.sync_all if roster_sync is not None else None,
-            purge_personal_data=lambda: services["privacy"].purge(now=datetime.now(UTC)),
-        )
-
-    queue_path = settings.queue_path or os.path.join(settings.instance_path, "queue.sqlite")
-    services["task_queue"] = HueyTaskQueue(
-        lambda: make_huey(
-            backend=settings.queue, sqlite_path=queue_path, redis_url=settings.redis_url
-        ),
-        handlers,
-        QueueIntervals(
-            sweep_minutes=settings.passback_sweep_minutes,
-            roster_sync_minutes=settings.roster_sync_minutes,
-            moodle_poll_minutes=settings.moodle_poll_minutes,
-        ),
-    )
-    if settings.queue == "embedded":
-
-        def start_worker(_app: Any) -> None:
-            services["worker"] = services["task_queue"].start_worker(
-                workers=settings.worker_threads
-            )
-
-        services.setdefault("on_serve", []).append(start_worker)
-
-
-def build_privacy(container: Container) -> None:
-    """Export, erasure and the retention purge over every table holding personal data
-    (docs/decisions/0007). With a remote hub (ETWIN_HUB_URL) the people live there: refused."""
-    import secrets
-
-    from connectors.sql_privacy import SqlPrivacyStore
-    from etwin_lti.services.badges import BadgeUrls, recipient_key
-    from etwin_lti.services.privacy import PrivacyConfig, PrivacyService
-
-    settings = container.settings
-    container.services["privacy"] = PrivacyService(
+    # Export, erasure and the retention purge (docs/decisions/0007). With a remote hub
+    # (ETWIN_HUB_URL) the people live there: refused.
+    privacy = PrivacyService(
         PrivacyConfig(
             urls=BadgeUrls(settings.base_url),
             recipient_key=recipient_key(settings.secret_key),
             retention_days=settings.suspended_retention_days,
             hub_is_local=not settings.hub_url,
         ),
-        SqlPrivacyStore(container.database),
-        pseudonym_tag=lambda: secrets.token_hex(2),
+        SqlPrivacyStore(database),
+        pseudonym_tag=partial(secrets.token_hex, 2),
+    )
+
+    def purge_personal_data() -> object:
+        return privacy.purge(now=_utc_now())
+
+    task_queue.attach(
+        QueueHandlers(
+            post_score=passback.post,
+            sweep_outbox=passback.sweep,
+            poll_moodle=partial(moodle.poll, now=_utc_now),
+            sync_all_rosters=roster_sync.sync_all,
+            purge_personal_data=purge_personal_data,
+        )
+    )
+
+    links = AcknowledgementLinks(BadgeUrls(settings.base_url), recipient_key(settings.secret_key))
+    return Container(
+        settings=settings,
+        database=database,
+        kv_cache=cache,
+        task_queue=task_queue,
+        hub=hub,
+        api_tokens=SqlApiTokenStore(database),
+        registrations=registrations,
+        dynamic_registration=dynamic_registration,
+        tool_keys=tool_keys,
+        platform_keys=platform_keys,
+        identities=identities,
+        launch_sessions=launch_sessions,
+        role_policies=role_policies,
+        resource_links=resource_links,
+        launches=launches,
+        access_tokens=access_tokens,
+        roster_sync=roster_sync,
+        moodle=moodle,
+        deep_linking=deep_linking,
+        passback=passback,
+        privacy=privacy,
+        progress=progress,
+        teacher_linking=teacher_linking,
+        teacher_accounts=teacher_accounts,
+        pages=PageServices.over(hub, links, progress),
+        # The country list is versioned data shipped with the package, loaded after every
+        # upgrade; so is the first tool key.
+        after_upgrade=Steps(local_hub.seed_countries, tool_keys.ensure_signing_key),
+        on_serve=_serve_steps(settings, hub, task_queue),
     )
 
 
-def build_deep_linking(container: Container) -> None:
-    """The Deep Linking 2.0 picker (issue 4): responses signed by pylti1p3 over our registration
-    and tool key (docs/decisions/0002)."""
-    from connectors.pylti1p3_deep_linking import Pylti1p3DeepLinkSigner
-    from etwin_lti.services.deep_linking import DeepLinkingService
+def _shared_cache(settings: Settings, database: Database) -> KeyValueCache:
+    """State, nonces, replay marks, key sets and access tokens: shared by every instance
+    (Redis when ETWIN_REDIS_URL is set, else the database)."""
+    if settings.redis_url:
+        return RedisKeyValueCache.from_url(
+            settings.redis_url, timeout_seconds=settings.http_timeout_seconds
+        )
+    return SqlKeyValueCache(database)
 
-    services = container.services
-    services["deep_linking"] = DeepLinkingService(
-        base_url=container.settings.base_url,
-        hub=lambda: container.hub,
-        registrations=services["registrations"],
-        signer=Pylti1p3DeepLinkSigner(services["lti_tool_conf"]),
+
+def _task_queue(settings: Settings) -> HueyTaskQueue:
+    """huey: a SQLite file in the instance folder, or Redis with ETWIN_QUEUE=redis."""
+    queue_path = settings.queue_path or os.path.join(settings.instance_path, "queue.sqlite")
+    return HueyTaskQueue(
+        partial(
+            make_huey, backend=settings.queue, sqlite_path=queue_path, redis_url=settings.redis_url
+        ),
+        QueueIntervals(
+            sweep_minutes=settings.passback_sweep_minutes,
+            roster_sync_minutes=settings.roster_sync_minutes,
+            moodle_poll_minutes=settings.moodle_poll_minutes,
+        ),
     )
 
 
-def build_moodle(container: Container) -> None:
-    """Moodle sites (tokens encrypted with a key derived from ETWIN_SECRET_KEY), mappings and
-    the completion poller (issue 5). One requests.Session for every Moodle client."""
-    import requests
-
-    from moodle_bridge.bridge import MoodleBridge
-    from moodle_bridge.sites import SqlMoodleSiteStore
-
-    settings = container.settings
-    container.services["moodle"] = MoodleBridge(
-        SqlMoodleSiteStore(container.database, settings.secret_key),
-        hub=lambda: container.hub,
-        identities=lambda: container.identities,
-        session=requests.Session(),
-        timeout=settings.http_timeout_seconds,
-    )
-
-
-def build_registrations(container: Container) -> None:
-    """LTI platforms, deployments and dynamic-registration invites (issue 3)."""
-    import requests
-
-    from connectors.platform_registration import HttpPlatformRegistrationClient
-    from connectors.sql_registrations import SqlRegistrationStore
-    from etwin_lti.services.registrations import DynamicRegistrationService
-
-    settings = container.settings
-    store = SqlRegistrationStore(container.database)
-    container.services["registrations"] = store
-    container.services["dynamic_registration"] = DynamicRegistrationService(
-        store,
-        HttpPlatformRegistrationClient(requests.Session(), timeout=settings.http_timeout_seconds),
-        base_url=settings.base_url,
-        store_pupil_names=settings.store_pupil_names,
-        # http:// configuration URLs on localhost only for the test suite and the demo sandbox.
-        allow_loopback_http=settings.testing or settings.demo,
-    )
-
-
-def build_remote_hub(container: Container) -> None:
+def _remote_hub(settings: Settings) -> HttpHubConnector | None:
     """With ETWIN_HUB_URL, the hub is another instance's REST API instead of the local one."""
-    settings = container.settings
     if not settings.hub_url:
-        return
-    from connectors.http_hub import HttpHubConnector, hub_session
-
+        return None
     assert settings.hub_token is not None  # Settings.check
-    container.services["hub"] = HttpHubConnector(
+    return HttpHubConnector(
         settings.hub_url,
         settings.hub_token,
         session=hub_session(),
@@ -306,31 +300,65 @@ def build_remote_hub(container: Container) -> None:
     )
 
 
-def build_api_tokens(container: Container) -> None:
-    """REST API tokens (hashes only) in the tool's own database."""
-    from connectors.sql_api_tokens import SqlApiTokenStore
+def _serve_steps(settings: Settings, hub: HubPort, task_queue: HueyTaskQueue) -> Steps:
+    """Before ``serve``: the demo data (``--demo``) and, on the embedded queue, a worker
+    in-process. The web layer adds the sandbox's registration when it mounts the sandbox."""
+    steps = Steps()
+    if settings.demo:
 
-    container.services["api_tokens"] = SqlApiTokenStore(container.database)
+        def load_demo_data() -> None:
+            load_demo(hub)
+
+        steps.add(load_demo_data)
+    if settings.queue == "embedded":
+
+        def start_worker() -> None:
+            task_queue.start_worker(workers=settings.worker_threads)
+
+        steps.add(start_worker)
+    return steps
 
 
-def build_hub(container: Container) -> None:
-    """The eTwinning hub: the local database implementation is the embedded default."""
-    from connectors.local_hub import LocalHub
-    from connectors.sql_score_outbox import CompletionOutbox
+def _anyone_may_found(_person_id: int) -> None:
+    """With a remote hub, that hub decides who may found a project."""
 
-    # A completion writes its pending AGS scores in its own transaction (build_passback).
-    hub = LocalHub(
-        container.database,
-        completion_listeners=[CompletionOutbox(lambda: container.task_queue)],
+
+def _teacher_linking(
+    settings: Settings,
+    hub: HubPort,
+    accounts: SqlTeacherAccounts,
+    launch_sessions: SqlLaunchSessionStore,
+) -> TeacherLinkingService:
+    """Mail over SMTP when ETWIN_SMTP_HOST is set, else .eml files in the mail folder
+    (default <instance>/outgoing-mail)."""
+    mail: MailSender
+    if settings.smtp_host:
+        mail = SmtpMailSender(
+            SmtpSettings(
+                host=str(settings.smtp_host),
+                port=int(settings.smtp_port),
+                user=str(settings.smtp_user) if settings.smtp_user else None,
+                # Values are parsed as JSON: a password of digits arrives as a number.
+                password=str(settings.smtp_password) if settings.smtp_password else None,
+                starttls=bool(settings.smtp_starttls),
+                timeout_seconds=settings.http_timeout_seconds,
+            ),
+            sender=settings.mail_from,
+        )
+    else:
+        folder = settings.mail_folder or os.path.join(settings.instance_path, "outgoing-mail")
+        mail = FolderMailSender(folder, sender=settings.mail_from)
+    return TeacherLinkingService(
+        LinkingConfig(
+            base_url=settings.base_url,
+            code_key=hmac.new(
+                settings.secret_key.encode(), b"etwin-lti/teacher-link-codes/v1", hashlib.sha256
+            ).digest(),
+        ),
+        hub=hub,
+        invitations=accounts,
+        codes=accounts,
+        accounts=accounts,
+        mail=mail,
+        sessions=launch_sessions,
     )
-    container.services["hub"] = hub
-    # The country list is versioned data shipped with the package: loaded after every upgrade.
-    container.services.setdefault("after_upgrade", []).append(hub.seed_countries)
-    if container.settings.demo:
-
-        def load_demo_data(_app: Any) -> None:
-            from etwin_lti.services.demo import load_demo
-
-            load_demo(container.hub)  # whichever hub bootstrap settled on
-
-        container.services.setdefault("on_serve", []).append(load_demo_data)

@@ -45,6 +45,15 @@ class Settings:
     suspended_retention_days: int = 365
     badge_issuer_name: str = "eTwinning LTI tool"  # the Open Badges issuer profile
     badge_issuer_email: str | None = None  # contact e-mail in the issuer profile
+    # Outgoing mail (teacher linking's one-time codes): SMTP when a host is set, else .eml files
+    # in mail_folder (default <instance>/outgoing-mail).
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)  # secret
+    smtp_starttls: bool = True
+    mail_from: str = "etwinning-tool@localhost"
+    mail_folder: str | None = None
     testing: bool = False
 
     @classmethod
@@ -83,6 +92,8 @@ class Settings:
             raise ConfigurationError("ETWIN_SUSPENDED_RETENTION_DAYS must be at least 1.")
         if self.hub_url and not self.hub_token:
             raise ConfigurationError("ETWIN_HUB_URL needs ETWIN_HUB_TOKEN (an admin API token).")
+        if "@" not in self.mail_from:
+            raise ConfigurationError("ETWIN_MAIL_FROM must be an e-mail address.")
         if not self.base_url.startswith(("http://", "https://")):
             raise ConfigurationError("ETWIN_BASE_URL must be an http(s) URL.")
 

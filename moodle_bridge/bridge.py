@@ -33,16 +33,14 @@ class MoodleBridge:
     def __init__(
         self,
         store: MoodleSiteStore,
-        hub: Callable[[], HubPort],
-        identities: Callable[[], IdentityStore],
+        hub: HubPort,
+        identities: IdentityStore,
         session: requests.Session,
         *,
         timeout: float = 10.0,
         retries: int = 2,
         backoff_seconds: float = 0.5,
     ) -> None:
-        # hub and identities are looked up when used: other parts of the container may be
-        # built after this one.
         self.store = store
         self._hub = hub
         self._identities = identities
@@ -100,7 +98,7 @@ class MoodleBridge:
     ) -> CourseMapping:
         """The hub target must exist and Moodle must know the course."""
         site = self.store.get_site(site_id)
-        hub = self._hub()
+        hub = self._hub
         if target.kind is TargetKind.EDITION:
             hub.get_edition(target.id)
         else:
@@ -112,8 +110,8 @@ class MoodleBridge:
     def poll(self, *, now: Callable[[], datetime], site_id: int | None = None) -> PollReport:
         return poll_completions(
             self.store,
-            self._hub(),
-            self._identities(),
+            self._hub,
+            self._identities,
             self.client_for,
             now=now,
             site_id=site_id,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import Protocol
 
 from etwin_lti.domain import events
 from etwin_lti.domain.identities import IdentityStore, LtiIdentity
@@ -34,7 +35,7 @@ from etwin_lti.domain.moodle import (
     PollReport,
     TargetKind,
 )
-from etwin_lti.domain.ports import HubPort
+from etwin_lti.domain.ports import CourseHub, EventsHub, RecognitionHub
 from etwin_lti.errors import (
     DuplicateAcknowledgementError,
     InvalidInputError,
@@ -68,9 +69,13 @@ class _MappingSkippedError(Exception):  # never leaves this module: caught in ru
     """Internal: stop this mapping with a message for the administrator."""
 
 
+class CompletionPollHub(CourseHub, EventsHub, RecognitionHub, Protocol):
+    """Course and event certificates, issued by the system on a Moodle completion."""
+
+
 def poll_completions(
     store: MoodleSiteStore,
-    hub: HubPort,
+    hub: CompletionPollHub,
     identities: IdentityStore,
     client_for: Callable[[MoodleSite], MoodleClient],
     *,
@@ -92,7 +97,7 @@ class _MappingPoll:
     def __init__(
         self,
         store: MoodleSiteStore,
-        hub: HubPort,
+        hub: CompletionPollHub,
         identities: IdentityStore,
         client: MoodleClient,
         site: MoodleSite,

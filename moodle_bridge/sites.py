@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
@@ -54,13 +54,6 @@ def normalise_site_url(url: str) -> str:
     if not url.startswith(("http://", "https://")) or "://" not in url or len(url) > 500:
         raise InvalidInputError(errors={"url": ["A Moodle site URL starts with http(s)://."]})
     return url
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    # SQLite gives naive datetimes back; everything we store is UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 class SqlMoodleSiteStore:
@@ -242,7 +235,7 @@ def _site(row: MoodleSiteRow) -> MoodleSite:
         label=row.label,
         site_name=row.site_name,
         release=row.release,
-        created_at=_aware(row.created_at) or row.created_at,
+        created_at=row.created_at,
     )
 
 
@@ -253,8 +246,8 @@ def _mapping(row: MoodleMappingRow) -> CourseMapping:
         course_id=row.course_id,
         cmid=row.cmid or None,
         target=AcknowledgementTarget.parse(row.target),
-        created_at=_aware(row.created_at) or row.created_at,
-        last_polled_at=_aware(row.last_polled_at),
+        created_at=row.created_at,
+        last_polled_at=row.last_polled_at,
         last_error=row.last_error,
     )
 
@@ -266,5 +259,5 @@ def _mark(row: MoodlePollMarkRow) -> PollMark:
         state=MarkState(row.state),
         person_id=row.person_id,
         acknowledgement_id=row.acknowledgement_id,
-        updated_at=_aware(row.updated_at) or row.updated_at,
+        updated_at=row.updated_at,
     )

@@ -3,6 +3,15 @@
 ``database_url`` is parametrized over SQLite and PostgreSQL: a test that asks for it (or for
 ``app``/``container`` built on it) runs on both. Tests that need only one backend ask for
 ``sqlite_url`` or ``postgres_url``.
+
+Those are freshly migrated, empty databases. ``app_database_url`` (``app_sqlite_url``,
+``app_postgres_url``) is the same database after the app's after-upgrade steps (the tool's
+signing key, the country list), done once per session on a template: what every test app
+would otherwise redo (an RSA key generation each). Every test still gets its own copy.
+
+Every test gets its own instance folder: ``make_test_app`` passes ``tmp_path`` as
+``INSTANCE_PATH`` and ``ETWIN_INSTANCE_PATH`` points there for apps built otherwise, so no test
+reads or writes the repository's ``instance/`` (queue, secret key, sandbox key).
 """
 
 from __future__ import annotations
@@ -15,7 +24,13 @@ import pytest
 from flask import Flask
 
 from etwin_lti.app import create_app
-from tests.support.databases import PostgresDatabase, migrated_sqlite_template, sqlite_copy
+from tests.support.databases import (
+    PostgresDatabase,
+    Snapshot,
+    migrated_sqlite_template,
+    sqlite_copy,
+    sqlite_path,
+)
 
 TEST_SECRET = "test-secret-key-that-is-long-enough"
 
@@ -53,24 +68,82 @@ def make_test_app(database_url: str, instance_path: Path, **config: object) -> F
         "DATABASE_URL": database_url,
         "SECRET_KEY": TEST_SECRET,
         "BASE_URL": "http://tool.test",
+        "INSTANCE_PATH": str(instance_path),
     }
     base.update(config)
+    if base.get("DEMO"):
+        _keep_sandbox_key(Path(str(base["INSTANCE_PATH"])))
     app = create_app(base)
-    app.instance_path = str(instance_path)
-    for step in app.extensions["etwin"].services.get("after_upgrade", []):
-        step()
+    app.extensions["etwin"].after_upgrade.run()
     return app
 
 
+def _keep_sandbox_key(instance_path: Path) -> None:
+    """The demo sandbox LMS keeps its RSA key in the instance folder; a fresh folder per test
+    would generate one per test (slow), so each starts with the session's key, as after a
+    restart."""
+    from tests.e2e.peer import session_keys
+
+    key_file = instance_path / "sandbox-platform-key.pem"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(session_keys().private_pem)
+
+
+def settle(app: Flask) -> None:
+    """Close an app's database connections (before its file is copied, or at teardown)."""
+    app.extensions["etwin"].database.dispose()
+
+
+@pytest.fixture(scope="session")
+def _app_sqlite_template(_sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("app-template")
+    app = make_test_app(sqlite_copy(_sqlite_template, directory), directory)
+    settle(app)
+    return sqlite_path(app.extensions["etwin"].settings.database_url)
+
+
+@pytest.fixture(scope="session")
+def _app_postgres_snapshot(
+    _postgres: PostgresDatabase, tmp_path_factory: pytest.TempPathFactory
+) -> Snapshot:
+    _postgres.truncate()
+    settle(make_test_app(_postgres.url, tmp_path_factory.mktemp("app-template")))
+    return _postgres.snapshot()
+
+
 @pytest.fixture
-def app(sqlite_url: str, tmp_path: Path) -> Flask:
+def app_sqlite_url(_app_sqlite_template: Path, tmp_path: Path) -> str:
+    return sqlite_copy(_app_sqlite_template, tmp_path)
+
+
+@pytest.fixture
+def app_postgres_url(_postgres: PostgresDatabase, _app_postgres_snapshot: Snapshot) -> str:
+    return _postgres.restore(_app_postgres_snapshot)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def app_database_url(request: pytest.FixtureRequest) -> str:
+    """``database_url`` once the app's after-upgrade steps ran (for tests that build an app)."""
+    return request.getfixturevalue(f"app_{request.param}_url")
+
+
+@pytest.fixture(autouse=True)
+def _instance_path(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Apps built without ``make_test_app`` (CLI runs, bare ``create_app``) get a folder of their
+    own too, never the repository's ``instance/``."""
+    monkeypatch.setenv("ETWIN_INSTANCE_PATH", str(tmp_path_factory.mktemp("instance")))
+
+
+@pytest.fixture
+def app(app_sqlite_url: str, tmp_path: Path) -> Flask:
     """The tool on a fresh migrated SQLite database (use ``pg_app`` for PostgreSQL)."""
-    return make_test_app(sqlite_url, tmp_path)
+    return make_test_app(app_sqlite_url, tmp_path)
 
 
 @pytest.fixture
-def pg_app(postgres_url: str, tmp_path: Path) -> Flask:
-    return make_test_app(postgres_url, tmp_path)
+def pg_app(app_postgres_url: str, tmp_path: Path) -> Flask:
+    return make_test_app(app_postgres_url, tmp_path)
 
 
 @pytest.fixture

@@ -14,7 +14,9 @@ from typing import Any
 import click
 from flask import Flask
 
+from etwin_lti.container import Container
 from etwin_lti.errors import EtwinLtiError
+from etwin_lti.web.container import container_of
 
 COMMAND_MODULES = (
     "etwin_lti.cli.serve",
@@ -32,6 +34,7 @@ COMMAND_MODULES = (
     "etwin_lti.cli.worker",
     "etwin_lti.cli.passback",
     "etwin_lti.cli.privacy",
+    "etwin_lti.cli.teachers",
     "etwin_lti.cli.bench",
 )
 
@@ -73,8 +76,8 @@ def with_app(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def container(app: Flask) -> Any:
-    return app.extensions["etwin"]
+def container(app: Flask) -> Container:
+    return container_of(app)
 
 
 @click.group()

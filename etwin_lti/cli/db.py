@@ -14,8 +14,7 @@ def upgrade_database(app: Flask) -> None:
 
     c = container(app)
     upgrade(c.settings.database_url)
-    for step in c.services.get("after_upgrade", []):
-        step()
+    c.after_upgrade.run()
 
 
 def register(main: click.Group) -> None:

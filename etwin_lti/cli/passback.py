@@ -47,5 +47,5 @@ def register(main: click.Group) -> None:
         """Put a dead letter (or all of them) back in the queue."""
         if (entry_id is None) == (not all_dead):
             raise click.UsageError("Give one score id, or --all-dead.")
-        ids = container(app).passback.retry(None if all_dead else [entry_id])
+        ids = container(app).passback.retry(None if entry_id is None else [entry_id])
         click.echo(f"{len(ids)} score(s) queued again" + (f": {ids}" if ids else ""))

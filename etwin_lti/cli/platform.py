@@ -14,7 +14,7 @@ from flask import Flask
 
 from etwin_lti.cli import container, with_app
 from etwin_lti.domain.audiences import Audience, parse_audience
-from etwin_lti.domain.registrations import Deployment, Platform
+from etwin_lti.domain.registrations import Deployment, Platform, PlatformRegistration
 from etwin_lti.lti.tool_configuration import tool_urls
 from etwin_lti.services.registrations import add_platform
 
@@ -66,15 +66,16 @@ def register(main: click.Group) -> None:
         deployments: tuple[str, ...],
     ) -> None:
         """Register a platform by hand (Moodle: values from its "Tool configuration details")."""
-        result = add_platform(
-            container(app).registrations,
+        registration = PlatformRegistration(
             issuer=issuer,
             client_id=client_id,
             name=name,
             auth_login_url=auth_login_url,
             auth_token_url=auth_token_url,
             key_set_url=key_set_url,
-            deployment_ids=deployments,
+        )
+        result = add_platform(
+            container(app).registrations, registration, deployment_ids=deployments
         )
         listed = ", ".join(deployments) or "none yet (the first launch records it inactive)"
         click.echo(f"added platform {result.platform.id}: {name} ({issuer}, client {client_id})")

@@ -6,6 +6,7 @@ import click
 from flask import Flask
 
 from etwin_lti.cli import CliState
+from etwin_lti.web.container import container_of
 
 
 def register(main: click.Group) -> None:
@@ -29,9 +30,7 @@ def register(main: click.Group) -> None:
         app: Flask = state.app
         with app.app_context():
             upgrade_database(app)
-            container = app.extensions["etwin"]
-            for step in container.services.get("on_serve", []):
-                step(app)
+            container_of(app).on_serve.run()
         click.echo(f"etwin-lti serving on http://{host}:{port}/")
         if demo:
             click.echo(f"sandbox LMS: http://{host}:{port}/sandbox/")

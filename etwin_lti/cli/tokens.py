@@ -24,10 +24,9 @@ def _describe(token: ApiToken) -> str:
 
 
 def _check_country_known(app: Flask, country_code: str | None) -> None:
-    hub = container(app).services.get("hub")
-    if country_code is None or hub is None:
+    if country_code is None:
         return
-    if country_code not in {c.code for c in hub.list_countries()}:
+    if country_code not in {c.code for c in container(app).hub.list_countries()}:
         raise InvalidInputError(errors={"country_code": [f"Unknown country {country_code}."]})
 
 

@@ -143,6 +143,7 @@ class Person:
     country_code: str | None = None
     school: str | None = None
     email: str | None = None  # never stored for pupils
+    created_at: datetime | None = None  # read where it is shown (the privacy export)
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,8 @@ class Member:
     status: MemberStatus
     role_source: RoleSource
     is_founder: bool  # founders and co-founders: no one can change their rights
+    joined_at: datetime | None = None  # the times are read where they are shown (privacy export)
+    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -320,6 +323,8 @@ class NqlApplication:
     scores: dict[str, int] = field(default_factory=dict)  # NqlCriterion value -> score
     sub_scores: dict[str, int] = field(default_factory=dict)  # NqlSubCriterion value -> score
     decided_by: str | None = None  # NSO country code
+    applied_at: datetime | None = None  # the times are read where they are shown (privacy export)
+    decided_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
+from etwin_lti.domain.model import (
+    Acknowledgement,
+    DiaryComment,
+    DiaryPost,
+    ForumPost,
+    ForumThread,
+    Material,
+    Member,
+    NqlApplication,
+    Page,
+    Person,
+)
+from etwin_lti.domain.passback import OutboxEntry
 from etwin_lti.errors import InvalidInputError, RuleViolationError
 
 PSEUDONYM_PREFIX = "Former member"
@@ -61,17 +74,9 @@ class ErasureFailedError(RuleViolationError):
 
 
 # --- what an export contains (every datetime is timezone-aware UTC) ----------------------------
-
-
-@dataclass(frozen=True)
-class Profile:
-    id: int
-    display_name: str
-    kind: str
-    country_code: str | None
-    school: str | None
-    email: str | None
-    created_at: datetime
+# The hub's own dataclasses (``domain.model``, ``domain.passback``) wherever one exists; a record
+# here only for a view no domain type holds: an identity, a relation to a project, a line of
+# participation across events and editions, a launch session, a Moodle poll mark with its site.
 
 
 @dataclass(frozen=True)
@@ -85,37 +90,11 @@ class IdentityRecord:
 
 
 @dataclass(frozen=True)
-class MembershipRecord:
-    twinspace_id: int
-    twinspace_title: str
-    project_id: int
-    role: str
-    status: str
-    role_source: str
-    is_founder: bool
-    joined_at: datetime
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
 class ProjectRecord:
     project_id: int
     title: str
     status: str
     relation: str  # "founder" | "partner"
-
-
-@dataclass(frozen=True)
-class ContentRecord:
-    """Something the person wrote; ``parent`` says where ("twinspace:3", "diary_post:9")."""
-
-    kind: str  # page | material | diary_post | diary_comment | forum_thread | forum_post
-    id: int
-    parent: str
-    title: str | None
-    body: str | None
-    visibility: str | None
-    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -127,44 +106,6 @@ class ParticipationRecord:
     title: str
     at: datetime | None
     completed_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class AcknowledgementRecord:
-    id: int
-    kind: str
-    subject: str
-    title: str
-    issued_at: datetime
-    revoked_at: datetime | None
-    revocation_reason: str | None
-
-
-@dataclass(frozen=True)
-class NqlRecord:
-    id: int
-    project_id: int
-    school_year: str
-    decision: str
-    scores: Mapping[str, int]
-    sub_scores: Mapping[str, int]
-    decided_by: str | None
-    applied_at: datetime
-    decided_at: datetime | None
-
-
-@dataclass(frozen=True)
-class ScoreRecord:
-    """A progress score for the LMS gradebook (the AGS outbox), in any state."""
-
-    id: int
-    platform_id: int
-    resource_link_id: str
-    resource: str
-    score_given: float
-    score_maximum: float
-    status: str
-    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -195,17 +136,23 @@ class ErasureRecord:
 
 @dataclass(frozen=True)
 class PersonalData:
-    """Everything the tool's database holds about one person, and nothing about anyone else."""
+    """Everything the tool's database holds about one person, and nothing about anyone else:
+    diary posts come without the comments of others, forum threads without their replies."""
 
-    profile: Profile
+    profile: Person
     identities: tuple[IdentityRecord, ...] = ()
-    memberships: tuple[MembershipRecord, ...] = ()
+    memberships: tuple[Member, ...] = ()
     projects: tuple[ProjectRecord, ...] = ()
-    content: tuple[ContentRecord, ...] = ()
+    pages: tuple[Page, ...] = ()
+    materials: tuple[Material, ...] = ()
+    diary_posts: tuple[DiaryPost, ...] = ()
+    diary_comments: tuple[DiaryComment, ...] = ()
+    forum_threads: tuple[ForumThread, ...] = ()
+    forum_posts: tuple[ForumPost, ...] = ()
     participation: tuple[ParticipationRecord, ...] = ()
-    acknowledgements: tuple[AcknowledgementRecord, ...] = ()
-    nql_applications: tuple[NqlRecord, ...] = ()
-    scores: tuple[ScoreRecord, ...] = ()
+    acknowledgements: tuple[Acknowledgement, ...] = ()
+    nql_applications: tuple[NqlApplication, ...] = ()
+    scores: tuple[OutboxEntry, ...] = ()
     launch_sessions: tuple[SessionRecord, ...] = ()
     moodle_poll_marks: tuple[PollMarkRecord, ...] = ()
     erasure: ErasureRecord | None = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import urlsplit
 
+from etwin_lti.domain.registrations import PlatformRegistration
 from etwin_lti.errors import InvalidInputError, RegistrationError
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -50,22 +51,15 @@ def identifier_problem(value: str) -> str | None:
     return None
 
 
-def check_new_platform(
-    *,
-    issuer: str,
-    client_id: str,
-    name: str,
-    auth_login_url: str,
-    auth_token_url: str,
-    key_set_url: str,
-) -> None:
+def check_new_platform(registration: PlatformRegistration) -> None:
     """Raise ``InvalidInputError`` with a field map naming every bad value."""
     errors: dict[str, list[str]] = {}
+    client_id, name = registration.client_id, registration.name
     for field, url in (
-        ("issuer", issuer),
-        ("auth_login_url", auth_login_url),
-        ("auth_token_url", auth_token_url),
-        ("key_set_url", key_set_url),
+        ("issuer", registration.issuer),
+        ("auth_login_url", registration.auth_login_url),
+        ("auth_token_url", registration.auth_token_url),
+        ("key_set_url", registration.key_set_url),
     ):
         problem = url_problem(url)
         if problem:

@@ -12,8 +12,11 @@ from datetime import datetime
 
 
 @dataclass(frozen=True)
-class Platform:
-    id: int
+class PlatformRegistration:
+    """What the tool must know of a platform before its first launch, as one value: typed in by
+    an administrator (``etwin-lti platform add``), read from the platform's configuration
+    (dynamic registration) or given by the sandbox LMS. ``check_new_platform`` judges it."""
+
     issuer: str
     client_id: str
     name: str
@@ -22,6 +25,13 @@ class Platform:
     key_set_url: str  # the platform's JWKS
     audience: str | None = None  # token endpoint audience when it differs from the URL
     product: str | None = None  # e.g. "moodle", from dynamic registration
+
+
+@dataclass(frozen=True, kw_only=True)
+class Platform(PlatformRegistration):
+    """A registration the tool stored: the same values plus the tool's id for it."""
+
+    id: int
     created_at: datetime | None = None
 
 

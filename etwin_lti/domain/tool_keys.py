@@ -29,8 +29,16 @@ class ToolKey:
 
 @dataclass(frozen=True)
 class SigningKey:
+    """The key that signs now, already loaded.
+
+    ``private_key`` is the adapter's parsed key object, opaque here: PyJWT and pylti1p3 sign with
+    it directly, so no signature parses a PEM again (``connectors.loaded_keys``). Never logged,
+    never served.
+    """
+
     kid: str
-    private_pem: str = field(repr=False)  # never logged, never served
+    private_key: Any = field(repr=False, compare=False)
+    public_pem: str = field(repr=False)
 
 
 class ToolKeyStore(Protocol):

@@ -9,13 +9,14 @@ Two steps, because the key that checks the signature depends on the (still unver
 1. ``parse_id_token``: size limit, compact JWS shape, JSON header and claims, ``alg`` RS256
    only (``none``, ``HS256`` and every other algorithm are refused before any key is touched),
    ``kid`` required.
-2. ``validate_id_token``: the signature is verified once, then every claim rule: ``iss`` exact;
+2. ``validate_id_token``: ``iss`` first (before any key is looked up), the signature verified
+   once, the replay check (injected), then every claim rule: ``iss`` exact;
    ``aud`` contains our client_id and, with several audiences, ``azp`` equals it; ``exp``/``iat``
    within ``leeway``; ``nonce`` equals the one bound to this browser's login; ``deployment_id``;
    ``message_type`` and ``version``; the claims each message type requires.
 
-``now`` (a timezone-aware datetime), ``leeway`` and the key are parameters; nothing here reads a
-clock, a database or the network.
+``now`` (a timezone-aware datetime), ``leeway``, the key lookup and the replay check are
+parameters; nothing here reads a clock, a database or the network (``README.md`` here).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import binascii
 import hashlib
 import hmac
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -47,6 +48,8 @@ from etwin_lti.lti.errors import (
     OversizeTokenError,
     TokenExpiredError,
     TokenIssuedInFutureError,
+    TokenReplayError,
+    UnknownKeyError,
     UnsupportedMessageTypeError,
     UnsupportedVersionError,
 )
@@ -148,15 +151,29 @@ def check_issuer(token: UnverifiedToken, issuer: str) -> None:
 def validate_id_token(
     token: UnverifiedToken,
     *,
-    public_key: RSAPublicKey,
+    key: Callable[[str], RSAPublicKey | None],
     issuer: str,
     client_id: str,
     nonce: str,
     now: datetime,
+    is_replay: Callable[[UnverifiedToken], bool],
     leeway: int = DEFAULT_LEEWAY_SECONDS,
 ) -> LaunchMessage:
-    """Step 2: verify the signature (once) and every claim rule; return the launch."""
+    """Step 2, the one entry point the launch service calls: the issuer (cheap, before any key
+    is looked up), the platform key for ``kid`` (``key``: the caller's lookup, None when the key
+    set has no such key), the signature (checked once), the replay check, then every claim rule.
+
+    ``is_replay`` is asked only once the signature holds, so that only a correctly signed token
+    can leave a mark (the caller's cache); True refuses the token as replayed. ``key`` and
+    ``is_replay`` are the caller's I/O, injected: this function reads no clock, store or network.
+    """
+    check_issuer(token, issuer)
+    public_key = key(token.kid)
+    if public_key is None:
+        raise UnknownKeyError()
     verify_signature(token, public_key)
+    if is_replay(token):
+        raise TokenReplayError()
     return check_claims(
         token.claims,
         issuer=issuer,

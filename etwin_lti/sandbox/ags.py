@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import jwt
 from flask import Blueprint, Response, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 
 from etwin_lti.sandbox.model import LEARNER, PendingLaunch, SandboxResource
 
@@ -357,7 +358,7 @@ def register_ags_routes(bp: Blueprint, gradebook: SandboxGradebook) -> None:
         return response, error.status
 
     @bp.before_request
-    def _refuse_tokens():  # type: ignore[no-untyped-def]
+    def _refuse_tokens() -> ResponseReturnValue | None:
         if request.endpoint == "sandbox.token" and gradebook.faults.refuse_tokens:
             body = {"error": "invalid_client", "error_description": "The tool is not allowed."}
             return jsonify(body), 400

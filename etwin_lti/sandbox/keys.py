@@ -1,15 +1,30 @@
-"""The sandbox platform's signing key (RS256), published as a JWKS with a thumbprint ``kid``."""
+"""The sandbox platform's signing key (RS256), published as a JWKS with a thumbprint ``kid``.
+
+The PEM is parsed once, when the keys are made, and the loaded key signs every id_token and
+access token: parsing an RSA private key costs tens of milliseconds, signing with it well under
+one. (The sandbox is another system and imports none of the tool's code, hence its own copy of
+this small rule; the tool's is ``connectors.loaded_keys``.)
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from jwcrypto.jwk import JWK  # type: ignore[import-untyped]
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+from jwcrypto.jwk import JWK
+
+
+def parse_rsa_pem(pem: bytes) -> RSAPrivateKey:
+    key = serialization.load_pem_private_key(pem, password=None)
+    if not isinstance(key, RSAPrivateKey):
+        raise ValueError("the sandbox signs with RS256: an RSA private key is required")
+    return key
 
 
 @dataclass(frozen=True)
@@ -17,10 +32,13 @@ class PlatformKeys:
     private_pem: str
     public_pem: str
     kid: str  # RFC 7638 thumbprint, as lti1p3platform's Registration.get_kid() computes it
+    private_key: RSAPrivateKey = field(repr=False, compare=False)  # the PEM, parsed once
 
     @classmethod
-    def from_private_pem(cls, private_pem: str) -> PlatformKeys:
-        key = serialization.load_pem_private_key(private_pem.encode(), password=None)
+    def from_private_pem(
+        cls, private_pem: str, *, parse: Callable[[bytes], RSAPrivateKey] = parse_rsa_pem
+    ) -> PlatformKeys:
+        key = parse(private_pem.encode())
         public_pem = (
             key.public_key()
             .public_bytes(
@@ -29,7 +47,7 @@ class PlatformKeys:
             .decode()
         )
         kid = JWK.from_pem(public_pem.encode()).thumbprint()
-        return cls(private_pem=private_pem, public_pem=public_pem, kid=kid)
+        return cls(private_pem=private_pem, public_pem=public_pem, kid=kid, private_key=key)
 
     @classmethod
     def generate(cls) -> PlatformKeys:

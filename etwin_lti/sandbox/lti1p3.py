@@ -56,6 +56,23 @@ class FlaskLtiRequest(Request):
         }
 
 
+class LoadedKeyRegistration(Registration):
+    """lti1p3platform's registration signing with the already-loaded key.
+
+    The library passes its "private key" straight to PyJWT (which takes a key object as well as
+    a PEM), but derives the kid from the private PEM at every signature; the kid is known.
+    """
+
+    def __init__(self, keys: PlatformKeys) -> None:
+        super().__init__()
+        self._kid = keys.kid
+        self.set_platform_public_key(keys.public_pem)
+        self.set_platform_private_key(keys.private_key)
+
+    def get_kid(self) -> str:
+        return self._kid
+
+
 class SandboxPlatformConf(LTI1P3PlatformConfAbstract):
     """One tool client's registration, as lti1p3platform wants it."""
 
@@ -65,7 +82,7 @@ class SandboxPlatformConf(LTI1P3PlatformConfAbstract):
         self._session: requests.Session = kwargs["session"]
         self._timeout: float = kwargs["timeout"]
         self._registration = (
-            Registration()
+            LoadedKeyRegistration(keys)
             .set_iss(kwargs["issuer"])  # 7.4 bug 1
             .set_client_id(client.client_id)
             .set_deployment_id(client.deployment_id)
@@ -73,8 +90,6 @@ class SandboxPlatformConf(LTI1P3PlatformConfAbstract):
             .set_launch_url(client.target_link_uri)
             .set_deeplink_launch_url(client.deep_link_uri or client.target_link_uri)
             .set_tool_key_set_url(client.jwks_uri)
-            .set_platform_public_key(keys.public_pem)
-            .set_platform_private_key(keys.private_pem)
         )
 
     def get_registration_by_params(self, **kwargs: Any) -> Registration:
@@ -166,7 +181,7 @@ class SandboxMessageLaunch(LTIAdvantageMessageLaunchAbstract):
                 title="Add an eTwinning activity",
                 description=f"to {context.title}",
                 accept_types={"ltiResourceLink"},
-                extra_data=self._pending.hint,  # type: ignore[arg-type]  # DL 2.0: a string
+                extra_data=self._pending.hint,  # DL 2.0: a string
             )
         for add_service_claims in platform.launch_services:
             add_service_claims(self, self._pending)
@@ -198,4 +213,4 @@ def substitute_variables(custom: dict[str, str], user: SandboxUser) -> dict[str,
 
 
 def sign_rs256(claims: dict[str, Any], keys: PlatformKeys) -> str:
-    return jwt.encode(claims, keys.private_pem, algorithm="RS256", headers={"kid": keys.kid})
+    return jwt.encode(claims, keys.private_key, algorithm="RS256", headers={"kid": keys.kid})

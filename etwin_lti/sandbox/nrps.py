@@ -176,7 +176,7 @@ class _SandboxNrpsService(NamesRoleProvisioningService):
         self._nrps = nrps
         self._context_id = context_id
 
-    def get_member_data_page(  # type: ignore[override]
+    def get_member_data_page(
         self,
         page: int = 1,
         limit: int | None = None,

@@ -22,6 +22,8 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
+from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response as BaseResponse
 
 from etwin_lti.sandbox.ags import register_ags_routes
 from etwin_lti.sandbox.dynamic_registration import openid_configuration, register_client
@@ -40,7 +42,7 @@ def create_sandbox_blueprint(platform: SandboxPlatform) -> Blueprint:
         state.app.extensions["sandbox"] = platform
 
     @bp.errorhandler(SandboxRefusalError)
-    def _refused(error: SandboxRefusalError):  # type: ignore[no-untyped-def]
+    def _refused(error: SandboxRefusalError) -> ResponseReturnValue:
         if request.endpoint in JSON_ENDPOINTS:
             body = {"error": error.error, "error_description": error.message}
             return jsonify(body), error.status
@@ -58,7 +60,7 @@ def create_sandbox_blueprint(platform: SandboxPlatform) -> Blueprint:
         )
 
     @bp.route("/launch", methods=["GET", "POST"])
-    def launch():  # type: ignore[no-untyped-def]
+    def launch() -> ResponseReturnValue:
         values = request.values
         user = platform.find_user(values.get("user", "teacher"))
         deep_linking = values.get("message") == "deeplink"
@@ -78,6 +80,7 @@ def create_sandbox_blueprint(platform: SandboxPlatform) -> Blueprint:
                 k.removeprefix("custom_"): v for k, v in values.items() if k.startswith("custom_")
             },
         )
+        response: BaseResponse
         if values.get("method", "get") == "post":
             response = Response(render_template("sandbox/autopost.html", action=url, fields=params))
         else:
@@ -116,14 +119,14 @@ def create_sandbox_blueprint(platform: SandboxPlatform) -> Blueprint:
         return render_template("sandbox/deep_link_result.html", result=result, platform=platform)
 
     @bp.get("/.well-known/openid-configuration")
-    def openid_configuration_view():  # type: ignore[no-untyped-def]
+    def openid_configuration_view() -> ResponseReturnValue:
         configuration = openid_configuration(platform)
         if platform.hooks.alter_openid_configuration:
             return platform.hooks.alter_openid_configuration(configuration)
         return jsonify(configuration)
 
     @bp.post("/register")
-    def register():  # type: ignore[no-untyped-def]
+    def register() -> ResponseReturnValue:
         answer = register_client(
             platform, request.headers.get("Authorization"), request.get_json(silent=True)
         )
@@ -136,7 +139,7 @@ def create_sandbox_blueprint(platform: SandboxPlatform) -> Blueprint:
     install_nrps(bp, platform)  # NRPS 2.0 routes, the roster page and the launch claim
 
     @bp.get("/register-tool")
-    def register_tool():  # type: ignore[no-untyped-def]
+    def register_tool() -> ResponseReturnValue:
         url = request.args.get("url", "")
         if urlsplit(url).scheme not in ("http", "https"):
             raise SandboxRefusalError("Paste the tool's registration URL (http or https).")

@@ -120,12 +120,16 @@ class DeepLinkingService:
         self,
         *,
         base_url: str,
-        hub: Callable[[], HubPort],
+        hub: HubPort,
         registrations: RegistrationStore,
         signer: DeepLinkSigner,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         nonce: Callable[[], str] = lambda: secrets.token_urlsafe(24),
+        founding_check: Callable[[int], None] = lambda _person_id: None,
     ) -> None:
+        # Raises for a teacher who may not found a project yet (a registration waiting for
+        # its NSO: etwin_lti.domain.teacher_linking.check_may_found).
+        self._founding_check = founding_check
         self._launch_url = base_url.rstrip("/") + LAUNCH_PATH
         self._hub = hub
         self._registrations = registrations
@@ -141,7 +145,7 @@ class DeepLinkingService:
 
     def picker(self, session: LaunchSession, query: str = "") -> Picker:
         settings = self.settings_for(session)
-        hub = self._hub()
+        hub = self._hub
         needle = " ".join(query.split()).casefold()[:200]
         groups, projects = self._twinspace_groups(hub, session.person_id)
 
@@ -160,8 +164,17 @@ class DeepLinkingService:
             units=tuple(e for e in self._units(hub) if keep(e)),
             pending_projects=tuple(p for p in projects if p.status is ProjectStatus.PENDING),
             query=query.strip()[:200],
-            can_create_project=session.person_id is not None and not groups,
+            can_create_project=session.person_id is not None
+            and not groups
+            and self._may_found(session.person_id),
         )
+
+    def _may_found(self, person_id: int) -> bool:
+        try:
+            self._founding_check(person_id)
+        except PermissionDeniedError:
+            return False
+        return True
 
     # --- answering ----------------------------------------------------------------------------
     def respond(self, session: LaunchSession, selected: Sequence[str]) -> DeepLinkAnswer:
@@ -228,12 +241,19 @@ class DeepLinkingService:
             raise InvalidInputError(
                 errors={"partner_founder_id": ["the eTwinning person id of another teacher"]}
             )
-        hub = self._hub()
+        hub = self._hub
         try:
             hub.get_person(int(partner))
         except NotFoundError:
             raise InvalidInputError(
                 errors={"partner_founder_id": ["no eTwinning person has this id"]}
+            ) from None
+        self._founding_check(session.person_id)
+        try:
+            self._founding_check(int(partner))
+        except PermissionDeniedError:
+            raise InvalidInputError(
+                errors={"partner_founder_id": ["this teacher's registration awaits their NSO"]}
             ) from None
         return hub.create_project(session.person_id, int(partner), title, description)
 
@@ -270,7 +290,7 @@ class DeepLinkingService:
         return DeepLinkAnswer(settings.return_url, token, tuple(body[c.DL_CONTENT_ITEMS]))
 
     def _embeddable(self, session: LaunchSession) -> dict[str, PickerEntry]:
-        hub = self._hub()
+        hub = self._hub
         groups, _ = self._twinspace_groups(hub, session.person_id)
         entries = [e for g in groups for e in g.entries] + self._events(hub) + self._units(hub)
         return {e.value: e for e in entries}
@@ -278,7 +298,7 @@ class DeepLinkingService:
     def _check_selection(self, values: Sequence[str], entries: Mapping[str, PickerEntry]) -> None:
         unknown: list[str] = []
         forbidden: list[str] = []
-        hub = self._hub()
+        hub = self._hub
         for value in values:
             if value in entries:
                 continue

@@ -23,6 +23,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+
 from etwin_lti.domain.audiences import Admission, Audience, admit
 from etwin_lti.domain.cache import KeyValueCache
 from etwin_lti.domain.identities import IdentityStore, LtiIdentity
@@ -32,31 +34,23 @@ from etwin_lti.domain.model import MemberStatus, PersonKind, TwinSpaceRole
 from etwin_lti.domain.ports import HubPort, RegistrationStore
 from etwin_lti.domain.registrations import Deployment, Platform
 from etwin_lti.errors import (
+    InactiveDeploymentError,
     InvalidInputError,
     LaunchSessionError,
     PermissionDeniedError,
 )
 from etwin_lti.lti import claims as c
 from etwin_lti.lti.errors import (
-    InactiveDeploymentError,
     LoginStateExpiredError,
     MalformedTokenError,
     MissingStateCookieError,
     StateMismatchError,
-    TokenReplayError,
     UnknownClientIdError,
     UnknownDeploymentError,
     UnknownIssuerError,
-    UnknownKeyError,
 )
 from etwin_lti.lti.jwks import find_key
-from etwin_lti.lti.launch import (
-    LaunchMessage,
-    check_claims,
-    check_issuer,
-    parse_id_token,
-    verify_signature,
-)
+from etwin_lti.lti.launch import LaunchMessage, UnverifiedToken, parse_id_token, validate_id_token
 from etwin_lti.lti.oidc_login import (
     authentication_request_params,
     authentication_request_url,
@@ -109,7 +103,7 @@ class LaunchService:
         cache: KeyValueCache,
         platform_keys: PlatformKeySource,
         identities: IdentityStore,
-        hub: Callable[[], HubPort],
+        hub: HubPort,
         sessions: LaunchSessionStore,
         role_policies: RolePolicyStore,
         provisioner: Provisioner | None = None,
@@ -169,8 +163,9 @@ class LaunchService:
         policy = self._policies.policy(platform.id, message.context_id)
         decision = RolePolicy.with_overrides(policy.overrides).decide(message.roles)
         if message.message_type == c.RESOURCE_LINK_REQUEST:
-            resource: Resource | None = resource_from_custom(message.custom)
-            path = f"/embed/{resource.kind.value}/{resource.id}"
+            linked = resource_from_custom(message.custom)
+            resource: Resource | None = linked
+            path = f"/embed/{linked.kind.value}/{linked.id}"
         elif message.message_type == c.DEEP_LINKING_REQUEST:
             if decision.twinspace_role not in _DEEP_LINKERS and not decision.is_tool_admin:
                 raise PermissionDeniedError(
@@ -207,22 +202,25 @@ class LaunchService:
         platform, deployment = self._registrations.get_platform_and_deployment(
             int(entry["platform_id"]), claimed_id
         )
-        check_issuer(token, platform.issuer)
-        key = find_key(self._keys.key_set(platform.key_set_url, kid=token.kid), token.kid)
-        if key is None:
-            raise UnknownKeyError()
-        verify_signature(token, key)  # the only signature check of the launch
         now = self._clock()
-        if not self._cache.add(_replay_key(token.digest), b"1", _mark_ttl(token.claims, now)):
-            raise TokenReplayError()
-        message = check_claims(
-            token.claims,
+
+        def platform_key(kid: str) -> RSAPublicKey | None:
+            return find_key(self._keys.key_set(platform.key_set_url, kid=kid), kid)
+
+        def is_replay(verified: UnverifiedToken) -> bool:
+            # The mark is written only for a correctly signed token (validate_id_token's order).
+            ttl = _mark_ttl(verified.claims, now)
+            return not self._cache.add(_replay_key(verified.digest), b"1", ttl)
+
+        message = validate_id_token(  # the launch's one signature check
+            token,
+            key=platform_key,
             issuer=platform.issuer,
             client_id=platform.client_id,
             nonce=str(entry["nonce"]),
             now=now,
+            is_replay=is_replay,
             leeway=self.config.leeway_seconds,
-            digest=token.digest,
         )
         return message, platform, (claimed_id, deployment)
 
@@ -273,7 +271,7 @@ class LaunchService:
         person_id: int | None = None
         role = admission.shown_role
         if admission.person_kind is not None:
-            hub = self._hub()
+            hub = self._hub
             # A returning person's membership call checks the resource anyway; a new person is
             # created only once the resource is known to exist.
             if known is None or admission.needs_permit:

@@ -55,7 +55,7 @@ class PassbackService:
         resource_links: ResourceLinkStore,
         ags_client: AgsPort,
         line_items: LineItemMemory,
-        queue: Callable[[], TaskQueue],
+        queue: TaskQueue,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         rand: Callable[[], float] = random.random,
     ) -> None:
@@ -111,7 +111,7 @@ class PassbackService:
         )
         self._log(finished)
         if finished.status is ScoreStatus.PENDING:
-            self._queue().enqueue_post_score(finished.id, eta=finished.next_attempt_at)
+            self._queue.enqueue_post_score(finished.id, eta=finished.next_attempt_at)
         return finished
 
     def _lineitem_for(self, entry: OutboxEntry) -> str:
@@ -177,7 +177,7 @@ class PassbackService:
         """Enqueue every pending score that is due and unclaimed: its task was lost (worker
         killed, queue down at commit time) or its retry time has come."""
         ids = self._outbox.due(now=self._clock(), limit=SWEEP_BATCH)
-        queue = self._queue()
+        queue = self._queue
         return sum(1 for entry_id in ids if queue.enqueue_post_score(entry_id))
 
     # --- administrators -----------------------------------------------------------------------
@@ -188,7 +188,7 @@ class PassbackService:
     def retry(self, entry_ids: Sequence[int] | None) -> builtins.list[int]:
         """Dead letters (these, or all) back to pending, and onto the queue at once."""
         ids = self._outbox.retry(entry_ids, now=self._clock())
-        queue = self._queue()
+        queue = self._queue
         for entry_id in ids:
             queue.enqueue_post_score(entry_id)
         return ids

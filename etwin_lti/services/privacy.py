@@ -26,7 +26,11 @@ from etwin_lti.domain.privacy import (
 from etwin_lti.errors import InvalidInputError, NotFoundError, RuleViolationError
 from etwin_lti.services.badges import BadgeUrls, certificate_key
 
-EXPORT_FORMAT = "etwin-lti/personal-data/v1"
+# v2: the records are the hub's own dataclasses, so "content" became one list per kind (pages,
+# materials, diary_posts, diary_comments, forum_threads, forum_posts), an acknowledgement's
+# revocation reason is in its evidence, and scores, memberships and NQL applications carry every
+# field the hub keeps of them.
+EXPORT_FORMAT = "etwin-lti/personal-data/v2"
 # Said in every export, so that a DPO can answer "what else do you hold?" from the file alone.
 NEVER_STORED = (
     "LMS e-mail of pupils",

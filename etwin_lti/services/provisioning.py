@@ -13,7 +13,6 @@ one person and no orphan row, on a local or a remote hub alike.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from etwin_lti.domain.audiences import (
@@ -55,7 +54,7 @@ class Provisioner:
         identities: IdentityStore,
         *,
         store_pupil_names: bool,
-        roster_source: Callable[[], RosterSource | None] = lambda: None,
+        roster_source: RosterSource | None = None,
         wait_seconds: float = WAIT_FOR_CONCURRENT_SECONDS,
     ) -> None:
         self._identities = identities
@@ -108,7 +107,7 @@ class Provisioner:
         administrators as Instructor of every course; only the course roster (NRPS) tells an
         enrolled one from a visiting one. No roster offered, or none readable: not in it
         (least privilege: they still get the tool administrator's pages)."""
-        source = self._roster_source()
+        source = self._roster_source
         if source is None or not nrps_url:
             return False
         try:

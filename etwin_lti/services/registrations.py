@@ -15,7 +15,7 @@ from etwin_lti.domain.registration_rules import (
     check_deployment_id,
     check_new_platform,
 )
-from etwin_lti.domain.registrations import Deployment, Platform
+from etwin_lti.domain.registrations import Deployment, Platform, PlatformRegistration
 from etwin_lti.errors import InvalidInputError
 from etwin_lti.lti.dynamic_registration import (
     check_configuration_url,
@@ -76,83 +76,50 @@ class DynamicRegistrationService:
             client_registration(self._base_url, store_pupil_names=self._store_pupil_names),
         )
         client = parse_registration_response(answer)
-        platform, deployment = self._store.complete_registration(
-            invite_token,
+        registration = PlatformRegistration(
             issuer=configuration.issuer,
             client_id=client.client_id,
             name=platform_name(configuration),
             auth_login_url=configuration.authorization_endpoint,
             auth_token_url=configuration.token_endpoint,
             key_set_url=configuration.jwks_uri,
-            deployment_id=client.deployment_id,
             product=configuration.product_family_code,
+        )
+        platform, deployment = self._store.complete_registration(
+            invite_token, registration, deployment_id=client.deployment_id
         )
         return RegistrationResult(platform, deployment)
 
 
 def add_platform(
     store: RegistrationStore,
+    registration: PlatformRegistration,
     *,
-    issuer: str,
-    client_id: str,
-    name: str,
-    auth_login_url: str,
-    auth_token_url: str,
-    key_set_url: str,
     deployment_ids: Sequence[str] = (),
 ) -> RegistrationResult:
     """Manual registration (``etwin-lti platform add``); deployments given here start active.
 
     Everything is checked before the first write, so bad input writes nothing.
     """
-    check_new_platform(
-        issuer=issuer,
-        client_id=client_id,
-        name=name,
-        auth_login_url=auth_login_url,
-        auth_token_url=auth_token_url,
-        key_set_url=key_set_url,
-    )
+    check_new_platform(registration)
     for deployment_id in deployment_ids:
         check_deployment_id(deployment_id)
     if len(set(deployment_ids)) != len(deployment_ids):
         raise InvalidInputError(
             "A deployment id is given twice.", errors={"deployment_id": ["given twice"]}
         )
-    platform = store.add_platform(
-        issuer=issuer,
-        client_id=client_id,
-        name=name,
-        auth_login_url=auth_login_url,
-        auth_token_url=auth_token_url,
-        key_set_url=key_set_url,
-    )
+    platform = store.add_platform(registration)
     deployments = [store.add_deployment(platform.id, d, active=True) for d in deployment_ids]
     return RegistrationResult(platform, deployments[0] if deployments else None)
 
 
 def ensure_platform(
-    store: RegistrationStore,
-    *,
-    issuer: str,
-    client_id: str,
-    name: str,
-    auth_login_url: str,
-    auth_token_url: str,
-    key_set_url: str,
-    deployment_id: str,
+    store: RegistrationStore, registration: PlatformRegistration, *, deployment_id: str
 ) -> RegistrationResult:
     """Idempotent registration with an active deployment (the demo sandbox at each serve)."""
-    platform = store.find_platform(issuer, client_id)
+    platform = store.find_platform(registration.issuer, registration.client_id)
     if platform is None:
-        platform = store.add_platform(
-            issuer=issuer,
-            client_id=client_id,
-            name=name,
-            auth_login_url=auth_login_url,
-            auth_token_url=auth_token_url,
-            key_set_url=key_set_url,
-        )
+        platform = store.add_platform(registration)
     deployment = store.find_deployment(platform.id, deployment_id)
     if deployment is None:
         deployment = store.add_deployment(platform.id, deployment_id, active=True)

@@ -145,7 +145,7 @@ class RosterSyncService:
         registrations: RegistrationStore,
         roster_source: RosterSource,
         identities: IdentityStore,
-        hub: Callable[[], HubPort],
+        hub: HubPort,
         role_policies: RolePolicyStore,
         cache: KeyValueCache,
         store_pupil_names: bool = False,
@@ -208,7 +208,7 @@ class RosterSyncService:
     ) -> list[SyncResult]:
         """ "Sync roster now": a teacher administrator of the TwinSpace syncs every course that
         feeds it."""
-        hub = self._hub()
+        hub = self._hub
         try:
             actor = hub.get_member(twinspace_id, actor_id)
         except NotFoundError:
@@ -381,7 +381,7 @@ class _Run:
         self.service, self.platform, self.deployment_id = service, platform, deployment_id
         self.policy, self.audience, self.known = policy, audience, known
         self.result, self.progress = result, progress
-        self.hub = service._hub()
+        self.hub = service._hub
 
     def admit(self, member: RosterMember, kind: ResourceKind) -> Admission | None:
         """The launch's rules for this member, or None (skipped, with the reason)."""

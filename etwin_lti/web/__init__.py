@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask
 
+from etwin_lti.container import Container
+from etwin_lti.web.container import install
 
-def register_web(app: Flask, container: Any) -> None:
+
+def register_web(app: Flask, container: Container) -> None:
+    install(app, container)
     from etwin_lti.web import errors, health
 
     errors.register_error_handlers(app)
@@ -33,6 +35,9 @@ def register_web(app: Flask, container: Any) -> None:
     from etwin_lti.web import admin_views
 
     app.register_blueprint(admin_views.bp)
+    from etwin_lti.web import linking_views
+
+    app.register_blueprint(linking_views.bp)
     if container.settings.demo:
         from etwin_lti.web.sandbox_mount import mount_sandbox
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.errors import InvalidInputError, PermissionDeniedError
+from etwin_lti.web.container import services
 from etwin_lti.web.csrf import form_csrf_matches, form_csrf_token
 from etwin_lti.web.session import TOKEN_FIELD, current_launch, launch_token
 
@@ -30,7 +31,7 @@ class NotToolAdminError(PermissionDeniedError):
 
 
 def _passback() -> Any:
-    return current_app.extensions["etwin"].passback
+    return services().passback
 
 
 def _admin() -> LaunchSession:

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request
 
 from etwin_lti.errors import NotFoundError
 from etwin_lti.services import badges
 from etwin_lti.services.certificates import certificate_pdf
+from etwin_lti.web.container import services
 
 bp = Blueprint("badges", __name__, url_prefix="/badges")
 
 
 def _context() -> tuple[Any, badges.BadgeUrls, bytes]:
-    container = current_app.extensions["etwin"]
+    container = services()
     settings = container.settings
     return container, badges.BadgeUrls(settings.base_url), badges.recipient_key(settings.secret_key)
 

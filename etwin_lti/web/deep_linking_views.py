@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.errors import PermissionDeniedError
 from etwin_lti.lti.deep_linking import UnsupportedAcceptTypesError
+from etwin_lti.web.container import services
 from etwin_lti.web.csrf import form_csrf_matches, form_csrf_token
 from etwin_lti.web.session import TOKEN_FIELD, current_launch, launch_token
 
@@ -31,7 +32,7 @@ class CsrfError(PermissionDeniedError):
 
 
 def _service() -> Any:
-    return current_app.extensions["etwin"].deep_linking
+    return services().deep_linking
 
 
 def _checked_session() -> LaunchSession:

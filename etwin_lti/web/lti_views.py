@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, jsonify, redirect, request
+from flask import Blueprint, Flask, jsonify, redirect, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
+from etwin_lti.container import Container
 from etwin_lti.lti.errors import LaunchAddressOpenedDirectlyError
+from etwin_lti.web.container import services
 from etwin_lti.web.session import (
     STATE_COOKIE,
     STATE_COOKIE_SECONDS,
@@ -26,7 +28,7 @@ STATE_PATH = "/lti/"
 
 
 def _launches() -> Any:
-    return current_app.extensions["etwin"].launches
+    return services().launches
 
 
 @bp.route("/lti/login", methods=["GET", "POST"])
@@ -58,13 +60,13 @@ def launch_opened_directly() -> Response:
 
 @bp.get("/.well-known/jwks.json")
 def jwks() -> Response:
-    response = jsonify(current_app.extensions["etwin"].tool_keys.public_jwks())
+    response = jsonify(services().tool_keys.public_jwks())
     response.cache_control.public = True
     response.cache_control.max_age = 3600
     return response
 
 
-def register(app: Flask, container: Any) -> None:
+def register(app: Flask, container: Container) -> None:
     """Register the blueprint; behind TLS (an https base URL) trust one proxy's
     X-Forwarded-Proto/Host so that generated URLs and ``request.is_secure`` are right."""
     if container.settings.base_url.startswith("https://"):

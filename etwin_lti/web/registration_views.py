@@ -4,17 +4,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request
 
 from etwin_lti.lti.dynamic_registration import CLOSE_MESSAGE
 from etwin_lti.lti.tool_configuration import manual_configuration
+from etwin_lti.web.container import services
 
 bp = Blueprint("registration", __name__)
 
 
 @bp.get("/lti/register")
 def register() -> str:
-    container = current_app.extensions["etwin"]
+    container = services()
     result = container.dynamic_registration.register(
         invite_token=request.args.get("invite"),
         openid_configuration=request.args.get("openid_configuration"),
@@ -30,7 +31,7 @@ def register() -> str:
 
 @bp.get("/lti/config.json")
 def config_json() -> Response:
-    settings = current_app.extensions["etwin"].settings
+    settings = services().settings
     return jsonify(
         manual_configuration(settings.base_url, store_pupil_names=settings.store_pupil_names)
     )

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import Blueprint, current_app, jsonify, redirect, request
+from flask import Blueprint, jsonify, redirect, request
 from werkzeug.wrappers import Response
 
 from etwin_lti.errors import InvalidInputError, PermissionDeniedError
+from etwin_lti.web.container import services
 from etwin_lti.web.pages import posting_session
 
 bp = Blueprint("roster", __name__)
@@ -29,7 +30,7 @@ def sync_now() -> Response:
     resource = session.resource
     if resource is None or str(resource) != f"twinspace:{twinspace_id}" or not session.person_id:
         raise PermissionDeniedError("Open this TwinSpace from your course to sync its roster.")
-    service = current_app.extensions["etwin"].roster_sync
+    service = services().roster_sync
     results = service.sync_twinspace(twinspace_id, actor_id=session.person_id)
     if request.accept_mimetypes.best == "application/json":
         body = [{**asdict(r), "resource": str(r.resource)} for r in results]

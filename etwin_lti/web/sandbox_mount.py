@@ -17,11 +17,14 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from flask import Flask
 
+from etwin_lti.container import Container
 from etwin_lti.domain.audiences import Audience
+from etwin_lti.domain.launch_ports import RolePolicyStore
+from etwin_lti.domain.ports import HubPort, RegistrationStore
+from etwin_lti.domain.registrations import PlatformRegistration
 from etwin_lti.errors import EtwinLtiError
 from etwin_lti.sandbox import (
     PlatformKeys,
@@ -53,7 +56,7 @@ USERS = (
 )
 
 
-def mount_sandbox(app: Flask, container: Any) -> SandboxPlatform:
+def mount_sandbox(app: Flask, container: Container) -> SandboxPlatform:
     settings = container.settings
     keys = PlatformKeys.load_or_create(Path(settings.instance_path) / "sandbox-platform-key.pem")
     platform = SandboxPlatform(
@@ -63,22 +66,26 @@ def mount_sandbox(app: Flask, container: Any) -> SandboxPlatform:
             keys=keys,
             users=USERS,
             contexts=(*DEFAULT_CONTEXTS, *TRAINING_CONTEXTS),
-            resource_provider=lambda: demo_resources(container),
+            resource_provider=DemoResources(container.hub),
             share_names=True,
             share_email=False,
             http_timeout_seconds=settings.http_timeout_seconds,
         )
     )
     app.register_blueprint(create_sandbox_blueprint(platform))
-    container.services.setdefault("on_serve", []).append(
-        lambda _app: _register_or_warn(container, platform)
-    )
+
+    def register_sandbox_platform() -> None:
+        _register_or_warn(container.registrations, container.role_policies, platform)
+
+    container.on_serve.add(register_sandbox_platform)
     return platform
 
 
-def _register_or_warn(container: Any, platform: SandboxPlatform) -> None:
+def _register_or_warn(
+    store: RegistrationStore, role_policies: RolePolicyStore, platform: SandboxPlatform
+) -> None:
     try:
-        register_sandbox(container.registrations, platform, container.role_policies)
+        register_sandbox(store, platform, role_policies)
     except EtwinLtiError as error:
         # e.g. `serve --demo --host 0.0.0.0`: http:// is accepted on loopback names only.
         log.warning(
@@ -90,21 +97,22 @@ def _register_or_warn(container: Any, platform: SandboxPlatform) -> None:
 
 
 def register_sandbox(
-    store: Any, platform: SandboxPlatform, role_policies: Any = None
+    store: RegistrationStore,
+    platform: SandboxPlatform,
+    role_policies: RolePolicyStore | None = None,
 ) -> RegistrationResult:
     """Register the sandbox with the tool, as an administrator would (idempotent), with its
     distance course as a teacher-training course."""
     client = platform.get_client()
-    result = ensure_platform(
-        store,
+    registration = PlatformRegistration(
         issuer=platform.issuer,
         client_id=client.client_id,
         name="Sandbox LMS (demo)",
         auth_login_url=platform.urls["authorization_endpoint"],
         auth_token_url=platform.urls["token_endpoint"],
         key_set_url=platform.urls["jwks_uri"],
-        deployment_id=client.deployment_id,
     )
+    result = ensure_platform(store, registration, deployment_id=client.deployment_id)
     if role_policies is not None:
         role_policies.set_audience(
             result.platform.id, Audience.TRAINING, context_id=TRAINING_COURSE
@@ -112,26 +120,30 @@ def register_sandbox(
     return result
 
 
-def demo_resources(container: Any) -> list[SandboxResource]:
-    hub = container.services.get("hub")
-    if hub is None:
-        return []
-    # Looked up once, then kept with the container it belongs to (a module-level dict keyed by
-    # id(container) would hand a new container the targets of a collected one with the same id).
-    targets: list[LaunchTarget] | None = container.services.get("sandbox_demo_targets")
-    if targets is None:
-        try:
-            targets = container.services["sandbox_demo_targets"] = demo_launch_targets(hub)
-        except EtwinLtiError:
-            log.warning("the demo resources could not be found for the sandbox")
-            return []
-    return [
-        SandboxResource(
-            id=f"demo-{t.kind}-{t.id}",
-            title=t.title,
-            context_id=CLASS if t.kind == "twinspace" else TRAINING_COURSE,
-            custom={"etwin_resource": t.etwin_resource},
-            kind=t.kind,
-        )
-        for t in targets
-    ]
+class DemoResources:
+    """The sandbox's resource provider: the demo resources, looked up once in the hub, then kept
+    with the sandbox of this app (a module-level cache keyed by id(container) would hand a new
+    app the targets of a collected one with the same id). TwinSpaces go to the class, Learning
+    Events and course units to the distance course."""
+
+    def __init__(self, hub: HubPort) -> None:
+        self._hub = hub
+        self._targets: list[LaunchTarget] | None = None
+
+    def __call__(self) -> list[SandboxResource]:
+        if self._targets is None:
+            try:
+                self._targets = demo_launch_targets(self._hub)
+            except EtwinLtiError:
+                log.warning("the demo resources could not be found for the sandbox")
+                return []
+        return [
+            SandboxResource(
+                id=f"demo-{t.kind}-{t.id}",
+                title=t.title,
+                context_id=CLASS if t.kind == "twinspace" else TRAINING_COURSE,
+                custom={"etwin_resource": t.etwin_resource},
+                kind=t.kind,
+            )
+            for t in self._targets
+        ]

@@ -13,14 +13,13 @@ the request, so a TLS-terminating proxy cannot make us drop the attributes.
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import current_app, g, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.errors import LaunchSessionError
+from etwin_lti.web.container import services
 
 SESSION_COOKIE = "etwin_launch"
 STATE_COOKIE = "etwin_lti_state"
@@ -31,12 +30,8 @@ STATE_COOKIE_SECONDS = 600
 _TOKEN_SALT = "etwin-launch-token"
 
 
-def _container() -> Any:
-    return current_app.extensions["etwin"]
-
-
 def _secure() -> bool:
-    return bool(_container().settings.base_url.startswith("https://"))
+    return bool(services().settings.base_url.startswith("https://"))
 
 
 def set_cookie(response: Response, name: str, value: str, *, max_age: int, path: str) -> None:
@@ -105,6 +100,6 @@ def current_launch() -> LaunchSession:
     session_id = _session_id_from_request()
     if not session_id:
         raise LaunchSessionError()
-    session = _container().launches.load_session(session_id)
+    session = services().launches.load_session(session_id)
     g.etwin_launch = session
     return session

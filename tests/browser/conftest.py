@@ -32,8 +32,8 @@ SHOTS = Path("/tmp/etwin-shots")
 
 
 @pytest.fixture
-def demo_tool(sqlite_url: str, tmp_path: Path) -> Iterator[DemoTool]:
-    with serving_demo_tool(sqlite_url, tmp_path) as tool:
+def demo_tool(app_sqlite_url: str, tmp_path: Path) -> Iterator[DemoTool]:
+    with serving_demo_tool(app_sqlite_url, tmp_path) as tool:
         yield tool
 
 

@@ -76,10 +76,10 @@ def blocking_browser() -> Iterator[Browser]:
 
 
 def cross_site(
-    sqlite_url: str, tmp_path: Path, *, tls: bool
+    app_sqlite_url: str, tmp_path: Path, *, tls: bool
 ) -> Iterator[tuple[RunningPeer, DemoResources, Any]]:
     tool = ToolServer(tls=tls)
-    app = make_test_app(sqlite_url, tmp_path, BASE_URL=tool.base_url)
+    app = make_test_app(app_sqlite_url, tmp_path, BASE_URL=tool.base_url)
     container = app.extensions["etwin"]
     demo = load_demo(container.hub)
     resource = SandboxResource(
@@ -100,13 +100,17 @@ def cross_site(
 
 
 @pytest.fixture
-def https_tool(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[RunningPeer, DemoResources, Any]]:
-    yield from cross_site(sqlite_url, tmp_path, tls=True)
+def https_tool(
+    app_sqlite_url: str, tmp_path: Path
+) -> Iterator[tuple[RunningPeer, DemoResources, Any]]:
+    yield from cross_site(app_sqlite_url, tmp_path, tls=True)
 
 
 @pytest.fixture
-def http_tool(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[RunningPeer, DemoResources, Any]]:
-    yield from cross_site(sqlite_url, tmp_path, tls=False)
+def http_tool(
+    app_sqlite_url: str, tmp_path: Path
+) -> Iterator[tuple[RunningPeer, DemoResources, Any]]:
+    yield from cross_site(app_sqlite_url, tmp_path, tls=False)
 
 
 def open_in_lms_iframe(browser: Browser, peer: RunningPeer) -> tuple[Page, Any]:

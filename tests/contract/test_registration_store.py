@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from connectors.sql_registrations import SqlRegistrationStore
 from etwin_lti.domain.registration_rules import InvalidInviteError, hash_invite_token
+from etwin_lti.domain.registrations import PlatformRegistration
 from etwin_lti.errors import InvalidInputError, NotFoundError, RuleViolationError
 from etwin_lti.persistence.db import Database
 from etwin_lti.persistence.models.registrations import (
@@ -70,7 +71,7 @@ def counts(database: Database) -> tuple[int, int, int]:
 
 
 def test_platform_round_trip(store: SqlRegistrationStore) -> None:
-    platform = store.add_platform(**PLATFORM, product="moodle")
+    platform = store.add_platform(PlatformRegistration(**PLATFORM, product="moodle"))
     assert platform.id > 0 and platform.created_at == T0 and platform.product == "moodle"
     assert store.get_platform(platform.id) == platform
     assert store.find_platform(PLATFORM["issuer"], "abc123") == platform
@@ -81,8 +82,10 @@ def test_platform_round_trip(store: SqlRegistrationStore) -> None:
 
 
 def test_several_client_ids_per_issuer(store: SqlRegistrationStore) -> None:
-    first = store.add_platform(**PLATFORM)
-    second = store.add_platform(**{**PLATFORM, "client_id": "xyz789", "name": "Second"})
+    first = store.add_platform(PlatformRegistration(**PLATFORM))
+    second = store.add_platform(
+        PlatformRegistration(**{**PLATFORM, "client_id": "xyz789", "name": "Second"})
+    )
     assert store.find_platform(PLATFORM["issuer"], "xyz789") == second
     # Ambiguous without a client_id: the launch must then use the aud claim.
     assert store.find_platform(PLATFORM["issuer"]) is None
@@ -90,9 +93,9 @@ def test_several_client_ids_per_issuer(store: SqlRegistrationStore) -> None:
 
 
 def test_duplicate_platform_is_refused(store: SqlRegistrationStore, database: Database) -> None:
-    store.add_platform(**PLATFORM)
+    store.add_platform(PlatformRegistration(**PLATFORM))
     with pytest.raises(RuleViolationError):
-        store.add_platform(**{**PLATFORM, "name": "Again"})
+        store.add_platform(PlatformRegistration(**{**PLATFORM, "name": "Again"}))
     assert counts(database) == (1, 0, 0)
 
 
@@ -114,25 +117,27 @@ def test_bad_platform_values_are_refused(
     store: SqlRegistrationStore, database: Database, field: str, value: str
 ) -> None:
     with pytest.raises(InvalidInputError) as caught:
-        store.add_platform(**{**PLATFORM, field: value})
+        store.add_platform(PlatformRegistration(**{**PLATFORM, field: value}))
     assert field in caught.value.errors
     assert counts(database) == (0, 0, 0)
 
 
 def test_http_is_allowed_on_loopback_hosts(store: SqlRegistrationStore) -> None:
     platform = store.add_platform(
-        issuer="http://localhost:8123/sandbox",
-        client_id="sandbox",
-        name="Sandbox",
-        auth_login_url="http://localhost:8123/sandbox/auth",
-        auth_token_url="http://127.0.0.1:8123/sandbox/token",
-        key_set_url="http://[::1]:8123/sandbox/jwks",
+        PlatformRegistration(
+            issuer="http://localhost:8123/sandbox",
+            client_id="sandbox",
+            name="Sandbox",
+            auth_login_url="http://localhost:8123/sandbox/auth",
+            auth_token_url="http://127.0.0.1:8123/sandbox/token",
+            key_set_url="http://[::1]:8123/sandbox/jwks",
+        )
     )
     assert platform.issuer == "http://localhost:8123/sandbox"
 
 
 def test_deployments(store: SqlRegistrationStore, clock: Clock) -> None:
-    platform = store.add_platform(**PLATFORM)
+    platform = store.add_platform(PlatformRegistration(**PLATFORM))
     added = store.add_deployment(platform.id, "1", active=True, label="site")
     assert added.active and added.label == "site"
     clock.now = T0 + timedelta(minutes=1)
@@ -151,8 +156,8 @@ def test_deployments(store: SqlRegistrationStore, clock: Clock) -> None:
 
 
 def test_platform_and_deployment_in_one_read(store: SqlRegistrationStore) -> None:
-    platform = store.add_platform(**PLATFORM)
-    other = store.add_platform(**{**PLATFORM, "client_id": "two"})
+    platform = store.add_platform(PlatformRegistration(**PLATFORM))
+    other = store.add_platform(PlatformRegistration(**{**PLATFORM, "client_id": "two"}))
     deployment = store.add_deployment(platform.id, "1", active=True)
     store.add_deployment(other.id, "2", active=True)
     assert store.get_platform_and_deployment(platform.id, "1") == (platform, deployment)
@@ -163,8 +168,8 @@ def test_platform_and_deployment_in_one_read(store: SqlRegistrationStore) -> Non
 
 
 def test_same_deployment_id_on_two_platforms(store: SqlRegistrationStore) -> None:
-    one = store.add_platform(**PLATFORM)
-    two = store.add_platform(**{**PLATFORM, "client_id": "two"})
+    one = store.add_platform(PlatformRegistration(**PLATFORM))
+    two = store.add_platform(PlatformRegistration(**{**PLATFORM, "client_id": "two"}))
     store.add_deployment(one.id, "1", active=True)
     store.add_deployment(two.id, "1", active=False)
     assert store.find_deployment(one.id, "1").active  # type: ignore[union-attr]
@@ -188,7 +193,7 @@ def test_same_deployment_id_on_two_platforms(store: SqlRegistrationStore) -> Non
 def test_bad_deployment_calls_write_nothing(  # type: ignore[no-untyped-def]
     store: SqlRegistrationStore, database: Database, call, error
 ) -> None:
-    platform = store.add_platform(**PLATFORM)
+    platform = store.add_platform(PlatformRegistration(**PLATFORM))
     store.add_deployment(platform.id, "1", active=False)
     with pytest.raises(error):
         call(store, platform.id)
@@ -252,21 +257,23 @@ def test_complete_registration_is_one_transaction(
 ) -> None:
     invite = store.create_invite(ttl_seconds=3600)
     platform, deployment = store.complete_registration(
-        invite.token, **PLATFORM, deployment_id="3", product="moodle"
+        invite.token, PlatformRegistration(**PLATFORM, product="moodle"), deployment_id="3"
     )
     assert platform.client_id == "abc123" and platform.product == "moodle"
     assert deployment is not None and deployment.active and deployment.deployment_id == "3"
     assert counts(database) == (1, 1, 1)
     with pytest.raises(InvalidInviteError):
         store.complete_registration(
-            invite.token, **{**PLATFORM, "client_id": "n"}, deployment_id="4"
+            invite.token, PlatformRegistration(**{**PLATFORM, "client_id": "n"}), deployment_id="4"
         )
     assert counts(database) == (1, 1, 1)
 
 
 def test_complete_registration_without_deployment(store: SqlRegistrationStore) -> None:
     invite = store.create_invite(ttl_seconds=60)
-    platform, deployment = store.complete_registration(invite.token, **PLATFORM, deployment_id=None)
+    platform, deployment = store.complete_registration(
+        invite.token, PlatformRegistration(**PLATFORM), deployment_id=None
+    )
     assert deployment is None and store.list_deployments(platform.id) == []
 
 
@@ -281,9 +288,13 @@ def test_complete_registration_without_deployment(store: SqlRegistrationStore) -
 def test_refused_registration_keeps_the_invite(  # type: ignore[no-untyped-def]
     store: SqlRegistrationStore, database: Database, change, error
 ) -> None:
-    store.add_platform(**PLATFORM)
+    store.add_platform(PlatformRegistration(**PLATFORM))
     invite = store.create_invite(ttl_seconds=60)
     with pytest.raises(error):
-        store.complete_registration(invite.token, **{**PLATFORM, "deployment_id": "1", **change})
+        values = {**PLATFORM, "deployment_id": "1", **change}
+        deployment_id = values.pop("deployment_id")
+        store.complete_registration(
+            invite.token, PlatformRegistration(**values), deployment_id=deployment_id
+        )
     assert counts(database) == (1, 0, 0)
     assert store.peek_invite(invite.token).used_at is None

@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select, text
 
+from etwin_lti.domain.registrations import PlatformRegistration
 from etwin_lti.persistence.models.lti import LaunchSessionRow, LtiIdentityRow
 from tests.conftest import make_test_app
 from tests.e2e.harness import (
@@ -69,23 +70,28 @@ def platform_server() -> Iterator[tuple[ServerThread, LateApp]]:
 
 
 def build_world(
-    database_url: str, tmp_path: Path, platform_server: tuple[ServerThread, LateApp], **config: Any
+    app_database_url: str,
+    tmp_path: Path,
+    platform_server: tuple[ServerThread, LateApp],
+    **config: Any,
 ) -> Iterator[World]:
     server, late = platform_server
     platform = MiniPlatform(url=server.url)
     late.app = platform
     tool_app = LateApp()
     tool = ServerThread(tool_app, "127.0.0.1")
-    app = make_test_app(database_url, tmp_path, BASE_URL=tool.url, **config)
+    app = make_test_app(app_database_url, tmp_path, BASE_URL=tool.url, **config)
     tool_app.app = app
     container = app.extensions["etwin"]
     registered = container.registrations.add_platform(
-        issuer=platform.url,
-        client_id=CLIENT_ID,
-        name="Mini LMS",
-        auth_login_url=platform.url + "/auth",
-        auth_token_url=platform.url + "/token",
-        key_set_url=platform.url + "/jwks",
+        PlatformRegistration(
+            issuer=platform.url,
+            client_id=CLIENT_ID,
+            name="Mini LMS",
+            auth_login_url=platform.url + "/auth",
+            auth_token_url=platform.url + "/token",
+            key_set_url=platform.url + "/jwks",
+        )
     )
     container.registrations.add_deployment(registered.id, DEPLOYMENT_ID, active=True)
     world = World(tool, app, platform, registered.id, seed_resources(container.hub))
@@ -98,14 +104,14 @@ def build_world(
 
 @pytest.fixture
 def world(
-    sqlite_url: str, tmp_path: Path, platform_server: tuple[ServerThread, LateApp]
+    app_sqlite_url: str, tmp_path: Path, platform_server: tuple[ServerThread, LateApp]
 ) -> Iterator[World]:
-    yield from build_world(sqlite_url, tmp_path, platform_server)
+    yield from build_world(app_sqlite_url, tmp_path, platform_server)
 
 
 @pytest.fixture
 def any_db_world(
-    database_url: str, tmp_path: Path, platform_server: tuple[ServerThread, LateApp]
+    app_database_url: str, tmp_path: Path, platform_server: tuple[ServerThread, LateApp]
 ) -> Iterator[World]:
     """The same world on SQLite and on PostgreSQL."""
-    yield from build_world(database_url, tmp_path, platform_server)
+    yield from build_world(app_database_url, tmp_path, platform_server)

@@ -94,7 +94,7 @@ class PassbackWorld:
 
     def finish_unit(self, who: Learner) -> None:
         for activity_id in self.activity_ids:
-            self.container.hub.mark_activity_done(who.person_id, activity_id)
+            self.container.progress.mark_activity_done(who.person_id, activity_id)
 
     def outbox(self) -> list[OutboxEntry]:
         return sorted(self.container.passback.list(), key=lambda e: e.id)

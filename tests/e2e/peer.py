@@ -28,6 +28,7 @@ import requests
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from etwin_lti.domain.registrations import PlatformRegistration
 from etwin_lti.sandbox import (
     PlatformKeys,
     SandboxPlatform,
@@ -89,12 +90,14 @@ class RunningPeer:
         """Register this peer (one of its tool clients) in a tool's RegistrationStore."""
         client = self.platform.get_client(client_id)
         platform = store.add_platform(
-            issuer=self.issuer,
-            client_id=client.client_id,
-            name="Sandbox LMS (e2e peer)",
-            auth_login_url=self.urls["authorization_endpoint"],
-            auth_token_url=self.urls["token_endpoint"],
-            key_set_url=self.urls["jwks_uri"],
+            PlatformRegistration(
+                issuer=self.issuer,
+                client_id=client.client_id,
+                name="Sandbox LMS (e2e peer)",
+                auth_login_url=self.urls["authorization_endpoint"],
+                auth_token_url=self.urls["token_endpoint"],
+                key_set_url=self.urls["jwks_uri"],
+            )
         )
         store.add_deployment(platform.id, client.deployment_id, active=active)
         return platform

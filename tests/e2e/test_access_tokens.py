@@ -19,6 +19,7 @@ from connectors.lti_access_tokens import (
     AccessTokenRefusedError,
     ScopeNotGrantedError,
 )
+from etwin_lti.domain.registrations import PlatformRegistration
 from etwin_lti.errors import RemoteTimeoutError
 from etwin_lti.lti import claims as c
 from tests.e2e.lti_world import ServiceWorld, service_world
@@ -29,8 +30,8 @@ REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture
-def world(database_url: str, tmp_path: Path) -> Iterator[ServiceWorld]:
-    with service_world(database_url, tmp_path) as running:
+def world(app_database_url: str, tmp_path: Path) -> Iterator[ServiceWorld]:
+    with service_world(app_database_url, tmp_path) as running:
         yield running
 
 
@@ -102,12 +103,14 @@ def test_expires_in_bounds_the_cache_lifetime(world: ServiceWorld) -> None:
 def test_refused_client_is_a_clear_error(world: ServiceWorld) -> None:
     store = world.container.registrations
     stranger = store.add_platform(
-        issuer=world.peer.issuer,
-        client_id="not-registered-there",
-        name="Sandbox (wrong client)",
-        auth_login_url=world.peer.urls["authorization_endpoint"],
-        auth_token_url=world.peer.urls["token_endpoint"],
-        key_set_url=world.peer.urls["jwks_uri"],
+        PlatformRegistration(
+            issuer=world.peer.issuer,
+            client_id="not-registered-there",
+            name="Sandbox (wrong client)",
+            auth_login_url=world.peer.urls["authorization_endpoint"],
+            auth_token_url=world.peer.urls["token_endpoint"],
+            key_set_url=world.peer.urls["jwks_uri"],
+        )
     )
     with pytest.raises(AccessTokenRefusedError) as caught:
         world.container.access_tokens.token(stranger.id, [c.SCOPE_NRPS])
@@ -133,12 +136,14 @@ def test_token_endpoint_timeout(world: ServiceWorld) -> None:
     try:
         store = world.container.registrations
         slow = store.add_platform(
-            issuer="http://127.0.0.1:1/slow",
-            client_id="x",
-            name="Slow LMS",
-            auth_login_url="http://127.0.0.1:1/auth",
-            auth_token_url=f"http://127.0.0.1:{silent.getsockname()[1]}/token",
-            key_set_url="http://127.0.0.1:1/jwks",
+            PlatformRegistration(
+                issuer="http://127.0.0.1:1/slow",
+                client_id="x",
+                name="Slow LMS",
+                auth_login_url="http://127.0.0.1:1/auth",
+                auth_token_url=f"http://127.0.0.1:{silent.getsockname()[1]}/token",
+                key_set_url="http://127.0.0.1:1/jwks",
+            )
         )
         with pytest.raises(RemoteTimeoutError):
             provider(world, timeout=0.2).token(slow.id, [c.SCOPE_NRPS])

@@ -68,18 +68,18 @@ class RoundTrip:
 
 
 @pytest.fixture
-def trip(sqlite_url: str, tmp_path: Path) -> Iterator[RoundTrip]:
-    yield from _trip(sqlite_url, tmp_path)
+def trip(app_sqlite_url: str, tmp_path: Path) -> Iterator[RoundTrip]:
+    yield from _trip(app_sqlite_url, tmp_path)
 
 
 @pytest.fixture
-def any_db_trip(database_url: str, tmp_path: Path) -> Iterator[RoundTrip]:
-    yield from _trip(database_url, tmp_path)
+def any_db_trip(app_database_url: str, tmp_path: Path) -> Iterator[RoundTrip]:
+    yield from _trip(app_database_url, tmp_path)
 
 
-def _trip(database_url: str, tmp_path: Path) -> Iterator[RoundTrip]:
+def _trip(app_database_url: str, tmp_path: Path) -> Iterator[RoundTrip]:
     with ThreadedServer("127.0.0.1") as tool:
-        app = make_test_app(database_url, tmp_path, BASE_URL=tool.base_url)
+        app = make_test_app(app_database_url, tmp_path, BASE_URL=tool.base_url)
         container = app.extensions["etwin"]
         resources = seed_resources(container.hub)
         tool.start(app)

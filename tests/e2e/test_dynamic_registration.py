@@ -47,9 +47,9 @@ class Tool:
 
 
 @pytest.fixture
-def tool(postgres_url: str, tmp_path: Path) -> Iterator[Tool]:
+def tool(app_postgres_url: str, tmp_path: Path) -> Iterator[Tool]:
     with ThreadedServer("127.0.0.1") as server:
-        app = make_test_app(postgres_url, tmp_path, BASE_URL=server.base_url)
+        app = make_test_app(app_postgres_url, tmp_path, BASE_URL=server.base_url)
         server.start(app)
         yield Tool(app, server.base_url)
         app.extensions["etwin"].database.dispose()
@@ -129,11 +129,11 @@ def test_round_trip(tool: Tool, peer: RunningPeer, browser: requests.Session) ->
 
 
 def test_names_are_requested_only_when_configured(
-    postgres_url: str, tmp_path: Path, peer: RunningPeer, browser: requests.Session
+    app_postgres_url: str, tmp_path: Path, peer: RunningPeer, browser: requests.Session
 ) -> None:
     with ThreadedServer("127.0.0.1") as server:
         app = make_test_app(
-            postgres_url, tmp_path, BASE_URL=server.base_url, STORE_PUPIL_NAMES=True
+            app_postgres_url, tmp_path, BASE_URL=server.base_url, STORE_PUPIL_NAMES=True
         )
         server.start(app)
         tool = Tool(app, server.base_url)

@@ -173,7 +173,7 @@ def test_platform_keys_are_fetched_once_and_refetched_on_rotation(world: World) 
 
 
 def test_a_launch_with_the_shared_cache_in_redis(
-    sqlite_url: str,
+    app_sqlite_url: str,
     tmp_path,
     platform_server,  # type: ignore[no-untyped-def]
 ) -> None:
@@ -184,7 +184,7 @@ def test_a_launch_with_the_shared_cache_in_redis(
     client = redis.Redis.from_url("redis://127.0.0.1:6379/15")
     client.flushdb()
     worlds = build_world(
-        sqlite_url, tmp_path, platform_server, REDIS_URL="redis://127.0.0.1:6379/15"
+        app_sqlite_url, tmp_path, platform_server, REDIS_URL="redis://127.0.0.1:6379/15"
     )
     world = next(worlds)
     try:

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def running_tool(database_url: str, tmp_path: Path) -> Iterator[tuple[str, Any]]:
+def running_tool(app_database_url: str, tmp_path: Path) -> Iterator[tuple[str, Any]]:
     holder: dict[str, Any] = {}
 
     def dispatch(environ: Any, start_response: Any) -> Any:
@@ -30,7 +30,7 @@ def running_tool(database_url: str, tmp_path: Path) -> Iterator[tuple[str, Any]]
 
     server = make_server("127.0.0.1", 0, dispatch, threaded=True)
     base_url = f"http://127.0.0.1:{server.server_port}"
-    holder["app"] = make_test_app(database_url, tmp_path, BASE_URL=base_url)
+    holder["app"] = make_test_app(app_database_url, tmp_path, BASE_URL=base_url)
     thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     container = holder["app"].extensions["etwin"]

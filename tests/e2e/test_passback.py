@@ -56,10 +56,10 @@ def queue_backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def world(sqlite_url: str, tmp_path: Path, queue_backend: str) -> Iterator[PassbackWorld]:
+def world(app_sqlite_url: str, tmp_path: Path, queue_backend: str) -> Iterator[PassbackWorld]:
     config = {**FAST_RETRIES, **queue_config(queue_backend, tmp_path)}
     with ThreadedServer("127.0.0.1") as tool:
-        app = make_test_app(sqlite_url, tmp_path, BASE_URL=tool.base_url, **config)
+        app = make_test_app(app_sqlite_url, tmp_path, BASE_URL=tool.base_url, **config)
         tool.start(app)
         container = app.extensions["etwin"]
         with serve_peer(tool.base_url) as peer:
@@ -122,7 +122,7 @@ def test_lms_down_for_a_while_every_score_arrives_exactly_once(world: PassbackWo
 
 
 def test_worker_killed_with_a_score_in_flight_loses_and_doubles_nothing(
-    world: PassbackWorld, tmp_path: Path, sqlite_url: str
+    world: PassbackWorld, tmp_path: Path, app_sqlite_url: str
 ) -> None:
     pupils = [world.learner(str(n)) for n in (51, 52, 53, 54)]
     gate = threading.Event()
@@ -132,7 +132,7 @@ def test_worker_killed_with_a_score_in_flight_loses_and_doubles_nothing(
     settings = world.container.settings
     worker = subprocess.Popen(
         [str(Path(sys.executable).with_name("etwin-lti")), "worker", "--threads", "1"],
-        env={**os.environ, **_worker_env(settings, sqlite_url, tmp_path)},
+        env={**os.environ, **_worker_env(settings, app_sqlite_url, tmp_path)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -162,9 +162,9 @@ def test_worker_killed_with_a_score_in_flight_loses_and_doubles_nothing(
     assert sum("409" in (e.last_error or "") for e in entries) == 1
 
 
-def _worker_env(settings: Any, database_url: str, tmp_path: Path) -> dict[str, str]:
+def _worker_env(settings: Any, app_database_url: str, tmp_path: Path) -> dict[str, str]:
     env = {
-        "ETWIN_DATABASE_URL": database_url,
+        "ETWIN_DATABASE_URL": app_database_url,
         "ETWIN_SECRET_KEY": TEST_SECRET,
         "ETWIN_BASE_URL": settings.base_url,
         "ETWIN_INSTANCE_PATH": str(tmp_path / "worker-instance"),

@@ -26,14 +26,14 @@ MEMBERSHIPS = f"/nrps/{COURSE}/memberships"
 
 
 @pytest.fixture
-def world(sqlite_url: str, tmp_path: Path) -> Iterator[ServiceWorld]:
-    with service_world(sqlite_url, tmp_path) as running:
+def world(app_sqlite_url: str, tmp_path: Path) -> Iterator[ServiceWorld]:
+    with service_world(app_sqlite_url, tmp_path) as running:
         yield running
 
 
 @pytest.fixture
-def any_db_world(database_url: str, tmp_path: Path) -> Iterator[ServiceWorld]:
-    with service_world(database_url, tmp_path) as running:
+def any_db_world(app_database_url: str, tmp_path: Path) -> Iterator[ServiceWorld]:
+    with service_world(app_database_url, tmp_path) as running:
         yield running
 
 

@@ -15,8 +15,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
 
 @pytest.fixture
-def demo_tool(postgres_url: str, tmp_path: Path) -> Iterator[DemoTool]:
-    with serving_demo_tool(postgres_url, tmp_path) as tool:
+def demo_tool(app_postgres_url: str, tmp_path: Path) -> Iterator[DemoTool]:
+    with serving_demo_tool(app_postgres_url, tmp_path) as tool:
         yield tool
 
 

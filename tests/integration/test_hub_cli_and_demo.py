@@ -140,12 +140,10 @@ def test_hub_list_refuses_unknown_kinds(app: Flask) -> None:
 
 def test_serve_demo_registers_the_demo_step(sqlite_url: str, tmp_path: Path) -> None:
     plain = make_test_app(sqlite_url, tmp_path)
-    assert "load_demo_data" not in [
-        step.__name__ for step in plain.extensions["etwin"].services.get("on_serve", [])
-    ]
+    assert "load_demo_data" not in [step.__name__ for step in plain.extensions["etwin"].on_serve]
     app = make_test_app(sqlite_url, tmp_path, DEMO=True)
     container = app.extensions["etwin"]
-    steps = [s for s in container.services["on_serve"] if s.__name__ == "load_demo_data"]
+    steps = [s for s in container.on_serve if s.__name__ == "load_demo_data"]
     assert len(steps) == 1
-    steps[0](app)
+    steps[0]()
     assert [p.title for p in container.hub.list_projects()][0] == PROJECT_TITLE

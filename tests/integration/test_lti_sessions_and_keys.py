@@ -16,6 +16,7 @@ from flask import Flask
 
 from connectors.sql_tool_keys import SqlToolKeyStore
 from etwin_lti.cli import CliState, main
+from etwin_lti.domain.registrations import PlatformRegistration
 from etwin_lti.lti import claims as c
 from etwin_lti.persistence.db import Database
 from etwin_lti.web.session import current_launch, launch_token
@@ -40,12 +41,14 @@ def https_app(sqlite_url: str, tmp_path: Path, platform: MiniPlatform) -> Flask:
     app = make_test_app(sqlite_url, tmp_path, BASE_URL=BASE)
     container = app.extensions["etwin"]
     registered = container.registrations.add_platform(
-        issuer=platform.url,
-        client_id=CLIENT_ID,
-        name="Mini LMS",
-        auth_login_url=platform.url + "/auth",
-        auth_token_url=platform.url + "/token",
-        key_set_url=platform.url + "/jwks",
+        PlatformRegistration(
+            issuer=platform.url,
+            client_id=CLIENT_ID,
+            name="Mini LMS",
+            auth_login_url=platform.url + "/auth",
+            auth_token_url=platform.url + "/token",
+            key_set_url=platform.url + "/jwks",
+        )
     )
     container.registrations.add_deployment(registered.id, "1", active=True)
 
@@ -171,12 +174,14 @@ def test_a_retired_key_is_dropped_after_the_overlap(database_url: str) -> None:
 def test_platform_roles_cli_edits_the_policy(app: Flask) -> None:
     container = app.extensions["etwin"]
     platform = container.registrations.add_platform(
-        issuer="https://lms.test",
-        client_id="c1",
-        name="LMS",
-        auth_login_url="https://lms.test/auth",
-        auth_token_url="https://lms.test/token",
-        key_set_url="https://lms.test/jwks",
+        PlatformRegistration(
+            issuer="https://lms.test",
+            client_id="c1",
+            name="LMS",
+            auth_login_url="https://lms.test/auth",
+            auth_token_url="https://lms.test/token",
+            key_set_url="https://lms.test/jwks",
+        )
     )
     runner = CliRunner()
     out = runner.invoke(

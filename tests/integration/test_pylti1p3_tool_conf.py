@@ -8,20 +8,25 @@ from jwt.algorithms import RSAAlgorithm
 from pylti1p3.deep_link import DeepLink
 from pylti1p3.deep_link_resource import DeepLinkResource
 
+from connectors.pylti1p3_tool import RegistrationToolConf
+from etwin_lti.domain.registrations import PlatformRegistration
+
 
 def test_a_deep_link_response_verifies_with_our_published_key(app: Flask) -> None:
     container = app.extensions["etwin"]
     platform = container.registrations.add_platform(
-        issuer="https://lms.test",
-        client_id="client-9",
-        name="LMS",
-        auth_login_url="https://lms.test/auth",
-        auth_token_url="https://lms.test/token",
-        key_set_url="https://lms.test/jwks",
+        PlatformRegistration(
+            issuer="https://lms.test",
+            client_id="client-9",
+            name="LMS",
+            auth_login_url="https://lms.test/auth",
+            auth_token_url="https://lms.test/token",
+            key_set_url="https://lms.test/jwks",
+        )
     )
     container.registrations.add_deployment(platform.id, "3", active=True)
     container.registrations.add_deployment(platform.id, "4", active=False)
-    conf = container.lti_tool_conf
+    conf = RegistrationToolConf(container.registrations, container.tool_keys)  # as bootstrap
     registration = conf.find_registration_by_params("https://lms.test", "client-9")
     assert conf.find_deployment_by_params("https://lms.test", "3", "client-9") is not None
     assert conf.find_deployment_by_params("https://lms.test", "4", "client-9") is None

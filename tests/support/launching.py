@@ -24,6 +24,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from etwin_lti.domain.identities import LtiIdentity
+from etwin_lti.domain.registrations import PlatformRegistration
 from etwin_lti.lti import claims as c
 from tests.e2e.harness import CLIENT_ID, DEPLOYMENT_ID, LateApp, MiniPlatform, ServerThread
 
@@ -49,12 +50,14 @@ class Launcher:
     def register(self, app: Flask) -> None:
         store = app.extensions["etwin"].registrations
         registered = store.add_platform(
-            issuer=self.platform.url,
-            client_id=CLIENT_ID,
-            name="Mini LMS",
-            auth_login_url=self.platform.url + "/auth",
-            auth_token_url=self.platform.url + "/token",
-            key_set_url=self.platform.url + "/jwks",
+            PlatformRegistration(
+                issuer=self.platform.url,
+                client_id=CLIENT_ID,
+                name="Mini LMS",
+                auth_login_url=self.platform.url + "/auth",
+                auth_token_url=self.platform.url + "/token",
+                key_set_url=self.platform.url + "/jwks",
+            )
         )
         store.add_deployment(registered.id, DEPLOYMENT_ID, active=True)
 

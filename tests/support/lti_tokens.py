@@ -11,7 +11,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 import jwt
@@ -36,7 +36,7 @@ class SigningKey:
     kid: str
     private_key: rsa.RSAPrivateKey
 
-    @property
+    @cached_property
     def private_pem(self) -> bytes:
         return self.private_key.private_bytes(
             serialization.Encoding.PEM,
@@ -46,6 +46,10 @@ class SigningKey:
 
     @property
     def public_jwk(self) -> dict[str, Any]:
+        return dict(self._public_jwk)  # a copy: tests may tamper with what they get
+
+    @cached_property
+    def _public_jwk(self) -> dict[str, Any]:
         jwk = json.loads(RSAAlgorithm.to_jwk(self.private_key.public_key()))
         jwk.update({"kid": self.kid, "alg": "RS256", "use": "sig"})
         return jwk
@@ -143,7 +147,8 @@ def mint(
         )
         sig = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
         return signing_input + "." + base64.urlsafe_b64encode(sig).rstrip(b"=").decode()
-    return jwt.encode(body, key.private_pem, algorithm=alg, headers=header)
+    # The key object, not its PEM: PyJWT would parse (and check) the PEM on every signature.
+    return jwt.encode(body, key.private_key, algorithm=alg, headers=header)
 
 
 def mint_raw(header: dict[str, Any], body_json: str, key: SigningKey | None = None) -> str:

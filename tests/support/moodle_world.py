@@ -21,12 +21,8 @@ NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def identities(container: Any) -> Any:
-    """The identity store of the container (the SQL one until bootstrap registers it)."""
-    if "identities" not in container.services:
-        from connectors.sql_identities import SqlIdentityStore
-
-        container.services["identities"] = SqlIdentityStore(container.database)
-    return container.services["identities"]
+    """The identity store of the container."""
+    return container.identities
 
 
 def fast_bridge(container: Any) -> Any:

@@ -13,6 +13,7 @@ from etwin_lti.persistence.models import (
     privacy,  # noqa: F401
     registrations,  # noqa: F401
     resource_links,  # noqa: F401
+    teacher_linking,  # noqa: F401
 )
 
 __all__ = ["Base"]

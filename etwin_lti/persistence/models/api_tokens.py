@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String
+from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from etwin_lti.persistence.db import Base
+from etwin_lti.persistence.types import UtcDateTime
 
 
 class ApiTokenRow(Base):
@@ -18,6 +19,6 @@ class ApiTokenRow(Base):
     role: Mapped[str] = mapped_column(String(20))  # ApiTokenRole value
     country_code: Mapped[str | None] = mapped_column(String(2))  # NSO officers only
     label: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -1,8 +1,8 @@
 """Tables of the embedded eTwinning hub (``connectors.local_hub.LocalHub``).
 
 Enums are stored as their string values (plain ``String`` columns) so SQLite and PostgreSQL hold
-the same data and a new enum value needs no migration. Datetimes are stored with their time zone
-(UTC); SQLite gives them back naive and the hub re-attaches UTC when reading.
+the same data and a new enum value needs no migration. Datetimes are ``UtcDateTime``: stored as UTC,
+read back aware on both databases.
 
 Rules that must hold even under concurrent requests are constraints here, not only checks:
 one acknowledgement per (kind, person, subject); one enrolment per (event, person); one NQL
@@ -19,7 +19,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Integer,
     String,
@@ -29,8 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from etwin_lti.persistence.db import Base
-
-UTC_DATETIME = DateTime(timezone=True)
+from etwin_lti.persistence.types import UtcDateTime
 
 
 class CountryListRow(Base):
@@ -38,7 +36,7 @@ class CountryListRow(Base):
 
     __tablename__ = "country_lists"
     version: Mapped[str] = mapped_column(String(32), primary_key=True)
-    loaded_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    loaded_at: Mapped[datetime] = mapped_column(UtcDateTime())
     is_current: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -61,7 +59,7 @@ class PersonRow(Base):
     country_code: Mapped[str | None] = mapped_column(ForeignKey("countries.code"))
     school: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
-    created_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     __table_args__ = (
         CheckConstraint("kind <> 'pupil' OR email IS NULL", name="pupil_without_email"),
     )
@@ -75,9 +73,9 @@ class ProjectRow(Base):
     scope: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), index=True)
     age_band: Mapped[str | None] = mapped_column(String(32))
-    created_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
-    approved_at: Mapped[datetime | None] = mapped_column(UTC_DATETIME)
-    closed_at: Mapped[datetime | None] = mapped_column(UTC_DATETIME)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class ProjectFounderRow(Base):
@@ -94,14 +92,14 @@ class ProjectValidationRow(Base):
     __tablename__ = "project_validations"
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), primary_key=True)
     country_code: Mapped[str] = mapped_column(ForeignKey("countries.code"), primary_key=True)
-    validated_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    validated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class ProjectPartnerRow(Base):
     __tablename__ = "project_partners"
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True, index=True)
-    joined_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    joined_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class TwinSpaceRow(Base):
@@ -110,7 +108,7 @@ class TwinSpaceRow(Base):
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class MemberRow(Base):
@@ -121,8 +119,8 @@ class MemberRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     role_source: Mapped[str] = mapped_column(String(16))
     is_founder: Mapped[bool] = mapped_column(Boolean, default=False)
-    joined_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
-    updated_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    joined_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class PageRow(Base):
@@ -133,7 +131,7 @@ class PageRow(Base):
     body: Mapped[str] = mapped_column(Text)
     visibility: Mapped[str] = mapped_column(String(16))
     author_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class MaterialRow(Base):
@@ -145,7 +143,7 @@ class MaterialRow(Base):
     url: Mapped[str] = mapped_column(String(2000))
     visibility: Mapped[str] = mapped_column(String(16))
     author_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class DiaryPostRow(Base):
@@ -155,7 +153,7 @@ class DiaryPostRow(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class DiaryCommentRow(Base):
@@ -164,7 +162,7 @@ class DiaryCommentRow(Base):
     post_id: Mapped[int] = mapped_column(ForeignKey("diary_posts.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class ForumThreadRow(Base):
@@ -173,7 +171,7 @@ class ForumThreadRow(Base):
     twinspace_id: Mapped[int] = mapped_column(ForeignKey("twinspaces.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class ForumPostRow(Base):
@@ -182,7 +180,7 @@ class ForumPostRow(Base):
     thread_id: Mapped[int] = mapped_column(ForeignKey("forum_threads.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class LearningEventRow(Base):
@@ -196,7 +194,7 @@ class LearningEventRow(Base):
     capacity: Mapped[int] = mapped_column(Integer)
     # Seats taken, moved by one conditional UPDATE so concurrent enrolments cannot overbook.
     enrolled: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     __table_args__ = (
         CheckConstraint("capacity >= 1", name="capacity_positive"),
         CheckConstraint("enrolled >= 0 AND enrolled <= capacity", name="within_capacity"),
@@ -207,8 +205,8 @@ class EnrolmentRow(Base):
     __tablename__ = "event_enrolments"
     event_id: Mapped[int] = mapped_column(ForeignKey("learning_events.id"), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True, index=True)
-    enrolled_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
-    completed_at: Mapped[datetime | None] = mapped_column(UTC_DATETIME)
+    enrolled_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class EditionRow(Base):
@@ -218,7 +216,7 @@ class EditionRow(Base):
     year: Mapped[int] = mapped_column(Integer)
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class EditionTrainerRow(Base):
@@ -231,7 +229,7 @@ class EditionTraineeRow(Base):
     __tablename__ = "edition_trainees"
     edition_id: Mapped[int] = mapped_column(ForeignKey("course_editions.id"), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True, index=True)
-    enrolled_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    enrolled_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class UnitRow(Base):
@@ -266,7 +264,7 @@ class ActivityCompletionRow(Base):
     __tablename__ = "activity_completions"
     activity_id: Mapped[int] = mapped_column(ForeignKey("unit_activities.id"), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True, index=True)
-    done_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    done_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class NqlApplicationRow(Base):
@@ -279,8 +277,8 @@ class NqlApplicationRow(Base):
     scores: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     sub_scores: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     decided_by: Mapped[str | None] = mapped_column(String(2))
-    applied_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
-    decided_at: Mapped[datetime | None] = mapped_column(UTC_DATETIME)
+    applied_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     __table_args__ = (UniqueConstraint("project_id", "teacher_id", "school_year"),)
 
 
@@ -291,8 +289,8 @@ class AcknowledgementRow(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     subject: Mapped[str] = mapped_column(String(200), index=True)
     title: Mapped[str] = mapped_column(String(200))
-    issued_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTC_DATETIME)
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # "Issued at most once per subject" is this constraint; a revoked one still holds its slot.
     __table_args__ = (UniqueConstraint("kind", "person_id", "subject"),)

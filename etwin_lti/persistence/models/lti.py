@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    DateTime,
     Float,
     Integer,
     LargeBinary,
@@ -17,6 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from etwin_lti.persistence.db import Base
+from etwin_lti.persistence.types import UtcDateTime
 
 
 class KvCacheRow(Base):
@@ -38,8 +38,8 @@ class ToolKeyRow(Base):
     kid: Mapped[str] = mapped_column(String(64), unique=True)
     private_pem: Mapped[str] = mapped_column(Text)
     public_jwk: Mapped[str] = mapped_column(Text)  # JSON, with kid/alg/use
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class LaunchSessionRow(Base):
@@ -50,7 +50,7 @@ class LaunchSessionRow(Base):
     id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     person_id: Mapped[int | None] = mapped_column(Integer, index=True)
     platform_id: Mapped[int] = mapped_column(Integer)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     data: Mapped[str] = mapped_column(Text)  # JSON of the LaunchSession fields
 
 
@@ -72,7 +72,7 @@ class LtiIdentityRow(Base):
     sub: Mapped[str] = mapped_column(String(255))
     person_id: Mapped[int | None] = mapped_column(Integer, index=True)
     kind: Mapped[str] = mapped_column(String(32))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class AudienceRow(Base):

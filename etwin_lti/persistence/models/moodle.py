@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from etwin_lti.persistence.db import Base
+from etwin_lti.persistence.types import UtcDateTime
 
 
 class MoodleSiteRow(Base):
@@ -21,7 +22,7 @@ class MoodleSiteRow(Base):
     release: Mapped[str] = mapped_column(String(100), default="")
     # Fernet token (moodle_bridge.sites); never the plain web-service token.
     token_encrypted: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class MoodleMappingRow(Base):
@@ -33,8 +34,8 @@ class MoodleMappingRow(Base):
     # 0 = the whole course; a NULL would not take part in the unique constraint below.
     cmid: Mapped[int] = mapped_column(Integer, default=0)
     target: Mapped[str] = mapped_column(String(50))  # "edition:<id>" | "event:<id>"
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_polled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_polled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (UniqueConstraint("site_id", "course_id", "cmid", "target"),)
@@ -49,6 +50,6 @@ class MoodlePollMarkRow(Base):
     state: Mapped[str] = mapped_column(String(20))  # MarkState value
     person_id: Mapped[int | None] = mapped_column(Integer)
     acknowledgement_id: Mapped[int | None] = mapped_column(Integer)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
     __table_args__ = (UniqueConstraint("mapping_id", "moodle_user_id"),)

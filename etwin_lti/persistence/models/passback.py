@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Float, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from etwin_lti.persistence.db import Base
-
-UTC_DATETIME = DateTime(timezone=True)
+from etwin_lti.persistence.types import UtcDateTime
 
 
 class ScoreOutboxRow(Base):
@@ -37,17 +36,17 @@ class ScoreOutboxRow(Base):
     resource: Mapped[str] = mapped_column(String(40))  # unit:<id> | event:<id>
     score_given: Mapped[float] = mapped_column(Float)
     score_maximum: Mapped[float] = mapped_column(Float)
-    timestamp: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    timestamp: Mapped[datetime] = mapped_column(UtcDateTime())
     status: Mapped[str] = mapped_column(String(16))  # pending | sent | skipped | dead
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
-    leased_until: Mapped[datetime | None] = mapped_column(UTC_DATETIME)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    leased_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     last_status: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(String(500))
     lineitem_url: Mapped[str | None] = mapped_column(String(1000))
-    created_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
-    updated_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
-    sent_at: Mapped[datetime | None] = mapped_column(UTC_DATETIME)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class AgsLineItemRow(Base):
@@ -60,4 +59,4 @@ class AgsLineItemRow(Base):
     platform_id: Mapped[int] = mapped_column(Integer)
     resource_link_id: Mapped[str] = mapped_column(String(255))
     lineitem_url: Mapped[str] = mapped_column(String(1000))
-    created_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())

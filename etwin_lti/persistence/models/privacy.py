@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from etwin_lti.persistence.db import Base
+from etwin_lti.persistence.types import UtcDateTime
 
 
 class ErasureRow(Base):
@@ -21,4 +22,4 @@ class ErasureRow(Base):
     pseudonym: Mapped[str] = mapped_column(String(120))
     reason: Mapped[str] = mapped_column(String(16))  # ErasureReason value
     forced: Mapped[bool] = mapped_column(Boolean, default=False)
-    erased_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    erased_at: Mapped[datetime] = mapped_column(UtcDateTime())

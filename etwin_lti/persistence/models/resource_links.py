@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from etwin_lti.persistence.db import Base
+from etwin_lti.persistence.types import UtcDateTime
 
 
 class ResourceLinkRow(Base):
@@ -27,5 +28,5 @@ class ResourceLinkRow(Base):
     lineitem_url: Mapped[str | None] = mapped_column(Text)
     ags_scopes: Mapped[str | None] = mapped_column(Text)  # space-separated
     nrps_url: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_launch_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_launch_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -4,3 +4,38 @@ One module per page: ``twinspace``, ``event``, ``unit``, ``review``, ``acknowled
 ``common`` holds what they share (the CSRF token, form parsing, access errors). Everything goes
 through ``HubPort``; the web layer (``etwin_lti.web.pages``) only extracts, calls and renders.
 """
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from etwin_lti.domain.ports import HubPort
+from etwin_lti.services.pages.acknowledgements import AcknowledgementLinks, AcknowledgementPages
+from etwin_lti.services.pages.event import EventPages
+from etwin_lti.services.pages.review import ReviewPages
+from etwin_lti.services.pages.twinspace import TwinSpacePages
+from etwin_lti.services.pages.unit import UnitPages
+from etwin_lti.services.progress import ProgressService
+
+
+@dataclass(frozen=True)
+class PageServices:
+    """One service per page, built once by bootstrap over the hub (they keep no request state)."""
+
+    twinspace: TwinSpacePages
+    event: EventPages
+    unit: UnitPages
+    review: ReviewPages
+    acknowledgements: AcknowledgementPages
+
+    @classmethod
+    def over(
+        cls, hub: HubPort, links: AcknowledgementLinks, progress: ProgressService
+    ) -> PageServices:
+        return cls(
+            twinspace=TwinSpacePages(hub),
+            event=EventPages(hub, links, progress),
+            unit=UnitPages(hub, progress),
+            review=ReviewPages(hub),
+            acknowledgements=AcknowledgementPages(hub, links),
+        )

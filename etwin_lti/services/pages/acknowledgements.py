@@ -19,11 +19,12 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from etwin_lti.domain import course
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.model import Acknowledgement, Edition, Unit
-from etwin_lti.domain.ports import HubPort
+from etwin_lti.domain.ports import CourseHub, RecognitionHub
 from etwin_lti.errors import PermissionDeniedError
 from etwin_lti.services import badges
 from etwin_lti.services.pages.common import label
@@ -102,8 +103,12 @@ class AcknowledgementsView:
     dashboards: tuple[EditionDashboard, ...]  # editions the viewer trains
 
 
+class AcknowledgementPagesHub(CourseHub, RecognitionHub, Protocol):
+    """The viewer's acknowledgements and the dashboards of the editions they train."""
+
+
 class AcknowledgementPages:
-    def __init__(self, hub: HubPort, links: AcknowledgementLinks) -> None:
+    def __init__(self, hub: AcknowledgementPagesHub, links: AcknowledgementLinks) -> None:
         self.hub = hub
         self.links = links
 

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from etwin_lti.domain.events import certificate_subject
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.model import Enrolment, EventStatus, LearningEvent
-from etwin_lti.domain.ports import HubPort
+from etwin_lti.domain.ports import EventsHub, PeopleHub, RecognitionHub
 from etwin_lti.errors import NotFoundError
 from etwin_lti.services.pages.acknowledgements import AcknowledgementLine, AcknowledgementLinks
 from etwin_lti.services.pages.common import NotYourResourceError, launched_for, require_person
+from etwin_lti.services.progress import ProgressService
 
 MESSAGES = {"completed": "The participant is complete: their certificate was issued."}
 
@@ -43,10 +45,17 @@ class EventView:
     can_complete: bool  # the event has started (the hub refuses before)
 
 
+class EventPageHub(EventsHub, PeopleHub, RecognitionHub, Protocol):
+    """The event, its expert's name and the certificates."""
+
+
 class EventPages:
-    def __init__(self, hub: HubPort, links: AcknowledgementLinks) -> None:
+    def __init__(
+        self, hub: EventPageHub, links: AcknowledgementLinks, progress: ProgressService
+    ) -> None:
         self.hub = hub
         self.links = links
+        self.progress = progress
 
     def _access(
         self, session: LaunchSession, event_id: int
@@ -97,5 +106,5 @@ class EventPages:
         actor = require_person(session)
         if person_id not in enrolments:
             raise NotFoundError("This person is not a participant of the Learning Event.")
-        self.hub.complete_event(actor, event_id, person_id)
+        self.progress.complete_event(actor, event_id, person_id)
         return "completed"

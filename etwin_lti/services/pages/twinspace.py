@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from etwin_lti.domain import twinspaces
 from etwin_lti.domain.launches import LaunchSession
@@ -26,7 +27,7 @@ from etwin_lti.domain.model import (
     TwinSpaceStatus,
     Visibility,
 )
-from etwin_lti.domain.ports import HubPort
+from etwin_lti.domain.ports import ContentHub, PeopleHub, TwinSpacesHub
 from etwin_lti.domain.projects import project_teacher_ids
 from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
 from etwin_lti.domain.twinspace_snapshot import sees_private as sees_private_content
@@ -157,8 +158,12 @@ class _Context:
     viewer: Member | None  # None: not a member (tool administrators, other resources)
 
 
+class TwinSpacePageHub(TwinSpacesHub, ContentHub, PeopleHub, Protocol):
+    """The snapshot, members' management, content, and a teacher renaming a pupil."""
+
+
 class TwinSpacePages:
-    def __init__(self, hub: HubPort) -> None:
+    def __init__(self, hub: TwinSpacePageHub) -> None:
         self.hub = hub
 
     # --- reading -----------------------------------------------------------------------------

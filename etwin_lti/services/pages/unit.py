@@ -14,9 +14,10 @@ from datetime import datetime
 from etwin_lti.domain import course
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.model import Edition, Person, Unit
-from etwin_lti.domain.ports import HubPort
+from etwin_lti.domain.ports import CourseHub
 from etwin_lti.errors import NotFoundError
 from etwin_lti.services.pages.common import NotYourResourceError, launched_for, require_person
+from etwin_lti.services.progress import ProgressService
 
 MESSAGES = {"done": "Well done: the activity is marked as done."}
 
@@ -54,8 +55,9 @@ class UnitView:
 
 
 class UnitPages:
-    def __init__(self, hub: HubPort) -> None:
+    def __init__(self, hub: CourseHub, progress: ProgressService) -> None:
         self.hub = hub
+        self.progress = progress
 
     def _access(
         self, session: LaunchSession, unit_id: int
@@ -110,5 +112,5 @@ class UnitPages:
         person = require_person(session)
         if activity_id not in {a.id for a in unit.activities}:
             raise NotFoundError("There is no such activity in this unit.")
-        self.hub.mark_activity_done(person, activity_id)  # score passback hooks in there
+        self.progress.mark_activity_done(person, activity_id)  # and the scores it owes
         return "done"

@@ -8,6 +8,9 @@ flask-smorest handler (a different shape) is not installed.
 
 from __future__ import annotations
 
+from typing import Any
+
+from apispec import APISpec
 from flask import Flask
 from flask_smorest import Api
 
@@ -33,8 +36,38 @@ BLUEPRINTS = (
 )
 
 
+SPEC_SETTINGS = ("API_TITLE", "API_VERSION", "OPENAPI_VERSION", "API_SPEC_OPTIONS")
+
+# The OpenAPI document depends only on the blueprints above and the SPEC_SETTINGS, yet building
+# it is most of an app's start-up (every schema converted, every view documented). An app
+# whose settings match an earlier one's in this process reuses that document: it is read-only
+# once built (served by ``openapi.json``), so apps can share it.
+_documents: dict[str, APISpec] = {}
+
+
 class EtwinApi(Api):
     ERROR_SCHEMA = ApiErrorSchema  # documents our error body, not flask-smorest's
+
+    def __init__(self, app: Flask, document: APISpec | None) -> None:
+        self._document = document
+        super().__init__(app)
+
+    def _init_spec(self, *args: Any, **kwargs: Any) -> None:
+        if self._document is None:
+            super()._init_spec(*args, **kwargs)
+        else:
+            self.spec = self._document
+            self.flask_plugin, self.ma_plugin = self._document.plugins[:2]
+
+    def register_blueprint(self, blp: Any, *, parameters: Any = None, **options: Any) -> None:
+        if self._document is None:
+            super().register_blueprint(blp, parameters=parameters, **options)
+            return
+        # What Api.register_blueprint does, less documenting the views again.
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][options.get("name", blp.name)] = (
+            self
+        )
+        self._app.register_blueprint(blp, **options)
 
     def _register_error_handlers(self) -> None:
         """Keep ``etwin_lti.web.errors`` the one place that turns errors into responses."""
@@ -58,10 +91,13 @@ def init_api(app: Flask) -> Api:
             },
         },
     )
-    api = EtwinApi(app)
-    api.spec.components.security_scheme(
-        "bearerAuth", {"type": "http", "scheme": "bearer", "description": "An API token."}
-    )
+    key = repr([app.config[name] for name in SPEC_SETTINGS])
+    api = EtwinApi(app, _documents.get(key))
+    if key not in _documents:
+        api.spec.components.security_scheme(
+            "bearerAuth", {"type": "http", "scheme": "bearer", "description": "An API token."}
+        )
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
+    _documents.setdefault(key, api.spec)
     return api

@@ -13,10 +13,11 @@ from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import current_app, g, request
+from flask import g, request
 
 from etwin_lti.domain.api_tokens import ApiPermission, ApiToken, ApiTokenRole, roles_allowed
 from etwin_lti.errors import AuthenticationError, InvalidInputError, PermissionDeniedError
+from etwin_lti.web.container import services
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -50,7 +51,7 @@ def _authenticate() -> ApiToken:
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise AuthenticationError()
-    store = current_app.extensions["etwin"].api_tokens
+    store = services().api_tokens
     token: ApiToken = store.authenticate(secret.strip(), now=datetime.now(UTC))
     return token
 
@@ -85,4 +86,8 @@ def viewer(requested: int | None) -> int | None:
 
 
 def hub() -> Any:
-    return current_app.extensions["etwin"].hub
+    return services().hub
+
+
+def progress() -> Any:
+    return services().progress

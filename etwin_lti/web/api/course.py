@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from etwin_lti.domain.api_tokens import ApiPermission
-from etwin_lti.web.api.auth import hub, requires
+from etwin_lti.web.api.auth import hub, progress, requires
 from etwin_lti.web.api.parsing import ApiBlueprint
 from schemas.api.acknowledgements import AcknowledgementSchema
 from schemas.api.course import (
@@ -122,4 +122,4 @@ def unit_progress(unit_id: int, person_id: int) -> Any:
 @bp.response(200, UnitProgressSchema)
 def mark_activity_done(activity_id: int, person_id: int) -> Any:
     """Idempotent; the unit is completed when its last activity is done."""
-    return hub().mark_activity_done(person_id, activity_id)
+    return progress().mark_activity_done(person_id, activity_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from etwin_lti.domain.api_tokens import ApiPermission
-from etwin_lti.web.api.auth import hub, requires
+from etwin_lti.web.api.auth import hub, progress, requires
 from etwin_lti.web.api.parsing import ApiBlueprint
 from schemas.api.acknowledgements import AcknowledgementSchema
 from schemas.api.events import (
@@ -74,4 +74,4 @@ def enrol(body: dict[str, Any], event_id: int) -> Any:
 @bp.response(201, AcknowledgementSchema)
 def complete_event(body: dict[str, Any], event_id: int) -> Any:
     """The event's expert marks a participant complete: the certificate, issued once."""
-    return hub().complete_event(body["actor_id"], event_id, body["person_id"])
+    return progress().complete_event(body["actor_id"], event_id, body["person_id"])

@@ -22,9 +22,9 @@ from typing import Any
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 
 from etwin_lti.domain.launches import LaunchSession
-from etwin_lti.services import badges
-from etwin_lti.services.pages.acknowledgements import AcknowledgementLinks
+from etwin_lti.services.pages import PageServices
 from etwin_lti.services.pages.common import CSRF_FIELD
+from etwin_lti.web.container import services
 from etwin_lti.web.csrf import check_form_csrf, form_csrf_token
 from etwin_lti.web.session import SESSION_COOKIE, TOKEN_FIELD, current_launch, launch_token
 
@@ -47,19 +47,9 @@ class FormErrors:
         return self.values.get(name, "") if (form, target) == (self.form, self.target) else ""
 
 
-def container() -> Any:
-    return current_app.extensions["etwin"]
-
-
-def hub() -> Any:
-    return container().hub
-
-
-def links() -> AcknowledgementLinks:
-    settings = container().settings
-    return AcknowledgementLinks(
-        badges.BadgeUrls(settings.base_url), badges.recipient_key(settings.secret_key)
-    )
+def pages() -> PageServices:
+    """The page services, built once by bootstrap."""
+    return services().pages
 
 
 def posting_session() -> LaunchSession:

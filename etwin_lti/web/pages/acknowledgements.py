@@ -6,19 +6,18 @@ from typing import Any
 
 from flask import Response
 
-from etwin_lti.services.pages.acknowledgements import AcknowledgementPages
-from etwin_lti.web.pages import bp, hub, links, render_page
+from etwin_lti.web.pages import bp, pages, render_page
 from etwin_lti.web.session import current_launch
 
 
 @bp.get("/embed/acknowledgements")
 def acknowledgements() -> Any:
-    view = AcknowledgementPages(hub(), links()).view(current_launch())
+    view = pages().acknowledgements.view(current_launch())
     return render_page("pages/acknowledgements.html", view, {})
 
 
 @bp.get("/embed/edition/<int:edition_id>/progress.csv")
 def progress_csv(edition_id: int) -> Response:
-    text = AcknowledgementPages(hub(), links()).progress_csv(current_launch(), edition_id)
+    text = pages().acknowledgements.progress_csv(current_launch(), edition_id)
     disposition = f'attachment; filename="edition-{edition_id}-progress.csv"'
     return Response(text, mimetype="text/csv", headers={"Content-Disposition": disposition})

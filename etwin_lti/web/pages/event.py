@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from etwin_lti.services.pages.event import MESSAGES, EventPages
-from etwin_lti.web.pages import bp, done, hub, links, posting_session, render_page
+from etwin_lti.services.pages.event import MESSAGES
+from etwin_lti.web.pages import bp, done, pages, posting_session, render_page
 from etwin_lti.web.session import current_launch
 
 
 @bp.get("/embed/event/<int:event_id>")
 def event(event_id: int) -> Any:
-    view = EventPages(hub(), links()).view(current_launch(), event_id)
+    view = pages().event.view(current_launch(), event_id)
     return render_page("pages/event.html", view, MESSAGES)
 
 
 @bp.post("/embed/event/<int:event_id>/participants/<int:person_id>/complete")
 def complete_participant(event_id: int, person_id: int) -> Any:
-    code = EventPages(hub(), links()).complete(posting_session(), event_id, person_id)
+    code = pages().event.complete(posting_session(), event_id, person_id)
     return done(code, "pages.event", event_id=event_id)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from etwin_lti.services.pages.review import ReviewPages
-from etwin_lti.web.pages import bp, hub, render_page
+from etwin_lti.web.pages import bp, pages, render_page
 from etwin_lti.web.session import current_launch
 
 
 @bp.get("/lti/review")
 def review() -> Any:
-    view = ReviewPages(hub()).view(current_launch())
+    view = pages().review.view(current_launch())
     return render_page("pages/review.html", view, {})

@@ -7,12 +7,12 @@ from typing import Any
 from flask import request
 
 from etwin_lti.errors import InvalidInputError
-from etwin_lti.services.pages.twinspace import MESSAGES, TwinSpacePages
+from etwin_lti.services.pages.twinspace import MESSAGES
 from etwin_lti.web.pages import (
     FormErrors,
     bp,
     done,
-    hub,
+    pages,
     posting_session,
     refused_form,
     render_page,
@@ -21,7 +21,7 @@ from etwin_lti.web.session import current_launch
 
 
 def _page(twinspace_id: int, status: int = 200, errors: FormErrors | None = None) -> Any:
-    view = TwinSpacePages(hub()).view(current_launch(), twinspace_id)
+    view = pages().twinspace.view(current_launch(), twinspace_id)
     return render_page("pages/twinspace.html", view, MESSAGES, status=status, form_errors=errors)
 
 
@@ -39,7 +39,7 @@ def twinspace_action(
     members/<person>/role|suspend|reactivate|pseudonym."""
     session = posting_session()
     try:
-        code = TwinSpacePages(hub()).act(
+        code = pages().twinspace.act(
             session, twinspace_id, action, request.form, collection, target
         )
     except InvalidInputError as error:

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from etwin_lti.services.pages.unit import MESSAGES, UnitPages
-from etwin_lti.web.pages import bp, done, hub, posting_session, render_page
+from etwin_lti.services.pages.unit import MESSAGES
+from etwin_lti.web.pages import bp, done, pages, posting_session, render_page
 from etwin_lti.web.session import current_launch
 
 
 @bp.get("/embed/unit/<int:unit_id>")
 def unit(unit_id: int) -> Any:
-    view = UnitPages(hub()).view(current_launch(), unit_id)
+    view = pages().unit.view(current_launch(), unit_id)
     return render_page("pages/unit.html", view, MESSAGES)
 
 
 @bp.post("/embed/unit/<int:unit_id>/activities/<int:activity_id>/done")
 def mark_done(unit_id: int, activity_id: int) -> Any:
-    code = UnitPages(hub()).mark_done(posting_session(), unit_id, activity_id)
+    code = pages().unit.mark_done(posting_session(), unit_id, activity_id)
     return done(code, "pages.unit", unit_id=unit_id)

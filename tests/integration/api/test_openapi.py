@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from flask import Flask
 
 from etwin_lti.domain.ports import HubPort
+from tests.conftest import make_test_app
 
+# dir(), not vars(): HubPort inherits its methods from the area ports.
 HUB_METHODS = {
-    name for name in vars(HubPort) if not name.startswith("_") and callable(getattr(HubPort, name))
+    name for name in dir(HubPort) if not name.startswith("_") and callable(getattr(HubPort, name))
 }
 
 
@@ -56,3 +59,18 @@ def test_every_hub_method_is_reachable(app: Flask) -> None:
 def test_every_view_declares_its_permission(app: Flask) -> None:
     for rule in api_rules(app):
         assert hasattr(app.view_functions[rule.endpoint], "api_permission"), rule.rule
+
+
+def test_apps_with_the_same_settings_serve_the_same_document(
+    app: Flask, app_sqlite_url: str, tmp_path: Path
+) -> None:
+    """The document is built once per process and settings (start-up cost), never stale."""
+    first = app.test_client().get("/api/v1/openapi.json").get_json()
+    again = make_test_app(app_sqlite_url, tmp_path / "again")
+    assert again.test_client().get("/api/v1/openapi.json").get_json() == first
+    other = make_test_app(app_sqlite_url, tmp_path / "other", API_TITLE="Another hub API")
+    document = other.test_client().get("/api/v1/openapi.json").get_json()
+    assert document["info"]["title"] == "Another hub API"
+    assert document["paths"] == first["paths"]
+    for built in (again, other):
+        built.extensions["etwin"].database.dispose()

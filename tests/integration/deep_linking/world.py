@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.model import PersonKind, TwinSpaceRole
+from etwin_lti.domain.registrations import PlatformRegistration
 from etwin_lti.lti import claims as c
 
 ISSUER = "https://lms.example.test"
@@ -86,12 +87,14 @@ class DeepLinkWorld:
 def build_world(app: Flask) -> DeepLinkWorld:
     container = app.extensions["etwin"]
     platform = container.registrations.add_platform(
-        issuer=ISSUER,
-        client_id=CLIENT_ID,
-        name="Moodle (test)",
-        auth_login_url=ISSUER + "/auth",
-        auth_token_url=ISSUER + "/token",
-        key_set_url=ISSUER + "/jwks",
+        PlatformRegistration(
+            issuer=ISSUER,
+            client_id=CLIENT_ID,
+            name="Moodle (test)",
+            auth_login_url=ISSUER + "/auth",
+            auth_token_url=ISSUER + "/token",
+            key_set_url=ISSUER + "/jwks",
+        )
     )
     container.registrations.add_deployment(platform.id, DEPLOYMENT_ID, active=True)
     hub = container.hub

@@ -17,9 +17,9 @@ def moodle() -> Iterator[FakeMoodle]:
 
 
 @pytest.fixture
-def world(database_url: str, tmp_path: Path, moodle: FakeMoodle) -> Iterator[MoodleWorld]:
+def world(app_database_url: str, tmp_path: Path, moodle: FakeMoodle) -> Iterator[MoodleWorld]:
     """On SQLite and PostgreSQL."""
-    app = make_test_app(database_url, tmp_path)
+    app = make_test_app(app_database_url, tmp_path)
     container = app.extensions["etwin"]
     yield build_world(container, moodle)
     container.moodle._session.close()

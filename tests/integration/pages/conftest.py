@@ -17,7 +17,8 @@ from flask.testing import FlaskClient
 from etwin_lti.domain.audiences import Audience
 from etwin_lti.lti import claims as c
 from etwin_lti.services.demo import DemoResources, load_demo
-from tests.conftest import make_test_app
+from tests.conftest import make_test_app, settle
+from tests.support.databases import PostgresDatabase, Snapshot, sqlite_copy, sqlite_path
 from tests.support.launching import Launcher
 from tests.support.lti_tokens import ROLE_INSTRUCTOR, ROLE_LEARNER
 
@@ -80,8 +81,8 @@ class PagesWorld:
         return f"/embed/twinspace/{self.demo.twinspace_id}"
 
 
-def build(url: str, tmp_path: Path, launcher: Launcher) -> PagesWorld:
-    app = make_test_app(url, tmp_path)
+def prepare(app: Flask, launcher: Launcher) -> DemoResources:
+    """The pages' data: the Mini LMS registered, the demo loaded, its users linked."""
     launcher.register(app)
     container = app.extensions["etwin"]
     [platform] = container.registrations.list_platforms()
@@ -91,21 +92,59 @@ def build(url: str, tmp_path: Path, launcher: Launcher) -> PagesWorld:
     demo = load_demo(container.hub)
     for sub, key in LINKED.items():
         launcher.link(app, sub, demo.people[key])
-    return PagesWorld(app, demo, launcher)
+    return demo
+
+
+# Preparing takes longer than most page tests: it is done once per session on a template that
+# each test copies (SQLite) or reloads (PostgreSQL); the launcher, hence the registered
+# platform URL, lives for the session too. The template's ids are the copy's.
+@pytest.fixture(scope="session")
+def _pages_sqlite(
+    _app_sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory, launcher: Launcher
+) -> tuple[Path, DemoResources]:
+    directory = tmp_path_factory.mktemp("pages-template")
+    app = make_test_app(sqlite_copy(_app_sqlite_template, directory), directory)
+    demo = prepare(app, launcher)
+    settle(app)
+    return sqlite_path(app.extensions["etwin"].settings.database_url), demo
+
+
+@pytest.fixture(scope="session")
+def _pages_postgres(
+    _postgres: PostgresDatabase,
+    _app_postgres_snapshot: Snapshot,
+    tmp_path_factory: pytest.TempPathFactory,
+    launcher: Launcher,
+) -> tuple[Snapshot, DemoResources]:
+    app = make_test_app(
+        _postgres.restore(_app_postgres_snapshot), tmp_path_factory.mktemp("pages-template")
+    )
+    demo = prepare(app, launcher)
+    settle(app)
+    return _postgres.snapshot(), demo
 
 
 @pytest.fixture
-def world(sqlite_url: str, tmp_path: Path, launcher: Launcher) -> Iterator[PagesWorld]:
-    w = build(sqlite_url, tmp_path, launcher)
+def world(
+    _pages_sqlite: tuple[Path, DemoResources], tmp_path: Path, launcher: Launcher
+) -> Iterator[PagesWorld]:
+    template, demo = _pages_sqlite
+    w = PagesWorld(make_test_app(sqlite_copy(template, tmp_path), tmp_path), demo, launcher)
     yield w
-    w.app.extensions["etwin"].database.dispose()
+    settle(w.app)
 
 
 @pytest.fixture
-def pg_world(postgres_url: str, tmp_path: Path, launcher: Launcher) -> Iterator[PagesWorld]:
-    w = build(postgres_url, tmp_path, launcher)
+def pg_world(
+    _postgres: PostgresDatabase,
+    _pages_postgres: tuple[Snapshot, DemoResources],
+    tmp_path: Path,
+    launcher: Launcher,
+) -> Iterator[PagesWorld]:
+    snapshot, demo = _pages_postgres
+    w = PagesWorld(make_test_app(_postgres.restore(snapshot), tmp_path), demo, launcher)
     yield w
-    w.app.extensions["etwin"].database.dispose()
+    settle(w.app)
 
 
 HIDDEN = re.compile(r'<meta name="(csrf_token|etwin_launch_token)" content="([^"]*)"')

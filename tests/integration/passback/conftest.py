@@ -16,6 +16,7 @@ from etwin_lti.domain.identities import LtiIdentity
 from etwin_lti.domain.launches import Resource, ResourceKind, ServiceEndpoints
 from etwin_lti.domain.model import PersonKind
 from etwin_lti.domain.passback import Decision, ScoreStatus
+from etwin_lti.domain.registrations import PlatformRegistration
 from tests.conftest import make_test_app
 
 ISSUER = "https://lms.example"
@@ -36,7 +37,7 @@ class Scene:
 
     def finish_unit(self) -> None:
         for activity_id in self.activity_ids:
-            self.container.hub.mark_activity_done(self.person_id, activity_id)
+            self.container.progress.mark_activity_done(self.person_id, activity_id)
 
     def dead_letter(self, reason: str) -> int:
         """Finish the unit and give its one score up, as the worker would after its last try."""
@@ -59,12 +60,14 @@ class Scene:
 def build_scene(app: Flask) -> Scene:
     c = app.extensions["etwin"]
     platform = c.registrations.add_platform(
-        issuer=ISSUER,
-        client_id="client-1",
-        name="School Moodle",
-        auth_login_url=ISSUER + "/auth",
-        auth_token_url=ISSUER + "/token",
-        key_set_url=ISSUER + "/jwks",
+        PlatformRegistration(
+            issuer=ISSUER,
+            client_id="client-1",
+            name="School Moodle",
+            auth_login_url=ISSUER + "/auth",
+            auth_token_url=ISSUER + "/token",
+            key_set_url=ISSUER + "/jwks",
+        )
     )
     c.registrations.add_deployment(platform.id, "1", active=True)
     today = date.today()
@@ -89,9 +92,9 @@ def build_scene(app: Flask) -> Scene:
 
 
 @pytest.fixture
-def scene(database_url: str, tmp_path: Path) -> Iterator[Scene]:
+def scene(app_database_url: str, tmp_path: Path) -> Iterator[Scene]:
     # The queue is unreachable on purpose: nothing here may depend on it.
     missing = tmp_path / "no-such-folder" / "queue.sqlite"
-    app = make_test_app(database_url, tmp_path, QUEUE_PATH=str(missing))
+    app = make_test_app(app_database_url, tmp_path, QUEUE_PATH=str(missing))
     yield build_scene(app)
     app.extensions["etwin"].database.dispose()

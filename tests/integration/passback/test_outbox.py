@@ -1,5 +1,6 @@
-"""The outbox: pending scores are written in the completion's own transaction, exactly once
-per line item, with strictly increasing timestamps; claims are atomic; dead letters retry."""
+"""The outbox: pending scores are written in the completion's own transaction (the progress use
+case over the local hub), exactly once per line item, with strictly increasing timestamps; claims
+are atomic; dead letters retry."""
 
 from __future__ import annotations
 
@@ -8,15 +9,16 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from connectors.local_hub import LocalHub
-from connectors.sql_score_outbox import CompletionOutbox
+from connectors.local_hub.progress import LocalProgressStore
 from etwin_lti.domain.launches import Resource, ResourceKind, ServiceEndpoints
-from etwin_lti.domain.passback import Completion, ScoreStatus
+from etwin_lti.domain.passback import ScoreStatus
+from etwin_lti.domain.ports.progress import ProgressUnitOfWork
 from etwin_lti.errors import NotFoundError
 from etwin_lti.persistence.models.hub import ActivityCompletionRow
 from etwin_lti.persistence.models.passback import ScoreOutboxRow
+from etwin_lti.services.progress import ProgressService, unit_completion
 from tests.integration.passback.conftest import Scene
 
 
@@ -41,26 +43,27 @@ def test_finishing_a_unit_writes_one_pending_score_even_with_the_queue_down(scen
 
 
 def test_half_a_unit_is_no_completion(scene: Scene) -> None:
-    scene.container.hub.mark_activity_done(scene.person_id, scene.activity_ids[0])
+    scene.container.progress.mark_activity_done(scene.person_id, scene.activity_ids[0])
     assert count(scene, ScoreOutboxRow) == 0
 
 
-class ListenerFailed(Exception):
+class StepFailed(Exception):
     pass
 
 
 def test_a_failure_after_the_completion_rolls_back_completion_and_scores(scene: Scene) -> None:
-    def fails_after_the_outbox(_session: Session, _completion: Completion) -> None:
-        raise ListenerFailed()
-
     c = scene.container
-    hub = LocalHub(
-        c.database,
-        completion_listeners=[CompletionOutbox(lambda: c.task_queue), fails_after_the_outbox],
-    )
-    hub.mark_activity_done(scene.person_id, scene.activity_ids[0])
-    with pytest.raises(ListenerFailed):
-        hub.mark_activity_done(scene.person_id, scene.activity_ids[1])
+    store = LocalProgressStore(c.hub, c.database)
+
+    def fails_after_the_outbox(work: ProgressUnitOfWork) -> None:
+        completion = unit_completion(work.mark_activity_done(scene.person_id, second))
+        assert completion is not None and work.add_pending_scores(completion)
+        raise StepFailed()
+
+    first, second = scene.activity_ids
+    c.progress.mark_activity_done(scene.person_id, first)
+    with pytest.raises(StepFailed):
+        store.run(fails_after_the_outbox)
     assert count(scene, ScoreOutboxRow) == 0
     assert count(scene, ActivityCompletionRow) == 1  # only the first activity
 
@@ -87,7 +90,7 @@ def test_event_completion_writes_a_score_for_the_event_link(scene: Scene) -> Non
         endpoints=ServiceEndpoints(lineitem_url="https://lms.example/li/8?type_id=18"),
         now=datetime.now(UTC),
     )
-    c.hub.complete_event(expert.id, event.id, scene.person_id)
+    c.progress.complete_event(expert.id, event.id, scene.person_id)
     [entry] = c.passback.list()
     assert (entry.resource, entry.resource_link_id) == (f"event:{event.id}", "rl-event")
 
@@ -95,13 +98,10 @@ def test_event_completion_writes_a_score_for_the_event_link(scene: Scene) -> Non
 def test_timestamps_strictly_increase_per_link_and_user(scene: Scene) -> None:
     c = scene.container
     fixed = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-    hub = LocalHub(
-        c.database,
-        clock=lambda: fixed,
-        completion_listeners=[CompletionOutbox(lambda: c.task_queue)],
-    )
+    hub = LocalHub(c.database, clock=lambda: fixed)
+    progress = ProgressService(LocalProgressStore(hub, c.database), queue=c.task_queue)
     for activity_id in scene.activity_ids:
-        hub.mark_activity_done(scene.person_id, activity_id)
+        progress.mark_activity_done(scene.person_id, activity_id)
     # The teacher re-points the same activity at another unit; the pupil finishes it too.
     edition_id = c.hub.get_unit(scene.unit_id).edition_id
     second = c.hub.add_unit(edition_id, "Unit 2", "More", activities=[("C", "c")])
@@ -115,7 +115,7 @@ def test_timestamps_strictly_increase_per_link_and_user(scene: Scene) -> None:
         endpoints=ServiceEndpoints(),
         now=datetime.now(UTC),
     )
-    hub.mark_activity_done(scene.person_id, second.activities[0].id)
+    progress.mark_activity_done(scene.person_id, second.activities[0].id)
     first, later = sorted(c.passback.list(), key=lambda e: e.id)
     assert first.timestamp == fixed
     assert later.timestamp == fixed + timedelta(microseconds=1)

@@ -8,14 +8,14 @@ from datetime import UTC, datetime
 import pytest
 
 from etwin_lti.errors import NotFoundError
-from tests.integration.privacy.world import ISSUER, OTHERS_SECRETS, SARA_SUB, World
+from tests.integration.privacy.world import CONTENT, ISSUER, OTHERS_SECRETS, SARA_SUB, World
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 
 
 def test_export_holds_every_kind_of_record(world: World) -> None:
     data = world.privacy.export(world.sara, now=NOW)
-    assert data["format"] == "etwin-lti/personal-data/v1"
+    assert data["format"] == "etwin-lti/personal-data/v2"
     assert data["profile"] == {
         "id": world.sara,
         "display_name": "Sara Subject",
@@ -46,15 +46,17 @@ def test_export_holds_every_kind_of_record(world: World) -> None:
             "relation": "partner",
         }
     ]
-    kinds = sorted((c["kind"], c["title"] or c["body"]) for c in data["content"])
+    kinds = sorted((kind, c.get("title") or c["body"]) for kind in CONTENT for c in data[kind])
     assert kinds == [
-        ("diary_comment", "SARA-COMMENT"),
-        ("diary_post", "SARA-DIARY"),
-        ("forum_post", "SARA-FIRST-POST"),
-        ("forum_thread", "SARA-THREAD"),
-        ("material", "SARA-MATERIAL"),
-        ("page", "SARA-PAGE"),
+        ("diary_comments", "SARA-COMMENT"),
+        ("diary_posts", "SARA-DIARY"),
+        ("forum_posts", "SARA-FIRST-POST"),
+        ("forum_threads", "SARA-THREAD"),
+        ("materials", "SARA-MATERIAL"),
+        ("pages", "SARA-PAGE"),
     ]
+    # Her post and thread come without what others answered (her own replies are listed apart).
+    assert data["diary_posts"][0]["comments"] == data["forum_threads"][0]["posts"] == []
     participation = sorted((p["kind"], p["subject"]) for p in data["participation"])
     assert ("event_enrolment", f"event:{world.event_id}") in participation
     assert ("course_trainee", f"edition:{world.edition_id}") in participation
@@ -95,7 +97,7 @@ def test_a_pupil_export_has_no_email_and_only_their_membership(world: World) -> 
     data = world.privacy.export(world.pupil, now=NOW)
     assert data["profile"]["email"] is None and data["profile"]["display_name"] == "Pia Pupil"
     assert [m["role"] for m in data["memberships"]] == ["pupil"]
-    assert data["content"] == [] and data["identities"] == []
+    assert all(data[kind] == [] for kind in CONTENT) and data["identities"] == []
     assert "Sara" not in json.dumps(data)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from etwin_lti.domain.identities import LtiIdentity
 from etwin_lti.domain.launches import LaunchSession, Resource, ResourceKind, ServiceEndpoints
 from etwin_lti.domain.model import MaterialKind, PersonKind, TwinSpaceRole
+from etwin_lti.domain.registrations import PlatformRegistration
 from etwin_lti.persistence.db import Base
 from etwin_lti.persistence.models.moodle import (
     MoodleMappingRow,
@@ -23,6 +24,8 @@ from etwin_lti.persistence.models.moodle import (
 )
 
 ISSUER = "https://moodle.school.example"
+# The export's lists of what a person wrote, one per kind.
+CONTENT = ("pages", "materials", "diary_posts", "diary_comments", "forum_threads", "forum_posts")
 DEPLOYMENT = "1"
 SARA_SUB = "4242"
 OTTO_SUB = "4343"
@@ -116,12 +119,14 @@ def build_world(app: Flask) -> World:
     # The LMS side: platform, identities, a resource link to the unit (so finishing it leaves
     # a pending score in the outbox), launch sessions, Moodle poll marks.
     platform = c.registrations.add_platform(
-        issuer=ISSUER,
-        client_id="client-1",
-        name="School Moodle",
-        auth_login_url=ISSUER + "/auth",
-        auth_token_url=ISSUER + "/token",
-        key_set_url=ISSUER + "/jwks",
+        PlatformRegistration(
+            issuer=ISSUER,
+            client_id="client-1",
+            name="School Moodle",
+            auth_login_url=ISSUER + "/auth",
+            auth_token_url=ISSUER + "/token",
+            key_set_url=ISSUER + "/jwks",
+        )
     )
     c.registrations.add_deployment(platform.id, DEPLOYMENT, active=True)
     for sub, person in ((SARA_SUB, sara), (OTTO_SUB, otto)):
@@ -139,7 +144,7 @@ def build_world(app: Flask) -> World:
         now=now,
     )
     for activity in unit.activities:
-        hub.mark_activity_done(sara.id, activity.id)
+        c.progress.mark_activity_done(sara.id, activity.id)
     for person in (sara, otto):
         c.launch_sessions.create(
             LaunchSession(

@@ -67,7 +67,7 @@ def test_sandbox_is_mounted_and_registered_in_demo_mode(sqlite_url: str, tmp_pat
     app = make_test_app(sqlite_url, tmp_path, DEMO=True, BASE_URL=LOCAL)
     container = app.extensions["etwin"]
     sandbox = app.extensions["sandbox"]
-    assert container.services["on_serve"]  # register_sandbox runs at every serve
+    assert container.on_serve  # register_sandbox runs at every serve
     register_sandbox(container.registrations, sandbox)
     register_sandbox(container.registrations, sandbox)  # a second serve changes nothing
 

@@ -34,17 +34,14 @@ T = NOW.timestamp()
 def run(
     token: str, *, nonce: str = "nonce-1", leeway: int = 60, now: datetime = NOW
 ) -> LaunchMessage:
-    parsed = parse_id_token(token)
-    key = find_key(key_set(platform_key()), parsed.kid)
-    if key is None:
-        raise e.UnknownKeyError()
     return validate_id_token(
-        parsed,
-        public_key=key,
+        parse_id_token(token),
+        key=lambda kid: find_key(key_set(platform_key()), kid),
         issuer=ISSUER,
         client_id=CLIENT_ID,
         nonce=nonce,
         now=now,
+        is_replay=lambda _token: False,
         leeway=leeway,
     )
 
@@ -194,6 +191,55 @@ def test_the_issuer_is_checked_before_any_key_is_needed() -> None:
     parsed = parse_id_token(mint(claims(issuer="https://evil.test")))
     with pytest.raises(e.IssuerMismatchError):
         check_issuer(parsed, ISSUER)
+
+
+def test_the_one_entry_point_orders_issuer_key_signature_replay_then_claims() -> None:
+    """What the launch service relies on: nothing is looked up for another issuer, and the
+    replay check (which writes a mark) is asked only once the signature holds."""
+    asked: list[str] = []
+
+    def key(kid: str) -> Any:
+        asked.append("key")
+        return find_key(key_set(platform_key()), kid)
+
+    def is_replay(_token: Any) -> bool:
+        asked.append("replay")
+        return True
+
+    def validate(token: str) -> LaunchMessage:
+        return validate_id_token(
+            parse_id_token(token),
+            key=key,
+            issuer=ISSUER,
+            client_id=CLIENT_ID,
+            nonce="nonce-1",
+            now=NOW,
+            is_replay=is_replay,
+        )
+
+    with pytest.raises(e.IssuerMismatchError):
+        validate(mint(claims(issuer="https://evil.test")))
+    assert asked == []
+    good = mint(claims())
+    forged = good[: good.rindex(".") + 1] + mint(claims(sub="someone-else")).rsplit(".", 1)[1]
+    with pytest.raises(e.InvalidSignatureError):
+        validate(forged)
+    assert asked == ["key"]
+    with pytest.raises(e.TokenReplayError):
+        validate(good)
+    assert asked == ["key", "key", "replay"]
+    asked.clear()
+    with pytest.raises(e.UnknownKeyError):
+        validate_id_token(
+            parse_id_token(good),
+            key=lambda _kid: None,
+            issuer=ISSUER,
+            client_id=CLIENT_ID,
+            nonce="nonce-1",
+            now=NOW,
+            is_replay=is_replay,
+        )
+    assert asked == []
 
 
 def test_error_descriptions_never_contain_the_token_or_nonce() -> None:

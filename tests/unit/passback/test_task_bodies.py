@@ -23,11 +23,11 @@ class Calls:
 
 
 def immediate_queue(calls: Calls, *, rosters: bool = True) -> HueyTaskQueue:
-    return HueyTaskQueue(
-        lambda: MemoryHuey("test", immediate=True, results=False),
-        lambda: calls.handlers(rosters=rosters),
-        QueueIntervals(),
+    queue = HueyTaskQueue(
+        lambda: MemoryHuey("test", immediate=True, results=False), QueueIntervals()
     )
+    queue.attach(calls.handlers(rosters=rosters))
+    return queue
 
 
 def test_post_score_and_sweep_call_their_handlers() -> None:

@@ -4,7 +4,7 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-12-02
 
-Hand-written (docs/decisions/0008-incremental-migrations.md): deployed databases hold data.
+Hand-written (docs/decisions/0010-incremental-migrations.md): deployed databases hold data.
 
 Until now an LTI identity was keyed by (issuer, deployment, sub), so one Moodle user reaching
 the tool through two registrations or deployments of the same Moodle became two people. LTI's
@@ -19,7 +19,8 @@ then makes (issuer, sub) unique. Merging ``loser`` into ``keeper``, nothing of t
 - event enrolments, trainer and trainee places, activity completions, project partnerships are
   unioned (the earliest dates kept); a seat held twice in one event is given back;
 - acknowledgements, NQL applications, pending scores, authored content, Moodle poll marks,
-  founder places and erasure records move to the keeper; where the keeper already holds the
+  founder places, erasure records, teacher accounts, invitations and one-time codes move to the
+  keeper; where the keeper already holds the
   same one (the same certificate of the same subject...), the keeper's stays, or the loser's when
   it is the earlier valid one, so that unique constraints hold;
 - the loser's open launch sessions end (they would name a person that no longer exists); the
@@ -71,6 +72,10 @@ _FOLLOW = (
     ("forum_posts", "author_id"),
     ("learning_events", "expert_id"),
     ("moodle_poll_marks", "person_id"),
+    ("teacher_invitations", "inviter_id"),
+    ("teacher_invitations", "invitee_id"),
+    ("teacher_login_codes", "claimant_id"),
+    ("teacher_login_codes", "profile_id"),
 )
 # (table, person column, the other columns of its unique key, how to order candidates: the
 # first one is kept) for rows of which the keeper may already hold the same one.
@@ -89,6 +94,7 @@ _UNIQUE = (
     ("activity_completions", "person_id", ("activity_id",), ("done_at",)),
     ("project_partners", "person_id", ("project_id",), ("joined_at",)),
     ("privacy_erasures", "person_id", (), ()),
+    ("teacher_accounts", "person_id", (), ()),
 )
 
 

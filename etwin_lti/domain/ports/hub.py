@@ -1,11 +1,13 @@
-"""Ports: the ``typing.Protocol``s the services and the web layer talk to.
+"""The hub's ports, one ``Protocol`` per area, and ``HubPort``, their union.
 
-Adapters in ``connectors/`` and ``moodle_bridge/`` implement them; only ``etwin_lti.bootstrap``
-chooses which. Every implementation of ``HubPort`` passes the same contract suite
-(``tests/contract/hub_contract.py``, class ``HubContract``): the local database hub on SQLite
-and PostgreSQL, and ``HttpHubConnector`` against a second running instance.
+A service asks for the narrowest area it uses (a page that shows a unit needs ``CourseHub``);
+``HubPort`` is for callers that really span the hub (the CLI, the demo seed, the contract
+suite). Every implementation of ``HubPort`` passes the same contract suite
+(``tests/contract/hub_contract/``, class ``HubContract``, one module per area): the local
+database hub on SQLite and PostgreSQL, and ``HttpHubConnector`` against a second running
+instance.
 
-Conventions for ``HubPort``:
+Conventions for every area:
 - ``actor_id`` is the person doing the action; permissions are checked against their TwinSpace
   role (domain-facts.md 1.4) and the error is ``PermissionDeniedError`` (403).
 - Unknown ids raise ``NotFoundError`` (404); eTwinning rule conflicts ``RuleViolationError`` (409);
@@ -41,19 +43,18 @@ from etwin_lti.domain.model import (
     PrizeCategory,
     PrizeEligibility,
     Project,
-    RoleSource,
     TwinSpace,
     TwinSpaceRole,
     Unit,
     UnitProgress,
     Visibility,
 )
-from etwin_lti.domain.registrations import Deployment, Platform, RegistrationInvite
 from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
 
 
-class HubPort(Protocol):
-    # --- countries and people -------------------------------------------------------------
+class PeopleHub(Protocol):
+    """Countries and people."""
+
     def list_countries(self) -> list[Country]:
         """Every country of the current country-list version, ordered by code."""
         ...
@@ -87,7 +88,10 @@ class HubPort(Protocol):
         (404), the actor's right (403), the code (422), then the lock (409)."""
         ...
 
-    # --- projects -------------------------------------------------------------------------
+
+class ProjectsHub(Protocol):
+    """Projects: founding, NSO validation, partners, closing."""
+
     def create_project(
         self,
         founder_id: int,
@@ -120,7 +124,10 @@ class HubPort(Protocol):
         """Ordered by id; with ``member_id`` only projects where they are founder or partner."""
         ...
 
-    # --- TwinSpaces and members -----------------------------------------------------------
+
+class TwinSpacesHub(Protocol):
+    """TwinSpaces and their members (domain-facts.md 1.4)."""
+
     def get_twinspace(self, twinspace_id: int) -> TwinSpace: ...
 
     def list_twinspaces(self, *, member_id: int | None = None) -> list[TwinSpace]:
@@ -172,7 +179,10 @@ class HubPort(Protocol):
         TwinSpace."""
         ...
 
-    # --- content --------------------------------------------------------------------------
+
+class ContentHub(Protocol):
+    """What members publish in a TwinSpace: pages, materials, the Project Diary, the forum."""
+
     def add_page(
         self,
         actor_id: int,
@@ -227,7 +237,10 @@ class HubPort(Protocol):
 
     def list_threads(self, twinspace_id: int) -> list[ForumThread]: ...
 
-    # --- Learning Events ------------------------------------------------------------------
+
+class EventsHub(Protocol):
+    """Learning Events (domain-facts.md 1.8)."""
+
     def create_event(
         self,
         title: str,
@@ -256,7 +269,10 @@ class HubPort(Protocol):
         """The event's expert marks a participant complete: issues the certificate once."""
         ...
 
-    # --- distance training course ---------------------------------------------------------
+
+class CourseHub(Protocol):
+    """The distance training course (domain-facts.md 1.9)."""
+
     def create_edition(
         self,
         title: str,
@@ -312,7 +328,10 @@ class HubPort(Protocol):
         unless the decision comes from the system."""
         ...
 
-    # --- acknowledgements -----------------------------------------------------------------
+
+class RecognitionHub(Protocol):
+    """Quality Labels, prizes and acknowledgements (domain-facts.md 1.5)."""
+
     def apply_nql(self, actor_id: int, project_id: int, school_year: str) -> NqlApplication:
         """A teacher of a European project; at most 4 applications per teacher per school year."""
         ...
@@ -363,105 +382,14 @@ class HubPort(Protocol):
         ...
 
 
-class RegistrationStore(Protocol):
-    """Platforms, deployments and one-time dynamic-registration invites.
-
-    Implemented by ``connectors.sql_registrations.SqlRegistrationStore``.
-    """
-
-    def add_platform(
-        self,
-        *,
-        issuer: str,
-        client_id: str,
-        name: str,
-        auth_login_url: str,
-        auth_token_url: str,
-        key_set_url: str,
-        audience: str | None = None,
-        product: str | None = None,
-    ) -> Platform:
-        """Refused (409) when (issuer, client_id) exists already."""
-        ...
-
-    def find_platform(self, issuer: str, client_id: str | None = None) -> Platform | None:
-        """With ``client_id`` None, the platform when the issuer has exactly one, else None."""
-        ...
-
-    def get_platform(self, platform_id: int) -> Platform: ...
-
-    def get_platform_and_deployment(
-        self, platform_id: int, deployment_id: str
-    ) -> tuple[Platform, Deployment | None]:
-        """``get_platform`` and ``find_deployment`` in one read (the launch's hot path)."""
-        ...
-
-    def list_platforms(self) -> list[Platform]: ...
-
-    def add_deployment(
-        self, platform_id: int, deployment_id: str, *, active: bool, label: str = ""
-    ) -> Deployment: ...
-
-    def find_deployment(self, platform_id: int, deployment_id: str) -> Deployment | None: ...
-
-    def record_unknown_deployment(self, platform_id: int, deployment_id: str) -> Deployment:
-        """Store a never-seen deployment id as inactive (idempotent) and return it."""
-        ...
-
-    def activate_deployment(self, platform_id: int, deployment_id: str) -> Deployment: ...
-
-    def list_deployments(self, platform_id: int) -> list[Deployment]: ...
-
-    def create_invite(self, *, ttl_seconds: int) -> RegistrationInvite: ...
-
-    def consume_invite(self, token: str) -> RegistrationInvite:
-        """Marks the invite used; unknown, expired or used tokens raise ``RegistrationError``."""
-        ...
-
-    def peek_invite(self, token: str) -> RegistrationInvite:
-        """Like ``consume_invite`` but writes nothing: dynamic registration checks the invite
-        first and consumes it only when the platform accepted the registration."""
-        ...
-
-    def complete_registration(
-        self,
-        token: str,
-        *,
-        issuer: str,
-        client_id: str,
-        name: str,
-        auth_login_url: str,
-        auth_token_url: str,
-        key_set_url: str,
-        deployment_id: str | None,
-        audience: str | None = None,
-        product: str | None = None,
-    ) -> tuple[Platform, Deployment | None]:
-        """One transaction: consume the invite, add the platform and (when the platform gave
-        one) its deployment, active per the invite. Nothing is written when any step fails."""
-        ...
-
-
-class PlatformRegistrationClient(Protocol):
-    """The two outbound calls of LTI Dynamic Registration 1.0 (tool side).
-
-    Implemented by ``connectors.platform_registration.HttpPlatformRegistrationClient``.
-    Network failures raise ``RemoteServiceError``/``RemoteTimeoutError``; a body that is not
-    JSON raises ``RegistrationError`` subclasses of ``etwin_lti.lti.dynamic_registration``.
-    """
-
-    def fetch_configuration(self, url: str) -> object:
-        """GET the platform's OpenID configuration; the decoded JSON document."""
-        ...
-
-    def register(self, endpoint: str, registration_token: str | None, request: object) -> object:
-        """POST the client registration (Bearer ``registration_token``); the decoded answer."""
-        ...
-
-
-__all__ = [
-    "HubPort",
-    "PlatformRegistrationClient",
-    "RegistrationStore",
-    "RoleSource",
-]
+class HubPort(
+    PeopleHub,
+    ProjectsHub,
+    TwinSpacesHub,
+    ContentHub,
+    EventsHub,
+    CourseHub,
+    RecognitionHub,
+    Protocol,
+):
+    """The whole hub: every area. Prefer the narrow area port where one is enough."""

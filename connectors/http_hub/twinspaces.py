@@ -1,0 +1,68 @@
+"""TwinSpaces and members over ``/api/v1``."""
+
+from __future__ import annotations
+
+from connectors.http_hub.base import HttpHubBase
+from etwin_lti.domain.model import (
+    Member,
+    TwinSpace,
+    TwinSpaceRole,
+)
+from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
+from schemas.api.twinspace_snapshot import TwinSpaceSnapshotSchema
+from schemas.api.twinspaces import MemberSchema, TwinSpaceSchema
+
+
+class TwinSpacesArea(HttpHubBase):
+    def get_twinspace(self, twinspace_id: int) -> TwinSpace:
+        return self._call("GET", f"/twinspaces/{twinspace_id}", TwinSpaceSchema())
+
+    def list_twinspaces(self, *, member_id: int | None = None) -> list[TwinSpace]:
+        query = {"member_id": member_id}
+        return self._call("GET", "/twinspaces", TwinSpaceSchema(many=True), query=query)
+
+    def list_members(self, twinspace_id: int) -> list[Member]:
+        return self._call("GET", f"/twinspaces/{twinspace_id}/members", MemberSchema(many=True))
+
+    def get_member(self, twinspace_id: int, person_id: int) -> Member:
+        return self._call("GET", _member(twinspace_id, person_id), MemberSchema())
+
+    def twinspace_snapshot(
+        self, twinspace_id: int, *, viewer_id: int | None = None
+    ) -> TwinSpaceSnapshot:
+        return self._call(
+            "GET",
+            f"/twinspaces/{twinspace_id}/snapshot",
+            TwinSpaceSnapshotSchema(),
+            query={"viewer_id": viewer_id},
+        )
+
+    def add_member(
+        self, actor_id: int, twinspace_id: int, person_id: int, role: TwinSpaceRole
+    ) -> Member:
+        body = {"actor_id": actor_id, "person_id": person_id, "role": role}
+        return self._call("POST", f"/twinspaces/{twinspace_id}/members", MemberSchema(), body=body)
+
+    def change_role(
+        self, actor_id: int, twinspace_id: int, person_id: int, role: TwinSpaceRole
+    ) -> Member:
+        body = {"actor_id": actor_id, "role": role}
+        return self._call("PATCH", _member(twinspace_id, person_id), MemberSchema(), body=body)
+
+    def suspend_member(self, actor_id: int, twinspace_id: int, person_id: int) -> Member:
+        path = _member(twinspace_id, person_id) + "/suspend"
+        return self._call("POST", path, MemberSchema(), body={"actor_id": actor_id})
+
+    def reactivate_member(self, actor_id: int, twinspace_id: int, person_id: int) -> Member:
+        path = _member(twinspace_id, person_id) + "/reactivate"
+        return self._call("POST", path, MemberSchema(), body={"actor_id": actor_id})
+
+    def sync_member(
+        self, twinspace_id: int, person_id: int, role: TwinSpaceRole, *, active: bool = True
+    ) -> Member:
+        path = _member(twinspace_id, person_id) + "/sync"
+        return self._call("PUT", path, MemberSchema(), body={"role": role, "active": active})
+
+
+def _member(twinspace_id: int, person_id: int) -> str:
+    return f"/twinspaces/{twinspace_id}/members/{person_id}"

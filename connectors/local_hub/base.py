@@ -1,0 +1,125 @@
+"""What every area of ``LocalHub`` shares: the database, the clock, and the acknowledgement
+writes several areas make (a project's label, an event's or course's certificate)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from connectors import hub_records as rec
+from etwin_lti.domain import acknowledgements as acks
+from etwin_lti.domain.model import (
+    Acknowledgement,
+    AcknowledgementKind,
+)
+from etwin_lti.errors import (
+    DuplicateAcknowledgementError,
+    InvalidInputError,
+)
+from etwin_lti.persistence.db import Database
+from etwin_lti.persistence.models.hub import (
+    AcknowledgementRow,
+)
+
+COUNTRY_LIST = ("etwin_lti.data", "countries.json")
+T = TypeVar("T")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _enum(enum_type: Any, value: Any, field: str) -> Any:
+    """Coerce a string to the enum (API and CLI callers pass values); unknown values are 422."""
+    try:
+        return enum_type(value)
+    except ValueError:
+        raise InvalidInputError(errors={field: [f"Unknown value '{value}'."]}) from None
+
+
+def _once_more_on_conflict(call: Callable[[], T]) -> T:
+    """Two requests making the same row at once (two launches of one pupil, a double click):
+    the loser's transaction hits the unique key and rolls back, and the call runs once more,
+    now seeing the winner's row (so it answers as if the requests had been one after the other).
+    """
+    try:
+        return call()
+    except IntegrityError:
+        return call()
+
+
+class LocalHubBase:
+    def __init__(
+        self,
+        database: Database,
+        *,
+        clock: Callable[[], datetime] = _utc_now,
+        country_list: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._db = database
+        self._clock = clock
+        self._country_list = country_list
+
+    def _now(self) -> datetime:
+        return self._clock()
+
+    def _today(self) -> date:
+        return self._now().date()
+
+    def _issue(
+        self,
+        s: Session,
+        kind: AcknowledgementKind,
+        person_id: int,
+        subject: str,
+        title: str,
+        evidence: Mapping[str, str],
+    ) -> Acknowledgement:
+        """Insert one acknowledgement; the unique constraint decides about duplicates."""
+        s.flush()  # anything pending first, so the only possible IntegrityError below is ours
+        existing = s.scalar(
+            select(AcknowledgementRow.id).where(
+                AcknowledgementRow.kind == kind.value,
+                AcknowledgementRow.person_id == person_id,
+                AcknowledgementRow.subject == subject,
+            )
+        )
+        if existing is not None:
+            raise DuplicateAcknowledgementError()
+        row = AcknowledgementRow(
+            kind=kind.value,
+            person_id=person_id,
+            subject=subject,
+            title=title,
+            issued_at=self._now(),
+            evidence=dict(evidence),
+        )
+        s.add(row)
+        try:
+            s.flush()
+        except IntegrityError as error:  # a concurrent request issued it first
+            raise DuplicateAcknowledgementError() from error
+        return rec.acknowledgement(row)
+
+    def _holders(self, s: Session, kind: AcknowledgementKind, subject: str) -> list[int]:
+        return list(
+            s.scalars(
+                select(AcknowledgementRow.person_id)
+                .where(
+                    AcknowledgementRow.kind == kind.value,
+                    AcknowledgementRow.subject == subject,
+                    AcknowledgementRow.revoked_at.is_(None),
+                )
+                .order_by(AcknowledgementRow.person_id)
+            )
+        )
+
+    def _holds(
+        self, s: Session, kind: AcknowledgementKind, person_id: int, project_id: int
+    ) -> bool:
+        return person_id in self._holders(s, kind, acks.project_subject(project_id))

@@ -1,0 +1,228 @@
+"""Recognition: Quality Label applications and decisions, the EQL, prizes, acknowledgements."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from connectors import hub_records as rec
+from connectors.local_hub.base import LocalHubBase, _enum
+from etwin_lti.domain import acknowledgements as acks
+from etwin_lti.domain import projects
+from etwin_lti.domain.countries import check_country
+from etwin_lti.domain.model import (
+    Acknowledgement,
+    AcknowledgementKind,
+    NqlApplication,
+    NqlDecision,
+    PrizeCategory,
+    PrizeEligibility,
+)
+from etwin_lti.domain.validation import (
+    REASON_MAX,
+    FieldErrors,
+)
+from etwin_lti.errors import (
+    DuplicateAcknowledgementError,
+    RuleViolationError,
+)
+from etwin_lti.persistence.models.hub import (
+    AcknowledgementRow,
+    NqlApplicationRow,
+    PersonRow,
+    ProjectRow,
+)
+
+
+class RecognitionArea(LocalHubBase):
+    def apply_nql(self, actor_id: int, project_id: int, school_year: str) -> NqlApplication:
+        year = acks.check_school_year(school_year)
+        with self._db.session() as s:
+            project = rec.load_project(s, project_id)
+            # Serialises one teacher's applications: the limit of four holds under concurrency.
+            applicant = rec.load_person(s, actor_id, lock=True)
+            this_year = [
+                rec.nql_application(row)
+                for row in s.scalars(
+                    select(NqlApplicationRow).where(
+                        NqlApplicationRow.teacher_id == actor_id,
+                        NqlApplicationRow.school_year == year,
+                    )
+                )
+            ]
+            acks.check_nql_application(
+                project,
+                actor_id,
+                teacher_ids=projects.project_teacher_ids(project),
+                applications_this_year=this_year,
+                holds_nql=self._holds(
+                    s, AcknowledgementKind.NATIONAL_QUALITY_LABEL, actor_id, project_id
+                ),
+                teacher_country=applicant.country_code,
+            )
+            row = NqlApplicationRow(
+                project_id=project_id,
+                teacher_id=actor_id,
+                school_year=year,
+                decision=NqlDecision.PENDING.value,
+                scores={},
+                sub_scores={},
+                applied_at=self._now(),
+            )
+            s.add(row)
+            try:
+                s.flush()
+            except IntegrityError as error:
+                raise RuleViolationError(
+                    "You have already applied for this project this school year."
+                ) from error
+            return rec.nql_application(row)
+
+    def decide_nql(
+        self,
+        nso_country_code: str,
+        application_id: int,
+        scores: Mapping[str, int],
+        sub_scores: Mapping[str, int],
+    ) -> NqlApplication:
+        clean_scores, clean_sub = acks.check_scores(scores, sub_scores)
+        with self._db.session() as s:
+            code = check_country(
+                rec.current_countries(s),
+                nso_country_code,
+                field="nso_country_code",
+                require_eligible=False,
+            ).code
+            row = rec.load(s, NqlApplicationRow, application_id, "NQL application", lock=True)
+            teacher = rec.load_person(s, row.teacher_id)
+            acks.check_nql_decider(rec.nql_application(row), code, teacher.country_code)
+            decision = acks.nql_decision(clean_sub)
+            now = self._now()
+            row.scores, row.sub_scores = clean_scores, clean_sub
+            row.decision, row.decided_by, row.decided_at = decision.value, code, now
+            if decision is NqlDecision.GRANTED:
+                project = rec.load(s, ProjectRow, row.project_id, "Project")
+                self._issue(
+                    s,
+                    AcknowledgementKind.NATIONAL_QUALITY_LABEL,
+                    row.teacher_id,
+                    acks.project_subject(row.project_id),
+                    f"National Quality Label: {project.title}"[:200],
+                    {
+                        "application_id": str(row.id),
+                        "school_year": row.school_year,
+                        "total_score": str(sum(clean_scores.values())),
+                        "nso": code,
+                    },
+                )
+            s.flush()
+            return rec.nql_application(row)
+
+    def list_nql_applications(
+        self, *, project_id: int | None = None, teacher_id: int | None = None
+    ) -> list[NqlApplication]:
+        with self._db.session() as s:
+            query = select(NqlApplicationRow).order_by(NqlApplicationRow.id)
+            if project_id is not None:
+                query = query.where(NqlApplicationRow.project_id == project_id)
+            if teacher_id is not None:
+                query = query.where(NqlApplicationRow.teacher_id == teacher_id)
+            return [rec.nql_application(row) for row in s.scalars(query)]
+
+    def award_eql(self, project_id: int) -> list[Acknowledgement]:
+        with self._db.session() as s:
+            project = rec.load_project(s, project_id, lock=True)
+            subject = acks.project_subject(project_id)
+            nql = self._holders(s, AcknowledgementKind.NATIONAL_QUALITY_LABEL, subject)
+            countries = {
+                pid: code
+                for pid, code in s.execute(
+                    select(PersonRow.id, PersonRow.country_code).where(PersonRow.id.in_(nql))
+                )
+            }
+            recipients = acks.eql_recipients(
+                project,
+                {pid: countries.get(pid) or "" for pid in nql},
+                self._holders(s, AcknowledgementKind.EUROPEAN_QUALITY_LABEL, subject),
+            )
+            if not recipients:
+                raise DuplicateAcknowledgementError(
+                    "Every NQL holder of this project already holds the EQL."
+                )
+            evidence = {
+                "project_id": str(project_id),
+                "nql_countries": ",".join(sorted({c for c in countries.values() if c})),
+            }
+            title = f"European Quality Label: {project.title}"[:200]
+            return [
+                self._issue(
+                    s, AcknowledgementKind.EUROPEAN_QUALITY_LABEL, pid, subject, title, evidence
+                )
+                for pid in recipients
+            ]
+
+    def prize_eligibility(self, project_id: int, category: PrizeCategory) -> PrizeEligibility:
+        band = _enum(PrizeCategory, category, "category")
+        with self._db.session() as s:
+            project = rec.load_project(s, project_id)
+            subject = acks.project_subject(project_id)
+            return acks.prize_eligibility(
+                project,
+                band,
+                has_eql=bool(self._holders(s, AcknowledgementKind.EUROPEAN_QUALITY_LABEL, subject)),
+                nql_holder_ids=self._holders(
+                    s, AcknowledgementKind.NATIONAL_QUALITY_LABEL, subject
+                ),
+            )
+
+    def issue_acknowledgement(
+        self,
+        kind: AcknowledgementKind,
+        person_id: int,
+        subject: str,
+        title: str,
+        *,
+        evidence: Mapping[str, str] | None = None,
+    ) -> Acknowledgement:
+        errors = FieldErrors()
+        clean_subject = errors.subject("subject", subject)
+        clean_title = errors.title("title", title)
+        clean_evidence = errors.evidence("evidence", evidence)
+        errors.raise_if_any()
+        ack_kind = _enum(AcknowledgementKind, kind, "kind")
+        with self._db.session() as s:
+            rec.load_person(s, person_id)
+            return self._issue(s, ack_kind, person_id, clean_subject, clean_title, clean_evidence)
+
+    def get_acknowledgement(self, acknowledgement_id: int) -> Acknowledgement:
+        with self._db.session() as s:
+            return rec.acknowledgement(
+                rec.load(s, AcknowledgementRow, acknowledgement_id, "Acknowledgement")
+            )
+
+    def revoke_acknowledgement(self, acknowledgement_id: int, reason: str) -> Acknowledgement:
+        errors = FieldErrors()
+        clean_reason = errors.text("reason", reason, max_length=REASON_MAX)
+        errors.raise_if_any()
+        with self._db.session() as s:
+            row = rec.load(s, AcknowledgementRow, acknowledgement_id, "Acknowledgement")
+            if row.revoked_at is not None:
+                raise RuleViolationError("This acknowledgement has already been revoked.")
+            row.revoked_at = self._now()
+            # The reason travels with the record: it is what a holder is shown.
+            row.evidence = {**(row.evidence or {}), "revocation_reason": clean_reason}
+            s.flush()
+            return rec.acknowledgement(row)
+
+    def list_acknowledgements(
+        self, *, person_id: int | None = None, subject: str | None = None
+    ) -> list[Acknowledgement]:
+        with self._db.session() as s:
+            query = select(AcknowledgementRow).order_by(AcknowledgementRow.id)
+            if person_id is not None:
+                query = query.where(AcknowledgementRow.person_id == person_id)
+            if subject is not None:
+                query = query.where(AcknowledgementRow.subject == subject)
+            return [rec.acknowledgement(row) for row in s.scalars(query)]

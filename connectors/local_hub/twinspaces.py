@@ -1,0 +1,269 @@
+"""TwinSpaces and their members: reads, the page snapshot, invitations, roles, LMS sync."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+
+from connectors import hub_records as rec
+from connectors.local_hub.base import LocalHubBase, _enum, _once_more_on_conflict
+from etwin_lti.domain import twinspace_snapshot as snapshots
+from etwin_lti.domain import twinspaces
+from etwin_lti.domain.model import (
+    Member,
+    MemberStatus,
+    Person,
+    RoleSource,
+    TwinSpace,
+    TwinSpaceRole,
+    TwinSpaceStatus,
+    Visibility,
+)
+from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
+from etwin_lti.errors import (
+    NotFoundError,
+    RuleViolationError,
+)
+from etwin_lti.persistence.models.hub import (
+    MaterialRow,
+    MemberRow,
+    PageRow,
+    PersonRow,
+    ProjectRow,
+    TwinSpaceRow,
+)
+
+
+class TwinSpacesArea(LocalHubBase):
+    def get_twinspace(self, twinspace_id: int) -> TwinSpace:
+        with self._db.session() as s:
+            return rec.load_twinspace(s, twinspace_id)
+
+    def list_twinspaces(self, *, member_id: int | None = None) -> list[TwinSpace]:
+        with self._db.session() as s:
+            query = select(TwinSpaceRow).order_by(TwinSpaceRow.id)
+            if member_id is not None:
+                query = query.where(
+                    TwinSpaceRow.id.in_(
+                        select(MemberRow.twinspace_id).where(
+                            MemberRow.person_id == member_id,
+                            MemberRow.status == MemberStatus.ACTIVE.value,
+                        )
+                    )
+                )
+            return [rec.twinspace(s, row) for row in s.scalars(query).all()]
+
+    def list_members(self, twinspace_id: int) -> list[Member]:
+        with self._db.session() as s:
+            rec.load(s, TwinSpaceRow, twinspace_id, "TwinSpace")
+            rows = s.execute(
+                select(MemberRow, PersonRow.display_name)
+                .join(PersonRow, PersonRow.id == MemberRow.person_id)
+                .where(MemberRow.twinspace_id == twinspace_id)
+            ).all()
+            members = [rec.member(row, name) for row, name in rows]
+            return sorted(members, key=twinspaces.member_sort_key)
+
+    def get_member(self, twinspace_id: int, person_id: int) -> Member:
+        with self._db.session() as s:
+            rec.load(s, TwinSpaceRow, twinspace_id, "TwinSpace")
+            return rec.load_member(s, twinspace_id, person_id)
+
+    def twinspace_snapshot(
+        self, twinspace_id: int, *, viewer_id: int | None = None
+    ) -> TwinSpaceSnapshot:
+        """One unit of work; each kind of row is one query (comments and forum posts in one
+        ``IN`` query each, only when there are posts): nine statements for a quiet space."""
+        with self._db.session() as s:
+            found = s.execute(
+                select(TwinSpaceRow, ProjectRow)
+                .join(ProjectRow, ProjectRow.id == TwinSpaceRow.project_id)
+                .where(TwinSpaceRow.id == twinspace_id)
+            ).first()
+            if found is None:
+                raise NotFoundError(f"TwinSpace {twinspace_id} does not exist.")
+            space_row, project_row = found
+            rows = s.execute(
+                select(MemberRow, PersonRow.display_name)
+                .join(PersonRow, PersonRow.id == MemberRow.person_id)
+                .where(MemberRow.twinspace_id == twinspace_id)
+            ).all()
+            members = tuple(
+                sorted(
+                    (rec.member(row, name) for row, name in rows), key=twinspaces.member_sort_key
+                )
+            )
+            space = TwinSpace(
+                id=space_row.id,
+                project_id=space_row.project_id,
+                title=space_row.title,
+                status=TwinSpaceStatus(space_row.status),
+                has_pupils=any(m.role in twinspaces.PUPIL_ROLES for m in members),
+            )
+            project = rec.project(s, project_row, twinspace_id=space_row.id)
+            viewer = snapshots.find_viewer(members, viewer_id)
+            private = snapshots.sees_private(viewer)
+            pages = select(PageRow).where(PageRow.twinspace_id == twinspace_id)
+            materials = select(MaterialRow).where(MaterialRow.twinspace_id == twinspace_id)
+            if not private:
+                pages = pages.where(PageRow.visibility == Visibility.PUBLIC.value)
+                materials = materials.where(MaterialRow.visibility == Visibility.PUBLIC.value)
+            return TwinSpaceSnapshot(
+                twinspace=space,
+                project=project,
+                members=members,
+                pages=tuple(rec.page(r) for r in s.scalars(pages.order_by(PageRow.id))),
+                materials=tuple(
+                    rec.material(r) for r in s.scalars(materials.order_by(MaterialRow.id))
+                ),
+                diary=rec.diary_posts(s, project.id),
+                threads=rec.forum_threads(s, twinspace_id) if private else (),
+                viewer=viewer,
+            )
+
+    def add_member(
+        self,
+        actor_id: int,
+        twinspace_id: int,
+        person_id: int,
+        role: TwinSpaceRole,
+    ) -> Member:
+        return _once_more_on_conflict(
+            lambda: self._add_member(actor_id, twinspace_id, person_id, role)
+        )
+
+    def _add_member(
+        self,
+        actor_id: int,
+        twinspace_id: int,
+        person_id: int,
+        role: TwinSpaceRole,
+    ) -> Member:
+        role = _enum(TwinSpaceRole, role, "role")
+        with self._db.session() as s:
+            space = rec.load_twinspace(s, twinspace_id)
+            invitee = rec.load_person(s, person_id)
+            rec.load_person(s, actor_id)
+            actor = rec.find_member(s, twinspace_id, actor_id)
+            twinspaces.check_invite(actor, role, invitee.kind)
+            twinspaces.check_writable(space)
+            if rec.member_row(s, twinspace_id, person_id) is not None:
+                raise RuleViolationError("This person is already a member of the TwinSpace.")
+            now = self._now()
+            row = MemberRow(
+                twinspace_id=twinspace_id,
+                person_id=person_id,
+                role=role.value,
+                status=MemberStatus.ACTIVE.value,
+                role_source=RoleSource.MANUAL.value,
+                is_founder=False,
+                joined_at=now,
+                updated_at=now,
+            )
+            s.add(row)
+            s.flush()
+            return rec.member(row, invitee.display_name)
+
+    def change_role(
+        self, actor_id: int, twinspace_id: int, person_id: int, role: TwinSpaceRole
+    ) -> Member:
+        role = _enum(TwinSpaceRole, role, "role")
+
+        def apply(row: MemberRow, target: Person) -> None:
+            twinspaces.check_role_for_kind(role, target.kind)
+            row.role = role.value
+
+        return self._manage(actor_id, twinspace_id, person_id, apply)
+
+    def suspend_member(self, actor_id: int, twinspace_id: int, person_id: int) -> Member:
+        def apply(row: MemberRow, _target: Person) -> None:
+            row.status = MemberStatus.SUSPENDED.value
+
+        return self._manage(actor_id, twinspace_id, person_id, apply)
+
+    def reactivate_member(self, actor_id: int, twinspace_id: int, person_id: int) -> Member:
+        def apply(row: MemberRow, _target: Person) -> None:
+            row.status = MemberStatus.ACTIVE.value
+
+        return self._manage(actor_id, twinspace_id, person_id, apply)
+
+    def _manage(
+        self,
+        actor_id: int,
+        twinspace_id: int,
+        person_id: int,
+        apply: Callable[[MemberRow, Person], None],
+    ) -> Member:
+        """A teacher administrator's decision on another member: recorded as MANUAL."""
+        with self._db.session() as s:
+            space = rec.load_twinspace(s, twinspace_id)
+            rec.load_person(s, actor_id)
+            target_person = rec.load_person(s, person_id)
+            target = rec.load_member(s, twinspace_id, person_id)
+            actor = rec.find_member(s, twinspace_id, actor_id)
+            twinspaces.check_manage(actor, target)
+            twinspaces.check_writable(space)
+            row = rec.member_row(s, twinspace_id, person_id)
+            assert row is not None
+            apply(row, target_person)
+            row.role_source = RoleSource.MANUAL.value
+            row.updated_at = self._now()
+            s.flush()
+            return rec.member(row, target_person.display_name)
+
+    def sync_member(
+        self, twinspace_id: int, person_id: int, role: TwinSpaceRole, *, active: bool = True
+    ) -> Member:
+        return _once_more_on_conflict(
+            lambda: self._sync_member(twinspace_id, person_id, role, active=active)
+        )
+
+    def _sync_member(
+        self, twinspace_id: int, person_id: int, role: TwinSpaceRole, *, active: bool = True
+    ) -> Member:
+        role = _enum(TwinSpaceRole, role, "role")
+        status = MemberStatus.ACTIVE if active else MemberStatus.SUSPENDED
+        with self._db.session() as s:
+            # Every launch of a returning member comes here: two reads (the TwinSpace; the
+            # person with their membership) and no write when nothing changed.
+            space_row = rec.load(s, TwinSpaceRow, twinspace_id, "TwinSpace")
+            found = s.execute(
+                select(PersonRow, MemberRow)
+                .outerjoin(
+                    MemberRow,
+                    (MemberRow.person_id == PersonRow.id)
+                    & (MemberRow.twinspace_id == twinspace_id),
+                )
+                .where(PersonRow.id == person_id)
+            ).first()
+            if found is None:
+                raise NotFoundError(f"Person {person_id} does not exist.")
+            target, row = rec.person(found[0]), found[1]
+            if space_row.status == TwinSpaceStatus.ARCHIVED.value:
+                # Only the status matters here; has_pupils is read only to build the refusal.
+                twinspaces.check_writable(rec.twinspace(s, space_row))
+            existing = rec.member(row, target.display_name) if row is not None else None
+            if not twinspaces.sync_applies(existing):
+                assert existing is not None
+                return existing  # a teacher administrator or the project decided: keep it
+            twinspaces.check_sync_role(role, target.kind)
+            if existing is not None and (existing.role, existing.status) == (role, status):
+                return existing  # nothing changed: no write (updated_at = the last change)
+            now = self._now()
+            if row is None:
+                if not active:
+                    raise NotFoundError(
+                        f"Person {person_id} is not a member of TwinSpace {twinspace_id}."
+                    )
+                row = MemberRow(
+                    twinspace_id=twinspace_id,
+                    person_id=person_id,
+                    is_founder=False,
+                    joined_at=now,
+                )
+                s.add(row)
+            row.role, row.status = role.value, status.value
+            row.role_source, row.updated_at = RoleSource.LMS.value, now
+            s.flush()
+            return rec.member(row, target.display_name)

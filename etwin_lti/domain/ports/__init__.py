@@ -1,0 +1,37 @@
+"""Ports: the ``typing.Protocol``s the services and the web layer talk to.
+
+Adapters in ``connectors/`` and ``moodle_bridge/`` implement them; only ``etwin_lti.bootstrap``
+chooses which. One module per concern: ``hub`` (one port per area of the eTwinning hub and
+``HubPort``, their union), ``progress``, ``registrations``, ``identities``.
+"""
+
+from __future__ import annotations
+
+from etwin_lti.domain.model import RoleSource
+from etwin_lti.domain.ports.hub import (
+    ContentHub,
+    CourseHub,
+    EventsHub,
+    HubPort,
+    PeopleHub,
+    ProjectsHub,
+    RecognitionHub,
+    TwinSpacesHub,
+)
+from etwin_lti.domain.ports.identities import IdentityStore
+from etwin_lti.domain.ports.registrations import PlatformRegistrationClient, RegistrationStore
+
+__all__ = [
+    "ContentHub",
+    "CourseHub",
+    "EventsHub",
+    "HubPort",
+    "IdentityStore",
+    "PeopleHub",
+    "PlatformRegistrationClient",
+    "ProjectsHub",
+    "RecognitionHub",
+    "RegistrationStore",
+    "RoleSource",
+    "TwinSpacesHub",
+]

@@ -1,1 +1,0 @@
-"""lti wire formats."""

@@ -1,0 +1,226 @@
+"""The hub contract: TwinSpaces and membership (domain-facts.md 1.4)."""
+
+from __future__ import annotations
+
+from etwin_lti.domain.model import (
+    MemberStatus,
+    PersonKind,
+    RoleSource,
+)
+from etwin_lti.domain.ports import HubPort
+from etwin_lti.errors import (
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+    RuleViolationError,
+)
+from tests.contract.hub_contract.builders import (
+    R,
+    Refusal,
+    _invite,
+    _space_call,
+    newcomer,
+    person,
+    space,
+    teacher,
+)
+
+TWINSPACES_REFUSALS: list[Refusal] = [
+    # --- TwinSpace membership (domain-facts.md 1.4)
+    Refusal(
+        "pupil invites a member",
+        PermissionDeniedError,
+        _space_call(_invite(R.PUPIL, PersonKind.PUPIL, by=R.PUPIL)),
+    ),
+    Refusal(
+        "pupil administrator invites",
+        PermissionDeniedError,
+        _space_call(_invite(R.PUPIL, PersonKind.PUPIL, by=R.PUPIL_ADMINISTRATOR)),
+    ),
+    Refusal(
+        "observer invites",
+        PermissionDeniedError,
+        _space_call(_invite(R.GUEST, PersonKind.GUEST, by=R.OBSERVER)),
+    ),
+    Refusal(
+        "guest invites",
+        PermissionDeniedError,
+        _space_call(_invite(R.GUEST, PersonKind.GUEST, by=R.GUEST)),
+    ),
+    Refusal(
+        "teacher invites",
+        PermissionDeniedError,
+        _space_call(_invite(R.TEACHER, PersonKind.TEACHER, by=R.TEACHER)),
+    ),
+    Refusal(
+        "expert invites a pupil",
+        PermissionDeniedError,
+        _space_call(_invite(R.PUPIL, PersonKind.PUPIL, by=R.EXPERT)),
+    ),
+    Refusal(
+        "expert grants administrator",
+        PermissionDeniedError,
+        _space_call(_invite(R.TEACHER_ADMINISTRATOR, PersonKind.TEACHER, by=R.EXPERT)),
+    ),
+    Refusal(
+        "pupil made a teacher",
+        RuleViolationError,
+        _space_call(_invite(R.TEACHER, PersonKind.PUPIL)),
+    ),
+    Refusal(
+        "teacher made a pupil",
+        RuleViolationError,
+        _space_call(_invite(R.PUPIL, PersonKind.TEACHER)),
+    ),
+    Refusal(
+        "inviting a member again",
+        RuleViolationError,
+        _space_call(lambda hub, s: hub.add_member(s.admin, s.id, s.members[R.TEACHER], R.OBSERVER)),
+    ),
+    Refusal(
+        "unknown role",
+        InvalidInputError,
+        _space_call(lambda hub, s: hub.add_member(s.admin, s.id, newcomer(hub).id, "headmaster")),
+        "role",
+    ),  # type: ignore[arg-type]
+    Refusal(
+        "teacher changes a founder's role",
+        PermissionDeniedError,
+        _space_call(lambda hub, s: hub.change_role(s.members[R.TEACHER], s.id, s.admin, R.TEACHER)),
+    ),
+    Refusal(
+        "co-administrator changes a founder's role",
+        PermissionDeniedError,
+        _space_call(
+            lambda hub, s: hub.change_role(
+                s.members[R.TEACHER_ADMINISTRATOR], s.id, s.co_founder, R.OBSERVER
+            )
+        ),
+    ),
+    Refusal(
+        "founder changes the other founder",
+        PermissionDeniedError,
+        _space_call(lambda hub, s: hub.change_role(s.admin, s.id, s.co_founder, R.TEACHER)),
+    ),
+    Refusal(
+        "administrator suspends a founder",
+        PermissionDeniedError,
+        _space_call(
+            lambda hub, s: hub.suspend_member(s.members[R.TEACHER_ADMINISTRATOR], s.id, s.admin)
+        ),
+    ),
+    Refusal(
+        "teacher suspends a pupil",
+        PermissionDeniedError,
+        _space_call(
+            lambda hub, s: hub.suspend_member(s.members[R.TEACHER], s.id, s.members[R.PUPIL])
+        ),
+    ),
+    Refusal(
+        "pupil promoted to teacher",
+        RuleViolationError,
+        _space_call(lambda hub, s: hub.change_role(s.admin, s.id, s.members[R.PUPIL], R.TEACHER)),
+    ),
+    Refusal(
+        "changing a non-member",
+        NotFoundError,
+        _space_call(lambda hub, s: hub.change_role(s.admin, s.id, newcomer(hub).id, R.TEACHER)),
+    ),
+    Refusal(
+        "LMS grants administrator",
+        RuleViolationError,
+        _space_call(
+            lambda hub, s: hub.sync_member(s.id, newcomer(hub).id, R.TEACHER_ADMINISTRATOR)
+        ),
+    ),
+    Refusal(
+        "LMS grants pupil administrator",
+        RuleViolationError,
+        _space_call(
+            lambda hub, s: hub.sync_member(
+                s.id, newcomer(hub, PersonKind.PUPIL).id, R.PUPIL_ADMINISTRATOR
+            )
+        ),
+    ),
+    Refusal(
+        "LMS suspends a stranger",
+        NotFoundError,
+        _space_call(
+            lambda hub, s: hub.sync_member(s.id, newcomer(hub).id, R.TEACHER, active=False)
+        ),
+    ),
+]
+
+
+class TwinSpacesContract:
+    """TwinSpaces and membership (domain-facts.md 1.4)
+
+    Mixed into ``HubContract``, which provides the ``hub`` fixture.
+    """
+
+    def test_members_in_role_order(self, hub: HubPort) -> None:
+        s = space(hub)
+        roles = [m.role for m in hub.list_members(s.id)]
+        assert roles == [
+            R.TEACHER_ADMINISTRATOR,
+            R.TEACHER_ADMINISTRATOR,
+            R.TEACHER_ADMINISTRATOR,
+            R.TEACHER,
+            R.EXPERT,
+            R.OBSERVER,
+            R.PUPIL_ADMINISTRATOR,
+            R.PUPIL,
+            R.GUEST,
+        ]
+        assert hub.get_twinspace(s.id).has_pupils
+        invited = hub.get_member(s.id, s.members[R.TEACHER])
+        assert invited.role_source is RoleSource.MANUAL and not invited.is_founder
+
+    def test_expert_invites_teachers_and_guests(self, hub: HubPort) -> None:
+        s = space(hub)
+        newcomer = teacher(hub, "PL")
+        member = hub.add_member(s.members[R.EXPERT], s.id, newcomer.id, R.OBSERVER)
+        assert member.role is R.OBSERVER and member.status is MemberStatus.ACTIVE
+
+    def test_administrator_manages_members(self, hub: HubPort) -> None:
+        s = space(hub)
+        pupil = s.members[R.PUPIL]
+        promoted = hub.change_role(s.admin, s.id, pupil, R.PUPIL_ADMINISTRATOR)
+        assert promoted.role is R.PUPIL_ADMINISTRATOR and promoted.role_source is RoleSource.MANUAL
+        co_admin = s.members[R.TEACHER_ADMINISTRATOR]  # not a founder: any admin may manage
+        suspended = hub.suspend_member(co_admin, s.id, s.members[R.TEACHER])
+        assert suspended.status is MemberStatus.SUSPENDED
+        assert s.id not in [t.id for t in hub.list_twinspaces(member_id=s.members[R.TEACHER])]
+        back = hub.reactivate_member(s.admin, s.id, s.members[R.TEACHER])
+        assert back.status is MemberStatus.ACTIVE
+        assert s.id in [t.id for t in hub.list_twinspaces(member_id=s.members[R.TEACHER])]
+        demoted = hub.change_role(s.co_founder, s.id, co_admin, R.TEACHER)
+        assert demoted.role is R.TEACHER
+
+    def test_lms_sync_never_overrides_a_teacher_decision(self, hub: HubPort) -> None:
+        s = space(hub, pupils=False)
+        assert not hub.get_twinspace(s.id).has_pupils
+        kid = person(hub, PersonKind.PUPIL)
+        created = hub.sync_member(s.id, kid.id, R.PUPIL)
+        assert (created.role, created.role_source) == (R.PUPIL, RoleSource.LMS)
+        assert hub.get_twinspace(s.id).has_pupils
+        left = hub.sync_member(s.id, kid.id, R.PUPIL, active=False)
+        assert left.status is MemberStatus.SUSPENDED and left.role_source is RoleSource.LMS
+        back = hub.sync_member(s.id, kid.id, R.PUPIL)
+        assert back.status is MemberStatus.ACTIVE
+        # a teacher administrator's choice wins over the next roster sync
+        hub.change_role(s.admin, s.id, kid.id, R.PUPIL_ADMINISTRATOR)
+        kept = hub.sync_member(s.id, kid.id, R.PUPIL, active=False)
+        assert (kept.role, kept.status, kept.role_source) == (
+            R.PUPIL_ADMINISTRATOR,
+            MemberStatus.ACTIVE,
+            RoleSource.MANUAL,
+        )
+        # founders come from the project: the LMS cannot touch them either
+        founder = hub.sync_member(s.id, s.admin, R.TEACHER, active=False)
+        assert founder.role is R.TEACHER_ADMINISTRATOR and founder.status is MemberStatus.ACTIVE
+        # a teacher provisioned by the LMS who then joins as a partner is the project's
+        lms_teacher = teacher(hub, "PL")
+        hub.sync_member(s.id, lms_teacher.id, R.TEACHER)
+        hub.add_partner(s.admin, s.project.id, lms_teacher.id)
+        assert hub.get_member(s.id, lms_teacher.id).role_source is RoleSource.PROJECT
