@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from etwin_lti.domain.api_tokens import ApiTokenRole
+from etwin_lti.domain.audiences import Audience
 from etwin_lti.domain.identities import LtiIdentity
 from etwin_lti.domain.passback import ScoreStatus
 from etwin_lti.sandbox import SandboxUser
@@ -56,7 +57,9 @@ def world(sqlite_url: str, tmp_path: Path, _sqlite_template: Path) -> Iterator[P
         tool.start(app)
         container = app.extensions["etwin"]
         with serve_peer(tool.base_url) as peer:
-            peer.register_with(container.registrations)
+            platform = peer.register_with(container.registrations)
+            # The distance course runs in a teacher-training LMS: its learners are teachers.
+            container.role_policies.set_audience(platform.id, Audience.TRAINING)
             unit_id, edition_id, activities = seed_unit(container.hub)  # on the remote hub
             running = PassbackWorld(app, peer, unit_id, edition_id, activities)
             try:
@@ -71,7 +74,7 @@ def world(sqlite_url: str, tmp_path: Path, _sqlite_template: Path) -> Iterator[P
 def finish_on_the_page(world: PassbackWorld, lms_id: str) -> int:
     """Launch a learner into the unit and press every "Mark done" of its embedded page; the hub
     person id the tool linked them to."""
-    world.peer.platform.add_user(SandboxUser(lms_id, f"Pupil {lms_id}", (LEARNER,)))
+    world.peer.platform.add_user(SandboxUser(lms_id, f"Trainee {lms_id}", (LEARNER,)))
     with requests.Session() as browser:
         answer = launch_through(
             browser, world.peer.launch_url(user=lms_id, resource=world.unit_resource.id)
