@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 import etwin_lti.persistence.models  # noqa: F401  (fills Base.metadata)
 from connectors.local_hub import LocalHub
@@ -31,6 +32,7 @@ from etwin_lti.domain.model import (
 )
 from etwin_lti.persistence.db import Base, Database
 from etwin_lti.persistence.migrate import upgrade
+from etwin_lti.persistence.models.teacher_linking import TeacherAccountRow, TeacherInvitationRow
 from tests.support.databases import PostgresDatabase
 
 MERGE = importlib.import_module("etwin_lti.persistence.migrations.versions.0002_people_per_issuer")
@@ -149,6 +151,23 @@ def test_0002_merges_duplicated_people_and_keeps_what_they_did(fresh_url: str) -
     )
     hub.add_partner(carla.id, second.id, tom_2.id)
     post = hub.post_diary(tom_2.id, second.id, "Hello", "From Tom")
+    # Through the second deployment Tom connected his eTwinning account and invited Carla.
+    now = datetime.now(UTC)
+    with Session(database.engine) as s, s.begin():
+        s.add(
+            TeacherAccountRow(person_id=tom_2.id, status="validated", method="code", linked_at=now)
+        )
+        s.add(
+            TeacherInvitationRow(
+                token_hash="h" * 64,
+                twinspace_id=ts2,
+                role="teacher",
+                inviter_id=tom_2.id,
+                invitee_id=carla.id,
+                created_at=now,
+                expires_at=now + timedelta(days=7),
+            )
+        )
     # Pia, a pupil, opened a Learning Event first through one deployment (stored as a teacher
     # with her e-mail, the old bug) and her TwinSpace through the other one.
     pia_wrong = hub.create_person("Pia Pupil", PersonKind.TEACHER, email="pia@school.example")
@@ -199,6 +218,11 @@ def test_0002_merges_duplicated_people_and_keeps_what_they_did(fresh_url: str) -
         assert tom_1.id in hub.get_project(second.id).partner_ids
         [diary] = hub.list_diary(second.id)
         assert diary.id == post.id and diary.author_id == tom_1.id
+        with Session(database.engine) as s:
+            assert [a.person_id for a in s.query(TeacherAccountRow)] == [tom_1.id]
+            assert [(i.inviter_id, i.invitee_id) for i in s.query(TeacherInvitationRow)] == [
+                (tom_1.id, carla.id)
+            ]
         # Pia: kept as the pupil, without the name and e-mail the bug stored.
         kept = hub.get_person(pia.id)
         assert (kept.kind, kept.email, kept.display_name) == (PersonKind.PUPIL, None, "Pupil 1A2B")

@@ -74,6 +74,7 @@ _FOLLOW = (
     ("moodle_poll_marks", "person_id"),
     ("teacher_invitations", "inviter_id"),
     ("teacher_invitations", "invitee_id"),
+    ("teacher_invitations", "used_by"),
     ("teacher_login_codes", "claimant_id"),
     ("teacher_login_codes", "profile_id"),
 )
