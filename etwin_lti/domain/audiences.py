@@ -13,6 +13,13 @@ teacher, expert, observer     teacher                     trainer / expert / tea
 pupil (Learner)               pupil, TwinSpaces only      trainee / participant / teacher
 guest (Mentor)                visitor with a permit only  visitor with a permit only
 none, with Administrator      tool administrator only     tool administrator only
+
+At a Learning Event or a course unit the role shown is then settled with the hub's facts, by
+``event_role`` and ``unit_role``, at the launch and on the page alike (one source, so that the
+page's header and its content agree): a Learning Event's expert is the hub's expert of that event
+— no LMS role makes anyone else one — and a teacher who is neither its expert nor enrolled may
+enrol; a unit's trainers are the edition's trainers in the hub and, in a teacher-training LMS,
+the course's Instructors.
 """
 
 from __future__ import annotations
@@ -40,10 +47,11 @@ def parse_audience(value: str) -> Audience:
         ) from None
 
 
-# Roles shown for Learning Events and course units (DESIGN.md, issue 3 item 7).
+# Roles granted at Learning Events and course units (DESIGN.md, issue 3 item 7), before the
+# hub's facts settle them (``event_role``, ``unit_role``). "teacher": may enrol.
 EVENT_ROLE: Mapping[TwinSpaceRole, str] = {
-    TwinSpaceRole.TEACHER: "expert",
-    TwinSpaceRole.EXPERT: "expert",
+    TwinSpaceRole.TEACHER: "teacher",
+    TwinSpaceRole.EXPERT: "teacher",
     TwinSpaceRole.OBSERVER: "guest",
     TwinSpaceRole.PUPIL: "participant",
     TwinSpaceRole.GUEST: "guest",
@@ -149,6 +157,8 @@ def admit(
     shown = (
         role.value if resource in (ResourceKind.TWINSPACE, None) else shown_role(granted, resource)
     )
+    if shown == "trainer" and audience is Audience.SCHOOL:
+        shown = "teacher"  # a school's teacher trains nobody: the edition's trainers do
     return Admission(kind, role, shown, needs_permit=granted is TwinSpaceRole.GUEST)
 
 
@@ -161,3 +171,25 @@ def keep_kind(known: PersonKind | None, wanted: PersonKind) -> PersonKind:
     if PersonKind.PUPIL in (known, wanted) or known is PersonKind.GUEST:
         raise PersonKindFixedError()
     return known
+
+
+def event_role(granted: str, *, is_expert: bool, enrolled: bool) -> str:
+    """The role shown at a Learning Event: ``granted`` is what ``admit`` (or an earlier launch
+    of this event) gave. The hub's expert of the event leads it; an enrolled teacher takes
+    part; any other teacher may enrol (a guest only looks)."""
+    if is_expert:
+        return "expert"
+    if enrolled:
+        return "participant"
+    return "guest" if granted == "guest" else "teacher"
+
+
+def unit_role(granted: str, *, is_edition_trainer: bool, is_trainee: bool) -> str:
+    """The role shown at a course unit: the edition's trainers in the hub, and the course's
+    Instructors of a teacher-training LMS (``granted`` "trainer"), see the trainees' progress;
+    a trainee works through the unit; any other teacher reads it."""
+    if is_edition_trainer or granted == "trainer":
+        return "trainer"
+    if is_trainee:
+        return "trainee"
+    return "guest" if granted == "guest" else "teacher"

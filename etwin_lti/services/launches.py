@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
-from etwin_lti.domain.audiences import Admission, Audience, admit
+from etwin_lti.domain.audiences import Admission, Audience, admit, event_role, unit_role
 from etwin_lti.domain.cache import KeyValueCache
 from etwin_lti.domain.identities import IdentityStore, LtiIdentity
 from etwin_lti.domain.launch_ports import LaunchSessionStore, PlatformKeySource, RolePolicyStore
@@ -38,6 +38,7 @@ from etwin_lti.errors import (
     InvalidInputError,
     LaunchSessionError,
     PermissionDeniedError,
+    RuleViolationError,
 )
 from etwin_lti.lti import claims as c
 from etwin_lti.lti.errors import (
@@ -356,13 +357,25 @@ class LaunchService:
                     who_can_fix="a teacher administrator of this TwinSpace",
                 )
             return member.role.value
-        if resource.kind is ResourceKind.EVENT and role == "participant":
-            enrolled = {e.person_id for e in hub.list_enrolments(resource.id)}
-            if person_id not in enrolled:
-                hub.enrol(resource.id, person_id)
-        if resource.kind is ResourceKind.UNIT and role == "trainee":
-            hub.enrol_trainee(hub.get_unit(resource.id).edition_id, person_id)
-        return role
+        if resource.kind is ResourceKind.EVENT:
+            event = hub.get_event(resource.id)
+            is_expert = person_id == event.expert_id
+            enrolled = person_id in {e.person_id for e in hub.list_enrolments(resource.id)}
+            if role == "participant" and not (enrolled or is_expert):
+                try:  # a learner of a teacher-training course takes part...
+                    hub.enrol(resource.id, person_id)
+                    enrolled = True
+                except RuleViolationError:
+                    pass  # ...unless it is full or over: the page says so
+            return event_role(role, is_expert=is_expert, enrolled=enrolled)
+        edition = hub.get_edition(hub.get_unit(resource.id).edition_id)
+        is_trainer = person_id in edition.trainer_ids
+        if role == "trainee" and not is_trainer:
+            hub.enrol_trainee(edition.id, person_id)
+            is_trainee = True
+        else:
+            is_trainee = person_id in {p.id for p in hub.list_trainees(edition.id)}
+        return unit_role(role, is_edition_trainer=is_trainer, is_trainee=is_trainee)
 
     def _open_session(
         self,

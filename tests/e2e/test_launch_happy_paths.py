@@ -83,7 +83,8 @@ def test_learning_event_and_unit_launches(world: World) -> None:
     world.container.role_policies.set_audience(world.platform_id, Audience.TRAINING)
     cases = [
         (ROLE_LEARNER, f"event:{r.event_id}", "participant", "learner-1"),
-        (ROLE_INSTRUCTOR, f"event:{r.event_id}", "expert", "teacher-1"),
+        # No LMS role makes an expert: the hub names the event's (issue 9 item 5).
+        (ROLE_INSTRUCTOR, f"event:{r.event_id}", "teacher", "teacher-1"),
         (ROLE_LEARNER, f"unit:{r.unit_id}", "trainee", "learner-2"),
         (ROLE_INSTRUCTOR, f"unit:{r.unit_id}", "trainer", "teacher-2"),
     ]

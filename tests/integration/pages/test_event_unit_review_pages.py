@@ -77,7 +77,8 @@ def test_an_instructor_who_is_not_the_events_expert_marks_nobody(world: PagesWor
     url = f"/embed/event/{event_id}"
     teacher = world.launched("some-teacher", [ROLE_INSTRUCTOR], f"event:{event_id}")
     page = text(teacher.get(url))
-    assert 'data-etwin-role="expert"' in page and "Only the event's expert" in page
+    # Issue 9 item 5: an LMS instructor is no expert; the hub names the event's expert.
+    assert 'data-etwin-role="teacher"' in page and 'data-action="enrol"' in page
     assert "data-participant=" not in page
     response = submit(teacher, url, f"{url}/participants/{founder}/complete")
     assert response.status_code == 403
@@ -113,7 +114,8 @@ def test_unit_refusals(world: PagesWorld) -> None:
     assert trainee.get("/embed/unit/999999").status_code == 404
     instructor = world.launched("some-teacher", [ROLE_INSTRUCTOR], f"unit:{unit_id}")
     page = text(instructor.get(url))
-    assert 'data-etwin-role="trainer"' in page and "data-trainee=" not in page
+    # A teacher-training course's Instructor trains it: header and table agree (issue 9 item 5).
+    assert 'data-etwin-role="trainer"' in page and "data-trainee=" in page
     assert "Mark done" not in page
     activity = world.hub.get_unit(unit_id).activities[0].id
     refused = submit(instructor, url, f"{url}/activities/{activity}/done")

@@ -11,7 +11,9 @@ from etwin_lti.domain.audiences import (
     TeachersOnlyError,
     VisitorsOnlyInTwinSpacesError,
     admit,
+    event_role,
     parse_audience,
+    unit_role,
 )
 from etwin_lti.domain.identities import LtiIdentity
 from etwin_lti.domain.launches import ResourceKind
@@ -26,14 +28,14 @@ K = PersonKind
 ADMITTED = [
     # audience, granted, resource, known kind -> kind, TwinSpace role, shown, needs permit
     (S, R.TEACHER, TS, None, K.TEACHER, R.TEACHER, "teacher", False),
-    (S, R.TEACHER, EV, None, K.TEACHER, R.TEACHER, "expert", False),
-    (S, R.TEACHER, UN, None, K.TEACHER, R.TEACHER, "trainer", False),
+    (S, R.TEACHER, EV, None, K.TEACHER, R.TEACHER, "teacher", False),  # may enrol
+    (S, R.TEACHER, UN, None, K.TEACHER, R.TEACHER, "teacher", False),  # trains nobody
     (S, R.OBSERVER, TS, None, K.TEACHER, R.OBSERVER, "observer", False),
     (S, R.PUPIL, TS, None, K.PUPIL, R.PUPIL, "pupil", False),
     (S, R.PUPIL, None, None, K.PUPIL, R.PUPIL, "pupil", False),
     (S, R.GUEST, TS, None, K.GUEST, R.GUEST, "guest", True),
     (T, R.TEACHER, UN, None, K.TEACHER, R.TEACHER, "trainer", False),
-    (T, R.TEACHER, EV, None, K.TEACHER, R.TEACHER, "expert", False),
+    (T, R.TEACHER, EV, None, K.TEACHER, R.TEACHER, "teacher", False),  # expert: the hub's
     (T, R.PUPIL, UN, None, K.TEACHER, R.TEACHER, "trainee", False),
     (T, R.PUPIL, EV, None, K.TEACHER, R.TEACHER, "participant", False),
     (T, R.PUPIL, TS, None, K.TEACHER, R.TEACHER, "teacher", False),
@@ -118,3 +120,42 @@ def test_a_pseudonym_belongs_to_the_issuer_and_subject_only() -> None:
     assert one.pseudonym("Pupil") == LtiIdentity("https://moodle.example", "42").pseudonym("Pupil")
     assert one.pseudonym("Pupil") != LtiIdentity("https://other.example", "42").pseudonym("Pupil")
     assert one.pseudonym("Pupil").startswith("Pupil ") and "42" not in one.pseudonym("Pupil")
+
+
+EVENT_ROLES = [
+    # granted, is the hub's expert, enrolled -> shown
+    ("teacher", True, False, "expert"),
+    ("participant", True, False, "expert"),  # an LMS learner who is the event's expert leads it
+    ("teacher", False, False, "teacher"),  # may enrol
+    ("participant", False, False, "teacher"),  # a full event: not enrolled, may not enrol
+    ("teacher", False, True, "participant"),
+    ("participant", False, True, "participant"),
+    ("guest", False, False, "guest"),
+    ("expert", False, False, "teacher"),  # a stale "expert" grants nothing
+]
+
+
+@pytest.mark.parametrize(("granted", "is_expert", "enrolled", "shown"), EVENT_ROLES)
+def test_the_role_shown_at_an_event_is_settled_by_the_hub(
+    granted: str, is_expert: bool, enrolled: bool, shown: str
+) -> None:
+    assert event_role(granted, is_expert=is_expert, enrolled=enrolled) == shown
+
+
+UNIT_ROLES = [
+    # granted, the hub's trainer of the edition, trainee -> shown
+    ("teacher", True, False, "trainer"),  # a school's teacher who trains this edition
+    ("trainer", False, False, "trainer"),  # a teacher-training LMS's Instructor
+    ("teacher", False, False, "teacher"),  # a school's teacher: reads the unit
+    ("trainee", False, True, "trainee"),
+    ("teacher", False, True, "trainee"),
+    ("trainer", False, True, "trainer"),
+    ("guest", False, False, "guest"),
+]
+
+
+@pytest.mark.parametrize(("granted", "trainer", "trainee", "shown"), UNIT_ROLES)
+def test_the_role_shown_at_a_unit_is_settled_by_the_hub_and_the_audience(
+    granted: str, trainer: bool, trainee: bool, shown: str
+) -> None:
+    assert unit_role(granted, is_edition_trainer=trainer, is_trainee=trainee) == shown

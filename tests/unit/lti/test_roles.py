@@ -75,7 +75,7 @@ def test_no_or_unknown_roles_are_refused(roles: list[str]) -> None:
 @pytest.mark.parametrize(
     ("role", "kind", "shown"),
     [
-        (CTX + "Instructor", ResourceKind.EVENT, "expert"),
+        (CTX + "Instructor", ResourceKind.EVENT, "teacher"),  # the expert is the hub's
         (CTX + "Learner", ResourceKind.EVENT, "participant"),
         (CTX + "Instructor", ResourceKind.UNIT, "trainer"),
         (CTX + "Learner", ResourceKind.UNIT, "trainee"),
