@@ -116,10 +116,16 @@ def test_the_class_pupils_have_no_button_for_the_distance_course(
     expect(page.locator('[data-launch="twinspace:trainee"]')).to_have_count(0)
 
 
-def test_event_as_lms_teacher_is_expert_without_controls(page: Page, demo_tool: DemoTool) -> None:
+def test_event_as_lms_teacher_enrols_and_takes_part(page: Page, demo_tool: DemoTool) -> None:
+    # No LMS role makes an expert (issue 9 item 5): the LMS teacher may enrol, and then takes part.
     frame = launch(page, demo_tool, "event:teacher")
-    expect(frame.locator("main")).to_have_attribute("data-etwin-role", "expert")
+    expect(frame.locator("main")).to_have_attribute("data-etwin-role", "teacher")
     expect(frame.locator('[data-action="complete"]')).to_have_count(0)
+    frame.locator('[data-action="enrol"]').click()
+    expect(frame.locator("main")).to_have_attribute("data-etwin-role", "participant")
+    expect(frame.locator(".who")).to_contain_text("participant")
+    expect(frame.locator('[data-completed="false"]')).to_be_visible()
+    expect(frame.locator('[data-action="enrol"]')).to_have_count(0)
 
 
 def test_unit_trainee_marks_done_and_trainer_sees_progress(page: Page, demo_tool: DemoTool) -> None:
