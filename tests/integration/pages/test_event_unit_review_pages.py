@@ -188,3 +188,43 @@ def test_admin_sees_no_acknowledgements_of_their_own(world: PagesWorld) -> None:
     client = world.launched("new-admin", [ROLE_INSTITUTION_ADMIN], world.ts)
     page = text(client.get("/embed/acknowledgements"))
     assert 'data-etwin-role="admin"' in page and "Tool administrators hold no" in page
+
+
+ENROL_REFUSALS = [
+    # who posts "enrol", to which event ("this" / "unknown"), how -> status, error
+    ("expert", "this", "form", 409, "rule_violation"),  # the expert leads, takes no place
+    ("participant", "this", "form", 409, "already_enrolled"),
+    ("teacher", "unknown", "form", 404, None),
+    ("pupil", "this", "form", 403, None),  # launched into the TwinSpace: not this event's page
+    ("teacher", "this", "forged", 403, None),
+    ("teacher", "this", "cookieless", 401, None),
+]
+
+
+@pytest.mark.parametrize(("who", "target", "how", "status", "error"), ENROL_REFUSALS)
+def test_enrol_refusals(
+    world: PagesWorld, who: str, target: str, how: str, status: int, error: str | None
+) -> None:
+    event_id = world.demo.event_id
+    resource, url = f"event:{event_id}", f"/embed/event/{event_id}"
+    clients = {
+        "expert": lambda: world.launched("expert", [ROLE_INSTRUCTOR], resource),
+        "participant": lambda: world.launched("founder-fr", [ROLE_LEARNER], resource),
+        "teacher": lambda: world.launched("some-teacher", [ROLE_INSTRUCTOR], resource),
+        "pupil": lambda: world.as_pupil(),
+    }
+    client = clients[who]()
+    before = world.hub.list_enrolments(event_id)
+    action = f"/embed/event/{999999 if target == 'unknown' else event_id}/enrol"
+    page = client.get(url if who != "pupil" else world.ts_url)
+    fields = hidden_fields(text(page))
+    if how == "forged":
+        fields["csrf_token"] = "x"
+    poster = client
+    if how == "cookieless":  # neither the cookie nor the page's launch token
+        poster, fields = world.client(), {"csrf_token": fields["csrf_token"]}
+    response = poster.post(action, data=fields)
+    assert response.status_code == status, text(response)[:500]
+    if error is not None:
+        assert f'data-error="{error}"' in text(response)
+    assert world.hub.list_enrolments(event_id) == before  # nothing written
