@@ -75,14 +75,20 @@ def prepare_learners(
     unit's two activities done."""
     from datetime import UTC, datetime
 
+    from etwin_lti.domain.identities import LtiIdentity
     from etwin_lti.domain.launches import ServiceEndpoints
     from etwin_lti.domain.model import PersonKind
 
     container, info = world.container, world.info
     people = []
     for n in numbers:
-        person = container.hub.create_person(f"Pupil {n}", PersonKind.PUPIL)
-        container.identities.link(info.issuer, info.deployment_id, learner_id(n), person.id)
+        person = container.hub.create_person(f"Trainee {n}", PersonKind.TEACHER)
+        container.identities.link(
+            LtiIdentity(info.issuer, learner_id(n)),
+            person.id,
+            deployment_id=info.deployment_id,
+            kind=person.kind,
+        )
         container.resource_links.record(
             platform_id=link.platform_id,
             deployment_id=link.deployment_id,
@@ -231,6 +237,10 @@ def run_target(
         queue = world.container.task_queue
         queue.huey.flush()  # this benchmark's queue only: nothing left from an earlier run
         unit_id, edition_id, activities = seed_unit(world.container.hub)
+        # The distance course runs in a teacher-training LMS (its learners are teachers).
+        from etwin_lti.domain.audiences import Audience
+
+        world.container.role_policies.set_audience(world.platform_id, Audience.TRAINING)
         # A learner's launch records the unit's resource link and its grade column.
         world.launch(PUPIL_ID, etwin_resource=f"unit:{unit_id}")
         from etwin_lti.domain.launches import Resource, ResourceKind

@@ -5,7 +5,8 @@ teacher's first launch created is merged into the eTwinning profile they claimed
 work (identity migration) needs the same operation; until one shared merge lands, this is the
 linking one. Every table that names a person, and what happens to the merged person's rows:
 
-    lti_identities, pages, materials, diary posts and comments, forum threads and posts,
+    lti_identities              moved, with the target's kind (an identity's kind is its person's)
+    pages, materials, diary posts and comments, forum threads and posts,
     learning_events.expert_id, moodle_poll_marks, teacher_invitations
                                 moved
     twinspace_members           moved; where both are members, the stronger decision stays
@@ -14,6 +15,8 @@ linking one. Every table that names a person, and what happens to the merged per
     event_enrolments            moved; where both are enrolled, one row, completed if either was
     edition_trainers/trainees, activity_completions, project_partners
                                 moved; duplicates of the same fact dropped
+    lti_link_launchers, lti_resource_bindings (chosen_by, decided_by)
+                                moved; a link both launched is kept once
     acknowledgements, nql_applications, score_outbox
                                 moved; where the target already holds the same (kind, subject) /
                                 (project, year) / (link, resource) its row stays (the unique
@@ -34,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from etwin_lti.domain.model import MemberStatus, RoleSource
 from etwin_lti.errors import RuleViolationError
+from etwin_lti.persistence.models.bindings import LinkLauncherRow, ResourceBindingRow
 from etwin_lti.persistence.models.hub import (
     AcknowledgementRow,
     ActivityCompletionRow,
@@ -85,6 +89,8 @@ _MOVED: tuple[tuple[Any, str], ...] = (
     (MoodlePollMarkRow, "person_id"),
     (TeacherInvitationRow, "inviter_id"),
     (TeacherInvitationRow, "invitee_id"),
+    (ResourceBindingRow, "chosen_by"),
+    (ResourceBindingRow, "decided_by"),
 )
 # (model, person column, the other columns of its unique key): where the target has the same
 # key, the target's row stays and the merged one is dropped.
@@ -96,6 +102,7 @@ _DEDUPED: tuple[tuple[Any, str, tuple[str, ...]], ...] = (
     (AcknowledgementRow, "person_id", ("kind", "subject")),
     (NqlApplicationRow, "teacher_id", ("project_id", "school_year")),
     (ScoreOutboxRow, "person_id", ("platform_id", "resource_link_id", "resource")),
+    (LinkLauncherRow, "person_id", ("platform_id", "deployment_id", "resource_link_id")),
 )
 
 
@@ -117,6 +124,13 @@ def merge_person(s: Session, merged_id: int, into_id: int) -> None:
     for model, column in _MOVED:
         s.execute(
             update(model).where(getattr(model, column) == merged_id).values({column: into_id})
+        )
+    target_kind = s.scalar(select(PersonRow.kind).where(PersonRow.id == into_id))
+    if target_kind is not None:
+        s.execute(
+            update(LtiIdentityRow)
+            .where(LtiIdentityRow.person_id == into_id)
+            .values(kind=target_kind)
         )
     s.execute(delete(LaunchSessionRow).where(LaunchSessionRow.person_id == merged_id))
     s.execute(delete(PersonRow).where(PersonRow.id == merged_id))

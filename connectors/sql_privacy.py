@@ -4,7 +4,7 @@ Tables that hold personal data, and what erasure does to each (docs/decisions/00
 
     people                  name → pseudonym; e-mail and school dropped (country kept: the
                             NSO rules over kept records need it)
-    lti_identities          deleted (issuer, deployment, sub)
+    lti_identities          deleted (issuer, sub; deployment first seen)
     launch_sessions         deleted
     lti_link_launchers      deleted (which resource links the person launched)
     score_outbox            deleted (pending scores are not sent; sent ones held the LMS sub)
@@ -105,8 +105,12 @@ class SqlPrivacyStore:
     def find_people_by_lti(
         self, issuer: str, sub: str, deployment_id: str | None = None
     ) -> list[int]:
+        # One person per (issuer, sub) since revision 0002; the deployment is where the user
+        # was first seen (an unsettled first-launch claim has no person yet).
         query = select(LtiIdentityRow.person_id).where(
-            LtiIdentityRow.issuer == issuer, LtiIdentityRow.sub == sub
+            LtiIdentityRow.issuer == issuer,
+            LtiIdentityRow.sub == sub,
+            LtiIdentityRow.person_id.is_not(None),
         )
         if deployment_id is not None:
             query = query.where(LtiIdentityRow.deployment_id == deployment_id)

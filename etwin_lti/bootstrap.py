@@ -66,6 +66,7 @@ from etwin_lti.services.pages.acknowledgements import AcknowledgementLinks
 from etwin_lti.services.passback import PassbackConfig, PassbackService
 from etwin_lti.services.privacy import PrivacyConfig, PrivacyService
 from etwin_lti.services.progress import ProgressService
+from etwin_lti.services.provisioning import Provisioner
 from etwin_lti.services.registrations import DynamicRegistrationService
 from etwin_lti.services.resource_binding import ResourceResolver
 from etwin_lti.services.roster_sync import RosterSyncService
@@ -136,6 +137,26 @@ def bootstrap(settings: Settings) -> Container:
         registrations=registrations,
         secret_key=settings.secret_key,
     )
+    # LTI Advantage services (issue 4): access tokens shared through the launch's cache.
+    # pylti1p3 signs what the tool sends: service assertions and deep-link responses (0002).
+    tool_conf = RegistrationToolConf(registrations, tool_keys)
+    services_session = guarded_session(
+        allow_private=lab, user_agent="etwin-lti (LTI Advantage services)"
+    )
+    access_tokens = AccessTokenProvider(
+        registrations,
+        tool_keys,
+        cache,
+        services_session,
+        box=box,
+        timeout=settings.http_timeout_seconds,
+    )
+    roster_source = HttpNrpsClient(access_tokens)
+    # One way in for people, shared by the launch and roster sync; the roster (NRPS) tells an
+    # enrolled LMS administrator from a visitor.
+    provisioner = Provisioner(
+        identities, store_pupil_names=settings.store_pupil_names, roster_source=roster_source
+    )
     launches = LaunchService(
         LaunchConfig(
             base_url=settings.base_url,
@@ -152,32 +173,19 @@ def bootstrap(settings: Settings) -> Container:
         role_policies=role_policies,
         login_states=LoginStateSealer(settings.secret_key, ttl_seconds=LOGIN_TTL_SECONDS),
         resources=resource_bindings,
+        provisioner=provisioner,
         record_links=True,
-    )
-
-    # LTI Advantage services (issue 4): access tokens shared through the launch's cache.
-    # pylti1p3 signs what the tool sends: service assertions and deep-link responses (0002).
-    tool_conf = RegistrationToolConf(registrations, tool_keys)
-    services_session = guarded_session(
-        allow_private=lab, user_agent="etwin-lti (LTI Advantage services)"
-    )
-    access_tokens = AccessTokenProvider(
-        registrations,
-        tool_keys,
-        cache,
-        services_session,
-        box=box,
-        timeout=settings.http_timeout_seconds,
     )
     roster_sync = RosterSyncService(
         resource_links=resource_links,
         registrations=registrations,
-        roster_source=HttpNrpsClient(access_tokens),
+        roster_source=roster_source,
         identities=identities,
         hub=hub,
         role_policies=role_policies,
         cache=cache,
         store_pupil_names=settings.store_pupil_names,
+        provisioner=provisioner,
     )
     # Teacher linking (issue 9 item 3): invitations, one-time codes and accounts in the tool's
     # database; none with a remote hub, where the people live.

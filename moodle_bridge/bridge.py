@@ -11,6 +11,7 @@ from datetime import datetime
 
 import requests
 
+from etwin_lti.domain.identities import IdentityStore
 from etwin_lti.domain.moodle import (
     AcknowledgementTarget,
     CourseMapping,
@@ -19,7 +20,7 @@ from etwin_lti.domain.moodle import (
     PollReport,
     TargetKind,
 )
-from etwin_lti.domain.ports import HubPort, IdentityStore
+from etwin_lti.domain.ports import HubPort
 from etwin_lti.errors import NotFoundError
 from moodle_bridge.client import MoodleClient
 from moodle_bridge.completion_poll import poll_completions

@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Protocol
 
 from etwin_lti.domain import events
+from etwin_lti.domain.identities import IdentityStore, LtiIdentity
 from etwin_lti.domain.model import Acknowledgement, AcknowledgementKind
 from etwin_lti.domain.moodle import (
     CourseMapping,
@@ -34,7 +35,7 @@ from etwin_lti.domain.moodle import (
     PollReport,
     TargetKind,
 )
-from etwin_lti.domain.ports import CourseHub, EventsHub, IdentityStore, RecognitionHub
+from etwin_lti.domain.ports import CourseHub, EventsHub, RecognitionHub
 from etwin_lti.errors import (
     DuplicateAcknowledgementError,
     InvalidInputError,
@@ -166,14 +167,15 @@ class _MappingPoll:
         if not completed:
             self.mark(user.id, MarkState.INCOMPLETE)
             return
-        person_id = self.identities.find_person(self.site.issuer, str(user.id))
-        if person_id is None:
+        known = self.identities.find(LtiIdentity(self.site.issuer, str(user.id)))
+        if known is None:
             self.mark(
                 user.id,
                 MarkState.UNMATCHED,
                 detail="completed, but has never launched the tool from this Moodle",
             )
             return
+        person_id = known.person_id
         try:
             acknowledgement = self.issue(person_id, user, title)
         except DuplicateAcknowledgementError:

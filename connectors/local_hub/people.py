@@ -82,8 +82,11 @@ class PeopleArea(LocalHubBase):
         email: str | None = None,
     ) -> Person:
         with self._db.session() as s:
+            # The country list is read only when a country is involved: a first launch creates
+            # its person without one (two round trips fewer on the launch's hot path).
+            needs_list = country_code is not None or kind in people.KINDS_NEEDING_COUNTRY
             new = people.check_new_person(
-                rec.current_countries(s),
+                rec.current_countries(s) if needs_list else {},
                 display_name,
                 kind,
                 country_code=country_code,

@@ -1,4 +1,5 @@
-"""``etwin-lti platform add|list|activate|invite``: LMS platforms registered with the tool.
+"""``etwin-lti platform add|list|activate|invite|audience``: LMS platforms registered with the
+tool.
 
 ``invite`` prints a one-time dynamic-registration URL as the LAST line of its output (an
 administrator pastes it into Moodle's "Tool URL" field; scripts take it with ``tail -n1``).
@@ -12,12 +13,15 @@ import click
 from flask import Flask
 
 from etwin_lti.cli import container, with_app
+from etwin_lti.domain.audiences import Audience, parse_audience
 from etwin_lti.domain.registrations import Deployment, Platform, PlatformRegistration
 from etwin_lti.lti.tool_configuration import tool_urls
 from etwin_lti.services.registrations import add_platform
 
 
-def _platform_json(platform: Platform, deployments: list[Deployment]) -> dict[str, object]:
+def _platform_json(
+    platform: Platform, deployments: list[Deployment], audiences: dict[str | None, Audience]
+) -> dict[str, object]:
     return {
         "id": platform.id,
         "name": platform.name,
@@ -30,6 +34,8 @@ def _platform_json(platform: Platform, deployments: list[Deployment]) -> dict[st
         "deployments": [
             {"deployment_id": d.deployment_id, "active": d.active} for d in deployments
         ],
+        "audience": audiences.get(None, Audience.SCHOOL).value,
+        "course_audiences": {k: v.value for k, v in audiences.items() if k is not None},
     }
 
 
@@ -80,18 +86,27 @@ def register(main: click.Group) -> None:
     @with_app
     def list_command(app: Flask, as_json: bool) -> None:
         """Platforms with their deployments and whether each is active."""
-        store = container(app).registrations
-        rows = [(p, store.list_deployments(p.id)) for p in store.list_platforms()]
+        store, policies = container(app).registrations, container(app).role_policies
+        rows = [
+            (p, store.list_deployments(p.id), policies.audiences(p.id))
+            for p in store.list_platforms()
+        ]
         if as_json:
-            click.echo(json.dumps([_platform_json(p, d) for p, d in rows], indent=2))
+            click.echo(json.dumps([_platform_json(*row) for row in rows], indent=2))
             return
         if not rows:
             click.echo("no platform registered yet (etwin-lti platform add | invite)")
-        for item, deployments in rows:
-            click.echo(f"{item.id}\t{item.name}\t{item.issuer}\tclient {item.client_id}")
+        for item, deployments, audiences in rows:
+            audience = audiences.get(None, Audience.SCHOOL).value
+            click.echo(
+                f"{item.id}\t{item.name}\t{item.issuer}\tclient {item.client_id}\t"
+                f"audience {audience}"
+            )
             for deployment in deployments:
                 state = "active" if deployment.active else "INACTIVE"
                 click.echo(f"\tdeployment {deployment.deployment_id}\t{state}")
+            for course, own in sorted((k, v) for k, v in audiences.items() if k is not None):
+                click.echo(f"\tcourse {course}\taudience {own.value}")
 
     @platform.command("activate")
     @click.argument("platform_id", type=int)
@@ -101,6 +116,26 @@ def register(main: click.Group) -> None:
         """Allow launches from a deployment recorded inactive."""
         deployment = container(app).registrations.activate_deployment(platform_id, deployment_id)
         click.echo(f"deployment {deployment.deployment_id} of platform {platform_id} is active")
+
+    @platform.command("audience")
+    @click.argument("platform_id", type=int)
+    @click.argument("audience", type=click.Choice(["school", "training"]))
+    @click.option(
+        "--course",
+        "context_id",
+        default=None,
+        help="Only this course (its LTI context id); without it, the whole platform.",
+    )
+    @with_app
+    def audience(app: Flask, platform_id: int, audience: str, context_id: str | None) -> None:
+        """Whom the platform serves: a school LMS (learners are pupils) or a teacher-training
+        LMS (everyone is a teacher: learners are trainees and event participants)."""
+        c = container(app)
+        platform = c.registrations.get_platform(platform_id)
+        chosen = parse_audience(audience)
+        c.role_policies.set_audience(platform.id, chosen, context_id=context_id)
+        where = f"course {context_id} of " if context_id else ""
+        click.echo(f"{where}platform {platform.id} ({platform.name}) is a {chosen.value} LMS")
 
     @platform.command("invite")
     @click.option(

@@ -8,9 +8,11 @@ Implemented in ``connectors/``: ``SqlLaunchSessionStore``, ``SqlRolePolicyStore`
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from etwin_lti.domain.audiences import Audience
 from etwin_lti.domain.launches import LaunchSession
 
 
@@ -28,9 +30,30 @@ class LaunchSessionStore(Protocol):
     def delete(self, session_id: str) -> None: ...
 
 
+@dataclass(frozen=True)
+class PlatformPolicy:
+    """How one course of a platform maps people: role overrides and the audience."""
+
+    overrides: Mapping[str, str]
+    audience: Audience
+
+
 class RolePolicyStore(Protocol):
     def overrides(self, platform_id: int) -> dict[str, str]:
         """The platform's edits of DESIGN.md's role table: ``{"Mentor": "none", ...}``."""
+        ...
+
+    def policy(self, platform_id: int, context_id: str | None) -> PlatformPolicy:
+        """Overrides and the audience of that course (its own, else the platform's, else a
+        school LMS), in one round trip: the launch reads it every time."""
+        ...
+
+    def set_audience(
+        self, platform_id: int, audience: Audience, *, context_id: str | None = None
+    ) -> None: ...
+
+    def audiences(self, platform_id: int) -> dict[str | None, Audience]:
+        """``{None: the platform's, context_id: a course's own}``; empty = a school LMS."""
         ...
 
     def set_override(self, platform_id: int, lti_role: str, twinspace_role: str) -> None: ...

@@ -49,11 +49,3 @@ class RosterSource(Protocol):
     ) -> FetchedRoster:
         """All pages, or an error (``RemoteServiceError`` family) and nothing."""
         ...
-
-
-class RosterIdentities(Protocol):
-    """Bulk view of ``IdentityStore`` links; implemented by ``SqlIdentityStore``."""
-
-    def people_by_sub(self, issuer: str, deployment_id: str) -> dict[str, int]:
-        """Every linked LTI user of one deployment: ``{sub: person_id}`` (one query)."""
-        ...

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from etwin_lti.domain.audiences import shown_role
 from etwin_lti.domain.launches import ResourceKind
 from etwin_lti.domain.model import TwinSpaceRole
 from etwin_lti.errors import InvalidInputError
@@ -54,29 +55,26 @@ _RANK = (
     TwinSpaceRole.PUPIL,
     TwinSpaceRole.GUEST,
 )
+# LIS context roles (LTI Core 1.3, A.2.3), for sub-roles named after one of them.
+_CONTEXT_ROLES = frozenset(
+    {
+        "Administrator",
+        "ContentDeveloper",
+        "Instructor",
+        "Learner",
+        "Mentor",
+        "Manager",
+        "Member",
+        "Officer",
+        "TeachingAssistant",
+    }
+)
 _POLICY_KEY = re.compile(r"^[A-Za-z]{1,50}(#[A-Za-z]{1,50})?$")
 _V1_PREFIXES = {
     "urn:lti:role:ims/lis/": CONTEXT,
     "urn:lti:instrole:ims/lis/": INSTITUTION,
     "urn:lti:sysrole:ims/lis/": SYSTEM,
 }
-
-# Roles shown for Learning Events and course units (DESIGN.md, issue 3 item 7).
-EVENT_ROLE = {
-    TwinSpaceRole.TEACHER: "expert",
-    TwinSpaceRole.EXPERT: "expert",
-    TwinSpaceRole.OBSERVER: "guest",
-    TwinSpaceRole.PUPIL: "participant",
-    TwinSpaceRole.GUEST: "guest",
-}
-UNIT_ROLE = {
-    TwinSpaceRole.TEACHER: "trainer",
-    TwinSpaceRole.EXPERT: "trainer",
-    TwinSpaceRole.OBSERVER: "guest",
-    TwinSpaceRole.PUPIL: "trainee",
-    TwinSpaceRole.GUEST: "guest",
-}
-TOOL_ADMIN_ROLE = "admin"
 
 
 @dataclass(frozen=True)
@@ -126,13 +124,7 @@ class RoleDecision:
 
     def role_for(self, kind: ResourceKind | None) -> str:
         """The role shown as ``data-etwin-role`` for this kind of resource."""
-        if self.twinspace_role is None:
-            return TOOL_ADMIN_ROLE
-        if kind is ResourceKind.EVENT:
-            return EVENT_ROLE[self.twinspace_role]
-        if kind is ResourceKind.UNIT:
-            return UNIT_ROLE[self.twinspace_role]
-        return self.twinspace_role.value
+        return shown_role(self.twinspace_role, kind)
 
 
 @dataclass(frozen=True)
@@ -148,10 +140,15 @@ class RolePolicy:
         return cls(merged)
 
     def grant_for(self, role: Role) -> TwinSpaceRole | None:
-        """Exact ``Parent#Sub`` entry first, else the parent role (sub-roles inherit)."""
+        """Exact ``Parent#Sub`` entry first, then a sub-role that is also a context role of
+        its own (``Instructor#TeachingAssistant`` is ``TeachingAssistant``), else the parent
+        role (sub-roles inherit). Moodle launches a non-editing teacher with the sub-role and
+        lists them in the roster with the plain role: both must get the same outcome."""
         if role.scope != CONTEXT:
             return None
         value = self.mapping.get(role.key)
+        if value is None and role.sub and role.sub in _CONTEXT_ROLES:
+            value = self.mapping.get(role.sub)
         if value is None and role.sub:
             value = self.mapping.get(role.name)
         if value is None or value == REFUSE:

@@ -33,6 +33,14 @@ class SandboxUser:
     email: str | None = None
     label: str = ""  # shown on the buttons ("teacher", "pupil"...)
     country: str | None = None  # for the $Person.address.country substitution
+    # Moodle's site administrators launch as Instructor of every course without being in its
+    # roster; its non-editing teachers launch with one role and are listed with another.
+    enrolled: bool = True  # in the courses' rosters (NRPS)
+    roster_roles: tuple[str, ...] | None = None  # as NRPS lists them; None: the launch roles
+    contexts: tuple[str, ...] | None = None  # the courses they are in; None: every course
+
+    def in_context(self, context_id: str) -> bool:
+        return self.contexts is None or context_id in self.contexts
 
     @property
     def given_name(self) -> str:
@@ -176,6 +184,35 @@ DEFAULT_USERS = (
     SandboxUser("7", "Dana Designer", (CONTENT_DEVELOPER,), None, "designer", "FR"),
 )
 DEFAULT_CONTEXTS = (SandboxContext("course-7b", "eTwinning class 7B", "7B"),)
+INSTRUCTOR_TEACHING_ASSISTANT = LIS + "membership/Instructor#TeachingAssistant"
+# Moodle plays these too (lti-landscape.md, Moodle quirks): add them with ``add_user``.
+MOODLE_SITE_ADMIN = SandboxUser(
+    "8",
+    "Sam Siteadmin",
+    (INSTRUCTOR, INSTITUTION_ADMIN, SYSTEM_ADMIN),
+    "sam@school.example",
+    "siteadmin",
+    "FR",
+    enrolled=False,
+)
+MOODLE_NON_EDITING_TEACHER = SandboxUser(
+    "9",
+    "Nina Nonediting",
+    (INSTRUCTOR_TEACHING_ASSISTANT,),
+    "nina@school.example",
+    "non-editing",
+    "FR",
+    roster_roles=(LIS + "membership#TeachingAssistant",),
+)
+# A teacher-training LMS (the NSO's Moodle that runs the distance course): everyone who
+# launches is a teacher; its learners are trainees (``SandboxSettings.teacher_training``).
+TRAINING_COURSE = "nso-course-2026"
+TRAINING_USERS = (
+    SandboxUser("21", "Tina Trainer", (INSTRUCTOR,), "tina@nso.example", "trainer", "DE"),
+    SandboxUser("22", "Theo Trainee", (LEARNER,), "theo@school.example", "trainee", "DE"),
+    SandboxUser("23", "Tara Trainee", (LEARNER,), "tara@school.example", "trainee-2", "AT"),
+)
+TRAINING_CONTEXTS = (SandboxContext(TRAINING_COURSE, "eTwinning distance course", "DC26"),)
 
 
 @dataclass
@@ -210,3 +247,11 @@ class SandboxSettings:
     http_timeout_seconds: float = 5.0
     clock: Callable[[], float] = time.time
     cookie_name: str = "sandbox_lms_session"
+
+    @classmethod
+    def teacher_training(cls, base_url: str, **changes: Any) -> SandboxSettings:
+        """The sandbox playing an NSO's teacher-training Moodle instead of a school's."""
+        changes.setdefault("users", TRAINING_USERS)
+        changes.setdefault("contexts", TRAINING_CONTEXTS)
+        changes.setdefault("product_name", "etwin-lti sandbox teacher-training LMS")
+        return cls(base_url, **changes)

@@ -125,10 +125,16 @@ class SandboxNrps:
             self._version += 1
             self._rosters[context_id] = {
                 u.id: _Entry(
-                    {"user_id": u.id, "roles": list(u.roles), "name": u.name, "email": u.email},
+                    {
+                        "user_id": u.id,
+                        "roles": list(u.roster_roles or u.roles),
+                        "name": u.name,
+                        "email": u.email,
+                    },
                     self._version,
                 )
                 for u in self.platform.users()
+                if u.enrolled and u.in_context(context_id)
             }
         return self._rosters[context_id]
 

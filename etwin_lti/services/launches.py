@@ -27,11 +27,13 @@ from datetime import UTC, datetime, timedelta
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
+from etwin_lti.domain.audiences import Admission, Audience, admit, event_role, unit_role
 from etwin_lti.domain.cache import KeyValueCache
+from etwin_lti.domain.identities import IdentityStore, LtiIdentity
 from etwin_lti.domain.launch_ports import LaunchSessionStore, PlatformKeySource, RolePolicyStore
 from etwin_lti.domain.launches import LaunchSession, Resource, ResourceKind, ServiceEndpoints
 from etwin_lti.domain.model import MemberStatus, PersonKind, TwinSpaceRole
-from etwin_lti.domain.ports import HubPort, IdentityStore, RegistrationStore
+from etwin_lti.domain.ports import HubPort, RegistrationStore
 from etwin_lti.domain.registrations import Deployment, Platform
 from etwin_lti.errors import (
     InactiveDeploymentError,
@@ -64,6 +66,7 @@ from etwin_lti.lti.oidc_login import (
     parse_login_initiation,
 )
 from etwin_lti.lti.roles import RoleDecision, RolePolicy
+from etwin_lti.services.provisioning import Newcomer, Provisioner
 from etwin_lti.services.resource_binding import ResourceResolver
 
 LOGIN_TTL_SECONDS = 600  # between the login redirect and the id_token POST
@@ -120,6 +123,7 @@ class LaunchService:
         role_policies: RolePolicyStore,
         login_states: LoginStateSealer,
         resources: ResourceResolver,
+        provisioner: Provisioner | None = None,
         record_links: bool = False,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         token: Callable[[], str] = lambda: secrets.token_urlsafe(32),
@@ -134,6 +138,9 @@ class LaunchService:
         self._policies = role_policies
         self._login_states = login_states
         self._resources = resources  # bound resources: which resource a launch opens
+        self._provisioner = provisioner or Provisioner(
+            identities, store_pupil_names=config.store_pupil_names
+        )
         self._record_links = record_links  # resource links, for scores and roster syncs
         self._clock = clock
         self._token = token
@@ -172,9 +179,8 @@ class LaunchService:
     def complete_launch(self, form: Mapping[str, str], state_cookie: str | None) -> LaunchOutcome:
         message, platform, deployment = self._verify(form, state_cookie)
         self._check_deployment(platform, message.deployment_id, deployment)
-        decision = RolePolicy.with_overrides(self._policies.overrides(platform.id)).decide(
-            message.roles
-        )
+        policy = self._policies.policy(platform.id, message.context_id)
+        decision = RolePolicy.with_overrides(policy.overrides).decide(message.roles)
         teacher = decision.twinspace_role in _DEEP_LINKERS or decision.is_tool_admin
         if message.message_type == c.RESOURCE_LINK_REQUEST:
             linked = self._resources.resolve(platform, message, is_teacher=teacher)
@@ -190,7 +196,7 @@ class LaunchService:
         else:
             resource = self._resources.resolve_optional(platform, message, is_teacher=teacher)
             path = REVIEW_PATH
-        session = self._provision(platform, message, decision, resource)
+        session = self._provision(platform, message, decision, policy.audience, resource)
         return LaunchOutcome(session, path)
 
     def _verify(
@@ -265,30 +271,44 @@ class LaunchService:
                 errors={"command": [command]},
             )
 
-    # --- provisioning (DESIGN.md "Role mapping", "Privacy") ----------------------------------
+    # --- provisioning (DESIGN.md "People, audiences and role mapping", "Privacy") -------------
     def _provision(
         self,
         platform: Platform,
         message: LaunchMessage,
         decision: RoleDecision,
+        audience: Audience,
         resource: Resource | None,
     ) -> LaunchSession:
         kind = resource.kind if resource else None
-        role = decision.role_for(kind)
+        identity = LtiIdentity(message.issuer, message.subject)
+        granted = decision.twinspace_role
+        known = self._identities.find(identity) if granted is not None else None
+        if (
+            granted is not None
+            and decision.is_tool_admin
+            and not self._provisioner.in_roster(platform.id, message.nrps_url, identity)
+        ):
+            granted = None  # an LMS administrator visiting a course: tool pages only
+        # Every refusal (a pupil at a teachers-only resource, a kind that would flip...) is
+        # raised here, before anything is written.
+        admission = admit(audience, granted, kind, known_kind=known.kind if known else None)
         person_id: int | None = None
-        if decision.twinspace_role is not None:
+        role = admission.shown_role
+        if admission.person_kind is not None:
             hub = self._hub
-            person_id = self._identities.find_person(
-                message.issuer, message.subject, message.deployment_id
-            )
             # A returning person's membership call checks the resource anyway; a new person is
             # created only once the resource is known to exist.
-            if person_id is None or decision.twinspace_role is TwinSpaceRole.GUEST:
-                self._check_resource(hub, resource, decision.twinspace_role)
-            if person_id is None:
-                person_id = self._new_person(hub, message, decision.twinspace_role, kind)
-            role = self._join(hub, resource, person_id, decision, role)
-            if _person_kind(decision.twinspace_role, kind) is PersonKind.TEACHER:
+            if known is None or admission.needs_permit:
+                self._check_resource(hub, resource, admission)
+            if admission.needs_permit:
+                self._provisioner.check_permit(hub, resource, known)
+            if known is None:
+                newcomer = Newcomer(identity, message.deployment_id, message.name, message.email)
+                known = self._provisioner.person(hub, newcomer, admission.person_kind)
+            person_id = known.person_id
+            role = self._join(hub, resource, person_id, admission)
+            if known.kind is PersonKind.TEACHER:
                 self._adopt_country(hub, person_id, message.custom.get(CUSTOM_COUNTRY))
         return self._open_session(platform, message, decision, resource, person_id, role)
 
@@ -301,22 +321,23 @@ class LaunchService:
         if message.message_type != c.SUBMISSION_REVIEW_REQUEST or not message.for_user_id:
             return None, False
         reviewer = decision.twinspace_role in _DEEP_LINKERS or decision.is_tool_admin
-        named = self._identities.find_person(
-            message.issuer, message.for_user_id, message.deployment_id
-        )
+        found = self._identities.find(LtiIdentity(message.issuer, message.for_user_id))
+        named = found.person_id if found is not None else None
         if named is not None and named == person_id:
             return named, False
         if not reviewer:
             return None, False
         return named, named is None
 
-    def _check_resource(self, hub: HubPort, resource: Resource | None, role: TwinSpaceRole) -> None:
+    def _check_resource(
+        self, hub: HubPort, resource: Resource | None, admission: Admission
+    ) -> None:
         """The resource must exist before anyone is created for it."""
         if resource is None:
             return
         if resource.kind is ResourceKind.TWINSPACE:
             space = hub.get_twinspace(resource.id)
-            if role is TwinSpaceRole.GUEST and space.has_pupils:
+            if admission.twinspace_role is TwinSpaceRole.GUEST and space.has_pupils:
                 raise PermissionDeniedError(
                     "Mentors and other guests cannot enter a TwinSpace where pupils work.",
                     who_can_fix="a teacher administrator of this TwinSpace",
@@ -325,37 +346,6 @@ class LaunchService:
             hub.get_event(resource.id)
         else:
             hub.get_unit(resource.id)
-
-    def _new_person(
-        self,
-        hub: HubPort,
-        message: LaunchMessage,
-        role: TwinSpaceRole,
-        kind: ResourceKind | None,
-    ) -> int:
-        person_kind = _person_kind(role, kind)
-        is_pupil = person_kind is PersonKind.PUPIL
-        pseudonym = _pseudonym(message, "Pupil" if is_pupil else "Member")
-        if is_pupil:
-            name = message.name if self.config.store_pupil_names and message.name else pseudonym
-        else:
-            name = message.name or pseudonym
-        # No country here even for a teacher: ``_adopt_country`` sets it once the launch went
-        # through, and a country the hub refuses must not keep a teacher out.
-        person = hub.create_person(
-            name[:200], person_kind, email=None if is_pupil else message.email
-        )
-        try:
-            self._identities.link(message.issuer, message.deployment_id, message.subject, person.id)
-        except RuleViolationError:
-            # A concurrent first launch of the same user linked first: use that person.
-            again = self._identities.find_person(
-                message.issuer, message.subject, message.deployment_id
-            )
-            if again is None:
-                raise
-            return again
-        return person.id
 
     def _adopt_country(self, hub: HubPort, person_id: int, offered: str | None) -> None:
         """A teacher's country is needed only to found, join or apply for a label; the LMS may
@@ -376,32 +366,40 @@ class LaunchService:
             return
 
     def _join(
-        self,
-        hub: HubPort,
-        resource: Resource | None,
-        person_id: int,
-        decision: RoleDecision,
-        role: str,
+        self, hub: HubPort, resource: Resource | None, person_id: int, admission: Admission
     ) -> str:
         """Membership is created or updated on every launch; a manual decision wins."""
-        assert decision.twinspace_role is not None
+        assert admission.twinspace_role is not None
+        role = admission.shown_role
         if resource is None:
             return role
         if resource.kind is ResourceKind.TWINSPACE:
-            member = hub.sync_member(resource.id, person_id, decision.twinspace_role)
+            member = hub.sync_member(resource.id, person_id, admission.twinspace_role)
             if member.status is MemberStatus.SUSPENDED:
                 raise PermissionDeniedError(
                     "Your membership of this TwinSpace is suspended.",
                     who_can_fix="a teacher administrator of this TwinSpace",
                 )
             return member.role.value
-        if resource.kind is ResourceKind.EVENT and role == "participant":
-            enrolled = {e.person_id for e in hub.list_enrolments(resource.id)}
-            if person_id not in enrolled:
-                hub.enrol(resource.id, person_id)
-        if resource.kind is ResourceKind.UNIT and role == "trainee":
-            hub.enrol_trainee(hub.get_unit(resource.id).edition_id, person_id)
-        return role
+        if resource.kind is ResourceKind.EVENT:
+            event = hub.get_event(resource.id)
+            is_expert = person_id == event.expert_id
+            enrolled = person_id in {e.person_id for e in hub.list_enrolments(resource.id)}
+            if role == "participant" and not (enrolled or is_expert):
+                try:  # a learner of a teacher-training course takes part...
+                    hub.enrol(resource.id, person_id)
+                    enrolled = True
+                except RuleViolationError:
+                    pass  # ...unless it is full or over: the page says so
+            return event_role(role, is_expert=is_expert, enrolled=enrolled)
+        edition = hub.get_edition(hub.get_unit(resource.id).edition_id)
+        is_trainer = person_id in edition.trainer_ids
+        if role == "trainee" and not is_trainer:
+            hub.enrol_trainee(edition.id, person_id)
+            is_trainee = True
+        else:
+            is_trainee = person_id in {p.id for p in hub.list_trainees(edition.id)}
+        return unit_role(role, is_edition_trainer=is_trainer, is_trainee=is_trainee)
 
     def _open_session(
         self,
@@ -477,21 +475,6 @@ def _mark_ttl(claims: Mapping[str, object], now: datetime) -> int:
     exp = claims.get(c.EXP)
     remaining = int(exp - now.timestamp()) if isinstance(exp, int | float) else 0
     return max(300, min(remaining + 300, MAX_REPLAY_MARK_SECONDS))
-
-
-def _person_kind(role: TwinSpaceRole, kind: ResourceKind | None) -> PersonKind:
-    if role is TwinSpaceRole.GUEST:
-        return PersonKind.GUEST
-    if role is TwinSpaceRole.PUPIL and kind in (ResourceKind.TWINSPACE, None):
-        return PersonKind.PUPIL
-    # Learning Events and the distance course are for teachers, whatever their LMS role.
-    return PersonKind.TEACHER
-
-
-def _pseudonym(message: LaunchMessage, prefix: str) -> str:
-    """Stable per LTI identity, reveals nothing: "Pupil 4F2A"."""
-    seed = f"{message.issuer}\n{message.deployment_id}\n{message.subject}".encode()
-    return f"{prefix} {hashlib.sha256(seed).hexdigest()[:4].upper()}"
 
 
 def _str(value: object) -> str | None:

@@ -13,20 +13,26 @@ The unit of work is one course (platform, deployment, context) and what its reso
    administrator. Known roles that simply grant nothing under the platform's role policy
    (Mentor set to "none", administrators only) are not errors: that member is skipped and
    reported.
-3. **Apply like a launch.** Roles come from the same per-platform ``RolePolicy`` as the launch.
-   People are matched on (issuer, deployment, ``user_id`` = the launch's ``sub``) in one bulk
-   query. Learners who never launched become pupils (pseudonym, never an e-mail, names only when
-   the school opted in); anyone else joins at their first launch (skipped, "not_launched_yet").
-   ``HubPort.sync_member`` adds and reactivates, and never touches a member whose role a teacher
-   administrator or the project decided (role source MANUAL/PROJECT): counted as ``protected``.
+3. **Apply like a launch.** Roles come from the same per-platform ``RolePolicy`` and audience
+   as the launch, and go through the same ``admit`` and ``Provisioner``
+   (``services.provisioning``). People are matched on (issuer, ``user_id`` = the launch's
+   ``sub``) in one bulk query, whatever deployment or client id they launched through.
+   Learners of a school LMS who never launched become pupils (pseudonym, never an e-mail,
+   names only when the school opted in); Mentors are recorded (so that a teacher administrator
+   can grant them a visitor permit) and join only with one; administrators are never added;
+   teachers join at their first launch (skipped, "not_launched_yet"). ``HubPort.sync_member``
+   adds and reactivates, and never touches a member whose role a teacher administrator or the
+   project decided (role source MANUAL/PROJECT): counted as ``protected``.
 4. **Members who left are suspended, never deleted** (content kept): LMS-sourced, active members
-   linked to this deployment who are in none of the rosters that feed the TwinSpace (every
-   course of the same deployment whose links open it is read, so two classes sharing one
-   TwinSpace do not suspend each other). People from other platforms or deployments are never
-   touched. With NRPS differences (2.4), only members reported Inactive/Deleted are suspended.
+   linked to this issuer who are in none of the rosters that feed the TwinSpace (every course
+   of the same issuer whose links open it is read, whatever registration or deployment, so two
+   classes sharing one TwinSpace do not suspend each other). People from other platforms are
+   never touched. With NRPS differences (2.4), only members reported Inactive/Deleted are
+   suspended.
 
-Learning Events enrol the course's learners who have launched once (events are for teachers
-with a hub account); course units enrol them as trainees. Nobody is removed from either.
+Learning Events enrol the course's participants who have launched once (events are for teachers
+with a hub account: learners of a teacher-training LMS; a school's pupils are skipped,
+"teachers_only"); course units enrol them as trainees. Nobody is removed from either.
 
 Writes happen member by member through the hub (its own transactions): a hub failure in the
 middle leaves the members done so far, and the next sync converges (every step is idempotent).
@@ -38,22 +44,17 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
 
+from etwin_lti.domain.audiences import Admission, Audience, admit
 from etwin_lti.domain.cache import KeyValueCache
+from etwin_lti.domain.identities import IdentityStore, KnownPerson, LtiIdentity
 from etwin_lti.domain.launch_ports import RolePolicyStore
 from etwin_lti.domain.launches import Resource, ResourceKind
 from etwin_lti.domain.model import Member, MemberStatus, PersonKind, RoleSource, TwinSpaceRole
-from etwin_lti.domain.ports import HubPort, IdentityStore, RegistrationStore
+from etwin_lti.domain.ports import HubPort, RegistrationStore
 from etwin_lti.domain.registrations import Platform
 from etwin_lti.domain.resource_links import ResourceLinkStore, RosterContext
-from etwin_lti.domain.rosters import (
-    FetchedRoster,
-    RosterIdentities,
-    RosterMember,
-    RosterSource,
-    RosterStatus,
-)
+from etwin_lti.domain.rosters import FetchedRoster, RosterMember, RosterSource, RosterStatus
 from etwin_lti.errors import (
     EtwinLtiError,
     InvalidInputError,
@@ -63,7 +64,8 @@ from etwin_lti.errors import (
 )
 from etwin_lti.lti.errors import UnmappedRoleError
 from etwin_lti.lti.nrps import MalformedRosterPageError, unknown_roles
-from etwin_lti.lti.roles import RoleDecision, RolePolicy
+from etwin_lti.lti.roles import RolePolicy
+from etwin_lti.services.provisioning import Newcomer, Provisioner, has_permit
 
 Progress = Callable[[int, int], None]  # (members done, members in total)
 DIFFERENCES_TTL_SECONDS = 30 * 24 * 3600  # forgetting it only costs one full read
@@ -89,7 +91,8 @@ class NoRosterServiceError(RuleViolationError):
 @dataclass(frozen=True)
 class SkippedMember:
     user_id: str
-    # no_twinspace_role | administrator_only | not_launched_yet | guest_in_pupil_space, or the
+    # no_twinspace_role | administrator_only | not_launched_yet | guest_in_pupil_space |
+    # no_visitor_permit, an admission's refusal (teachers_only, person_kind_fixed...) or the
     # hub's error code (role_not_allowed, event full...)
     reason: str
 
@@ -134,10 +137,6 @@ class SyncAllReport:
     failures: list[ContextFailure] = field(default_factory=list)
 
 
-class _Identities(IdentityStore, RosterIdentities, Protocol):  # SqlIdentityStore is both
-    pass
-
-
 class RosterSyncService:
     def __init__(
         self,
@@ -145,11 +144,12 @@ class RosterSyncService:
         resource_links: ResourceLinkStore,
         registrations: RegistrationStore,
         roster_source: RosterSource,
-        identities: _Identities,
+        identities: IdentityStore,
         hub: HubPort,
         role_policies: RolePolicyStore,
         cache: KeyValueCache,
         store_pupil_names: bool = False,
+        provisioner: Provisioner | None = None,
     ) -> None:
         self._links = resource_links
         self._registrations = registrations
@@ -158,7 +158,10 @@ class RosterSyncService:
         self._hub = hub
         self._policies = role_policies
         self._cache = cache
-        self._store_pupil_names = store_pupil_names
+        self._issuers: dict[int, str] = {}
+        self._provisioner = provisioner or Provisioner(
+            identities, store_pupil_names=store_pupil_names
+        )
 
     # --- entry points -------------------------------------------------------------------------
     def sync_link(self, link_id: int, *, progress: Progress | None = None) -> list[SyncResult]:
@@ -224,11 +227,11 @@ class RosterSyncService:
         if not feeding:
             raise NoRosterServiceError()
         results: list[SyncResult] = []
-        done: set[tuple[int, str]] = set()
+        done: set[str] = set()
         for context in feeding:
-            key = (context.platform_id, context.deployment_id)
+            key = self._issuer(context.platform_id)
             if key in done:
-                continue  # one pass per deployment reads all of its feeding courses
+                continue  # one pass per issuer reads all of its feeding courses
             done.add(key)
             results.append(self._sync_resource(context, target, contexts, {}, progress))
         return results
@@ -268,13 +271,11 @@ class RosterSyncService:
         contexts: list[RosterContext],
         fetched: dict[str, FetchedRoster],
     ) -> list[tuple[RosterContext, FetchedRoster]]:
+        issuer = self._issuer(context.platform_id)
         feeding = [
             c
             for c in contexts
-            if c.platform_id == context.platform_id
-            and c.deployment_id == context.deployment_id
-            and resource in c.resources
-            and c.nrps_url
+            if resource in c.resources and c.nrps_url and self._issuer(c.platform_id) == issuer
         ]
         # Differences only when one course feeds exactly this one resource: otherwise a delta
         # read for one resource would be consumed before the other saw it.
@@ -292,6 +293,13 @@ class RosterSyncService:
                 fetched[key] = roster
             rosters.append((feeder, fetched[key]))
         return rosters
+
+    def _issuer(self, platform_id: int) -> str:
+        """People are one per issuer: every registration of that LMS feeds the same members.
+        A platform's issuer never changes, so it is read once per platform."""
+        if platform_id not in self._issuers:
+            self._issuers[platform_id] = self._registrations.get_platform(platform_id).issuer
+        return self._issuers[platform_id]
 
     def _differences(self, key: str) -> str | None:
         raw = self._cache.get(key)
@@ -317,9 +325,18 @@ class RosterSyncService:
             members=len(members),
             delta=delta,
         )
-        policy = RolePolicy.with_overrides(self._policies.overrides(platform.id))
-        known = self._identities.people_by_sub(platform.issuer, context.deployment_id)
-        run = _Run(self, platform, context.deployment_id, policy, known, result, progress)
+        policy = self._policies.policy(platform.id, context.context_id)
+        known = self._identities.known(platform.issuer)
+        run = _Run(
+            self,
+            platform,
+            context.deployment_id,
+            RolePolicy.with_overrides(policy.overrides),
+            policy.audience,
+            known,
+            result,
+            progress,
+        )
         if resource.kind is ResourceKind.TWINSPACE:
             run.twinspace(resource.id, members, delta)
         elif resource.kind is ResourceKind.EVENT:
@@ -333,21 +350,18 @@ class RosterSyncService:
                 self._cache.set(_state_key(feeder), state, DIFFERENCES_TTL_SECONDS)
         return result
 
-    def _new_pupil(
-        self, hub: HubPort, platform: Platform, deployment_id: str, member: RosterMember
-    ) -> int:
-        pseudonym = pupil_pseudonym(platform.issuer, deployment_id, member.user_id)
-        name = member.name if self._store_pupil_names and member.name else pseudonym
-        person = hub.create_person(name[:200], PersonKind.PUPIL)
-        try:
-            self._identities.link(platform.issuer, deployment_id, member.user_id, person.id)
-        except RuleViolationError:
-            # A first launch of the same user linked meanwhile: use that person.
-            again = self._identities.find_person(platform.issuer, member.user_id, deployment_id)
-            if again is None:
-                raise
-            return again
-        return person.id
+    def _person(
+        self,
+        hub: HubPort,
+        platform: Platform,
+        deployment_id: str,
+        member: RosterMember,
+        kind: PersonKind,
+    ) -> KnownPerson:
+        newcomer = Newcomer(
+            LtiIdentity(platform.issuer, member.user_id), deployment_id, member.name
+        )
+        return self._provisioner.person(hub, newcomer, kind)
 
 
 class _Run:
@@ -359,15 +373,18 @@ class _Run:
         platform: Platform,
         deployment_id: str,
         policy: RolePolicy,
-        known: dict[str, int],
+        audience: Audience,
+        known: dict[str, KnownPerson],
         result: SyncResult,
         progress: Progress | None,
     ) -> None:
         self.service, self.platform, self.deployment_id = service, platform, deployment_id
-        self.policy, self.known, self.result, self.progress = policy, known, result, progress
+        self.policy, self.audience, self.known = policy, audience, known
+        self.result, self.progress = result, progress
         self.hub = service._hub
 
-    def decide(self, member: RosterMember) -> RoleDecision | None:
+    def admit(self, member: RosterMember, kind: ResourceKind) -> Admission | None:
+        """The launch's rules for this member, or None (skipped, with the reason)."""
         try:
             decision = self.policy.decide(member.roles)
         except UnmappedRoleError:
@@ -376,7 +393,17 @@ class _Run:
         if decision.twinspace_role is None:
             self.skip(member, "administrator_only")
             return None
-        return decision
+        known = self.known.get(member.user_id)
+        try:
+            return admit(
+                self.audience,
+                decision.twinspace_role,
+                kind,
+                known_kind=known.kind if known else None,
+            )
+        except PermissionDeniedError as refused:
+            self.skip(member, refused.error)
+            return None
 
     def skip(self, member: RosterMember, reason: str) -> None:
         self.result.skipped.append(SkippedMember(member.user_id, reason))
@@ -389,27 +416,30 @@ class _Run:
     def twinspace(self, twinspace_id: int, members: list[RosterMember], delta: bool) -> None:
         space = self.hub.get_twinspace(twinspace_id)
         current = {m.person_id: m for m in self.hub.list_members(twinspace_id)}
-        linked_here = set(self.known.values())
+        linked_here = {p.person_id for p in self.known.values()}
         present: set[int] = set()
         gone: set[int] = set()
         for n, member in enumerate(members, 1):
             self.tick(n, len(members))
             if member.status is not RosterStatus.ACTIVE:
                 if member.user_id in self.known:
-                    gone.add(self.known[member.user_id])
+                    gone.add(self.known[member.user_id].person_id)
                 continue
-            decision = self.decide(member)
-            if decision is None:
+            admission = self.admit(member, ResourceKind.TWINSPACE)
+            if admission is None:
                 continue
-            role = decision.twinspace_role
+            role = admission.twinspace_role
             assert role is not None
             if role is TwinSpaceRole.GUEST and space.has_pupils:
                 self.skip(member, "guest_in_pupil_space")
                 continue
-            person_id = self.person(member, role)
+            person_id = self.person(member, admission)
             if person_id is None:
                 continue
             present.add(person_id)
+            if admission.needs_permit and not has_permit(self.hub, twinspace_id, person_id):
+                self.skip(member, "no_visitor_permit")  # as at a launch: never let in by the LMS
+                continue
             self.upsert(twinspace_id, person_id, role, current.get(person_id), member)
         if delta:
             leaving = gone - present
@@ -425,16 +455,24 @@ class _Run:
                 self.hub.sync_member(twinspace_id, person_id, existing.role, active=False)
                 self.result.suspended += 1
 
-    def person(self, member: RosterMember, role: TwinSpaceRole) -> int | None:
-        person_id = self.known.get(member.user_id)
-        if person_id is not None:
-            return person_id
-        if role is not TwinSpaceRole.PUPIL:
-            self.skip(member, "not_launched_yet")  # teachers and guests join at first launch
+    def person(self, member: RosterMember, admission: Admission) -> int | None:
+        known = self.known.get(member.user_id)
+        if known is not None:
+            return known.person_id
+        kind = admission.person_kind
+        # Pupils have no account to link and visitors wait for a permit: both are recorded
+        # here. Teachers link their eTwinning account at their first launch.
+        if kind not in (PersonKind.PUPIL, PersonKind.GUEST):
+            self.skip(member, "not_launched_yet")
             return None
-        person_id = self.service._new_pupil(self.hub, self.platform, self.deployment_id, member)
-        self.known[member.user_id] = person_id
-        return person_id
+        assert kind is not None
+        try:
+            known = self.service._person(self.hub, self.platform, self.deployment_id, member, kind)
+        except PermissionDeniedError as refused:  # a concurrent launch decided another kind
+            self.skip(member, refused.error)
+            return None
+        self.known[member.user_id] = known
+        return known.person_id
 
     def upsert(
         self,
@@ -506,20 +544,14 @@ class _Run:
         for n, member in enumerate(members, 1):
             if member.status is not RosterStatus.ACTIVE:
                 continue
-            decision = self.decide(member)
-            if decision is None or decision.role_for(kind) != wanted:
+            admission = self.admit(member, kind)
+            if admission is None or admission.shown_role != wanted:
                 continue
-            person_id = self.known.get(member.user_id)
-            if person_id is None:
+            known = self.known.get(member.user_id)
+            if known is None:
                 self.skip(member, "not_launched_yet")
                 continue
-            yield n, member, person_id
-
-
-def pupil_pseudonym(issuer: str, deployment_id: str, sub: str) -> str:
-    """The launch's pseudonym for the same LTI identity ("Pupil 4F2A"): stable, reveals nothing."""
-    seed = f"{issuer}\n{deployment_id}\n{sub}".encode()
-    return f"Pupil {hashlib.sha256(seed).hexdigest()[:4].upper()}"
+            yield n, member, known.person_id
 
 
 def _find(

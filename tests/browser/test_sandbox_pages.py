@@ -85,31 +85,51 @@ def test_teacher_administrator_and_pupil_use_the_twinspace(page: Page, demo_tool
 def test_event_expert_marks_complete_and_the_certificate_appears(
     page: Page, demo_tool: DemoTool
 ) -> None:
-    frame = launch(page, demo_tool, "event:pupil")  # enrols Piet as a participant
+    # The event is in the distance course (a teacher-training course): Theo, a teacher who
+    # learns there, is enrolled as a participant.
+    frame = launch(page, demo_tool, "event:trainee")
     expect(frame.locator("main")).to_have_attribute("data-etwin-role", "participant")
     expect(frame.locator('[data-completed="false"]')).to_be_visible()
     demo_tool.link("6", demo_tool.demo.people["expert"])  # "assistant" is the event's expert
     frame = launch(page, demo_tool, "event:assistant")
     expect(frame.locator("main")).to_have_attribute("data-etwin-role", "expert")
-    row = frame.locator("tr[data-participant]", has_text="Piet Pupil")
+    row = frame.locator("tr[data-participant]", has_text="Theo Trainee")
     row.locator('[data-action="complete"]').click()
     expect(frame.locator(".flash")).to_contain_text("certificate was issued")
-    expect(frame.locator("tr[data-participant]", has_text="Piet Pupil")).to_contain_text("complete")
+    expect(frame.locator("tr[data-participant]", has_text="Theo Trainee")).to_contain_text(
+        "complete"
+    )
     shoot(page, "event-expert")
-    frame = launch(page, demo_tool, "event:pupil")
+    frame = launch(page, demo_tool, "event:trainee")
     expect(frame.locator('[data-completed="true"]')).to_be_visible()
     expect(frame.locator('a[data-link="certificate"]')).to_be_visible()
     shoot(page, "event-participant-certificate")
 
 
-def test_event_as_lms_teacher_is_expert_without_controls(page: Page, demo_tool: DemoTool) -> None:
+def test_the_class_pupils_have_no_button_for_the_distance_course(
+    page: Page, demo_tool: DemoTool
+) -> None:
+    page.goto(demo_tool.base_url + "/sandbox/")
+    expect(page.locator('[data-launch="twinspace:pupil"]')).to_have_count(1)
+    expect(page.locator('[data-launch="unit:pupil"]')).to_have_count(0)
+    expect(page.locator('[data-launch="event:pupil"]')).to_have_count(0)
+    expect(page.locator('[data-launch="twinspace:trainee"]')).to_have_count(0)
+
+
+def test_event_as_lms_teacher_enrols_and_takes_part(page: Page, demo_tool: DemoTool) -> None:
+    # No LMS role makes an expert (issue 9 item 5): the LMS teacher may enrol, and then takes part.
     frame = launch(page, demo_tool, "event:teacher")
-    expect(frame.locator("main")).to_have_attribute("data-etwin-role", "expert")
+    expect(frame.locator("main")).to_have_attribute("data-etwin-role", "teacher")
     expect(frame.locator('[data-action="complete"]')).to_have_count(0)
+    frame.locator('[data-action="enrol"]').click()
+    expect(frame.locator("main")).to_have_attribute("data-etwin-role", "participant")
+    expect(frame.locator(".who")).to_contain_text("participant")
+    expect(frame.locator('[data-completed="false"]')).to_be_visible()
+    expect(frame.locator('[data-action="enrol"]')).to_have_count(0)
 
 
 def test_unit_trainee_marks_done_and_trainer_sees_progress(page: Page, demo_tool: DemoTool) -> None:
-    frame = launch(page, demo_tool, "unit:pupil")
+    frame = launch(page, demo_tool, "unit:trainee")
     expect(frame.locator("main")).to_have_attribute("data-etwin-role", "trainee")
     expect(frame.locator(".progress")).to_have_attribute("data-done", "0")
     frame.locator('[data-action="mark-done"]').first.click()
@@ -121,7 +141,7 @@ def test_unit_trainee_marks_done_and_trainer_sees_progress(page: Page, demo_tool
     demo_tool.link("7", demo_tool.demo.people["trainer_1"])  # "designer" trains the edition
     frame = launch(page, demo_tool, "unit:designer")
     expect(frame.locator("main")).to_have_attribute("data-etwin-role", "trainer")
-    expect(frame.locator('tr[data-trainee="Piet Pupil"]')).to_be_visible()
+    expect(frame.locator('tr[data-trainee="Theo Trainee"]')).to_be_visible()
     shoot(page, "unit-trainer")
     frame.locator("nav a", has_text="My acknowledgements").click()
     expect(frame.locator(".edition-dashboard")).to_be_visible()

@@ -15,6 +15,8 @@ from typing import Any
 import requests
 from sqlalchemy import text
 
+from etwin_lti.domain.identities import LtiIdentity
+from etwin_lti.domain.model import PersonKind
 from etwin_lti.sandbox.model import INSTRUCTOR, SandboxUser
 from tests.conftest import make_test_app
 from tests.e2e.harness import Resources, seed_resources
@@ -38,6 +40,11 @@ class LinkWorld:
     @property
     def hub(self) -> Any:
         return self.container.hub
+
+    def person_of(self, lms_user: str) -> int | None:
+        """The hub person the LMS user is linked to, if any."""
+        known = self.container.identities.find(LtiIdentity(self.peer.issuer, lms_user))
+        return None if known is None else int(known.person_id)
 
     def add_teacher(self, user_id: str, name: str, email: str | None = None) -> None:
         self.peer.platform.add_user(SandboxUser(user_id, name, (INSTRUCTOR,), email, user_id, "FR"))
@@ -165,7 +172,12 @@ def link_world(database_url: str, tmp_path: Path) -> Iterator[LinkWorld]:
                     SandboxUser("anna", "Anna Founder", (INSTRUCTOR,), None, "anna", "FR")
                 )
                 # Anna connected her LMS account earlier (as these tests show for others).
-                container.identities.link(peer.issuer, peer.deployment_id, "anna", anna_id)
+                container.identities.link(
+                    LtiIdentity(peer.issuer, "anna"),
+                    anna_id,
+                    deployment_id=peer.deployment_id,
+                    kind=PersonKind.TEACHER,
+                )
                 yield LinkWorld(tool.base_url, app, peer, resources, smtp, anna_id)
         finally:
             container.database.dispose()

@@ -48,17 +48,20 @@ class ServiceWorld:
 
 
 @contextmanager
-def service_world(database_url: str, tmp_path: Path, **config: Any) -> Iterator[ServiceWorld]:
+def service_world(
+    database_url: str, tmp_path: Path, *, peer: dict[str, Any] | None = None, **config: Any
+) -> Iterator[ServiceWorld]:
+    """``peer``: ``SandboxSettings`` fields (``users=...``); ``config``: the tool's settings."""
     with ThreadedServer("127.0.0.1") as tool:
         app = make_test_app(database_url, tmp_path, BASE_URL=tool.base_url, **config)
         tool.start(app)
         container = app.extensions["etwin"]
         try:
-            with serve_peer(tool.base_url) as peer:
-                counter = CountingMiddleware(peer.app.wsgi_app)
-                peer.app.wsgi_app = counter  # type: ignore[method-assign]
-                platform = peer.register_with(container.registrations)
-                yield ServiceWorld(tool.base_url, app, peer, platform.id, counter)
+            with serve_peer(tool.base_url, **(peer or {})) as running:
+                counter = CountingMiddleware(running.app.wsgi_app)
+                running.app.wsgi_app = counter  # type: ignore[method-assign]
+                platform = running.register_with(container.registrations)
+                yield ServiceWorld(tool.base_url, app, running, platform.id, counter)
         finally:
             container.access_tokens._session.close()  # noqa: SLF001
             container.database.dispose()

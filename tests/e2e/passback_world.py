@@ -17,6 +17,7 @@ from typing import Any
 
 import requests
 
+from etwin_lti.domain.identities import LtiIdentity
 from etwin_lti.domain.passback import OutboxEntry, ScoreStatus
 from etwin_lti.sandbox import SandboxUser
 from etwin_lti.sandbox.model import INSTRUCTOR, LEARNER
@@ -77,9 +78,9 @@ class PassbackWorld:
                 browser, self.peer.launch_url(user=lms_id, resource=self.unit_resource.id)
             )
         assert answer.status_code in (302, 303), answer.text[:300]
-        person = self.container.identities.find_person(self.peer.issuer, lms_id)
-        assert person is not None
-        return Learner(lms_id, person)
+        known = self.container.identities.find(LtiIdentity(self.peer.issuer, lms_id))
+        assert known is not None
+        return Learner(lms_id, known.person_id)
 
     def learner(self, lms_id: str) -> Learner:
         return self.launch(lms_id, name=f"Pupil {lms_id}", roles=(LEARNER,))

@@ -29,7 +29,9 @@ from click.testing import CliRunner
 from sqlalchemy import func, select, text
 
 from etwin_lti.cli import CliState, main
-from etwin_lti.domain.model import TwinSpaceRole
+from etwin_lti.domain.audiences import Audience
+from etwin_lti.domain.identities import LtiIdentity
+from etwin_lti.domain.model import PersonKind, TwinSpaceRole
 from etwin_lti.persistence.models.bindings import LinkLauncherRow, ResourceBindingRow
 from etwin_lti.persistence.models.lti import LaunchSessionRow, LtiIdentityRow
 from etwin_lti.persistence.models.resource_links import ResourceLinkRow
@@ -138,7 +140,12 @@ def bound(database_url: str, tmp_path: Path) -> Iterator[Bound]:
             with serve_peer(tool.base_url, contexts=CONTEXTS) as peer:
                 peer.register_with(container.registrations)
                 peer.platform.add_user(SandboxUser(CARL, "Carl Copier", (INSTRUCTOR,)))
-                container.identities.link(peer.issuer, peer.deployment_id, ADA, founder.person_id)
+                container.identities.link(
+                    LtiIdentity(peer.issuer, ADA),
+                    founder.person_id,
+                    deployment_id=peer.deployment_id,
+                    kind=PersonKind.TEACHER,
+                )
                 yield Bound(tool.base_url, app, peer, resources, founder.person_id)
         finally:
             container.database.dispose()
@@ -427,7 +434,12 @@ def test_a_cartridge_activity_binds_its_unit_though_the_import_drops_custom(
         link = ET.fromstring(archive.read(f"unit_{bound.resources.unit_id}/basiclti_link.xml"))
     launch_url = link.findtext(f"{{{BLTI_NS}}}launch_url")
     assert launch_url and "etwin_ref=" in launch_url
+    container = bound.app.extensions["etwin"]
+    platform = container.registrations.find_platform(bound.peer.issuer, bound.peer.client_id)
     for course in (COURSE, COPY):  # an open reference: any course of any LMS
+        # The distance course's units are for teachers: the courses importing it are
+        # teacher-training courses (a school course's pupils are refused a unit).
+        container.role_policies.set_audience(platform.id, Audience.TRAINING, context_id=course)
         link_id = f"imported-{course}"
         bound.peer.platform.add_resource(
             SandboxResource(link_id, "Unit 1", course, custom={}, url=launch_url)

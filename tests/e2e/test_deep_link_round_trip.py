@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import requests
 
+from etwin_lti.domain.identities import LtiIdentity
 from etwin_lti.domain.model import PersonKind
 from etwin_lti.lti import claims as c
 from tests.conftest import make_test_app
@@ -110,7 +111,12 @@ def _trip(app_database_url: str, tmp_path: Path) -> Iterator[RoundTrip]:
                 peer.register_with(container.registrations)
                 # The peer's teacher (Ada, sub "2") is the course's trainer: the picker offers
                 # units only to the edition's trainers (issue 9 item 4).
-                container.identities.link(peer.issuer, peer.deployment_id, "2", resources.trainer)
+                container.identities.link(
+                    LtiIdentity(peer.issuer, "2"),
+                    resources.trainer,
+                    deployment_id=peer.deployment_id,
+                    kind=PersonKind.TEACHER,
+                )
                 yield RoundTrip(tool.base_url, app, peer, resources)
         finally:
             container.database.dispose()

@@ -36,10 +36,12 @@ class StatementCounter:
 
 
 # (launch POST statements: first launch, returning user); a teacher's launch reads the person
-# once more (``LaunchService._adopt_country``) and a first one sets the country. Two of them
-# are bound resources (issue 9): the activity's binding (one read) and the launcher of the
+# once more (``LaunchService._adopt_country``) and a first one sets the country. A first launch
+# claims the identity before creating the person and settles it after (one person, no orphan,
+# under concurrent first launches); the hub reads no country list for a person without one.
+# Two are bound resources (issue 9): the activity's binding (one read) and the launcher of the
 # resource link, which scores are sent through (one insert in the session's transaction).
-LAUNCH_BOUNDS = {ROLE_LEARNER: (19, 12), ROLE_INSTRUCTOR: (24, 13)}
+LAUNCH_BOUNDS = {ROLE_LEARNER: (18, 12), ROLE_INSTRUCTOR: (23, 13)}
 PAGE_BOUND = 10  # the TwinSpace page: the launch session plus one hub snapshot (9 statements)
 
 

@@ -23,6 +23,7 @@ import requests
 from click.testing import CliRunner
 
 from etwin_lti.cli import CliState, main
+from etwin_lti.domain.audiences import Audience
 from etwin_lti.domain.passback import ScoreStatus
 from etwin_lti.sandbox import SandboxUser
 from etwin_lti.sandbox.model import LEARNER, SandboxContext
@@ -65,7 +66,9 @@ def world(app_sqlite_url: str, tmp_path: Path, queue_backend: str) -> Iterator[P
         tool.start(app)
         container = app.extensions["etwin"]
         with serve_peer(tool.base_url) as peer:
-            peer.register_with(container.registrations)
+            platform = peer.register_with(container.registrations)
+            # The distance course runs in a teacher-training LMS: its learners are teachers.
+            container.role_policies.set_audience(platform.id, Audience.TRAINING)
             unit_id, edition_id, activities = seed_unit(container.hub)
             running = PassbackWorld(app, peer, unit_id, edition_id, activities)
             try:

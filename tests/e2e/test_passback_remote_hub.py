@@ -19,6 +19,8 @@ import pytest
 import requests
 
 from etwin_lti.domain.api_tokens import ApiTokenRole
+from etwin_lti.domain.audiences import Audience
+from etwin_lti.domain.identities import LtiIdentity
 from etwin_lti.domain.passback import ScoreStatus
 from etwin_lti.sandbox import SandboxUser
 from etwin_lti.sandbox.model import LEARNER
@@ -55,7 +57,9 @@ def world(sqlite_url: str, tmp_path: Path, _sqlite_template: Path) -> Iterator[P
         tool.start(app)
         container = app.extensions["etwin"]
         with serve_peer(tool.base_url) as peer:
-            peer.register_with(container.registrations)
+            platform = peer.register_with(container.registrations)
+            # The distance course runs in a teacher-training LMS: its learners are teachers.
+            container.role_policies.set_audience(platform.id, Audience.TRAINING)
             unit_id, edition_id, activities = seed_unit(container.hub)  # on the remote hub
             running = PassbackWorld(app, peer, unit_id, edition_id, activities)
             try:
@@ -70,7 +74,7 @@ def world(sqlite_url: str, tmp_path: Path, _sqlite_template: Path) -> Iterator[P
 def finish_on_the_page(world: PassbackWorld, lms_id: str) -> int:
     """Launch a learner into the unit and press every "Mark done" of its embedded page; the hub
     person id the tool linked them to."""
-    world.peer.platform.add_user(SandboxUser(lms_id, f"Pupil {lms_id}", (LEARNER,)))
+    world.peer.platform.add_user(SandboxUser(lms_id, f"Trainee {lms_id}", (LEARNER,)))
     with requests.Session() as browser:
         answer = launch_through(
             browser, world.peer.launch_url(user=lms_id, resource=world.unit_resource.id)
@@ -83,9 +87,9 @@ def finish_on_the_page(world: PassbackWorld, lms_id: str) -> int:
             data = {name: html.unescape(value) for name, value in HIDDEN.findall(fields)}
             done = browser.post(urljoin(page.url, html.unescape(action)), data=data, timeout=10)
             assert done.status_code == 200 and "Well done" in done.text, done.text[:300]
-    person = world.container.identities.find_person(world.peer.issuer, lms_id)
-    assert person is not None
-    return int(person)
+    known = world.container.identities.find(LtiIdentity(world.peer.issuer, lms_id))
+    assert known is not None
+    return int(known.person_id)
 
 
 def test_a_unit_finished_on_the_remote_hub_scores_once_in_the_lms(world: PassbackWorld) -> None:

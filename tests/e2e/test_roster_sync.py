@@ -64,9 +64,9 @@ def teacher_member() -> dict[str, Any]:
 def members_by_sub(world: ServiceWorld, twinspace_id: int) -> dict[str, Any]:
     container = world.container
     issuer = world.peer.issuer
-    people = container.identities.people_by_sub(issuer, world.peer.deployment_id)
+    people = container.identities.known(issuer)
     current = {m.person_id: m for m in container.hub.list_members(twinspace_id)}
-    return {sub: current[pid] for sub, pid in people.items() if pid in current}
+    return {sub: current[p.person_id] for sub, p in people.items() if p.person_id in current}
 
 
 def snapshot(world: ServiceWorld, twinspace_id: int) -> dict[str, Any]:

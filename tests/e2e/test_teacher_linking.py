@@ -46,7 +46,7 @@ def test_invitation_naming_a_profile_makes_a_new_moodle_teacher_that_founder(
         picker = world.open_picker(bernd, "bernd-lms")
         assert f'data-item="twinspace:{ts}"' not in picker.text
         assert 'data-linking-offer="true"' in picker.text
-        provisional = world.container.identities.find_person(world.peer.issuer, "bernd-lms")
+        provisional = world.person_of("bernd-lms")
         linking = world.get(bernd, "/lti/link")
         linked = world.post_form(bernd, linking, "invitation", invitation=url)
         assert linked.status_code == 200, linked.text[:800]
@@ -58,7 +58,7 @@ def test_invitation_naming_a_profile_makes_a_new_moodle_teacher_that_founder(
         assert 'data-linking-offer="true"' not in picker.text
         page = world.embed_and_launch(bernd, picker, f"twinspace:{ts}", "bernd-lms")
     _assert_teacher_administrator_page(page)
-    assert world.container.identities.find_person(world.peer.issuer, "bernd-lms") == bernd_id
+    assert world.person_of("bernd-lms") == bernd_id
     with pytest.raises(Exception, match="does not exist"):
         world.hub.get_person(provisional)  # merged into Bernd's profile
 
@@ -77,7 +77,7 @@ def test_invitation_naming_nobody_makes_a_member_teacher_the_founder_manages(
         page = world.embed_and_launch(tom, picker, f"twinspace:{ts}", "tom-lms")
     assert 'data-etwin-role="teacher"' in page.text
     assert 'data-action="sync-roster"' not in page.text
-    tom_id = world.container.identities.find_person(world.peer.issuer, "tom-lms")
+    tom_id = world.person_of("tom-lms")
     with requests.Session() as anna:
         launched = launch_through(
             anna, world.peer.launch_url(user="anna", etwin_resource=f"twinspace:{ts}")
@@ -104,7 +104,7 @@ def test_one_time_code_claims_a_profile_and_keeps_the_first_launch_work(world: L
         picker = world.open_picker(browser, "carla-lms")
         assert f'data-item="twinspace:{rivers}"' not in picker.text
         # What her provisional person did before linking must survive the merge.
-        provisional = world.container.identities.find_person(world.peer.issuer, "carla-lms")
+        provisional = world.person_of("carla-lms")
         unit = hub.get_unit(world.resources.unit_id)
         hub.enrol_trainee(unit.edition_id, provisional)
         hub.mark_activity_done(provisional, unit.activities[0].id)
@@ -147,7 +147,7 @@ def test_registration_waits_for_the_nso_then_founds_a_project(world: LinkWorld) 
             country_code="ES",
         )
         assert 'data-linked="pending_validation"' in linked.text, linked.text[:800]
-        dora_id = world.container.identities.find_person(world.peer.issuer, "dora-lms")
+        dora_id = world.person_of("dora-lms")
         person = world.hub.get_person(dora_id)
         assert (person.school, person.country_code) == ("IES Mar", "ES")
         picker = world.get(dora, "/lti/deep-link")

@@ -59,7 +59,8 @@ Snapshot = Mapping[str, Sequence[Mapping[str, Any]]]
 class PostgresDatabase:
     """One throw-away database on the local server, migrated once and truncated per test."""
 
-    def __init__(self) -> None:
+    def __init__(self, revision: str = "head") -> None:
+        self.revision = revision  # what __enter__ migrates to (the migration tests: "0001")
         self.name = f"etwin_test_{uuid.uuid4().hex[:10]}"
         base, _, _ = POSTGRES_ADMIN_URL.rpartition("/")
         self.url = f"{base}/{self.name}"
@@ -68,7 +69,7 @@ class PostgresDatabase:
     def __enter__(self) -> PostgresDatabase:
         with self._admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{self.name}"'))
-        upgrade(self.url)
+        upgrade(self.url, self.revision)
         self._engine = create_engine(self.url)
         return self
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from etwin_lti.domain.identities import LtiIdentity
 from etwin_lti.services.demo import DemoResources, load_demo
 from etwin_lti.web.sandbox_mount import register_sandbox
 from tests.conftest import make_test_app
@@ -33,7 +34,10 @@ class DemoTool:
         """Make a sandbox LMS user a given demo person (as their first launch would)."""
         client = self.sandbox.get_client()
         self.container.identities.link(
-            self.sandbox.issuer, client.deployment_id, sandbox_user_id, person_id
+            LtiIdentity(self.sandbox.issuer, sandbox_user_id),
+            person_id,
+            deployment_id=client.deployment_id,
+            kind=self.container.hub.get_person(person_id).kind,
         )
 
 
@@ -42,7 +46,9 @@ def serving_demo_tool(database_url: str, tmp_path: Path) -> Iterator[DemoTool]:
     with ThreadedServer("127.0.0.1") as server:
         app = make_test_app(database_url, tmp_path, DEMO=True, BASE_URL=server.base_url)
         container = app.extensions["etwin"]
-        register_sandbox(container.registrations, app.extensions["sandbox"])
+        register_sandbox(
+            container.registrations, app.extensions["sandbox"], container.role_policies
+        )
         demo = load_demo(container.hub)  # what `serve --demo` loads
         server.start(app)
         yield DemoTool(app, server.base_url, demo)

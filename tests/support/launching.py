@@ -23,6 +23,7 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
+from etwin_lti.domain.identities import LtiIdentity
 from etwin_lti.domain.registrations import PlatformRegistration
 from etwin_lti.lti import claims as c
 from tests.e2e.harness import CLIENT_ID, DEPLOYMENT_ID, LateApp, MiniPlatform, ServerThread
@@ -62,7 +63,11 @@ class Launcher:
 
     def link(self, app: Flask, sub: str, person_id: int) -> None:
         """Make the LMS user ``sub`` a known hub person (as a first launch would)."""
-        app.extensions["etwin"].identities.link(self.platform.url, DEPLOYMENT_ID, sub, person_id)
+        container = app.extensions["etwin"]
+        kind = container.hub.get_person(person_id).kind
+        container.identities.link(
+            LtiIdentity(self.platform.url, sub), person_id, deployment_id=DEPLOYMENT_ID, kind=kind
+        )
 
     def launch(
         self,

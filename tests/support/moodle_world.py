@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from etwin_lti.domain.identities import LtiIdentity
 from etwin_lti.domain.model import PersonKind
 from etwin_lti.domain.moodle import AcknowledgementTarget, CourseMapping, MoodleSite, TargetKind
 from tests.support.fake_moodle import TOKEN, FakeMoodle
@@ -53,7 +54,12 @@ class MoodleWorld:
         person = self.container.hub.create_person(
             f"Learner {moodle_user_id}", PersonKind.TEACHER, country_code="FR"
         )
-        identities(self.container).link(self.site.issuer, "1", str(moodle_user_id), person.id)
+        identities(self.container).link(
+            LtiIdentity(self.site.issuer, str(moodle_user_id)),
+            person.id,
+            deployment_id="1",
+            kind=person.kind,
+        )
         self.people[moodle_user_id] = person.id
         return person.id
 

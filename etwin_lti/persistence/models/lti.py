@@ -1,4 +1,5 @@
-"""Tables of the LTI launch: shared cache, tool keys, launch sessions, identities, role policy."""
+"""Tables of the LTI launch: shared cache, tool keys, launch sessions, identities, role policy,
+audiences."""
 
 from __future__ import annotations
 
@@ -54,17 +55,37 @@ class LaunchSessionRow(Base):
 
 
 class LtiIdentityRow(Base):
-    """(issuer, deployment, sub) → hub person. Nothing else about the LMS user is kept."""
+    """(issuer, sub) → hub person, for every deployment and client id of that issuer (LTI's
+    ``sub`` is unique within an issuer). Nothing else about the LMS user is kept.
+
+    ``person_id`` is empty while a first launch holds the claim (``SqlIdentityStore.claim``);
+    ``kind`` is the person's kind, fixed at that first launch; ``deployment_id`` where the user
+    was first seen (for administrators only, never a key).
+    """
 
     __tablename__ = "lti_identities"
-    __table_args__ = (UniqueConstraint("issuer", "deployment_id", "sub"),)
+    __table_args__ = (UniqueConstraint("issuer", "sub"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     issuer: Mapped[str] = mapped_column(String(255))
     deployment_id: Mapped[str] = mapped_column(String(255))
     sub: Mapped[str] = mapped_column(String(255))
-    person_id: Mapped[int] = mapped_column(Integer, index=True)
+    person_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class AudienceRow(Base):
+    """Whom a platform (or one of its courses, ``context_id`` non-empty) serves: a school LMS
+    or a teacher-training LMS (DESIGN.md "Audience of a platform"). No row = a school LMS."""
+
+    __tablename__ = "lti_audiences"
+    __table_args__ = (UniqueConstraint("platform_id", "context_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform_id: Mapped[int] = mapped_column(Integer, index=True)
+    context_id: Mapped[str] = mapped_column(String(255), default="")  # "" = the whole platform
+    audience: Mapped[str] = mapped_column(String(16))
 
 
 class RoleMappingRow(Base):

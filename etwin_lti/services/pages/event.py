@@ -2,9 +2,9 @@
 certificate of participation.
 
 Participants see their enrolment and, once the expert marked them complete, their certificate.
-Only the event's own expert sees the participant list and the "mark complete" buttons: an LMS
-instructor is shown as ``expert`` (the launch's role mapping) but marks nobody complete unless
-they are that expert, which the hub checks again on the write.
+Only the event's own expert in the hub sees the participant list and the "mark complete"
+buttons (the hub checks again on the write); any other teacher sees an "Enrol" button while
+places remain. The role shown comes from ``domain.audiences.event_role``, as at the launch.
 """
 
 from __future__ import annotations
@@ -13,16 +13,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from etwin_lti.domain.events import certificate_subject
+from etwin_lti.domain.audiences import event_role
+from etwin_lti.domain.events import accepts_enrolments, certificate_subject
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.model import Enrolment, EventStatus, LearningEvent
 from etwin_lti.domain.ports import EventsHub, PeopleHub, RecognitionHub
-from etwin_lti.errors import NotFoundError
+from etwin_lti.errors import NotFoundError, RuleViolationError
 from etwin_lti.services.pages.acknowledgements import AcknowledgementLine, AcknowledgementLinks
 from etwin_lti.services.pages.common import NotYourResourceError, launched_for, require_person
 from etwin_lti.services.progress import ProgressService
 
-MESSAGES = {"completed": "The participant is complete: their certificate was issued."}
+MESSAGES = {
+    "completed": "The participant is complete: their certificate was issued.",
+    "enrolled": "You are enrolled: welcome to the Learning Event.",
+}
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,9 @@ class EventView:
     certificates: tuple[AcknowledgementLine, ...]
     participants: tuple[ParticipantLine, ...]
     can_complete: bool  # the event has started (the hub refuses before)
+    may_enrol: bool  # a teacher neither expert nor enrolled, while places remain
+    is_full: bool
+    accepts_enrolments: bool  # not finished
 
 
 class EventPageHub(EventsHub, PeopleHub, RecognitionHub, Protocol):
@@ -73,9 +80,10 @@ class EventPages:
         me = session.person_id
         is_expert = me is not None and me == event.expert_id
         mine = enrolments.get(me) if me is not None else None
-        role = session.role
-        if not launched_for(session, "event", event_id):
-            role = "expert" if is_expert else "participant"
+        granted = session.role if launched_for(session, "event", event_id) else "teacher"
+        role = event_role(granted, is_expert=is_expert, enrolled=mine is not None)
+        is_full = event.enrolled >= event.capacity
+        open_ = accepts_enrolments(event)
         certificates: tuple[AcknowledgementLine, ...] = ()
         if me is not None and mine is not None:
             held = self.hub.list_acknowledgements(
@@ -98,7 +106,19 @@ class EventPages:
             certificates=certificates,
             participants=participants,
             can_complete=event.status is not EventStatus.OPEN,
+            may_enrol=role == "teacher" and me is not None and open_ and not is_full,
+            is_full=is_full,
+            accepts_enrolments=open_,
         )
+
+    def enrol(self, session: LaunchSession, event_id: int) -> str:
+        """A teacher enrols themself; the hub refuses when full or over (409, its reason)."""
+        event, _enrolments = self._access(session, event_id)
+        actor = require_person(session)
+        if actor == event.expert_id:
+            raise RuleViolationError("The event's expert leads it and does not enrol in it.")
+        self.hub.enrol(event_id, actor)
+        return "enrolled"
 
     def complete(self, session: LaunchSession, event_id: int, person_id: int) -> str:
         """The expert marks a participant complete; the hub issues the certificate once."""

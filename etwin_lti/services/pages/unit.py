@@ -1,9 +1,10 @@
 """The course unit page (domain-facts.md 1.9): summary, documents, activities with "mark done",
 the trainee's progress, and for the edition's trainers a table of trainees x activities done.
 
-Like the Learning Event's expert, the table is for the edition's own trainers: an LMS
-instructor launching the unit is shown as ``trainer`` (the role mapping) but sees other
-trainees' progress only when the hub lists them among the edition's trainers.
+The table is for the unit's trainers: the edition's trainers in the hub and, in a
+teacher-training LMS, the course's Instructors (DESIGN.md's table). Who is one is decided by
+``domain.audiences.unit_role``, at the launch and here alike, so the header's role and the page
+agree: a school LMS's teacher who trains nobody is shown as a teacher.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from etwin_lti.domain import course
+from etwin_lti.domain.audiences import unit_role
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.model import Edition, Person, Unit
 from etwin_lti.domain.ports import CourseHub
@@ -75,10 +77,13 @@ class UnitPages:
     def view(self, session: LaunchSession, unit_id: int) -> UnitView:
         unit, edition, is_trainee, all_trainees = self._access(session, unit_id)
         me = session.person_id
-        is_trainer = me is not None and me in edition.trainer_ids
-        role = session.role
-        if not launched_for(session, "unit", unit_id):
-            role = "trainer" if is_trainer else "trainee"
+        granted = session.role if launched_for(session, "unit", unit_id) else "teacher"
+        role = unit_role(
+            granted,
+            is_edition_trainer=me is not None and me in edition.trainer_ids,
+            is_trainee=is_trainee,
+        )
+        is_trainer = role == "trainer"
         progress = self.hub.unit_progress(me, unit_id) if is_trainee and me else None
         done = set(progress.done_activity_ids) if progress else set()
         trainees: tuple[TraineeActivities, ...] = ()

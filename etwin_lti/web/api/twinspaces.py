@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from etwin_lti.domain.api_tokens import ApiPermission
+from etwin_lti.services.visitor_permits import grant_visitor_permit, withdraw_visitor_permit
 from etwin_lti.web.api.auth import hub, requires, snapshot_view, viewer
 from etwin_lti.web.api.parsing import ApiBlueprint
 from schemas.api.common import ActorSchema
@@ -23,6 +24,7 @@ bp = ApiBlueprint(
     "api_twinspaces", __name__, url_prefix="/api/v1", description="TwinSpaces and members"
 )
 MEMBER = "/twinspaces/<int:twinspace_id>/members/<int:person_id>"
+PERMIT = "/twinspaces/<int:twinspace_id>/visitor-permits/<int:person_id>"
 
 
 @bp.get("/twinspaces")
@@ -107,3 +109,21 @@ def reactivate_member(body: dict[str, Any], twinspace_id: int, person_id: int) -
 def sync_member(body: dict[str, Any], twinspace_id: int, person_id: int) -> Any:
     """LMS provisioning; never overrides a teacher administrator's decision."""
     return hub().sync_member(twinspace_id, person_id, body["role"], active=body["active"])
+
+
+@bp.put(PERMIT)
+@requires(ApiPermission.WRITE)
+@bp.arguments(ActorSchema)
+@bp.response(200, MemberSchema)
+def grant_permit(body: dict[str, Any], twinspace_id: int, person_id: int) -> Any:
+    """A teacher administrator lets a parent (LTI Mentor) visit, read-only."""
+    return grant_visitor_permit(hub(), body["actor_id"], twinspace_id, person_id)
+
+
+@bp.delete(PERMIT)
+@requires(ApiPermission.WRITE)
+@bp.arguments(ActorSchema)
+@bp.response(200, MemberSchema)
+def withdraw_permit(body: dict[str, Any], twinspace_id: int, person_id: int) -> Any:
+    """The visitor's membership is suspended (a teacher administrator's decision)."""
+    return withdraw_visitor_permit(hub(), body["actor_id"], twinspace_id, person_id)

@@ -1,4 +1,5 @@
-"""``/embed/event/<id>`` and the expert's "mark complete" (``services.pages.event``)."""
+"""``/embed/event/<id>``, a teacher's "enrol" and the expert's "mark complete"
+(``services.pages.event``)."""
 
 from __future__ import annotations
 
@@ -18,4 +19,10 @@ def event(event_id: int) -> Any:
 @bp.post("/embed/event/<int:event_id>/participants/<int:person_id>/complete")
 def complete_participant(event_id: int, person_id: int) -> Any:
     code = pages().event.complete(posting_session(), event_id, person_id)
+    return done(code, "pages.event", event_id=event_id)
+
+
+@bp.post("/embed/event/<int:event_id>/enrol")
+def enrol(event_id: int) -> Any:
+    code = pages().event.enrol(posting_session(), event_id)
     return done(code, "pages.event", event_id=event_id)

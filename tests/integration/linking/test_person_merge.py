@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from connectors.sql_person_merge import MergeRefusedError
+from etwin_lti.domain.identities import KnownPerson, LtiIdentity
 from etwin_lti.domain.linking_ports import Link
 from etwin_lti.domain.model import PersonKind, RoleSource, TwinSpaceRole
 from etwin_lti.domain.teacher_linking import AccountStatus, LinkMethod
@@ -63,7 +64,9 @@ def test_merging_a_provisional_teacher_into_a_founder_keeps_everything(
     founders = hub.get_project(hub.get_twinspace(r.twinspace_id).project_id).founder_ids
     bernd = founders[1]
     provisional = hub.create_person("Bernd (Moodle)", PersonKind.TEACHER).id
-    container.identities.link(ISSUER, "1", "moodle-42", provisional)
+    container.identities.link(
+        LtiIdentity(ISSUER, "moodle-42"), provisional, deployment_id="1", kind=PersonKind.TEACHER
+    )
     hub.sync_member(r.twinspace_id, provisional, TwinSpaceRole.TEACHER)  # the first launch
     page = hub.add_page(provisional, r.twinspace_id, "Our river", "Photos soon.")
     expert = hub.get_event(r.event_id).expert_id
@@ -87,7 +90,9 @@ def test_merging_a_provisional_teacher_into_a_founder_keeps_everything(
         RoleSource.PROJECT,
         True,
     )
-    assert container.identities.find_person(ISSUER, "moodle-42") == bernd
+    assert container.identities.find(LtiIdentity(ISSUER, "moodle-42")) == KnownPerson(
+        bernd, PersonKind.TEACHER
+    )
     assert [p.author_id for p in hub.list_pages(r.twinspace_id, viewer_id=bernd)] == [bernd]
     assert page.id in {p.id for p in hub.list_pages(r.twinspace_id, viewer_id=bernd)}
     (enrolment,) = hub.list_enrolments(event_id)

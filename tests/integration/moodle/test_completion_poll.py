@@ -6,6 +6,7 @@ import threading
 
 import pytest
 
+from etwin_lti.domain.identities import LtiIdentity
 from etwin_lti.domain.model import AcknowledgementKind, PersonKind
 from etwin_lti.domain.moodle import MarkState
 from moodle_bridge.completion_poll import FAILED_MAPPING, SKIPPED_MAPPING
@@ -75,7 +76,9 @@ def test_unmatched_user_is_reported_then_issued_after_first_launch(world: Moodle
     assert world.acknowledgements() == []
     # The learner launches the tool once: the identity link appears, the next poll issues.
     person = world.container.hub.create_person("Late", PersonKind.TEACHER, country_code="FR")
-    identities(world.container).link(world.site.issuer, "1", "51", person.id)
+    identities(world.container).link(
+        LtiIdentity(world.site.issuer, "51"), person.id, deployment_id="1", kind=person.kind
+    )
     assert states(world.poll(), 51) == ["issued"]
 
 

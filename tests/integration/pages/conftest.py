@@ -14,11 +14,17 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from etwin_lti.domain.audiences import Audience
+from etwin_lti.lti import claims as c
 from etwin_lti.services.demo import DemoResources, load_demo
 from tests.conftest import make_test_app, settle
 from tests.support.databases import PostgresDatabase, Snapshot, sqlite_copy, sqlite_path
 from tests.support.launching import Launcher
 from tests.support.lti_tokens import ROLE_INSTRUCTOR, ROLE_LEARNER
+
+# Learning Events and course units are launched from the NSO's distance course, a
+# teacher-training course of the same LMS (its learners are teachers); TwinSpaces from a class.
+TRAINING_COURSE = {"id": "nso-distance-course", "title": "eTwinning distance course"}
 
 # LMS users of the Mini LMS linked to demo people (DemoResources.people keys).
 LINKED = {
@@ -54,6 +60,8 @@ class PagesWorld:
     def launched(self, sub: str, roles: list[str], resource: str, **claims: Any) -> FlaskClient:
         """A test client holding the launch cookie of ``sub``; asserts the launch worked."""
         client = self.client()
+        if resource.startswith(("event:", "unit:")):
+            claims.setdefault(c.CONTEXT, TRAINING_COURSE)
         response = self.launcher.launch(client, sub=sub, roles=roles, resource=resource, **claims)
         assert response.status_code == 303, response.get_data(as_text=True)[:800]
         return client
@@ -76,7 +84,12 @@ class PagesWorld:
 def prepare(app: Flask, launcher: Launcher) -> DemoResources:
     """The pages' data: the Mini LMS registered, the demo loaded, its users linked."""
     launcher.register(app)
-    demo = load_demo(app.extensions["etwin"].hub)
+    container = app.extensions["etwin"]
+    [platform] = container.registrations.list_platforms()
+    container.role_policies.set_audience(
+        platform.id, Audience.TRAINING, context_id=TRAINING_COURSE["id"]
+    )
+    demo = load_demo(container.hub)
     for sub, key in LINKED.items():
         launcher.link(app, sub, demo.people[key])
     return demo

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from etwin_lti.lti import claims as c
-from tests.integration.pages.conftest import PagesWorld, hidden_fields, submit
+from tests.integration.pages.conftest import TRAINING_COURSE, PagesWorld, hidden_fields, submit
 from tests.support.lti_tokens import ROLE_INSTITUTION_ADMIN, ROLE_INSTRUCTOR, ROLE_LEARNER
 
 
@@ -77,7 +77,8 @@ def test_an_instructor_who_is_not_the_events_expert_marks_nobody(world: PagesWor
     url = f"/embed/event/{event_id}"
     teacher = world.launched("some-teacher", [ROLE_INSTRUCTOR], f"event:{event_id}")
     page = text(teacher.get(url))
-    assert 'data-etwin-role="expert"' in page and "Only the event's expert" in page
+    # Issue 9 item 5: an LMS instructor is no expert; the hub names the event's expert.
+    assert 'data-etwin-role="teacher"' in page and 'data-action="enrol"' in page
     assert "data-participant=" not in page
     response = submit(teacher, url, f"{url}/participants/{founder}/complete")
     assert response.status_code == 403
@@ -113,7 +114,8 @@ def test_unit_refusals(world: PagesWorld) -> None:
     assert trainee.get("/embed/unit/999999").status_code == 404
     instructor = world.launched("some-teacher", [ROLE_INSTRUCTOR], f"unit:{unit_id}")
     page = text(instructor.get(url))
-    assert 'data-etwin-role="trainer"' in page and "data-trainee=" not in page
+    # A teacher-training course's Instructor trains it: header and table agree (issue 9 item 5).
+    assert 'data-etwin-role="trainer"' in page and "data-trainee=" in page
     assert "Mark done" not in page
     activity = world.hub.get_unit(unit_id).activities[0].id
     refused = submit(instructor, url, f"{url}/activities/{activity}/done")
@@ -130,6 +132,7 @@ def test_submission_review_shows_the_launchers_progress_and_says_so(world: Pages
         roles=[ROLE_LEARNER],
         resource=f"unit:{unit_id}",
         message_type=c.SUBMISSION_REVIEW_REQUEST,
+        **{c.CONTEXT: TRAINING_COURSE},
     )
     assert response.status_code == 303 and response.headers["Location"].endswith("/lti/review")
     page = text(client.get("/lti/review"))
@@ -185,3 +188,43 @@ def test_admin_sees_no_acknowledgements_of_their_own(world: PagesWorld) -> None:
     client = world.launched("new-admin", [ROLE_INSTITUTION_ADMIN], world.ts)
     page = text(client.get("/embed/acknowledgements"))
     assert 'data-etwin-role="admin"' in page and "Tool administrators hold no" in page
+
+
+ENROL_REFUSALS = [
+    # who posts "enrol", to which event ("this" / "unknown"), how -> status, error
+    ("expert", "this", "form", 409, "rule_violation"),  # the expert leads, takes no place
+    ("participant", "this", "form", 409, "already_enrolled"),
+    ("teacher", "unknown", "form", 404, None),
+    ("pupil", "this", "form", 403, None),  # launched into the TwinSpace: not this event's page
+    ("teacher", "this", "forged", 403, None),
+    ("teacher", "this", "cookieless", 401, None),
+]
+
+
+@pytest.mark.parametrize(("who", "target", "how", "status", "error"), ENROL_REFUSALS)
+def test_enrol_refusals(
+    world: PagesWorld, who: str, target: str, how: str, status: int, error: str | None
+) -> None:
+    event_id = world.demo.event_id
+    resource, url = f"event:{event_id}", f"/embed/event/{event_id}"
+    clients = {
+        "expert": lambda: world.launched("expert", [ROLE_INSTRUCTOR], resource),
+        "participant": lambda: world.launched("founder-fr", [ROLE_LEARNER], resource),
+        "teacher": lambda: world.launched("some-teacher", [ROLE_INSTRUCTOR], resource),
+        "pupil": lambda: world.as_pupil(),
+    }
+    client = clients[who]()
+    before = world.hub.list_enrolments(event_id)
+    action = f"/embed/event/{999999 if target == 'unknown' else event_id}/enrol"
+    page = client.get(url if who != "pupil" else world.ts_url)
+    fields = hidden_fields(text(page))
+    if how == "forged":
+        fields["csrf_token"] = "x"
+    poster = client
+    if how == "cookieless":  # neither the cookie nor the page's launch token
+        poster, fields = world.client(), {"csrf_token": fields["csrf_token"]}
+    response = poster.post(action, data=fields)
+    assert response.status_code == status, text(response)[:500]
+    if error is not None:
+        assert f'data-error="{error}"' in text(response)
+    assert world.hub.list_enrolments(event_id) == before  # nothing written

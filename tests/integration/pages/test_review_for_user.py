@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from etwin_lti.lti import claims as c
-from tests.integration.pages.conftest import PagesWorld
+from tests.integration.pages.conftest import TRAINING_COURSE, PagesWorld
 from tests.support.lti_tokens import ROLE_INSTRUCTOR, ROLE_LEARNER
 
 
@@ -20,7 +20,7 @@ def review_page(world: PagesWorld, sub: str, role: str, for_user: str) -> str:
         roles=[role],
         resource=f"unit:{world.demo.unit_id}",
         message_type=c.SUBMISSION_REVIEW_REQUEST,
-        **{c.FOR_USER: {"user_id": for_user}},
+        **{c.FOR_USER: {"user_id": for_user}, c.CONTEXT: TRAINING_COURSE},
     )
     assert response.status_code == 303 and response.headers["Location"].endswith("/lti/review")
     page: Any = client.get("/lti/review")

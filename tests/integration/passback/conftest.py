@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from etwin_lti.domain.identities import LtiIdentity
 from etwin_lti.domain.launches import Resource, ResourceKind, ServiceEndpoints
 from etwin_lti.domain.model import PersonKind
 from etwin_lti.domain.passback import Decision, ScoreStatus
@@ -74,7 +75,9 @@ def build_scene(app: Flask) -> Scene:
     unit = c.hub.add_unit(edition.id, "Unit 1", "Intro", activities=[("A", "a"), ("B", "b")])
     person = c.hub.create_person("Trainee", PersonKind.TEACHER, country_code="FR")
     c.hub.enrol_trainee(edition.id, person.id)
-    c.identities.link(ISSUER, "1", "lms-user-9", person.id)
+    c.identities.link(
+        LtiIdentity(ISSUER, "lms-user-9"), person.id, deployment_id="1", kind=person.kind
+    )
     c.resource_links.record(
         platform_id=platform.id,
         deployment_id="1",

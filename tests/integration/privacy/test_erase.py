@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import text
 
+from etwin_lti.domain.identities import LtiIdentity
 from etwin_lti.domain.privacy import ErasureFailedError, FounderOfOpenProjectError
 from etwin_lti.errors import NotFoundError
 from tests.integration.privacy.world import CONTENT, ISSUER, SARA_SUB, World, dump_all, rows_of
@@ -51,7 +52,7 @@ def test_erase_leaves_no_identity_name_or_email(world: World) -> None:
     dumped = json.dumps(dump_all(world.app), default=str)
     for gone in ("Sara Subject", "sara@school.example", "Liceo Sara"):
         assert gone not in dumped
-    assert world.container.identities.find_person(ISSUER, SARA_SUB) is None
+    assert world.container.identities.find(LtiIdentity(ISSUER, SARA_SUB)) is None
     # Shared work stays, attributed to the pseudonym.
     for kind in CONTENT:
         assert after[kind] == before[kind]

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
+from etwin_lti.domain.identities import LtiIdentity
 from etwin_lti.domain.launches import LaunchSession, Resource, ResourceKind, ServiceEndpoints
 from etwin_lti.domain.model import MaterialKind, PersonKind, TwinSpaceRole
 from etwin_lti.domain.registrations import PlatformRegistration
@@ -128,8 +129,10 @@ def build_world(app: Flask) -> World:
         )
     )
     c.registrations.add_deployment(platform.id, DEPLOYMENT, active=True)
-    c.identities.link(ISSUER, DEPLOYMENT, SARA_SUB, sara.id)
-    c.identities.link(ISSUER, DEPLOYMENT, OTTO_SUB, otto.id)
+    for sub, person in ((SARA_SUB, sara), (OTTO_SUB, otto)):
+        c.identities.link(
+            LtiIdentity(ISSUER, sub), person.id, deployment_id=DEPLOYMENT, kind=person.kind
+        )
     c.resource_links.record(
         platform_id=platform.id,
         deployment_id=DEPLOYMENT,

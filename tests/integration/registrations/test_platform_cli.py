@@ -154,3 +154,41 @@ def test_http_on_localhost_is_allowed_for_development(app: Flask) -> None:
     ]
     assert run(app, *local).exit_code == 0
     assert platforms(app)[0]["issuer"] == "http://localhost:8080"
+
+
+def test_audience_of_a_platform_and_of_one_course(app: Flask) -> None:
+    assert run(app, *ADD, "--deployment", "1").exit_code == 0
+    assert platforms(app)[0]["audience"] == "school"  # the default
+    changed = run(app, "platform", "audience", "1", "training")
+    assert changed.exit_code == 0, changed.output
+    assert "platform 1 (School Moodle) is a training LMS" in changed.output
+    one = run(app, "platform", "audience", "1", "school", "--course", "course-7b")
+    assert one.exit_code == 0, one.output
+    (platform,) = platforms(app)
+    assert platform["audience"] == "training"
+    assert platform["course_audiences"] == {"course-7b": "school"}
+    listing = run(app, "platform", "list").output
+    assert "audience training" in listing and "course course-7b\taudience school" in listing
+    policies = app.extensions["etwin"].role_policies
+    assert policies.policy(1, "course-7b").audience.value == "school"
+    assert policies.policy(1, "another-course").audience.value == "training"
+    assert policies.policy(1, None).audience.value == "training"
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["platform", "audience", "1", "university"], 2),  # not an audience
+        (["platform", "audience", "99", "school"], 1),  # no such platform
+        (["platform", "audience", "x", "school"], 2),  # not a platform id
+    ],
+    ids=["unknown-audience", "unknown-platform", "bad-id"],
+)
+def test_audience_refuses_bad_input_and_writes_nothing(
+    app: Flask, args: list[str], code: int
+) -> None:
+    assert run(app, *ADD, "--deployment", "1").exit_code == 0
+    result = run(app, *args)
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    assert app.extensions["etwin"].role_policies.audiences(1) == {}

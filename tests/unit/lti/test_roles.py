@@ -75,7 +75,7 @@ def test_no_or_unknown_roles_are_refused(roles: list[str]) -> None:
 @pytest.mark.parametrize(
     ("role", "kind", "shown"),
     [
-        (CTX + "Instructor", ResourceKind.EVENT, "expert"),
+        (CTX + "Instructor", ResourceKind.EVENT, "teacher"),  # the expert is the hub's
         (CTX + "Learner", ResourceKind.EVENT, "participant"),
         (CTX + "Instructor", ResourceKind.UNIT, "trainer"),
         (CTX + "Learner", ResourceKind.UNIT, "trainee"),
@@ -95,6 +95,29 @@ def test_overrides_change_one_entry_and_none_refuses() -> None:
         policy.decide([CTX + "Mentor"])
     assert policy.decide([SUB + "Instructor#Lecturer"]).twinspace_role is TwinSpaceRole.OBSERVER
     assert policy.decide([CTX + "Instructor"]).twinspace_role is TwinSpaceRole.TEACHER
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({}, TwinSpaceRole.TEACHER),
+        ({"TeachingAssistant": "observer"}, TwinSpaceRole.OBSERVER),
+        ({"Instructor#TeachingAssistant": "expert"}, TwinSpaceRole.EXPERT),
+    ],
+    ids=["default", "plain-role-edited", "sub-role-edited"],
+)
+def test_a_non_editing_teacher_gets_one_role_from_launch_and_roster(
+    overrides: dict[str, str], expected: TwinSpaceRole
+) -> None:
+    """Moodle launches a non-editing teacher as Instructor#TeachingAssistant and lists them in
+    the roster as TeachingAssistant: both spellings must map the same way."""
+    policy = RolePolicy.with_overrides(overrides)
+    launch = policy.decide([SUB + "Instructor#TeachingAssistant"]).twinspace_role
+    roster = policy.decide([CTX + "TeachingAssistant"]).twinspace_role
+    if "Instructor#TeachingAssistant" in overrides:
+        assert launch is expected  # an explicit sub-role entry is the administrator's choice
+    else:
+        assert launch is roster is expected
 
 
 @pytest.mark.parametrize(
