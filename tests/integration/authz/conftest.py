@@ -22,10 +22,12 @@ from tests.conftest import make_test_app, settle
 from tests.integration.pages.conftest import hidden_fields, prepare
 from tests.support.databases import sqlite_copy
 from tests.support.launching import Launcher
+from etwin_lti.lti import claims as c
 from tests.support.lti_tokens import (
     ROLE_INSTITUTION_ADMIN,
     ROLE_INSTRUCTOR,
     ROLE_LEARNER,
+    tool_reference,
 )
 
 # Launch actors: (LMS user, LTI roles, what they launch: a key of World.ids)
@@ -40,6 +42,7 @@ LAUNCHES: dict[str, tuple[str, list[str], str]] = {
     "tool_admin": ("new-admin", [ROLE_INSTITUTION_ADMIN], "twinspace"),
     "other_member": ("other-founder", [ROLE_INSTRUCTOR], "other_twinspace"),
 }
+COPIED_COURSE = {"id": "authz-copy", "title": "Authz copied course 7B"}
 # Token actors: (role, country)
 TOKENS: dict[str, tuple[str, str | None]] = {
     "api_admin": ("admin", None),
@@ -128,6 +131,10 @@ def authz_world(
         "context": "authz-course",
     }
 
+    ids["connection"] = _copied_course_waits(
+        app, authz_launcher, ids["twinspace"], people["founder_fr"]
+    )
+
     actors: dict[str, Actor] = {"anonymous": Actor(app.test_client())}
     for name, (sub, roles, resource) in LAUNCHES.items():
         client = app.test_client()
@@ -160,8 +167,29 @@ def authz_world(
         for comment in post.comments:
             if comment.author_id in pupils:
                 private[comment.body] = readers
+    private[COPIED_COURSE["title"]] = {"teacher_admin"}  # the request, for its approvers
     private["maestra@scuola.example"] = {"api_admin"}
     private["visitor@ecole.example"] = {"api_admin", "nso"}
     assert len(private) >= 5, private
     yield AuthzWorld(app, ids, actors, private)
     settle(app)
+
+
+def _copied_course_waits(app: Flask, launcher: Launcher, twinspace_id: int, founder_id: int) -> int:
+    """The partner launches the TwinSpace's activity in a copy of the course (its reference
+    names the original course): a pending request that the founder decides."""
+    resource = f"twinspace:{twinspace_id}"
+    reference = tool_reference(resource, issuer=launcher.platform.url, context_id="course-1")
+    waiting = launcher.launch(
+        app.test_client(),
+        sub="partner-pl",
+        roles=[ROLE_INSTRUCTOR],
+        resource=resource,
+        **{
+            c.CONTEXT: COPIED_COURSE,
+            c.CUSTOM: {c.CUSTOM_RESOURCE: resource, "etwin_ref": reference},
+        },
+    )
+    assert waiting.status_code == 403, waiting.get_data(as_text=True)[:600]
+    [request] = app.extensions["etwin"].resource_bindings.requests_for(founder_id)
+    return request.binding.id

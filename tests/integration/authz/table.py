@@ -99,6 +99,10 @@ def sessions(status: int) -> dict[str, int]:
     return dict.fromkeys(SESSION_ACTORS, status)
 
 
+# Launched people of kind teacher: only they link an LMS account to an eTwinning teacher account
+# (pupils, the guest, the tool admin, and the expert and trainers, people of their own kinds, are
+# refused). The demo's teachers have no account record yet, so every way is offered to them.
+TEACHERS = ("teacher", "teacher_admin", "other_member")
 TS = "/api/v1/twinspaces/{twinspace}"
 MEMBER = TS + "/members/{pupil}"
 P = "/api/v1/projects/{project}"
@@ -185,6 +189,47 @@ ROWS: dict[tuple[str, str], Row] = {
         # The founder may; the Mini LMS offers no roster service, refused as a conflict.
         **(sessions(403) | dict(teacher_admin=409)),
     ),
+    # --- teacher linking: the page tells pupils, guests and the tool admin it is not theirs ---
+    ("GET", "/lti/link"): launched("/lti/link", **sessions(200)),
+    # The link is opened from an e-mail too: without a session it says where to paste it.
+    ("GET", "/lti/link/invitation/<token>"): everyone("/lti/link/invitation/not-a-token"),
+    # Teachers are past "who may": the empty invitation is unknown, the empty fields invalid.
+    ("POST", "/lti/link/invitation"): launched(
+        "/lti/link/invitation", **(sessions(403) | dict.fromkeys(TEACHERS, 404))
+    ),
+    ("POST", "/lti/link/code"): launched(
+        "/lti/link/code", **(sessions(403) | dict.fromkeys(TEACHERS, 422))
+    ),
+    ("POST", "/lti/link/code/verify"): launched(
+        "/lti/link/code/verify", **(sessions(403) | dict.fromkeys(TEACHERS, 422))
+    ),
+    ("POST", "/lti/link/register"): launched(
+        "/lti/link/register", **(sessions(403) | dict.fromkeys(TEACHERS, 422))
+    ),
+    # A TwinSpace's invitations: its teacher administrators, from its own activity.
+    ("GET", "/embed/twinspace/<int:twinspace_id>/invitations"): launched(
+        "/embed/twinspace/{twinspace}/invitations", **(sessions(403) | dict(teacher_admin=200))
+    ),
+    ("POST", "/embed/twinspace/<int:twinspace_id>/invitations"): launched(
+        "/embed/twinspace/{twinspace}/invitations",
+        {"role": ""},  # no role chosen: nothing is made
+        **(sessions(403) | dict(teacher_admin=422)),
+    ),
+    ("POST", "/embed/twinspace/<int:twinspace_id>/invitations/<invitation_id>/revoke"): launched(
+        "/embed/twinspace/{twinspace}/invitations/none/revoke",
+        **(sessions(403) | dict(teacher_admin=422)),
+    ),
+    # --- course connections (a copied course waits): whoever may approve sees and decides ---
+    ("GET", "/embed/connections"): launched("/embed/connections", **sessions(200)),
+    ("POST", "/embed/connections/<int:request_id>/<any(approve, decline):decision>"): launched(
+        "/embed/connections/{connection}/decline",
+        **(sessions(403) | dict(teacher_admin=303)),  # a teacher administrator of the TwinSpace
+    ),
+    # A teacher enrols from the event's activity: the founder is enrolled already, the expert
+    # leads it; a TwinSpace's (or unit's) session opens no event.
+    ("POST", "/embed/event/<int:event_id>/enrol"): launched(
+        "/embed/event/{event}/enrol", **(sessions(403) | dict(teacher_admin=409, expert=409))
+    ),
     # Deep linking needs a deep-linking launch: these sessions are resource-link launches.
     ("GET", "/lti/deep-link"): launched("/lti/deep-link", **sessions(400)),
     ("POST", "/lti/deep-link"): launched("/lti/deep-link", **sessions(400)),
@@ -192,6 +237,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/admin/passback"): launched(
         "/admin/passback", **(sessions(403) | dict(tool_admin=200))
     ),
+    ("GET", "/admin/audit"): launched("/admin/audit", **(sessions(403) | dict(tool_admin=200))),
     ("POST", "/admin/passback/retry"): launched(
         "/admin/passback/retry", **(sessions(403) | dict(tool_admin=422))
     ),
@@ -232,6 +278,13 @@ ROWS: dict[tuple[str, str], Row] = {
     ): write(MEMBER + "/reactivate"),
     ("PUT", "/api/v1/twinspaces/<int:twinspace_id>/members/<int:person_id>/sync"): write(
         MEMBER + "/sync"
+    ),
+    # A teacher administrator (actor_id) lets a parent visit: acting for a person.
+    ("PUT", "/api/v1/twinspaces/<int:twinspace_id>/visitor-permits/<int:person_id>"): write(
+        TS + "/visitor-permits/{teacher_it}"
+    ),
+    ("DELETE", "/api/v1/twinspaces/<int:twinspace_id>/visitor-permits/<int:person_id>"): write(
+        TS + "/visitor-permits/{teacher_it}"
     ),
     # Public content only without a member viewer_id (admin tokens only may pass one).
     ("GET", "/api/v1/twinspaces/<int:twinspace_id>/snapshot"): read(TS + "/snapshot"),
@@ -309,6 +362,8 @@ ROWS: dict[tuple[str, str], Row] = {
         nso=422,
         css=422,  # needs the prize year
     ),
+    # --- the audit log: who changed roles, permits, labels; not for officers ---
+    ("GET", "/api/v1/audit"): api("/api/v1/audit", admin=200, nso=403, css=403),
     # --- the sandbox LMS (demo mode only): another platform mounted in-process, with its own
     # authentication (client-credential JWTs, the registration token); a tool session or API
     # token changes nothing there ---
