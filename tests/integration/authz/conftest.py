@@ -18,11 +18,11 @@ from etwin_lti.domain.api_tokens import ApiTokenRole
 from etwin_lti.domain.model import AcknowledgementKind as K
 from etwin_lti.domain.model import PersonKind, TwinSpaceRole, Visibility
 from etwin_lti.domain.twinspaces import PUPIL_ROLES
+from etwin_lti.lti import claims as c
 from tests.conftest import make_test_app, settle
 from tests.integration.pages.conftest import hidden_fields, prepare
 from tests.support.databases import sqlite_copy
 from tests.support.launching import Launcher
-from etwin_lti.lti import claims as c
 from tests.support.lti_tokens import (
     ROLE_INSTITUTION_ADMIN,
     ROLE_INSTRUCTOR,
