@@ -196,15 +196,20 @@ class SandboxPlatform:
                 return resource
         raise SandboxRefusalError(f"No resource link {resource_id!r} in the sandbox LMS.")
 
-    def resource_for(self, etwin_resource: str, context_id: str | None = None) -> SandboxResource:
+    def resource_for(
+        self, etwin_resource: str, context_id: str | None = None, client_id: str | None = None
+    ) -> SandboxResource:
         """A resource link whose custom parameter ``etwin_resource`` is the given value, with
         the tool-signed reference of ``settings.reference_for`` when there is one (in custom
-        ``etwin_ref`` and in the activity's URL, as the tool's picker answers)."""
+        ``etwin_ref`` and in the activity's URL, as the tool's picker answers). Each tool
+        registration (client) places its own activity, as an LMS does: an activity belongs to
+        the registration whose picker made it."""
         context = context_id or self.default_context().id
         custom = {"etwin_resource": etwin_resource}
         url = None
+        client = self.get_client(client_id)
+        suffix = "" if client_id is None or client is self.get_client(None) else f"-{client_id}"
         if self.settings.reference_for is not None:
-            client = self.get_client(None)
             token = self.settings.reference_for(
                 etwin_resource, self.issuer, client.deployment_id, context
             )
@@ -213,7 +218,7 @@ class SandboxPlatform:
                 url = client.target_link_uri + "?" + urlencode({"etwin_ref": token})
         return self.add_resource(
             SandboxResource(
-                id=f"rl-{context}-{etwin_resource.replace(':', '-')}",
+                id=f"rl-{context}-{etwin_resource.replace(':', '-')}{suffix}",
                 title=etwin_resource,
                 context_id=context,
                 custom=custom,

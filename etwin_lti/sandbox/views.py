@@ -66,7 +66,9 @@ def create_sandbox_blueprint(platform: SandboxPlatform) -> Blueprint:
         deep_linking = values.get("message") == "deeplink"
         resource_id = values.get("resource")
         if not deep_linking and not resource_id and values.get("etwin_resource"):
-            resource_id = platform.resource_for(values["etwin_resource"], values.get("context")).id
+            resource_id = platform.resource_for(
+                values["etwin_resource"], values.get("context"), values.get("client_id") or None
+            ).id
         browser = request.cookies.get(platform.settings.cookie_name) or secrets.token_urlsafe(16)
         url, params = platform.start_launch(
             user_id=user.id,

@@ -18,6 +18,7 @@ import pytest
 import requests
 from sqlalchemy import func, select, text
 
+from etwin_lti.domain.audiences import Audience
 from etwin_lti.domain.passback import ScoreStatus
 from etwin_lti.errors import DependencyUnavailableError
 from etwin_lti.persistence.migrate import upgrade
@@ -123,7 +124,9 @@ def test_redis_down_answers_503_and_the_queue_resumes_with_nothing_lost_or_doubl
         tool.start(app)
         container = app.extensions["etwin"]
         with serve_peer(tool.base_url) as peer:
-            peer.register_with(container.registrations)
+            platform = peer.register_with(container.registrations)
+            # The distance course runs in a teacher-training LMS (its learners are teachers).
+            container.role_policies.set_audience(platform.id, Audience.TRAINING)
             world = PassbackWorld(app, peer, *seed_unit(container.hub))
             try:
                 _redis_outage(world, tool.base_url, private_redis, caplog)

@@ -18,6 +18,9 @@ import requests
 from sqlalchemy import text
 
 from etwin_lti.domain.api_tokens import ApiTokenRole
+from etwin_lti.domain.audiences import Audience
+from etwin_lti.domain.identities import LtiIdentity
+from etwin_lti.domain.model import PersonKind, TwinSpaceRole
 from etwin_lti.persistence.secret_box import SecretBox
 from tests.conftest import make_test_app
 from tests.e2e.harness import seed_resources
@@ -93,7 +96,9 @@ def test_launch_passback_roster_sync_and_api_log_no_secret(
         tool.start(app)
         container = app.extensions["etwin"]
         with serve_peer(tool.base_url) as peer:
-            peer.register_with(container.registrations)
+            platform = peer.register_with(container.registrations)
+            # The distance course runs in a teacher-training LMS (its learners are teachers).
+            container.role_policies.set_audience(platform.id, Audience.TRAINING)
             world = PassbackWorld(app, peer, *seed_unit(container.hub))
             try:
                 pupil = world.learner("91")  # launch
@@ -126,9 +131,22 @@ def test_deep_linking_logs_no_secret(app_sqlite_url: str, tmp_path: Path, debug_
         tool.start(app)
         with serve_peer(tool.base_url) as peer, requests.Session() as browser:
             peer.register_with(container.registrations)
+            # The peer's teacher (sub "2") is the TwinSpace's founder: the picker offers a
+            # TwinSpace to its teachers only (issue 9 item 4).
+            founder = next(
+                m
+                for m in container.hub.list_members(resources.twinspace_id)
+                if m.role is TwinSpaceRole.TEACHER_ADMINISTRATOR
+            )
+            container.identities.link(
+                LtiIdentity(peer.issuer, "2"),
+                founder.person_id,
+                deployment_id=peer.deployment_id,
+                kind=PersonKind.TEACHER,
+            )
             trip = RoundTrip(tool.base_url, app, peer, resources)
             picker = trip.open_picker(browser)
-            answer = trip.choose(browser, picker, [f"unit:{resources.unit_id}"], "embed")
+            answer = trip.choose(browser, picker, [f"twinspace:{resources.twinspace_id}"], "embed")
             assert submit_autopost(browser, answer).status_code == 200
             assert peer.platform.deep_link_returns
             secrets = _secrets_of(container)

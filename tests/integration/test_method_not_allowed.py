@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from werkzeug.exceptions import MethodNotAllowed
-from werkzeug.routing import Rule
+from werkzeug.routing import AnyConverter, Rule
 
 from etwin_lti.web.input_guard import IdConverter
 from tests.conftest import make_test_app
@@ -16,11 +16,16 @@ from tests.conftest import make_test_app
 PROBES = ("PATCH", "DELETE", "PUT", "POST")
 
 
+def _value(converter: object) -> object:
+    if isinstance(converter, IdConverter):
+        return 1
+    if isinstance(converter, AnyConverter):
+        return sorted(converter.items)[0]  # one of the words the route allows
+    return "x"
+
+
 def path_of(rule: Rule) -> str:
-    values = {
-        name: 1 if isinstance(converter, IdConverter) else "x"
-        for name, converter in rule._converters.items()
-    }
+    values = {name: _value(converter) for name, converter in rule._converters.items()}
     return rule.build(values, append_unknown=False)[1]  # type: ignore[index]
 
 

@@ -27,12 +27,19 @@ from hypothesis import strategies as st
 
 import etwin_lti.errors
 from etwin_lti.lti import claims as c
+from etwin_lti.lti.resource_reference import CUSTOM_REFERENCE
 from etwin_lti.services.demo import DemoResources, load_demo
 from etwin_lti.web.session import SESSION_COOKIE
 from tests.conftest import make_test_app, settle
 from tests.e2e.harness import CLIENT_ID, DEPLOYMENT_ID
 from tests.support.launching import TOOL_BASE, Launcher
-from tests.support.lti_tokens import ROLE_INSTRUCTOR, minimal_claims, mint_raw, platform_key
+from tests.support.lti_tokens import (
+    ROLE_INSTRUCTOR,
+    minimal_claims,
+    mint_raw,
+    platform_key,
+    tool_reference,
+)
 
 LAUNCH_URL = TOOL_BASE + "/lti/launch"
 SUB = "founder-fr"
@@ -93,7 +100,7 @@ def sign(claims: dict[str, Any]) -> str:
 
 
 def base_claims(issuer: str, nonce: str, resource: str, message_type: str) -> dict[str, Any]:
-    return minimal_claims(
+    claims = minimal_claims(
         nonce=nonce,
         issuer=issuer,
         client_id=CLIENT_ID,
@@ -104,6 +111,11 @@ def base_claims(issuer: str, nonce: str, resource: str, message_type: str) -> di
         resource=resource,
         message_type=message_type,
     )
+    # As the picker placed it: the tool-signed reference beside the resource (issue 9 item 4).
+    claims.setdefault(c.CUSTOM, {c.CUSTOM_RESOURCE: resource})[CUSTOM_REFERENCE] = tool_reference(
+        resource, issuer=issuer, deployment_id=DEPLOYMENT_ID, context_id="course-1"
+    )
+    return claims
 
 
 # --- the mutations -------------------------------------------------------------------------
