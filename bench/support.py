@@ -302,7 +302,7 @@ def run_load(
 
 
 # The benchmark tools' secret key: the activities the benchmarks place carry the reference it
-# signs, as the picker would have made them (bound resources, docs/decisions/0008).
+# signs, as the picker would have made them (bound resources, docs/decisions/0012).
 SECRET = "bench-secret-key-long-enough-for-etwin"
 
 

@@ -1,7 +1,7 @@
 """Write the next Alembic revision from the models (``make migration MESSAGE="..."``).
 
 Deployed databases hold data, so revisions are added, never rewritten
-(docs/decisions/0010-incremental-migrations.md, superseding 0004): this upgrades an empty SQLite
+(docs/decisions/0013-incremental-migrations.md, superseding 0004): this upgrades an empty SQLite
 database to the current head, autogenerates the difference to ``Base.metadata`` as revision
 ``NNNN`` (the next number) and prints its path. Read it before committing: autogenerate sees
 tables and columns, not data — a change that moves data (merging rows, filling a new NOT NULL

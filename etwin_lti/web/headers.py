@@ -1,4 +1,4 @@
-"""Security headers on every answer (docs/decisions/0020-security-headers-after-request.md).
+"""Security headers on every answer (docs/decisions/0014-security-headers-and-rate-limits.md).
 
 - ``Content-Security-Policy``: scripts and styles from the tool itself, inline scripts only with
   this answer's nonce (``csp_nonce()`` in templates); ``frame-ancestors`` lists 'self' and the

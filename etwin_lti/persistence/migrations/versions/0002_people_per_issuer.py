@@ -4,7 +4,7 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-12-02
 
-Hand-written (docs/decisions/0010-incremental-migrations.md): deployed databases hold data.
+Hand-written (docs/decisions/0013-incremental-migrations.md): deployed databases hold data.
 
 Until now an LTI identity was keyed by (issuer, deployment, sub), so one Moodle user reaching
 the tool through two registrations or deployments of the same Moodle became two people. LTI's
