@@ -8,12 +8,14 @@ with one binding, the first one, which both then read.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from connectors import sql_audit as audit
+from etwin_lti.domain.audit import AuditAction
 from etwin_lti.domain.launches import Resource, ResourceKind
 from etwin_lti.domain.resource_bindings import Binding, BindingStatus, LinkKey
 from etwin_lti.errors import NotFoundError, RuleViolationError
@@ -85,17 +87,33 @@ class SqlResourceBindingStore:
         self, binding_id: int, *, approve: bool, decided_by: int | None, now: datetime
     ) -> Binding:
         status = BindingStatus.BOUND if approve else BindingStatus.DECLINED
-        with self._db.engine.begin() as connection:
+        with self._db.session() as session:
             # Conditional: of two people deciding at once, the first one decides.
-            result = connection.execute(
-                update(_T)
-                .where(_T.id == binding_id, _T.status == BindingStatus.PENDING.value)
-                .values(status=status.value, decided_by=decided_by, decided_at=now)
+            result = cast(
+                CursorResult[Any],
+                session.execute(
+                    update(_T)
+                    .where(_T.id == binding_id, _T.status == BindingStatus.PENDING.value)
+                    .values(status=status.value, decided_by=decided_by, decided_at=now)
+                    .execution_options(synchronize_session=False)
+                ),
             )
-            row = connection.execute(select(_T).where(_T.id == binding_id)).first()
+            decided = result.rowcount == 1
+            row = session.execute(select(*_T.__table__.columns).where(_T.id == binding_id)).first()
+            if row is not None and decided:
+                # In the decision's transaction: a refused decision leaves no entry.
+                audit.record(
+                    session,
+                    AuditAction.BINDING_APPROVED if approve else AuditAction.BINDING_DECLINED,
+                    "binding",
+                    binding_id,
+                    {"resource": row.resource, "context_id": row.context_id},
+                    at=now,
+                    person_id=decided_by,
+                )
         if row is None:
             raise NotFoundError(f"No course connection request {binding_id}.")
-        if result.rowcount != 1:
+        if not decided:
             raise RuleViolationError("This request was already decided.")
         return _binding(row)
 

@@ -41,6 +41,9 @@ class AuditAction(enum.StrEnum):
     DYNAMIC_REGISTRATION = "registration.dynamic"
     ROLE_POLICY_SET = "registration.role_policy_set"
     ROLE_POLICY_CLEARED = "registration.role_policy_cleared"
+    # A course copy's request to open a resource: approving lets that course's roster in.
+    BINDING_APPROVED = "binding.approved"
+    BINDING_DECLINED = "binding.declined"
 
 
 @dataclass(frozen=True)

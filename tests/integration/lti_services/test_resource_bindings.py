@@ -7,6 +7,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 
 from connectors.sql_resource_bindings import SqlResourceBindingStore
 from etwin_lti.domain.launches import Resource, ResourceKind
@@ -97,6 +98,15 @@ def test_a_pending_request_is_decided_once(store: SqlResourceBindingStore) -> No
     assert store.get(pending.id).status is BindingStatus.BOUND  # the first decision stands
     with pytest.raises(NotFoundError):
         store.decide(999, approve=True, decided_by=4, now=later)
+    # Each decision leaves one audit entry in its own transaction; the refused one leaves none.
+    with store._db.engine.connect() as connection:
+        entries = connection.execute(
+            text("SELECT action, subject_id, actor FROM audit_log ORDER BY id")
+        ).all()
+    assert [tuple(e) for e in entries] == [
+        ("binding.approved", str(pending.id), "person:4"),
+        ("binding.declined", str(other.id), "person:4"),
+    ]
 
 
 def test_the_administrator_rebinds_whatever_the_link_had(store: SqlResourceBindingStore) -> None:
