@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,6 @@ from werkzeug.serving import make_server
 from connectors.http_hub.progress import RemoteProgressStore
 from connectors.local_hub.progress import LocalProgressStore
 from etwin_lti.domain.api_tokens import ApiTokenRole
-from etwin_lti.domain.launches import Resource, ResourceKind, ServiceEndpoints
 from etwin_lti.domain.model import AcknowledgementKind, PersonKind
 from etwin_lti.domain.passback import ScoreStatus
 from etwin_lti.domain.ports.progress import ProgressStore, ProgressUnitOfWork
@@ -35,38 +33,8 @@ from etwin_lti.errors import (
 from etwin_lti.services.progress import unit_completion
 from tests.conftest import make_test_app
 from tests.contract.hub_contract.builders import UNKNOWN_ID
-from tests.integration.passback.conftest import Scene, build_scene
+from tests.integration.passback.conftest import EventScene, Scene, build_scene, event_with_link
 from tests.support.databases import sqlite_copy
-
-
-@dataclass(frozen=True)
-class EventScene:
-    expert_id: int
-    event_id: int
-
-
-def event_with_link(scene: Scene) -> EventScene:
-    """A running Learning Event the scene's person is enrolled in and launched through link
-    ``rl-event``."""
-    c = scene.container
-    expert = c.hub.create_person("Eva Expert", PersonKind.EXPERT)
-    start = date.today()
-    event = c.hub.create_event(
-        "Climate", "Expert-led.", expert.id, start, start + timedelta(days=7), 5
-    )
-    c.hub.enrol(event.id, scene.person_id)
-    c.resource_links.record(
-        platform_id=scene.platform_id,
-        deployment_id="1",
-        resource_link_id="rl-event",
-        context_id="course-1",
-        context_title="Course 1",
-        resource=Resource(ResourceKind.EVENT, event.id),
-        endpoints=ServiceEndpoints(lineitem_url="https://lms.example/li/8?type_id=18"),
-        now=datetime.now(UTC),
-        launched_by=scene.person_id,  # the person came through this link (issue 9 item 6)
-    )
-    return EventScene(expert.id, event.id)
 
 
 def pending(scene: Scene) -> list[tuple[str, str, str]]:

@@ -92,6 +92,36 @@ def build_scene(app: Flask) -> Scene:
     return Scene(app, platform.id, person.id, unit.id, tuple(a.id for a in unit.activities))
 
 
+@dataclass(frozen=True)
+class EventScene:
+    expert_id: int
+    event_id: int
+
+
+def event_with_link(scene: Scene) -> EventScene:
+    """A running Learning Event the scene's person is enrolled in and launched through link
+    ``rl-event``."""
+    c = scene.container
+    expert = c.hub.create_person("Eva Expert", PersonKind.EXPERT)
+    start = date.today()
+    event = c.hub.create_event(
+        "Climate", "Expert-led.", expert.id, start, start + timedelta(days=7), 5
+    )
+    c.hub.enrol(event.id, scene.person_id)
+    c.resource_links.record(
+        platform_id=scene.platform_id,
+        deployment_id="1",
+        resource_link_id="rl-event",
+        context_id="course-1",
+        context_title="Course 1",
+        resource=Resource(ResourceKind.EVENT, event.id),
+        endpoints=ServiceEndpoints(lineitem_url="https://lms.example/li/8?type_id=18"),
+        now=datetime.now(UTC),
+        launched_by=scene.person_id,  # the person came through this link (issue 9 item 6)
+    )
+    return EventScene(expert.id, event.id)
+
+
 @pytest.fixture
 def scene(app_database_url: str, tmp_path: Path) -> Iterator[Scene]:
     # The queue is unreachable on purpose: nothing here may depend on it.

@@ -19,7 +19,7 @@ from etwin_lti.errors import NotFoundError
 from etwin_lti.persistence.models.hub import ActivityCompletionRow
 from etwin_lti.persistence.models.passback import ScoreOutboxRow
 from etwin_lti.services.progress import ProgressService, unit_completion
-from tests.integration.passback.conftest import Scene
+from tests.integration.passback.conftest import Scene, event_with_link
 
 
 def count(scene: Scene, model: Any) -> int:
@@ -69,31 +69,10 @@ def test_a_failure_after_the_completion_rolls_back_completion_and_scores(scene: 
 
 
 def test_event_completion_writes_a_score_for_the_event_link(scene: Scene) -> None:
-    from datetime import date
-
-    from etwin_lti.domain.model import PersonKind
-
-    c = scene.container
-    expert = c.hub.create_person("Eva Expert", PersonKind.EXPERT)
-    start = date.today()
-    event = c.hub.create_event(
-        "Climate", "Expert-led.", expert.id, start, start + timedelta(days=7), 5
-    )
-    c.hub.enrol(event.id, scene.person_id)
-    c.resource_links.record(
-        platform_id=scene.platform_id,
-        deployment_id="1",
-        resource_link_id="rl-event",
-        context_id="course-1",
-        context_title="Course 1",
-        resource=Resource(ResourceKind.EVENT, event.id),
-        endpoints=ServiceEndpoints(lineitem_url="https://lms.example/li/8?type_id=18"),
-        now=datetime.now(UTC),
-        launched_by=scene.person_id,  # the person came through this link
-    )
-    c.progress.complete_event(expert.id, event.id, scene.person_id)
-    [entry] = c.passback.list()
-    assert (entry.resource, entry.resource_link_id) == (f"event:{event.id}", "rl-event")
+    event = event_with_link(scene)
+    scene.container.progress.complete_event(event.expert_id, event.event_id, scene.person_id)
+    [entry] = scene.container.passback.list()
+    assert (entry.resource, entry.resource_link_id) == (f"event:{event.event_id}", "rl-event")
 
 
 def test_timestamps_strictly_increase_per_link_and_user(scene: Scene) -> None:
