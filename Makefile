@@ -11,10 +11,14 @@ STAMP := $(VENV)/.installed
 
 # A new venv's setuptools is too old to build this project's wheel (the wheel smoke test).
 $(STAMP): setup.cfg pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip 'setuptools>=69' wheel
-	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
-	touch $(STAMP)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "Installing etwin-lti and its pinned dependencies into $(VENV) (log: $(VENV)/install.log)..."
+	@# The packaging tools' warnings would bury the address `make run` prints: they go to the log,
+	@# which is shown in full when the install fails.
+	@( $(BIN)/python -m pip install --quiet --upgrade pip 'setuptools>=69' wheel \
+	  && $(BIN)/python -m pip install --quiet -e '.[test,dev]' ) > $(VENV)/install.log 2>&1 \
+	  || { cat $(VENV)/install.log; exit 1; }
+	@touch $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/etwin-lti serve --demo

@@ -17,6 +17,9 @@ def register_web(app: Flask, container: Container) -> None:
     # Before any blueprint: rules bind their converters when they are added.
     app.url_map.converters["int"] = input_guard.IdConverter
     app.register_blueprint(health.bp)
+    from etwin_lti.web import start_views
+
+    app.register_blueprint(start_views.bp)
     from etwin_lti.web import badges_views
 
     app.register_blueprint(badges_views.bp)

@@ -129,6 +129,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/lti/launch"): everyone("/lti/launch", 405),
     ("GET", "/lti/register"): everyone("/lti/register", 403),  # no registration invite
     ("GET", "/healthz"): everyone("/healthz"),
+    ("GET", "/"): everyone("/"),
     ("GET", "/assets/<path:filename>"): everyone("/assets/etwin.css"),
     ("GET", "/api/v1/openapi.json"): everyone("/api/v1/openapi.json"),
     # --- Open Badges: public so that anyone can verify an assertion ---
