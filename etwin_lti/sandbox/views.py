@@ -28,6 +28,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from etwin_lti.sandbox.ags import register_ags_routes
 from etwin_lti.sandbox.dynamic_registration import openid_configuration, register_client
 from etwin_lti.sandbox.lti1p3 import FlaskLtiRequest
+from etwin_lti.sandbox.model import ROLE_NOTES
 from etwin_lti.sandbox.platform import SandboxPlatform, SandboxRefusalError
 
 JSON_ENDPOINTS = {"sandbox.token", "sandbox.register", "sandbox.openid_configuration"}
@@ -57,6 +58,7 @@ def create_sandbox_blueprint(platform: SandboxPlatform) -> Blueprint:
             platform=platform,
             resources=platform.resources(),
             launch_users=[u for u in platform.users() if u.label],
+            role_notes=ROLE_NOTES,
         )
 
     @bp.route("/launch", methods=["GET", "POST"])

@@ -39,6 +39,8 @@ def test_sandbox_page_launches_the_demo_twinspace(
         page = browser.get(demo_tool.base_url + "/sandbox/", timeout=10)
         assert page.status_code == 200
         assert f'data-launch="twinspace:{user}"' in page.text
+        # The page says whom each person plays before anyone picks one.
+        assert f'data-role-note="{user}"' in page.text
         response = launch_through(
             browser, f"{demo_tool.base_url}/sandbox/launch?user={user}&resource=demo-twinspace-{ts}"
         )
