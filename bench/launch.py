@@ -33,7 +33,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -44,8 +44,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
+from bench import cpu
+from bench.cpu import CpuAccount, RedisServer
 from bench.support import (
     LOOPBACK,
+    POSTGRES_ADMIN_URL,
     REDIS_URL,
     SECRET,
     Gunicorn,
@@ -282,6 +285,8 @@ class Measured:
     levels: dict[int, LoadResult]
     jwks_fetches: int | None = None
     note: str = ""
+    cpu: dict[int, dict[str, float]] = field(default_factory=dict)  # CPU seconds by part
+    workers_peak_rss_kib: int | None = None
 
 
 @dataclass
@@ -294,6 +299,7 @@ class Contender:
     iteration: Any
     jwks_before: int | None = None
     note: str = ""
+    account: CpuAccount | None = None  # where its own CPU is read (bench/cpu.py)
 
 
 def measure_all(
@@ -312,11 +318,16 @@ def measure_all(
         for c in contenders
         for n in levels
     }
+    cpu_totals: dict[tuple[str, int], dict[str, float]] = {k: {} for k in totals}
     slice_seconds = args.duration / args.rounds
     for round_number in range(args.rounds):
         for c in contenders:
             for clients in levels:
+                before = c.account.sample() if c.account else {}
                 r = run_load(clients, slice_seconds, c.iteration, offset=round_number * 1_000_000)
+                if c.account:
+                    spent = cpu.difference(c.account.sample(), before)
+                    cpu.add(cpu_totals[(c.name, clients)], spent.items())
                 total = totals[(c.name, clients)]
                 total.completed += r.completed
                 total.seconds += r.seconds
@@ -325,7 +336,15 @@ def measure_all(
                 total.first_error = total.first_error or r.first_error
         log(f"  round {round_number + 1}/{args.rounds} done")
     return [
-        Measured(c.name, c.label, c.unit, {n: totals[(c.name, n)] for n in levels}, note=c.note)
+        Measured(
+            c.name,
+            c.label,
+            c.unit,
+            {n: totals[(c.name, n)] for n in levels},
+            note=c.note,
+            cpu={n: cpu_totals[(c.name, n)] for n in levels} if c.account else {},
+            workers_peak_rss_kib=c.account.workers_peak_rss_kib() if c.account else None,
+        )
         for c in contenders
     ]
 
@@ -340,6 +359,10 @@ def _page_problem(target: Target, platform: Platform, session: Any = None) -> st
             return f"{error} (embedded page not ready): launches measured up to the 303"
         raise
     return ""
+
+
+def _application_name(database_url: str) -> str:
+    return parse_qs(urlsplit(database_url).query)["application_name"][0]
 
 
 @contextmanager
@@ -365,7 +388,9 @@ def run(args: argparse.Namespace, log: Any) -> dict[str, Any]:
         jwks = stack.enter_context(JwksServer(platform.jwks))
         fetches: dict[str, int] = {}
 
-        def launches(name: str, label: str, target: Target, note: str = "") -> None:
+        def launches(
+            name: str, label: str, target: Target, account: CpuAccount, note: str = ""
+        ) -> None:
             contenders.append(
                 Contender(
                     name,
@@ -373,35 +398,48 @@ def run(args: argparse.Namespace, log: Any) -> dict[str, Any]:
                     "launches",
                     lambda s, c, i: target.launch(platform, s, c, i),
                     note=note,
+                    account=account,
                 )
             )
 
-        def ours(name: str, label: str, database_url: str, redis_url: str | None) -> None:
+        def ours(name: str, label: str, database_url: str, redis: RedisServer | None) -> None:
             before = jwks.fetches
+            redis_url = redis.url if redis else None
             server, resource = stack.enter_context(
                 _tool_server(database_url, redis_url, jwks, workdir)
             )
+            account = CpuAccount(server.pid, extra_pids=[redis.pid] if redis else [])
+            if database_url.startswith("postgresql"):
+                account.application_name = _application_name(database_url)
+                account.postgres_admin_url = POSTGRES_ADMIN_URL
             target = Target(name, server.url, "/lti/login", "/lti/launch", resource, True)
             note = _page_problem(target, platform)
             if note:
                 log(f"  {label}: {note}")
                 target = replace(target, fetch_page=False)
             fetches[name] = jwks.fetches - before
-            launches(name, label, target, note)
+            launches(name, label, target, account, note)
 
         if not args.only_sqlite:
             pg_url = stack.enter_context(postgres_database())
             if pg_url is None:
                 log("  PostgreSQL is not reachable: our tool is measured on SQLite only")
             else:
-                ours("tool_postgres", "(a) etwin-lti, PostgreSQL + Redis", pg_url, REDIS_URL)
+                # Its own application_name: its backends are found in pg_stat_activity.
+                pg_url += f"?application_name=etwin_bench_{uuid.uuid4().hex[:8]}"
+                redis = stack.enter_context(RedisServer())
+                ours("tool_postgres", "(a) etwin-lti, PostgreSQL + Redis", pg_url, redis)
         if not args.skip_sqlite:
             sqlite_url = "sqlite:///" + str(workdir / "etwin.sqlite")
             ours("tool_sqlite", "(a) etwin-lti, embedded SQLite", sqlite_url, None)
 
         config = workdir / "plain-tool.json"
         plain_tool_config(config, platform, jwks.url)
-        env = {"BENCH_PLAIN_TOOL_CONFIG": str(config), "BENCH_PLAIN_TOOL_REDIS_URL": REDIS_URL}
+        plain_redis = stack.enter_context(RedisServer())  # its own, as our tool has
+        env = {
+            "BENCH_PLAIN_TOOL_CONFIG": str(config),
+            "BENCH_PLAIN_TOOL_REDIS_URL": plain_redis.url,
+        }
         before = jwks.fetches
         server = stack.enter_context(
             Gunicorn(
@@ -411,13 +449,20 @@ def run(args: argparse.Namespace, log: Any) -> dict[str, Any]:
         plain = Target("plain", server.url, "/login/", "/launch/", "twinspace:1", False)
         plain.launch(platform, requests.Session(), 0, 0)  # fetches and caches the key set
         fetches["plain_pylti1p3"] = jwks.fetches - before
-        launches("plain_pylti1p3", "(b) plain pylti1p3 tool", plain)
+        plain_account = CpuAccount(server.pid, extra_pids=[plain_redis.pid])
+        launches("plain_pylti1p3", "(b) plain pylti1p3 tool", plain, plain_account)
 
         server = stack.enter_context(
             Gunicorn("bench.hello:app", port=free_port(), health_path="/hello")
         )
         contenders.append(
-            Contender("hello", "(c) Flask hello", "requests", hello_iteration(server.url))
+            Contender(
+                "hello",
+                "(c) Flask hello",
+                "requests",
+                hello_iteration(server.url),
+                account=CpuAccount(server.pid),
+            )
         )
         at_start = jwks.fetches
         measured = measure_all(contenders, levels, args, log)
@@ -436,6 +481,18 @@ def report(measured: list[Measured], levels: list[int], args: argparse.Namespace
         m = by_name.get(name)
         return m.levels[clients].rate if m and clients in m.levels else None
 
+    def cpu_ms(name: str, clients: int) -> float | None:
+        m = by_name.get(name)
+        if not m or clients not in m.cpu:
+            return None
+        return cpu.per_operation_ms(m.cpu[clients], m.levels[clients].completed)["total"]
+
+    def level(m: Measured, clients: int) -> dict[str, Any]:
+        out = m.levels[clients].as_dict()
+        if clients in m.cpu:
+            out["cpu_ms_per_op"] = cpu.per_operation_ms(m.cpu[clients], out["completed"])
+        return out
+
     ratios: dict[str, dict[str, Any]] = {}
     for tool in ("tool_postgres", "tool_sqlite"):
         if tool not in by_name:
@@ -445,7 +502,14 @@ def report(measured: list[Measured], levels: list[int], args: argparse.Namespace
             ratios.setdefault(tool, {})[str(clients)] = {
                 "tool_over_plain": ratio(rate(tool, clients), rate("plain_pylti1p3", clients)),
                 "tool_over_half_hello": ratio(rate(tool, clients), hello / 2 if hello else None),
+                "cpu_over_plain_cpu": ratio(
+                    cpu_ms(tool, clients), cpu_ms("plain_pylti1p3", clients)
+                ),
             }
+    if "tool_sqlite" in by_name and "tool_postgres" in by_name:
+        ratios["sqlite_cpu_over_postgres_cpu"] = {
+            str(c): ratio(cpu_ms("tool_sqlite", c), cpu_ms("tool_postgres", c)) for c in levels
+        }
     return {
         "benchmark": "launch",
         "machine": machine(),
@@ -464,7 +528,10 @@ def report(measured: list[Measured], levels: list[int], args: argparse.Namespace
                 "unit": m.unit + "/s",
                 "jwks_fetches": m.jwks_fetches,
                 "note": m.note,
-                "levels": {str(c): r.as_dict() for c, r in m.levels.items()},
+                "workers_peak_rss_mib": (
+                    round(m.workers_peak_rss_kib / 1024, 1) if m.workers_peak_rss_kib else None
+                ),
+                "levels": {str(c): level(m, c) for c in m.levels},
             }
             for m in measured
         },
@@ -498,10 +565,37 @@ def render(data: dict[str, Any]) -> str:
         f"in {data['setup']['rounds']} interleaved round(s)",
         table(headers, rows),
         "",
+        "Each server's own CPU per operation (user+sys from /proc: gunicorn master and workers"
+        " + its PostgreSQL backends + its private Redis), ms; p50/p95/p99 latency, ms:",
+        table(
+            ["target", "clients", "CPU ms/op", "server", "postgres", "redis", "p50/p95/p99"],
+            [
+                [
+                    result["label"],
+                    str(c),
+                    fmt(lv.get("cpu_ms_per_op", {}).get("total"), 2),
+                    fmt(lv.get("cpu_ms_per_op", {}).get("server"), 2),
+                    fmt(lv.get("cpu_ms_per_op", {}).get("postgres"), 2),
+                    fmt(lv.get("cpu_ms_per_op", {}).get("redis"), 2),
+                    f"{lv['p50_ms']:.0f}/{lv['p95_ms']:.0f}/{lv['p99_ms']:.0f}",
+                ]
+                for result in data["results"].values()
+                for c in levels
+                for lv in [result["levels"][str(c)]]
+            ],
+        ),
+        "Workers' peak RSS, MiB: "
+        + ", ".join(
+            f"{r['label']} {fmt(r.get('workers_peak_rss_mib'), 1)}"
+            for r in data["results"].values()
+        ),
+        "",
         "Ratios (issue 3: launch >= 2x plain tool, and >= half of (hello rate / 2)):",
     ]
     ratio_rows = []
     for tool, per_level in data["ratios"].items():
+        if tool not in data["results"]:
+            continue
         label = data["results"][tool]["label"]
         for c in levels:
             r = per_level[str(c)]
@@ -511,11 +605,21 @@ def render(data: dict[str, Any]) -> str:
                     str(c),
                     fmt(r["tool_over_plain"], 2, "x") + "  (target >= 2.00x)",
                     fmt(r["tool_over_half_hello"], 2, "x") + "  (target >= 0.50x)",
+                    fmt(r.get("cpu_over_plain_cpu"), 2, "x"),
                 ]
             )
     if ratio_rows:
         out.append(
-            table(["tool", "clients", "tool / plain tool", "tool / (hello / 2)"], ratio_rows)
+            table(
+                ["tool", "clients", "tool / plain tool", "tool / (hello / 2)", "CPU / plain CPU"],
+                ratio_rows,
+            )
+        )
+    sqlite_pg = data["ratios"].get("sqlite_cpu_over_postgres_cpu")
+    if sqlite_pg:
+        out.append(
+            "SQLite CPU / PostgreSQL CPU per launch: "
+            + ", ".join(f"{c} clients {fmt(sqlite_pg[str(c)], 2, 'x')}" for c in levels)
         )
     errors = [
         f"  {r['label']}, {c} client(s): {r['levels'][str(c)]['first_error']}"

@@ -123,6 +123,13 @@ class Gunicorn:
         self.stop()
         raise RuntimeError(f"gunicorn {self.app_spec} did not answer within {timeout} s")
 
+    @property
+    def pid(self) -> int:
+        """The master's pid (its workers are its children: bench/cpu.py)."""
+        if self._process is None:
+            raise RuntimeError(f"gunicorn {self.app_spec} is not running")
+        return self._process.pid
+
     def _stderr(self) -> str:
         self._log.seek(0)
         return self._log.read().decode(errors="replace")[-2000:]
@@ -130,6 +137,7 @@ class Gunicorn:
     def stop(self) -> None:
         process, self._process = self._process, None
         if process is None or process.poll() is not None:
+            self._log.close()
             return
         os.killpg(process.pid, signal.SIGTERM)  # the group we started: master and its workers
         try:
@@ -137,6 +145,7 @@ class Gunicorn:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=5)
+        self._log.close()
 
     def __enter__(self) -> Gunicorn:
         return self.start()
@@ -241,6 +250,7 @@ class LoadResult:
             "errors": self.errors,
             "p50_ms": round(self.percentile_ms(0.50), 2),
             "p95_ms": round(self.percentile_ms(0.95), 2),
+            "p99_ms": round(self.percentile_ms(0.99), 2),
             "first_error": self.first_error,
         }
 

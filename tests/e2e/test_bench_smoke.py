@@ -133,3 +133,26 @@ def test_bench_rejects_an_unknown_benchmark() -> None:
     result = CliRunner().invoke(main, ["bench", "--only", "nothing"])
     assert result.exit_code == 2
     assert "nothing" in result.output
+
+
+def test_the_cpu_account_reads_a_servers_own_cpu_from_the_os() -> None:
+    import requests
+
+    from bench import cpu
+    from bench.support import Gunicorn, free_port
+
+    if not cpu.available():
+        pytest.skip("no /proc: the CPU accounting is Linux only")
+    with (
+        cpu.RedisServer() as redis_server,
+        Gunicorn("bench.hello:app", port=free_port(), health_path="/hello", workers=1) as server,
+    ):
+        account = cpu.CpuAccount(server.pid, extra_pids=[redis_server.pid])
+        before = account.sample()
+        with requests.Session() as session:
+            for _ in range(200):
+                assert session.get(server.url + "/hello", timeout=10).status_code == 200
+        spent = cpu.difference(account.sample(), before)
+        assert len(account.pids()["server"]) == 2  # the master and its worker
+        assert spent["server"] > 0
+        assert account.workers_peak_rss_kib() > 0
