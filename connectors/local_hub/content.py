@@ -9,8 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors import hub_records as rec
+from connectors import sql_audit as audit
 from connectors.local_hub.base import LocalHubBase, T, _enum
 from etwin_lti.domain import projects, twinspaces
+from etwin_lti.domain.audit import AuditAction
 from etwin_lti.domain.model import (
     DiaryComment,
     DiaryPost,
@@ -30,6 +32,7 @@ from etwin_lti.domain.validation import (
     FieldErrors,
 )
 from etwin_lti.errors import (
+    NotFoundError,
     PermissionDeniedError,
 )
 from etwin_lti.persistence.models.hub import (
@@ -81,6 +84,53 @@ class ContentArea(LocalHubBase):
             s.add(row)
             s.flush()
             return rec.page(row)
+
+    def _own_page(self, s: Session, actor_id: int, twinspace_id: int, page_id: int) -> PageRow:
+        """The page, only if it belongs to this TwinSpace (never trust a URL's pair of ids)."""
+        space = rec.load_twinspace(s, twinspace_id)
+        row = s.get(PageRow, page_id)
+        if row is None or row.twinspace_id != twinspace_id:
+            raise NotFoundError("Page not found in this TwinSpace.")
+        rec.load_person(s, actor_id)
+        twinspaces.check_edit_content(rec.find_member(s, twinspace_id, actor_id), row.author_id)
+        twinspaces.check_writable(space)
+        return row
+
+    def edit_page(
+        self, actor_id: int, twinspace_id: int, page_id: int, title: str, body: str
+    ) -> Page:
+        errors = FieldErrors()
+        clean_title = errors.title("title", title)
+        clean_body = errors.text("body", body, max_length=BODY_MAX, required=False)
+        errors.raise_if_any()
+        with self._db.session() as s:
+            row = self._own_page(s, actor_id, twinspace_id, page_id)
+            row.title, row.body = clean_title, clean_body
+            audit.record(
+                s,
+                AuditAction.CONTENT_EDITED,
+                "page",
+                page_id,
+                {"twinspace_id": twinspace_id},
+                at=self._now(),
+                person_id=actor_id,
+            )
+            s.flush()
+            return rec.page(row)
+
+    def delete_page(self, actor_id: int, twinspace_id: int, page_id: int) -> None:
+        with self._db.session() as s:
+            row = self._own_page(s, actor_id, twinspace_id, page_id)
+            s.delete(row)
+            audit.record(
+                s,
+                AuditAction.CONTENT_DELETED,
+                "page",
+                page_id,
+                {"twinspace_id": twinspace_id},
+                at=self._now(),
+                person_id=actor_id,
+            )
 
     def list_pages(self, twinspace_id: int, *, viewer_id: int | None = None) -> list[Page]:
         return self._list_visible(PageRow, rec.page, twinspace_id, viewer_id)

@@ -44,6 +44,9 @@ class AuditAction(enum.StrEnum):
     # A course copy's request to open a resource: approving lets that course's roster in.
     BINDING_APPROVED = "binding.approved"
     BINDING_DECLINED = "binding.declined"
+    # Moderation: an author or a teacher administrator changes posted content.
+    CONTENT_EDITED = "content.edited"
+    CONTENT_DELETED = "content.deleted"
 
 
 @dataclass(frozen=True)
