@@ -188,23 +188,46 @@ DEFAULT_CONTEXTS = (SandboxContext("course-7b", "eTwinning class 7B", "7B"),)
 # pick: the LMS role sent in the launch, then what the tool's default role table makes of it
 # (DESIGN.md, "People, audiences and role mapping"; an administrator can change that table).
 ROLE_NOTES = {
-    "teacher": "LMS role Instructor. In the tool: a teacher; the demo TwinSpace's founder, so a teacher "
-    "administrator who can manage members, bind activities and approve course copies.",
-    "pupil": "LMS role Learner. In the tool: a pupil of the TwinSpace under a pseudonym, with no e-mail "
-    "kept; refused with a clear page by teachers-only activities (events, course units).",
-    "mentor": "LMS role Mentor (a parent). In the tool: a read-only visitor, and only once a teacher "
-    "administrator granted a visitor permit; refused otherwise.",
-    "admin": "LMS institution and system Administrator, not in the course. In the tool: no membership; "
-    "the tool administrator's pages only.",
-    "assistant": "LMS role TeachingAssistant. In the tool: a teacher (no e-mail shared by this LMS).",
-    "designer": "LMS role ContentDeveloper. In the tool: a teacher (no e-mail shared by this LMS).",
-    "siteadmin": "Moodle's site administrator: launches as Instructor without being in the roster.",
-    "non-editing": "Moodle's non-editing teacher: Instructor#TeachingAssistant at launch, TeachingAssistant "
-    "in the roster; the tool gives one consistent outcome (a teacher).",
-    "trainer": "Teacher-training LMS, role Instructor. In the tool: the trainer of the distance-course "
-    "edition (dashboard, completions) or the expert of an event.",
-    "trainee": "Teacher-training LMS, role Learner. In the tool: a teacher taking the course or the event.",
-    "trainee-2": "Teacher-training LMS, role Learner, from another country: a second trainee.",
+    "teacher": (
+        "LMS role Instructor. In the tool: a teacher; the demo TwinSpace's founder, so a "
+        "teacher administrator who can manage members, bind activities and approve course"
+        " copies."
+    ),
+    "pupil": (
+        "LMS role Learner. In the tool: a pupil of the TwinSpace under a pseudonym, with "
+        "no e-mail kept; refused with a clear page by teachers-only activities (events, "
+        "course units)."
+    ),
+    "mentor": (
+        "LMS role Mentor (a parent). In the tool: a read-only visitor, and only once a "
+        "teacher administrator granted a visitor permit; refused otherwise."
+    ),
+    "admin": (
+        "LMS institution and system Administrator, not in the course. In the tool: no "
+        "membership; the tool administrator's pages only."
+    ),
+    "assistant": (
+        "LMS role TeachingAssistant. In the tool: a teacher (no e-mail shared by this LMS)."
+    ),
+    "designer": (
+        "LMS role ContentDeveloper. In the tool: a teacher (no e-mail shared by this LMS)."
+    ),
+    "siteadmin": (
+        "Moodle's site administrator: launches as Instructor without being in the roster."
+    ),
+    "non-editing": (
+        "Moodle's non-editing teacher: Instructor#TeachingAssistant at launch, "
+        "TeachingAssistant in the roster; the tool gives one consistent outcome (a "
+        "teacher)."
+    ),
+    "trainer": (
+        "Teacher-training LMS, role Instructor. In the tool: the trainer of the distance-"
+        "course edition (dashboard, completions) or the expert of an event."
+    ),
+    "trainee": (
+        "Teacher-training LMS, role Learner. In the tool: a teacher taking the course or the event."
+    ),
+    "trainee-2": ("Teacher-training LMS, role Learner, from another country: a second trainee."),
 }
 INSTRUCTOR_TEACHING_ASSISTANT = LIS + "membership/Instructor#TeachingAssistant"
 # Moodle plays these too (lti-landscape.md, Moodle quirks): add them with ``add_user``.
