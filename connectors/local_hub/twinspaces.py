@@ -250,11 +250,13 @@ class TwinSpacesArea(LocalHubBase):
         role = _enum(TwinSpaceRole, role, "role")
         status = MemberStatus.ACTIVE if active else MemberStatus.SUSPENDED
         with self._db.session() as s:
-            # Every launch of a returning member comes here: two reads (the TwinSpace; the
-            # person with their membership) and no write when nothing changed.
-            space_row = rec.load(s, TwinSpaceRow, twinspace_id, "TwinSpace")
+            # Every launch of a returning member comes here: one read (the person, their
+            # membership and the TwinSpace's status) and no write when nothing changed.
+            space_status = (
+                select(TwinSpaceRow.status).where(TwinSpaceRow.id == twinspace_id).scalar_subquery()
+            )
             found = s.execute(
-                select(PersonRow, MemberRow)
+                select(PersonRow, MemberRow, space_status)
                 .outerjoin(
                     MemberRow,
                     (MemberRow.person_id == PersonRow.id)
@@ -262,11 +264,13 @@ class TwinSpacesArea(LocalHubBase):
                 )
                 .where(PersonRow.id == person_id)
             ).first()
-            if found is None:
+            if found is None or found[2] is None:
+                rec.load(s, TwinSpaceRow, twinspace_id, "TwinSpace")  # the TwinSpace first
                 raise NotFoundError(f"Person {person_id} does not exist.")
             target, row = rec.person(found[0]), found[1]
-            if space_row.status == TwinSpaceStatus.ARCHIVED.value:
+            if found[2] == TwinSpaceStatus.ARCHIVED.value:
                 # Only the status matters here; has_pupils is read only to build the refusal.
+                space_row = rec.load(s, TwinSpaceRow, twinspace_id, "TwinSpace")
                 twinspaces.check_writable(rec.twinspace(s, space_row))
             existing = rec.member(row, target.display_name) if row is not None else None
             if not twinspaces.sync_applies(existing):

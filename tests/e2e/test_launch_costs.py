@@ -41,7 +41,8 @@ class StatementCounter:
 # under concurrent first launches); the hub reads no country list for a person without one.
 # Two are bound resources (issue 9): the activity's binding (one read) and the launcher of the
 # resource link, which scores are sent through (one insert in the session's transaction).
-LAUNCH_BOUNDS = {ROLE_LEARNER: (18, 12), ROLE_INSTRUCTOR: (23, 13)}
+# The membership sync reads the person, the membership and the TwinSpace status in one SELECT.
+LAUNCH_BOUNDS = {ROLE_LEARNER: (17, 11), ROLE_INSTRUCTOR: (22, 12)}
 PAGE_BOUND = 10  # the TwinSpace page: the launch session plus one hub snapshot (9 statements)
 
 
