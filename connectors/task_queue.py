@@ -7,7 +7,9 @@
 
 Tasks (names are stable: they are stored in the queue):
 
-    post_score(outbox_id)   post one outbox score (``PassbackService.post``)
+    post_score(outbox_id, request_id=None)
+                            post one outbox score (``PassbackService.post``); ``request_id``
+                            is the id of the request that queued it, for its log lines
     sweep_outbox()          periodic, every ETWIN_PASSBACK_SWEEP_MINUTES: re-enqueue pending
                             scores that are due and unclaimed
     sync_all_rosters()      periodic, every ETWIN_ROSTER_SYNC_MINUTES (when roster sync exists)
@@ -19,6 +21,10 @@ Huey removes a task from storage when a worker takes it, so a worker killed mid-
 task. Nothing depends on the queue for durability: the outbox row is the truth, a task is only
 a wake-up call, and ``sweep_outbox`` (also run once whenever a worker starts) re-enqueues what was
 lost. Duplicate tasks are harmless: ``post_score`` first claims its row atomically.
+
+Every task runs under a request id (``etwin_lti.observability.request_ids``): the one of the
+request that queued it, carried in the task's arguments, or a new one (periodic tasks, and
+messages queued before the argument existed).
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from huey import RedisHuey, SqliteHuey, crontab
 from huey.api import Huey
 from huey.consumer import Consumer
 
+from etwin_lti.observability.request_ids import bound_request_id, current_request_id
 from etwin_lti.private_files import create_private_file
 
 log = logging.getLogger(__name__)
@@ -116,31 +123,36 @@ class HueyTaskQueue:
         handlers, intervals = self.handlers, self._intervals
 
         @huey.task(name="post_score")
-        def post_score(outbox_id: int) -> None:
-            handlers().post_score(outbox_id)
+        def post_score(outbox_id: int, request_id: str | None = None) -> None:
+            with bound_request_id(request_id):
+                handlers().post_score(outbox_id)
 
         @huey.periodic_task(every(intervals.sweep_minutes), name="sweep_outbox")
         def sweep_outbox() -> None:
-            count = handlers().sweep_outbox()
-            if count:
-                log.info("sweep: %s pending score(s) enqueued again", count)
+            with bound_request_id(None):
+                count = handlers().sweep_outbox()
+                if count:
+                    log.info("sweep: %s pending score(s) enqueued again", count)
 
         @huey.periodic_task(every(intervals.roster_sync_minutes), name="sync_all_rosters")
         def sync_all_rosters() -> None:
             sync = handlers().sync_all_rosters
             if sync is not None:
-                sync()
+                with bound_request_id(None):
+                    sync()
 
         @huey.periodic_task(every(intervals.moodle_poll_minutes), name="poll_moodle")
         def poll_moodle() -> None:
-            handlers().poll_moodle()
+            with bound_request_id(None):
+                handlers().poll_moodle()
 
         # Daily, off the hour: the retention purge (etwin_lti.services.privacy).
         @huey.periodic_task(crontab(minute="17", hour="3"), name="purge_personal_data")
         def purge_personal_data() -> None:
             purge = handlers().purge_personal_data
             if purge is not None:
-                purge()
+                with bound_request_id(None):
+                    purge()
 
         self._tasks = {
             "post_score": post_score,
@@ -158,12 +170,14 @@ class HueyTaskQueue:
     # --- TaskQueue ----------------------------------------------------------------------------
     def enqueue_post_score(self, entry_id: int, *, eta: datetime | None = None) -> bool:
         """False (and a warning) when the queue is unreachable: the sweep will catch up."""
+        # The request (or task) queuing the score: its id goes along, for the task's log lines.
+        request_id = current_request_id()
         try:
             task = self.task("post_score")
             if eta is None:
-                task(entry_id)
+                task(entry_id, request_id=request_id)
             else:
-                task.schedule(args=(entry_id,), eta=eta)
+                task.schedule(args=(entry_id,), kwargs={"request_id": request_id}, eta=eta)
         except _QUEUE_ERRORS as error:
             log.warning("score %s not queued (%s); the sweep will queue it", entry_id, error)
             return False
@@ -179,6 +193,13 @@ class HueyTaskQueue:
 
     def pending_count(self) -> int:
         return int(self.huey.pending_count())
+
+    def depth(self) -> int | None:
+        """Tasks waiting (``/metrics``); None when the queue's storage does not answer."""
+        try:
+            return self.pending_count()
+        except _QUEUE_ERRORS:
+            return None
 
     def ping(self) -> bool:
         """True when the queue's storage answers (``/healthz``)."""

@@ -78,6 +78,11 @@ class Settings:
     # The sandbox lets anyone launch as an LMS administrator: never on a public https address,
     # unless this is set to DEMO_IN_PRODUCTION_OVERRIDE.
     demo_in_production: str | None = None
+    # Operability (issue 11 item 4, etwin_lti.observability): "text" lines for development,
+    # "json" (one object per line) for production; /metrics from loopback only unless this
+    # token is set, then `Authorization: Bearer <token>` from anywhere.
+    log_format: str = "text"
+    metrics_token: str | None = field(default=None, repr=False)  # secret
     testing: bool = False
 
     @classmethod
@@ -96,6 +101,8 @@ class Settings:
             values["secret_key"] = _instance_secret(instance_path)
         values["encryption_keys"] = _encryption_keys(values.get("encryption_keys"), instance_path)
         values["base_url"] = str(values.get("base_url", cls.base_url)).rstrip("/")
+        if "metrics_token" in values:  # values are parsed as JSON: digits arrive as a number
+            values["metrics_token"] = str(values["metrics_token"])
         settings = cls(**values)
         settings.check()
         return settings
@@ -121,6 +128,10 @@ class Settings:
             raise ConfigurationError("ETWIN_HUB_URL needs ETWIN_HUB_TOKEN (an admin API token).")
         if "@" not in self.mail_from:
             raise ConfigurationError("ETWIN_MAIL_FROM must be an e-mail address.")
+        if self.log_format not in {"text", "json"}:
+            raise ConfigurationError("ETWIN_LOG_FORMAT must be 'text' or 'json'.")
+        if self.metrics_token is not None and len(self.metrics_token) < 16:
+            raise ConfigurationError("ETWIN_METRICS_TOKEN must be at least 16 characters long.")
         if not self.base_url.startswith(("http://", "https://")):
             raise ConfigurationError("ETWIN_BASE_URL must be an http(s) URL.")
         if (

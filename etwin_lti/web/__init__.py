@@ -11,6 +11,10 @@ from etwin_lti.web.container import install
 def register_web(app: Flask, container: Container) -> None:
     install(app, container)
     from etwin_lti.web import errors, health, input_guard
+    from etwin_lti.web.observability import install_observability
+
+    # First: its before-request hook gives the request its id before anything else logs.
+    install_observability(app)
 
     errors.register_error_handlers(app)
     input_guard.register_input_guard(app)

@@ -16,6 +16,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from etwin_lti.errors import AuthenticationError, EtwinLtiError, InvalidInputError
+from etwin_lti.web.observability import note_refusal
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ def wants_json() -> bool:
 
 
 def error_response(error: EtwinLtiError) -> tuple[Response | str, int]:
+    note_refusal(error.error)  # etwin_lti_refusals_total{reason}
     if wants_json():
         return jsonify(error.to_dict()), error.status_code
     page = render_template(

@@ -129,6 +129,9 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/lti/launch"): everyone("/lti/launch", 405),
     ("GET", "/lti/register"): everyone("/lti/register", 403),  # no registration invite
     ("GET", "/healthz"): everyone("/healthz"),
+    # The test client is on loopback and no ETWIN_METRICS_TOKEN is set: every actor is let in;
+    # other addresses and the token: tests/integration/test_metrics.py.
+    ("GET", "/metrics"): everyone("/metrics"),
     ("GET", "/"): everyone("/"),
     ("GET", "/assets/<path:filename>"): everyone("/assets/etwin.css"),
     ("GET", "/api/v1/openapi.json"): everyone("/api/v1/openapi.json"),
