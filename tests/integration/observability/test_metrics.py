@@ -15,15 +15,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import update
 
-from etwin_lti.domain.launches import Resource, ResourceKind, ServiceEndpoints
 from etwin_lti.errors import ConfigurationError, PermissionDeniedError
-from etwin_lti.lti import ags
-from etwin_lti.persistence.models.registrations import PlatformRow
 from etwin_lti.services.demo import load_demo
 from tests.conftest import make_test_app, settle
-from tests.integration.passback.conftest import LINEITEM, Scene, build_scene
+from tests.integration.observability.conftest import unreachable_lms
+from tests.integration.passback.conftest import Scene
 from tests.support.launching import Launcher
 from tests.support.lti_tokens import ROLE_INSTRUCTOR
 
@@ -205,36 +202,6 @@ def test_refusal_codes_from_outside_cannot_grow_the_labels(tool: Flask) -> None:
     labels = [dict(labels) for name, labels in found if name == "etwin_lti_refusals_total"]
     assert labels == [{"reason": "not_found"}]
     assert value(found, "etwin_lti_refusals_total", reason="not_found") == 100
-
-
-@pytest.fixture
-def scene(app_sqlite_url: str, tmp_path: Path) -> Iterator[Scene]:
-    app = make_test_app(app_sqlite_url, tmp_path)
-    yield build_scene(app)
-    settle(app)
-
-
-def unreachable_lms(scene: Scene) -> None:
-    """The link lets the tool send scores, and the LMS token endpoint refuses connections at
-    once (a closed port): every attempt fails and is retried."""
-    c = scene.container
-    with c.database.session() as s:
-        s.execute(
-            update(PlatformRow)
-            .where(PlatformRow.id == scene.platform_id)
-            .values(auth_token_url="http://127.0.0.1:9/token")
-        )
-    c.resource_links.record(
-        platform_id=scene.platform_id,
-        deployment_id="1",
-        resource_link_id="rl-1",
-        context_id="course-1",
-        context_title="Course 1",
-        resource=Resource(ResourceKind.UNIT, scene.unit_id),
-        endpoints=ServiceEndpoints(lineitem_url=LINEITEM, ags_scopes=(ags.SCOPE_SCORE,)),
-        now=datetime.now(UTC),
-        launched_by=scene.person_id,
-    )
 
 
 def test_outbox_gauges_and_passback_attempts(scene: Scene) -> None:
