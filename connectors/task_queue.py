@@ -42,7 +42,12 @@ from huey import RedisHuey, SqliteHuey, crontab
 from huey.api import Huey
 from huey.consumer import Consumer
 
-from etwin_lti.observability.request_ids import bound_request_id, current_request_id
+from etwin_lti.observability.request_ids import (
+    begin_request,
+    bound_request_id,
+    current_request_id,
+    end_request,
+)
 from etwin_lti.private_files import create_private_file
 
 log = logging.getLogger(__name__)
@@ -122,14 +127,27 @@ class HueyTaskQueue:
     def _register(self, huey: Huey) -> None:
         handlers, intervals = self.handlers, self._intervals
 
+        # A worker binds the task's request id before running it and unbinds it after huey's
+        # own lines about it ("executed in", "Unhandled exception in task"), so those carry it
+        # too. Inside each task, the id bound by the worker, else (a task run in place) its own.
+        @huey.pre_execute(name="bind_request_id")
+        def bind_request_id(task: Any) -> None:
+            task.etwin_request_token = begin_request((task.kwargs or {}).get("request_id"))[1]
+
+        @huey.post_execute(name="unbind_request_id")
+        def unbind_request_id(task: Any, _value: object, _error: object) -> None:
+            token = getattr(task, "etwin_request_token", None)
+            if token is not None:
+                end_request(token)
+
         @huey.task(name="post_score")
         def post_score(outbox_id: int, request_id: str | None = None) -> None:
-            with bound_request_id(request_id):
+            with bound_request_id(current_request_id() or request_id):
                 handlers().post_score(outbox_id)
 
         @huey.periodic_task(every(intervals.sweep_minutes), name="sweep_outbox")
         def sweep_outbox() -> None:
-            with bound_request_id(None):
+            with bound_request_id(current_request_id()):
                 count = handlers().sweep_outbox()
                 if count:
                     log.info("sweep: %s pending score(s) enqueued again", count)
@@ -138,12 +156,12 @@ class HueyTaskQueue:
         def sync_all_rosters() -> None:
             sync = handlers().sync_all_rosters
             if sync is not None:
-                with bound_request_id(None):
+                with bound_request_id(current_request_id()):
                     sync()
 
         @huey.periodic_task(every(intervals.moodle_poll_minutes), name="poll_moodle")
         def poll_moodle() -> None:
-            with bound_request_id(None):
+            with bound_request_id(current_request_id()):
                 handlers().poll_moodle()
 
         # Daily, off the hour: the retention purge (etwin_lti.services.privacy).
@@ -151,7 +169,7 @@ class HueyTaskQueue:
         def purge_personal_data() -> None:
             purge = handlers().purge_personal_data
             if purge is not None:
-                with bound_request_id(None):
+                with bound_request_id(current_request_id()):
                     purge()
 
         self._tasks = {

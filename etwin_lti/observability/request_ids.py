@@ -49,7 +49,7 @@ def bound_request_id(request_id: str | None) -> Iterator[str]:
 
 
 def begin_request(candidate: object) -> tuple[str, object]:
-    """Bind the request's id; hand the returned token to ``end_request`` at teardown."""
+    """Bind a request's (or a task's) id; hand the token to ``end_request`` at the end."""
     request_id = accept_request_id(candidate)
     return request_id, _current.set(request_id)
 

@@ -238,6 +238,15 @@ def test_a_request_that_queues_passback_lends_its_id_to_the_task(
     line = run_worker_until(scene, json_log, score_line(entry.id))
     assert line["request_id"] == f"lms-{scene.activity_ids[-1]}"
     assert line["level"] == "INFO" and "pending after 1 attempt" in line["message"]
+    # huey's own line about the task carries it too (bound by the worker around the task).
+    [executed] = [
+        line
+        for line in json_log()
+        if line["logger"] == "huey"
+        and "post_score" in line["message"]
+        and "executed" in line["message"]
+    ]
+    assert executed["request_id"] == line["request_id"]
     # Its retry is scheduled with the same id, for the next attempt's lines.
     huey = c.task_queue.huey  # type: ignore[attr-defined]
     [retry] = [t for t in huey.pending() + huey.scheduled() if t.name == "post_score"]
