@@ -63,9 +63,17 @@ def access_log(environ: Mapping[str, str]) -> str | None:
     raise ConfigurationError(f"ETWIN_WEB_ACCESS_LOG must be 'off' or 'stdout' (got {value!r}).")
 
 
+def usable_cores() -> int | None:
+    """The cores this process may run on (a container pinned to 2 of 64 has 2)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count()
+
+
 # --- settings (gunicorn reads these names) --------------------------------------------------
 wsgi_app = "etwin_lti.wsgi:app"
-workers = web_workers(os.environ, os.cpu_count())
+workers = web_workers(os.environ, usable_cores())
 threads = web_threads(os.environ)
 timeout = 30  # a launch is a few database round trips; outbound calls time out at 10 s
 graceful_timeout = 25  # within the 30 s most orchestrators wait before SIGKILL

@@ -3,6 +3,8 @@ errors for values an administrator could mistype."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from etwin_lti import gunicorn_conf
@@ -53,3 +55,8 @@ def test_gunicorn_interprets_no_forwarded_header_the_app_does() -> None:
     assert gunicorn_conf.forwarded_allow_ips == ""
     assert gunicorn_conf.preload_app is False
     assert gunicorn_conf.wsgi_app == "etwin_lti.wsgi:app"
+
+
+def test_usable_cores_are_those_this_process_may_run_on() -> None:
+    cores = gunicorn_conf.usable_cores()
+    assert cores is not None and 1 <= cores <= (os.cpu_count() or 1)
