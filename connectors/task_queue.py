@@ -1,7 +1,8 @@
 """The durable task queue: huey (DESIGN.md "Real parts").
 
 - ``ETWIN_QUEUE=embedded`` (default): ``SqliteHuey`` in a file of the instance folder
-  (``queue.sqlite``, or ``ETWIN_QUEUE_PATH``); ``etwin-lti serve`` runs a worker in-process.
+  (``queue.sqlite``, or ``ETWIN_QUEUE_PATH``); ``etwin-lti serve`` runs a worker in-process,
+  and under gunicorn with ``etwin_lti.gunicorn_conf`` one web worker at a time does.
 - ``ETWIN_QUEUE=redis``: ``RedisHuey`` on ``ETWIN_REDIS_URL``; run ``etwin-lti worker`` on as
   many machines as needed.
 

@@ -342,10 +342,12 @@ def _shared_cache(settings: Settings, database: Database, metrics: Metrics) -> K
 
 def _task_queue(settings: Settings) -> HueyTaskQueue:
     """huey: a SQLite file in the instance folder, or Redis with ETWIN_QUEUE=redis."""
-    queue_path = settings.queue_path or os.path.join(settings.instance_path, "queue.sqlite")
     return HueyTaskQueue(
         partial(
-            make_huey, backend=settings.queue, sqlite_path=queue_path, redis_url=settings.redis_url
+            make_huey,
+            backend=settings.queue,
+            sqlite_path=settings.embedded_queue_file,
+            redis_url=settings.redis_url,
         ),
         QueueIntervals(
             sweep_minutes=settings.passback_sweep_minutes,

@@ -154,6 +154,11 @@ class Settings:
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
+    @property
+    def embedded_queue_file(self) -> str:
+        """The embedded queue's SQLite file (ETWIN_QUEUE_PATH, default instance/queue.sqlite)."""
+        return self.queue_path or os.path.join(self.instance_path, "queue.sqlite")
+
 
 def _instance_secret(instance_path: str) -> str:
     """The embedded default: a random key kept in the instance folder, made on first run."""

@@ -6,10 +6,15 @@ from flask import Flask
 
 from etwin_lti.container import Container
 from etwin_lti.web.container import install
+from etwin_lti.web.routing import LazyBuilderRule
+from etwin_lti.web.template_cache import TEMPLATE_BYTECODE
 
 
 def register_web(app: Flask, container: Container) -> None:
+    # Before anything touches ``app.jinja_env``, which is built from these options once.
+    app.jinja_options = {**app.jinja_options, "bytecode_cache": TEMPLATE_BYTECODE}
     install(app, container)
+    app.url_rule_class = LazyBuilderRule
     from etwin_lti.web import errors, health, input_guard
     from etwin_lti.web.observability import install_observability
 
