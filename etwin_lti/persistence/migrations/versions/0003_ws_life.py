@@ -34,16 +34,17 @@ _ETWINNING_LABEL = "etwinning_label"
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("projects", schema=None) as batch_op:
-        for name in ("subjects", "languages", "levels"):
-            batch_op.add_column(
-                sa.Column(name, sa.JSON(), nullable=False, server_default=sa.text("'[]'"))
-            )
-        batch_op.add_column(sa.Column("ends_on", sa.Date(), nullable=True))
-    with op.batch_alter_table("nql_applications", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("evidence", sa.JSON(), nullable=False, server_default=sa.text("'{}'"))
+    # Plain ADD COLUMN (with a constant default) on both databases: a batch operation would
+    # rebuild ``projects`` on SQLite, which the rows referring to it forbid.
+    for name in ("subjects", "languages", "levels"):
+        op.add_column(
+            "projects", sa.Column(name, sa.JSON(), nullable=False, server_default=sa.text("'[]'"))
         )
+    op.add_column("projects", sa.Column("ends_on", sa.Date(), nullable=True))
+    op.add_column(
+        "nql_applications",
+        sa.Column("evidence", sa.JSON(), nullable=False, server_default=sa.text("'{}'")),
+    )
     _label_existing_partners()
 
 
@@ -99,9 +100,7 @@ def _label_existing_partners() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("nql_applications", schema=None) as batch_op:
-        batch_op.drop_column("evidence")
-    with op.batch_alter_table("projects", schema=None) as batch_op:
-        batch_op.drop_column("ends_on")
-        for name in ("levels", "languages", "subjects"):
-            batch_op.drop_column(name)
+    # Plain DROP COLUMN (SQLite 3.35+), for the same reason as in ``upgrade``.
+    op.drop_column("nql_applications", "evidence")
+    for name in ("ends_on", "levels", "languages", "subjects"):
+        op.drop_column("projects", name)
