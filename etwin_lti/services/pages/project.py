@@ -49,7 +49,7 @@ from etwin_lti.domain.ports.registrations import RegistrationStore
 from etwin_lti.domain.projects import check_project_founder, project_teacher_ids
 from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
 from etwin_lti.domain.validation import DESCRIPTION_MAX, FieldErrors
-from etwin_lti.errors import InvalidInputError, NotFoundError
+from etwin_lti.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from etwin_lti.services import visitor_permits
 from etwin_lti.services.pages.acknowledgements import AcknowledgementLine, AcknowledgementLinks
 from etwin_lti.services.pages.common import (
@@ -330,9 +330,13 @@ class ProjectPages:
         call = _PERMIT_ACTIONS.get(action)
         if call is None:
             raise NotFoundError("There is no such permit action.")
-        person_id = _person_id(person)
         ctx = self._context(session, twinspace_id)
         actor = require_person(session)
+        if not self._is_admin(ctx):  # who may, before what they sent
+            raise PermissionDeniedError(
+                "Only a teacher administrator of this TwinSpace grants or withdraws permits."
+            )
+        person_id = _person_id(person)
         permit, grant, code = call
         holders = {p.person_id: p for p in self._permits(ctx)}
         holder = holders.get(person_id)
