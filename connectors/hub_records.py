@@ -22,6 +22,7 @@ from etwin_lti.domain.model import (
     DiaryPost,
     Document,
     Edition,
+    EducationalLevel,
     ForumPost,
     ForumThread,
     LearningEvent,
@@ -162,6 +163,10 @@ def project(session: Session, row: ProjectRow, *, twinspace_id: Any = _UNKNOWN) 
         created_at=row.created_at,
         approved_at=row.approved_at,
         closed_at=row.closed_at,
+        subjects=tuple(row.subjects or ()),
+        languages=tuple(row.languages or ()),
+        levels=tuple(EducationalLevel(v) for v in row.levels or ()),
+        ends_on=row.ends_on,
     )
 
 
@@ -464,6 +469,7 @@ def nql_application(row: NqlApplicationRow) -> NqlApplication:
         scores=dict(row.scores or {}),
         sub_scores=dict(row.sub_scores or {}),
         decided_by=row.decided_by,
+        evidence={str(k): str(v) for k, v in (row.evidence or {}).items()},
     )
 
 

@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from connectors import hub_records as rec
 from connectors import sql_audit as audit
 from connectors.local_hub.base import LocalHubBase, _enum
 from etwin_lti.domain import acknowledgements as acks
-from etwin_lti.domain import projects
+from etwin_lti.domain import projects, twinspaces
 from etwin_lti.domain.audit import AuditAction
 from etwin_lti.domain.countries import check_country
 from etwin_lti.domain.model import (
     Acknowledgement,
     AcknowledgementKind,
+    MemberStatus,
     NqlApplication,
     NqlDecision,
     PrizeCategory,
     PrizeEligibility,
+    Project,
+    Visibility,
 )
 from etwin_lti.domain.validation import (
     REASON_MAX,
@@ -32,7 +37,12 @@ from etwin_lti.errors import (
 )
 from etwin_lti.persistence.models.hub import (
     AcknowledgementRow,
+    DiaryCommentRow,
+    DiaryPostRow,
+    MaterialRow,
+    MemberRow,
     NqlApplicationRow,
+    PageRow,
     PersonRow,
     ProjectRow,
 )
@@ -73,6 +83,7 @@ class RecognitionArea(LocalHubBase):
                 scores={},
                 sub_scores={},
                 applied_at=now,
+                evidence=self._nql_evidence(s, project),
             )
             s.add(row)
             try:
@@ -81,7 +92,51 @@ class RecognitionArea(LocalHubBase):
                 raise RuleViolationError(
                     "You have already applied for this project this school year."
                 ) from error
+            audit.record(
+                s,
+                AuditAction.NQL_APPLIED,
+                "nql_application",
+                row.id,
+                {"project_id": project_id, "teacher_id": actor_id, "school_year": year},
+                at=now,
+                person_id=actor_id,
+            )
             return rec.nql_application(row)
+
+    def _nql_evidence(self, s: Session, project: Project) -> dict[str, str]:
+        """Counted from the TwinSpace in the application's transaction (issue 12 item 5)."""
+        teacher_ids = projects.project_teacher_ids(project)
+        countries: dict[int, str | None] = {
+            pid: code
+            for pid, code in s.execute(
+                select(PersonRow.id, PersonRow.country_code).where(PersonRow.id.in_(teacher_ids))
+            )
+        }
+        space = project.twinspace_id
+
+        def count(query: Any) -> int:
+            return int(s.scalar(select(func.count()).select_from(query.subquery())) or 0)
+
+        pages = select(PageRow.id).where(PageRow.twinspace_id == space)
+        posts = select(DiaryPostRow.id).where(DiaryPostRow.project_id == project.id)
+        return projects.nql_evidence(
+            project,
+            partner_countries={pid: countries.get(pid) for pid in teacher_ids},
+            pages=count(pages),
+            public_pages=count(pages.where(PageRow.visibility == Visibility.PUBLIC.value)),
+            materials=count(select(MaterialRow.id).where(MaterialRow.twinspace_id == space)),
+            diary_posts=count(posts),
+            diary_comments=count(
+                select(DiaryCommentRow.id).where(DiaryCommentRow.post_id.in_(posts))
+            ),
+            pupils=count(
+                select(MemberRow.person_id).where(
+                    MemberRow.twinspace_id == space,
+                    MemberRow.role.in_([r.value for r in twinspaces.PUPIL_ROLES]),
+                    MemberRow.status == MemberStatus.ACTIVE.value,
+                )
+            ),
+        )
 
     def decide_nql(
         self,

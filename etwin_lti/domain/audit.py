@@ -47,6 +47,12 @@ class AuditAction(enum.StrEnum):
     # Moderation: an author or a teacher administrator changes posted content.
     CONTENT_EDITED = "content.edited"
     CONTENT_DELETED = "content.deleted"
+    # The project's life, run by its founders from the LMS page (issue 12 item 5).
+    PROJECT_PROFILE_EDITED = "project.profile_edited"
+    PROJECT_EXTENDED = "project.extended"
+    PROJECT_CLOSED = "project.closed"
+    PARTNER_ADDED = "project.partner_added"
+    NQL_APPLIED = "label.nql_applied"
 
 
 @dataclass(frozen=True)

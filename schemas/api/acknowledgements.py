@@ -30,6 +30,7 @@ class NqlApplicationSchema(ModelSchema):
     scores = fields.Dict(keys=fields.String(), values=fields.Integer(), load_default=dict)
     sub_scores = fields.Dict(keys=fields.String(), values=fields.Integer(), load_default=dict)
     decided_by = fields.String(allow_none=True)
+    evidence = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
 
 
 class AcknowledgementSchema(ModelSchema):

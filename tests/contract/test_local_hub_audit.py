@@ -116,11 +116,16 @@ def test_label_decisions_write_one_entry_each(hub: LocalHub, database: Database)
     fr, it = project.founder_ids
     base = audit_count(database)
     application = hub.apply_nql(fr, project.id)
-    assert audit_count(database) == base  # an application is no decision
+    # Applying is recorded too (issue 12 item 5: the page's actions are audited), as the teacher's.
+    [applied] = audit_rows(database)[base:]
+    assert (applied.action, applied.actor) == ("label.nql_applied", f"person:{fr}")
+    assert applied.details["project_id"] == str(project.id)
+    second = hub.apply_nql(it, project.id)
+    base = audit_count(database)
 
     with acting_as(AuditActor.token(7, "nso_officer")):
         hub.decide_nql("FR", application.id, SCORES, PASSING)
-        hub.decide_nql("IT", hub.apply_nql(it, project.id).id, SCORES, FAILING)
+        hub.decide_nql("IT", second.id, SCORES, FAILING)
     granted, refused = audit_rows(database)[base:]
     assert (granted.action, granted.actor) == ("label.nql_granted", "token:7/nso_officer")
     assert granted.subject_kind == "nql_application" and granted.subject_id == str(application.id)
@@ -235,3 +240,31 @@ def test_reader_pages_newest_first(hub: LocalHub, database: Database) -> None:
     assert page.entries[0].actor == "system"  # no entry point set an actor
     rest = SqlAuditLog(database).list_entries(offset=2, limit=2)
     assert rest.entries[0].details["subject"] == "event:0"
+
+
+def test_the_project_life_writes_one_entry_per_change(
+    hub: LocalHub, database: Database, clock: Clock
+) -> None:
+    """Issue 12 item 5: plan, extension, a late partner (with their label) and closing."""
+    project = approved_project(hub)
+    fr, it = project.founder_ids
+    partner = teacher(hub, "PL").id
+    base = audit_count(database)
+    hub.update_project_profile(
+        fr, project.id, description="D", subjects=["Art"], languages=["en"], levels=[]
+    )
+    hub.extend_project(it, project.id, clock.now.date() + timedelta(days=10))
+    hub.add_partner(fr, project.id, partner)
+    with pytest.raises(PermissionDeniedError):  # refused: nothing recorded
+        hub.extend_project(partner, project.id, clock.now.date() + timedelta(days=20))
+    hub.close_project(it, project.id)
+    rows = audit_rows(database)[base:]
+    assert [(r.action, r.actor) for r in rows] == [
+        ("project.profile_edited", f"person:{fr}"),
+        ("project.extended", f"person:{it}"),
+        ("project.partner_added", f"person:{fr}"),
+        ("acknowledgement.issued", f"person:{fr}"),
+        ("project.closed", f"person:{it}"),
+    ]
+    assert rows[3].details["kind"] == "etwinning_label"
+    assert rows[3].details["person_id"] == str(partner)

@@ -29,6 +29,7 @@ from etwin_lti.domain.model import (
     DiaryComment,
     DiaryPost,
     Edition,
+    EducationalLevel,
     Enrolment,
     ForumPost,
     ForumThread,
@@ -111,11 +112,36 @@ class ProjectsHub(Protocol):
         ...
 
     def add_partner(self, actor_id: int, project_id: int, teacher_id: int) -> Project:
-        """A teacher administrator adds a partner teacher to an approved project (any number)."""
+        """A teacher administrator adds a partner teacher to an approved project (any number);
+        the partner receives the project's eTwinning label in the same transaction (the label
+        belongs to the project). Audited."""
         ...
 
     def close_project(self, actor_id: int, project_id: int) -> Project:
-        """A founder closes the project; its TwinSpace becomes ARCHIVED (read-only)."""
+        """A founder or co-founder closes the project; its TwinSpace becomes ARCHIVED
+        (read-only). Others get 403, a closed project 409. Audited."""
+        ...
+
+    def update_project_profile(
+        self,
+        actor_id: int,
+        project_id: int,
+        *,
+        description: str,
+        subjects: Sequence[str],
+        languages: Sequence[str],
+        levels: Sequence[EducationalLevel],
+    ) -> Project:
+        """The founder or co-founder replaces the project's plan: description, subjects (the
+        founders' words), working languages (ISO 639-1 codes) and educational levels
+        (``domain.projects.clean_profile``: a bad value is 422 with a field map). Others get
+        403 (``NotAProjectFounderError``), a closed project 409 (``ProjectClosedError``).
+        Audited."""
+        ...
+
+    def extend_project(self, actor_id: int, project_id: int, ends_on: date) -> Project:
+        """The founder or co-founder sets a new planned end: after the hub's today and after the
+        current end (422 otherwise); 403 for others, 409 once closed. Audited."""
         ...
 
     def get_project(self, project_id: int) -> Project: ...
@@ -334,7 +360,9 @@ class RecognitionHub(Protocol):
 
     def apply_nql(self, actor_id: int, project_id: int) -> NqlApplication:
         """A teacher of a European project; at most 4 applications per teacher per school year,
-        the school year of the hub's today (``acknowledgements.school_year_of``)."""
+        the school year of the hub's today (``acknowledgements.school_year_of``). The hub
+        assembles the application's ``evidence`` from the TwinSpace itself
+        (``domain.projects.nql_evidence``); the applicant supplies none. Audited."""
         ...
 
     def decide_nql(

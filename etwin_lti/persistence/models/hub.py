@@ -76,6 +76,12 @@ class ProjectRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The plan its founders edit from the LMS page (migration 0003_ws_life): lists of short
+    # strings, checked by ``domain.projects.clean_profile`` before they are stored.
+    subjects: Mapped[list[str]] = mapped_column(JSON, default=list)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    levels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    ends_on: Mapped[date | None] = mapped_column(Date)
 
 
 class ProjectFounderRow(Base):
@@ -279,6 +285,8 @@ class NqlApplicationRow(Base):
     decided_by: Mapped[str | None] = mapped_column(String(2))
     applied_at: Mapped[datetime] = mapped_column(UtcDateTime())
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Counts and dates the hub read from the TwinSpace at apply time (0003_ws_life).
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     __table_args__ = (UniqueConstraint("project_id", "teacher_id", "school_year"),)
 
 

@@ -16,6 +16,7 @@ assumes an empty hub: it only looks at what it created itself.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 
@@ -37,6 +38,7 @@ from tests.contract.hub_contract.content import CONTENT_REFUSALS, ContentContrac
 from tests.contract.hub_contract.course import COURSE_REFUSALS, CourseContract
 from tests.contract.hub_contract.events import EVENTS_REFUSALS, EventsContract
 from tests.contract.hub_contract.people import PEOPLE_REFUSALS, PeopleContract
+from tests.contract.hub_contract.project_life import PROJECT_LIFE_REFUSALS, ProjectLifeContract
 from tests.contract.hub_contract.projects import PROJECTS_REFUSALS, ProjectsContract
 from tests.contract.hub_contract.recognition import RECOGNITION_REFUSALS, RecognitionContract
 from tests.contract.hub_contract.twinspaces import TWINSPACES_REFUSALS, TwinSpacesContract
@@ -49,6 +51,7 @@ REFUSALS: list[Refusal] = [
     *EVENTS_REFUSALS,
     *COURSE_REFUSALS,
     *RECOGNITION_REFUSALS,
+    *PROJECT_LIFE_REFUSALS,
 ]
 
 # Every lookup by id, with an id the hub never assigned.
@@ -60,6 +63,13 @@ UNKNOWN: list[tuple[str, Callable[[HubPort], object]]] = [
     ("validate_project", lambda hub: hub.validate_project("FR", UNKNOWN_ID)),
     ("add_partner", lambda hub: hub.add_partner(UNKNOWN_ID, UNKNOWN_ID, UNKNOWN_ID)),
     ("close_project", lambda hub: hub.close_project(UNKNOWN_ID, UNKNOWN_ID)),
+    (
+        "update_project_profile",
+        lambda hub: hub.update_project_profile(
+            UNKNOWN_ID, UNKNOWN_ID, description="", subjects=[], languages=[], levels=[]
+        ),
+    ),
+    ("extend_project", lambda hub: hub.extend_project(UNKNOWN_ID, UNKNOWN_ID, date(2100, 1, 1))),
     ("get_twinspace", lambda hub: hub.get_twinspace(UNKNOWN_ID)),
     ("list_members", lambda hub: hub.list_members(UNKNOWN_ID)),
     ("get_member", lambda hub: hub.get_member(UNKNOWN_ID, UNKNOWN_ID)),
@@ -112,6 +122,7 @@ class HubContract(
     EventsContract,
     CourseContract,
     RecognitionContract,
+    ProjectLifeContract,
 ):
     """Subclasses provide a ``hub`` fixture (a ``HubPort`` with the country list loaded)."""
 

@@ -189,7 +189,8 @@ def test_decisions_are_audited_and_only_admins_read_the_log(
     assert call(app, css, "POST", f"/projects/{world.project}/eql").status_code == 201
 
     page = call(app, admin, "GET", "/audit?limit=3").get_json()
-    assert page["total"] == start + 3 and page["limit"] == 3 and page["offset"] == 0
+    # The two applications (label.nql_applied), the two decisions and the award.
+    assert page["total"] == start + 5 and page["limit"] == 3 and page["offset"] == 0
     eql, de_nql, fr_nql = page["entries"]  # newest first
     assert (eql["action"], eql["subject_kind"], eql["subject_id"]) == (
         "label.eql_awarded",

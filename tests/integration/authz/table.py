@@ -401,4 +401,26 @@ ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/sandbox/ags/<context_id>/lineitems/<int:number>/lineitem/scores"): everyone(
         "/sandbox/ags/{context}/lineitems/1/lineitem/scores", 404
     ),
+    # --- the project's life from the LMS page (issue 12 item 5) ---
+    ("GET", "/embed/twinspace/<int:twinspace_id>/project"): launched(
+        "/embed/twinspace/{twinspace}/project", **TS_PAGE
+    ),
+    ("POST", "/embed/twinspace/<int:twinspace_id>/project/<action>"): launched(
+        # Only the founder (and co-founder) gets past the role; the empty date is refused.
+        "/embed/twinspace/{twinspace}/project/extend",
+        **(sessions(403) | dict(teacher_admin=422)),
+    ),
+    ("POST", "/embed/twinspace/<int:twinspace_id>/project/permits/<action>"): launched(
+        # Teacher administrators grant permits; naming nobody is refused.
+        "/embed/twinspace/{twinspace}/project/permits/grant-expert",
+        **(sessions(403) | dict(teacher_admin=422)),
+    ),
+    ("PUT", "/api/v1/projects/<int:project_id>/profile"): write(P + "/profile"),
+    ("POST", "/api/v1/projects/<int:project_id>/extend"): write(P + "/extend"),
+    ("PUT", "/api/v1/twinspaces/<int:twinspace_id>/expert-permits/<int:person_id>"): write(
+        TS + "/expert-permits/{teacher_it}"
+    ),
+    ("DELETE", "/api/v1/twinspaces/<int:twinspace_id>/expert-permits/<int:person_id>"): write(
+        TS + "/expert-permits/{teacher_it}"
+    ),
 }
