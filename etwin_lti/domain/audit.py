@@ -47,6 +47,9 @@ class AuditAction(enum.StrEnum):
     # Moderation: an author or a teacher administrator changes posted content.
     CONTENT_EDITED = "content.edited"
     CONTENT_DELETED = "content.deleted"
+    CONTENT_HIDDEN = "content.hidden"
+    CONTENT_RESTORED = "content.restored"
+    CONTENT_VISIBILITY_CHANGED = "content.visibility_changed"
 
 
 @dataclass(frozen=True)

@@ -195,6 +195,7 @@ class Page:
     visibility: Visibility
     author_id: int
     created_at: datetime
+    hidden: bool = False  # by a teacher administrator: shown to them only
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,7 @@ class Material:
     visibility: Visibility
     author_id: int
     created_at: datetime
+    hidden: bool = False  # by a teacher administrator: shown to them only
 
 
 @dataclass(frozen=True)
@@ -216,6 +218,7 @@ class DiaryComment:
     author_id: int
     body: str
     created_at: datetime
+    hidden: bool = False  # by a teacher administrator: shown to them only
 
 
 @dataclass(frozen=True)
@@ -227,6 +230,7 @@ class DiaryPost:
     body: str
     created_at: datetime
     comments: tuple[DiaryComment, ...] = ()
+    hidden: bool = False  # by a teacher administrator: shown to them only
 
 
 @dataclass(frozen=True)
@@ -236,6 +240,7 @@ class ForumPost:
     author_id: int
     body: str
     created_at: datetime
+    hidden: bool = False  # by a teacher administrator: shown to them only
 
 
 @dataclass(frozen=True)
@@ -246,6 +251,7 @@ class ForumThread:
     title: str
     created_at: datetime
     posts: tuple[ForumPost, ...] = ()
+    hidden: bool = False  # by a teacher administrator: shown to them only
 
 
 @dataclass(frozen=True)

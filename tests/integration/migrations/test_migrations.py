@@ -36,6 +36,7 @@ from etwin_lti.persistence.models.teacher_linking import TeacherAccountRow, Teac
 from tests.support.databases import PostgresDatabase
 
 MERGE = importlib.import_module("etwin_lti.persistence.migrations.versions.0002_people_per_issuer")
+MODERATION = importlib.import_module("etwin_lti.persistence.migrations.versions.0003_ws_moderation")
 ISSUER = "https://moodle.school.example"
 OTHER_ISSUER = "https://moodle.elsewhere.example"
 
@@ -108,7 +109,22 @@ def _count(connection: Any, table: str) -> int:
     return int(connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
 
 
+def _later_hub_columns(url: str, *, present: bool) -> None:
+    """Today's ``LocalHub`` writes the columns later revisions add to the content tables
+    (0003: ``hidden_at``): they exist while it seeds the 0001 database, and go before the chain
+    runs, which adds them again."""
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        for table in MODERATION.TABLES:
+            if present:
+                connection.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN hidden_at TIMESTAMP"))
+            else:
+                connection.execute(sa.text(f"ALTER TABLE {table} DROP COLUMN hidden_at"))
+    engine.dispose()
+
+
 def test_0002_merges_duplicated_people_and_keeps_what_they_did(fresh_url: str) -> None:
+    _later_hub_columns(fresh_url, present=True)
     database = Database(fresh_url)
     hub = LocalHub(database)
     hub.seed_countries()
@@ -184,6 +200,7 @@ def test_0002_merges_duplicated_people_and_keeps_what_they_did(fresh_url: str) -
         _identity(connection, "d-1", "tom", stranger.id, issuer=OTHER_ISSUER)
         people_before = _count(connection, "people")
     database.engine.dispose()
+    _later_hub_columns(fresh_url, present=False)
 
     upgrade(fresh_url)
 
