@@ -106,9 +106,19 @@ from etwin_lti.web.pages import (  # noqa: E402  (the views register themselves 
     acknowledgements,
     connections,
     event,
+    moderation,
     review,
     twinspace,
     unit,
 )
 
-__all__ = ["acknowledgements", "bp", "connections", "event", "review", "twinspace", "unit"]
+__all__ = [
+    "acknowledgements",
+    "bp",
+    "connections",
+    "event",
+    "moderation",
+    "review",
+    "twinspace",
+    "unit",
+]
