@@ -182,6 +182,8 @@ class ContentArea(LocalHubBase):
             )
             twinspaces.check_can(actor, Action.COMMENT_DIARY)
             projects.check_diary_open(project)
+            if post.hidden_at is not None:  # nobody but its teacher administrators sees it
+                raise moderation.HiddenContentError("A teacher administrator hid this post.")
             row = DiaryCommentRow(
                 post_id=post_id, author_id=actor_id, body=text, created_at=self._now()
             )
@@ -224,6 +226,8 @@ class ContentArea(LocalHubBase):
         with self._db.session() as s:
             thread = rec.load(s, ForumThreadRow, thread_id, "Forum thread")
             self._author(s, actor_id, thread.twinspace_id, Action.REPLY_THREAD)
+            if thread.hidden_at is not None:
+                raise moderation.HiddenContentError("A teacher administrator hid this thread.")
             row = ForumPostRow(
                 thread_id=thread_id, author_id=actor_id, body=clean_body, created_at=self._now()
             )

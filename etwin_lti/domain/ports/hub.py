@@ -221,7 +221,7 @@ class ContentHub(Protocol):
         ...
 
     def comment_diary(self, actor_id: int, post_id: int, body: str) -> DiaryComment:
-        """Any active member of the project's TwinSpace may comment."""
+        """Any active member of the project's TwinSpace may comment; not on a hidden post (409)."""
         ...
 
     def list_diary(self, project_id: int, *, viewer_id: int | None = None) -> list[DiaryPost]:
@@ -234,7 +234,7 @@ class ContentHub(Protocol):
         ...
 
     def reply_thread(self, actor_id: int, thread_id: int, body: str) -> ForumPost:
-        """Every active member except guests may reply."""
+        """Every active member except guests may reply; not in a hidden thread (409)."""
         ...
 
     def list_threads(self, twinspace_id: int, *, viewer_id: int | None = None) -> list[ForumThread]:

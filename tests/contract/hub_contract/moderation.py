@@ -237,6 +237,20 @@ MODERATION_REFUSALS: list[Refusal] = [
         lambda hub, s, c, o: hub.delete_content(o.admin, o.id, K.DIARY_COMMENT, c.id),
         other=True,
     ),
+    _refusal(
+        "commenting on a hidden Diary post",
+        HiddenContentError,
+        K.DIARY_POST,
+        lambda hub, s, p: hub.comment_diary(s.members[R.PUPIL], p.id, "Still here?"),
+        prepare=lambda hub, s, p: hub.hide_content(s.admin, s.id, K.DIARY_POST, p.id),
+    ),
+    _refusal(
+        "replying in a hidden thread",
+        HiddenContentError,
+        K.THREAD,
+        lambda hub, s, t: hub.reply_thread(s.admin, t.id, "Anyone?"),
+        prepare=lambda hub, s, t: hub.hide_content(s.admin, s.id, K.THREAD, t.id),
+    ),
     _on_archived(
         "the author edits in an archived TwinSpace",
         lambda hub, s, m: hub.edit_content(
