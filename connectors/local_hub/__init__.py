@@ -25,6 +25,7 @@ from __future__ import annotations
 from connectors.local_hub.content import ContentArea
 from connectors.local_hub.course import CourseArea
 from connectors.local_hub.events import EventsArea
+from connectors.local_hub.moderation import ModerationArea
 from connectors.local_hub.people import PeopleArea
 from connectors.local_hub.projects import ProjectsArea
 from connectors.local_hub.recognition import RecognitionArea
@@ -36,6 +37,7 @@ class LocalHub(
     ProjectsArea,
     TwinSpacesArea,
     ContentArea,
+    ModerationArea,
     EventsArea,
     CourseArea,
     RecognitionArea,

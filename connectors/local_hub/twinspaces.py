@@ -9,8 +9,8 @@ from sqlalchemy import select
 from connectors import hub_records as rec
 from connectors import sql_audit as audit
 from connectors.local_hub.base import LocalHubBase, _enum, _once_more_on_conflict
+from etwin_lti.domain import moderation, twinspaces
 from etwin_lti.domain import twinspace_snapshot as snapshots
-from etwin_lti.domain import twinspaces
 from etwin_lti.domain.audit import AuditAction
 from etwin_lti.domain.model import (
     Member,
@@ -111,6 +111,10 @@ class TwinSpacesArea(LocalHubBase):
             if not private:
                 pages = pages.where(PageRow.visibility == Visibility.PUBLIC.value)
                 materials = materials.where(MaterialRow.visibility == Visibility.PUBLIC.value)
+            hidden = moderation.sees_hidden(viewer)  # its teacher administrators only
+            if not hidden:
+                pages = pages.where(PageRow.hidden_at.is_(None))
+                materials = materials.where(MaterialRow.hidden_at.is_(None))
             return TwinSpaceSnapshot(
                 twinspace=space,
                 project=project,
@@ -119,8 +123,8 @@ class TwinSpacesArea(LocalHubBase):
                 materials=tuple(
                     rec.material(r) for r in s.scalars(materials.order_by(MaterialRow.id))
                 ),
-                diary=rec.diary_posts(s, project.id),
-                threads=rec.forum_threads(s, twinspace_id) if private else (),
+                diary=rec.diary_posts(s, project.id, with_hidden=hidden),
+                threads=rec.forum_threads(s, twinspace_id, with_hidden=hidden) if private else (),
                 viewer=viewer,
             )
 

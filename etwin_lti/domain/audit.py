@@ -53,6 +53,9 @@ class AuditAction(enum.StrEnum):
     PROJECT_CLOSED = "project.closed"
     PARTNER_ADDED = "project.partner_added"
     NQL_APPLIED = "label.nql_applied"
+    CONTENT_HIDDEN = "content.hidden"
+    CONTENT_RESTORED = "content.restored"
+    CONTENT_VISIBILITY_CHANGED = "content.visibility_changed"
 
 
 @dataclass(frozen=True)

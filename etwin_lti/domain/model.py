@@ -212,6 +212,7 @@ class Page:
     visibility: Visibility
     author_id: int
     created_at: datetime
+    hidden: bool = False  # by a teacher administrator: shown to them only
 
 
 @dataclass(frozen=True)
@@ -224,6 +225,7 @@ class Material:
     visibility: Visibility
     author_id: int
     created_at: datetime
+    hidden: bool = False  # by a teacher administrator: shown to them only
 
 
 @dataclass(frozen=True)
@@ -233,6 +235,7 @@ class DiaryComment:
     author_id: int
     body: str
     created_at: datetime
+    hidden: bool = False  # by a teacher administrator: shown to them only
 
 
 @dataclass(frozen=True)
@@ -244,6 +247,7 @@ class DiaryPost:
     body: str
     created_at: datetime
     comments: tuple[DiaryComment, ...] = ()
+    hidden: bool = False  # by a teacher administrator: shown to them only
 
 
 @dataclass(frozen=True)
@@ -253,6 +257,7 @@ class ForumPost:
     author_id: int
     body: str
     created_at: datetime
+    hidden: bool = False  # by a teacher administrator: shown to them only
 
 
 @dataclass(frozen=True)
@@ -263,6 +268,7 @@ class ForumThread:
     title: str
     created_at: datetime
     posts: tuple[ForumPost, ...] = ()
+    hidden: bool = False  # by a teacher administrator: shown to them only
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,9 @@ def register_web(app: Flask, container: Container) -> None:
     install_observability(app)
 
     errors.register_error_handlers(app)
+    from etwin_lti.web.rich_text import install_rich_text
+
+    install_rich_text(app)
     input_guard.register_input_guard(app)
     # Before any blueprint: rules bind their converters when they are added.
     app.url_map.converters["int"] = input_guard.IdConverter

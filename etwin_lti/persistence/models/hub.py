@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from etwin_lti.persistence.db import Base
+from etwin_lti.persistence.models.moderation import Hideable
 from etwin_lti.persistence.types import UtcDateTime
 
 
@@ -129,7 +130,7 @@ class MemberRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
-class PageRow(Base):
+class PageRow(Hideable, Base):
     __tablename__ = "twinspace_pages"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     twinspace_id: Mapped[int] = mapped_column(ForeignKey("twinspaces.id"), index=True)
@@ -140,7 +141,7 @@ class PageRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
-class MaterialRow(Base):
+class MaterialRow(Hideable, Base):
     __tablename__ = "twinspace_materials"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     twinspace_id: Mapped[int] = mapped_column(ForeignKey("twinspaces.id"), index=True)
@@ -152,7 +153,7 @@ class MaterialRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
-class DiaryPostRow(Base):
+class DiaryPostRow(Hideable, Base):
     __tablename__ = "diary_posts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
@@ -162,7 +163,7 @@ class DiaryPostRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
-class DiaryCommentRow(Base):
+class DiaryCommentRow(Hideable, Base):
     __tablename__ = "diary_comments"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("diary_posts.id"), index=True)
@@ -171,7 +172,7 @@ class DiaryCommentRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
-class ForumThreadRow(Base):
+class ForumThreadRow(Hideable, Base):
     __tablename__ = "forum_threads"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     twinspace_id: Mapped[int] = mapped_column(ForeignKey("twinspaces.id"), index=True)
@@ -180,7 +181,7 @@ class ForumThreadRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
-class ForumPostRow(Base):
+class ForumPostRow(Hideable, Base):
     __tablename__ = "forum_posts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("forum_threads.id"), index=True)

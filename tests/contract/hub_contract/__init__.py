@@ -37,6 +37,11 @@ from tests.contract.hub_contract.builders import (
 from tests.contract.hub_contract.content import CONTENT_REFUSALS, ContentContract
 from tests.contract.hub_contract.course import COURSE_REFUSALS, CourseContract
 from tests.contract.hub_contract.events import EVENTS_REFUSALS, EventsContract
+from tests.contract.hub_contract.moderation import (
+    MODERATION_REFUSALS,
+    MODERATION_UNKNOWN,
+    ModerationContract,
+)
 from tests.contract.hub_contract.people import PEOPLE_REFUSALS, PeopleContract
 from tests.contract.hub_contract.project_life import PROJECT_LIFE_REFUSALS, ProjectLifeContract
 from tests.contract.hub_contract.projects import PROJECTS_REFUSALS, ProjectsContract
@@ -48,6 +53,7 @@ REFUSALS: list[Refusal] = [
     *PROJECTS_REFUSALS,
     *TWINSPACES_REFUSALS,
     *CONTENT_REFUSALS,
+    *MODERATION_REFUSALS,
     *EVENTS_REFUSALS,
     *COURSE_REFUSALS,
     *RECOGNITION_REFUSALS,
@@ -111,6 +117,7 @@ UNKNOWN: list[tuple[str, Callable[[HubPort], object]]] = [
     ("prize_eligibility", lambda hub: hub.prize_eligibility(UNKNOWN_ID, PrizeCategory.AGE_7_11)),
     ("get_acknowledgement", lambda hub: hub.get_acknowledgement(UNKNOWN_ID)),
     ("revoke_acknowledgement", lambda hub: hub.revoke_acknowledgement(UNKNOWN_ID, "Why")),
+    *MODERATION_UNKNOWN,
 ]
 
 
@@ -119,6 +126,7 @@ class HubContract(
     ProjectsContract,
     TwinSpacesContract,
     ContentContract,
+    ModerationContract,
     EventsContract,
     CourseContract,
     RecognitionContract,

@@ -104,6 +104,10 @@ def sessions(status: int) -> dict[str, int]:
 # refused). The demo's teachers have no account record yet, so every way is offered to them.
 TEACHERS = ("teacher", "teacher_admin", "other_member")
 TS = "/api/v1/twinspaces/{twinspace}"
+CONTENT_RULE = (
+    "/api/v1/twinspaces/<int:twinspace_id>/content/"
+    "<any(page, material, diary_post, diary_comment, thread, forum_post):kind>/<int:content_id>"
+)
 MEMBER = TS + "/members/{pupil}"
 P = "/api/v1/projects/{project}"
 # Members of the demo TwinSpace (all but the guest) see its pages and post; the guest reads.
@@ -165,6 +169,15 @@ ROWS: dict[tuple[str, str], Row] = {
         "/embed/twinspace/{twinspace}/members/{pupil}/pseudonym",
         # Teacher administrators edit pupils' pseudonyms (the empty one is refused).
         **(sessions(403) | dict(teacher_admin=422)),
+    ),
+    # Restoring a Diary post that is not hidden: a teacher administrator of this TwinSpace is
+    # past "who may" (409, nothing written); everyone else is refused.
+    (
+        "POST",
+        "/embed/twinspace/<int:twinspace_id>/content/<kind>/<int:content_id>/<action>",
+    ): launched(
+        "/embed/twinspace/{twinspace}/content/diary_post/{post}/restore",
+        **(sessions(403) | dict(teacher_admin=409)),
     ),
     ("GET", "/embed/event/<int:event_id>"): launched(
         "/embed/event/{event}",
@@ -306,6 +319,14 @@ ROWS: dict[tuple[str, str], Row] = {
     ),
     ("POST", "/api/v1/twinspaces/<int:twinspace_id>/threads"): write(TS + "/threads"),
     ("POST", "/api/v1/threads/<int:thread_id>/posts"): write("/api/v1/threads/{thread}/posts"),
+    # --- editing and moderation: acting for a person (the author or a teacher administrator) ---
+    ("PATCH", CONTENT_RULE): write(TS + "/content/diary_post/{post}"),
+    ("DELETE", CONTENT_RULE): write(TS + "/content/diary_post/{post}"),
+    ("POST", CONTENT_RULE + "/hide"): write(TS + "/content/diary_post/{post}/hide"),
+    ("POST", CONTENT_RULE + "/restore"): write(TS + "/content/diary_post/{post}/restore"),
+    ("PUT", CONTENT_RULE + "/visibility"): write(TS + "/content/page/{post}/visibility"),
+    # The trail is read as a teacher administrator (actor_id, missing here): admin tokens only.
+    ("GET", "/api/v1/twinspaces/<int:twinspace_id>/moderation"): write(TS + "/moderation"),
     # --- Learning Events ---
     ("GET", "/api/v1/events"): read("/api/v1/events"),
     ("POST", "/api/v1/events"): write("/api/v1/events"),

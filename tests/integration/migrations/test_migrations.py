@@ -36,6 +36,7 @@ from etwin_lti.persistence.models.teacher_linking import TeacherAccountRow, Teac
 from tests.support.databases import PostgresDatabase
 
 MERGE = importlib.import_module("etwin_lti.persistence.migrations.versions.0002_people_per_issuer")
+MODERATION = importlib.import_module("etwin_lti.persistence.migrations.versions.0004_ws_moderation")
 ISSUER = "https://moodle.school.example"
 OTHER_ISSUER = "https://moodle.elsewhere.example"
 
@@ -116,6 +117,7 @@ LATER_COLUMNS = [
     ("projects", "levels", "JSON NOT NULL DEFAULT '[]'"),
     ("projects", "ends_on", "DATE"),
     ("nql_applications", "evidence", "JSON NOT NULL DEFAULT '{}'"),
+    *((table, "hidden_at", "TIMESTAMP") for table in MODERATION.TABLES),  # 0004_ws_moderation
 ]
 
 
