@@ -47,6 +47,10 @@ class AuditAction(enum.StrEnum):
     # Moderation: an author or a teacher administrator changes posted content.
     CONTENT_EDITED = "content.edited"
     CONTENT_DELETED = "content.deleted"
+    # Chat moderation (etwin_lti.domain.chat): details name ids only, never the text.
+    CHAT_MESSAGE_HIDDEN = "chat.message_hidden"
+    CHAT_MESSAGE_SHOWN = "chat.message_shown"
+    CHAT_MESSAGE_DELETED = "chat.message_deleted"
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from flask_smorest import Api
 from etwin_lti.web.api import (
     acknowledgements,
     audit,
+    chat,
     content,
     course,
     events,
@@ -35,6 +36,7 @@ BLUEPRINTS = (
     course.bp,
     acknowledgements.bp,
     audit.bp,
+    chat.bp,
 )
 
 

@@ -33,6 +33,7 @@ from tests.contract.hub_contract.builders import (
     space,
     teacher,
 )
+from tests.contract.hub_contract.chat import CHAT_REFUSALS, CHAT_UNKNOWN, ChatContract
 from tests.contract.hub_contract.content import CONTENT_REFUSALS, ContentContract
 from tests.contract.hub_contract.course import COURSE_REFUSALS, CourseContract
 from tests.contract.hub_contract.events import EVENTS_REFUSALS, EventsContract
@@ -49,6 +50,7 @@ REFUSALS: list[Refusal] = [
     *EVENTS_REFUSALS,
     *COURSE_REFUSALS,
     *RECOGNITION_REFUSALS,
+    *CHAT_REFUSALS,
 ]
 
 # Every lookup by id, with an id the hub never assigned.
@@ -101,6 +103,7 @@ UNKNOWN: list[tuple[str, Callable[[HubPort], object]]] = [
     ("prize_eligibility", lambda hub: hub.prize_eligibility(UNKNOWN_ID, PrizeCategory.AGE_7_11)),
     ("get_acknowledgement", lambda hub: hub.get_acknowledgement(UNKNOWN_ID)),
     ("revoke_acknowledgement", lambda hub: hub.revoke_acknowledgement(UNKNOWN_ID, "Why")),
+    *CHAT_UNKNOWN,
 ]
 
 
@@ -112,6 +115,7 @@ class HubContract(
     EventsContract,
     CourseContract,
     RecognitionContract,
+    ChatContract,
 ):
     """Subclasses provide a ``hub`` fixture (a ``HubPort`` with the country list loaded)."""
 

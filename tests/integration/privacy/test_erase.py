@@ -158,3 +158,18 @@ def test_a_failure_midway_leaves_everything_as_it_was(
     assert dump_all(world.app) == before
     assert rows_of(world.app, "lti_identities", "person_id", world.sara)
     assert world.container.hub.get_person(world.sara).display_name == "Sara Subject"
+
+
+def test_erase_deletes_the_persons_chat_lines_and_export_lists_them(world: World) -> None:
+    hub = world.container.hub
+    mine = hub.post_chat_message(world.sara, world.twinspace_id, "SARA-CHAT: I am Sara")
+    theirs = hub.post_chat_message(world.tom, world.twinspace_id, "TOM-CHAT")
+    exported = world.privacy.export(world.sara, now=NOW)["chat_messages"]
+    assert [(m["id"], m["body"]) for m in exported] == [(mine.id, "SARA-CHAT: I am Sara")]
+    assert theirs.id not in {m["id"] for m in exported}
+    result = world.privacy.erase(world.sara, now=NOW)
+    assert result.counts.chat_messages_deleted == 1
+    assert world.privacy.export(world.sara, now=NOW)["chat_messages"] == []
+    left = hub.recent_chat(world.tom, world.twinspace_id).messages
+    assert [m.id for m in left] == [theirs.id]
+    assert "SARA-CHAT" not in json.dumps(dump_all(world.app), default=str)
