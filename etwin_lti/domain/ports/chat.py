@@ -8,6 +8,7 @@ member of *that* TwinSpace: the chat is members-only, even for admin API tokens.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from etwin_lti.domain.chat import RECENT_DEFAULT, ChatChanges, ChatMessage
@@ -43,4 +44,12 @@ class ChatHub(Protocol):
     ) -> ChatMessage:
         """Teacher administrators hide a message from everyone but themselves (or show it
         again); audit-logged. Setting the state it already has changes nothing."""
+        ...
+
+
+class ChatHistoryStore(Protocol):
+    """The retention purge's storage step (the local hub; a remote hub purges its own)."""
+
+    def purge_chat_before(self, cutoff: datetime) -> int:
+        """Delete every message created before ``cutoff``; how many went."""
         ...
