@@ -36,9 +36,10 @@ class ChatChangesSchema(ModelSchema):
 
 
 class ChatPollQuery(StrictSchema):
-    """Members only: ``viewer_id`` is required (and needs an admin token)."""
+    """Members only: ``viewer_id`` is required (and needs an admin token; the view says so,
+    so that an officer's token is refused whatever it sends)."""
 
-    viewer_id = fields.Integer(required=True, validate=ID_RANGE)
+    viewer_id = fields.Integer(load_default=None, validate=ID_RANGE)
     after = fields.Integer(
         load_default=0, validate=validate.Range(min=0, max=10**CURSOR_DIGITS_MAX - 1)
     )
@@ -46,7 +47,7 @@ class ChatPollQuery(StrictSchema):
 
 
 class ChatRecentQuery(StrictSchema):
-    viewer_id = fields.Integer(required=True, validate=ID_RANGE)
+    viewer_id = fields.Integer(load_default=None, validate=ID_RANGE)
     limit = fields.Integer(
         load_default=RECENT_DEFAULT, validate=validate.Range(min=1, max=PAGE_MAX)
     )

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from etwin_lti.domain.api_tokens import ApiPermission
-from etwin_lti.web.api.auth import hub, requires, viewer
+from etwin_lti.errors import InvalidInputError
+from etwin_lti.web.api.auth import check_reads_pupils_content, hub, requires, viewer
 from etwin_lti.web.api.parsing import ApiBlueprint
 from schemas.api.chat import (
     ChatChangesSchema,
@@ -20,6 +21,16 @@ from schemas.api.chat import (
     ChatRecentQuery,
 )
 from schemas.api.common import ActorSchema
+
+
+def _member_reading(requested: int | None) -> int:
+    """Admin tokens only (the chat is members' and pupils' talk), reading as a named member."""
+    check_reads_pupils_content("The chat")
+    viewer_id = viewer(requested)
+    if viewer_id is None:
+        raise InvalidInputError(errors={"viewer_id": ["The chat is read as one of its members."]})
+    return viewer_id
+
 
 bp = ApiBlueprint("api_chat", __name__, url_prefix="/api/v1", description="TwinSpace chat")
 MESSAGES = "/twinspaces/<int:twinspace_id>/chat/messages"
@@ -32,7 +43,7 @@ MESSAGE = MESSAGES + "/<int:message_id>"
 @bp.response(200, ChatChangesSchema)
 def chat_changes(query: dict[str, Any], twinspace_id: int) -> Any:
     """Changes after revision ``after`` (new, hidden, shown again, deleted), oldest first."""
-    viewer_id = viewer(query["viewer_id"])
+    viewer_id = _member_reading(query["viewer_id"])
     return hub().chat_changes(viewer_id, twinspace_id, after=query["after"], limit=query["limit"])
 
 
@@ -42,7 +53,8 @@ def chat_changes(query: dict[str, Any], twinspace_id: int) -> Any:
 @bp.response(200, ChatChangesSchema)
 def recent_chat(query: dict[str, Any], twinspace_id: int) -> Any:
     """The last messages still shown, oldest first; ``cursor`` to poll from."""
-    return hub().recent_chat(viewer(query["viewer_id"]), twinspace_id, limit=query["limit"])
+    viewer_id = _member_reading(query["viewer_id"])
+    return hub().recent_chat(viewer_id, twinspace_id, limit=query["limit"])
 
 
 @bp.post(MESSAGES)
