@@ -20,6 +20,7 @@ from connectors.local_hub.base import LocalHubBase, _once_more_on_conflict
 from etwin_lti.domain import chat
 from etwin_lti.domain.audit import AuditAction
 from etwin_lti.domain.chat import RECENT_DEFAULT, ChatChanges, ChatMessage
+from etwin_lti.domain.input_rules import ID_MAX
 from etwin_lti.domain.model import Member, TwinSpace
 from etwin_lti.errors import InvalidInputError, NotFoundError
 from etwin_lti.persistence.models.chat import ChatMessageRow, ChatRoomRow
@@ -119,6 +120,9 @@ class ChatArea(LocalHubBase):
         self, viewer_id: int, twinspace_id: int, *, after: int = 0, limit: int = chat.PAGE_MAX
     ) -> ChatChanges:
         cursor, count = chat.check_after(after), chat.check_limit(limit)
+        # Revisions are INTEGER columns: a cursor beyond that range matches nothing either way,
+        # and PostgreSQL would refuse to compare with it.
+        bound = min(cursor, ID_MAX)
         with self._db.session() as s:
             _space, member = self._room_member(s, twinspace_id, viewer_id)
             chat.check_can_read(member)
@@ -127,7 +131,7 @@ class ChatArea(LocalHubBase):
                 select(ChatMessageRow)
                 .where(
                     ChatMessageRow.twinspace_id == twinspace_id,
-                    ChatMessageRow.revision > cursor,
+                    ChatMessageRow.revision > bound,
                 )
                 .order_by(ChatMessageRow.revision)
                 .limit(count + 1)

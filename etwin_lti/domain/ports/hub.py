@@ -396,4 +396,5 @@ class HubPort(
     ChatHub,
     Protocol,
 ):
-    """The whole hub: every area. Prefer the narrow area port where one is enough."""
+    """The whole hub: every area (the chat's port is in ``ports.chat``). Prefer the narrow area
+    port where one is enough."""
