@@ -27,7 +27,7 @@ from tests.support.demo_tool import serving_demo_tool
 
 pytestmark = pytest.mark.e2e
 POLLERS = 8  # open chat pages, four per worker
-ARRIVES_WITHIN = 8.0  # seconds: a few poll intervals
+ARRIVES_WITHIN = 10.0  # seconds: a few of the pollers' intervals, on a busy machine
 
 
 @dataclass
