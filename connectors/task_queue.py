@@ -17,6 +17,8 @@ Tasks (names are stable: they are stored in the queue):
     poll_moodle()           periodic, every ETWIN_MOODLE_POLL_MINUTES
     purge_personal_data()   periodic, daily at 03:17 UTC: erase members suspended for longer
                             than ETWIN_SUSPENDED_RETENTION_DAYS (``PrivacyService.purge``)
+    purge_chat_history()    periodic, daily at 03:47 UTC: delete TwinSpace chat messages older
+                            than three months (``etwin_lti.services.chat``)
 
 Huey removes a task from storage when a worker takes it, so a worker killed mid-task loses that
 task. Nothing depends on the queue for durability: the outbox row is the truth, a task is only
@@ -65,6 +67,7 @@ class QueueHandlers:
     poll_moodle: Callable[[], object]
     sync_all_rosters: Callable[[], object] | None = None
     purge_personal_data: Callable[[], object] | None = None
+    purge_chat_history: Callable[[], object] | None = None
 
 
 @dataclass(frozen=True)
@@ -173,8 +176,16 @@ class HueyTaskQueue:
                 with bound_request_id(current_request_id()):
                     purge()
 
+        # Daily, half an hour after the personal-data purge: the chat's three months.
+        @huey.periodic_task(crontab(minute="47", hour="3"), name="purge_chat_history")
+        def purge_chat_history() -> None:
+            purge = handlers().purge_chat_history
+            if purge is not None:
+                purge()
+
         self._tasks = {
             "post_score": post_score,
+            "purge_chat_history": purge_chat_history,
             "purge_personal_data": purge_personal_data,
             "sweep_outbox": sweep_outbox,
             "sync_all_rosters": sync_all_rosters,

@@ -60,6 +60,7 @@ from etwin_lti.observability.metrics import Metrics, QueueSnapshot
 from etwin_lti.persistence.db import Database
 from etwin_lti.persistence.secret_box import SecretBox
 from etwin_lti.services.badges import BadgeUrls, recipient_key
+from etwin_lti.services.chat import purge_chat_history
 from etwin_lti.services.deep_linking import DeepLinkingService
 from etwin_lti.services.demo import load_demo
 from etwin_lti.services.launches import LOGIN_TTL_SECONDS, LaunchConfig, LaunchService
@@ -252,6 +253,10 @@ def bootstrap(settings: Settings) -> Container:
     def purge_personal_data() -> object:
         return privacy.purge(now=_utc_now())
 
+    def purge_chat() -> object:
+        # The local database's chat; a remote hub's instance runs its own purge.
+        return purge_chat_history(local_hub, now=_utc_now())
+
     task_queue.attach(
         QueueHandlers(
             post_score=counted_passback(passback.post, metrics),
@@ -259,6 +264,7 @@ def bootstrap(settings: Settings) -> Container:
             poll_moodle=partial(moodle.poll, now=_utc_now),
             sync_all_rosters=roster_sync.sync_all,
             purge_personal_data=purge_personal_data,
+            purge_chat_history=purge_chat,
         )
     )
 

@@ -72,6 +72,7 @@ class Settings:
     rate_limit_api_failures: str = "30 per minute"  # refused tokens, per address
     rate_limit_upload: str = "60 per hour"
     rate_limit_one_time_code: str = "10 per 10 minutes"
+    rate_limit_chat: str = "10 per 30 seconds"  # messages per person per TwinSpace chat
     registration_attempts_per_invite: int = 3  # dynamic registrations tried with one invite
     # Outbound fetch guard (connectors/outbound_guard.py): lab and test setups on 127.0.0.1 only.
     allow_private_urls: bool = False

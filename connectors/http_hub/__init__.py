@@ -14,6 +14,7 @@ retried POST can never create something twice.
 from __future__ import annotations
 
 from connectors.http_hub.base import API_PREFIX, RETRY_STATUSES, hub_session
+from connectors.http_hub.chat import ChatArea
 from connectors.http_hub.content import ContentArea
 from connectors.http_hub.course import CourseArea
 from connectors.http_hub.events import EventsArea
@@ -33,6 +34,7 @@ class HttpHubConnector(
     EventsArea,
     CourseArea,
     RecognitionArea,
+    ChatArea,
 ):
     """The whole ``HubPort``: one area mixin per narrow port over ``HttpHubBase``."""
 

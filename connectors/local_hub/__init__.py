@@ -22,6 +22,7 @@ Learning Events: ``list_events(open_only=True)`` lists the events that still tak
 
 from __future__ import annotations
 
+from connectors.local_hub.chat import ChatArea
 from connectors.local_hub.content import ContentArea
 from connectors.local_hub.course import CourseArea
 from connectors.local_hub.events import EventsArea
@@ -41,6 +42,7 @@ class LocalHub(
     EventsArea,
     CourseArea,
     RecognitionArea,
+    ChatArea,
 ):
     """The whole ``HubPort``: one area mixin per narrow port over ``LocalHubBase``."""
 

@@ -56,6 +56,10 @@ class AuditAction(enum.StrEnum):
     CONTENT_HIDDEN = "content.hidden"
     CONTENT_RESTORED = "content.restored"
     CONTENT_VISIBILITY_CHANGED = "content.visibility_changed"
+    # Chat moderation (etwin_lti.domain.chat): details name ids only, never the text.
+    CHAT_MESSAGE_HIDDEN = "chat.message_hidden"
+    CHAT_MESSAGE_SHOWN = "chat.message_shown"
+    CHAT_MESSAGE_DELETED = "chat.message_deleted"
 
 
 @dataclass(frozen=True)

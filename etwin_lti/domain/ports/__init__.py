@@ -8,6 +8,7 @@ chooses which. One module per concern: ``hub`` (one port per area of the eTwinni
 from __future__ import annotations
 
 from etwin_lti.domain.model import RoleSource
+from etwin_lti.domain.ports.chat import ChatHub
 from etwin_lti.domain.ports.hub import (
     ContentHub,
     CourseHub,
@@ -22,6 +23,7 @@ from etwin_lti.domain.ports.identities import IdentityStore
 from etwin_lti.domain.ports.registrations import PlatformRegistrationClient, RegistrationStore
 
 __all__ = [
+    "ChatHub",
     "ContentHub",
     "CourseHub",
     "EventsHub",

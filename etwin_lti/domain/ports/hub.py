@@ -51,6 +51,7 @@ from etwin_lti.domain.model import (
     Visibility,
 )
 from etwin_lti.domain.moderation import ContentKind, ContentState, ModerationEntry
+from etwin_lti.domain.ports.chat import ChatHub
 from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
 
 
@@ -480,6 +481,8 @@ class HubPort(
     EventsHub,
     CourseHub,
     RecognitionHub,
+    ChatHub,
     Protocol,
 ):
-    """The whole hub: every area. Prefer the narrow area port where one is enough."""
+    """The whole hub: every area (the chat's port is in ``ports.chat``). Prefer the narrow area
+    port where one is enough."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from etwin_lti.domain.ports import HubPort
 from etwin_lti.services.pages.acknowledgements import AcknowledgementLinks, AcknowledgementPages
+from etwin_lti.services.pages.chat import ChatPages
 from etwin_lti.services.pages.event import EventPages
 from etwin_lti.services.pages.review import ReviewPages
 from etwin_lti.services.pages.twinspace import TwinSpacePages
@@ -27,6 +28,7 @@ class PageServices:
     unit: UnitPages
     review: ReviewPages
     acknowledgements: AcknowledgementPages
+    chat: ChatPages
 
     @classmethod
     def over(
@@ -38,4 +40,5 @@ class PageServices:
             unit=UnitPages(hub, progress),
             review=ReviewPages(hub),
             acknowledgements=AcknowledgementPages(hub, links),
+            chat=ChatPages(hub),
         )

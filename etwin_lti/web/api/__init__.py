@@ -17,6 +17,7 @@ from flask_smorest import Api
 from etwin_lti.web.api import (
     acknowledgements,
     audit,
+    chat,
     content,
     course,
     events,
@@ -37,6 +38,7 @@ BLUEPRINTS = (
     course.bp,
     acknowledgements.bp,
     audit.bp,
+    chat.bp,
 )
 
 

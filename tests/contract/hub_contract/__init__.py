@@ -34,6 +34,7 @@ from tests.contract.hub_contract.builders import (
     space,
     teacher,
 )
+from tests.contract.hub_contract.chat import CHAT_REFUSALS, CHAT_UNKNOWN, ChatContract
 from tests.contract.hub_contract.content import CONTENT_REFUSALS, ContentContract
 from tests.contract.hub_contract.course import COURSE_REFUSALS, CourseContract
 from tests.contract.hub_contract.events import EVENTS_REFUSALS, EventsContract
@@ -58,6 +59,7 @@ REFUSALS: list[Refusal] = [
     *COURSE_REFUSALS,
     *RECOGNITION_REFUSALS,
     *PROJECT_LIFE_REFUSALS,
+    *CHAT_REFUSALS,
 ]
 
 # Every lookup by id, with an id the hub never assigned.
@@ -118,6 +120,7 @@ UNKNOWN: list[tuple[str, Callable[[HubPort], object]]] = [
     ("get_acknowledgement", lambda hub: hub.get_acknowledgement(UNKNOWN_ID)),
     ("revoke_acknowledgement", lambda hub: hub.revoke_acknowledgement(UNKNOWN_ID, "Why")),
     *MODERATION_UNKNOWN,
+    *CHAT_UNKNOWN,
 ]
 
 
@@ -131,6 +134,7 @@ class HubContract(
     CourseContract,
     RecognitionContract,
     ProjectLifeContract,
+    ChatContract,
 ):
     """Subclasses provide a ``hub`` fixture (a ``HubPort`` with the country list loaded)."""
 

@@ -445,3 +445,44 @@ ROWS: dict[tuple[str, str], Row] = {
         TS + "/expert-permits/{teacher_it}"
     ),
 }
+
+# --- the TwinSpace chat: active members of that TwinSpace only (the guest reads) ---
+CHAT = "/embed/twinspace/{twinspace}/chat"
+CHAT_READERS = dict(pupil=200, pupil_admin=200, teacher=200, teacher_admin=200, guest=200)
+API_CHAT = TS + "/chat/messages"
+ROWS |= {
+    ("GET", "/embed/twinspace/<int:twinspace_id>/chat"): launched(
+        CHAT,
+        **(sessions(403) | CHAT_READERS),  # the tool admin: no membership, no chat
+    ),
+    ("GET", "/embed/twinspace/<int:twinspace_id>/chat/messages"): launched(
+        CHAT + "/messages", **(sessions(403) | CHAT_READERS)
+    ),
+    ("POST", "/embed/twinspace/<int:twinspace_id>/chat/messages"): launched(
+        CHAT + "/messages",
+        {"body": "Authz walk"},
+        **(sessions(403) | dict(pupil=303, pupil_admin=303, teacher=303, teacher_admin=303)),
+    ),
+    # No such message: members are past "who may" (404); everyone else is refused first.
+    ("POST", "/embed/twinspace/<int:twinspace_id>/chat/messages/<int:message_id>/<action>"): (
+        launched(
+            CHAT + "/messages/999999/delete",
+            **(sessions(403) | dict.fromkeys(CHAT_READERS, 404)),
+        )
+    ),
+    # The API reads as a named member (admin tokens only; the empty query names nobody).
+    ("GET", "/api/v1/twinspaces/<int:twinspace_id>/chat/messages"): api(
+        API_CHAT, admin=422, nso=403, css=403
+    ),
+    ("GET", "/api/v1/twinspaces/<int:twinspace_id>/chat/recent"): api(
+        TS + "/chat/recent", admin=422, nso=403, css=403
+    ),
+    ("POST", "/api/v1/twinspaces/<int:twinspace_id>/chat/messages"): write(API_CHAT),
+    ("DELETE", "/api/v1/twinspaces/<int:twinspace_id>/chat/messages/<int:message_id>"): write(
+        API_CHAT + "/999999"
+    ),
+    (
+        "PUT",
+        "/api/v1/twinspaces/<int:twinspace_id>/chat/messages/<int:message_id>/hidden",
+    ): write(API_CHAT + "/999999/hidden"),
+}
