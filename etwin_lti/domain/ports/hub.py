@@ -353,8 +353,17 @@ class RecognitionHub(Protocol):
     ) -> list[NqlApplication]: ...
 
     def award_eql(self, project_id: int) -> list[Acknowledgement]:
-        """The CSS awards the EQL to the project's NQL holders; refused (409) unless at least
-        two partners from two different countries hold an NQL for it, or for a national project."""
+        """The EQL is awarded by rule inside ``decide_nql`` (``acknowledgements.eql_by_rule``);
+        this call applies the same rule for NQLs granted before it existed, recorded as awarded
+        by the CSS. Refused (409): a national or unapproved project, NQLs from fewer than two
+        countries (``EqlNotEarnedError``), a withdrawn EQL (``EqlWithdrawnError``), or every NQL
+        holder holding it already (``EqlAlreadyAwardedError``, what it says once the rule ran)."""
+        ...
+
+    def withdraw_eql(self, project_id: int, reason: str) -> list[Acknowledgement]:
+        """The CSS withdraws the project's EQL with a reason (422 without one): every holder's
+        is revoked, audited, and the rule never awards it again. Refused (409) when the
+        project holds none (``EqlNotHeldError``) or it was withdrawn already."""
         ...
 
     def prize_eligibility(self, project_id: int, category: PrizeCategory) -> PrizeEligibility: ...

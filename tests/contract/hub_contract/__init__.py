@@ -98,6 +98,7 @@ UNKNOWN: list[tuple[str, Callable[[HubPort], object]]] = [
     ("apply_nql", lambda hub: hub.apply_nql(UNKNOWN_ID, UNKNOWN_ID)),
     ("decide_nql", lambda hub: hub.decide_nql("FR", UNKNOWN_ID, SCORES, PASSING)),
     ("award_eql", lambda hub: hub.award_eql(UNKNOWN_ID)),
+    ("withdraw_eql", lambda hub: hub.withdraw_eql(UNKNOWN_ID, "Why")),
     ("prize_eligibility", lambda hub: hub.prize_eligibility(UNKNOWN_ID, PrizeCategory.AGE_7_11)),
     ("get_acknowledgement", lambda hub: hub.get_acknowledgement(UNKNOWN_ID)),
     ("revoke_acknowledgement", lambda hub: hub.revoke_acknowledgement(UNKNOWN_ID, "Why")),

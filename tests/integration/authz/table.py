@@ -357,6 +357,10 @@ ROWS: dict[tuple[str, str], Row] = {
         nso=403,
         css=409,  # the CSS may: no NQLs yet
     ),
+    # The CSS withdraws the EQL with a reason (the empty body is refused once past the role).
+    ("POST", "/api/v1/projects/<int:project_id>/eql/withdrawal"): api(
+        P + "/eql/withdrawal", admin=422, nso=403, css=422
+    ),
     ("GET", "/api/v1/projects/<int:project_id>/prize-eligibility"): api(
         P + "/prize-eligibility",
         admin=422,
