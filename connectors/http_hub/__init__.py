@@ -19,6 +19,7 @@ from connectors.http_hub.course import CourseArea
 from connectors.http_hub.events import EventsArea
 from connectors.http_hub.people import PeopleArea
 from connectors.http_hub.projects import ProjectsArea
+from connectors.http_hub.public import PublicArea
 from connectors.http_hub.recognition import RecognitionArea
 from connectors.http_hub.twinspaces import TwinSpacesArea
 
@@ -31,6 +32,7 @@ class HttpHubConnector(
     EventsArea,
     CourseArea,
     RecognitionArea,
+    PublicArea,
 ):
     """The whole ``HubPort``: one area mixin per narrow port over ``HttpHubBase``."""
 

@@ -27,6 +27,7 @@ from connectors.local_hub.course import CourseArea
 from connectors.local_hub.events import EventsArea
 from connectors.local_hub.people import PeopleArea
 from connectors.local_hub.projects import ProjectsArea
+from connectors.local_hub.public import PublicArea
 from connectors.local_hub.recognition import RecognitionArea
 from connectors.local_hub.twinspaces import TwinSpacesArea
 
@@ -39,6 +40,7 @@ class LocalHub(
     EventsArea,
     CourseArea,
     RecognitionArea,
+    PublicArea,
 ):
     """The whole ``HubPort``: one area mixin per narrow port over ``LocalHubBase``."""
 

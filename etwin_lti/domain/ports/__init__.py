@@ -15,6 +15,7 @@ from etwin_lti.domain.ports.hub import (
     HubPort,
     PeopleHub,
     ProjectsHub,
+    PublicHub,
     RecognitionHub,
     TwinSpacesHub,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "PeopleHub",
     "PlatformRegistrationClient",
     "ProjectsHub",
+    "PublicHub",
     "RecognitionHub",
     "RegistrationStore",
     "RoleSource",

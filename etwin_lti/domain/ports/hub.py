@@ -49,6 +49,7 @@ from etwin_lti.domain.model import (
     UnitProgress,
     Visibility,
 )
+from etwin_lti.domain.public_pages import GALLERY_PAGE_SIZE, PublicProject, PublicProjectList
 from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
 
 
@@ -393,6 +394,22 @@ class RecognitionHub(Protocol):
         ...
 
 
+class PublicHub(Protocol):
+    """What anyone may read without logging in (``etwin_lti.domain.public_pages``)."""
+
+    def public_project(self, project_id: int) -> PublicProject:
+        """An approved project's public page; ``NoPublicPageError`` (404) alike for an unknown
+        id, a pending project and one closed before approval."""
+        ...
+
+    def list_public_projects(
+        self, *, offset: int = 0, limit: int = GALLERY_PAGE_SIZE
+    ) -> PublicProjectList:
+        """Approved projects with public content, newest approval first (then id); ``limit``
+        1 to ``GALLERY_PAGE_MAX`` (422 otherwise)."""
+        ...
+
+
 class HubPort(
     PeopleHub,
     ProjectsHub,
@@ -401,6 +418,7 @@ class HubPort(
     EventsHub,
     CourseHub,
     RecognitionHub,
+    PublicHub,
     Protocol,
 ):
     """The whole hub: every area. Prefer the narrow area port where one is enough."""

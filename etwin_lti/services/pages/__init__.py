@@ -16,6 +16,7 @@ from etwin_lti.services.pages.review import ReviewPages
 from etwin_lti.services.pages.twinspace import TwinSpacePages
 from etwin_lti.services.pages.unit import UnitPages
 from etwin_lti.services.progress import ProgressService
+from etwin_lti.services.public_pages import PublicPages
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class PageServices:
     unit: UnitPages
     review: ReviewPages
     acknowledgements: AcknowledgementPages
+    public: PublicPages  # the public project page and the gallery (no launch session)
 
     @classmethod
     def over(
@@ -38,4 +40,5 @@ class PageServices:
             unit=UnitPages(hub, progress),
             review=ReviewPages(hub),
             acknowledgements=AcknowledgementPages(hub, links),
+            public=PublicPages(hub),
         )

@@ -22,6 +22,7 @@ from etwin_lti.web.api import (
     events,
     people,
     projects,
+    public,
     twinspaces,
 )
 from schemas.api.errors import ApiErrorSchema
@@ -35,6 +36,7 @@ BLUEPRINTS = (
     course.bp,
     acknowledgements.bp,
     audit.bp,
+    public.bp,
 )
 
 
