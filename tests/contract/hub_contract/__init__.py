@@ -38,6 +38,7 @@ from tests.contract.hub_contract.course import COURSE_REFUSALS, CourseContract
 from tests.contract.hub_contract.events import EVENTS_REFUSALS, EventsContract
 from tests.contract.hub_contract.people import PEOPLE_REFUSALS, PeopleContract
 from tests.contract.hub_contract.projects import PROJECTS_REFUSALS, ProjectsContract
+from tests.contract.hub_contract.public import PublicContract
 from tests.contract.hub_contract.recognition import RECOGNITION_REFUSALS, RecognitionContract
 from tests.contract.hub_contract.twinspaces import TWINSPACES_REFUSALS, TwinSpacesContract
 
@@ -102,6 +103,7 @@ UNKNOWN: list[tuple[str, Callable[[HubPort], object]]] = [
     ("prize_eligibility", lambda hub: hub.prize_eligibility(UNKNOWN_ID, PrizeCategory.AGE_7_11)),
     ("get_acknowledgement", lambda hub: hub.get_acknowledgement(UNKNOWN_ID)),
     ("revoke_acknowledgement", lambda hub: hub.revoke_acknowledgement(UNKNOWN_ID, "Why")),
+    ("public_project", lambda hub: hub.public_project(UNKNOWN_ID)),
 ]
 
 
@@ -113,6 +115,7 @@ class HubContract(
     EventsContract,
     CourseContract,
     RecognitionContract,
+    PublicContract,
 ):
     """Subclasses provide a ``hub`` fixture (a ``HubPort`` with the country list loaded)."""
 
