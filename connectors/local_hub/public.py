@@ -55,7 +55,6 @@ class PublicArea(LocalHubBase):
                 p.id: rec.person(p)
                 for p in s.scalars(select(PersonRow).where(PersonRow.id.in_(teacher_ids)))
             }
-            teachers = [people[i] for i in teacher_ids if i in people]
             partners = [people[i] for i in project.partner_ids if i in people]
             countries = public.project_countries(project, partners)
             pages, materials = self._public_content(s, project.twinspace_id)
@@ -71,7 +70,6 @@ class PublicArea(LocalHubBase):
                 scope=project.scope,
                 country_codes=countries,
                 country_names=tuple(names.get(c, c) for c in countries),
-                schools=public.public_schools(teachers, names),
                 approved_at=project.approved_at,
                 closed_at=project.closed_at,
                 pages=pages,
@@ -108,16 +106,13 @@ class PublicArea(LocalHubBase):
         post: DiaryPostRow, people: dict[int, Person], names: dict[str, str]
     ) -> PublicDiaryPost:
         author = people.get(post.author_id)
-        # Only a project teacher's school signs a post; anyone else's post stays unsigned.
-        if author is None or author.kind is not PersonKind.TEACHER:
-            return PublicDiaryPost(post.id, post.title, post.body, post.created_at, None, None)
-        code = author.country_code
+        # Only a project teacher's country signs a post; anyone else's post stays unsigned.
+        code = author.country_code if author and author.kind is PersonKind.TEACHER else None
         return PublicDiaryPost(
             id=post.id,
             title=post.title,
             body=post.body,
             created_at=post.created_at,
-            school=author.school,
             country_name=names.get(code, code) if code else None,
         )
 

@@ -5,14 +5,16 @@ Central and National Services exhibit projects "in different galleries". Here ev
 its NSOs approved has a public page, readable without any login, showing only what was made
 public:
 
-- the project: title, description, scope, its countries and its partner schools (the school
-  and country of each founder and partner teacher: what eTwinning's galleries show); never a
-  person's name nor any e-mail (``api_access.person_for`` shows contact data to no one without
-  a token, and no rule makes a member's name public, so no name is shown, teachers' included);
+- the project: title, description, scope and its countries (founders' and partners'); never a
+  person's name, school or e-mail: ``api_access.person_for`` shows contact data to no one
+  without a token, no rule makes a member's name public, and a teacher's school is shown to
+  partners and their own NSO only (docs/privacy.md), so none of them is shown, teachers'
+  included. Partner schools would need the founders' decision to publish them, which the
+  project does not record yet;
 - pages and materials whose visibility is public (a pupil's content is never public unless a
   teacher administrator published it, and then without a name: no author is shown at all);
 - the Project Diary's posts (written by partner teachers, public as the Diary has always been),
-  each under its author's school and country, without comments (members', pupils' among them);
+  each under its author's country, without comments (members', pupils' among them);
 - the European Quality Label while the project holds it (not once the CSS withdrew it).
 
 A project that was never approved (pending, or closed before approval) and an id that does not
@@ -26,12 +28,12 @@ or a Diary post), newest approval first, ``GALLERY_PAGE_SIZE`` per page.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from etwin_lti.domain.acknowledgements import EqlStatus
-from etwin_lti.domain.model import MaterialKind, Person, PersonKind, Project, ProjectScope
+from etwin_lti.domain.model import MaterialKind, Person, Project, ProjectScope
 from etwin_lti.errors import InvalidInputError, NotFoundError
 
 GALLERY_PAGE_SIZE = 20
@@ -45,13 +47,6 @@ class NoPublicPageError(NotFoundError):
     error = "no_public_page"
     description = "There is no public page at this address."
     who_can_fix = "you (check the address)"
-
-
-@dataclass(frozen=True)
-class PublicSchool:
-    school: str
-    country_code: str
-    country_name: str
 
 
 @dataclass(frozen=True)
@@ -77,8 +72,7 @@ class PublicDiaryPost:
     title: str
     body: str
     created_at: datetime
-    school: str | None  # the author's school and country, never their name
-    country_name: str | None
+    country_name: str | None  # the author's country, never their name
 
 
 @dataclass(frozen=True)
@@ -89,7 +83,6 @@ class PublicProject:
     scope: ProjectScope
     country_codes: tuple[str, ...]
     country_names: tuple[str, ...]
-    schools: tuple[PublicSchool, ...]
     approved_at: datetime
     closed_at: datetime | None
     pages: tuple[PublicPage, ...]  # oldest first, as in the TwinSpace
@@ -150,27 +143,6 @@ def public_eql(status: EqlStatus | None) -> EqlStatus | None:
     if status is None or status.withdrawn_on is not None:
         return None
     return status
-
-
-def public_schools(
-    teachers: Iterable[Person], country_names: Mapping[str, str]
-) -> tuple[PublicSchool, ...]:
-    """Each partner school once, in the order of the teachers (founders first); a teacher
-    without a school or country shows nothing. Only teachers: a pupil is never listed."""
-    seen: dict[tuple[str, str], PublicSchool] = {}
-    for person in teachers:
-        if person.kind is not PersonKind.TEACHER or not person.school or not person.country_code:
-            continue
-        key = (person.school, person.country_code)
-        seen.setdefault(
-            key,
-            PublicSchool(
-                person.school,
-                person.country_code,
-                country_names.get(person.country_code, person.country_code),
-            ),
-        )
-    return tuple(seen.values())
 
 
 def project_countries(project: Project, teachers: Iterable[Person]) -> tuple[str, ...]:

@@ -15,18 +15,10 @@ from etwin_lti.domain.public_pages import (
     PublicProject,
     PublicProjectList,
     PublicProjectSummary,
-    PublicSchool,
 )
 from schemas.api.acknowledgements import EqlStatusSchema
 from schemas.api.common import ModelSchema
 from schemas.base import StrictSchema
-
-
-class PublicSchoolSchema(ModelSchema):
-    model = PublicSchool
-    school = fields.String(required=True)
-    country_code = fields.String(required=True)
-    country_name = fields.String(required=True)
 
 
 class PublicPageSchema(ModelSchema):
@@ -52,7 +44,6 @@ class PublicDiaryPostSchema(ModelSchema):
     title = fields.String(required=True)
     body = fields.String(required=True)
     created_at = fields.DateTime(required=True)
-    school = fields.String(required=True, allow_none=True)
     country_name = fields.String(required=True, allow_none=True)
 
 
@@ -64,7 +55,6 @@ class PublicProjectSchema(ModelSchema):
     scope = fields.Enum(ProjectScope, by_value=True, required=True)
     country_codes = fields.List(fields.String(), required=True)
     country_names = fields.List(fields.String(), required=True)
-    schools = fields.List(fields.Nested(PublicSchoolSchema), required=True)
     approved_at = fields.DateTime(required=True)
     closed_at = fields.DateTime(required=True, allow_none=True)
     pages = fields.List(fields.Nested(PublicPageSchema), required=True)

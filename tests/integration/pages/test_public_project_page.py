@@ -39,8 +39,7 @@ def names_and_mails(world: PagesWorld) -> list[str]:
     for person_id in world.demo.people.values():
         person = hub.get_person(person_id)
         found.append(person.display_name)
-        if person.email:
-            found.append(person.email)
+        found += [x for x in (person.email, person.school) if x]
     return found
 
 
@@ -67,6 +66,7 @@ def test_the_demo_project_page_shows_only_public_content(either: PagesWorld) -> 
     for leak in names_and_mails(either):
         assert leak not in page, leak
     assert "@" not in page
+    assert "a partner school in Poland" in page  # a Diary post's signature: a country only
 
 
 def test_every_visibility_by_every_author(either: PagesWorld) -> None:
