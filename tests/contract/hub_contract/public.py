@@ -125,11 +125,16 @@ class PublicContract:
         eql = hub.public_project(project.id).eql
         assert eql is not None and eql.awarded_by == "rule"
         assert eql.country_names == ("France", "Italy")
+        hub.post_diary(fr.id, project.id, "Labelled", "Two NQLs!")  # now in the gallery
+        (entry,) = [e for e in _gallery(hub) if e.id == project.id]
+        assert entry.has_eql and entry.diary_posts == 1
         hub.close_project(fr.id, project.id)
         closed = hub.public_project(project.id)
         assert closed.closed_at is not None and closed.eql is not None
         hub.withdraw_eql(project.id, "Copied work")
         assert hub.public_project(project.id).eql is None  # never the withdrawal's reason
+        (entry,) = [e for e in _gallery(hub) if e.id == project.id]
+        assert not entry.has_eql and entry.closed_at is not None
 
     def test_gallery_lists_approved_projects_with_public_content(self, hub: HubPort) -> None:
         quiet, *_ = _schooled_project(hub)  # approved, nothing public

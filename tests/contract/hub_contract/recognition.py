@@ -357,6 +357,11 @@ class RecognitionContract:
         labelled(hub, project, fr, "FR")
         labelled(hub, project, it, "IT")
         assert len(_eql_of(hub, project.id)) == 2
+        assert project.twinspace_id is not None
+        shown = hub.twinspace_snapshot(project.twinspace_id).eql  # what the TwinSpace page says
+        assert shown is not None and shown.withdrawn_on is None
+        assert (shown.awarded_by, shown.country_codes) == ("rule", ("FR", "IT"))
+        assert shown.country_names == ("France", "Italy")
 
         withdrawn = hub.withdraw_eql(project.id, "The evidence was copied.")
         assert sorted(a.person_id for a in withdrawn) == sorted([fr, it])
@@ -372,6 +377,9 @@ class RecognitionContract:
         assert polish.id not in {a.person_id for a in _eql_of(hub, project.id)}
         with pytest.raises(EqlWithdrawnError):
             hub.award_eql(project.id)
+        shown = hub.twinspace_snapshot(project.twinspace_id).eql
+        assert shown is not None and shown.withdrawn_on is not None
+        assert shown.withdrawal_reason == "The evidence was copied."
 
     def test_nql_needs_the_criteria_total(self, hub: HubPort) -> None:
         """0/25 on the five criteria is no label, even with every sub-criterion met."""
