@@ -1,6 +1,7 @@
 """Labels, prizes and certificates (domain-facts.md 1.5, 1.7; course unit 1).
 
-The hub records the decisions people at the NSO and CSS take; it never awards a label by itself.
+The hub records the decisions people at the NSO and CSS take; it awards no label by itself,
+except the European Quality Label, which the seed says is automatic (below).
 
 National Quality Label (ESEP rules, domain-facts.md 1.5):
 - applied for by a teacher (founder or partner) of a **European** project; national projects
