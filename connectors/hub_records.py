@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from etwin_lti.domain import acknowledgements as acks
 from etwin_lti.domain.course import current_edition_id
 from etwin_lti.domain.events import event_status
 from etwin_lti.domain.model import (
@@ -497,3 +498,16 @@ def acknowledgement(row: AcknowledgementRow) -> Acknowledgement:
         revoked_at=row.revoked_at,
         evidence=dict(row.evidence or {}),
     )
+
+
+def eql_status(session: Session, project_id: int) -> acks.EqlStatus | None:
+    """The project's EQL as its pages show it (``acknowledgements.eql_status``)."""
+    rows = session.scalars(
+        select(AcknowledgementRow)
+        .where(
+            AcknowledgementRow.kind == AcknowledgementKind.EUROPEAN_QUALITY_LABEL.value,
+            AcknowledgementRow.subject == acks.project_subject(project_id),
+        )
+        .order_by(AcknowledgementRow.id)
+    )
+    return acks.eql_status(acknowledgement(row) for row in rows)

@@ -21,6 +21,7 @@ from connectors.http_hub.events import EventsArea
 from connectors.http_hub.moderation import ModerationArea
 from connectors.http_hub.people import PeopleArea
 from connectors.http_hub.projects import ProjectsArea
+from connectors.http_hub.public import PublicArea
 from connectors.http_hub.recognition import RecognitionArea
 from connectors.http_hub.twinspaces import TwinSpacesArea
 
@@ -35,6 +36,7 @@ class HttpHubConnector(
     CourseArea,
     RecognitionArea,
     ChatArea,
+    PublicArea,
 ):
     """The whole ``HubPort``: one area mixin per narrow port over ``HttpHubBase``."""
 

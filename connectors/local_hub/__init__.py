@@ -29,6 +29,7 @@ from connectors.local_hub.events import EventsArea
 from connectors.local_hub.moderation import ModerationArea
 from connectors.local_hub.people import PeopleArea
 from connectors.local_hub.projects import ProjectsArea
+from connectors.local_hub.public import PublicArea
 from connectors.local_hub.recognition import RecognitionArea
 from connectors.local_hub.twinspaces import TwinSpacesArea
 
@@ -43,6 +44,7 @@ class LocalHub(
     CourseArea,
     RecognitionArea,
     ChatArea,
+    PublicArea,
 ):
     """The whole ``HubPort``: one area mixin per narrow port over ``LocalHubBase``."""
 

@@ -31,7 +31,8 @@ class AuditAction(enum.StrEnum):
     MEMBER_REACTIVATED = "twinspace.member_reactivated"
     NQL_GRANTED = "label.nql_granted"
     NQL_REFUSED = "label.nql_refused"
-    EQL_AWARDED = "label.eql_awarded"
+    EQL_AWARDED = "label.eql_awarded"  # by the rule (details: awarded_by=rule) or the CSS
+    EQL_WITHDRAWN = "label.eql_withdrawn"  # the CSS, with its reason
     ACKNOWLEDGEMENT_ISSUED = "acknowledgement.issued"
     ACKNOWLEDGEMENT_REVOKED = "acknowledgement.revoked"
     PERSON_ERASED = "privacy.person_erased"

@@ -56,6 +56,9 @@ def register_web(app: Flask, container: Container) -> None:
     from etwin_lti.web import linking_views
 
     app.register_blueprint(linking_views.bp)
+    from etwin_lti.web import public_views
+
+    app.register_blueprint(public_views.bp)
     if container.settings.demo:
         from etwin_lti.web.sandbox_mount import mount_sandbox
 

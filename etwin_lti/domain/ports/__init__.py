@@ -16,6 +16,7 @@ from etwin_lti.domain.ports.hub import (
     HubPort,
     PeopleHub,
     ProjectsHub,
+    PublicHub,
     RecognitionHub,
     TwinSpacesHub,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "PeopleHub",
     "PlatformRegistrationClient",
     "ProjectsHub",
+    "PublicHub",
     "RecognitionHub",
     "RegistrationStore",
     "RoleSource",

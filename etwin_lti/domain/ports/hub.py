@@ -52,6 +52,7 @@ from etwin_lti.domain.model import (
 )
 from etwin_lti.domain.moderation import ContentKind, ContentState, ModerationEntry
 from etwin_lti.domain.ports.chat import ChatHub
+from etwin_lti.domain.public_pages import GALLERY_PAGE_SIZE, PublicProject, PublicProjectList
 from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
 
 
@@ -442,8 +443,17 @@ class RecognitionHub(Protocol):
     ) -> list[NqlApplication]: ...
 
     def award_eql(self, project_id: int) -> list[Acknowledgement]:
-        """The CSS awards the EQL to the project's NQL holders; refused (409) unless at least
-        two partners from two different countries hold an NQL for it, or for a national project."""
+        """The EQL is awarded by rule inside ``decide_nql`` (``acknowledgements.eql_by_rule``);
+        this call applies the same rule for NQLs granted before it existed, recorded as awarded
+        by the CSS. Refused (409): a national or unapproved project, NQLs from fewer than two
+        countries (``EqlNotEarnedError``), a withdrawn EQL (``EqlWithdrawnError``), or every NQL
+        holder holding it already (``EqlAlreadyAwardedError``, what it says once the rule ran)."""
+        ...
+
+    def withdraw_eql(self, project_id: int, reason: str) -> list[Acknowledgement]:
+        """The CSS withdraws the project's EQL with a reason (422 without one): every holder's
+        is revoked, audited, and the rule never awards it again. Refused (409) when the
+        project holds none (``EqlNotHeldError``) or it was withdrawn already."""
         ...
 
     def prize_eligibility(self, project_id: int, category: PrizeCategory) -> PrizeEligibility: ...
@@ -473,6 +483,22 @@ class RecognitionHub(Protocol):
         ...
 
 
+class PublicHub(Protocol):
+    """What anyone may read without logging in (``etwin_lti.domain.public_pages``)."""
+
+    def public_project(self, project_id: int) -> PublicProject:
+        """An approved project's public page; ``NoPublicPageError`` (404) alike for an unknown
+        id, a pending project and one closed before approval."""
+        ...
+
+    def list_public_projects(
+        self, *, offset: int = 0, limit: int = GALLERY_PAGE_SIZE
+    ) -> PublicProjectList:
+        """Approved projects with public content, newest approval first (then id); ``limit``
+        1 to ``GALLERY_PAGE_MAX`` (422 otherwise)."""
+        ...
+
+
 class HubPort(
     PeopleHub,
     ProjectsHub,
@@ -482,6 +508,7 @@ class HubPort(
     CourseHub,
     RecognitionHub,
     ChatHub,
+    PublicHub,
     Protocol,
 ):
     """The whole hub: every area (the chat's port is in ``ports.chat``). Prefer the narrow area

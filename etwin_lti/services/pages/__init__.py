@@ -17,6 +17,7 @@ from etwin_lti.services.pages.review import ReviewPages
 from etwin_lti.services.pages.twinspace import TwinSpacePages
 from etwin_lti.services.pages.unit import UnitPages
 from etwin_lti.services.progress import ProgressService
+from etwin_lti.services.public_pages import PublicPages
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class PageServices:
     review: ReviewPages
     acknowledgements: AcknowledgementPages
     chat: ChatPages
+    public: PublicPages  # the public project page and the gallery (no launch session)
 
     @classmethod
     def over(
@@ -41,4 +43,5 @@ class PageServices:
             review=ReviewPages(hub),
             acknowledgements=AcknowledgementPages(hub, links),
             chat=ChatPages(hub),
+            public=PublicPages(hub),
         )

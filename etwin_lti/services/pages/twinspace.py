@@ -10,12 +10,13 @@ comments and no forum.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from etwin_lti.domain import moderation, twinspaces
+from etwin_lti.domain.acknowledgements import EQL_BY_RULE, EqlStatus
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.model import (
     MaterialKind,
@@ -140,6 +141,17 @@ class ThreadLine:
 
 
 @dataclass(frozen=True)
+class EqlLine:
+    """ "European Quality Label — awarded on <date> because it holds NQLs from X and Y"."""
+
+    awarded_on: date
+    countries: str  # "France and Italy"
+    by_rule: bool
+    withdrawn_on: date | None
+    withdrawal_reason: str | None
+
+
+@dataclass(frozen=True)
 class TwinSpaceView:
     twinspace: TwinSpace
     project: Project
@@ -157,6 +169,7 @@ class TwinSpaceView:
     notice: str | None
     moderator: bool = False  # a teacher administrator: hidden content, the trail
     trail: tuple[editing.TrailLine, ...] = ()  # recent moderation, newest first
+    eql: EqlLine | None = None
 
 
 @dataclass(frozen=True)
@@ -307,6 +320,7 @@ class TwinSpacePages:
             notice=_notice(ctx, session, sees_private),
             moderator=moderator,
             trail=self._trail(ctx, names) if moderator else (),
+            eql=eql_line(snap.eql),
         )
 
     def _trail(self, ctx: _Context, names: Mapping[int, str]) -> tuple[editing.TrailLine, ...]:
@@ -480,6 +494,25 @@ _ACTIONS: dict[tuple[str | None, str], Callable[..., str]] = {
 }
 
 
+def eql_line(status: EqlStatus | None) -> EqlLine | None:
+    if status is None:
+        return None
+    return EqlLine(
+        awarded_on=status.awarded_on,
+        countries=spoken_list(status.country_names),
+        by_rule=status.awarded_by == EQL_BY_RULE,
+        withdrawn_on=status.withdrawn_on,
+        withdrawal_reason=status.withdrawal_reason,
+    )
+
+
+def spoken_list(names: Sequence[str]) -> str:
+    """ "France", "France and Italy", "France, Italy and Poland"."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def _member(ctx: _Context, person_id: int) -> Member:
     member = next((m for m in ctx.members if m.person_id == person_id), None)
     if member is None:
@@ -529,4 +562,4 @@ def _notice(ctx: _Context, session: LaunchSession, sees_private: bool) -> str | 
     return "You see what is public: pages, materials and the Project Diary."
 
 
-__all__ = ["MESSAGES", "TwinSpacePages", "TwinSpaceView"]
+__all__ = ["MESSAGES", "EqlLine", "TwinSpacePages", "TwinSpaceView", "eql_line"]

@@ -24,6 +24,7 @@ from etwin_lti.web.api import (
     moderation,
     people,
     projects,
+    public,
     twinspaces,
 )
 from schemas.api.errors import ApiErrorSchema
@@ -39,6 +40,7 @@ BLUEPRINTS = (
     acknowledgements.bp,
     audit.bp,
     chat.bp,
+    public.bp,
 )
 
 

@@ -46,6 +46,7 @@ from tests.contract.hub_contract.moderation import (
 from tests.contract.hub_contract.people import PEOPLE_REFUSALS, PeopleContract
 from tests.contract.hub_contract.project_life import PROJECT_LIFE_REFUSALS, ProjectLifeContract
 from tests.contract.hub_contract.projects import PROJECTS_REFUSALS, ProjectsContract
+from tests.contract.hub_contract.public import PublicContract
 from tests.contract.hub_contract.recognition import RECOGNITION_REFUSALS, RecognitionContract
 from tests.contract.hub_contract.twinspaces import TWINSPACES_REFUSALS, TwinSpacesContract
 
@@ -116,11 +117,13 @@ UNKNOWN: list[tuple[str, Callable[[HubPort], object]]] = [
     ("apply_nql", lambda hub: hub.apply_nql(UNKNOWN_ID, UNKNOWN_ID)),
     ("decide_nql", lambda hub: hub.decide_nql("FR", UNKNOWN_ID, SCORES, PASSING)),
     ("award_eql", lambda hub: hub.award_eql(UNKNOWN_ID)),
+    ("withdraw_eql", lambda hub: hub.withdraw_eql(UNKNOWN_ID, "Why")),
     ("prize_eligibility", lambda hub: hub.prize_eligibility(UNKNOWN_ID, PrizeCategory.AGE_7_11)),
     ("get_acknowledgement", lambda hub: hub.get_acknowledgement(UNKNOWN_ID)),
     ("revoke_acknowledgement", lambda hub: hub.revoke_acknowledgement(UNKNOWN_ID, "Why")),
     *MODERATION_UNKNOWN,
     *CHAT_UNKNOWN,
+    ("public_project", lambda hub: hub.public_project(UNKNOWN_ID)),
 ]
 
 
@@ -135,6 +138,7 @@ class HubContract(
     RecognitionContract,
     ProjectLifeContract,
     ChatContract,
+    PublicContract,
 ):
     """Subclasses provide a ``hub`` fixture (a ``HubPort`` with the country list loaded)."""
 

@@ -153,6 +153,9 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/badges/assertions/<int:acknowledgement_id>/certificate.pdf"): everyone(
         "/badges/assertions/{certificate}/certificate.pdf", 404
     ),
+    # --- The public project pages: no credential needed, none changes the answer ---
+    ("GET", "/projects/public"): everyone("/projects/public"),
+    ("GET", "/projects/<int:project_id>/public"): everyone("/projects/{project}/public"),
     # --- Pages inside the LMS iframe (launch sessions) ---
     ("GET", "/embed/twinspace/<int:twinspace_id>"): launched(
         "/embed/twinspace/{twinspace}", **TS_PAGE
@@ -381,12 +384,19 @@ ROWS: dict[tuple[str, str], Row] = {
         nso=403,
         css=409,  # the CSS may: no NQLs yet
     ),
+    # The CSS withdraws the EQL with a reason (the empty body is refused once past the role).
+    ("POST", "/api/v1/projects/<int:project_id>/eql/withdrawal"): api(
+        P + "/eql/withdrawal", admin=422, nso=403, css=422
+    ),
     ("GET", "/api/v1/projects/<int:project_id>/prize-eligibility"): api(
         P + "/prize-eligibility",
         admin=422,
         nso=422,
         css=422,  # needs the prize year
     ),
+    # --- what the public pages show, for a remote hub's connector: any token reads it ---
+    ("GET", "/api/v1/public/projects"): read("/api/v1/public/projects"),
+    ("GET", "/api/v1/public/projects/<int:project_id>"): read("/api/v1/public/projects/{project}"),
     # --- the audit log: who changed roles, permits, labels; not for officers ---
     ("GET", "/api/v1/audit"): api("/api/v1/audit", admin=200, nso=403, css=403),
     # --- the sandbox LMS (demo mode only): another platform mounted in-process, with its own
