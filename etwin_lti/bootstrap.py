@@ -89,7 +89,7 @@ def bootstrap(settings: Settings) -> Container:
     lab = settings.allows_private_urls
     cache = _shared_cache(settings, database)
     task_queue = _task_queue(settings)
-    local_hub = LocalHub(database)
+    local_hub = LocalHub(database, page_cache=cache)  # the TwinSpace page snapshot (ADR 0016)
     remote_hub = _remote_hub(settings)
     hub: HubPort = remote_hub or local_hub
     # Progress (issue 8 item 2): a completion owes its pending AGS scores to this tool's LMS

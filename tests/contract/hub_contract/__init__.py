@@ -36,6 +36,7 @@ from tests.contract.hub_contract.builders import (
 from tests.contract.hub_contract.content import CONTENT_REFUSALS, ContentContract
 from tests.contract.hub_contract.course import COURSE_REFUSALS, CourseContract
 from tests.contract.hub_contract.events import EVENTS_REFUSALS, EventsContract
+from tests.contract.hub_contract.paging import PAGING_UNKNOWN, PagingContract
 from tests.contract.hub_contract.people import PEOPLE_REFUSALS, PeopleContract
 from tests.contract.hub_contract.projects import PROJECTS_REFUSALS, ProjectsContract
 from tests.contract.hub_contract.recognition import RECOGNITION_REFUSALS, RecognitionContract
@@ -101,6 +102,7 @@ UNKNOWN: list[tuple[str, Callable[[HubPort], object]]] = [
     ("prize_eligibility", lambda hub: hub.prize_eligibility(UNKNOWN_ID, PrizeCategory.AGE_7_11)),
     ("get_acknowledgement", lambda hub: hub.get_acknowledgement(UNKNOWN_ID)),
     ("revoke_acknowledgement", lambda hub: hub.revoke_acknowledgement(UNKNOWN_ID, "Why")),
+    *PAGING_UNKNOWN,
 ]
 
 
@@ -112,6 +114,7 @@ class HubContract(
     EventsContract,
     CourseContract,
     RecognitionContract,
+    PagingContract,
 ):
     """Subclasses provide a ``hub`` fixture (a ``HubPort`` with the country list loaded)."""
 
