@@ -77,7 +77,8 @@ def check_window(offset: int, limit: int) -> None:
 def check_people(person_ids: object) -> None:
     """``unit_progress_of``'s people: 1 to 500 ids (a page of a list, never the whole class)."""
     ids = list(person_ids) if isinstance(person_ids, (list, tuple)) else None
-    if not ids or len(ids) > 500 or not all(isinstance(i, int) and i > 0 for i in ids):
+    valid = all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in ids or ())
+    if not ids or len(ids) > 500 or not valid:
         raise InvalidInputError(errors={"person_id": ["From 1 to 500 person ids."]})
 
 
