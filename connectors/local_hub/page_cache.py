@@ -36,7 +36,7 @@ import weakref
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from etwin_lti.domain.cache import KeyValueCache
@@ -192,7 +192,10 @@ def _twinspaces_of(session: Session) -> set[int]:
         elif isinstance(row, ForumPostRow):
             threads.add(row.thread_id)
         elif isinstance(row, PersonRow):
-            if row not in session.new:  # a new person is on no page yet
+            # A new person is on no page yet; of a person, the pages show only the name (a
+            # country set at a teacher's first launch renews nothing).
+            renamed = inspect(row).attrs.display_name.history.has_changes()
+            if row in session.deleted or (row not in session.new and renamed):
                 people.add(row.id)
         elif getattr(row, "twinspace_id", None) is not None:
             direct.add(row.twinspace_id)

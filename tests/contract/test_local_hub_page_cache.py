@@ -91,8 +91,14 @@ WRITES: list[tuple[str, Write]] = [
     ("rename pupil", lambda hub, s: hub.rename_person(s.admin, s.members[R.PUPIL], "Star")),
     ("partner", lambda hub, s: hub.add_partner(s.admin, s.project.id, teacher(hub, "PL").id)),
     ("bulk statement", _bulk_rename),
+    ("edit page", lambda hub, s: hub.edit_page(s.admin, s.id, _first_page(hub, s), "Edited", "")),
+    ("delete page", lambda hub, s: hub.delete_page(s.admin, s.id, _first_page(hub, s))),
     ("archive", lambda hub, s: hub.close_project(s.admin, s.project.id)),
 ]
+
+
+def _first_page(hub: LocalHub, s: Space) -> int:
+    return int(hub.list_pages(s.id, viewer_id=s.admin)[0].id)
 
 
 def _pupil(hub: LocalHub) -> int:
