@@ -478,3 +478,18 @@ def pg_redis_world(
     w = PagesWorld(app, demo, launcher)
     yield w
     settle(w.app)
+
+
+def test_an_erasure_shows_on_the_next_view(world: PagesWorld) -> None:
+    """Erasure rewrites a person and their memberships with bulk statements: the page's cache is
+    renewed all the same, and the erased pupil's name is gone from the very next view."""
+    pupil, ts = world.demo.people["pupil_b"], world.demo.twinspace_id
+    post = world.hub.list_diary(world.demo.project_id)[0]
+    world.hub.comment_diary(pupil, post.id, "A comment before the erasure")
+    founder = world.as_founder()
+    name = world.hub.get_person(pupil).display_name
+    assert name in main(founder.get(world.ts_url))  # beside the comment
+    world.app.extensions["etwin"].privacy.erase(pupil, now=NOW)
+    page = main(founder.get(world.ts_url))
+    assert name not in page and "A comment before the erasure" in page
+    assert name not in main(founder.get(f"/embed/twinspace/{ts}/members"))
