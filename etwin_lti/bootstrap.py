@@ -93,7 +93,7 @@ def bootstrap(settings: Settings) -> Container:
     metrics = Metrics.from_environment()
     cache = _shared_cache(settings, database, metrics)
     task_queue = _task_queue(settings)
-    local_hub = LocalHub(database)
+    local_hub = LocalHub(database, page_cache=cache)  # the TwinSpace page snapshot (ADR 0016)
     remote_hub = _remote_hub(settings)
     hub: HubPort = remote_hub or local_hub
     # Progress (issue 8 item 2): a completion owes its pending AGS scores to this tool's LMS

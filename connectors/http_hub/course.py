@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from connectors.http_hub.base import HttpHubBase
+from etwin_lti.domain import paging
 from etwin_lti.domain.model import (
     Acknowledgement,
     Edition,
@@ -13,10 +14,12 @@ from etwin_lti.domain.model import (
     Unit,
     UnitProgress,
 )
+from etwin_lti.domain.paging import TraineePage
 from schemas.api.acknowledgements import (
     AcknowledgementSchema,
 )
 from schemas.api.course import EditionSchema, UnitProgressSchema, UnitSchema
+from schemas.api.paging import TraineePageSchema, TraineeStatusSchema
 from schemas.api.people import PersonSchema
 
 
@@ -75,6 +78,22 @@ class CourseArea(HttpHubBase):
 
     def list_trainees(self, edition_id: int) -> list[Person]:
         return self._call("GET", f"/editions/{edition_id}/trainees", PersonSchema(many=True))
+
+    def is_trainee(self, edition_id: int, person_id: int) -> bool:
+        path = f"/editions/{edition_id}/trainees/{person_id}"
+        return bool(self._call("GET", path, TraineeStatusSchema())["trainee"])
+
+    def trainee_page(self, edition_id: int, *, offset: int, limit: int) -> TraineePage:
+        paging.check_window(offset, limit)
+        query = {"offset": offset, "limit": limit}
+        path = f"/editions/{edition_id}/trainee-page"
+        return self._call("GET", path, TraineePageSchema(), query=query)
+
+    def unit_progress_of(self, unit_id: int, person_ids: Sequence[int]) -> list[UnitProgress]:
+        paging.check_people(person_ids)
+        query = {"person_id": list(person_ids)}
+        path = f"/units/{unit_id}/progress-of"
+        return self._call("GET", path, UnitProgressSchema(many=True), query=query)
 
     def mark_activity_done(self, person_id: int, activity_id: int) -> UnitProgress:
         path = f"/activities/{activity_id}/done/{person_id}"

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from connectors.http_hub.base import HttpHubBase
+from etwin_lti.domain import paging
 from etwin_lti.domain.model import (
     Member,
     TwinSpace,
     TwinSpaceRole,
 )
+from etwin_lti.domain.paging import MemberPage, RoleCount
 from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
+from schemas.api.paging import MemberPageSchema, RoleCountSchema
 from schemas.api.twinspace_snapshot import TwinSpaceSnapshotSchema
 from schemas.api.twinspaces import MemberSchema, TwinSpaceSchema
 
@@ -36,6 +39,16 @@ class TwinSpacesArea(HttpHubBase):
             TwinSpaceSnapshotSchema(),
             query={"viewer_id": viewer_id},
         )
+
+    def role_counts(self, twinspace_id: int) -> list[RoleCount]:
+        path = f"/twinspaces/{twinspace_id}/role-counts"
+        return self._call("GET", path, RoleCountSchema(many=True))
+
+    def member_page(self, twinspace_id: int, *, offset: int, limit: int) -> MemberPage:
+        paging.check_window(offset, limit)  # refused here as the local hub refuses it
+        query = {"offset": offset, "limit": limit}
+        path = f"/twinspaces/{twinspace_id}/member-page"
+        return self._call("GET", path, MemberPageSchema(), query=query)
 
     def add_member(
         self, actor_id: int, twinspace_id: int, person_id: int, role: TwinSpaceRole

@@ -12,7 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from connectors import hub_records as rec
+from connectors.local_hub.page_cache import PageCache
 from etwin_lti.domain import acknowledgements as acks
+from etwin_lti.domain.cache import KeyValueCache
 from etwin_lti.domain.model import (
     Acknowledgement,
     AcknowledgementKind,
@@ -60,10 +62,16 @@ class LocalHubBase:
         *,
         clock: Callable[[], datetime] = _utc_now,
         country_list: Mapping[str, Any] | None = None,
+        page_cache: KeyValueCache | None = None,
     ) -> None:
         self._db = database
         self._clock = clock
         self._country_list = country_list
+        # The TwinSpace page's snapshot (ADR 0016); every write through this database
+        # invalidates it, whichever adapter makes it.
+        self._pages = PageCache(page_cache) if page_cache is not None else None
+        if self._pages is not None:
+            self._pages.watch(database)
 
     def _now(self) -> datetime:
         return self._clock()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from connectors import hub_records as rec
 from connectors.local_hub.base import LocalHubBase, _once_more_on_conflict
-from etwin_lti.domain import course
+from etwin_lti.domain import course, paging
 from etwin_lti.domain.model import (
     Acknowledgement,
     AcknowledgementKind,
@@ -19,6 +20,7 @@ from etwin_lti.domain.model import (
     Unit,
     UnitProgress,
 )
+from etwin_lti.domain.paging import TraineePage
 from etwin_lti.persistence.models.hub import (
     ActivityCompletionRow,
     ActivityRow,
@@ -144,6 +146,51 @@ class CourseArea(LocalHubBase):
             ).all()
             trainees = [rec.person(row) for row in rows]
             return sorted(trainees, key=lambda p: (p.display_name.casefold(), p.id))
+
+    def is_trainee(self, edition_id: int, person_id: int) -> bool:
+        with self._db.session() as s:
+            rec.load(s, EditionRow, edition_id, "Edition")
+            return s.get(EditionTraineeRow, (edition_id, person_id)) is not None
+
+    def trainee_page(self, edition_id: int, *, offset: int, limit: int) -> TraineePage:
+        paging.check_window(offset, limit)
+        with self._db.session() as s:
+            rec.load(s, EditionRow, edition_id, "Edition")
+            total = s.scalar(select(func.count()).where(EditionTraineeRow.edition_id == edition_id))
+            rows = s.scalars(
+                select(PersonRow)
+                .join(EditionTraineeRow, EditionTraineeRow.person_id == PersonRow.id)
+                .where(EditionTraineeRow.edition_id == edition_id)
+                .order_by(func.lower(PersonRow.display_name), PersonRow.id)
+                .offset(offset)
+                .limit(limit)
+            ).all()
+            return TraineePage(
+                trainees=tuple(rec.person(row) for row in rows),
+                total=int(total or 0),
+                offset=offset,
+                limit=limit,
+            )
+
+    def unit_progress_of(self, unit_id: int, person_ids: Sequence[int]) -> list[UnitProgress]:
+        paging.check_people(person_ids)
+        with self._db.session() as s:
+            unit = rec.load_unit(s, unit_id)
+            ids = [a.id for a in unit.activities]
+            done: dict[int, dict[int, Any]] = {pid: {} for pid in person_ids}
+            if ids:
+                for person_id, activity_id, when in s.execute(
+                    select(
+                        ActivityCompletionRow.person_id,
+                        ActivityCompletionRow.activity_id,
+                        ActivityCompletionRow.done_at,
+                    ).where(
+                        ActivityCompletionRow.person_id.in_(sorted(set(person_ids))),
+                        ActivityCompletionRow.activity_id.in_(ids),
+                    )
+                ):
+                    done[person_id][activity_id] = when
+            return [course.unit_progress(unit, pid, done[pid]) for pid in person_ids]
 
     def mark_activity_done(self, person_id: int, activity_id: int) -> UnitProgress:
         return _once_more_on_conflict(lambda: self._mark_activity_done(person_id, activity_id))

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from connectors import hub_records as rec
 from connectors.local_hub.base import LocalHubBase
-from etwin_lti.domain import events
+from etwin_lti.domain import events, paging
 from etwin_lti.domain.model import (
     Acknowledgement,
     AcknowledgementKind,
     Enrolment,
     LearningEvent,
 )
+from etwin_lti.domain.paging import Participant, ParticipantPage
+from etwin_lti.errors import NotFoundError
 from etwin_lti.persistence.models.hub import (
     EnrolmentRow,
     LearningEventRow,
+    PersonRow,
 )
 
 
@@ -103,6 +106,43 @@ class EventsArea(LocalHubBase):
                 .order_by(EnrolmentRow.enrolled_at, EnrolmentRow.person_id)
             )
             return [Enrolment(r.event_id, r.person_id, completed_at=r.completed_at) for r in rows]
+
+    def get_enrolment(self, event_id: int, person_id: int) -> Enrolment:
+        with self._db.session() as s:
+            rec.load(s, LearningEventRow, event_id, "Learning Event")
+            row = s.get(EnrolmentRow, (event_id, person_id))
+            if row is None:
+                raise NotFoundError(
+                    f"Person {person_id} is not a participant of Learning Event {event_id}."
+                )
+            return Enrolment(row.event_id, row.person_id, completed_at=row.completed_at)
+
+    def participant_page(self, event_id: int, *, offset: int, limit: int) -> ParticipantPage:
+        paging.check_window(offset, limit)
+        with self._db.session() as s:
+            rec.load(s, LearningEventRow, event_id, "Learning Event")
+            total, completed = s.execute(
+                select(func.count(), func.count(EnrolmentRow.completed_at)).where(
+                    EnrolmentRow.event_id == event_id
+                )
+            ).one()
+            rows = s.execute(
+                select(EnrolmentRow, PersonRow.display_name)
+                .join(PersonRow, PersonRow.id == EnrolmentRow.person_id)
+                .where(EnrolmentRow.event_id == event_id)
+                .order_by(func.lower(PersonRow.display_name), EnrolmentRow.person_id)
+                .offset(offset)
+                .limit(limit)
+            ).all()
+            return ParticipantPage(
+                participants=tuple(
+                    Participant(row.person_id, name, row.completed_at) for row, name in rows
+                ),
+                total=int(total or 0),
+                completed=int(completed or 0),
+                offset=offset,
+                limit=limit,
+            )
 
     def complete_event(self, actor_id: int, event_id: int, person_id: int) -> Acknowledgement:
         with self._db.session() as s:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
-from sqlalchemy import String, cast, literal, select
+from sqlalchemy import String, case, cast, func, literal, select
+from sqlalchemy.orm import Session
 
 from connectors import hub_records as rec
 from connectors import sql_audit as audit
 from connectors.local_hub.base import LocalHubBase, _enum, _once_more_on_conflict
-from etwin_lti.domain import moderation, twinspaces
+from etwin_lti.domain import moderation, paging, twinspaces
 from etwin_lti.domain import twinspace_snapshot as snapshots
 from etwin_lti.domain.audit import AuditAction
 from etwin_lti.domain.model import (
@@ -23,6 +25,7 @@ from etwin_lti.domain.model import (
     TwinSpaceStatus,
     Visibility,
 )
+from etwin_lti.domain.paging import MemberPage, RoleCount
 from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
 from etwin_lti.errors import (
     NotFoundError,
@@ -74,11 +77,69 @@ class TwinSpacesArea(LocalHubBase):
             rec.load(s, TwinSpaceRow, twinspace_id, "TwinSpace")
             return rec.load_member(s, twinspace_id, person_id)
 
+    def role_counts(self, twinspace_id: int) -> list[RoleCount]:
+        with self._db.session() as s:
+            rec.load(s, TwinSpaceRow, twinspace_id, "TwinSpace")
+            return _role_counts(s, twinspace_id)
+
+    def member_page(self, twinspace_id: int, *, offset: int, limit: int) -> MemberPage:
+        paging.check_window(offset, limit)
+        with self._db.session() as s:
+            rec.load(s, TwinSpaceRow, twinspace_id, "TwinSpace")
+            total = s.scalar(select(func.count()).where(MemberRow.twinspace_id == twinspace_id))
+            # The order of ``twinspaces.member_sort_key``, in SQL so that only one page of
+            # rows leaves the database.
+            rank = case(
+                {role.value: order for role, order in twinspaces.ROLE_ORDER.items()},
+                value=MemberRow.role,
+                else_=len(twinspaces.ROLE_ORDER),
+            )
+            rows = s.execute(
+                select(MemberRow, PersonRow.display_name)
+                .join(PersonRow, PersonRow.id == MemberRow.person_id)
+                .where(MemberRow.twinspace_id == twinspace_id)
+                .order_by(rank, func.lower(PersonRow.display_name), MemberRow.person_id)
+                .offset(offset)
+                .limit(limit)
+            ).all()
+            return MemberPage(
+                members=tuple(rec.member(row, name) for row, name in rows),
+                total=int(total or 0),
+                offset=offset,
+                limit=limit,
+            )
+
     def twinspace_snapshot(
         self, twinspace_id: int, *, viewer_id: int | None = None
     ) -> TwinSpaceSnapshot:
-        """One unit of work; each kind of row is one query (comments and forum posts in one
-        ``IN`` query each, only when there are posts): nine statements for a quiet space."""
+        """The viewer's membership (one read), then the shared part of the page from the
+        page cache (``page_cache``) or, on a miss, from one unit of work whose statements do
+        not depend on the number of members: the counts are one ``GROUP BY`` and only the
+        authors of the content shown are read."""
+        viewer = self._viewer(twinspace_id, viewer_id)
+        private = snapshots.sees_private(viewer)
+        hidden = moderation.sees_hidden(viewer)  # its teacher administrators only
+        pages = self._pages
+        key = pages.key(twinspace_id, private, hidden=hidden) if pages is not None else None
+        cached = pages.get(key) if pages is not None and key else None
+        if cached is None:
+            cached = self._read_snapshot(twinspace_id, private, hidden)
+            if self._pages is not None and key:
+                self._pages.put(key, cached)
+        return replace(cached, viewer=viewer)
+
+    def _viewer(self, twinspace_id: int, viewer_id: int | None) -> Member | None:
+        if viewer_id is None:
+            return None
+        with self._db.session() as s:
+            found = s.execute(
+                select(MemberRow, PersonRow.display_name)
+                .join(PersonRow, PersonRow.id == MemberRow.person_id)
+                .where(MemberRow.twinspace_id == twinspace_id, MemberRow.person_id == viewer_id)
+            ).first()
+            return rec.member(found[0], found[1]) if found is not None else None
+
+    def _read_snapshot(self, twinspace_id: int, private: bool, hidden: bool) -> TwinSpaceSnapshot:
         with self._db.session() as s:
             # Whether the project ever had an EQL rides on the first query: a quiet space
             # (most of them) pays no statement for it.
@@ -99,46 +160,52 @@ class TwinSpacesArea(LocalHubBase):
             if found is None:
                 raise NotFoundError(f"TwinSpace {twinspace_id} does not exist.")
             space_row, project_row, eql_given = found
-            rows = s.execute(
-                select(MemberRow, PersonRow.display_name)
-                .join(PersonRow, PersonRow.id == MemberRow.person_id)
-                .where(MemberRow.twinspace_id == twinspace_id)
-            ).all()
-            members = tuple(
-                sorted(
-                    (rec.member(row, name) for row, name in rows), key=twinspaces.member_sort_key
-                )
-            )
+            counts = tuple(_role_counts(s, twinspace_id))
             space = TwinSpace(
                 id=space_row.id,
                 project_id=space_row.project_id,
                 title=space_row.title,
                 status=TwinSpaceStatus(space_row.status),
-                has_pupils=any(m.role in twinspaces.PUPIL_ROLES for m in members),
+                has_pupils=any(c.role in twinspaces.PUPIL_ROLES for c in counts),
             )
             project = rec.project(s, project_row, twinspace_id=space_row.id)
-            viewer = snapshots.find_viewer(members, viewer_id)
-            private = snapshots.sees_private(viewer)
             pages = select(PageRow).where(PageRow.twinspace_id == twinspace_id)
             materials = select(MaterialRow).where(MaterialRow.twinspace_id == twinspace_id)
             if not private:
                 pages = pages.where(PageRow.visibility == Visibility.PUBLIC.value)
                 materials = materials.where(MaterialRow.visibility == Visibility.PUBLIC.value)
-            hidden = moderation.sees_hidden(viewer)  # its teacher administrators only
             if not hidden:
                 pages = pages.where(PageRow.hidden_at.is_(None))
                 materials = materials.where(MaterialRow.hidden_at.is_(None))
+            page_list = tuple(rec.page(r) for r in s.scalars(pages.order_by(PageRow.id)))
+            material_list = tuple(
+                rec.material(r) for r in s.scalars(materials.order_by(MaterialRow.id))
+            )
+            diary = rec.diary_posts(s, project.id, with_hidden=hidden)
+            threads = rec.forum_threads(s, twinspace_id, with_hidden=hidden) if private else ()
+            wrote = snapshots.author_ids(page_list, material_list, diary, threads)
+            authors: tuple[Member, ...] = ()
+            if wrote:
+                rows = s.execute(
+                    select(MemberRow, PersonRow.display_name)
+                    .join(PersonRow, PersonRow.id == MemberRow.person_id)
+                    .where(
+                        MemberRow.twinspace_id == twinspace_id,
+                        MemberRow.person_id.in_(sorted(wrote)),
+                    )
+                    .order_by(MemberRow.person_id)
+                ).all()
+                authors = tuple(rec.member(row, name) for row, name in rows)
             return TwinSpaceSnapshot(
                 twinspace=space,
                 project=project,
-                members=members,
-                pages=tuple(rec.page(r) for r in s.scalars(pages.order_by(PageRow.id))),
-                materials=tuple(
-                    rec.material(r) for r in s.scalars(materials.order_by(MaterialRow.id))
-                ),
-                diary=rec.diary_posts(s, project.id, with_hidden=hidden),
-                threads=rec.forum_threads(s, twinspace_id, with_hidden=hidden) if private else (),
-                viewer=viewer,
+                role_counts=counts,
+                authors=authors,
+                pages=page_list,
+                materials=material_list,
+                diary=diary,
+                threads=threads,
+                viewer=None,
                 eql=rec.eql_status(s, project.id) if eql_given else None,
             )
 
@@ -314,3 +381,22 @@ class TwinSpacesArea(LocalHubBase):
             row.role_source, row.updated_at = RoleSource.LMS.value, now
             s.flush()
             return rec.member(row, target.display_name)
+
+
+def _role_counts(s: Session, twinspace_id: int) -> list[RoleCount]:
+    """One ``GROUP BY``: the page's summary whatever the size of the class."""
+    found: dict[TwinSpaceRole, dict[str, int]] = {}
+    for role, status, count in s.execute(
+        select(MemberRow.role, MemberRow.status, func.count())
+        .where(MemberRow.twinspace_id == twinspace_id)
+        .group_by(MemberRow.role, MemberRow.status)
+    ):
+        found.setdefault(TwinSpaceRole(role), {})[status] = int(count)
+    return [
+        RoleCount(
+            role,
+            active=found[role].get(MemberStatus.ACTIVE.value, 0),
+            suspended=found[role].get(MemberStatus.SUSPENDED.value, 0),
+        )
+        for role in sorted(found, key=twinspaces.ROLE_ORDER.__getitem__)
+    ]

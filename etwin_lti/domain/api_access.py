@@ -23,7 +23,7 @@ from dataclasses import replace
 
 from etwin_lti.domain.api_tokens import ApiToken, ApiTokenRole
 from etwin_lti.domain.model import Country, DiaryPost, Person, PersonKind
-from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
+from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot, author_ids
 from etwin_lti.errors import PermissionDeniedError
 
 
@@ -92,4 +92,8 @@ def snapshot_for(
     and materials are already out: officers cannot read as a member)."""
     if reads_pupils_content(token):
         return snapshot
-    return replace(snapshot, diary=tuple(diary_for(token, snapshot.diary, kinds)), threads=())
+    diary = tuple(diary_for(token, snapshot.diary, kinds))
+    # Only the authors of what is left: no name of a pupil whose comment was taken out.
+    shown = author_ids(snapshot.pages, snapshot.materials, diary, ())
+    authors = tuple(m for m in snapshot.authors if m.person_id in shown)
+    return replace(snapshot, diary=diary, threads=(), authors=authors)

@@ -4,6 +4,11 @@ The page used to ask the hub seven times (TwinSpace, members, project, pages, ma
 forum), each a unit of work of its own (or an HTTP call to a remote hub). A snapshot is the same
 data read in one unit of work, so the page is also consistent with itself.
 
+The snapshot no longer carries the member list (issue 11 item 2, ADR 0016): the counts per role,
+the viewer's own membership, and the members who wrote the content shown (for the authors'
+names) are bounded by the content, not by the class; the members themselves are read 50 at a
+time (``TwinSpacesHub.member_page``).
+
 Who sees what is the page's rule (DESIGN.md "Privacy"): private pages and materials and the
 forum only for an active member who is not a guest; everyone else gets public content only.
 """
@@ -24,13 +29,15 @@ from etwin_lti.domain.model import (
     TwinSpace,
     TwinSpaceRole,
 )
+from etwin_lti.domain.paging import RoleCount
 
 
 @dataclass(frozen=True)
 class TwinSpaceSnapshot:
     twinspace: TwinSpace
     project: Project
-    members: tuple[Member, ...]  # in the hub's member order (administrators first)
+    role_counts: tuple[RoleCount, ...]  # in role order, only roles somebody holds
+    authors: tuple[Member, ...]  # members who wrote what is shown, by person id
     pages: tuple[Page, ...]  # public only unless the viewer sees private content
     materials: tuple[Material, ...]
     diary: tuple[DiaryPost, ...]  # newest first, every comment (the page filters pupils')
@@ -49,7 +56,18 @@ def sees_private(viewer: Member | None) -> bool:
     )
 
 
-def find_viewer(members: tuple[Member, ...] | list[Member], viewer_id: int | None) -> Member | None:
-    if viewer_id is None:
-        return None
-    return next((m for m in members if m.person_id == viewer_id), None)
+def author_ids(
+    pages: tuple[Page, ...],
+    materials: tuple[Material, ...],
+    diary: tuple[DiaryPost, ...],
+    threads: tuple[ForumThread, ...],
+) -> set[int]:
+    """Whose names the page shows beside the content: bounded by the content, not the class."""
+    ids = {p.author_id for p in pages} | {m.author_id for m in materials}
+    for post in diary:
+        ids.add(post.author_id)
+        ids.update(c.author_id for c in post.comments)
+    for thread in threads:
+        ids.add(thread.author_id)
+        ids.update(p.author_id for p in thread.posts)
+    return ids

@@ -69,6 +69,11 @@ class Database:
         self.engine = make_engine(url, **engine_kwargs)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
+    @property
+    def session_factory(self) -> sessionmaker[Session]:
+        """For listeners that must see every unit of work (the page cache, ADR 0016)."""
+        return self._sessions
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         session = self._sessions()

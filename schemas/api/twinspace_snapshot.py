@@ -8,6 +8,7 @@ from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
 from schemas.api.acknowledgements import EqlStatusSchema
 from schemas.api.common import ModelSchema
 from schemas.api.content import DiaryPostSchema, ForumThreadSchema, MaterialSchema, PageSchema
+from schemas.api.paging import RoleCountSchema
 from schemas.api.projects import ProjectSchema
 from schemas.api.twinspaces import MemberSchema, TwinSpaceSchema
 
@@ -16,7 +17,8 @@ class TwinSpaceSnapshotSchema(ModelSchema):
     model = TwinSpaceSnapshot
     twinspace = fields.Nested(TwinSpaceSchema, required=True)
     project = fields.Nested(ProjectSchema, required=True)
-    members = fields.List(fields.Nested(MemberSchema), required=True)
+    role_counts = fields.List(fields.Nested(RoleCountSchema), required=True)
+    authors = fields.List(fields.Nested(MemberSchema), required=True)
     pages = fields.List(fields.Nested(PageSchema), required=True)
     materials = fields.List(fields.Nested(MaterialSchema), required=True)
     diary = fields.List(fields.Nested(DiaryPostSchema), required=True)

@@ -83,10 +83,11 @@ def test_invitation_naming_nobody_makes_a_member_teacher_the_founder_manages(
             anna, world.peer.launch_url(user="anna", etwin_resource=f"twinspace:{ts}")
         )
         page = world.get(anna, launched.headers["Location"])
+        members = world.get(anna, f"/embed/twinspace/{ts}/members")  # the list, 50 a page
         invitations = world.get(anna, f"/embed/twinspace/{ts}/invitations")
     _assert_teacher_administrator_page(page)
     # Member management: Tom is manageable (a role form), and the invitation shows as used.
-    member = re.search(rf'<li data-member="{tom_id}".*?</li>', page.text, re.S)
+    member = re.search(rf'<li data-member="{tom_id}".*?</li>', members.text, re.S)
     assert member and 'data-action="change-role"' in member.group(0)
     assert 'data-state="used"' in invitations.text
 

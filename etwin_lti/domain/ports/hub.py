@@ -51,6 +51,7 @@ from etwin_lti.domain.model import (
     Visibility,
 )
 from etwin_lti.domain.moderation import ContentKind, ContentState, ModerationEntry
+from etwin_lti.domain.paging import MemberPage, ParticipantPage, RoleCount, TraineePage
 from etwin_lti.domain.ports.chat import ChatHub
 from etwin_lti.domain.public_pages import GALLERY_PAGE_SIZE, PublicProject, PublicProjectList
 from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
@@ -173,8 +174,21 @@ class TwinSpacesHub(Protocol):
         self, twinspace_id: int, *, viewer_id: int | None = None
     ) -> TwinSpaceSnapshot:
         """What the embedded TwinSpace page shows, read in one unit of work: the TwinSpace,
-        its project, members, pages, materials, Diary and (for a viewer who sees private
-        content, ``twinspace_snapshot.sees_private``) private content and the forum."""
+        its project, the member counts per role, the viewer's membership, the authors of what
+        is shown, pages, materials, Diary and (for a viewer who sees private content,
+        ``twinspace_snapshot.sees_private``) private content and the forum. Its size does not
+        grow with the number of members."""
+        ...
+
+    def role_counts(self, twinspace_id: int) -> list[RoleCount]:
+        """Members per role (active and suspended), in role order; roles nobody holds are
+        left out. One ``GROUP BY``, whatever the class size."""
+        ...
+
+    def member_page(self, twinspace_id: int, *, offset: int, limit: int) -> MemberPage:
+        """``limit`` members (1 to 500) from ``offset``, in the order of ``list_members``
+        (role, then display name case-insensitively, then person id), and the total. A window
+        past the end is an empty page, not an error."""
         ...
 
     def add_member(
@@ -353,6 +367,15 @@ class EventsHub(Protocol):
 
     def list_enrolments(self, event_id: int) -> list[Enrolment]: ...
 
+    def get_enrolment(self, event_id: int, person_id: int) -> Enrolment:
+        """404 when the event is unknown or the person is not enrolled."""
+        ...
+
+    def participant_page(self, event_id: int, *, offset: int, limit: int) -> ParticipantPage:
+        """``limit`` participants from ``offset`` by display name (case-insensitive) then id,
+        with the totals; a window past the end is an empty page."""
+        ...
+
     def complete_event(self, actor_id: int, event_id: int, person_id: int) -> Acknowledgement:
         """The event's expert marks a participant complete: issues the certificate once."""
         ...
@@ -400,6 +423,19 @@ class CourseHub(Protocol):
 
     def list_trainees(self, edition_id: int) -> list[Person]:
         """The edition's trainees, ordered by display name (case-insensitive) then id."""
+        ...
+
+    def is_trainee(self, edition_id: int, person_id: int) -> bool:
+        """404 for an unknown edition; False for anyone not enrolled (unknown people too)."""
+        ...
+
+    def trainee_page(self, edition_id: int, *, offset: int, limit: int) -> TraineePage:
+        """``limit`` trainees from ``offset`` in the order of ``list_trainees``, and the total."""
+        ...
+
+    def unit_progress_of(self, unit_id: int, person_ids: Sequence[int]) -> list[UnitProgress]:
+        """``unit_progress`` of each person (at most 500) in one read, in the given order;
+        unknown people get an empty progress."""
         ...
 
     def mark_activity_done(self, person_id: int, activity_id: int) -> UnitProgress:

@@ -3,8 +3,10 @@ certificate of participation.
 
 Participants see their enrolment and, once the expert marked them complete, their certificate.
 Only the event's own expert in the hub sees the participant list and the "mark complete"
-buttons (the hub checks again on the write); any other teacher sees an "Enrol" button while
-places remain. The role shown comes from ``domain.audiences.event_role``, as at the launch.
+buttons: the counts and one page of 50 participants (``?page=N``), so that the page costs the
+same for 20 participants or 2,000 (issue 11 item 2, ADR 0016); the hub checks again on the
+write. Any other teacher sees an "Enrol" button while places remain. The role shown comes
+from ``domain.audiences.event_role``, as at the launch.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from etwin_lti.domain import paging
 from etwin_lti.domain.audiences import event_role
 from etwin_lti.domain.events import accepts_enrolments, certificate_subject
 from etwin_lti.domain.launches import LaunchSession
@@ -45,7 +48,11 @@ class EventView:
     enrolled: bool
     completed_at: datetime | None
     certificates: tuple[AcknowledgementLine, ...]
-    participants: tuple[ParticipantLine, ...]
+    participants: tuple[ParticipantLine, ...]  # one page, for the expert only
+    participant_total: int
+    completed_total: int
+    page: int
+    last_page: int
     can_complete: bool  # the event has started (the hub refuses before)
     may_enrol: bool  # a teacher neither expert nor enrolled, while places remain
     is_full: bool
@@ -66,20 +73,27 @@ class EventPages:
 
     def _access(
         self, session: LaunchSession, event_id: int
-    ) -> tuple[LearningEvent, dict[int, Enrolment]]:
+    ) -> tuple[LearningEvent, Enrolment | None]:
+        """The event and the viewer's own enrolment (one read each, whatever the class)."""
         event = self.hub.get_event(event_id)  # unknown: 404 first
-        enrolments = {e.person_id: e for e in self.hub.list_enrolments(event_id)}
         me = session.person_id
-        related = me is not None and (me == event.expert_id or me in enrolments)
+        mine = self._enrolment(event_id, me) if me is not None and me != event.expert_id else None
+        related = me is not None and (me == event.expert_id or mine is not None)
         if not (launched_for(session, "event", event_id) or related):
             raise NotYourResourceError()
-        return event, enrolments
+        return event, mine
 
-    def view(self, session: LaunchSession, event_id: int) -> EventView:
-        event, enrolments = self._access(session, event_id)
+    def _enrolment(self, event_id: int, person_id: int) -> Enrolment | None:
+        try:
+            return self.hub.get_enrolment(event_id, person_id)
+        except NotFoundError:
+            return None
+
+    def view(self, session: LaunchSession, event_id: int, raw_page: str | None = None) -> EventView:
+        event, mine = self._access(session, event_id)
+        number = paging.page_number(raw_page)
         me = session.person_id
         is_expert = me is not None and me == event.expert_id
-        mine = enrolments.get(me) if me is not None else None
         granted = session.role if launched_for(session, "event", event_id) else "teacher"
         role = event_role(granted, is_expert=is_expert, enrolled=mine is not None)
         is_full = event.enrolled >= event.capacity
@@ -91,11 +105,19 @@ class EventPages:
             )
             certificates = self.links.lines(held)
         participants: tuple[ParticipantLine, ...] = ()
+        total = completed = 0
         if is_expert:
-            participants = tuple(
-                ParticipantLine(pid, self.hub.get_person(pid).display_name, e.completed_at)
-                for pid, e in sorted(enrolments.items())
+            found = self.hub.participant_page(
+                event_id, offset=paging.offset_of(number), limit=paging.PAGE_SIZE
             )
+            paging.check_page_exists(number, found.total)
+            total, completed = found.total, found.completed
+            participants = tuple(
+                ParticipantLine(p.person_id, p.display_name, p.completed_at)
+                for p in found.participants
+            )
+        elif number != 1:
+            raise NotFoundError("Only the event's expert sees pages of its participants.")
         return EventView(
             event=event,
             role=role,
@@ -105,6 +127,10 @@ class EventPages:
             completed_at=mine.completed_at if mine else None,
             certificates=certificates,
             participants=participants,
+            participant_total=total,
+            completed_total=completed,
+            page=number,
+            last_page=paging.last_page(total),
             can_complete=event.status is not EventStatus.OPEN,
             may_enrol=role == "teacher" and me is not None and open_ and not is_full,
             is_full=is_full,
@@ -113,7 +139,7 @@ class EventPages:
 
     def enrol(self, session: LaunchSession, event_id: int) -> str:
         """A teacher enrols themself; the hub refuses when full or over (409, its reason)."""
-        event, _enrolments = self._access(session, event_id)
+        event, _mine = self._access(session, event_id)
         actor = require_person(session)
         if actor == event.expert_id:
             raise RuleViolationError("The event's expert leads it and does not enrol in it.")
@@ -122,9 +148,9 @@ class EventPages:
 
     def complete(self, session: LaunchSession, event_id: int, person_id: int) -> str:
         """The expert marks a participant complete; the hub issues the certificate once."""
-        _event, enrolments = self._access(session, event_id)
+        _event, _mine = self._access(session, event_id)
         actor = require_person(session)
-        if person_id not in enrolments:
+        if self._enrolment(event_id, person_id) is None:
             raise NotFoundError("This person is not a participant of the Learning Event.")
         self.progress.complete_event(actor, event_id, person_id)
         return "completed"

@@ -232,7 +232,9 @@ class ProjectPages:
     def _permits(self, ctx: _Context) -> tuple[PermitLine, ...]:
         return tuple(
             PermitLine(m.person_id, m.display_name, _PERMIT_ROLES[m.role], _active(m))
-            for m in ctx.snapshot.members
+            # The project page is opened by its founders, not at every launch: reading the
+            # member list here does not weigh on the TwinSpace page (ADR 0016).
+            for m in self.hub.list_members(ctx.twinspace.id)
             if m.role in _PERMIT_ROLES and not m.is_founder
         )
 
@@ -415,7 +417,7 @@ def _nql_note(project: Project) -> str | None:
 def _preview(snap: TwinSpaceSnapshot) -> tuple[tuple[str, str], ...]:
     """What the application will count (the hub counts again when the teacher applies)."""
     project = snap.project
-    pupils = sum(1 for m in snap.members if m.role in twinspaces.PUPIL_ROLES and _active(m))
+    pupils = sum(c.active for c in snap.role_counts if c.role in twinspaces.PUPIL_ROLES)
     return (
         ("Partners (founders included)", str(len(project_teacher_ids(project)))),
         ("Pages", str(len(snap.pages))),

@@ -1,5 +1,10 @@
 """The TwinSpace page: members by role, pages, materials, Project Diary and forum.
 
+The page's cost does not grow with the class (issue 11 item 2, ADR 0016): it shows the member
+counts per role and the viewer's own membership; the members themselves are listed 50 to a
+page at ``/embed/twinspace/<id>/members?page=N``, for the TwinSpace's active members, with the
+teacher administrators' controls; a form acting on one member reads that member only.
+
 What each role may do is domain-facts.md 1.4 as ``etwin_lti.domain.twinspaces`` encodes it; the
 hub enforces it on every write, this module only decides which controls to show so that nobody
 sees a button that would be refused. Privacy (DESIGN.md): pupils appear under their pseudonym,
@@ -15,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from etwin_lti.domain import moderation, twinspaces
+from etwin_lti.domain import moderation, paging, twinspaces
 from etwin_lti.domain.acknowledgements import EQL_BY_RULE, EqlStatus
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.model import (
@@ -100,6 +105,22 @@ class MemberGroup:
 
 
 @dataclass(frozen=True)
+class RoleSummary:
+    """One line of the main page's member summary: counts, never the people (ADR 0016)."""
+
+    role: str
+    label: str
+    active: int
+    suspended: int
+
+
+class MembersOnlyError(PermissionDeniedError):
+    error = "members_only"
+    description = "Only the TwinSpace's members see who its members are."
+    who_can_fix = "a teacher administrator of this TwinSpace"
+
+
+@dataclass(frozen=True)
 class ContentLine:
     id: int
     title: str
@@ -159,7 +180,10 @@ class TwinSpaceView:
     archived: bool
     is_member: bool
     sees_private: bool
-    groups: tuple[MemberGroup, ...]
+    summary: tuple[RoleSummary, ...]  # counts per role, administrators first
+    member_total: int
+    me: MemberLine | None  # the viewer's own membership
+    sees_members: bool  # may open the member list (active members)
     pages: tuple[ContentLine, ...]
     materials: tuple[ContentLine, ...]
     diary: tuple[DiaryLine, ...]
@@ -173,10 +197,24 @@ class TwinSpaceView:
 
 
 @dataclass(frozen=True)
+class MembersView:
+    """``/embed/twinspace/<id>/members?page=N``: one page of at most ``PAGE_SIZE`` members."""
+
+    twinspace: TwinSpace
+    role: str  # data-etwin-role
+    archived: bool
+    groups: tuple[MemberGroup, ...]  # this page's members, by role
+    page: int
+    last_page: int
+    total: int
+    first_number: int  # the position of this page's first member in the whole list
+    controls: Controls
+
+
+@dataclass(frozen=True)
 class _Context:
     twinspace: TwinSpace
     project: Project
-    members: list[Member]
     viewer: Member | None  # None: not a member (tool administrators, other resources)
 
 
@@ -204,7 +242,7 @@ class TwinSpacePages:
             snap.viewer
         ):
             raise NotYourResourceError()
-        return _Context(space, snap.project, list(snap.members), snap.viewer)
+        return _Context(space, snap.project, snap.viewer)
 
     def view(self, session: LaunchSession, twinspace_id: int) -> TwinSpaceView:
         snap = self._snapshot(session, twinspace_id)
@@ -212,9 +250,10 @@ class TwinSpacePages:
         active = twinspaces.is_active(ctx.viewer)
         role = ctx.viewer.role.value if active and ctx.viewer else session.role
         sees_private = sees_private_content(ctx.viewer)
-        names = {m.person_id: m.display_name for m in ctx.members}
-        pupils = {m.person_id for m in ctx.members if m.role in PUPIL_ROLES}
-        shown = self._controls(ctx, session)
+        # Names beside the content come from its authors only (bounded by the content).
+        names = {m.person_id: m.display_name for m in snap.authors}
+        pupils = {m.person_id for m in snap.authors if m.role in PUPIL_ROLES}
+        controls = self._controls(ctx, session)
         writable = ctx.twinspace.status is not TwinSpaceStatus.ARCHIVED
         moderator = moderation.is_administrator(ctx.viewer)
 
@@ -243,7 +282,13 @@ class TwinSpacePages:
             archived=not writable,
             is_member=active,
             sees_private=sees_private,
-            groups=_groups(ctx, shown),
+            summary=tuple(
+                RoleSummary(c.role.value, label(c.role.value) + "s", c.active, c.suspended)
+                for c in snap.role_counts
+            ),
+            member_total=sum(c.active + c.suspended for c in snap.role_counts),
+            me=_line(ctx.viewer, controls, ctx.viewer) if ctx.viewer else None,
+            sees_members=active,
             pages=tuple(
                 ContentLine(
                     p.id,
@@ -315,7 +360,7 @@ class TwinSpacePages:
                 )
                 for t in snap.threads
             ),
-            controls=shown,
+            controls=controls,
             material_kinds=tuple(MATERIAL_KIND_VALUES),
             notice=_notice(ctx, session, sees_private),
             moderator=moderator,
@@ -343,6 +388,33 @@ class TwinSpacePages:
         ctx = self._context(session, twinspace_id)  # this launch's TwinSpace, or refused
         return self.editing.moderate(
             require_person(session), ctx.twinspace.id, kind, content_id, action, form
+        )
+
+    def members(
+        self, session: LaunchSession, twinspace_id: int, raw_page: str | None
+    ) -> MembersView:
+        """One page of the member list, for the TwinSpace's active members only (the page's
+        access check first; then the page number: 422 when malformed, 404 past the end)."""
+        ctx = self._checked(session, self._snapshot(session, twinspace_id))
+        if not twinspaces.is_active(ctx.viewer):
+            raise MembersOnlyError()
+        assert ctx.viewer is not None
+        number = paging.page_number(raw_page)
+        found = self.hub.member_page(
+            twinspace_id, offset=paging.offset_of(number), limit=paging.PAGE_SIZE
+        )
+        paging.check_page_exists(number, found.total)
+        controls = self._controls(ctx, session)
+        return MembersView(
+            twinspace=ctx.twinspace,
+            role=ctx.viewer.role.value,
+            archived=ctx.twinspace.status is TwinSpaceStatus.ARCHIVED,
+            groups=_groups(found.members, controls, ctx.viewer),
+            page=number,
+            last_page=paging.last_page(found.total),
+            total=found.total,
+            first_number=paging.offset_of(number) + 1,
+            controls=controls,
         )
 
     def _controls(self, ctx: _Context, session: LaunchSession) -> Controls:
@@ -444,7 +516,7 @@ class TwinSpacePages:
         return "reply_added"
 
     def _change_role(self, ctx: _Context, actor: int, form: Mapping[str, str], person: int) -> str:
-        target = _member(ctx, person)
+        target = _member(self.hub, ctx, person)
         choices = {r: TwinSpaceRole(r) for r in _role_choices(target)}
         errors = FieldErrors()
         role = field_choice(errors, form, "role", choices)
@@ -456,17 +528,17 @@ class TwinSpacePages:
         return "role_changed"
 
     def _suspend(self, ctx: _Context, actor: int, _f: Mapping[str, str], person: int) -> str:
-        _member(ctx, person)
+        _member(self.hub, ctx, person)
         self.hub.suspend_member(actor, ctx.twinspace.id, person)
         return "member_suspended"
 
     def _reactivate(self, ctx: _Context, actor: int, _f: Mapping[str, str], person: int) -> str:
-        _member(ctx, person)
+        _member(self.hub, ctx, person)
         self.hub.reactivate_member(actor, ctx.twinspace.id, person)
         return "member_reactivated"
 
     def _pseudonym(self, ctx: _Context, actor: int, form: Mapping[str, str], person: int) -> str:
-        target = _member(ctx, person)
+        target = _member(self.hub, ctx, person)
         # The hub lets any teacher of the pupil rename; on this page it is an administrator's
         # control, like the other member decisions (DESIGN.md "Privacy").
         twinspaces.check_can(ctx.viewer, Action.MANAGE_MEMBERS)
@@ -513,11 +585,9 @@ def spoken_list(names: Sequence[str]) -> str:
     return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def _member(ctx: _Context, person_id: int) -> Member:
-    member = next((m for m in ctx.members if m.person_id == person_id), None)
-    if member is None:
-        raise NotFoundError("This person is not a member of the TwinSpace.")
-    return member
+def _member(hub: TwinSpacePageHub, ctx: _Context, person_id: int) -> Member:
+    """The one member a form acts on (the same cost for 10 members or 10,000); 404 else."""
+    return hub.get_member(ctx.twinspace.id, person_id)
 
 
 def _role_choices(member: Member) -> tuple[str, ...]:
@@ -528,23 +598,27 @@ def _name(names: Mapping[int, str], person_id: int) -> str:
     return names.get(person_id, FORMER_MEMBER)
 
 
-def _groups(ctx: _Context, controls: Controls) -> tuple[MemberGroup, ...]:
-    viewer_id = ctx.viewer.person_id if ctx.viewer else None
+def _line(m: Member, controls: Controls, viewer: Member | None) -> MemberLine:
+    viewer_id = viewer.person_id if viewer else None
+    return MemberLine(
+        person_id=m.person_id,
+        name=m.display_name,
+        role=m.role.value,
+        role_label=label(m.role.value),
+        active=m.status is MemberStatus.ACTIVE,
+        is_founder=m.is_founder,
+        is_pupil=m.role in PUPIL_ROLES,
+        manageable=controls.manage and not m.is_founder and m.person_id != viewer_id,
+        role_choices=_role_choices(m),
+    )
+
+
+def _groups(
+    members: tuple[Member, ...], controls: Controls, viewer: Member | None
+) -> tuple[MemberGroup, ...]:
     groups: dict[TwinSpaceRole, list[MemberLine]] = {}
-    for m in ctx.members:  # the hub orders them by role, administrators first
-        groups.setdefault(m.role, []).append(
-            MemberLine(
-                person_id=m.person_id,
-                name=m.display_name,
-                role=m.role.value,
-                role_label=label(m.role.value),
-                active=m.status is MemberStatus.ACTIVE,
-                is_founder=m.is_founder,
-                is_pupil=m.role in PUPIL_ROLES,
-                manageable=controls.manage and not m.is_founder and m.person_id != viewer_id,
-                role_choices=_role_choices(m),
-            )
-        )
+    for m in members:  # the hub orders them by role, administrators first
+        groups.setdefault(m.role, []).append(_line(m, controls, viewer))
     return tuple(
         MemberGroup(role.value, label(role.value) + "s", tuple(lines))
         for role, lines in groups.items()
@@ -562,4 +636,12 @@ def _notice(ctx: _Context, session: LaunchSession, sees_private: bool) -> str | 
     return "You see what is public: pages, materials and the Project Diary."
 
 
-__all__ = ["MESSAGES", "EqlLine", "TwinSpacePages", "TwinSpaceView", "eql_line"]
+__all__ = [
+    "MESSAGES",
+    "EqlLine",
+    "MembersOnlyError",
+    "MembersView",
+    "TwinSpacePages",
+    "TwinSpaceView",
+    "eql_line",
+]

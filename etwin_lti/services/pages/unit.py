@@ -4,7 +4,9 @@ the trainee's progress, and for the edition's trainers a table of trainees x act
 The table is for the unit's trainers: the edition's trainers in the hub and, in a
 teacher-training LMS, the course's Instructors (DESIGN.md's table). Who is one is decided by
 ``domain.audiences.unit_role``, at the launch and here alike, so the header's role and the page
-agree: a school LMS's teacher who trains nobody is shown as a teacher.
+agree: a school LMS's teacher who trains nobody is shown as a teacher. The table shows the
+number of trainees and 50 of them a page (``?page=N``), their progress read in one query, so
+the page costs the same for 20 trainees or 2,000 (issue 11 item 2, ADR 0016).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from etwin_lti.domain import course
+from etwin_lti.domain import course, paging
 from etwin_lti.domain.audiences import unit_role
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.model import Edition, Person, Unit
@@ -49,7 +51,10 @@ class UnitView:
     done_count: int
     completed_at: datetime | None
     is_edition_trainer: bool
-    trainees: tuple[TraineeActivities, ...]  # for the edition's trainers only
+    trainees: tuple[TraineeActivities, ...]  # one page, for the edition's trainers only
+    trainee_total: int
+    page: int
+    last_page: int
 
     @property
     def complete(self) -> bool:
@@ -61,21 +66,19 @@ class UnitPages:
         self.hub = hub
         self.progress = progress
 
-    def _access(
-        self, session: LaunchSession, unit_id: int
-    ) -> tuple[Unit, Edition, bool, list[Person]]:
+    def _access(self, session: LaunchSession, unit_id: int) -> tuple[Unit, Edition, bool]:
         unit = self.hub.get_unit(unit_id)  # unknown: 404 first
         edition = self.hub.get_edition(unit.edition_id)
         me = session.person_id
-        trainees = self.hub.list_trainees(edition.id)  # read once, reused by the trainer's view
-        is_trainee = me is not None and me in {p.id for p in trainees}
+        is_trainee = me is not None and self.hub.is_trainee(edition.id, me)
         related = me is not None and (is_trainee or me in edition.trainer_ids)
         if not (launched_for(session, "unit", unit_id) or related):
             raise NotYourResourceError()
-        return unit, edition, is_trainee, trainees
+        return unit, edition, is_trainee
 
-    def view(self, session: LaunchSession, unit_id: int) -> UnitView:
-        unit, edition, is_trainee, all_trainees = self._access(session, unit_id)
+    def view(self, session: LaunchSession, unit_id: int, raw_page: str | None = None) -> UnitView:
+        unit, edition, is_trainee = self._access(session, unit_id)
+        number = paging.page_number(raw_page)
         me = session.person_id
         granted = session.role if launched_for(session, "unit", unit_id) else "teacher"
         role = unit_role(
@@ -87,8 +90,16 @@ class UnitPages:
         progress = self.hub.unit_progress(me, unit_id) if is_trainee and me else None
         done = set(progress.done_activity_ids) if progress else set()
         trainees: tuple[TraineeActivities, ...] = ()
+        total = 0
         if is_trainer:
-            trainees = tuple(self._trainee(unit, p.id, p.display_name) for p in all_trainees)
+            found = self.hub.trainee_page(
+                edition.id, offset=paging.offset_of(number), limit=paging.PAGE_SIZE
+            )
+            paging.check_page_exists(number, found.total)
+            total = found.total
+            trainees = self._trainees(unit, found.trainees)
+        elif number != 1:
+            raise NotFoundError("Only the edition's trainers see pages of its trainees.")
         return UnitView(
             unit=unit,
             edition=edition,
@@ -101,19 +112,30 @@ class UnitPages:
             completed_at=progress.completed_at if progress else None,
             is_edition_trainer=is_trainer,
             trainees=trainees,
+            trainee_total=total,
+            page=number,
+            last_page=paging.last_page(total),
         )
 
-    def _trainee(self, unit: Unit, person_id: int, name: str) -> TraineeActivities:
-        progress = self.hub.unit_progress(person_id, unit.id)
-        done = set(progress.done_activity_ids)
-        return TraineeActivities(
-            name=name,
-            done=tuple(a.id in done for a in unit.activities),
-            complete=course.is_unit_complete(unit, progress),
-        )
+    def _trainees(self, unit: Unit, people: tuple[Person, ...]) -> tuple[TraineeActivities, ...]:
+        """One page of the table: the page's progress in one hub read."""
+        if not people:
+            return ()
+        progress = self.hub.unit_progress_of(unit.id, [p.id for p in people])
+        lines = []
+        for person, theirs in zip(people, progress, strict=True):
+            done = set(theirs.done_activity_ids)
+            lines.append(
+                TraineeActivities(
+                    name=person.display_name,
+                    done=tuple(a.id in done for a in unit.activities),
+                    complete=course.is_unit_complete(unit, theirs),
+                )
+            )
+        return tuple(lines)
 
     def mark_done(self, session: LaunchSession, unit_id: int, activity_id: int) -> str:
-        unit, _edition, _is_trainee, _trainees = self._access(session, unit_id)
+        unit, _edition, _is_trainee = self._access(session, unit_id)
         person = require_person(session)
         if activity_id not in {a.id for a in unit.activities}:
             raise NotFoundError("There is no such activity in this unit.")

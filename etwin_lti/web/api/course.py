@@ -18,6 +18,7 @@ from schemas.api.course import (
     UnitProgressSchema,
     UnitSchema,
 )
+from schemas.api.paging import ProgressOfQuery, TraineePageSchema, TraineeStatusSchema, WindowQuery
 from schemas.api.people import PersonSchema
 
 bp = ApiBlueprint(
@@ -123,3 +124,31 @@ def unit_progress(unit_id: int, person_id: int) -> Any:
 def mark_activity_done(activity_id: int, person_id: int) -> Any:
     """Idempotent; the unit is completed when its last activity is done."""
     return progress().mark_activity_done(person_id, activity_id)
+
+
+# --- is one person a trainee, a page of trainees, progress of a page (ADR 0016) ---
+
+
+@bp.get("/editions/<int:edition_id>/trainees/<int:person_id>")
+@requires(ApiPermission.READ)
+@bp.response(200, TraineeStatusSchema)
+def is_trainee(edition_id: int, person_id: int) -> Any:
+    return {"trainee": hub().is_trainee(edition_id, person_id)}
+
+
+@bp.get("/editions/<int:edition_id>/trainee-page")
+@requires(ApiPermission.READ)
+@bp.arguments(WindowQuery, location="query")
+@bp.response(200, TraineePageSchema)
+def trainee_page(query: dict[str, Any], edition_id: int) -> Any:
+    """In the order of the trainee list, and the total."""
+    return hub().trainee_page(edition_id, offset=query["offset"], limit=query["limit"])
+
+
+@bp.get("/units/<int:unit_id>/progress-of")
+@requires(ApiPermission.READ)
+@bp.arguments(ProgressOfQuery, location="query")
+@bp.response(200, UnitProgressSchema(many=True))
+def unit_progress_of(query: dict[str, Any], unit_id: int) -> Any:
+    """Several people's progress in the unit, in the order asked."""
+    return hub().unit_progress_of(unit_id, query["person_id"])

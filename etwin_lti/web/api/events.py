@@ -16,6 +16,7 @@ from schemas.api.events import (
     EventListQuery,
     LearningEventSchema,
 )
+from schemas.api.paging import ParticipantPageSchema, WindowQuery
 
 bp = ApiBlueprint("api_events", __name__, url_prefix="/api/v1", description="Learning Events")
 
@@ -75,3 +76,22 @@ def enrol(body: dict[str, Any], event_id: int) -> Any:
 def complete_event(body: dict[str, Any], event_id: int) -> Any:
     """The event's expert marks a participant complete: the certificate, issued once."""
     return progress().complete_event(body["actor_id"], event_id, body["person_id"])
+
+
+# --- one participant, a page of participants (ADR 0016) ---
+
+
+@bp.get("/events/<int:event_id>/enrolments/<int:person_id>")
+@requires(ApiPermission.READ)
+@bp.response(200, EnrolmentSchema)
+def get_enrolment(event_id: int, person_id: int) -> Any:
+    return hub().get_enrolment(event_id, person_id)
+
+
+@bp.get("/events/<int:event_id>/participant-page")
+@requires(ApiPermission.READ)
+@bp.arguments(WindowQuery, location="query")
+@bp.response(200, ParticipantPageSchema)
+def participant_page(query: dict[str, Any], event_id: int) -> Any:
+    """By display name (case-insensitive) then id, with the totals."""
+    return hub().participant_page(event_id, offset=query["offset"], limit=query["limit"])

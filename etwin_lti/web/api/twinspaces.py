@@ -15,6 +15,7 @@ from etwin_lti.web.api.auth import hub, requires, snapshot_view, viewer
 from etwin_lti.web.api.parsing import ApiBlueprint
 from schemas.api.common import ActorSchema
 from schemas.api.content import ViewerQuery
+from schemas.api.paging import MemberPageSchema, RoleCountSchema, WindowQuery
 from schemas.api.projects import MemberFilterQuery
 from schemas.api.twinspace_snapshot import TwinSpaceSnapshotSchema
 from schemas.api.twinspaces import (
@@ -151,3 +152,23 @@ def grant_expert(body: dict[str, Any], twinspace_id: int, person_id: int) -> Any
 def withdraw_expert(body: dict[str, Any], twinspace_id: int, person_id: int) -> Any:
     """The expert's membership is suspended (a teacher administrator's decision)."""
     return withdraw_expert_permit(hub(), body["actor_id"], twinspace_id, person_id)
+
+
+# --- counts and pages of members (ADR 0016): the embedded page never reads the whole list ---
+
+
+@bp.get("/twinspaces/<int:twinspace_id>/role-counts")
+@requires(ApiPermission.READ)
+@bp.response(200, RoleCountSchema(many=True))
+def role_counts(twinspace_id: int) -> Any:
+    """Members per role, active and suspended, in role order."""
+    return hub().role_counts(twinspace_id)
+
+
+@bp.get("/twinspaces/<int:twinspace_id>/member-page")
+@requires(ApiPermission.READ)
+@bp.arguments(WindowQuery, location="query")
+@bp.response(200, MemberPageSchema)
+def member_page(query: dict[str, Any], twinspace_id: int) -> Any:
+    """``limit`` members from ``offset`` in the order of the member list, and the total."""
+    return hub().member_page(twinspace_id, offset=query["offset"], limit=query["limit"])

@@ -22,6 +22,8 @@ from typing import Any
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 
 from etwin_lti.domain.launches import LaunchSession
+from etwin_lti.domain.paging import page_number
+from etwin_lti.errors import EtwinLtiError
 from etwin_lti.services.pages import PageServices
 from etwin_lti.services.pages.common import CSRF_FIELD
 from etwin_lti.web.container import services
@@ -92,6 +94,15 @@ def done(code: str, endpoint: str, **values: Any) -> Any:
         return redirect(url_for(endpoint, msg=code, **values), 303)
     g.page_message = code
     return current_app.view_functions[endpoint](**values)
+
+
+def back_page() -> str:
+    """After a form on a paged list: the page number of the form's action URL, checked (a bad
+    one only means going back to page 1; ADR 0016)."""
+    try:
+        return str(page_number(request.args.get("page")))
+    except EtwinLtiError:
+        return "1"
 
 
 def _resource_url(session: LaunchSession) -> str | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
+
 from etwin_lti.services.pages.unit import MESSAGES
 from etwin_lti.web.pages import bp, done, pages, posting_session, render_page
 from etwin_lti.web.session import current_launch
@@ -11,7 +13,8 @@ from etwin_lti.web.session import current_launch
 
 @bp.get("/embed/unit/<int:unit_id>")
 def unit(unit_id: int) -> Any:
-    view = pages().unit.view(current_launch(), unit_id)
+    """``?page=N``: which 50 trainees the trainers' table shows."""
+    view = pages().unit.view(current_launch(), unit_id, request.args.get("page"))
     return render_page("pages/unit.html", view, MESSAGES)
 
 

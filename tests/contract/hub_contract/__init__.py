@@ -43,6 +43,7 @@ from tests.contract.hub_contract.moderation import (
     MODERATION_UNKNOWN,
     ModerationContract,
 )
+from tests.contract.hub_contract.paging import PAGING_UNKNOWN, PagingContract
 from tests.contract.hub_contract.people import PEOPLE_REFUSALS, PeopleContract
 from tests.contract.hub_contract.project_life import PROJECT_LIFE_REFUSALS, ProjectLifeContract
 from tests.contract.hub_contract.projects import PROJECTS_REFUSALS, ProjectsContract
@@ -124,6 +125,7 @@ UNKNOWN: list[tuple[str, Callable[[HubPort], object]]] = [
     *MODERATION_UNKNOWN,
     *CHAT_UNKNOWN,
     ("public_project", lambda hub: hub.public_project(UNKNOWN_ID)),
+    *PAGING_UNKNOWN,
 ]
 
 
@@ -139,6 +141,7 @@ class HubContract(
     ProjectLifeContract,
     ChatContract,
     PublicContract,
+    PagingContract,
 ):
     """Subclasses provide a ``hub`` fixture (a ``HubPort`` with the country list loaded)."""
 

@@ -338,8 +338,13 @@ class ContentContract:
         snap = hub.twinspace_snapshot(s.id, viewer_id=pupil)
         assert snap.twinspace == hub.get_twinspace(s.id) and snap.twinspace.has_pupils
         assert snap.project == hub.get_project(s.project.id)
-        assert list(snap.members) == hub.list_members(s.id)
+        assert list(snap.role_counts) == hub.role_counts(s.id)  # counts, not the members
         assert snap.viewer == hub.get_member(s.id, pupil)
+        # The authors of what is shown, and nobody else, by person id.
+        authors = {s.admin, s.co_founder, pupil, s.members[R.PUPIL_ADMINISTRATOR]}
+        authors.add(s.members[R.EXPERT])
+        assert [m.person_id for m in snap.authors] == sorted(authors)
+        assert list(snap.authors) == [hub.get_member(s.id, i) for i in sorted(authors)]
         assert list(snap.pages) == hub.list_pages(s.id, viewer_id=pupil)
         assert [p.id for p in snap.pages] == [private.id, public.id]
         assert list(snap.materials) == hub.list_materials(s.id, viewer_id=pupil)

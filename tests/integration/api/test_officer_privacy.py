@@ -91,6 +91,9 @@ def test_officers_read_the_evidence_but_no_pupils_content(
     assert snapshot.status_code == 200
     body = snapshot.get_json()
     assert body["threads"] == []
+    # The authors shown are those of what is left: the commenting pupil is not named.
+    assert w.pupil not in [a["person_id"] for a in body["authors"]]
+    assert {c["role"] for c in body["role_counts"]} >= {"teacher_administrator", "pupil"}
     assert [c["id"] for p in body["diary"] for c in p["comments"]] == [content.teacher_comment]
     assert "I liked the video call" not in snapshot.get_data(as_text=True)
     assert "Mine is the Loire" not in snapshot.get_data(as_text=True)

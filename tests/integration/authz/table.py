@@ -496,3 +496,31 @@ ROWS |= {
         "/api/v1/twinspaces/<int:twinspace_id>/chat/messages/<int:message_id>/hidden",
     ): write(API_CHAT + "/999999/hidden"),
 }
+
+# --- pages that don't grow with the class (issue 11 item 2, ADR 0016) ---
+ROWS.update(
+    {
+        # The member list: the TwinSpace's active members only (the guest too, who saw the
+        # members on the page before); not the tool admin, who has no membership.
+        ("GET", "/embed/twinspace/<int:twinspace_id>/members"): launched(
+            "/embed/twinspace/{twinspace}/members", **(TS_PAGE | dict(tool_admin=403))
+        ),
+        ("GET", "/api/v1/twinspaces/<int:twinspace_id>/role-counts"): read(TS + "/role-counts"),
+        ("GET", "/api/v1/twinspaces/<int:twinspace_id>/member-page"): read(TS + "/member-page"),
+        ("GET", "/api/v1/events/<int:event_id>/enrolments/<int:person_id>"): read(
+            "/api/v1/events/{event}/enrolments/{founder}"
+        ),
+        ("GET", "/api/v1/events/<int:event_id>/participant-page"): read(
+            "/api/v1/events/{event}/participant-page"
+        ),
+        ("GET", "/api/v1/editions/<int:edition_id>/trainees/<int:person_id>"): read(
+            "/api/v1/editions/{edition}/trainees/{founder}"
+        ),
+        ("GET", "/api/v1/editions/<int:edition_id>/trainee-page"): read(
+            "/api/v1/editions/{edition}/trainee-page"
+        ),
+        ("GET", "/api/v1/units/<int:unit_id>/progress-of"): read(
+            "/api/v1/units/{unit}/progress-of?person_id={founder}"
+        ),
+    }
+)

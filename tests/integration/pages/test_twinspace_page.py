@@ -22,7 +22,7 @@ FORMS = {
     "comment": 'data-form="comment"',
     "open_thread": 'data-form="threads"',
     "reply": 'data-form="reply"',
-    "manage": 'data-action="suspend"',
+    "manage": 'data-action="manage-members"',  # the member list with the manage forms
     "sync_roster": 'action="/lti/roster/sync"',
 }
 
@@ -95,12 +95,15 @@ def test_members_grouped_by_role_with_pseudonyms_and_no_email(world: PagesWorld)
     client = world.launched(
         "mail-teacher", [ROLE_INSTRUCTOR], world.ts, email="visible@school.example", name="Ann"
     )
-    page = text(client.get(world.ts_url))
     groups = [g for g in ("teacher_administrator", "teacher", "pupil_administrator", "pupil")]
-    positions = [page.index(f'data-role-group="{g}"') for g in groups]
-    assert positions == sorted(positions)  # administrators first
-    assert "Pupil B. (FR)" in page and "Ann" in page
-    assert "@" not in page.split("<main", 1)[1]  # no e-mail address anywhere on the page
+    page = text(client.get(world.ts_url))  # the counts per role and one's own membership
+    listing = text(client.get(world.ts_url + "/members"))  # the members, 50 a page
+    for html in (page, listing):
+        positions = [html.index(f'data-role-group="{g}"') for g in groups]
+        assert positions == sorted(positions)  # administrators first
+        assert "@" not in html.split("<main", 1)[1]  # no e-mail address anywhere on the page
+    assert "Ann" in page and 'data-me="' in page and "data-member=" not in page
+    assert "Pupil B. (FR)" in listing and "Ann" in listing
 
 
 def test_mentor_never_enters_a_twinspace_with_pupils(world: PagesWorld) -> None:
