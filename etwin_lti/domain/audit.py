@@ -47,6 +47,9 @@ class AuditAction(enum.StrEnum):
     # Moderation: an author or a teacher administrator changes posted content.
     CONTENT_EDITED = "content.edited"
     CONTENT_DELETED = "content.deleted"
+    # REST API tokens (admin CLI or a teacher's own "API access" page).
+    API_TOKEN_CREATED = "api_token.created"
+    API_TOKEN_REVOKED = "api_token.revoked"
 
 
 @dataclass(frozen=True)

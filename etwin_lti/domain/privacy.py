@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
+from etwin_lti.domain.api_tokens import ApiToken
 from etwin_lti.domain.model import (
     Acknowledgement,
     DiaryComment,
@@ -156,6 +157,7 @@ class PersonalData:
     launch_sessions: tuple[SessionRecord, ...] = ()
     moodle_poll_marks: tuple[PollMarkRecord, ...] = ()
     erasure: ErasureRecord | None = None
+    api_tokens: tuple[ApiToken, ...] = ()  # a teacher's own: label and dates, never the hash
 
 
 # --- erasure ----------------------------------------------------------------------------------
@@ -172,6 +174,7 @@ class ErasureCounts:
     memberships_suspended: int = 0
     acknowledgements_revoked: int = 0
     content_kept: int = 0
+    api_tokens_deleted: int = 0
 
 
 @dataclass(frozen=True)

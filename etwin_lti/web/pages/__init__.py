@@ -104,6 +104,7 @@ def _resource_url(session: LaunchSession) -> str | None:
 
 from etwin_lti.web.pages import (  # noqa: E402  (the views register themselves on bp)
     acknowledgements,
+    api_access,
     connections,
     event,
     review,
@@ -111,4 +112,13 @@ from etwin_lti.web.pages import (  # noqa: E402  (the views register themselves 
     unit,
 )
 
-__all__ = ["acknowledgements", "bp", "connections", "event", "review", "twinspace", "unit"]
+__all__ = [
+    "acknowledgements",
+    "api_access",
+    "bp",
+    "connections",
+    "event",
+    "review",
+    "twinspace",
+    "unit",
+]

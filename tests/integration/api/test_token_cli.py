@@ -51,7 +51,10 @@ def test_revoke_then_the_token_is_refused(app: Flask) -> None:
     [
         (["create", "--role", "nso_officer"], "country"),  # NSO without a country
         (["create", "--role", "admin", "--country", "FR"], "country"),
-        (["create", "--role", "teacher"], "Invalid value for '--role'"),
+        (["create", "--role", "pupil"], "Invalid value for '--role'"),
+        (["create", "--role", "teacher"], "needs --person"),  # a teacher's token: one teacher
+        (["create", "--role", "teacher", "--person", "404"], "No person 404"),
+        (["create", "--role", "admin", "--person", "1"], "teachers' tokens only"),
         (["create", "--role", "nso_officer", "--country", "ZZ"], "Unknown country ZZ"),
         (["create", "--role", "nso_officer", "--country", "CH"], "CH does not take part"),
         (["revoke", "404"], "No API token 404"),
