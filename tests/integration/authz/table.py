@@ -242,6 +242,21 @@ ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/admin/passback/retry"): launched(
         "/admin/passback/retry", **(sessions(403) | dict(tool_admin=422))
     ),
+    # --- a teacher's own API tokens (API access page): people of kind teacher only; the guest
+    # is a teacher too (a visiting one). Empty days are the default, "0" is refused: no token is
+    # made by the walk; no token 999999 is anyone's ---
+    ("GET", "/embed/api-access"): launched(
+        "/embed/api-access", **(sessions(403) | dict.fromkeys((*TEACHERS, "guest"), 200))
+    ),
+    ("POST", "/embed/api-access"): launched(
+        "/embed/api-access",
+        {"days": "0"},
+        **(sessions(403) | dict.fromkeys((*TEACHERS, "guest"), 422)),
+    ),
+    ("POST", "/embed/api-access/<int:token_id>/revoke"): launched(
+        "/embed/api-access/999999/revoke",
+        **(sessions(403) | dict.fromkeys((*TEACHERS, "guest"), 404)),
+    ),
     # --- REST API: people and countries ---
     ("GET", "/api/v1/countries"): read("/api/v1/countries"),
     ("POST", "/api/v1/people"): write("/api/v1/people"),
