@@ -112,17 +112,22 @@ class LaunchSessionEndedError(AuthenticationError):
     description = "Your launch session has ended: open the activity again from your course."
 
 
-def requires(permission: ApiPermission, *, acting_path: str | None = None) -> Callable[[F], F]:
+def requires(
+    permission: ApiPermission, *, acting_path: str | None = None, acting_body: bool = False
+) -> Callable[[F], F]:
     """Authenticate and authorise an API view (see the module docstring).
 
     ``acting_path``: the name of a path parameter that names the acting person (e.g.
     ``person_id`` of ``PUT /activities/<id>/done/<person_id>``): a person-bound caller may
-    pass only their own id."""
+    pass only their own id.
+    ``acting_body``: for a view that parses its arguments itself (``bp.ARGUMENTS_PARSER.parse``,
+    e.g. a multipart upload) with a schema naming the acting person, which the decorator cannot
+    see: the parser binds that person all the same; without it such a WRITE is admin-only."""
 
     def decorator(view: F) -> F:
         teachers = permission is ApiPermission.READ or (
             permission is ApiPermission.WRITE
-            and (acting_path is not None or _names_acting_person(view))
+            and (acting_path is not None or acting_body or _names_acting_person(view))
         )
 
         @wraps(view)

@@ -374,3 +374,46 @@ def test_every_endpoint_holds_for_a_teacher_outside_everything(
 
 
 ENROL = ("POST", "/api/v1/events/<int:event_id>/enrolments")
+
+
+def test_a_view_parsing_its_own_body_binds_the_person_when_it_says_so(
+    app_sqlite_url: str, tmp_path: Path
+) -> None:
+    """``requires(..., acting_body=True)``: e.g. a multipart upload parsed inside the view; the
+    parser binds the actor there too. Without the flag such a WRITE stays admin-only."""
+    from flask import request
+
+    from etwin_lti.domain.api_tokens import ApiPermission
+    from etwin_lti.web.api.auth import requires
+    from etwin_lti.web.api.parsing import ApiBlueprint
+    from schemas.api.common import ActorSchema
+
+    app = make_test_app(app_sqlite_url, tmp_path)
+    bp = ApiBlueprint("api_probe", __name__, url_prefix="/api/v1/probe")
+
+    @bp.post("/declared")
+    @requires(ApiPermission.WRITE, acting_body=True)
+    def declared() -> Any:
+        return bp.ARGUMENTS_PARSER.parse(ActorSchema(), request, location="json")
+
+    @bp.post("/undeclared")
+    @requires(ApiPermission.WRITE)
+    def undeclared() -> Any:
+        return bp.ARGUMENTS_PARSER.parse(ActorSchema(), request, location="json")
+
+    app.register_blueprint(bp)
+    w = build_world(app.extensions["etwin"].hub)
+    etwin = app.extensions["etwin"]
+    _, secret = create_teacher_token(
+        etwin.hub, etwin.api_tokens, w.fr, label="", now=datetime.now(UTC)
+    )
+    headers = {"Authorization": f"Bearer {secret}"}
+    client = app.test_client()
+    assert client.post("/api/v1/probe/declared", headers=headers, json={}).get_json() == {
+        "actor_id": w.fr
+    }
+    spoofed = client.post("/api/v1/probe/declared", headers=headers, json={"actor_id": w.de})
+    assert (spoofed.status_code, spoofed.get_json()["code"]) == (403, "actor_mismatch")
+    refused = client.post("/api/v1/probe/undeclared", headers=headers, json={})
+    assert (refused.status_code, refused.get_json()["code"]) == (403, "admin_only")
+    settle(app)
