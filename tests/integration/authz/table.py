@@ -6,8 +6,10 @@ HTTP status the actor gets:
 
 - 200/201/303: allowed (the page, the document, or Post/Redirect/Get after a form);
 - 401: no credential for this part of the app (no launch session for ``/embed``, ``/lti``,
-  ``/admin``; no API token for ``/api/v1``); a launch session is no API token and the other way
-  round, so every actor of the other kind gets 401 too;
+  ``/admin``; no API token for ``/api/v1``); a launch session is no API token (unless the page's
+  ``X-Etwin-CSRF`` header comes with it, which the walk never sends: see
+  ``tests/integration/pages/test_teacher_api_access.py``) and the other way round, so every
+  actor of the other kind gets 401 too;
 - 403: the credential's role does not allow it (or the launch session is for another resource);
 - 400/404/409/422: authorization passed and the deliberately empty or stale input was refused
   (rows send no valid body, so nothing is written), recorded so a change shows up here.
