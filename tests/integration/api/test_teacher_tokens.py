@@ -417,3 +417,33 @@ def test_a_view_parsing_its_own_body_binds_the_person_when_it_says_so(
     refused = client.post("/api/v1/probe/undeclared", headers=headers, json={})
     assert (refused.status_code, refused.get_json()["code"]) == (403, "admin_only")
     settle(app)
+
+
+def test_a_guest_teacher_reads_what_the_page_shows_a_guest_and_no_forum(
+    api_app: Flask, w: World, teacher: Callable[..., Headers]
+) -> None:
+    """A read-only guest of the TwinSpace (a visiting teacher): the pages and materials the hub
+    shows that member (the page's own answer), but neither the forum nor the Diary through the
+    API (the project's work, not the guest's)."""
+    from etwin_lti.domain.model import TwinSpaceRole
+
+    hub = api_app.extensions["etwin"].hub
+    hub.add_page(w.fr, w.twinspace, "Public plan", "For all.", visibility="public")
+    hub.add_page(w.fr, w.twinspace, "Private plan", "Members.", visibility="private")
+    hub.add_member(w.fr, w.twinspace, w.it, TwinSpaceRole.GUEST)
+    headers = teacher(w.it)
+    client = api_app.test_client()
+    pages = client.get(f"/api/v1/twinspaces/{w.twinspace}/pages", headers=headers)
+    as_on_the_page = hub.list_pages(w.twinspace, viewer_id=w.it)
+    assert [p["title"] for p in pages.get_json()] == [p.title for p in as_on_the_page]
+    for path in (
+        f"/api/v1/twinspaces/{w.twinspace}/threads",
+        f"/api/v1/projects/{w.project}/diary",
+    ):
+        answer = client.get(path, headers=headers)
+        assert (answer.status_code, answer.get_json()["code"]) == (403, "not_yours"), path
+    founder = client.get(f"/api/v1/twinspaces/{w.twinspace}/pages", headers=teacher(w.de))
+    assert {p["title"] for p in founder.get_json()} == {"Public plan", "Private plan"}
+    hub.suspend_member(w.fr, w.twinspace, w.it)  # a suspended guest reads nothing any more
+    gone = client.get(f"/api/v1/twinspaces/{w.twinspace}/pages", headers=headers)
+    assert (gone.status_code, gone.get_json()["code"]) == (403, "not_yours")
