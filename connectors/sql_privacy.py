@@ -14,6 +14,8 @@ Tables that hold personal data, and what erasure does to each (docs/decisions/00
     acknowledgements        revoked, reason recorded; identifying evidence keys dropped
     pages, materials, diary, forum, enrolments, course progress, NQL applications, founders,
     partners               kept, attributed to the pseudonym (shared project work)
+    chat_messages           deleted (chat lines are conversation, not shared work, and often
+                            carry names; kept three months anyway)
     privacy_erasures        one row: makes erasure idempotent
 
 ``erase`` runs every statement in one ``Database.session()``: a database error anywhere rolls
@@ -37,6 +39,7 @@ from connectors import sql_audit as audit
 from connectors.sql_api_tokens import token_of
 from connectors.sql_score_outbox import outbox_entry
 from etwin_lti.domain.audit import AuditAction
+from etwin_lti.domain.chat import ChatMessage
 from etwin_lti.domain.model import Member, MemberStatus, NqlApplication, ProjectStatus
 from etwin_lti.domain.privacy import (
     ErasureCounts,
@@ -57,6 +60,7 @@ from etwin_lti.errors import NotFoundError
 from etwin_lti.persistence.db import Database
 from etwin_lti.persistence.models.api_tokens import ApiTokenRow
 from etwin_lti.persistence.models.bindings import LinkLauncherRow
+from etwin_lti.persistence.models.chat import ChatMessageRow
 from etwin_lti.persistence.models.hub import (
     AcknowledgementRow,
     ActivityCompletionRow,
@@ -243,6 +247,19 @@ class SqlPrivacyStore:
             "forum_posts": tuple(
                 map(rec.forum_post, self._rows(s, ForumPostRow, ForumPostRow.author_id, person_id))
             ),
+            "chat_messages": tuple(
+                ChatMessage(
+                    r.id,
+                    r.twinspace_id,
+                    r.author_id,
+                    r.body,
+                    r.created_at,
+                    r.revision,
+                    hidden=r.hidden,
+                    deleted=r.deleted,
+                )
+                for r in self._rows(s, ChatMessageRow, ChatMessageRow.author_id, person_id)
+            ),
         }
 
     @staticmethod
@@ -382,6 +399,7 @@ class SqlPrivacyStore:
         scores = s.execute(delete(ScoreOutboxRow).where(ScoreOutboxRow.person_id == pid))
         marks = s.execute(delete(MoodlePollMarkRow).where(MoodlePollMarkRow.person_id == pid))
         s.execute(delete(LinkLauncherRow).where(LinkLauncherRow.person_id == pid))
+        chat_lines = s.execute(delete(ChatMessageRow).where(ChatMessageRow.author_id == pid))
         tokens = s.execute(delete(ApiTokenRow).where(ApiTokenRow.person_id == pid))
         person.display_name, person.email, person.school = plan.pseudonym, None, None
         suspended = s.execute(
@@ -419,6 +437,7 @@ class SqlPrivacyStore:
             memberships_suspended=_rowcount(suspended),
             acknowledgements_revoked=revoked,
             content_kept=self._content_count(s, pid),
+            chat_messages_deleted=_rowcount(chat_lines),
             api_tokens_deleted=_rowcount(tokens),
         )
         # The pseudonym, not the name: the log must not keep what the erasure removed.

@@ -28,6 +28,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from etwin_lti.domain.api_tokens import ApiToken
+from etwin_lti.domain.chat import ChatMessage
 from etwin_lti.domain.model import (
     Acknowledgement,
     DiaryComment,
@@ -150,6 +151,7 @@ class PersonalData:
     diary_comments: tuple[DiaryComment, ...] = ()
     forum_threads: tuple[ForumThread, ...] = ()
     forum_posts: tuple[ForumPost, ...] = ()
+    chat_messages: tuple[ChatMessage, ...] = ()
     participation: tuple[ParticipationRecord, ...] = ()
     acknowledgements: tuple[Acknowledgement, ...] = ()
     nql_applications: tuple[NqlApplication, ...] = ()
@@ -174,6 +176,7 @@ class ErasureCounts:
     memberships_suspended: int = 0
     acknowledgements_revoked: int = 0
     content_kept: int = 0
+    chat_messages_deleted: int = 0
     api_tokens_deleted: int = 0
 
 

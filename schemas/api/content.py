@@ -27,6 +27,7 @@ class PageSchema(ModelSchema):
     visibility = fields.Enum(Visibility, by_value=True, required=True)
     author_id = fields.Integer(required=True)
     created_at = fields.DateTime(required=True)
+    hidden = fields.Boolean(load_default=False)  # shown to teacher administrators only
 
 
 class MaterialSchema(ModelSchema):
@@ -39,6 +40,7 @@ class MaterialSchema(ModelSchema):
     visibility = fields.Enum(Visibility, by_value=True, required=True)
     author_id = fields.Integer(required=True)
     created_at = fields.DateTime(required=True)
+    hidden = fields.Boolean(load_default=False)  # shown to teacher administrators only
 
 
 class DiaryCommentSchema(ModelSchema):
@@ -48,6 +50,7 @@ class DiaryCommentSchema(ModelSchema):
     author_id = fields.Integer(required=True)
     body = fields.String(required=True)
     created_at = fields.DateTime(required=True)
+    hidden = fields.Boolean(load_default=False)  # shown to teacher administrators only
 
 
 class DiaryPostSchema(ModelSchema):
@@ -59,6 +62,7 @@ class DiaryPostSchema(ModelSchema):
     body = fields.String(required=True)
     created_at = fields.DateTime(required=True)
     comments = fields.List(fields.Nested(DiaryCommentSchema), load_default=list)
+    hidden = fields.Boolean(load_default=False)  # shown to teacher administrators only
 
 
 class ForumPostSchema(ModelSchema):
@@ -68,6 +72,7 @@ class ForumPostSchema(ModelSchema):
     author_id = fields.Integer(required=True)
     body = fields.String(required=True)
     created_at = fields.DateTime(required=True)
+    hidden = fields.Boolean(load_default=False)  # shown to teacher administrators only
 
 
 class ForumThreadSchema(ModelSchema):
@@ -78,6 +83,7 @@ class ForumThreadSchema(ModelSchema):
     title = fields.String(required=True)
     created_at = fields.DateTime(required=True)
     posts = fields.List(fields.Nested(ForumPostSchema), load_default=list)
+    hidden = fields.Boolean(load_default=False)  # shown to teacher administrators only
 
 
 class PageCreateSchema(StrictSchema):

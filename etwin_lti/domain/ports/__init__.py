@@ -8,6 +8,7 @@ chooses which. One module per concern: ``hub`` (one port per area of the eTwinni
 from __future__ import annotations
 
 from etwin_lti.domain.model import RoleSource
+from etwin_lti.domain.ports.chat import ChatHub
 from etwin_lti.domain.ports.hub import (
     ContentHub,
     CourseHub,
@@ -15,6 +16,7 @@ from etwin_lti.domain.ports.hub import (
     HubPort,
     PeopleHub,
     ProjectsHub,
+    PublicHub,
     RecognitionHub,
     TwinSpacesHub,
 )
@@ -22,6 +24,7 @@ from etwin_lti.domain.ports.identities import IdentityStore
 from etwin_lti.domain.ports.registrations import PlatformRegistrationClient, RegistrationStore
 
 __all__ = [
+    "ChatHub",
     "ContentHub",
     "CourseHub",
     "EventsHub",
@@ -30,6 +33,7 @@ __all__ = [
     "PeopleHub",
     "PlatformRegistrationClient",
     "ProjectsHub",
+    "PublicHub",
     "RecognitionHub",
     "RegistrationStore",
     "RoleSource",

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 
 from etwin_lti.domain.ports import HubPort
 from etwin_lti.services.pages.acknowledgements import AcknowledgementLinks, AcknowledgementPages
+from etwin_lti.services.pages.chat import ChatPages
 from etwin_lti.services.pages.event import EventPages
 from etwin_lti.services.pages.review import ReviewPages
 from etwin_lti.services.pages.twinspace import TwinSpacePages
 from etwin_lti.services.pages.unit import UnitPages
 from etwin_lti.services.progress import ProgressService
+from etwin_lti.services.public_pages import PublicPages
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ class PageServices:
     unit: UnitPages
     review: ReviewPages
     acknowledgements: AcknowledgementPages
+    chat: ChatPages
+    public: PublicPages  # the public project page and the gallery (no launch session)
 
     @classmethod
     def over(
@@ -38,4 +42,6 @@ class PageServices:
             unit=UnitPages(hub, progress),
             review=ReviewPages(hub),
             acknowledgements=AcknowledgementPages(hub, links),
+            chat=ChatPages(hub),
+            public=PublicPages(hub),
         )

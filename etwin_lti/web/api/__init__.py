@@ -17,11 +17,14 @@ from flask_smorest import Api
 from etwin_lti.web.api import (
     acknowledgements,
     audit,
+    chat,
     content,
     course,
     events,
+    moderation,
     people,
     projects,
+    public,
     twinspaces,
 )
 from etwin_lti.web.api.auth import CSRF_HEADER
@@ -33,10 +36,13 @@ BLUEPRINTS = (
     projects.bp,
     twinspaces.bp,
     content.bp,
+    moderation.bp,
     events.bp,
     course.bp,
     acknowledgements.bp,
     audit.bp,
+    chat.bp,
+    public.bp,
 )
 
 

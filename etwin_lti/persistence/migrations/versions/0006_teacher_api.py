@@ -1,7 +1,7 @@
 """teacher API tokens: a token bound to one teacher, with an expiry
 
-Revision ID: 0003_teacher_api
-Revises: 0002
+Revision ID: 0006_teacher_api
+Revises: 0005_ws_chat
 Create Date: 2026-12-03
 
 Hand-written (docs/decisions/0013-incremental-migrations.md). ``api_tokens.person_id`` names the
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_teacher_api"
-down_revision: str | None = "0002"
+revision: str = "0006_teacher_api"
+down_revision: str | None = "0005_ws_chat"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
