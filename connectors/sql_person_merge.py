@@ -24,6 +24,7 @@ linking one. Every table that names a person, and what happens to the merged per
     project_founders            moved; the same project founded by both refuses the merge
     launch_sessions             deleted (the person must launch again; the caller opens a new
                                 session for the target)
+    api_tokens.person_id        moved: a teacher's API tokens keep acting for the same teacher
     privacy_erasures            an erased person on either side refuses the merge
     people                      the merged row is deleted last
 """
@@ -37,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from etwin_lti.domain.model import MemberStatus, RoleSource
 from etwin_lti.errors import RuleViolationError
+from etwin_lti.persistence.models.api_tokens import ApiTokenRow
 from etwin_lti.persistence.models.bindings import LinkLauncherRow, ResourceBindingRow
 from etwin_lti.persistence.models.chat import ChatMessageRow
 from etwin_lti.persistence.models.hub import (
@@ -93,6 +95,7 @@ _MOVED: tuple[tuple[Any, str], ...] = (
     (TeacherInvitationRow, "invitee_id"),
     (ResourceBindingRow, "chosen_by"),
     (ResourceBindingRow, "decided_by"),
+    (ApiTokenRow, "person_id"),
 )
 # (model, person column, the other columns of its unique key): where the target has the same
 # key, the target's row stays and the merged one is dropped.

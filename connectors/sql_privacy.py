@@ -9,6 +9,7 @@ Tables that hold personal data, and what erasure does to each (docs/decisions/00
     lti_link_launchers      deleted (which resource links the person launched)
     score_outbox            deleted (pending scores are not sent; sent ones held the LMS sub)
     moodle_poll_marks       deleted (Moodle user id ↔ person)
+    api_tokens              a teacher's own tokens deleted (they stop working at once)
     twinspace_members       suspended
     acknowledgements        revoked, reason recorded; identifying evidence keys dropped
     pages, materials, diary, forum, enrolments, course progress, NQL applications, founders,
@@ -35,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from connectors import hub_records as rec
 from connectors import sql_audit as audit
+from connectors.sql_api_tokens import token_of
 from connectors.sql_score_outbox import outbox_entry
 from etwin_lti.domain.audit import AuditAction
 from etwin_lti.domain.chat import ChatMessage
@@ -56,6 +58,7 @@ from etwin_lti.domain.privacy import (
 )
 from etwin_lti.errors import NotFoundError
 from etwin_lti.persistence.db import Database
+from etwin_lti.persistence.models.api_tokens import ApiTokenRow
 from etwin_lti.persistence.models.bindings import LinkLauncherRow
 from etwin_lti.persistence.models.chat import ChatMessageRow
 from etwin_lti.persistence.models.hub import (
@@ -173,6 +176,14 @@ class SqlPrivacyStore:
                 launch_sessions=self._sessions(s, person_id),
                 moodle_poll_marks=self._poll_marks(s, person_id),
                 erasure=self._erasure(s, person_id),
+                api_tokens=tuple(
+                    token_of(row)
+                    for row in s.scalars(
+                        select(ApiTokenRow)
+                        .where(ApiTokenRow.person_id == person_id)
+                        .order_by(ApiTokenRow.id)
+                    )
+                ),
             )
 
     def _identities(self, s: Session, person_id: int) -> tuple[IdentityRecord, ...]:
@@ -389,6 +400,7 @@ class SqlPrivacyStore:
         marks = s.execute(delete(MoodlePollMarkRow).where(MoodlePollMarkRow.person_id == pid))
         s.execute(delete(LinkLauncherRow).where(LinkLauncherRow.person_id == pid))
         chat_lines = s.execute(delete(ChatMessageRow).where(ChatMessageRow.author_id == pid))
+        tokens = s.execute(delete(ApiTokenRow).where(ApiTokenRow.person_id == pid))
         person.display_name, person.email, person.school = plan.pseudonym, None, None
         suspended = s.execute(
             update(MemberRow)
@@ -426,6 +438,7 @@ class SqlPrivacyStore:
             acknowledgements_revoked=revoked,
             content_kept=self._content_count(s, pid),
             chat_messages_deleted=_rowcount(chat_lines),
+            api_tokens_deleted=_rowcount(tokens),
         )
         # The pseudonym, not the name: the log must not keep what the erasure removed.
         audit.record(

@@ -12,6 +12,10 @@ module says what the answer may contain, per resource:
   the e-mail of its own country's people, the CSS none.
 - An NSO token works only while its country takes part in eTwinning (the country list is data,
   a country can leave).
+- Teachers (a ``teacher`` token or a teacher's launch session) read what the pages show them:
+  the web layer (``etwin_lti.web.api.auth``) has already limited the request to their own
+  TwinSpaces and projects and made them the ``viewer_id``, so what the hub answers for that
+  member is theirs to read, pupils' work included; e-mail only their own.
 
 Pure functions over domain values: the web layer passes the token and what the hub answered.
 """
@@ -20,11 +24,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from typing import Protocol
 
 from etwin_lti.domain.api_tokens import ApiToken, ApiTokenRole
 from etwin_lti.domain.model import Country, DiaryPost, Person, PersonKind
 from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot, author_ids
 from etwin_lti.errors import PermissionDeniedError
+
+
+class Caller(Protocol):
+    """An ``ApiToken`` or an ``ApiCaller``: what these rules read of who asks."""
+
+    @property
+    def role(self) -> ApiTokenRole: ...
+
+    @property
+    def country_code(self) -> str | None: ...
+
+    @property
+    def person_id(self) -> int | None: ...
 
 
 def check_token_country(token: ApiToken, countries: Iterable[Country]) -> None:
@@ -39,30 +57,32 @@ def check_token_country(token: ApiToken, countries: Iterable[Country]) -> None:
         )
 
 
-def reads_pupils_content(token: ApiToken) -> bool:
-    return token.role is ApiTokenRole.ADMIN
+def reads_pupils_content(token: Caller) -> bool:
+    return token.role in (ApiTokenRole.ADMIN, ApiTokenRole.TEACHER)
 
 
-def check_reads_pupils_content(token: ApiToken, what: str) -> None:
+def check_reads_pupils_content(token: Caller, what: str) -> None:
     if not reads_pupils_content(token):
         raise PermissionDeniedError(
             f"{what} is members' and pupils' work; officers' tokens do not read it."
         )
 
 
-def shows_contact(token: ApiToken, person: Person) -> bool:
+def shows_contact(token: Caller, person: Person) -> bool:
     if token.role is ApiTokenRole.ADMIN:
         return True
+    if token.role is ApiTokenRole.TEACHER:
+        return person.id == token.person_id
     return token.role is ApiTokenRole.NSO_OFFICER and person.country_code == token.country_code
 
 
-def person_for(token: ApiToken, person: Person) -> Person:
+def person_for(token: Caller, person: Person) -> Person:
     """The person as this token may see them: without e-mail unless ``shows_contact``."""
     return person if shows_contact(token, person) else replace(person, email=None)
 
 
 def diary_for(
-    token: ApiToken, posts: Iterable[DiaryPost], kinds: Mapping[int, PersonKind]
+    token: Caller, posts: Iterable[DiaryPost], kinds: Mapping[int, PersonKind]
 ) -> list[DiaryPost]:
     """Posts with pupils' comments left out for officers. ``kinds`` maps comment authors to
     their kind; an author missing from it (erased, unknown) is left out too: closed by default."""
@@ -86,7 +106,7 @@ def comment_authors(posts: Iterable[DiaryPost]) -> set[int]:
 
 
 def snapshot_for(
-    token: ApiToken, snapshot: TwinSpaceSnapshot, kinds: Mapping[int, PersonKind]
+    token: Caller, snapshot: TwinSpaceSnapshot, kinds: Mapping[int, PersonKind]
 ) -> TwinSpaceSnapshot:
     """The snapshot without the forum and pupils' Diary comments for officers (private pages
     and materials are already out: officers cannot read as a member)."""

@@ -61,6 +61,9 @@ class AuditAction(enum.StrEnum):
     CHAT_MESSAGE_HIDDEN = "chat.message_hidden"
     CHAT_MESSAGE_SHOWN = "chat.message_shown"
     CHAT_MESSAGE_DELETED = "chat.message_deleted"
+    # REST API tokens (admin CLI or a teacher's own "API access" page).
+    API_TOKEN_CREATED = "api_token.created"
+    API_TOKEN_REVOKED = "api_token.revoked"
 
 
 @dataclass(frozen=True)

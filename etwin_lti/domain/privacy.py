@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
+from etwin_lti.domain.api_tokens import ApiToken
 from etwin_lti.domain.chat import ChatMessage
 from etwin_lti.domain.model import (
     Acknowledgement,
@@ -158,6 +159,7 @@ class PersonalData:
     launch_sessions: tuple[SessionRecord, ...] = ()
     moodle_poll_marks: tuple[PollMarkRecord, ...] = ()
     erasure: ErasureRecord | None = None
+    api_tokens: tuple[ApiToken, ...] = ()  # a teacher's own: label and dates, never the hash
 
 
 # --- erasure ----------------------------------------------------------------------------------
@@ -175,6 +177,7 @@ class ErasureCounts:
     acknowledgements_revoked: int = 0
     content_kept: int = 0
     chat_messages_deleted: int = 0
+    api_tokens_deleted: int = 0
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,11 @@ def rate_limited(name: str) -> Callable[[F], F]:
 
 
 def _token_key() -> str:
+    """The token; for a launch session calling the API (no Authorization), the session: each
+    teacher's page has its own counter rather than all sharing the empty token's."""
     _scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    if not secret.strip() and "Authorization" not in request.headers:
+        secret = request.cookies.get("etwin_launch") or request.headers.get("X-Etwin-Launch", "")
     return "api-token:" + hashlib.sha256(secret.strip().encode()).hexdigest()[:32]
 
 

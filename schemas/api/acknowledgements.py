@@ -84,7 +84,7 @@ class NqlDecisionSchema(StrictSchema):
 
 class NqlListQuery(StrictSchema):
     project_id = query_id()
-    teacher_id = query_id()
+    teacher_id = query_id(metadata={"x-acting-person": True})  # a teacher lists their own
 
 
 class PrizeQuery(StrictSchema):
@@ -102,7 +102,7 @@ class AcknowledgementIssueSchema(StrictSchema):
 
 
 class AcknowledgementListQuery(StrictSchema):
-    person_id = query_id()
+    person_id = query_id(metadata={"x-acting-person": True})  # a teacher lists their own
     subject = fields.String(load_default=None)
 
 

@@ -43,7 +43,8 @@ class EventListQuery(StrictSchema):
 
 
 class EnrolSchema(StrictSchema):
-    person_id = body_id(required=True)
+    # A teacher's credential enrols its own person only (etwin_lti.web.api.auth).
+    person_id = body_id(required=True, metadata={"x-acting-person": True})
 
 
 class EventCompletionSchema(StrictSchema):

@@ -39,7 +39,7 @@ class ProjectSchema(ModelSchema):
 
 
 class ProjectCreateSchema(StrictSchema):
-    founder_id = body_id(required=True)
+    founder_id = body_id(required=True, metadata={"x-acting-person": True})  # who founds
     partner_founder_id = body_id(required=True)
     title = fields.String(required=True)
     description = fields.String(load_default="")

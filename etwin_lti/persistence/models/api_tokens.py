@@ -22,3 +22,7 @@ class ApiTokenRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Teachers' tokens only (migration 0006_teacher_api): the one person the token acts as (a
+    # plain id like launch_sessions.person_id: people may live in a remote hub), and its end.
+    person_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

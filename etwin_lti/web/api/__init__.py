@@ -27,6 +27,8 @@ from etwin_lti.web.api import (
     public,
     twinspaces,
 )
+from etwin_lti.web.api.auth import CSRF_HEADER
+from etwin_lti.web.session import SESSION_COOKIE
 from schemas.api.errors import ApiErrorSchema
 
 BLUEPRINTS = (
@@ -90,12 +92,19 @@ def init_api(app: Flask) -> Api:
     app.config.setdefault(
         "API_SPEC_OPTIONS",
         {
-            "security": [{"bearerAuth": []}],
+            # A bearer token, or a teacher's launch session with the page's CSRF token.
+            "security": [{"bearerAuth": []}, {"launchSession": [], "launchCsrf": []}],
             "info": {
                 "description": "eTwinning hub: projects, TwinSpaces, Learning Events, the "
                 "distance course and acknowledgements. Create a token with "
-                "`etwin-lti token create --role admin|nso_officer|css_officer`; each "
-                "operation lists the token roles it accepts in `x-token-roles`."
+                "`etwin-lti token create --role admin|nso_officer|css_officer` or "
+                "`--role teacher --person ID` (teachers also create their own on the "
+                "activity's API access page); each operation lists the token roles it "
+                "accepts in `x-token-roles`. A teacher's credential acts as that teacher: "
+                "fields marked `x-acting-person` (and `actor_id`, `viewer_id`, `member_id`) "
+                "may be left out and any other value is 403. The embedded pages' own "
+                "scripts call the API with their launch session and the `X-Etwin-CSRF` "
+                "header (the page's `csrf_token`)."
             },
         },
     )
@@ -104,6 +113,25 @@ def init_api(app: Flask) -> Api:
     if key not in _documents:
         api.spec.components.security_scheme(
             "bearerAuth", {"type": "http", "scheme": "bearer", "description": "An API token."}
+        )
+        api.spec.components.security_scheme(
+            "launchSession",
+            {
+                "type": "apiKey",
+                "in": "cookie",
+                "name": SESSION_COOKIE,
+                "description": "A teacher's launch session (or the X-Etwin-Launch header "
+                "token), only together with launchCsrf.",
+            },
+        )
+        api.spec.components.security_scheme(
+            "launchCsrf",
+            {
+                "type": "apiKey",
+                "in": "header",
+                "name": CSRF_HEADER,
+                "description": "The embedded page's CSRF token (its csrf_token meta tag).",
+            },
         )
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)

@@ -106,8 +106,9 @@ def comment_diary(body: dict[str, Any], post_id: int) -> Any:
 @bp.arguments(ViewerQuery, location="query")
 @bp.response(200, ForumThreadSchema(many=True))
 def list_threads(query: dict[str, Any], twinspace_id: int) -> Any:
-    """Admin tokens only: the forum is members' and pupils' work, not evidence."""
-    check_reads_pupils_content("The forum")
+    """Admin tokens, and teachers working in the TwinSpace: the forum is members' and pupils'
+    work, not evidence (officers never read it)."""
+    check_reads_pupils_content("The forum", twinspace_id)
     return hub().list_threads(twinspace_id, viewer_id=viewer(query["viewer_id"]))
 
 

@@ -119,7 +119,7 @@ def unit_progress(unit_id: int, person_id: int) -> Any:
 
 
 @bp.put("/activities/<int:activity_id>/done/<int:person_id>")
-@requires(ApiPermission.WRITE)
+@requires(ApiPermission.WRITE, acting_path="person_id")  # a teacher marks their own
 @bp.response(200, UnitProgressSchema)
 def mark_activity_done(activity_id: int, person_id: int) -> Any:
     """Idempotent; the unit is completed when its last activity is done."""

@@ -3,6 +3,10 @@
 webargs answers a broken JSON body with a 400 and puts its own shape in the exception; we raise
 our error instead so that the one handler in ``etwin_lti.web.errors`` writes the one JSON body.
 A body sent with another content type is refused rather than silently read as empty.
+
+Every location a view reads (JSON body, query string, form) passes through
+``auth.bind_acting_person``: a teacher's credential acts as its own person, set here once for
+every endpoint (``etwin_lti.web.api.auth``, "Writes act as the person").
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from flask_smorest import Blueprint
 from webargs.flaskparser import FlaskParser, is_json_request
 
 from etwin_lti.errors import InvalidInputError
+from etwin_lti.web.api.auth import bind_acting_person
 
 
 class ApiParser(FlaskParser):
@@ -26,6 +31,15 @@ class ApiParser(FlaskParser):
         "query": ma.RAISE,
         "querystring": ma.RAISE,
     }
+
+    def load_json(self, req: Request, schema: ma.Schema) -> Any:
+        return bind_acting_person(super().load_json(req, schema), schema)
+
+    def load_querystring(self, req: Request, schema: ma.Schema) -> Any:
+        return bind_acting_person(super().load_querystring(req, schema), schema)
+
+    def load_form(self, req: Request, schema: ma.Schema) -> Any:
+        return bind_acting_person(super().load_form(req, schema), schema)
 
     def _raw_load_json(self, req: Request) -> Any:
         if req.get_data(cache=True) and not is_json_request(req):

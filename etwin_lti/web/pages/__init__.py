@@ -115,6 +115,7 @@ def _resource_url(session: LaunchSession) -> str | None:
 
 from etwin_lti.web.pages import (  # noqa: E402  (the views register themselves on bp)
     acknowledgements,
+    api_access,
     chat,
     connections,
     event,
@@ -127,6 +128,7 @@ from etwin_lti.web.pages import (  # noqa: E402  (the views register themselves 
 
 __all__ = [
     "acknowledgements",
+    "api_access",
     "bp",
     "chat",
     "connections",

@@ -164,5 +164,6 @@ def test_an_nso_token_of_a_country_outside_etwinning_is_refused_at_use(
 
 
 def test_the_officer_rules_apply_to_every_officer_role() -> None:
-    """A new token role must be placed in the policy on purpose."""
-    assert {r.value for r in ApiTokenRole} == {"admin", "nso_officer", "css_officer"}
+    """A new token role must be placed in the policy on purpose (teachers: a person-bound role
+    whose reads ``etwin_lti.web.api.auth`` scopes, test_teacher_tokens.py)."""
+    assert {r.value for r in ApiTokenRole} == {"admin", "nso_officer", "css_officer", "teacher"}

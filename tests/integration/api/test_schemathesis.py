@@ -10,6 +10,7 @@ check.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import hypothesis
@@ -26,6 +27,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from etwin_lti.services.api_tokens import create_teacher_token
 from tests.conftest import make_test_app, settle
 from tests.integration.api.conftest import Headers
 from tests.integration.api.world import build_world
@@ -89,18 +91,29 @@ def explore(
 
 @pytest.fixture
 def tokens(app: Flask, make_token: Callable[..., Headers]) -> dict[str, Headers]:
-    build_world(app.extensions["etwin"].hub)
+    world = build_world(app.extensions["etwin"].hub)
+    etwin = app.extensions["etwin"]
+    _, teacher = create_teacher_token(
+        etwin.hub, etwin.api_tokens, world.fr, label="fuzz", now=datetime.now(UTC)
+    )
     return {
         "admin": make_token("admin"),
         "nso_officer": make_token("nso_officer", "FR"),
         "css_officer": make_token("css_officer"),
+        # A founder: acts as themself, so most writes meet the hub's rules or actor_mismatch.
+        "teacher": {"Authorization": f"Bearer {teacher}"},
     }
 
 
 BOTH = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 # The admin token reaches every operation, so it gets the most examples; the officers mostly
 # meet refusals, which few examples already cover.
-ROLES = {"admin": (5, BOTH), "nso_officer": (3, BOTH), "css_officer": (3, BOTH)}
+ROLES = {
+    "admin": (5, BOTH),
+    "nso_officer": (3, BOTH),
+    "css_officer": (3, BOTH),
+    "teacher": (3, BOTH),
+}
 
 
 @pytest.mark.parametrize("role", ROLES)

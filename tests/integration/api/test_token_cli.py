@@ -51,7 +51,10 @@ def test_revoke_then_the_token_is_refused(app: Flask) -> None:
     [
         (["create", "--role", "nso_officer"], "country"),  # NSO without a country
         (["create", "--role", "admin", "--country", "FR"], "country"),
-        (["create", "--role", "teacher"], "Invalid value for '--role'"),
+        (["create", "--role", "pupil"], "Invalid value for '--role'"),
+        (["create", "--role", "teacher"], "needs --person"),  # a teacher's token: one teacher
+        (["create", "--role", "teacher", "--person", "404"], "No person 404"),
+        (["create", "--role", "admin", "--person", "1"], "teachers' tokens only"),
         (["create", "--role", "nso_officer", "--country", "ZZ"], "Unknown country ZZ"),
         (["create", "--role", "nso_officer", "--country", "CH"], "CH does not take part"),
         (["revoke", "404"], "No API token 404"),
@@ -64,3 +67,25 @@ def test_refusals_exit_non_zero_and_write_nothing(
     assert result.exit_code != 0
     assert message in result.output
     assert app.extensions["etwin"].api_tokens.list_tokens() == []
+
+
+def test_an_admin_makes_a_teachers_token_for_a_teacher_only(app: Flask) -> None:
+    from tests.integration.api.world import build_world
+
+    w = build_world(app.extensions["etwin"].hub)
+    result = run(app, "token", "create", "--role", "teacher", "--person", str(w.fr), "--days", "7")
+    assert result.exit_code == 0, result.output
+    secret = result.output.strip().splitlines()[-1]
+    token = app.extensions["etwin"].api_tokens.authenticate(secret, now=datetime.now(UTC))
+    assert (token.role.value, token.person_id) == ("teacher", w.fr)
+    assert token.expires_at is not None and 6 <= (token.expires_at - token.created_at).days <= 7
+    listed = run(app, "token", "list").output
+    assert f"person {w.fr}" in listed and "expires" in listed and secret not in listed
+    for person in (w.pupil, w.expert):
+        refused = run(app, "token", "create", "--role", "teacher", "--person", str(person))
+        assert refused.exit_code != 0 and "teachers only" in refused.output
+    refused = run(app, "token", "create", "--role", "teacher", "--person", str(w.fr), "--days", "0")
+    assert refused.exit_code != 0 and "days" in refused.output
+    assert len(app.extensions["etwin"].api_tokens.list_tokens()) == 1
+    audit = run(app, "audit", "list").output
+    assert "api_token.created" in audit and "cli" in audit

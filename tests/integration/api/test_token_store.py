@@ -81,7 +81,8 @@ def test_revoking_an_unknown_token_is_404(store: SqlApiTokenStore) -> None:
         ("nso_officer", "France", "", "country_code"),  # not an ISO code
         ("admin", "FR", "", "country_code"),  # only NSO tokens have a country
         ("css_officer", "FR", "", "country_code"),
-        ("teacher", None, "", "role"),  # not an API token role
+        ("pupil", None, "", "role"),  # not an API token role
+        ("teacher", None, "", "person_id"),  # a teacher's token belongs to one teacher
         ("admin", None, "x" * 201, "label"),  # overlong label
     ],
 )

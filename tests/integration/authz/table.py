@@ -6,8 +6,10 @@ HTTP status the actor gets:
 
 - 200/201/303: allowed (the page, the document, or Post/Redirect/Get after a form);
 - 401: no credential for this part of the app (no launch session for ``/embed``, ``/lti``,
-  ``/admin``; no API token for ``/api/v1``); a launch session is no API token and the other way
-  round, so every actor of the other kind gets 401 too;
+  ``/admin``; no API token for ``/api/v1``); a launch session is no API token (unless the page's
+  ``X-Etwin-CSRF`` header comes with it, which the walk never sends: see
+  ``tests/integration/pages/test_teacher_api_access.py``) and the other way round, so every
+  actor of the other kind gets 401 too;
 - 403: the credential's role does not allow it (or the launch session is for another resource);
 - 400/404/409/422: authorization passed and the deliberately empty or stale input was refused
   (rows send no valid body, so nothing is written), recorded so a change shows up here.
@@ -260,6 +262,21 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/admin/audit"): launched("/admin/audit", **(sessions(403) | dict(tool_admin=200))),
     ("POST", "/admin/passback/retry"): launched(
         "/admin/passback/retry", **(sessions(403) | dict(tool_admin=422))
+    ),
+    # --- a teacher's own API tokens (API access page): people of kind teacher only; the guest
+    # is a teacher too (a visiting one). Empty days are the default, "0" is refused: no token is
+    # made by the walk; no token 999999 is anyone's ---
+    ("GET", "/embed/api-access"): launched(
+        "/embed/api-access", **(sessions(403) | dict.fromkeys((*TEACHERS, "guest"), 200))
+    ),
+    ("POST", "/embed/api-access"): launched(
+        "/embed/api-access",
+        {"days": "0"},
+        **(sessions(403) | dict.fromkeys((*TEACHERS, "guest"), 422)),
+    ),
+    ("POST", "/embed/api-access/<int:token_id>/revoke"): launched(
+        "/embed/api-access/999999/revoke",
+        **(sessions(403) | dict.fromkeys((*TEACHERS, "guest"), 404)),
     ),
     # --- REST API: people and countries ---
     ("GET", "/api/v1/countries"): read("/api/v1/countries"),
