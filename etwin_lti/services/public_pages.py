@@ -17,7 +17,7 @@ from etwin_lti.domain.public_pages import (
     PublicProjectSummary,
 )
 from etwin_lti.errors import InvalidInputError
-from etwin_lti.services.pages.twinspace import EqlLine, eql_line, spoken_list
+from etwin_lti.services.pages.labels import EqlLine, eql_line, spoken_list
 
 PAGE_NUMBER_MAX = 100_000
 

@@ -15,13 +15,12 @@ comments and no forum.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 from etwin_lti.domain import moderation, paging, twinspaces
-from etwin_lti.domain.acknowledgements import EQL_BY_RULE, EqlStatus
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.model import (
     MaterialKind,
@@ -50,6 +49,7 @@ from etwin_lti.services.pages.common import (
     launched_for,
     require_person,
 )
+from etwin_lti.services.pages.labels import EqlLine, eql_line
 
 VISIBILITIES = {v.value: v for v in Visibility}
 MATERIAL_KIND_VALUES = {k.value: k for k in MaterialKind}
@@ -159,17 +159,6 @@ class ThreadLine:
     created_at: datetime
     posts: tuple[PostLine, ...]
     acts: editing.ContentActs = editing.ContentActs()
-
-
-@dataclass(frozen=True)
-class EqlLine:
-    """ "European Quality Label — awarded on <date> because it holds NQLs from X and Y"."""
-
-    awarded_on: date
-    countries: str  # "France and Italy"
-    by_rule: bool
-    withdrawn_on: date | None
-    withdrawal_reason: str | None
 
 
 @dataclass(frozen=True)
@@ -566,25 +555,6 @@ _ACTIONS: dict[tuple[str | None, str], Callable[..., str]] = {
 }
 
 
-def eql_line(status: EqlStatus | None) -> EqlLine | None:
-    if status is None:
-        return None
-    return EqlLine(
-        awarded_on=status.awarded_on,
-        countries=spoken_list(status.country_names),
-        by_rule=status.awarded_by == EQL_BY_RULE,
-        withdrawn_on=status.withdrawn_on,
-        withdrawal_reason=status.withdrawal_reason,
-    )
-
-
-def spoken_list(names: Sequence[str]) -> str:
-    """ "France", "France and Italy", "France, Italy and Poland"."""
-    if len(names) <= 1:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} and {names[-1]}"
-
-
 def _member(hub: TwinSpacePageHub, ctx: _Context, person_id: int) -> Member:
     """The one member a form acts on (the same cost for 10 members or 10,000); 404 else."""
     return hub.get_member(ctx.twinspace.id, person_id)
@@ -636,12 +606,4 @@ def _notice(ctx: _Context, session: LaunchSession, sees_private: bool) -> str | 
     return "You see what is public: pages, materials and the Project Diary."
 
 
-__all__ = [
-    "MESSAGES",
-    "EqlLine",
-    "MembersOnlyError",
-    "MembersView",
-    "TwinSpacePages",
-    "TwinSpaceView",
-    "eql_line",
-]
+__all__ = ["MESSAGES", "MembersOnlyError", "MembersView", "TwinSpacePages", "TwinSpaceView"]
