@@ -21,7 +21,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 
+import boto3
+
 from connectors.ags_client import HttpAgsClient
+from connectors.file_stores import LocalFileStore, S3FileStore
 from connectors.folder_mail import FolderMailSender
 from connectors.http_hub import HttpHubConnector, hub_session
 from connectors.http_hub.progress import RemoteProgressStore
@@ -51,9 +54,10 @@ from connectors.sql_tool_keys import SqlToolKeyStore
 from connectors.task_queue import HueyTaskQueue, QueueHandlers, QueueIntervals, make_huey
 from etwin_lti.container import Container, Steps
 from etwin_lti.domain.cache import KeyValueCache
+from etwin_lti.domain.files import MB
 from etwin_lti.domain.linking_ports import MailSender
 from etwin_lti.domain.passback import RetryPolicy
-from etwin_lti.domain.ports import HubPort
+from etwin_lti.domain.ports import FileStore, HubPort
 from etwin_lti.lti.login_state import LoginStateSealer
 from etwin_lti.persistence.db import Database
 from etwin_lti.persistence.secret_box import SecretBox
@@ -89,7 +93,11 @@ def bootstrap(settings: Settings) -> Container:
     lab = settings.allows_private_urls
     cache = _shared_cache(settings, database)
     task_queue = _task_queue(settings)
-    local_hub = LocalHub(database)
+    local_hub = LocalHub(
+        database,
+        file_store=_file_store(settings),
+        twinspace_quota_bytes=settings.twinspace_quota_mb * MB,
+    )
     remote_hub = _remote_hub(settings)
     hub: HubPort = remote_hub or local_hub
     # Progress (issue 8 item 2): a completion owes its pending AGS scores to this tool's LMS
@@ -333,6 +341,17 @@ def _task_queue(settings: Settings) -> HueyTaskQueue:
             moodle_poll_minutes=settings.moodle_poll_minutes,
         ),
     )
+
+
+def _file_store(settings: Settings) -> FileStore:
+    """Uploaded files: a private folder on the embedded default, S3 for many instances."""
+    if settings.file_store == "s3":
+        assert settings.s3_bucket is not None  # Settings.check
+        client = boto3.client(
+            "s3", endpoint_url=settings.s3_endpoint_url, region_name=settings.s3_region
+        )
+        return S3FileStore(client, settings.s3_bucket, prefix=settings.s3_prefix)
+    return LocalFileStore(settings.file_store_path or os.path.join(settings.instance_path, "files"))
 
 
 def _remote_hub(settings: Settings) -> HttpHubConnector | None:

@@ -17,6 +17,7 @@ from connectors.http_hub.base import API_PREFIX, RETRY_STATUSES, hub_session
 from connectors.http_hub.content import ContentArea
 from connectors.http_hub.course import CourseArea
 from connectors.http_hub.events import EventsArea
+from connectors.http_hub.material_files import MaterialFilesArea
 from connectors.http_hub.people import PeopleArea
 from connectors.http_hub.projects import ProjectsArea
 from connectors.http_hub.recognition import RecognitionArea
@@ -31,6 +32,7 @@ class HttpHubConnector(
     EventsArea,
     CourseArea,
     RecognitionArea,
+    MaterialFilesArea,
 ):
     """The whole ``HubPort``: one area mixin per narrow port over ``HttpHubBase``."""
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 from connectors.local_hub.content import ContentArea
 from connectors.local_hub.course import CourseArea
 from connectors.local_hub.events import EventsArea
+from connectors.local_hub.material_files import MaterialFilesArea
 from connectors.local_hub.people import PeopleArea
 from connectors.local_hub.projects import ProjectsArea
 from connectors.local_hub.recognition import RecognitionArea
@@ -39,6 +40,7 @@ class LocalHub(
     EventsArea,
     CourseArea,
     RecognitionArea,
+    MaterialFilesArea,
 ):
     """The whole ``HubPort``: one area mixin per narrow port over ``LocalHubBase``."""
 

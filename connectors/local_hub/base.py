@@ -13,10 +13,12 @@ from sqlalchemy.orm import Session
 
 from connectors import hub_records as rec
 from etwin_lti.domain import acknowledgements as acks
+from etwin_lti.domain.files import DEFAULT_QUOTA_MB, MB
 from etwin_lti.domain.model import (
     Acknowledgement,
     AcknowledgementKind,
 )
+from etwin_lti.domain.ports.file_store import FileStore
 from etwin_lti.errors import (
     DuplicateAcknowledgementError,
     InvalidInputError,
@@ -60,10 +62,14 @@ class LocalHubBase:
         *,
         clock: Callable[[], datetime] = _utc_now,
         country_list: Mapping[str, Any] | None = None,
+        file_store: FileStore | None = None,
+        twinspace_quota_bytes: int = DEFAULT_QUOTA_MB * MB,
     ) -> None:
         self._db = database
         self._clock = clock
         self._country_list = country_list
+        self._files = file_store  # uploaded materials' bytes (connectors.file_stores)
+        self._quota_bytes = twinspace_quota_bytes
 
     def _now(self) -> datetime:
         return self._clock()

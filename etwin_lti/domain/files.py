@@ -23,8 +23,8 @@ MB = 1024 * 1024
 MAX_FILE_BYTES = 20 * MB
 MAX_IMAGE_BYTES = 5 * MB
 # Pillow's own default is about 89 million pixels; a class photo needs far less, and a smaller
-# cap keeps a decoded image (4 bytes a pixel) within a few hundred MB of memory.
-MAX_IMAGE_PIXELS = 40_000_000
+# cap keeps a decoded image (4 bytes a pixel) near a hundred MB of memory.
+MAX_IMAGE_PIXELS = 30_000_000
 THUMBNAIL_SIZE = (320, 320)
 # Office documents are zip containers: refuse one that inflates absurdly (a zip bomb).
 ZIP_MAX_RATIO = 100  # uncompressed / compressed, over the whole archive
@@ -101,13 +101,13 @@ ALLOWED_TYPES: dict[str, FileType] = {
 }
 # Office formats that are zip containers (checked for zip bombs).
 ZIP_CONTAINERS = frozenset(
-    t.content_type
-    for t in ALLOWED_TYPES.values()
-    if t.content_type.startswith("application/vnd.")
+    t.content_type for t in ALLOWED_TYPES.values() if t.content_type.startswith("application/vnd.")
 )
 # The types Pillow re-encodes (metadata stripped) and makes thumbnails of.
 IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WEBP"}
-ALLOWED_SUMMARY = "PDF, ODT/ODS/ODP, DOCX/PPTX/XLSX, TXT, JPEG, PNG, GIF, WebP, MP3, OGG, WAV, M4A, MP4, WebM"
+ALLOWED_SUMMARY = (
+    "PDF, ODT/ODS/ODP, DOCX/PPTX/XLSX, TXT, JPEG, PNG, GIF, WebP, MP3, OGG, WAV, M4A, MP4, WebM"
+)
 
 _UNSAFE = re.compile(r"[\\/:*?\"<>|]")
 
@@ -124,16 +124,6 @@ def safe_filename(name: str | None, extension: str) -> str:
     stem = base.rsplit(".", 1)[0] if "." in base else base
     stem = stem.strip(" .") or "file"
     return stem[: FILENAME_MAX - len(extension) - 1] + "." + extension
-
-
-@dataclass(frozen=True)
-class MaterialFile:
-    """What a material's file is, as the hub records it (the key stays inside the hub)."""
-
-    content_type: str
-    size: int
-    filename: str
-    has_thumbnail: bool
 
 
 @dataclass(frozen=True)

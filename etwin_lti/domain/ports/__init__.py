@@ -8,6 +8,7 @@ chooses which. One module per concern: ``hub`` (one port per area of the eTwinni
 from __future__ import annotations
 
 from etwin_lti.domain.model import RoleSource
+from etwin_lti.domain.ports.file_store import FileStore
 from etwin_lti.domain.ports.hub import (
     ContentHub,
     CourseHub,
@@ -19,14 +20,17 @@ from etwin_lti.domain.ports.hub import (
     TwinSpacesHub,
 )
 from etwin_lti.domain.ports.identities import IdentityStore
+from etwin_lti.domain.ports.material_files import MaterialFilesHub
 from etwin_lti.domain.ports.registrations import PlatformRegistrationClient, RegistrationStore
 
 __all__ = [
     "ContentHub",
     "CourseHub",
     "EventsHub",
+    "FileStore",
     "HubPort",
     "IdentityStore",
+    "MaterialFilesHub",
     "PeopleHub",
     "PlatformRegistrationClient",
     "ProjectsHub",

@@ -49,6 +49,7 @@ from etwin_lti.domain.model import (
     UnitProgress,
     Visibility,
 )
+from etwin_lti.domain.ports.material_files import MaterialFilesHub
 from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
 
 
@@ -392,6 +393,7 @@ class HubPort(
     EventsHub,
     CourseHub,
     RecognitionHub,
+    MaterialFilesHub,
     Protocol,
 ):
     """The whole hub: every area. Prefer the narrow area port where one is enough."""

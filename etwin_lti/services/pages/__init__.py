@@ -14,6 +14,7 @@ from etwin_lti.services.pages.acknowledgements import AcknowledgementLinks, Ackn
 from etwin_lti.services.pages.event import EventPages
 from etwin_lti.services.pages.review import ReviewPages
 from etwin_lti.services.pages.twinspace import TwinSpacePages
+from etwin_lti.services.pages.twinspace_files import TwinSpaceFilePages
 from etwin_lti.services.pages.unit import UnitPages
 from etwin_lti.services.progress import ProgressService
 
@@ -27,6 +28,7 @@ class PageServices:
     unit: UnitPages
     review: ReviewPages
     acknowledgements: AcknowledgementPages
+    twinspace_files: TwinSpaceFilePages
 
     @classmethod
     def over(
@@ -38,4 +40,5 @@ class PageServices:
             unit=UnitPages(hub, progress),
             review=ReviewPages(hub),
             acknowledgements=AcknowledgementPages(hub, links),
+            twinspace_files=TwinSpaceFilePages(hub),
         )

@@ -18,6 +18,7 @@ from typing import Protocol
 from etwin_lti.domain import twinspaces
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.model import (
+    MaterialFile,
     MaterialKind,
     Member,
     MemberStatus,
@@ -52,6 +53,7 @@ PUPIL_ROLE_VALUES = tuple(r.value for r in TwinSpaceRole if r in PUPIL_ROLES)
 MESSAGES = {
     "page_added": "Your page was added.",
     "material_added": "Your material was added.",
+    "file_uploaded": "Your file was uploaded.",
     "diary_posted": "Your post is in the Project Diary.",
     "comment_added": "Your comment was added.",
     "thread_opened": "Your thread was opened.",
@@ -104,6 +106,7 @@ class ContentLine:
     visibility: str
     author: str
     created_at: datetime
+    file: MaterialFile | None = None  # an uploaded file, served by the page's file route
 
 
 @dataclass(frozen=True)
@@ -216,11 +219,12 @@ class TwinSpacePages:
                 ContentLine(
                     m.id,
                     m.title,
-                    m.url,
+                    m.url or "",
                     m.kind.value,
                     m.visibility.value,
                     _name(names, m.author_id),
                     m.created_at,
+                    m.file,
                 )
                 for m in snap.materials
             ),

@@ -20,6 +20,7 @@ from etwin_lti.web.api import (
     content,
     course,
     events,
+    material_files,
     people,
     projects,
     twinspaces,
@@ -35,6 +36,7 @@ BLUEPRINTS = (
     course.bp,
     acknowledgements.bp,
     audit.bp,
+    material_files.bp,
 )
 
 

@@ -108,7 +108,17 @@ from etwin_lti.web.pages import (  # noqa: E402  (the views register themselves 
     event,
     review,
     twinspace,
+    twinspace_files,
     unit,
 )
 
-__all__ = ["acknowledgements", "bp", "connections", "event", "review", "twinspace", "unit"]
+__all__ = [
+    "acknowledgements",
+    "bp",
+    "connections",
+    "event",
+    "review",
+    "twinspace",
+    "twinspace_files",
+    "unit",
+]
