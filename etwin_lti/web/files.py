@@ -66,12 +66,15 @@ def file_response(opened: OpenedFile, etag: str) -> WerkzeugResponse:
     response.headers["Cache-Control"] = "private, no-cache"
     response.set_etag(etag)
     try:
-        return response.make_conditional(
+        answer = response.make_conditional(
             request.environ, accept_ranges=True, complete_length=opened.size
         )
     except RequestedRangeNotSatisfiable:
         opened.body.close()
         raise
+    if answer.status_code == 304:  # no body goes out: the server never closes the file
+        opened.body.close()
+    return answer
 
 
 def content_disposition(filename: str, *, inline: bool) -> str:

@@ -79,3 +79,26 @@ def svg_with_script() -> bytes:
         b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg">'
         b"<script>alert(document.cookie)</script></svg>"
     )
+
+
+def multipart(
+    fields: dict[str, str], data: bytes, filename: str, *, name: str = "file"
+) -> tuple[bytes, str]:
+    """A multipart/form-data body as a browser sends it. Built here rather than by Werkzeug's
+    test client, which leaves the temporary file of a large body open."""
+    boundary = "etwin-test-boundary-7d3f"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+        for key, value in fields.items()
+    ]
+    quoted = filename.replace("\\", "\\\\").replace('"', '\\"')
+    parts.append(
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{quoted}"\r\nContent-Type: application/octet-stream\r\n\r\n'
+        ).encode()
+        + data
+        + b"\r\n"
+    )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
