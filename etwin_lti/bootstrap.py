@@ -93,9 +93,10 @@ def bootstrap(settings: Settings) -> Container:
     lab = settings.allows_private_urls
     cache = _shared_cache(settings, database)
     task_queue = _task_queue(settings)
+    file_store = _file_store(settings)
     local_hub = LocalHub(
         database,
-        file_store=_file_store(settings),
+        file_store=file_store,
         twinspace_quota_bytes=settings.twinspace_quota_mb * MB,
     )
     remote_hub = _remote_hub(settings)
@@ -249,7 +250,7 @@ def bootstrap(settings: Settings) -> Container:
             retention_days=settings.suspended_retention_days,
             hub_is_local=not settings.hub_url,
         ),
-        SqlPrivacyStore(database),
+        SqlPrivacyStore(database, file_store=file_store),
         pseudonym_tag=partial(secrets.token_hex, 2),
     )
 
