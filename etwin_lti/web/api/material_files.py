@@ -75,7 +75,7 @@ def add_uploaded_material_from_form(twinspace_id: int) -> Any:
 @requires(ApiPermission.READ)
 @bp.arguments(ViewerQuery, location="query")
 @bp.doc(responses=_FILE_RESPONSES)
-def material_file(query: dict[str, Any], twinspace_id: int, material_id: int) -> Any:
+def open_material_file(query: dict[str, Any], twinspace_id: int, material_id: int) -> Any:
     """The uploaded file; ``Range`` requests are answered with 206."""
     return _serve(query, twinspace_id, material_id, thumbnail=False)
 
@@ -84,7 +84,7 @@ def material_file(query: dict[str, Any], twinspace_id: int, material_id: int) ->
 @requires(ApiPermission.READ)
 @bp.arguments(ViewerQuery, location="query")
 @bp.doc(responses=_FILE_RESPONSES)
-def material_thumbnail(query: dict[str, Any], twinspace_id: int, material_id: int) -> Any:
+def open_material_thumbnail(query: dict[str, Any], twinspace_id: int, material_id: int) -> Any:
     """A photo's thumbnail (JPEG)."""
     return _serve(query, twinspace_id, material_id, thumbnail=True)
 
@@ -99,6 +99,6 @@ def _serve(query: dict[str, Any], twinspace_id: int, material_id: int, *, thumbn
 @bp.get("/twinspaces/<int:twinspace_id>/file-usage")
 @requires(ApiPermission.READ)
 @bp.response(200, FileUsageSchema)
-def file_usage(twinspace_id: int) -> Any:
+def twinspace_file_usage(twinspace_id: int) -> Any:
     """Bytes the TwinSpace's files and thumbnails take of its quota (ETWIN_TWINSPACE_QUOTA_MB)."""
     return {"used_bytes": hub().twinspace_file_usage(twinspace_id)}
