@@ -13,6 +13,8 @@ from typing import Any
 from flask import request
 
 from etwin_lti.domain.api_tokens import ApiPermission
+from etwin_lti.domain.input_rules import ID_MAX
+from etwin_lti.domain.model import Visibility
 from etwin_lti.errors import InvalidInputError
 from etwin_lti.services.uploads import FIELD, add_uploaded_material
 from etwin_lti.web.api.auth import hub, requires, viewer
@@ -40,15 +42,22 @@ def material_request_body() -> dict[str, Any]:
         "content": {
             "application/json": {"schema": MaterialCreateSchema},
             "multipart/form-data": {
+                # Written out (not allOf the form schema): the strict form schema forbids the
+                # file part that the multipart body must carry.
                 "schema": {
-                    "allOf": [
-                        MaterialUploadFormSchema,
-                        {
-                            "type": "object",
-                            "required": [FIELD],
-                            "properties": {FIELD: {"type": "string", "format": "binary"}},
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["actor_id", "title", FIELD],
+                    "properties": {
+                        "actor_id": {"type": "integer", "minimum": 1, "maximum": ID_MAX},
+                        "title": {"type": "string"},
+                        "visibility": {
+                            "type": "string",
+                            "enum": [v.value for v in Visibility],
+                            "nullable": True,
                         },
-                    ]
+                        FIELD: {"type": "string", "format": "binary"},
+                    },
                 }
             },
         },
