@@ -163,3 +163,12 @@ def test_an_upload_without_the_csrf_token_is_refused(world: PagesWorld) -> None:
     )
     assert response.status_code == 403
     assert materials(world) == [m for m in materials(world) if m.file is None]
+
+
+def test_the_page_takes_files_above_the_apps_2_mb_form_limit(world: PagesWorld) -> None:
+    client = world.as_founder()
+    big = sf.pdf() + b"0" * (3 * 1024 * 1024)
+    response = post_file(world, client, big, "big.pdf")
+    assert response.status_code == 303, response.get_data(as_text=True)[:300]
+    [made] = [m for m in materials(world) if m.file is not None]
+    assert made.file is not None and made.file.size == len(big)
