@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from etwin_lti.domain import acknowledgements as acks
 from etwin_lti.domain.course import current_edition_id
 from etwin_lti.domain.events import event_status
 from etwin_lti.domain.model import (
@@ -22,6 +23,7 @@ from etwin_lti.domain.model import (
     DiaryPost,
     Document,
     Edition,
+    EducationalLevel,
     ForumPost,
     ForumThread,
     LearningEvent,
@@ -163,6 +165,10 @@ def project(session: Session, row: ProjectRow, *, twinspace_id: Any = _UNKNOWN) 
         created_at=row.created_at,
         approved_at=row.approved_at,
         closed_at=row.closed_at,
+        subjects=tuple(row.subjects or ()),
+        languages=tuple(row.languages or ()),
+        levels=tuple(EducationalLevel(v) for v in row.levels or ()),
+        ends_on=row.ends_on,
     )
 
 
@@ -235,6 +241,7 @@ def page(row: PageRow) -> Page:
         visibility=Visibility(row.visibility),
         author_id=row.author_id,
         created_at=row.created_at,
+        hidden=row.hidden_at is not None,
     )
 
 
@@ -249,6 +256,7 @@ def material(row: MaterialRow) -> Material:
         author_id=row.author_id,
         created_at=row.created_at,
         file=material_file(row),
+        hidden=row.hidden_at is not None,
     )
 
 
@@ -270,15 +278,15 @@ def diary_comment(row: DiaryCommentRow) -> DiaryComment:
         author_id=row.author_id,
         body=row.body,
         created_at=row.created_at,
+        hidden=row.hidden_at is not None,
     )
 
 
-def diary_post(session: Session, row: DiaryPostRow) -> DiaryPost:
-    comments = session.scalars(
-        select(DiaryCommentRow)
-        .where(DiaryCommentRow.post_id == row.id)
-        .order_by(DiaryCommentRow.created_at, DiaryCommentRow.id)
-    )
+def diary_post(session: Session, row: DiaryPostRow, *, with_hidden: bool = True) -> DiaryPost:
+    query = select(DiaryCommentRow).where(DiaryCommentRow.post_id == row.id)
+    if not with_hidden:
+        query = query.where(DiaryCommentRow.hidden_at.is_(None))
+    comments = session.scalars(query.order_by(DiaryCommentRow.created_at, DiaryCommentRow.id))
     return DiaryPost(
         id=row.id,
         project_id=row.project_id,
@@ -287,22 +295,28 @@ def diary_post(session: Session, row: DiaryPostRow) -> DiaryPost:
         body=row.body,
         created_at=row.created_at,
         comments=tuple(diary_comment(c) for c in comments),
+        hidden=row.hidden_at is not None,
     )
 
 
-def diary_posts(session: Session, project_id: int) -> tuple[DiaryPost, ...]:
-    """A project's Diary, newest first, with every post's comments in one more query."""
+def diary_posts(
+    session: Session, project_id: int, *, with_hidden: bool = False
+) -> tuple[DiaryPost, ...]:
+    """A project's Diary, newest first, with every post's comments in one more query; what a
+    teacher administrator hid only ``with_hidden`` (a hidden post hides its comments too)."""
+    query = select(DiaryPostRow).where(DiaryPostRow.project_id == project_id)
+    if not with_hidden:
+        query = query.where(DiaryPostRow.hidden_at.is_(None))
     rows = session.scalars(
-        select(DiaryPostRow)
-        .where(DiaryPostRow.project_id == project_id)
-        .order_by(DiaryPostRow.created_at.desc(), DiaryPostRow.id.desc())
+        query.order_by(DiaryPostRow.created_at.desc(), DiaryPostRow.id.desc())
     ).all()
     comments: dict[int, list[DiaryComment]] = {row.id: [] for row in rows}
     if rows:
+        comment_query = select(DiaryCommentRow).where(DiaryCommentRow.post_id.in_(list(comments)))
+        if not with_hidden:
+            comment_query = comment_query.where(DiaryCommentRow.hidden_at.is_(None))
         for c in session.scalars(
-            select(DiaryCommentRow)
-            .where(DiaryCommentRow.post_id.in_(list(comments)))
-            .order_by(DiaryCommentRow.created_at, DiaryCommentRow.id)
+            comment_query.order_by(DiaryCommentRow.created_at, DiaryCommentRow.id)
         ):
             comments[c.post_id].append(diary_comment(c))
     return tuple(
@@ -314,25 +328,27 @@ def diary_posts(session: Session, project_id: int) -> tuple[DiaryPost, ...]:
             body=row.body,
             created_at=row.created_at,
             comments=tuple(comments[row.id]),
+            hidden=row.hidden_at is not None,
         )
         for row in rows
     )
 
 
-def forum_threads(session: Session, twinspace_id: int) -> tuple[ForumThread, ...]:
-    """A TwinSpace's forum by thread id, with every thread's posts in one more query."""
-    rows = session.scalars(
-        select(ForumThreadRow)
-        .where(ForumThreadRow.twinspace_id == twinspace_id)
-        .order_by(ForumThreadRow.id)
-    ).all()
+def forum_threads(
+    session: Session, twinspace_id: int, *, with_hidden: bool = False
+) -> tuple[ForumThread, ...]:
+    """A TwinSpace's forum by thread id, with every thread's posts in one more query; what a
+    teacher administrator hid only ``with_hidden``."""
+    query = select(ForumThreadRow).where(ForumThreadRow.twinspace_id == twinspace_id)
+    if not with_hidden:
+        query = query.where(ForumThreadRow.hidden_at.is_(None))
+    rows = session.scalars(query.order_by(ForumThreadRow.id)).all()
     posts: dict[int, list[ForumPost]] = {row.id: [] for row in rows}
     if rows:
-        for p in session.scalars(
-            select(ForumPostRow)
-            .where(ForumPostRow.thread_id.in_(list(posts)))
-            .order_by(ForumPostRow.id)
-        ):
+        post_query = select(ForumPostRow).where(ForumPostRow.thread_id.in_(list(posts)))
+        if not with_hidden:
+            post_query = post_query.where(ForumPostRow.hidden_at.is_(None))
+        for p in session.scalars(post_query.order_by(ForumPostRow.id)):
             posts[p.thread_id].append(forum_post(p))
     return tuple(
         ForumThread(
@@ -342,6 +358,7 @@ def forum_threads(session: Session, twinspace_id: int) -> tuple[ForumThread, ...
             title=row.title,
             created_at=row.created_at,
             posts=tuple(posts[row.id]),
+            hidden=row.hidden_at is not None,
         )
         for row in rows
     )
@@ -354,6 +371,7 @@ def forum_post(row: ForumPostRow) -> ForumPost:
         author_id=row.author_id,
         body=row.body,
         created_at=row.created_at,
+        hidden=row.hidden_at is not None,
     )
 
 
@@ -368,6 +386,7 @@ def forum_thread(session: Session, row: ForumThreadRow) -> ForumThread:
         title=row.title,
         created_at=row.created_at,
         posts=tuple(forum_post(p) for p in posts),
+        hidden=row.hidden_at is not None,
     )
 
 
@@ -477,6 +496,7 @@ def nql_application(row: NqlApplicationRow) -> NqlApplication:
         scores=dict(row.scores or {}),
         sub_scores=dict(row.sub_scores or {}),
         decided_by=row.decided_by,
+        evidence={str(k): str(v) for k, v in (row.evidence or {}).items()},
     )
 
 
@@ -491,3 +511,16 @@ def acknowledgement(row: AcknowledgementRow) -> Acknowledgement:
         revoked_at=row.revoked_at,
         evidence=dict(row.evidence or {}),
     )
+
+
+def eql_status(session: Session, project_id: int) -> acks.EqlStatus | None:
+    """The project's EQL as its pages show it (``acknowledgements.eql_status``)."""
+    rows = session.scalars(
+        select(AcknowledgementRow)
+        .where(
+            AcknowledgementRow.kind == AcknowledgementKind.EUROPEAN_QUALITY_LABEL.value,
+            AcknowledgementRow.subject == acks.project_subject(project_id),
+        )
+        .order_by(AcknowledgementRow.id)
+    )
+    return acks.eql_status(acknowledgement(row) for row in rows)

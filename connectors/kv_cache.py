@@ -23,14 +23,23 @@ from etwin_lti.persistence.db import Database
 from etwin_lti.persistence.models.lti import KvCacheRow
 
 Clock = Callable[[], float]
+# Told of every ``get``: the key and whether it was a hit (the tool's cache metrics).
+LookupObserver = Callable[[str, bool], None]
 PURGE_EVERY = 500  # writes between two sweeps of expired rows
 
 
 class SqlKeyValueCache:
     """The embedded default: one table, shared by every worker that shares the database."""
 
-    def __init__(self, database: Database, *, clock: Clock = time.time) -> None:
+    def __init__(
+        self,
+        database: Database,
+        *,
+        clock: Clock = time.time,
+        on_lookup: LookupObserver | None = None,
+    ) -> None:
         self._engine = database.engine
+        self._on_lookup = on_lookup
         self._clock = clock
         self._insert = sqlite_insert if database.engine.dialect.name == "sqlite" else pg_insert
         self._writes = 0
@@ -41,11 +50,14 @@ class SqlKeyValueCache:
         )
         try:
             with self._engine.connect() as connection:
-                return connection.execute(query).scalar_one_or_none()
+                value: bytes | None = connection.execute(query).scalar_one_or_none()
         except SQLAlchemyError as error:
             raise DependencyUnavailableError(
                 "The tool's database did not answer; try again in a minute."
             ) from error
+        if self._on_lookup is not None:
+            self._on_lookup(key, value is not None)
+        return value
 
     def set(self, key: str, value: bytes, ttl_seconds: int) -> None:
         expires = self._clock() + ttl_seconds
@@ -116,16 +128,29 @@ class SqlKeyValueCache:
 class RedisKeyValueCache:
     """Shared by many instances on many machines; Redis expires keys itself."""
 
-    def __init__(self, client: redis.Redis, *, prefix: str = "etwin:kv:") -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        *,
+        prefix: str = "etwin:kv:",
+        on_lookup: LookupObserver | None = None,
+    ) -> None:
         self._redis = client
         self._prefix = prefix
+        self._on_lookup = on_lookup
 
     @classmethod
-    def from_url(cls, url: str, *, timeout_seconds: float = 5.0) -> RedisKeyValueCache:
+    def from_url(
+        cls,
+        url: str,
+        *,
+        timeout_seconds: float = 5.0,
+        on_lookup: LookupObserver | None = None,
+    ) -> RedisKeyValueCache:
         client = redis.Redis.from_url(
             url, socket_timeout=timeout_seconds, socket_connect_timeout=timeout_seconds
         )
-        return cls(client)
+        return cls(client, on_lookup=on_lookup)
 
     def close(self) -> None:
         self._redis.close()
@@ -138,7 +163,10 @@ class RedisKeyValueCache:
             return False
 
     def get(self, key: str) -> bytes | None:
-        return self._call(self._redis.get, self._prefix + key)
+        value: bytes | None = self._call(self._redis.get, self._prefix + key)
+        if self._on_lookup is not None:
+            self._on_lookup(key, value is not None)
+        return value
 
     def set(self, key: str, value: bytes, ttl_seconds: int) -> None:
         self._call(self._redis.set, self._prefix + key, value, ex=max(1, ttl_seconds))

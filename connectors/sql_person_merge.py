@@ -6,7 +6,7 @@ work (identity migration) needs the same operation; until one shared merge lands
 linking one. Every table that names a person, and what happens to the merged person's rows:
 
     lti_identities              moved, with the target's kind (an identity's kind is its person's)
-    pages, materials, diary posts and comments, forum threads and posts,
+    pages, materials, diary posts and comments, forum threads and posts, chat messages,
     learning_events.expert_id, moodle_poll_marks, teacher_invitations
                                 moved
     twinspace_members           moved; where both are members, the stronger decision stays
@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 from etwin_lti.domain.model import MemberStatus, RoleSource
 from etwin_lti.errors import RuleViolationError
 from etwin_lti.persistence.models.bindings import LinkLauncherRow, ResourceBindingRow
+from etwin_lti.persistence.models.chat import ChatMessageRow
 from etwin_lti.persistence.models.hub import (
     AcknowledgementRow,
     ActivityCompletionRow,
@@ -85,6 +86,7 @@ _MOVED: tuple[tuple[Any, str], ...] = (
     (DiaryCommentRow, "author_id"),
     (ForumThreadRow, "author_id"),
     (ForumPostRow, "author_id"),
+    (ChatMessageRow, "author_id"),
     (LearningEventRow, "expert_id"),
     (MoodlePollMarkRow, "person_id"),
     (TeacherInvitationRow, "inviter_id"),

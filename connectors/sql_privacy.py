@@ -17,6 +17,8 @@ Tables that hold personal data, and what erasure does to each (docs/decisions/00
                             theirs, not the project's): the objects are removed from the file
                             store inside the transaction, so a failure rolls the rows back and
                             a second erasure finishes the job
+    chat_messages           deleted (chat lines are conversation, not shared work, and often
+                            carry names; kept three months anyway)
     privacy_erasures        one row: makes erasure idempotent
 
 ``erase`` runs every statement in one ``Database.session()``: a database error anywhere rolls
@@ -39,6 +41,7 @@ from connectors import hub_records as rec
 from connectors import sql_audit as audit
 from connectors.sql_score_outbox import outbox_entry
 from etwin_lti.domain.audit import AuditAction
+from etwin_lti.domain.chat import ChatMessage
 from etwin_lti.domain.model import Member, MemberStatus, NqlApplication, ProjectStatus
 from etwin_lti.domain.ports.file_store import FileStore
 from etwin_lti.domain.privacy import (
@@ -59,6 +62,7 @@ from etwin_lti.domain.privacy import (
 from etwin_lti.errors import NotFoundError
 from etwin_lti.persistence.db import Database
 from etwin_lti.persistence.models.bindings import LinkLauncherRow
+from etwin_lti.persistence.models.chat import ChatMessageRow
 from etwin_lti.persistence.models.hub import (
     AcknowledgementRow,
     ActivityCompletionRow,
@@ -238,6 +242,19 @@ class SqlPrivacyStore:
             "forum_posts": tuple(
                 map(rec.forum_post, self._rows(s, ForumPostRow, ForumPostRow.author_id, person_id))
             ),
+            "chat_messages": tuple(
+                ChatMessage(
+                    r.id,
+                    r.twinspace_id,
+                    r.author_id,
+                    r.body,
+                    r.created_at,
+                    r.revision,
+                    hidden=r.hidden,
+                    deleted=r.deleted,
+                )
+                for r in self._rows(s, ChatMessageRow, ChatMessageRow.author_id, person_id)
+            ),
         }
 
     @staticmethod
@@ -377,6 +394,7 @@ class SqlPrivacyStore:
         scores = s.execute(delete(ScoreOutboxRow).where(ScoreOutboxRow.person_id == pid))
         marks = s.execute(delete(MoodlePollMarkRow).where(MoodlePollMarkRow.person_id == pid))
         s.execute(delete(LinkLauncherRow).where(LinkLauncherRow.person_id == pid))
+        chat_lines = s.execute(delete(ChatMessageRow).where(ChatMessageRow.author_id == pid))
         person.display_name, person.email, person.school = plan.pseudonym, None, None
         suspended = s.execute(
             update(MemberRow)
@@ -415,6 +433,7 @@ class SqlPrivacyStore:
             acknowledgements_revoked=revoked,
             content_kept=self._content_count(s, pid),
             files_deleted=files_deleted,
+            chat_messages_deleted=_rowcount(chat_lines),
         )
         # The pseudonym, not the name: the log must not keep what the erasure removed.
         audit.record(

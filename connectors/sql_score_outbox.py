@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from etwin_lti.domain.passback import (
@@ -34,7 +35,7 @@ from etwin_lti.domain.passback import (
     ScoreTarget,
     clip,
 )
-from etwin_lti.errors import NotFoundError
+from etwin_lti.errors import DependencyUnavailableError, NotFoundError
 from etwin_lti.lti.ags import COMPLETION_SCORE_GIVEN, COMPLETION_SCORE_MAXIMUM, next_timestamp
 from etwin_lti.persistence.db import Database
 from etwin_lti.persistence.models.bindings import LinkLauncherRow
@@ -290,6 +291,38 @@ class SqlScoreOutbox:
         if row is None:
             raise NotFoundError(f"No score with id {entry_id} in the outbox.")
         return row
+
+
+@dataclass(frozen=True)
+class OutboxBacklog:
+    """What ``/metrics`` reports of the outbox: scores waiting and scores given up."""
+
+    pending: int
+    oldest_pending_age_seconds: float  # 0 when nothing is pending
+    dead: int
+
+
+def outbox_backlog(database: Database, *, now: datetime) -> OutboxBacklog | None:
+    """One grouped read (the status column is indexed with the due-time); None when the
+    database does not answer, so a scrape during an outage still gets the other figures."""
+    query = (
+        select(ScoreOutboxRow.status, func.count(), func.min(ScoreOutboxRow.created_at))
+        .where(ScoreOutboxRow.status.in_([ScoreStatus.PENDING.value, ScoreStatus.DEAD.value]))
+        .group_by(ScoreOutboxRow.status)
+    )
+    try:
+        with database.session() as s:
+            rows = {status: (count, oldest) for status, count, oldest in s.execute(query)}
+    except (SQLAlchemyError, DependencyUnavailableError):
+        log.warning("outbox figures not read: the database did not answer")
+        return None
+    pending, oldest = rows.get(ScoreStatus.PENDING.value, (0, None))
+    age = max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0
+    return OutboxBacklog(
+        pending=int(pending),
+        oldest_pending_age_seconds=age,
+        dead=int(rows.get(ScoreStatus.DEAD.value, (0, None))[0]),
+    )
 
 
 class SqlLineItemMemory:

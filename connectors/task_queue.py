@@ -1,24 +1,33 @@
 """The durable task queue: huey (DESIGN.md "Real parts").
 
 - ``ETWIN_QUEUE=embedded`` (default): ``SqliteHuey`` in a file of the instance folder
-  (``queue.sqlite``, or ``ETWIN_QUEUE_PATH``); ``etwin-lti serve`` runs a worker in-process.
+  (``queue.sqlite``, or ``ETWIN_QUEUE_PATH``); ``etwin-lti serve`` runs a worker in-process,
+  and under gunicorn with ``etwin_lti.gunicorn_conf`` one web worker at a time does.
 - ``ETWIN_QUEUE=redis``: ``RedisHuey`` on ``ETWIN_REDIS_URL``; run ``etwin-lti worker`` on as
   many machines as needed.
 
 Tasks (names are stable: they are stored in the queue):
 
-    post_score(outbox_id)   post one outbox score (``PassbackService.post``)
+    post_score(outbox_id, request_id=None)
+                            post one outbox score (``PassbackService.post``); ``request_id``
+                            is the id of the request that queued it, for its log lines
     sweep_outbox()          periodic, every ETWIN_PASSBACK_SWEEP_MINUTES: re-enqueue pending
                             scores that are due and unclaimed
     sync_all_rosters()      periodic, every ETWIN_ROSTER_SYNC_MINUTES (when roster sync exists)
     poll_moodle()           periodic, every ETWIN_MOODLE_POLL_MINUTES
     purge_personal_data()   periodic, daily at 03:17 UTC: erase members suspended for longer
                             than ETWIN_SUSPENDED_RETENTION_DAYS (``PrivacyService.purge``)
+    purge_chat_history()    periodic, daily at 03:47 UTC: delete TwinSpace chat messages older
+                            than three months (``etwin_lti.services.chat``)
 
 Huey removes a task from storage when a worker takes it, so a worker killed mid-task loses that
 task. Nothing depends on the queue for durability: the outbox row is the truth, a task is only
 a wake-up call, and ``sweep_outbox`` (also run once whenever a worker starts) re-enqueues what was
 lost. Duplicate tasks are harmless: ``post_score`` first claims its row atomically.
+
+Every task runs under a request id (``etwin_lti.observability.request_ids``): the one of the
+request that queued it, carried in the task's arguments, or a new one (periodic tasks, and
+messages queued before the argument existed).
 """
 
 from __future__ import annotations
@@ -36,6 +45,12 @@ from huey import RedisHuey, SqliteHuey, crontab
 from huey.api import Huey
 from huey.consumer import Consumer
 
+from etwin_lti.observability.request_ids import (
+    begin_request,
+    bound_request_id,
+    current_request_id,
+    end_request,
+)
 from etwin_lti.private_files import create_private_file
 
 log = logging.getLogger(__name__)
@@ -52,6 +67,7 @@ class QueueHandlers:
     poll_moodle: Callable[[], object]
     sync_all_rosters: Callable[[], object] | None = None
     purge_personal_data: Callable[[], object] | None = None
+    purge_chat_history: Callable[[], object] | None = None
 
 
 @dataclass(frozen=True)
@@ -115,35 +131,61 @@ class HueyTaskQueue:
     def _register(self, huey: Huey) -> None:
         handlers, intervals = self.handlers, self._intervals
 
+        # A worker binds the task's request id before running it and unbinds it after huey's
+        # own lines about it ("executed in", "Unhandled exception in task"), so those carry it
+        # too. Inside each task, the id bound by the worker, else (a task run in place) its own.
+        @huey.pre_execute(name="bind_request_id")
+        def bind_request_id(task: Any) -> None:
+            task.etwin_request_token = begin_request((task.kwargs or {}).get("request_id"))[1]
+
+        @huey.post_execute(name="unbind_request_id")
+        def unbind_request_id(task: Any, _value: object, _error: object) -> None:
+            token = getattr(task, "etwin_request_token", None)
+            if token is not None:
+                end_request(token)
+
         @huey.task(name="post_score")
-        def post_score(outbox_id: int) -> None:
-            handlers().post_score(outbox_id)
+        def post_score(outbox_id: int, request_id: str | None = None) -> None:
+            with bound_request_id(current_request_id() or request_id):
+                handlers().post_score(outbox_id)
 
         @huey.periodic_task(every(intervals.sweep_minutes), name="sweep_outbox")
         def sweep_outbox() -> None:
-            count = handlers().sweep_outbox()
-            if count:
-                log.info("sweep: %s pending score(s) enqueued again", count)
+            with bound_request_id(current_request_id()):
+                count = handlers().sweep_outbox()
+                if count:
+                    log.info("sweep: %s pending score(s) enqueued again", count)
 
         @huey.periodic_task(every(intervals.roster_sync_minutes), name="sync_all_rosters")
         def sync_all_rosters() -> None:
             sync = handlers().sync_all_rosters
             if sync is not None:
-                sync()
+                with bound_request_id(current_request_id()):
+                    sync()
 
         @huey.periodic_task(every(intervals.moodle_poll_minutes), name="poll_moodle")
         def poll_moodle() -> None:
-            handlers().poll_moodle()
+            with bound_request_id(current_request_id()):
+                handlers().poll_moodle()
 
         # Daily, off the hour: the retention purge (etwin_lti.services.privacy).
         @huey.periodic_task(crontab(minute="17", hour="3"), name="purge_personal_data")
         def purge_personal_data() -> None:
             purge = handlers().purge_personal_data
             if purge is not None:
+                with bound_request_id(current_request_id()):
+                    purge()
+
+        # Daily, half an hour after the personal-data purge: the chat's three months.
+        @huey.periodic_task(crontab(minute="47", hour="3"), name="purge_chat_history")
+        def purge_chat_history() -> None:
+            purge = handlers().purge_chat_history
+            if purge is not None:
                 purge()
 
         self._tasks = {
             "post_score": post_score,
+            "purge_chat_history": purge_chat_history,
             "purge_personal_data": purge_personal_data,
             "sweep_outbox": sweep_outbox,
             "sync_all_rosters": sync_all_rosters,
@@ -158,12 +200,14 @@ class HueyTaskQueue:
     # --- TaskQueue ----------------------------------------------------------------------------
     def enqueue_post_score(self, entry_id: int, *, eta: datetime | None = None) -> bool:
         """False (and a warning) when the queue is unreachable: the sweep will catch up."""
+        # The request (or task) queuing the score: its id goes along, for the task's log lines.
+        request_id = current_request_id()
         try:
             task = self.task("post_score")
             if eta is None:
-                task(entry_id)
+                task(entry_id, request_id=request_id)
             else:
-                task.schedule(args=(entry_id,), eta=eta)
+                task.schedule(args=(entry_id,), kwargs={"request_id": request_id}, eta=eta)
         except _QUEUE_ERRORS as error:
             log.warning("score %s not queued (%s); the sweep will queue it", entry_id, error)
             return False
@@ -179,6 +223,13 @@ class HueyTaskQueue:
 
     def pending_count(self) -> int:
         return int(self.huey.pending_count())
+
+    def depth(self) -> int | None:
+        """Tasks waiting (``/metrics``); None when the queue's storage does not answer."""
+        try:
+            return self.pending_count()
+        except _QUEUE_ERRORS:
+            return None
 
     def ping(self) -> bool:
         """True when the queue's storage answers (``/healthz``)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from etwin_lti.bootstrap import bootstrap
+from etwin_lti.observability.logs import configure_logging
 from etwin_lti.private_files import private_dir
 from etwin_lti.settings import Settings
 
@@ -36,8 +36,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
     # Templates are compiled once; nothing reloads per request.
     app.config["TEMPLATES_AUTO_RELOAD"] = False
-    if not app.debug:
-        logging.basicConfig(level=logging.INFO)
+    # ETWIN_LOG_FORMAT: readable lines (default) or one JSON object per line (production).
+    configure_logging(settings.log_format)
 
     from etwin_lti.web import register_web
 

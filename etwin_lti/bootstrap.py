@@ -48,7 +48,7 @@ from connectors.sql_registrations import SqlRegistrationStore
 from connectors.sql_resource_bindings import SqlResourceBindingStore
 from connectors.sql_resource_links import SqlResourceLinkStore
 from connectors.sql_role_policy import SqlRolePolicyStore
-from connectors.sql_score_outbox import SqlLineItemMemory, SqlScoreOutbox
+from connectors.sql_score_outbox import SqlLineItemMemory, SqlScoreOutbox, outbox_backlog
 from connectors.sql_teacher_accounts import SqlTeacherAccounts
 from connectors.sql_tool_keys import SqlToolKeyStore
 from connectors.task_queue import HueyTaskQueue, QueueHandlers, QueueIntervals, make_huey
@@ -59,9 +59,12 @@ from etwin_lti.domain.linking_ports import MailSender
 from etwin_lti.domain.passback import RetryPolicy
 from etwin_lti.domain.ports import FileStore, HubPort
 from etwin_lti.lti.login_state import LoginStateSealer
+from etwin_lti.observability.instrumented import TimedRosterSyncService, counted_passback
+from etwin_lti.observability.metrics import Metrics, QueueSnapshot
 from etwin_lti.persistence.db import Database
 from etwin_lti.persistence.secret_box import SecretBox
 from etwin_lti.services.badges import BadgeUrls, recipient_key
+from etwin_lti.services.chat import purge_chat_history
 from etwin_lti.services.deep_linking import DeepLinkingService
 from etwin_lti.services.demo import load_demo
 from etwin_lti.services.launches import LOGIN_TTL_SECONDS, LaunchConfig, LaunchService
@@ -73,7 +76,6 @@ from etwin_lti.services.progress import ProgressService
 from etwin_lti.services.provisioning import Provisioner
 from etwin_lti.services.registrations import DynamicRegistrationService
 from etwin_lti.services.resource_binding import ResourceResolver
-from etwin_lti.services.roster_sync import RosterSyncService
 from etwin_lti.services.teacher_linking import LinkingConfig, TeacherLinkingService
 from etwin_lti.settings import Settings
 from moodle_bridge.bridge import MoodleBridge
@@ -91,7 +93,9 @@ def bootstrap(settings: Settings) -> Container:
     # Every URL a platform or an administrator supplies is fetched through the outbound guard
     # (connectors/outbound_guard.py); `lab` lets it reach loopback and private addresses.
     lab = settings.allows_private_urls
-    cache = _shared_cache(settings, database)
+    # Counters and histograms (/metrics); multiprocess with PROMETHEUS_MULTIPROC_DIR.
+    metrics = Metrics.from_environment()
+    cache = _shared_cache(settings, database, metrics)
     task_queue = _task_queue(settings)
     file_store = _file_store(settings)
     local_hub = LocalHub(
@@ -185,7 +189,8 @@ def bootstrap(settings: Settings) -> Container:
         provisioner=provisioner,
         record_links=True,
     )
-    roster_sync = RosterSyncService(
+    roster_sync = TimedRosterSyncService(
+        metrics=metrics,
         resource_links=resource_links,
         registrations=registrations,
         roster_source=roster_source,
@@ -257,13 +262,18 @@ def bootstrap(settings: Settings) -> Container:
     def purge_personal_data() -> object:
         return privacy.purge(now=_utc_now())
 
+    def purge_chat() -> object:
+        # The local database's chat; a remote hub's instance runs its own purge.
+        return purge_chat_history(local_hub, now=_utc_now())
+
     task_queue.attach(
         QueueHandlers(
-            post_score=passback.post,
+            post_score=counted_passback(passback.post, metrics),
             sweep_outbox=passback.sweep,
             poll_moodle=partial(moodle.poll, now=_utc_now),
             sync_all_rosters=roster_sync.sync_all,
             purge_personal_data=purge_personal_data,
+            purge_chat_history=purge_chat,
         )
     )
 
@@ -305,6 +315,20 @@ def bootstrap(settings: Settings) -> Container:
             "Moodle tokens": moodle_sites.reencrypt(),
         },
         health_checks=_health_checks(database, cache, task_queue),
+        metrics=metrics,
+        queue_snapshot=partial(_queue_snapshot, database, task_queue),
+    )
+
+
+def _queue_snapshot(database: Database, task_queue: HueyTaskQueue) -> QueueSnapshot:
+    """/metrics, at scrape time: the queue's depth and the outbox's backlog, each None while
+    its storage does not answer."""
+    backlog = outbox_backlog(database, now=_utc_now())
+    return QueueSnapshot(
+        queue_depth=task_queue.depth(),
+        pending_scores=backlog.pending if backlog else None,
+        oldest_pending_age_seconds=backlog.oldest_pending_age_seconds if backlog else None,
+        dead_letters=backlog.dead if backlog else None,
     )
 
 
@@ -319,22 +343,26 @@ def _health_checks(
     return checks
 
 
-def _shared_cache(settings: Settings, database: Database) -> KeyValueCache:
+def _shared_cache(settings: Settings, database: Database, metrics: Metrics) -> KeyValueCache:
     """State, nonces, replay marks, key sets and access tokens: shared by every instance
-    (Redis when ETWIN_REDIS_URL is set, else the database)."""
+    (Redis when ETWIN_REDIS_URL is set, else the database). Reads are counted (/metrics)."""
     if settings.redis_url:
         return RedisKeyValueCache.from_url(
-            settings.redis_url, timeout_seconds=settings.http_timeout_seconds
+            settings.redis_url,
+            timeout_seconds=settings.http_timeout_seconds,
+            on_lookup=metrics.cache_lookup,
         )
-    return SqlKeyValueCache(database)
+    return SqlKeyValueCache(database, on_lookup=metrics.cache_lookup)
 
 
 def _task_queue(settings: Settings) -> HueyTaskQueue:
     """huey: a SQLite file in the instance folder, or Redis with ETWIN_QUEUE=redis."""
-    queue_path = settings.queue_path or os.path.join(settings.instance_path, "queue.sqlite")
     return HueyTaskQueue(
         partial(
-            make_huey, backend=settings.queue, sqlite_path=queue_path, redis_url=settings.redis_url
+            make_huey,
+            backend=settings.queue,
+            sqlite_path=settings.embedded_queue_file,
+            redis_url=settings.redis_url,
         ),
         QueueIntervals(
             sweep_minutes=settings.passback_sweep_minutes,

@@ -34,6 +34,7 @@ from etwin_lti.domain.passback import TaskQueue
 from etwin_lti.domain.ports import HubPort, IdentityStore, RegistrationStore
 from etwin_lti.domain.resource_links import ResourceLinkStore
 from etwin_lti.domain.tool_keys import ToolKeyStore
+from etwin_lti.observability.metrics import Metrics, QueueSnapshot
 from etwin_lti.persistence.db import Database
 from etwin_lti.services.deep_linking import DeepLinkingService
 from etwin_lti.services.launches import LaunchService
@@ -174,3 +175,6 @@ class Container:
     reencrypt_secrets: Callable[[], Mapping[str, int]]
     # /healthz: one check per dependency (database, cache, queue); each answers True or False.
     health_checks: Mapping[str, Callable[[], bool]]
+    # /metrics (etwin_lti.observability): the counters, and the queue and outbox read at scrape.
+    metrics: Metrics
+    queue_snapshot: Callable[[], QueueSnapshot]

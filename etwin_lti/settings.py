@@ -72,6 +72,7 @@ class Settings:
     rate_limit_api_failures: str = "30 per minute"  # refused tokens, per address
     rate_limit_upload: str = "60 per hour"
     rate_limit_one_time_code: str = "10 per 10 minutes"
+    rate_limit_chat: str = "10 per 30 seconds"  # messages per person per TwinSpace chat
     registration_attempts_per_invite: int = 3  # dynamic registrations tried with one invite
     # Outbound fetch guard (connectors/outbound_guard.py): lab and test setups on 127.0.0.1 only.
     allow_private_urls: bool = False
@@ -88,6 +89,11 @@ class Settings:
     s3_region: str | None = None
     s3_prefix: str = "materials/"
     twinspace_quota_mb: int = 500  # what one TwinSpace's files may take
+    # Operability (issue 11 item 4, etwin_lti.observability): "text" lines for development,
+    # "json" (one object per line) for production; /metrics from loopback only unless this
+    # token is set, then `Authorization: Bearer <token>` from anywhere.
+    log_format: str = "text"
+    metrics_token: str | None = field(default=None, repr=False)  # secret
     testing: bool = False
 
     @classmethod
@@ -106,6 +112,8 @@ class Settings:
             values["secret_key"] = _instance_secret(instance_path)
         values["encryption_keys"] = _encryption_keys(values.get("encryption_keys"), instance_path)
         values["base_url"] = str(values.get("base_url", cls.base_url)).rstrip("/")
+        if "metrics_token" in values:  # values are parsed as JSON: digits arrive as a number
+            values["metrics_token"] = str(values["metrics_token"])
         settings = cls(**values)
         settings.check()
         return settings
@@ -137,6 +145,10 @@ class Settings:
             raise ConfigurationError("ETWIN_TWINSPACE_QUOTA_MB must be at least 1.")
         if "@" not in self.mail_from:
             raise ConfigurationError("ETWIN_MAIL_FROM must be an e-mail address.")
+        if self.log_format not in {"text", "json"}:
+            raise ConfigurationError("ETWIN_LOG_FORMAT must be 'text' or 'json'.")
+        if self.metrics_token is not None and len(self.metrics_token) < 16:
+            raise ConfigurationError("ETWIN_METRICS_TOKEN must be at least 16 characters long.")
         if not self.base_url.startswith(("http://", "https://")):
             raise ConfigurationError("ETWIN_BASE_URL must be an http(s) URL.")
         if (
@@ -158,6 +170,11 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def embedded_queue_file(self) -> str:
+        """The embedded queue's SQLite file (ETWIN_QUEUE_PATH, default instance/queue.sqlite)."""
+        return self.queue_path or os.path.join(self.instance_path, "queue.sqlite")
 
 
 def _instance_secret(instance_path: str) -> str:

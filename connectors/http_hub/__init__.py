@@ -14,12 +14,15 @@ retried POST can never create something twice.
 from __future__ import annotations
 
 from connectors.http_hub.base import API_PREFIX, RETRY_STATUSES, hub_session
+from connectors.http_hub.chat import ChatArea
 from connectors.http_hub.content import ContentArea
 from connectors.http_hub.course import CourseArea
 from connectors.http_hub.events import EventsArea
 from connectors.http_hub.material_files import MaterialFilesArea
+from connectors.http_hub.moderation import ModerationArea
 from connectors.http_hub.people import PeopleArea
 from connectors.http_hub.projects import ProjectsArea
+from connectors.http_hub.public import PublicArea
 from connectors.http_hub.recognition import RecognitionArea
 from connectors.http_hub.twinspaces import TwinSpacesArea
 
@@ -29,10 +32,13 @@ class HttpHubConnector(
     ProjectsArea,
     TwinSpacesArea,
     ContentArea,
+    ModerationArea,
     EventsArea,
     CourseArea,
     RecognitionArea,
     MaterialFilesArea,
+    ChatArea,
+    PublicArea,
 ):
     """The whole ``HubPort``: one area mixin per narrow port over ``HttpHubBase``."""
 

@@ -81,8 +81,13 @@ class ContentArea(HttpHubBase):
         payload = {"actor_id": actor_id, "body": body}
         return self._call("POST", f"/diary/{post_id}/comments", DiaryCommentSchema(), body=payload)
 
-    def list_diary(self, project_id: int) -> list[DiaryPost]:
-        return self._call("GET", f"/projects/{project_id}/diary", DiaryPostSchema(many=True))
+    def list_diary(self, project_id: int, *, viewer_id: int | None = None) -> list[DiaryPost]:
+        return self._call(
+            "GET",
+            f"/projects/{project_id}/diary",
+            DiaryPostSchema(many=True),
+            query={"viewer_id": viewer_id},
+        )
 
     def create_thread(self, actor_id: int, twinspace_id: int, title: str, body: str) -> ForumThread:
         payload = {"actor_id": actor_id, "title": title, "body": body}
@@ -94,7 +99,10 @@ class ContentArea(HttpHubBase):
         payload = {"actor_id": actor_id, "body": body}
         return self._call("POST", f"/threads/{thread_id}/posts", ForumPostSchema(), body=payload)
 
-    def list_threads(self, twinspace_id: int) -> list[ForumThread]:
+    def list_threads(self, twinspace_id: int, *, viewer_id: int | None = None) -> list[ForumThread]:
         return self._call(
-            "GET", f"/twinspaces/{twinspace_id}/threads", ForumThreadSchema(many=True)
+            "GET",
+            f"/twinspaces/{twinspace_id}/threads",
+            ForumThreadSchema(many=True),
+            query={"viewer_id": viewer_id},
         )

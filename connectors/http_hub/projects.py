@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
+
 from connectors.http_hub.base import HttpHubBase
 from etwin_lti.domain.model import (
+    EducationalLevel,
     PrizeCategory,
     Project,
 )
@@ -44,6 +48,29 @@ class ProjectsArea(HttpHubBase):
     def close_project(self, actor_id: int, project_id: int) -> Project:
         body = {"actor_id": actor_id}
         return self._call("POST", f"/projects/{project_id}/close", ProjectSchema(), body=body)
+
+    def update_project_profile(
+        self,
+        actor_id: int,
+        project_id: int,
+        *,
+        description: str,
+        subjects: Sequence[str],
+        languages: Sequence[str],
+        levels: Sequence[EducationalLevel],
+    ) -> Project:
+        body = {
+            "actor_id": actor_id,
+            "description": description,
+            "subjects": list(subjects),
+            "languages": list(languages),
+            "levels": list(levels),
+        }
+        return self._call("PUT", f"/projects/{project_id}/profile", ProjectSchema(), body=body)
+
+    def extend_project(self, actor_id: int, project_id: int, ends_on: date) -> Project:
+        body = {"actor_id": actor_id, "ends_on": ends_on}
+        return self._call("POST", f"/projects/{project_id}/extend", ProjectSchema(), body=body)
 
     def get_project(self, project_id: int) -> Project:
         return self._call("GET", f"/projects/{project_id}", ProjectSchema())

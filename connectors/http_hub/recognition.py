@@ -56,6 +56,14 @@ class RecognitionArea(HttpHubBase):
             "POST", f"/projects/{project_id}/eql", AcknowledgementSchema(many=True), body={}
         )
 
+    def withdraw_eql(self, project_id: int, reason: str) -> list[Acknowledgement]:
+        return self._call(
+            "POST",
+            f"/projects/{project_id}/eql/withdrawal",
+            AcknowledgementSchema(many=True),
+            body={"reason": reason},
+        )
+
     def prize_eligibility(self, project_id: int, category: PrizeCategory) -> PrizeEligibility:
         return self._call(
             "GET",

@@ -22,12 +22,15 @@ Learning Events: ``list_events(open_only=True)`` lists the events that still tak
 
 from __future__ import annotations
 
+from connectors.local_hub.chat import ChatArea
 from connectors.local_hub.content import ContentArea
 from connectors.local_hub.course import CourseArea
 from connectors.local_hub.events import EventsArea
 from connectors.local_hub.material_files import MaterialFilesArea
+from connectors.local_hub.moderation import ModerationArea
 from connectors.local_hub.people import PeopleArea
 from connectors.local_hub.projects import ProjectsArea
+from connectors.local_hub.public import PublicArea
 from connectors.local_hub.recognition import RecognitionArea
 from connectors.local_hub.twinspaces import TwinSpacesArea
 
@@ -37,10 +40,13 @@ class LocalHub(
     ProjectsArea,
     TwinSpacesArea,
     ContentArea,
+    ModerationArea,
     EventsArea,
     CourseArea,
     RecognitionArea,
     MaterialFilesArea,
+    ChatArea,
+    PublicArea,
 ):
     """The whole ``HubPort``: one area mixin per narrow port over ``LocalHubBase``."""
 

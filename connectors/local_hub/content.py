@@ -9,10 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors import hub_records as rec
-from connectors import sql_audit as audit
 from connectors.local_hub.base import LocalHubBase, T, _enum
-from etwin_lti.domain import projects, twinspaces
-from etwin_lti.domain.audit import AuditAction
+from etwin_lti.domain import moderation, projects, twinspaces
 from etwin_lti.domain.model import (
     DiaryComment,
     DiaryPost,
@@ -32,7 +30,6 @@ from etwin_lti.domain.validation import (
     FieldErrors,
 )
 from etwin_lti.errors import (
-    NotFoundError,
     PermissionDeniedError,
 )
 from etwin_lti.persistence.models.hub import (
@@ -85,71 +82,32 @@ class ContentArea(LocalHubBase):
             s.flush()
             return rec.page(row)
 
-    def _own_page(self, s: Session, actor_id: int, twinspace_id: int, page_id: int) -> PageRow:
-        """The page, only if it belongs to this TwinSpace (never trust a URL's pair of ids)."""
-        space = rec.load_twinspace(s, twinspace_id)
-        row = s.get(PageRow, page_id)
-        if row is None or row.twinspace_id != twinspace_id:
-            raise NotFoundError("Page not found in this TwinSpace.")
-        rec.load_person(s, actor_id)
-        twinspaces.check_edit_content(rec.find_member(s, twinspace_id, actor_id), row.author_id)
-        twinspaces.check_writable(space)
-        return row
-
-    def edit_page(
-        self, actor_id: int, twinspace_id: int, page_id: int, title: str, body: str
-    ) -> Page:
-        errors = FieldErrors()
-        clean_title = errors.title("title", title)
-        clean_body = errors.text("body", body, max_length=BODY_MAX, required=False)
-        errors.raise_if_any()
-        with self._db.session() as s:
-            row = self._own_page(s, actor_id, twinspace_id, page_id)
-            row.title, row.body = clean_title, clean_body
-            audit.record(
-                s,
-                AuditAction.CONTENT_EDITED,
-                "page",
-                page_id,
-                {"twinspace_id": twinspace_id},
-                at=self._now(),
-                person_id=actor_id,
-            )
-            s.flush()
-            return rec.page(row)
-
-    def delete_page(self, actor_id: int, twinspace_id: int, page_id: int) -> None:
-        with self._db.session() as s:
-            row = self._own_page(s, actor_id, twinspace_id, page_id)
-            s.delete(row)
-            audit.record(
-                s,
-                AuditAction.CONTENT_DELETED,
-                "page",
-                page_id,
-                {"twinspace_id": twinspace_id},
-                at=self._now(),
-                person_id=actor_id,
-            )
-
     def list_pages(self, twinspace_id: int, *, viewer_id: int | None = None) -> list[Page]:
         return self._list_visible(PageRow, rec.page, twinspace_id, viewer_id)
 
     def _list_visible(
         self, row_type: Any, to_domain: Callable[[Any], T], twinspace_id: int, viewer_id: int | None
     ) -> list[T]:
-        """Pages and materials alike: a viewer who is not an active member sees public ones."""
+        """Pages and materials alike: a viewer who is not an active member sees public ones;
+        what a teacher administrator hid only its teacher administrators see."""
         with self._db.session() as s:
             rec.load(s, TwinSpaceRow, twinspace_id, "TwinSpace")
             query = select(row_type).where(row_type.twinspace_id == twinspace_id)
             if not self._sees_private(s, twinspace_id, viewer_id):
                 query = query.where(row_type.visibility == Visibility.PUBLIC.value)
+            if not self._sees_hidden(s, twinspace_id, viewer_id):
+                query = query.where(row_type.hidden_at.is_(None))
             return [to_domain(row) for row in s.scalars(query.order_by(row_type.id))]
 
     def _sees_private(self, s: Session, twinspace_id: int, viewer_id: int | None) -> bool:
         if viewer_id is None:
             return False
         return twinspaces.can_see_private(rec.find_member(s, twinspace_id, viewer_id))
+
+    def _sees_hidden(self, s: Session, twinspace_id: int | None, viewer_id: int | None) -> bool:
+        if viewer_id is None or twinspace_id is None:
+            return False
+        return moderation.sees_hidden(rec.find_member(s, twinspace_id, viewer_id))
 
     def add_material(
         self,
@@ -224,6 +182,8 @@ class ContentArea(LocalHubBase):
             )
             twinspaces.check_can(actor, Action.COMMENT_DIARY)
             projects.check_diary_open(project)
+            if post.hidden_at is not None:  # nobody but its teacher administrators sees it
+                raise moderation.HiddenContentError("A teacher administrator hid this post.")
             row = DiaryCommentRow(
                 post_id=post_id, author_id=actor_id, body=text, created_at=self._now()
             )
@@ -231,15 +191,14 @@ class ContentArea(LocalHubBase):
             s.flush()
             return rec.diary_comment(row)
 
-    def list_diary(self, project_id: int) -> list[DiaryPost]:
+    def list_diary(self, project_id: int, *, viewer_id: int | None = None) -> list[DiaryPost]:
         with self._db.session() as s:
-            rec.load(s, ProjectRow, project_id, "Project")
-            rows = s.scalars(
-                select(DiaryPostRow)
-                .where(DiaryPostRow.project_id == project_id)
-                .order_by(DiaryPostRow.created_at.desc(), DiaryPostRow.id.desc())
-            ).all()
-            return [rec.diary_post(s, row) for row in rows]
+            project = rec.load(s, ProjectRow, project_id, "Project")
+            space_id = s.scalar(
+                select(TwinSpaceRow.id).where(TwinSpaceRow.project_id == project.id)
+            )
+            hidden = self._sees_hidden(s, space_id, viewer_id)
+            return list(rec.diary_posts(s, project_id, with_hidden=hidden))
 
     def create_thread(self, actor_id: int, twinspace_id: int, title: str, body: str) -> ForumThread:
         errors = FieldErrors()
@@ -267,6 +226,8 @@ class ContentArea(LocalHubBase):
         with self._db.session() as s:
             thread = rec.load(s, ForumThreadRow, thread_id, "Forum thread")
             self._author(s, actor_id, thread.twinspace_id, Action.REPLY_THREAD)
+            if thread.hidden_at is not None:
+                raise moderation.HiddenContentError("A teacher administrator hid this thread.")
             row = ForumPostRow(
                 thread_id=thread_id, author_id=actor_id, body=clean_body, created_at=self._now()
             )
@@ -274,12 +235,8 @@ class ContentArea(LocalHubBase):
             s.flush()
             return rec.forum_post(row)
 
-    def list_threads(self, twinspace_id: int) -> list[ForumThread]:
+    def list_threads(self, twinspace_id: int, *, viewer_id: int | None = None) -> list[ForumThread]:
         with self._db.session() as s:
             rec.load(s, TwinSpaceRow, twinspace_id, "TwinSpace")
-            rows = s.scalars(
-                select(ForumThreadRow)
-                .where(ForumThreadRow.twinspace_id == twinspace_id)
-                .order_by(ForumThreadRow.id)
-            ).all()
-            return [rec.forum_thread(s, row) for row in rows]
+            hidden = self._sees_hidden(s, twinspace_id, viewer_id)
+            return list(rec.forum_threads(s, twinspace_id, with_hidden=hidden))

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from connectors import hub_records as rec
 from connectors.local_hub.base import LocalHubBase, _enum
-from etwin_lti.domain import twinspaces
+from etwin_lti.domain import moderation, twinspaces
 from etwin_lti.domain.files import MB, CheckedUpload, OpenedFile, inline_type
 from etwin_lti.domain.model import Material, Visibility
 from etwin_lti.domain.ports.file_store import FileStore
@@ -140,10 +140,13 @@ class MaterialFilesArea(LocalHubBase):
         row = s.get(MaterialRow, material_id)
         if row is None or row.twinspace_id != twinspace_id:
             raise NotFoundError("Material not found in this TwinSpace.")
-        sees_private = viewer_id is not None and twinspaces.can_see_private(
-            rec.find_member(s, twinspace_id, viewer_id)
-        )
+        viewer = rec.find_member(s, twinspace_id, viewer_id) if viewer_id is not None else None
+        sees_private = viewer is not None and twinspaces.can_see_private(viewer)
         if row.visibility != Visibility.PUBLIC.value and not sees_private:
+            raise NotFoundError("Material not found in this TwinSpace.")
+        # A hidden material is out of the list for all but its moderators: so are its bytes,
+        # public or not (a hidden photo must not stay reachable by its old link).
+        if row.hidden_at is not None and not moderation.sees_hidden(viewer):
             raise NotFoundError("Material not found in this TwinSpace.")
         return row
 
@@ -160,6 +163,27 @@ class MaterialFilesArea(LocalHubBase):
             ).where(MaterialRow.twinspace_id == twinspace_id)
         )
         return int(total or 0)
+
+
+def stored_keys(row: MaterialRow) -> tuple[str, ...]:
+    """The objects a material row points to (none for a link)."""
+    return tuple(key for key in (row.file_key, row.thumbnail_key) if key is not None)
+
+
+def remove_stored(store: FileStore | None, keys: tuple[str, ...]) -> None:
+    """Removes the objects of a material whose row is gone (call it after the commit: a row
+    never points at missing bytes). A store that fails now leaves an orphaned object, which no
+    row names and nobody can fetch; it is logged, and the deletion itself stands."""
+    if not keys:
+        return
+    if store is None:
+        log.warning("a file material was deleted on a hub without a file store")
+        return
+    for key in keys:
+        try:
+            store.delete(key)
+        except EtwinLtiError:
+            log.warning("could not remove a deleted material's stored file")
 
 
 class _Keeper:

@@ -51,8 +51,10 @@ class PeopleArea(LocalHubBase):
                 .values(is_current=CountryListRow.version == parsed.version)
                 .execution_options(synchronize_session=False)
             )
+            # One SELECT for the whole list: every app start runs this (dozens of countries).
+            existing = {row.code: row for row in s.scalars(select(CountryRow))}
             for c in parsed.countries:
-                row = s.get(CountryRow, c.code)
+                row = existing.get(c.code)
                 if row is None:
                     row = CountryRow(code=c.code)
                     s.add(row)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors import hub_records as rec
+from connectors import sql_audit as audit
 from connectors.local_hub.base import LocalHubBase, _enum, _once_more_on_conflict
 from etwin_lti.domain import acknowledgements as acks
 from etwin_lti.domain import projects, twinspaces
+from etwin_lti.domain.audit import AuditAction
 from etwin_lti.domain.countries import check_country
 from etwin_lti.domain.model import (
     AcknowledgementKind,
+    EducationalLevel,
     MemberStatus,
     PrizeCategory,
     Project,
@@ -31,6 +35,7 @@ from etwin_lti.errors import (
     RuleViolationError,
 )
 from etwin_lti.persistence.models.hub import (
+    AcknowledgementRow,
     MemberRow,
     PersonRow,
     ProjectFounderRow,
@@ -179,8 +184,49 @@ class ProjectsArea(LocalHubBase):
                 existing.status = MemberStatus.ACTIVE.value
                 existing.role_source = RoleSource.PROJECT.value
                 existing.updated_at = now
+            audit.record(
+                s,
+                AuditAction.PARTNER_ADDED,
+                "project",
+                row.id,
+                {"teacher_id": teacher_id},
+                at=now,
+                person_id=actor_id,
+            )
+            self._label_partner(s, row, teacher_id, actor_id)
             s.flush()
             return rec.project(s, row)
+
+    def _label_partner(self, s: Session, row: ProjectRow, teacher_id: int, actor_id: int) -> None:
+        """The eTwinning label belongs to the project: a partner who joins after the approval
+        receives it too, in the transaction that makes them a partner (issue 12 item 5)."""
+        subject = acks.project_subject(row.id)
+        held = s.scalar(
+            select(AcknowledgementRow.id).where(
+                AcknowledgementRow.kind == AcknowledgementKind.ETWINNING_LABEL.value,
+                AcknowledgementRow.person_id == teacher_id,
+                AcknowledgementRow.subject == subject,
+            )
+        )
+        if held is not None:  # issued before (a revoked one stays revoked: the CSS decided)
+            return
+        issued = self._issue(
+            s,
+            AcknowledgementKind.ETWINNING_LABEL,
+            teacher_id,
+            subject,
+            f"eTwinning label: {row.title}"[:200],
+            {"project_id": str(row.id)},
+        )
+        audit.record(
+            s,
+            AuditAction.ACKNOWLEDGEMENT_ISSUED,
+            "acknowledgement",
+            issued.id,
+            {"kind": issued.kind.value, "person_id": teacher_id, "subject": subject},
+            at=issued.issued_at,
+            person_id=actor_id,
+        )
 
     def close_project(self, actor_id: int, project_id: int) -> Project:
         with self._db.session() as s:
@@ -193,6 +239,75 @@ class ProjectsArea(LocalHubBase):
             if project.twinspace_id is not None:
                 space = rec.load(s, TwinSpaceRow, project.twinspace_id, "TwinSpace")
                 space.status = TwinSpaceStatus.ARCHIVED.value
+            audit.record(
+                s,
+                AuditAction.PROJECT_CLOSED,
+                "project",
+                row.id,
+                {"twinspace_id": project.twinspace_id or ""},
+                at=now,
+                person_id=actor_id,
+            )
+            s.flush()
+            return rec.project(s, row)
+
+    # --- the project's life from the LMS page (issue 12 item 5) ---------------------------------
+    def update_project_profile(
+        self,
+        actor_id: int,
+        project_id: int,
+        *,
+        description: str,
+        subjects: Sequence[str],
+        languages: Sequence[str],
+        levels: Sequence[EducationalLevel],
+    ) -> Project:
+        profile = projects.clean_profile(description, subjects, languages, levels)
+        with self._db.session() as s:
+            row = rec.load(s, ProjectRow, project_id, "Project", lock=True)
+            project = rec.project(s, row)
+            rec.load_person(s, actor_id)
+            projects.check_project_founder(project, actor_id)
+            projects.check_project_changeable(project)
+            row.description = profile.description
+            row.subjects = list(profile.subjects)
+            row.languages = list(profile.languages)
+            row.levels = [level.value for level in profile.levels]
+            audit.record(
+                s,
+                AuditAction.PROJECT_PROFILE_EDITED,
+                "project",
+                row.id,
+                {
+                    "subjects": len(profile.subjects),
+                    "languages": ",".join(profile.languages),
+                    "levels": ",".join(row.levels),
+                    "description_length": len(profile.description),
+                },
+                at=self._now(),
+                person_id=actor_id,
+            )
+            s.flush()
+            return rec.project(s, row)
+
+    def extend_project(self, actor_id: int, project_id: int, ends_on: date) -> Project:
+        new_end = projects.clean_end_date(ends_on)
+        with self._db.session() as s:
+            row = rec.load(s, ProjectRow, project_id, "Project", lock=True)
+            project = rec.project(s, row)
+            rec.load_person(s, actor_id)
+            projects.check_project_founder(project, actor_id)
+            projects.check_extension(project, new_end, self._today())
+            previous, row.ends_on = row.ends_on, new_end
+            audit.record(
+                s,
+                AuditAction.PROJECT_EXTENDED,
+                "project",
+                row.id,
+                {"from": previous.isoformat() if previous else "", "to": new_end.isoformat()},
+                at=self._now(),
+                person_id=actor_id,
+            )
             s.flush()
             return rec.project(s, row)
 

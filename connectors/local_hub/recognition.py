@@ -3,38 +3,44 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from connectors import hub_records as rec
 from connectors import sql_audit as audit
 from connectors.local_hub.base import LocalHubBase, _enum
 from etwin_lti.domain import acknowledgements as acks
-from etwin_lti.domain import projects
+from etwin_lti.domain import projects, twinspaces
 from etwin_lti.domain.audit import AuditAction
 from etwin_lti.domain.countries import check_country
 from etwin_lti.domain.model import (
     Acknowledgement,
     AcknowledgementKind,
+    MemberStatus,
     NqlApplication,
     NqlDecision,
     PrizeCategory,
     PrizeEligibility,
+    Project,
+    Visibility,
 )
 from etwin_lti.domain.validation import (
     REASON_MAX,
     FieldErrors,
 )
-from etwin_lti.errors import (
-    DuplicateAcknowledgementError,
-    RuleViolationError,
-)
+from etwin_lti.errors import RuleViolationError
 from etwin_lti.persistence.models.hub import (
     AcknowledgementRow,
+    DiaryCommentRow,
+    DiaryPostRow,
+    MaterialRow,
+    MemberRow,
     NqlApplicationRow,
+    PageRow,
     PersonRow,
-    ProjectRow,
 )
 
 
@@ -73,6 +79,7 @@ class RecognitionArea(LocalHubBase):
                 scores={},
                 sub_scores={},
                 applied_at=now,
+                evidence=self._nql_evidence(s, project),
             )
             s.add(row)
             try:
@@ -81,7 +88,51 @@ class RecognitionArea(LocalHubBase):
                 raise RuleViolationError(
                     "You have already applied for this project this school year."
                 ) from error
+            audit.record(
+                s,
+                AuditAction.NQL_APPLIED,
+                "nql_application",
+                row.id,
+                {"project_id": project_id, "teacher_id": actor_id, "school_year": year},
+                at=now,
+                person_id=actor_id,
+            )
             return rec.nql_application(row)
+
+    def _nql_evidence(self, s: Session, project: Project) -> dict[str, str]:
+        """Counted from the TwinSpace in the application's transaction (issue 12 item 5)."""
+        teacher_ids = projects.project_teacher_ids(project)
+        countries: dict[int, str | None] = {
+            pid: code
+            for pid, code in s.execute(
+                select(PersonRow.id, PersonRow.country_code).where(PersonRow.id.in_(teacher_ids))
+            )
+        }
+        space = project.twinspace_id
+
+        def count(query: Any) -> int:
+            return int(s.scalar(select(func.count()).select_from(query.subquery())) or 0)
+
+        pages = select(PageRow.id).where(PageRow.twinspace_id == space)
+        posts = select(DiaryPostRow.id).where(DiaryPostRow.project_id == project.id)
+        return projects.nql_evidence(
+            project,
+            partner_countries={pid: countries.get(pid) for pid in teacher_ids},
+            pages=count(pages),
+            public_pages=count(pages.where(PageRow.visibility == Visibility.PUBLIC.value)),
+            materials=count(select(MaterialRow.id).where(MaterialRow.twinspace_id == space)),
+            diary_posts=count(posts),
+            diary_comments=count(
+                select(DiaryCommentRow.id).where(DiaryCommentRow.post_id.in_(posts))
+            ),
+            pupils=count(
+                select(MemberRow.person_id).where(
+                    MemberRow.twinspace_id == space,
+                    MemberRow.role.in_([r.value for r in twinspaces.PUPIL_ROLES]),
+                    MemberRow.status == MemberStatus.ACTIVE.value,
+                )
+            ),
+        )
 
     def decide_nql(
         self,
@@ -99,6 +150,9 @@ class RecognitionArea(LocalHubBase):
                 require_eligible=False,
             ).code
             row = rec.load(s, NqlApplicationRow, application_id, "NQL application", lock=True)
+            # Two NSOs deciding at once for one project: the project's lock puts the second
+            # after the first, so the second sees the first's NQL and the rule cannot miss.
+            project = rec.load_project(s, row.project_id, lock=True)
             teacher = rec.load_person(s, row.teacher_id)
             acks.check_nql_decider(rec.nql_application(row), code, teacher.country_code)
             decision = acks.nql_decision(clean_scores, clean_sub)
@@ -120,7 +174,6 @@ class RecognitionArea(LocalHubBase):
                 at=now,
             )
             if granted:
-                project = rec.load(s, ProjectRow, row.project_id, "Project")
                 self._issue(
                     s,
                     AcknowledgementKind.NATIONAL_QUALITY_LABEL,
@@ -134,6 +187,11 @@ class RecognitionArea(LocalHubBase):
                         "nso": code,
                     },
                 )
+                # The EQL by rule, in this same transaction: awarded with this NQL or not at all.
+                nqls, eql = self._labels(s, row.project_id)
+                award = acks.eql_by_rule(project, nqls, eql, country_names=self._country_names(s))
+                if award is not None:
+                    self._award_eql(s, project, award)
             s.flush()
             return rec.nql_application(row)
 
@@ -149,45 +207,112 @@ class RecognitionArea(LocalHubBase):
             return [rec.nql_application(row) for row in s.scalars(query)]
 
     def award_eql(self, project_id: int) -> list[Acknowledgement]:
+        """The CSS's call: the same rule, for NQLs granted before the rule existed. Where the
+        rule already awarded it, ``EqlAlreadyAwardedError`` (409) says so."""
         with self._db.session() as s:
             project = rec.load_project(s, project_id, lock=True)
-            subject = acks.project_subject(project_id)
-            nql = self._holders(s, AcknowledgementKind.NATIONAL_QUALITY_LABEL, subject)
-            countries = {
-                pid: code
-                for pid, code in s.execute(
-                    select(PersonRow.id, PersonRow.country_code).where(PersonRow.id.in_(nql))
-                )
-            }
-            recipients = acks.eql_recipients(
+            nqls, eql = self._labels(s, project_id)
+            award = acks.eql_award(
                 project,
-                {pid: countries.get(pid) or "" for pid in nql},
-                self._holders(s, AcknowledgementKind.EUROPEAN_QUALITY_LABEL, subject),
+                nqls,
+                eql,
+                awarded_by=acks.EQL_BY_CSS,
+                country_names=self._country_names(s),
             )
-            if not recipients:
-                raise DuplicateAcknowledgementError(
-                    "Every NQL holder of this project already holds the EQL."
-                )
-            evidence = {
-                "project_id": str(project_id),
-                "nql_countries": ",".join(sorted({c for c in countries.values() if c})),
-            }
-            title = f"European Quality Label: {project.title}"[:200]
-            awarded = [
-                self._issue(
-                    s, AcknowledgementKind.EUROPEAN_QUALITY_LABEL, pid, subject, title, evidence
-                )
-                for pid in recipients
-            ]
+            return self._award_eql(s, project, award)
+
+    def withdraw_eql(self, project_id: int, reason: str) -> list[Acknowledgement]:
+        errors = FieldErrors()
+        clean_reason = errors.text("reason", reason, max_length=REASON_MAX)
+        errors.raise_if_any()
+        with self._db.session() as s:
+            rec.load_project(s, project_id, lock=True)  # serialises with the rule's award
+            _, eql = self._labels(s, project_id)
+            revoked = acks.check_eql_withdrawal(eql)
+            now = self._now()
+            rows = [rec.load(s, AcknowledgementRow, a.id, "Acknowledgement") for a in revoked]
+            for row in rows:
+                row.revoked_at = now
+                # The reason travels with each record: it is what a holder is shown.
+                row.evidence = {
+                    **(row.evidence or {}),
+                    acks.WITHDRAWAL_REASON: clean_reason,
+                    "revocation_reason": clean_reason,
+                }
             audit.record(
                 s,
-                AuditAction.EQL_AWARDED,
+                AuditAction.EQL_WITHDRAWN,
                 "project",
                 project_id,
-                {"recipient_ids": ",".join(map(str, recipients)), **evidence},
-                at=self._now(),
+                {
+                    "recipient_ids": ",".join(str(row.person_id) for row in rows),
+                    "reason": clean_reason,
+                },
+                at=now,
             )
-            return awarded
+            s.flush()
+            return [rec.acknowledgement(row) for row in rows]
+
+    def _labels(
+        self, s: Session, project_id: int
+    ) -> tuple[list[acks.HeldNql], list[Acknowledgement]]:
+        """The project's unrevoked NQLs (with the granting NSO's country) and all its EQLs."""
+        rows = s.scalars(
+            select(AcknowledgementRow)
+            .where(
+                AcknowledgementRow.subject == acks.project_subject(project_id),
+                AcknowledgementRow.kind.in_(
+                    [
+                        AcknowledgementKind.NATIONAL_QUALITY_LABEL.value,
+                        AcknowledgementKind.EUROPEAN_QUALITY_LABEL.value,
+                    ]
+                ),
+            )
+            .order_by(AcknowledgementRow.id)
+        ).all()
+        labels = [rec.acknowledgement(row) for row in rows]
+        nql = acks.held(labels, AcknowledgementKind.NATIONAL_QUALITY_LABEL)
+        # The NSO that granted it is the NQL's country; a holder's own country only for an NQL
+        # recorded without it.
+        missing = [a.person_id for a in nql if not a.evidence.get("nso")]
+        countries: dict[int, str | None] = {
+            pid: code
+            for pid, code in s.execute(
+                select(PersonRow.id, PersonRow.country_code).where(PersonRow.id.in_(missing))
+            )
+        }
+        held = [
+            acks.HeldNql(
+                a.id, a.person_id, a.evidence.get("nso") or countries.get(a.person_id) or ""
+            )
+            for a in nql
+        ]
+        eql = [a for a in labels if a.kind is AcknowledgementKind.EUROPEAN_QUALITY_LABEL]
+        return held, eql
+
+    def _country_names(self, s: Session) -> dict[str, str]:
+        return {code: c.name for code, c in rec.current_countries(s).items()}
+
+    def _award_eql(
+        self, s: Session, project: Project, award: acks.EqlAward
+    ) -> list[Acknowledgement]:
+        subject = acks.project_subject(project.id)
+        title = f"European Quality Label: {project.title}"[:200]
+        awarded = [
+            self._issue(
+                s, AcknowledgementKind.EUROPEAN_QUALITY_LABEL, pid, subject, title, award.evidence
+            )
+            for pid in award.recipient_ids
+        ]
+        audit.record(
+            s,
+            AuditAction.EQL_AWARDED,
+            "project",
+            project.id,
+            {"recipient_ids": ",".join(map(str, award.recipient_ids)), **award.evidence},
+            at=self._now(),
+        )
+        return awarded
 
     def prize_eligibility(self, project_id: int, category: PrizeCategory) -> PrizeEligibility:
         band = _enum(PrizeCategory, category, "category")

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, literal, select
 
 from connectors import hub_records as rec
 from connectors import sql_audit as audit
 from connectors.local_hub.base import LocalHubBase, _enum, _once_more_on_conflict
+from etwin_lti.domain import moderation, twinspaces
 from etwin_lti.domain import twinspace_snapshot as snapshots
-from etwin_lti.domain import twinspaces
 from etwin_lti.domain.audit import AuditAction
 from etwin_lti.domain.model import (
+    AcknowledgementKind,
     Member,
     MemberStatus,
     Person,
@@ -28,6 +29,7 @@ from etwin_lti.errors import (
     RuleViolationError,
 )
 from etwin_lti.persistence.models.hub import (
+    AcknowledgementRow,
     MaterialRow,
     MemberRow,
     PageRow,
@@ -78,14 +80,25 @@ class TwinSpacesArea(LocalHubBase):
         """One unit of work; each kind of row is one query (comments and forum posts in one
         ``IN`` query each, only when there are posts): nine statements for a quiet space."""
         with self._db.session() as s:
+            # Whether the project ever had an EQL rides on the first query: a quiet space
+            # (most of them) pays no statement for it.
+            has_eql = (
+                select(AcknowledgementRow.id)
+                .where(
+                    AcknowledgementRow.kind == AcknowledgementKind.EUROPEAN_QUALITY_LABEL.value,
+                    AcknowledgementRow.subject
+                    == literal("project:").concat(cast(ProjectRow.id, String)),
+                )
+                .exists()
+            )
             found = s.execute(
-                select(TwinSpaceRow, ProjectRow)
+                select(TwinSpaceRow, ProjectRow, has_eql)
                 .join(ProjectRow, ProjectRow.id == TwinSpaceRow.project_id)
                 .where(TwinSpaceRow.id == twinspace_id)
             ).first()
             if found is None:
                 raise NotFoundError(f"TwinSpace {twinspace_id} does not exist.")
-            space_row, project_row = found
+            space_row, project_row, eql_given = found
             rows = s.execute(
                 select(MemberRow, PersonRow.display_name)
                 .join(PersonRow, PersonRow.id == MemberRow.person_id)
@@ -111,6 +124,10 @@ class TwinSpacesArea(LocalHubBase):
             if not private:
                 pages = pages.where(PageRow.visibility == Visibility.PUBLIC.value)
                 materials = materials.where(MaterialRow.visibility == Visibility.PUBLIC.value)
+            hidden = moderation.sees_hidden(viewer)  # its teacher administrators only
+            if not hidden:
+                pages = pages.where(PageRow.hidden_at.is_(None))
+                materials = materials.where(MaterialRow.hidden_at.is_(None))
             return TwinSpaceSnapshot(
                 twinspace=space,
                 project=project,
@@ -119,9 +136,10 @@ class TwinSpacesArea(LocalHubBase):
                 materials=tuple(
                     rec.material(r) for r in s.scalars(materials.order_by(MaterialRow.id))
                 ),
-                diary=rec.diary_posts(s, project.id),
-                threads=rec.forum_threads(s, twinspace_id) if private else (),
+                diary=rec.diary_posts(s, project.id, with_hidden=hidden),
+                threads=rec.forum_threads(s, twinspace_id, with_hidden=hidden) if private else (),
                 viewer=viewer,
+                eql=rec.eql_status(s, project.id) if eql_given else None,
             )
 
     def add_member(

@@ -1,6 +1,7 @@
 """``etwin-lti worker``: run the task queue's consumer (score passback, roster sync, Moodle
 polling) until SIGINT/SIGTERM. With ``ETWIN_QUEUE=redis`` run one per machine, as many as needed;
-on the embedded default ``etwin-lti serve`` already runs one in-process. Run it after
+on the embedded default ``etwin-lti serve`` already runs one in-process, and so does one web
+worker under the shipped gunicorn configuration (``etwin_lti.gunicorn_conf``). Run it after
 ``etwin-lti db upgrade`` (it does not migrate: several workers must not race to)."""
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Labels, prizes and certificates (domain-facts.md 1.5, 1.7; course unit 1).
 
-The hub records the decisions people at the NSO and CSS take; it never awards a label by itself.
+The hub records the decisions people at the NSO and CSS take; it awards no label by itself,
+except the European Quality Label, which the seed says is automatic (below).
 
 National Quality Label (ESEP rules, domain-facts.md 1.5):
 - applied for by a teacher (founder or partner) of a **European** project; national projects
@@ -19,9 +20,16 @@ scored 0-5 and needs at least 3 (above the middle of the scale). The NQL is gran
 sub-criterion meets its minimum and the five criteria total at least ``NQL_MIN_TOTAL_SCORE``
 (13 of 25: more than half the scale, so 0/25 on the criteria is never a label).
 
-European Quality Label: the CSS awards it to the NQL holders of a project in which at least two
-partners from two different countries hold an NQL; never to a national project, even one that
-later took foreign partners. It is required for the European Prizes.
+European Quality Label, by rule (the seed, unit 1: "Whenever a project receives at least two
+National Quality Labels from two different European countries, it will automatically be awarded
+the European Quality Label"): when an NSO grants an NQL and the project's NQLs now come from two
+different countries, the EQL is awarded in the same transaction to the project's NQL holders,
+recorded as awarded by the rule with its evidence (which NQLs, which countries); a holder
+labelled later receives it with their own NQL. Never to a national project, even one that later
+took foreign partners, and never to a project its NSOs did not approve. The CSS may withdraw it
+with a reason; a withdrawn EQL is never awarded again by the rule, nor by the CSS's own award
+call (which stays for projects labelled before the rule existed). Required for the European
+Prizes. See "The EQL by rule" below.
 
 Every caller goes through these rules, an admin token included: the labels (NQL, EQL, the
 eTwinning Label of an approved project) are issued only by their own procedure, never by the
@@ -37,6 +45,7 @@ with a unique constraint.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from etwin_lti.domain.model import (
@@ -54,7 +63,12 @@ from etwin_lti.domain.model import (
 )
 from etwin_lti.domain.people import CountryRequiredError
 from etwin_lti.domain.validation import FieldErrors
-from etwin_lti.errors import InvalidInputError, PermissionDeniedError, RuleViolationError
+from etwin_lti.errors import (
+    DuplicateAcknowledgementError,
+    InvalidInputError,
+    PermissionDeniedError,
+    RuleViolationError,
+)
 
 MAX_NQL_APPLICATIONS_PER_SCHOOL_YEAR = 4
 CRITERION_MIN_SCORE = 0
@@ -260,20 +274,6 @@ def held(
     return [a for a in acknowledgements if a.kind is kind and a.revoked_at is None]
 
 
-def eql_recipients(
-    project: Project,
-    nql_holders: Mapping[int, str],
-    already_eql: Iterable[int],
-) -> list[int]:
-    """Who receives the EQL now. ``nql_holders``: person id -> country of NQL holders."""
-    if project.scope is not ProjectScope.EUROPEAN:
-        raise NationalProjectError("National projects are never awarded the EQL.")
-    if len(nql_holders) < 2 or len(set(nql_holders.values())) < EQL_MIN_COUNTRIES:
-        raise EqlNotEarnedError()
-    have = set(already_eql)
-    return sorted(pid for pid in nql_holders if pid not in have)
-
-
 def prize_eligibility(
     project: Project,
     category: PrizeCategory,
@@ -298,4 +298,162 @@ def prize_eligibility(
         eligible=not reasons,
         reasons=tuple(reasons),
         eligible_teacher_ids=holders,
+    )
+
+
+# --- The EQL by rule (issue 12 item 6) ------------------------------------------------------------
+
+EQL_BY_RULE = "rule"  # awarded in the NSO decision's transaction that completed the rule
+EQL_BY_CSS = "css"  # the CSS's award call, for NQLs granted before the rule existed
+# Evidence keys of an EQL acknowledgement. The withdrawal key marks the CSS's decision, which
+# a generic revocation (``revocation_reason`` only) does not make.
+AWARDED_BY = "awarded_by"
+NQL_IDS = "nql_ids"
+NQL_COUNTRIES = "nql_countries"
+NQL_COUNTRY_NAMES = "nql_country_names"
+WITHDRAWAL_REASON = "withdrawal_reason"
+NAME_SEPARATOR = "|"
+
+
+class EqlWithdrawnError(RuleViolationError):
+    error = "eql_withdrawn"
+    description = "The CSS withdrew this project's European Quality Label: it is not awarded again."
+
+
+class EqlAlreadyAwardedError(DuplicateAcknowledgementError):
+    """The CSS's award call finds nothing to do: the rule awarded it already (409)."""
+
+    error = "eql_already_awarded"
+    description = (
+        "Every NQL holder of this project already holds the European Quality Label: it is "
+        "awarded by the rule as soon as NQLs from two different countries are granted."
+    )
+
+
+class EqlNotHeldError(RuleViolationError):
+    error = "eql_not_held"
+    description = "This project holds no European Quality Label to withdraw."
+
+
+@dataclass(frozen=True)
+class HeldNql:
+    """One unrevoked NQL of the project, with the country of the NSO that granted it."""
+
+    acknowledgement_id: int
+    person_id: int
+    country_code: str
+
+
+@dataclass(frozen=True)
+class EqlAward:
+    recipient_ids: tuple[int, ...]
+    evidence: dict[str, str]  # stored on each EQL and in the audit entry
+
+
+@dataclass(frozen=True)
+class EqlStatus:
+    """What the TwinSpace page and the public page say about the project's EQL."""
+
+    awarded_on: date
+    awarded_by: str  # EQL_BY_RULE or EQL_BY_CSS
+    country_codes: tuple[str, ...]
+    country_names: tuple[str, ...]  # as recorded at the award, in the order of the codes
+    withdrawn_on: date | None = None
+    withdrawal_reason: str | None = None
+
+
+def eql_withdrawn(eql: Iterable[Acknowledgement]) -> bool:
+    return any(WITHDRAWAL_REASON in a.evidence for a in eql)
+
+
+def eql_award(
+    project: Project,
+    nqls: Sequence[HeldNql],
+    eql: Sequence[Acknowledgement],
+    *,
+    awarded_by: str,
+    country_names: Mapping[str, str] | None = None,
+) -> EqlAward:
+    """Who receives the EQL now, and the evidence. ``eql``: every EQL of the project, revoked
+    ones too (a revoked one still holds its holder's slot: at most once per person)."""
+    if project.scope is not ProjectScope.EUROPEAN:
+        raise NationalProjectError("National projects are never awarded the EQL.")
+    if project.approved_at is None:
+        raise RuleViolationError("The project is still waiting for its NSOs' validation.")
+    if eql_withdrawn(eql):
+        raise EqlWithdrawnError()
+    countries = sorted({n.country_code for n in nqls if n.country_code})
+    if len(countries) < EQL_MIN_COUNTRIES:
+        raise EqlNotEarnedError()
+    have = {a.person_id for a in eql}
+    recipients = tuple(sorted({n.person_id for n in nqls} - have))
+    if not recipients:
+        raise EqlAlreadyAwardedError()
+    names = country_names or {}
+    evidence = {
+        "project_id": str(project.id),
+        AWARDED_BY: awarded_by,
+        NQL_IDS: ",".join(str(n.acknowledgement_id) for n in sorted(nqls, key=_by_id)),
+        NQL_COUNTRIES: ",".join(countries),
+        # Names may hold commas one day (the country list is data): another separator.
+        NQL_COUNTRY_NAMES: NAME_SEPARATOR.join(names.get(code, code) for code in countries),
+    }
+    return EqlAward(recipients, evidence)
+
+
+def _by_id(nql: HeldNql) -> int:
+    return nql.acknowledgement_id
+
+
+def eql_by_rule(
+    project: Project,
+    nqls: Sequence[HeldNql],
+    eql: Sequence[Acknowledgement],
+    *,
+    country_names: Mapping[str, str] | None = None,
+) -> EqlAward | None:
+    """The rule, checked after an NQL was granted: the award when it holds; None while NQLs
+    come from one country only, when every holder has it, or once the CSS withdrew it."""
+    try:
+        return eql_award(project, nqls, eql, awarded_by=EQL_BY_RULE, country_names=country_names)
+    except RuleViolationError:
+        return None
+
+
+def check_eql_withdrawal(eql: Sequence[Acknowledgement]) -> list[Acknowledgement]:
+    """The EQLs the CSS's withdrawal revokes: every unrevoked one (409 when none, or twice)."""
+    if eql_withdrawn(eql):
+        raise EqlWithdrawnError("The CSS already withdrew this project's European Quality Label.")
+    held_now = [a for a in eql if a.revoked_at is None]
+    if not held_now:
+        raise EqlNotHeldError()
+    return held_now
+
+
+def eql_status(acknowledgements: Iterable[Acknowledgement]) -> EqlStatus | None:
+    """The project's EQL from its acknowledgements: None when it was never awarded (or every
+    holder's was revoked one by one, which is not the CSS's withdrawal)."""
+    eql = [a for a in acknowledgements if a.kind is AcknowledgementKind.EUROPEAN_QUALITY_LABEL]
+    withdrawn = [a for a in eql if WITHDRAWAL_REASON in a.evidence]
+    if not withdrawn and not held(eql, AcknowledgementKind.EUROPEAN_QUALITY_LABEL):
+        return None
+    first = min(eql, key=lambda a: (a.issued_at, a.id))
+    codes = tuple(c for c in first.evidence.get(NQL_COUNTRIES, "").split(",") if c)
+    names = tuple(n for n in first.evidence.get(NQL_COUNTRY_NAMES, "").split(NAME_SEPARATOR) if n)
+    last_withdrawal = max(
+        withdrawn, key=lambda a: (a.revoked_at or a.issued_at, a.id), default=None
+    )
+    return EqlStatus(
+        awarded_on=first.issued_at.date(),
+        awarded_by=first.evidence.get(AWARDED_BY, EQL_BY_CSS),
+        country_codes=codes,
+        country_names=names if len(names) == len(codes) else codes,
+        withdrawn_on=(
+            last_withdrawal.revoked_at.date()
+            if last_withdrawal is not None and last_withdrawal.revoked_at is not None
+            else None
+        ),
+        withdrawal_reason=(
+            last_withdrawal.evidence[WITHDRAWAL_REASON] if last_withdrawal is not None else None
+        ),
     )

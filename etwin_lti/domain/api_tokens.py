@@ -7,7 +7,8 @@ SHA-256 hash is stored, so a leaked database does not leak usable tokens. Three 
   endpoint and act for a person by passing ``actor_id``.
 - ``nso_officer``: National Support Organisation staff of one country. May read, validate
   projects and decide NQL applications for THEIR country only.
-- ``css_officer``: Central Support Service staff. May read and award the EQL.
+- ``css_officer``: Central Support Service staff. May read, and withdraw the EQL with a reason
+  (the EQL itself is awarded by rule; their award call applies the rule to older labels).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ class ApiPermission(enum.StrEnum):
     WRITE = "write"  # everything that acts for a person (admin only)
     VALIDATE_PROJECT = "validate_project"  # an NSO for its own country
     DECIDE_NQL = "decide_nql"  # an NSO for its own country
-    AWARD_EQL = "award_eql"  # the CSS
+    AWARD_EQL = "award_eql"  # the CSS: apply the EQL's rule, withdraw the EQL
     READ_AUDIT = "read_audit"  # the audit log: admin tokens only
 
 

@@ -31,7 +31,8 @@ class AuditAction(enum.StrEnum):
     MEMBER_REACTIVATED = "twinspace.member_reactivated"
     NQL_GRANTED = "label.nql_granted"
     NQL_REFUSED = "label.nql_refused"
-    EQL_AWARDED = "label.eql_awarded"
+    EQL_AWARDED = "label.eql_awarded"  # by the rule (details: awarded_by=rule) or the CSS
+    EQL_WITHDRAWN = "label.eql_withdrawn"  # the CSS, with its reason
     ACKNOWLEDGEMENT_ISSUED = "acknowledgement.issued"
     ACKNOWLEDGEMENT_REVOKED = "acknowledgement.revoked"
     PERSON_ERASED = "privacy.person_erased"
@@ -47,6 +48,19 @@ class AuditAction(enum.StrEnum):
     # Moderation: an author or a teacher administrator changes posted content.
     CONTENT_EDITED = "content.edited"
     CONTENT_DELETED = "content.deleted"
+    # The project's life, run by its founders from the LMS page (issue 12 item 5).
+    PROJECT_PROFILE_EDITED = "project.profile_edited"
+    PROJECT_EXTENDED = "project.extended"
+    PROJECT_CLOSED = "project.closed"
+    PARTNER_ADDED = "project.partner_added"
+    NQL_APPLIED = "label.nql_applied"
+    CONTENT_HIDDEN = "content.hidden"
+    CONTENT_RESTORED = "content.restored"
+    CONTENT_VISIBILITY_CHANGED = "content.visibility_changed"
+    # Chat moderation (etwin_lti.domain.chat): details name ids only, never the text.
+    CHAT_MESSAGE_HIDDEN = "chat.message_hidden"
+    CHAT_MESSAGE_SHOWN = "chat.message_shown"
+    CHAT_MESSAGE_DELETED = "chat.message_deleted"
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,18 @@ class PrizeCategory(enum.StrEnum):
     INITIAL_VET = "initial_vet"
 
 
+class EducationalLevel(enum.StrEnum):
+    """The levels (pupils' age bands) a project works with: "all educational levels prior to
+    university" (course unit 1), in the bands the European Prizes use since 2021
+    (domain-facts.md 1.7), so a project's levels and its prize category speak the same words."""
+
+    EARLY_CHILDHOOD = "early_childhood"  # up to 6
+    PRIMARY = "primary"  # 7-11
+    LOWER_SECONDARY = "lower_secondary"  # 12-15
+    UPPER_SECONDARY = "upper_secondary"  # 16-19
+    INITIAL_VET = "initial_vet"  # initial vocational education and training
+
+
 @dataclass(frozen=True)
 class Country:
     code: str  # ISO 3166-1 alpha-2
@@ -162,6 +174,11 @@ class Project:
     created_at: datetime
     approved_at: datetime | None = None
     closed_at: datetime | None = None
+    # The project's plan, edited by its founders from the LMS page (issue 12 item 5).
+    subjects: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()  # ISO 639-1 codes, the working languages
+    levels: tuple[EducationalLevel, ...] = ()
+    ends_on: date | None = None  # planned end; founders extend it
 
 
 @dataclass(frozen=True)
@@ -195,6 +212,7 @@ class Page:
     visibility: Visibility
     author_id: int
     created_at: datetime
+    hidden: bool = False  # by a teacher administrator: shown to them only
 
 
 @dataclass(frozen=True)
@@ -219,6 +237,7 @@ class Material:
     author_id: int
     created_at: datetime
     file: MaterialFile | None = None  # an uploaded document, photo or sound
+    hidden: bool = False  # by a teacher administrator: shown to them only
 
 
 @dataclass(frozen=True)
@@ -228,6 +247,7 @@ class DiaryComment:
     author_id: int
     body: str
     created_at: datetime
+    hidden: bool = False  # by a teacher administrator: shown to them only
 
 
 @dataclass(frozen=True)
@@ -239,6 +259,7 @@ class DiaryPost:
     body: str
     created_at: datetime
     comments: tuple[DiaryComment, ...] = ()
+    hidden: bool = False  # by a teacher administrator: shown to them only
 
 
 @dataclass(frozen=True)
@@ -248,6 +269,7 @@ class ForumPost:
     author_id: int
     body: str
     created_at: datetime
+    hidden: bool = False  # by a teacher administrator: shown to them only
 
 
 @dataclass(frozen=True)
@@ -258,6 +280,7 @@ class ForumThread:
     title: str
     created_at: datetime
     posts: tuple[ForumPost, ...] = ()
+    hidden: bool = False  # by a teacher administrator: shown to them only
 
 
 @dataclass(frozen=True)
@@ -337,6 +360,9 @@ class NqlApplication:
     decided_by: str | None = None  # NSO country code
     applied_at: datetime | None = None  # the times are read where they are shown (privacy export)
     decided_at: datetime | None = None
+    # What the TwinSpace showed when the teacher applied (counts, countries, dates), assembled
+    # by the hub, never by the applicant: what the NSO judges the application on.
+    evidence: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

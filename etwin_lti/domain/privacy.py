@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
+from etwin_lti.domain.chat import ChatMessage
 from etwin_lti.domain.model import (
     Acknowledgement,
     DiaryComment,
@@ -149,6 +150,7 @@ class PersonalData:
     diary_comments: tuple[DiaryComment, ...] = ()
     forum_threads: tuple[ForumThread, ...] = ()
     forum_posts: tuple[ForumPost, ...] = ()
+    chat_messages: tuple[ChatMessage, ...] = ()
     participation: tuple[ParticipationRecord, ...] = ()
     acknowledgements: tuple[Acknowledgement, ...] = ()
     nql_applications: tuple[NqlApplication, ...] = ()
@@ -173,6 +175,7 @@ class ErasureCounts:
     acknowledgements_revoked: int = 0
     content_kept: int = 0
     files_deleted: int = 0  # uploaded files (a pupil's photo is theirs), rows and stored bytes
+    chat_messages_deleted: int = 0
 
 
 @dataclass(frozen=True)

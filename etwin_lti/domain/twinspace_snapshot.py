@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from etwin_lti.domain import twinspaces
+from etwin_lti.domain.acknowledgements import EqlStatus
 from etwin_lti.domain.model import (
     DiaryPost,
     ForumThread,
@@ -35,6 +36,8 @@ class TwinSpaceSnapshot:
     diary: tuple[DiaryPost, ...]  # newest first, every comment (the page filters pupils')
     threads: tuple[ForumThread, ...]  # empty unless the viewer sees private content
     viewer: Member | None  # the viewer's membership, None when not a member (or no viewer)
+    # The project's European Quality Label (awarded by rule, or withdrawn), None if never.
+    eql: EqlStatus | None = None
 
 
 def sees_private(viewer: Member | None) -> bool:

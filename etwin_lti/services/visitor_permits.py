@@ -70,3 +70,53 @@ def _check_teacher_administrator(hub: HubPort, actor_id: int, twinspace_id: int)
         raise PermissionDeniedError(
             "Only a teacher administrator of this TwinSpace grants or withdraws visitor permits."
         )
+
+
+# --- expert permits (issue 12 item 5) ------------------------------------------------------------
+# An outside expert (a Learning Event's expert, an ambassador, a teacher of another school) is let
+# into the TwinSpace as an expert: ESEP's role that manages materials and forum discussions but
+# never invites pupils (domain-facts.md 1.4). Like a visitor permit, it is a teacher
+# administrator's decision (role source MANUAL); withdrawing it suspends that membership.
+# Pupils and visitors cannot hold it (``twinspaces.ROLES_FOR_KIND``).
+EXPERT_PERMIT_KINDS = frozenset({PersonKind.EXPERT, PersonKind.TEACHER, PersonKind.TRAINER})
+
+
+class NotAnExpertError(RuleViolationError):
+    error = "not_an_expert"
+    description = (
+        "Expert permits are for experts and teachers with an eTwinning account; pupils join "
+        "through their course and parents with a visitor permit."
+    )
+
+
+class AlreadyAMemberError(RuleViolationError):
+    error = "already_a_member"
+    description = (
+        "This person is already a member of the TwinSpace with another role: change their role "
+        "in the member list instead."
+    )
+
+
+def grant_expert_permit(hub: HubPort, actor_id: int, twinspace_id: int, person_id: int) -> Member:
+    _check_teacher_administrator(hub, actor_id, twinspace_id)
+    if hub.get_person(person_id).kind not in EXPERT_PERMIT_KINDS:
+        raise NotAnExpertError()
+    try:
+        member = hub.get_member(twinspace_id, person_id)
+    except NotFoundError:
+        return hub.add_member(actor_id, twinspace_id, person_id, TwinSpaceRole.EXPERT)
+    if member.role is not TwinSpaceRole.EXPERT:
+        raise AlreadyAMemberError()
+    if member.status is MemberStatus.SUSPENDED:
+        return hub.reactivate_member(actor_id, twinspace_id, person_id)
+    return member  # already holds an active permit: nothing to change
+
+
+def withdraw_expert_permit(
+    hub: HubPort, actor_id: int, twinspace_id: int, person_id: int
+) -> Member:
+    _check_teacher_administrator(hub, actor_id, twinspace_id)
+    member = hub.get_member(twinspace_id, person_id)
+    if member.role is not TwinSpaceRole.EXPERT:
+        raise NotAnExpertError("This member holds no expert permit.")
+    return hub.suspend_member(actor_id, twinspace_id, person_id)

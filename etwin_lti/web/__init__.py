@@ -6,13 +6,25 @@ from flask import Flask
 
 from etwin_lti.container import Container
 from etwin_lti.web.container import install
+from etwin_lti.web.routing import LazyBuilderRule
+from etwin_lti.web.template_cache import TEMPLATE_BYTECODE
 
 
 def register_web(app: Flask, container: Container) -> None:
+    # Before anything touches ``app.jinja_env``, which is built from these options once.
+    app.jinja_options = {**app.jinja_options, "bytecode_cache": TEMPLATE_BYTECODE}
     install(app, container)
+    app.url_rule_class = LazyBuilderRule
     from etwin_lti.web import errors, health, input_guard
+    from etwin_lti.web.observability import install_observability
+
+    # First: its before-request hook gives the request its id before anything else logs.
+    install_observability(app)
 
     errors.register_error_handlers(app)
+    from etwin_lti.web.rich_text import install_rich_text
+
+    install_rich_text(app)
     input_guard.register_input_guard(app)
     # Before any blueprint: rules bind their converters when they are added.
     app.url_map.converters["int"] = input_guard.IdConverter
@@ -44,6 +56,9 @@ def register_web(app: Flask, container: Container) -> None:
     from etwin_lti.web import linking_views
 
     app.register_blueprint(linking_views.bp)
+    from etwin_lti.web import public_views
+
+    app.register_blueprint(public_views.bp)
     if container.settings.demo:
         from etwin_lti.web.sandbox_mount import mount_sandbox
 

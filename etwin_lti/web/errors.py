@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from etwin_lti.errors import AuthenticationError, EtwinLtiError, InvalidInputError
+from etwin_lti.web.observability import note_refusal
 
 log = logging.getLogger(__name__)
 
 
 def wants_json() -> bool:
+    if g.get("json_errors"):  # a view read only by a script (the chat poll)
+        return True
     if request.path.startswith("/api/") or request.path.startswith("/lti/register/api"):
         return True
     if request.path.startswith("/badges/") and "/certificate" not in request.path:
@@ -33,6 +36,7 @@ def wants_json() -> bool:
 
 
 def error_response(error: EtwinLtiError) -> tuple[Response | str, int]:
+    note_refusal(error.error)  # etwin_lti_refusals_total{reason}
     if wants_json():
         return jsonify(error.to_dict()), error.status_code
     page = render_template(

@@ -10,7 +10,9 @@ people in the LMS iframe, the JSON body for the API) with ``Retry-After``.
 
 Keys: the client address (``ProxyFix`` trusts one proxy's ``X-Forwarded-For`` behind TLS), and
 for the API the token itself (a hash of it), plus refused tokens per address so that guessing
-tokens is slow while a busy school's valid token is not throttled by its neighbours.
+tokens is slow while a busy school's valid token is not throttled by its neighbours. The chat's
+posting limit counts per person and TwinSpace, and only accepted messages: a whole class sits
+behind one address, and a refused post is no flood.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response
 
+from etwin_lti.errors import EtwinLtiError
 from etwin_lti.settings import Settings
+from etwin_lti.web.session import current_launch
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,7 +37,8 @@ LAUNCH = "launch"
 REGISTRATION = "registration"
 UPLOAD = "upload"
 ONE_TIME_CODE = "one_time_code"  # e.g. the teacher-linking codes: @rate_limited(ONE_TIME_CODE)
-NAMES = (LOGIN, LAUNCH, REGISTRATION, UPLOAD, ONE_TIME_CODE)
+CHAT = "chat"  # posting in a TwinSpace chat, per person and TwinSpace
+NAMES = (LOGIN, LAUNCH, REGISTRATION, UPLOAD, ONE_TIME_CODE, CHAT)
 _MARK = "_etwin_rate_limit"
 EXTENSION = "etwin_limiter"
 
@@ -60,6 +65,31 @@ def _refused(response: Response) -> bool:
     return response.status_code in (401, 403)
 
 
+def _accepted(response: Response) -> bool:
+    return response.status_code < 400
+
+
+def _person_in_twinspace_key() -> str:
+    """The launch session's person in the TwinSpace of the URL; without a session (the view
+    answers 401) the client address."""
+    try:
+        person_id = current_launch().person_id
+    except EtwinLtiError:
+        person_id = None
+    twinspace_id = (request.view_args or {}).get("twinspace_id")
+    if person_id is None:
+        return "address:" + (get_remote_address() or "unknown")
+    return f"person:{person_id}:twinspace:{twinspace_id}"
+
+
+# Limits whose key, message or counting differ from the default (per address, every request).
+_KEYS: dict[str, Callable[[], str]] = {CHAT: _person_in_twinspace_key}
+_MESSAGES = {
+    CHAT: "You are sending messages too fast. Wait a few seconds, then send your message again."
+}
+_DEDUCT_WHEN: dict[str, Callable[[Response], bool]] = {CHAT: _accepted}
+
+
 def install_limits(app: Flask, settings: Settings) -> Limiter:
     """After every blueprint is registered: wrap the marked views and the API's views."""
     limiter = Limiter(
@@ -79,7 +109,13 @@ def install_limits(app: Flask, settings: Settings) -> Limiter:
         name = getattr(view, _MARK, None)
         if name is not None:
             value = getattr(settings, f"rate_limit_{name}")
-            views[endpoint] = limiter.limit(value, scope=name)(view)
+            views[endpoint] = limiter.limit(
+                value,
+                scope=name,
+                key_func=_KEYS.get(name),
+                error_message=_MESSAGES.get(name),
+                deduct_when=_DEDUCT_WHEN.get(name),
+            )(view)
         elif getattr(view, "api_permission", None) is not None:
             per_token = limiter.limit(settings.rate_limit_api_token, key_func=_token_key)
             failures = limiter.limit(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
+from etwin_lti.domain.acknowledgements import EqlStatus
 from etwin_lti.domain.model import (
     Acknowledgement,
     AcknowledgementKind,
@@ -30,6 +31,7 @@ class NqlApplicationSchema(ModelSchema):
     scores = fields.Dict(keys=fields.String(), values=fields.Integer(), load_default=dict)
     sub_scores = fields.Dict(keys=fields.String(), values=fields.Integer(), load_default=dict)
     decided_by = fields.String(allow_none=True)
+    evidence = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
 
 
 class AcknowledgementSchema(ModelSchema):
@@ -42,6 +44,18 @@ class AcknowledgementSchema(ModelSchema):
     issued_at = fields.DateTime(required=True)
     revoked_at = fields.DateTime(allow_none=True)
     evidence = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
+
+
+class EqlStatusSchema(ModelSchema):
+    """The project's EQL as its pages show it (``acknowledgements.EqlStatus``)."""
+
+    model = EqlStatus
+    awarded_on = fields.Date(required=True)
+    awarded_by = fields.String(required=True)
+    country_codes = fields.List(fields.String(), required=True)
+    country_names = fields.List(fields.String(), required=True)
+    withdrawn_on = fields.Date(load_default=None, allow_none=True)
+    withdrawal_reason = fields.String(load_default=None, allow_none=True)
 
 
 class PrizeEligibilitySchema(ModelSchema):

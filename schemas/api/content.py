@@ -28,6 +28,7 @@ class PageSchema(ModelSchema):
     visibility = fields.Enum(Visibility, by_value=True, required=True)
     author_id = fields.Integer(required=True)
     created_at = fields.DateTime(required=True)
+    hidden = fields.Boolean(load_default=False)  # shown to teacher administrators only
 
 
 class MaterialSchema(ModelSchema):
@@ -41,6 +42,7 @@ class MaterialSchema(ModelSchema):
     author_id = fields.Integer(required=True)
     created_at = fields.DateTime(required=True)
     file = fields.Nested(MaterialFileSchema, allow_none=True, load_default=None)
+    hidden = fields.Boolean(load_default=False)  # shown to teacher administrators only
 
 
 class DiaryCommentSchema(ModelSchema):
@@ -50,6 +52,7 @@ class DiaryCommentSchema(ModelSchema):
     author_id = fields.Integer(required=True)
     body = fields.String(required=True)
     created_at = fields.DateTime(required=True)
+    hidden = fields.Boolean(load_default=False)  # shown to teacher administrators only
 
 
 class DiaryPostSchema(ModelSchema):
@@ -61,6 +64,7 @@ class DiaryPostSchema(ModelSchema):
     body = fields.String(required=True)
     created_at = fields.DateTime(required=True)
     comments = fields.List(fields.Nested(DiaryCommentSchema), load_default=list)
+    hidden = fields.Boolean(load_default=False)  # shown to teacher administrators only
 
 
 class ForumPostSchema(ModelSchema):
@@ -70,6 +74,7 @@ class ForumPostSchema(ModelSchema):
     author_id = fields.Integer(required=True)
     body = fields.String(required=True)
     created_at = fields.DateTime(required=True)
+    hidden = fields.Boolean(load_default=False)  # shown to teacher administrators only
 
 
 class ForumThreadSchema(ModelSchema):
@@ -80,6 +85,7 @@ class ForumThreadSchema(ModelSchema):
     title = fields.String(required=True)
     created_at = fields.DateTime(required=True)
     posts = fields.List(fields.Nested(ForumPostSchema), load_default=list)
+    hidden = fields.Boolean(load_default=False)  # shown to teacher administrators only
 
 
 class PageCreateSchema(StrictSchema):

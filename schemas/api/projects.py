@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from etwin_lti.domain.model import PrizeCategory, Project, ProjectScope, ProjectStatus
+from etwin_lti.domain.model import (
+    EducationalLevel,
+    PrizeCategory,
+    Project,
+    ProjectScope,
+    ProjectStatus,
+)
 from schemas.api.common import ModelSchema, body_id, query_id
 from schemas.base import StrictSchema
 
@@ -25,6 +31,11 @@ class ProjectSchema(ModelSchema):
     created_at = fields.DateTime(required=True)
     approved_at = fields.DateTime(allow_none=True)
     closed_at = fields.DateTime(allow_none=True)
+    # The plan (issue 12 item 5); defaults let this instance read a hub that predates them.
+    subjects = fields.List(fields.String(), load_default=list)
+    languages = fields.List(fields.String(), load_default=list)
+    levels = fields.List(fields.Enum(EducationalLevel, by_value=True), load_default=list)
+    ends_on = fields.Date(load_default=None, allow_none=True)
 
 
 class ProjectCreateSchema(StrictSchema):
@@ -48,3 +59,24 @@ class PartnerAddSchema(StrictSchema):
 
 class MemberFilterQuery(StrictSchema):
     member_id = query_id()
+
+
+class ProjectProfileSchema(StrictSchema):
+    """The whole plan, replaced at once. Items are checked by the hub's rules
+    (``domain.projects.clean_profile``), so a client gets the same messages from every hub:
+    languages are ISO 639-1 codes, levels values of ``EducationalLevel``."""
+
+    actor_id = body_id(required=True)
+    description = fields.String(required=True)
+    subjects = fields.List(fields.String(), required=True)
+    languages = fields.List(fields.String(), required=True)
+    levels = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "Any of: " + ", ".join(v.value for v in EducationalLevel)},
+    )
+
+
+class ProjectExtensionSchema(StrictSchema):
+    actor_id = body_id(required=True)
+    ends_on = fields.Date(required=True)

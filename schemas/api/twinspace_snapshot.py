@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import fields
 
 from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
+from schemas.api.acknowledgements import EqlStatusSchema
 from schemas.api.common import ModelSchema
 from schemas.api.content import DiaryPostSchema, ForumThreadSchema, MaterialSchema, PageSchema
 from schemas.api.projects import ProjectSchema
@@ -21,3 +22,5 @@ class TwinSpaceSnapshotSchema(ModelSchema):
     diary = fields.List(fields.Nested(DiaryPostSchema), required=True)
     threads = fields.List(fields.Nested(ForumThreadSchema), required=True)
     viewer = fields.Nested(MemberSchema, required=True, allow_none=True)
+    # An older remote hub sends none: read as "no EQL".
+    eql = fields.Nested(EqlStatusSchema, load_default=None, allow_none=True)

@@ -15,6 +15,7 @@ from connectors.local_hub import LocalHub
 from connectors.sql_audit import SqlAuditLog
 from connectors.sql_registrations import SqlRegistrationStore
 from connectors.sql_role_policy import SqlRolePolicyStore
+from etwin_lti.domain.acknowledgements import EqlAlreadyAwardedError
 from etwin_lti.domain.audit import CLI, AuditActor
 from etwin_lti.domain.model import AcknowledgementKind, NqlDecision, TwinSpaceRole
 from etwin_lti.domain.registrations import PlatformRegistration
@@ -105,7 +106,17 @@ def test_refused_teacher_applies_again_next_school_year(hub: LocalHub, clock: Cl
         refused.id,
         second.id,
     ]
-    assert sorted(a.person_id for a in hub.award_eql(project.id)) == sorted([fr, it])
+    # NQLs of two school years still make two countries: the rule awarded the EQL with the
+    # second one, on the hub's today; the CSS's call finds nothing left to do.
+    eql = [
+        a
+        for a in hub.list_acknowledgements(subject=f"project:{project.id}")
+        if a.kind is AcknowledgementKind.EUROPEAN_QUALITY_LABEL
+    ]
+    assert sorted(a.person_id for a in eql) == sorted([fr, it])
+    assert {(a.issued_at, a.evidence["awarded_by"]) for a in eql} == {(clock.now, "rule")}
+    with pytest.raises(EqlAlreadyAwardedError):
+        hub.award_eql(project.id)
 
 
 # --- audit entries: exactly one per accepted change, none for a refused one ---------------------
@@ -116,11 +127,16 @@ def test_label_decisions_write_one_entry_each(hub: LocalHub, database: Database)
     fr, it = project.founder_ids
     base = audit_count(database)
     application = hub.apply_nql(fr, project.id)
-    assert audit_count(database) == base  # an application is no decision
+    # Applying is recorded too (issue 12 item 5: the page's actions are audited), as the teacher's.
+    [applied] = audit_rows(database)[base:]
+    assert (applied.action, applied.actor) == ("label.nql_applied", f"person:{fr}")
+    assert applied.details["project_id"] == str(project.id)
+    second = hub.apply_nql(it, project.id)
+    base = audit_count(database)
 
     with acting_as(AuditActor.token(7, "nso_officer")):
         hub.decide_nql("FR", application.id, SCORES, PASSING)
-        hub.decide_nql("IT", hub.apply_nql(it, project.id).id, SCORES, FAILING)
+        hub.decide_nql("IT", second.id, SCORES, FAILING)
     granted, refused = audit_rows(database)[base:]
     assert (granted.action, granted.actor) == ("label.nql_granted", "token:7/nso_officer")
     assert granted.subject_kind == "nql_application" and granted.subject_id == str(application.id)
@@ -133,6 +149,54 @@ def test_label_decisions_write_one_entry_each(hub: LocalHub, database: Database)
     with pytest.raises(PermissionDeniedError):
         hub.decide_nql("IT", application.id, SCORES, PASSING)
     assert audit_count(database) == before
+
+
+def test_the_rule_and_the_withdrawal_write_one_entry_each(
+    hub: LocalHub, database: Database
+) -> None:
+    """The EQL by rule is recorded in the NSO decision's transaction, as the rule's, with its
+    evidence; the CSS's withdrawal with its reason."""
+    project = approved_project(hub)
+    fr, it = project.founder_ids
+    with acting_as(AuditActor.token(7, "nso_officer")):
+        hub.decide_nql("FR", hub.apply_nql(fr, project.id).id, SCORES, PASSING)
+    base = audit_count(database)
+    with acting_as(AuditActor.token(8, "nso_officer")):
+        hub.decide_nql("IT", hub.apply_nql(it, project.id).id, SCORES, PASSING)
+    applied, granted, eql = audit_rows(database)[base:]
+    assert (applied.action, granted.action) == ("label.nql_applied", "label.nql_granted")
+    assert (eql.action, eql.subject_kind, eql.subject_id) == (
+        "label.eql_awarded",
+        "project",
+        str(project.id),
+    )
+    assert eql.actor == "token:8/nso_officer"  # the decision that completed the rule
+    nqls = sorted(
+        a.id
+        for a in hub.list_acknowledgements(subject=f"project:{project.id}")
+        if a.kind is AcknowledgementKind.NATIONAL_QUALITY_LABEL
+    )
+    assert eql.details == {
+        "recipient_ids": ",".join(map(str, sorted([fr, it]))),
+        "project_id": str(project.id),
+        "awarded_by": "rule",
+        "nql_ids": ",".join(map(str, nqls)),
+        "nql_countries": "FR,IT",
+        "nql_country_names": "France|Italy",
+    }
+
+    base = audit_count(database)
+    with acting_as(AuditActor.token(9, "css_officer")):
+        hub.withdraw_eql(project.id, "Copied from another project")
+    (withdrawn,) = audit_rows(database)[base:]
+    assert (withdrawn.action, withdrawn.actor) == ("label.eql_withdrawn", "token:9/css_officer")
+    assert withdrawn.details == {
+        "recipient_ids": ",".join(map(str, sorted([fr, it]))),
+        "reason": "Copied from another project",
+    }
+    with pytest.raises(RuleViolationError):
+        hub.withdraw_eql(project.id, "Again")
+    assert audit_count(database) == base + 1
 
 
 def test_certificates_and_revocations_are_recorded(hub: LocalHub, database: Database) -> None:
@@ -235,3 +299,31 @@ def test_reader_pages_newest_first(hub: LocalHub, database: Database) -> None:
     assert page.entries[0].actor == "system"  # no entry point set an actor
     rest = SqlAuditLog(database).list_entries(offset=2, limit=2)
     assert rest.entries[0].details["subject"] == "event:0"
+
+
+def test_the_project_life_writes_one_entry_per_change(
+    hub: LocalHub, database: Database, clock: Clock
+) -> None:
+    """Issue 12 item 5: plan, extension, a late partner (with their label) and closing."""
+    project = approved_project(hub)
+    fr, it = project.founder_ids
+    partner = teacher(hub, "PL").id
+    base = audit_count(database)
+    hub.update_project_profile(
+        fr, project.id, description="D", subjects=["Art"], languages=["en"], levels=[]
+    )
+    hub.extend_project(it, project.id, clock.now.date() + timedelta(days=10))
+    hub.add_partner(fr, project.id, partner)
+    with pytest.raises(PermissionDeniedError):  # refused: nothing recorded
+        hub.extend_project(partner, project.id, clock.now.date() + timedelta(days=20))
+    hub.close_project(it, project.id)
+    rows = audit_rows(database)[base:]
+    assert [(r.action, r.actor) for r in rows] == [
+        ("project.profile_edited", f"person:{fr}"),
+        ("project.extended", f"person:{it}"),
+        ("project.partner_added", f"person:{fr}"),
+        ("acknowledgement.issued", f"person:{fr}"),
+        ("project.closed", f"person:{it}"),
+    ]
+    assert rows[3].details["kind"] == "etwinning_label"
+    assert rows[3].details["person_id"] == str(partner)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+import etwin_lti.persistence.models.chat as chat_models
 import etwin_lti.persistence.models.hub as hub_models
 from etwin_lti.persistence.db import Base, Database
 from etwin_lti.persistence.models.audit import AuditRow
@@ -13,7 +14,8 @@ HUB_TABLES = sorted(
     [
         *(
             model.__table__
-            for model in vars(hub_models).values()
+            for module in (hub_models, chat_models)
+            for model in vars(module).values()
             if isinstance(model, type) and issubclass(model, Base) and model is not Base
         ),
         AuditRow.__table__,

@@ -8,6 +8,7 @@ chooses which. One module per concern: ``hub`` (one port per area of the eTwinni
 from __future__ import annotations
 
 from etwin_lti.domain.model import RoleSource
+from etwin_lti.domain.ports.chat import ChatHub
 from etwin_lti.domain.ports.file_store import FileStore
 from etwin_lti.domain.ports.hub import (
     ContentHub,
@@ -16,6 +17,7 @@ from etwin_lti.domain.ports.hub import (
     HubPort,
     PeopleHub,
     ProjectsHub,
+    PublicHub,
     RecognitionHub,
     TwinSpacesHub,
 )
@@ -24,6 +26,7 @@ from etwin_lti.domain.ports.material_files import MaterialFilesHub
 from etwin_lti.domain.ports.registrations import PlatformRegistrationClient, RegistrationStore
 
 __all__ = [
+    "ChatHub",
     "ContentHub",
     "CourseHub",
     "EventsHub",
@@ -34,6 +37,7 @@ __all__ = [
     "PeopleHub",
     "PlatformRegistrationClient",
     "ProjectsHub",
+    "PublicHub",
     "RecognitionHub",
     "RegistrationStore",
     "RoleSource",

@@ -29,6 +29,7 @@ from etwin_lti.domain.model import (
     DiaryComment,
     DiaryPost,
     Edition,
+    EducationalLevel,
     Enrolment,
     ForumPost,
     ForumThread,
@@ -49,7 +50,10 @@ from etwin_lti.domain.model import (
     UnitProgress,
     Visibility,
 )
+from etwin_lti.domain.moderation import ContentKind, ContentState, ModerationEntry
+from etwin_lti.domain.ports.chat import ChatHub
 from etwin_lti.domain.ports.material_files import MaterialFilesHub
+from etwin_lti.domain.public_pages import GALLERY_PAGE_SIZE, PublicProject, PublicProjectList
 from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
 
 
@@ -112,11 +116,36 @@ class ProjectsHub(Protocol):
         ...
 
     def add_partner(self, actor_id: int, project_id: int, teacher_id: int) -> Project:
-        """A teacher administrator adds a partner teacher to an approved project (any number)."""
+        """A teacher administrator adds a partner teacher to an approved project (any number);
+        the partner receives the project's eTwinning label in the same transaction (the label
+        belongs to the project). Audited."""
         ...
 
     def close_project(self, actor_id: int, project_id: int) -> Project:
-        """A founder closes the project; its TwinSpace becomes ARCHIVED (read-only)."""
+        """A founder or co-founder closes the project; its TwinSpace becomes ARCHIVED
+        (read-only). Others get 403, a closed project 409. Audited."""
+        ...
+
+    def update_project_profile(
+        self,
+        actor_id: int,
+        project_id: int,
+        *,
+        description: str,
+        subjects: Sequence[str],
+        languages: Sequence[str],
+        levels: Sequence[EducationalLevel],
+    ) -> Project:
+        """The founder or co-founder replaces the project's plan: description, subjects (the
+        founders' words), working languages (ISO 639-1 codes) and educational levels
+        (``domain.projects.clean_profile``: a bad value is 422 with a field map). Others get
+        403 (``NotAProjectFounderError``), a closed project 409 (``ProjectClosedError``).
+        Audited."""
+        ...
+
+    def extend_project(self, actor_id: int, project_id: int, ends_on: date) -> Project:
+        """The founder or co-founder sets a new planned end: after the hub's today and after the
+        current end (422 otherwise); 403 for others, 409 once closed. Audited."""
         ...
 
     def get_project(self, project_id: int) -> Project: ...
@@ -221,11 +250,12 @@ class ContentHub(Protocol):
         ...
 
     def comment_diary(self, actor_id: int, post_id: int, body: str) -> DiaryComment:
-        """Any active member of the project's TwinSpace may comment."""
+        """Any active member of the project's TwinSpace may comment; not on a hidden post (409)."""
         ...
 
-    def list_diary(self, project_id: int) -> list[DiaryPost]:
-        """Reverse chronological (newest first), comments oldest first."""
+    def list_diary(self, project_id: int, *, viewer_id: int | None = None) -> list[DiaryPost]:
+        """Reverse chronological (newest first), comments oldest first. Hidden posts and
+        comments only for a ``viewer_id`` who is a teacher administrator of its TwinSpace."""
         ...
 
     def create_thread(self, actor_id: int, twinspace_id: int, title: str, body: str) -> ForumThread:
@@ -233,10 +263,68 @@ class ContentHub(Protocol):
         ...
 
     def reply_thread(self, actor_id: int, thread_id: int, body: str) -> ForumPost:
-        """Every active member except guests may reply."""
+        """Every active member except guests may reply; not in a hidden thread (409)."""
         ...
 
-    def list_threads(self, twinspace_id: int) -> list[ForumThread]: ...
+    def list_threads(self, twinspace_id: int, *, viewer_id: int | None = None) -> list[ForumThread]:
+        """By id; hidden threads and replies only for the TwinSpace's teacher administrators."""
+        ...
+
+    # --- editing and moderation (etwin_lti.domain.moderation) --------------------------------
+    # Each names the TwinSpace and the content; content of another TwinSpace is 404 there.
+    # Refusals: not the author / not a teacher administrator of this TwinSpace (403), an
+    # archived TwinSpace (409), out of order such as hiding what is hidden (409). Each accepted
+    # change is audited in its own transaction.
+
+    def edit_content(
+        self,
+        actor_id: int,
+        twinspace_id: int,
+        kind: ContentKind,
+        content_id: int,
+        *,
+        title: str | None = None,
+        body: str | None = None,
+        url: str | None = None,
+    ) -> ContentState:
+        """The author only (not once hidden: 409). Fields per kind: ``moderation.EDITABLE``;
+        a field the kind lacks, or none at all, is 422."""
+        ...
+
+    def delete_content(
+        self, actor_id: int, twinspace_id: int, kind: ContentKind, content_id: int
+    ) -> None:
+        """The author or a teacher administrator; a thread goes with its replies, a Diary post
+        with its comments; a thread's opening post only with its thread (409)."""
+        ...
+
+    def hide_content(
+        self, actor_id: int, twinspace_id: int, kind: ContentKind, content_id: int
+    ) -> ContentState:
+        """Teacher administrators of this TwinSpace; then only they see it."""
+        ...
+
+    def restore_content(
+        self, actor_id: int, twinspace_id: int, kind: ContentKind, content_id: int
+    ) -> ContentState: ...
+
+    def set_content_visibility(
+        self,
+        actor_id: int,
+        twinspace_id: int,
+        kind: ContentKind,
+        content_id: int,
+        visibility: Visibility,
+    ) -> ContentState:
+        """Pages and materials (else 422): a teacher administrator switches anyone's, pupils'
+        included; an author makes their own private, or public if their role publishes."""
+        ...
+
+    def moderation_log(
+        self, actor_id: int, twinspace_id: int, *, limit: int = 20
+    ) -> list[ModerationEntry]:
+        """The TwinSpace's moderation trail, newest first, for its teacher administrators."""
+        ...
 
 
 class EventsHub(Protocol):
@@ -335,7 +423,9 @@ class RecognitionHub(Protocol):
 
     def apply_nql(self, actor_id: int, project_id: int) -> NqlApplication:
         """A teacher of a European project; at most 4 applications per teacher per school year,
-        the school year of the hub's today (``acknowledgements.school_year_of``)."""
+        the school year of the hub's today (``acknowledgements.school_year_of``). The hub
+        assembles the application's ``evidence`` from the TwinSpace itself
+        (``domain.projects.nql_evidence``); the applicant supplies none. Audited."""
         ...
 
     def decide_nql(
@@ -354,8 +444,17 @@ class RecognitionHub(Protocol):
     ) -> list[NqlApplication]: ...
 
     def award_eql(self, project_id: int) -> list[Acknowledgement]:
-        """The CSS awards the EQL to the project's NQL holders; refused (409) unless at least
-        two partners from two different countries hold an NQL for it, or for a national project."""
+        """The EQL is awarded by rule inside ``decide_nql`` (``acknowledgements.eql_by_rule``);
+        this call applies the same rule for NQLs granted before it existed, recorded as awarded
+        by the CSS. Refused (409): a national or unapproved project, NQLs from fewer than two
+        countries (``EqlNotEarnedError``), a withdrawn EQL (``EqlWithdrawnError``), or every NQL
+        holder holding it already (``EqlAlreadyAwardedError``, what it says once the rule ran)."""
+        ...
+
+    def withdraw_eql(self, project_id: int, reason: str) -> list[Acknowledgement]:
+        """The CSS withdraws the project's EQL with a reason (422 without one): every holder's
+        is revoked, audited, and the rule never awards it again. Refused (409) when the
+        project holds none (``EqlNotHeldError``) or it was withdrawn already."""
         ...
 
     def prize_eligibility(self, project_id: int, category: PrizeCategory) -> PrizeEligibility: ...
@@ -385,6 +484,22 @@ class RecognitionHub(Protocol):
         ...
 
 
+class PublicHub(Protocol):
+    """What anyone may read without logging in (``etwin_lti.domain.public_pages``)."""
+
+    def public_project(self, project_id: int) -> PublicProject:
+        """An approved project's public page; ``NoPublicPageError`` (404) alike for an unknown
+        id, a pending project and one closed before approval."""
+        ...
+
+    def list_public_projects(
+        self, *, offset: int = 0, limit: int = GALLERY_PAGE_SIZE
+    ) -> PublicProjectList:
+        """Approved projects with public content, newest approval first (then id); ``limit``
+        1 to ``GALLERY_PAGE_MAX`` (422 otherwise)."""
+        ...
+
+
 class HubPort(
     PeopleHub,
     ProjectsHub,
@@ -394,6 +509,9 @@ class HubPort(
     CourseHub,
     RecognitionHub,
     MaterialFilesHub,
+    ChatHub,
+    PublicHub,
     Protocol,
 ):
-    """The whole hub: every area. Prefer the narrow area port where one is enough."""
+    """The whole hub: every area (the chat's port is in ``ports.chat``). Prefer the narrow area
+    port where one is enough."""

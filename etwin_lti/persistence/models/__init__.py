@@ -8,6 +8,7 @@ from etwin_lti.persistence.models import (
     api_tokens,  # noqa: F401
     audit,  # noqa: F401
     bindings,  # noqa: F401
+    chat,  # noqa: F401
     hub,  # noqa: F401
     lti,  # noqa: F401
     moodle,  # noqa: F401

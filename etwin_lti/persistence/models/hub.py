@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from etwin_lti.persistence.db import Base
+from etwin_lti.persistence.models.moderation import Hideable
 from etwin_lti.persistence.types import UtcDateTime
 
 
@@ -77,6 +78,12 @@ class ProjectRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The plan its founders edit from the LMS page (migration 0003_ws_life): lists of short
+    # strings, checked by ``domain.projects.clean_profile`` before they are stored.
+    subjects: Mapped[list[str]] = mapped_column(JSON, default=list)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    levels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    ends_on: Mapped[date | None] = mapped_column(Date)
 
 
 class ProjectFounderRow(Base):
@@ -124,7 +131,7 @@ class MemberRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
-class PageRow(Base):
+class PageRow(Hideable, Base):
     __tablename__ = "twinspace_pages"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     twinspace_id: Mapped[int] = mapped_column(ForeignKey("twinspaces.id"), index=True)
@@ -135,7 +142,7 @@ class PageRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
-class MaterialRow(Base):
+class MaterialRow(Hideable, Base):
     __tablename__ = "twinspace_materials"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     twinspace_id: Mapped[int] = mapped_column(ForeignKey("twinspaces.id"), index=True)
@@ -155,7 +162,7 @@ class MaterialRow(Base):
     thumbnail_size: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
-class DiaryPostRow(Base):
+class DiaryPostRow(Hideable, Base):
     __tablename__ = "diary_posts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
@@ -165,7 +172,7 @@ class DiaryPostRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
-class DiaryCommentRow(Base):
+class DiaryCommentRow(Hideable, Base):
     __tablename__ = "diary_comments"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("diary_posts.id"), index=True)
@@ -174,7 +181,7 @@ class DiaryCommentRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
-class ForumThreadRow(Base):
+class ForumThreadRow(Hideable, Base):
     __tablename__ = "forum_threads"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     twinspace_id: Mapped[int] = mapped_column(ForeignKey("twinspaces.id"), index=True)
@@ -183,7 +190,7 @@ class ForumThreadRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
-class ForumPostRow(Base):
+class ForumPostRow(Hideable, Base):
     __tablename__ = "forum_posts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("forum_threads.id"), index=True)
@@ -288,6 +295,8 @@ class NqlApplicationRow(Base):
     decided_by: Mapped[str | None] = mapped_column(String(2))
     applied_at: Mapped[datetime] = mapped_column(UtcDateTime())
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Counts and dates the hub read from the TwinSpace at apply time (0003_ws_life).
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     __table_args__ = (UniqueConstraint("project_id", "teacher_id", "school_year"),)
 
 

@@ -11,12 +11,14 @@ from dataclasses import dataclass
 
 from etwin_lti.domain.ports import HubPort
 from etwin_lti.services.pages.acknowledgements import AcknowledgementLinks, AcknowledgementPages
+from etwin_lti.services.pages.chat import ChatPages
 from etwin_lti.services.pages.event import EventPages
 from etwin_lti.services.pages.review import ReviewPages
 from etwin_lti.services.pages.twinspace import TwinSpacePages
 from etwin_lti.services.pages.twinspace_files import TwinSpaceFilePages
 from etwin_lti.services.pages.unit import UnitPages
 from etwin_lti.services.progress import ProgressService
+from etwin_lti.services.public_pages import PublicPages
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,8 @@ class PageServices:
     review: ReviewPages
     acknowledgements: AcknowledgementPages
     twinspace_files: TwinSpaceFilePages
+    chat: ChatPages
+    public: PublicPages  # the public project page and the gallery (no launch session)
 
     @classmethod
     def over(
@@ -41,4 +45,6 @@ class PageServices:
             review=ReviewPages(hub),
             acknowledgements=AcknowledgementPages(hub, links),
             twinspace_files=TwinSpaceFilePages(hub),
+            chat=ChatPages(hub),
+            public=PublicPages(hub),
         )

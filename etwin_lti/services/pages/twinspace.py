@@ -10,12 +10,13 @@ comments and no forum.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Protocol
+from datetime import date, datetime
+from typing import Any, Protocol
 
-from etwin_lti.domain import twinspaces
+from etwin_lti.domain import moderation, twinspaces
+from etwin_lti.domain.acknowledgements import EQL_BY_RULE, EqlStatus
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.model import (
     MaterialFile,
@@ -28,6 +29,7 @@ from etwin_lti.domain.model import (
     TwinSpaceStatus,
     Visibility,
 )
+from etwin_lti.domain.moderation import ContentKind
 from etwin_lti.domain.ports import ContentHub, PeopleHub, TwinSpacesHub
 from etwin_lti.domain.projects import project_teacher_ids
 from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
@@ -35,6 +37,7 @@ from etwin_lti.domain.twinspace_snapshot import sees_private as sees_private_con
 from etwin_lti.domain.twinspaces import PERMISSIONS, PUPIL_ROLES, Action
 from etwin_lti.domain.validation import BODY_MAX, COMMENT_MAX, NAME_MAX, FieldErrors
 from etwin_lti.errors import NotFoundError, PermissionDeniedError
+from etwin_lti.services.pages import moderation as editing
 from etwin_lti.services.pages.common import (
     NotYourResourceError,
     field_choice,
@@ -62,6 +65,7 @@ MESSAGES = {
     "member_suspended": "The member was suspended (their content is kept).",
     "member_reactivated": "The member was reactivated.",
     "pseudonym_changed": "The pupil's pseudonym was changed.",
+    **editing.MESSAGES,
 }
 
 
@@ -106,6 +110,7 @@ class ContentLine:
     visibility: str
     author: str
     created_at: datetime
+    acts: editing.ContentActs = editing.ContentActs()
     file: MaterialFile | None = None  # an uploaded file, served by the page's file route
 
 
@@ -114,6 +119,7 @@ class PostLine:
     author: str
     body: str
     created_at: datetime
+    acts: editing.ContentActs = editing.ContentActs()
 
 
 @dataclass(frozen=True)
@@ -124,6 +130,7 @@ class DiaryLine:
     author: str
     created_at: datetime
     comments: tuple[PostLine, ...]
+    acts: editing.ContentActs = editing.ContentActs()
 
 
 @dataclass(frozen=True)
@@ -133,6 +140,18 @@ class ThreadLine:
     author: str
     created_at: datetime
     posts: tuple[PostLine, ...]
+    acts: editing.ContentActs = editing.ContentActs()
+
+
+@dataclass(frozen=True)
+class EqlLine:
+    """ "European Quality Label — awarded on <date> because it holds NQLs from X and Y"."""
+
+    awarded_on: date
+    countries: str  # "France and Italy"
+    by_rule: bool
+    withdrawn_on: date | None
+    withdrawal_reason: str | None
 
 
 @dataclass(frozen=True)
@@ -151,6 +170,9 @@ class TwinSpaceView:
     controls: Controls
     material_kinds: tuple[str, ...]
     notice: str | None
+    moderator: bool = False  # a teacher administrator: hidden content, the trail
+    trail: tuple[editing.TrailLine, ...] = ()  # recent moderation, newest first
+    eql: EqlLine | None = None
 
 
 @dataclass(frozen=True)
@@ -168,6 +190,7 @@ class TwinSpacePageHub(TwinSpacesHub, ContentHub, PeopleHub, Protocol):
 class TwinSpacePages:
     def __init__(self, hub: TwinSpacePageHub) -> None:
         self.hub = hub
+        self.editing = editing.ContentModeration(hub)
 
     # --- reading -----------------------------------------------------------------------------
     def _context(self, session: LaunchSession, twinspace_id: int) -> _Context:
@@ -194,15 +217,36 @@ class TwinSpacePages:
         sees_private = sees_private_content(ctx.viewer)
         names = {m.person_id: m.display_name for m in ctx.members}
         pupils = {m.person_id for m in ctx.members if m.role in PUPIL_ROLES}
-        controls = self._controls(ctx, session)
+        shown = self._controls(ctx, session)
+        writable = ctx.twinspace.status is not TwinSpaceStatus.ARCHIVED
+        moderator = moderation.is_administrator(ctx.viewer)
+
+        def author(person_id: int) -> str:
+            # Whoever sees public content only never learns a pupil's pseudonym.
+            return moderation.author_label(
+                _name(names, person_id), is_pupil=person_id in pupils, public_view=not sees_private
+            )
+
+        def acts(kind: ContentKind, item: Any, label: str, **kw: Any) -> editing.ContentActs:
+            return editing.acts_for(
+                ctx.viewer,
+                writable=writable,
+                kind=kind,
+                content_id=item.id,
+                author_id=item.author_id,
+                hidden=item.hidden,
+                label=label,
+                **kw,
+            )
+
         return TwinSpaceView(
             twinspace=ctx.twinspace,
             project=ctx.project,
             role=role,
-            archived=ctx.twinspace.status is TwinSpaceStatus.ARCHIVED,
+            archived=not writable,
             is_member=active,
             sees_private=sees_private,
-            groups=_groups(ctx, controls),
+            groups=_groups(ctx, shown),
             pages=tuple(
                 ContentLine(
                     p.id,
@@ -210,8 +254,9 @@ class TwinSpacePages:
                     p.body,
                     "page",
                     p.visibility.value,
-                    _name(names, p.author_id),
+                    author(p.author_id),
                     p.created_at,
+                    acts(ContentKind.PAGE, p, p.title, visibility=p.visibility),
                 )
                 for p in snap.pages
             ),
@@ -222,9 +267,16 @@ class TwinSpacePages:
                     m.url or "",
                     m.kind.value,
                     m.visibility.value,
-                    _name(names, m.author_id),
+                    author(m.author_id),
                     m.created_at,
-                    m.file,
+                    file=m.file,
+                    acts=acts(
+                        ContentKind.MATERIAL,
+                        m,
+                        m.title,
+                        visibility=m.visibility,
+                        fields=moderation.FILE_MATERIAL_EDITABLE if m.file else None,
+                    ),
                 )
                 for m in snap.materials
             ),
@@ -233,13 +285,19 @@ class TwinSpacePages:
                     post.id,
                     post.title,
                     post.body,
-                    _name(names, post.author_id),
+                    author(post.author_id),
                     post.created_at,
                     tuple(
-                        PostLine(_name(names, c.author_id), c.body, c.created_at)
+                        PostLine(
+                            author(c.author_id),
+                            c.body,
+                            c.created_at,
+                            acts(ContentKind.DIARY_COMMENT, c, f"by {author(c.author_id)}"),
+                        )
                         for c in post.comments
                         if sees_private or c.author_id not in pupils
                     ),
+                    acts(ContentKind.DIARY_POST, post, post.title),
                 )
                 for post in snap.diary
             ),
@@ -247,17 +305,54 @@ class TwinSpacePages:
                 ThreadLine(
                     t.id,
                     t.title,
-                    _name(names, t.author_id),
+                    author(t.author_id),
                     t.created_at,
                     tuple(
-                        PostLine(_name(names, p.author_id), p.body, p.created_at) for p in t.posts
+                        PostLine(
+                            author(p.author_id),
+                            p.body,
+                            p.created_at,
+                            acts(
+                                ContentKind.FORUM_POST,
+                                p,
+                                f"by {author(p.author_id)}",
+                                opens_thread=index == 0,
+                            ),
+                        )
+                        for index, p in enumerate(t.posts)
                     ),
+                    acts(ContentKind.THREAD, t, t.title),
                 )
                 for t in snap.threads
             ),
-            controls=controls,
+            controls=shown,
             material_kinds=tuple(MATERIAL_KIND_VALUES),
             notice=_notice(ctx, session, sees_private),
+            moderator=moderator,
+            trail=self._trail(ctx, names) if moderator else (),
+            eql=eql_line(snap.eql),
+        )
+
+    def _trail(self, ctx: _Context, names: Mapping[int, str]) -> tuple[editing.TrailLine, ...]:
+        assert ctx.viewer is not None
+        entries = self.hub.moderation_log(
+            ctx.viewer.person_id, ctx.twinspace.id, limit=editing.TRAIL_LENGTH
+        )
+        return editing.trail(entries, names)
+
+    def moderate_content(
+        self,
+        session: LaunchSession,
+        twinspace_id: int,
+        kind: str,
+        content_id: int,
+        action: str,
+        form: Mapping[str, str],
+    ) -> str:
+        """An edit, delete, hide, restore or visibility control; a ``MESSAGES`` key."""
+        ctx = self._context(session, twinspace_id)  # this launch's TwinSpace, or refused
+        return self.editing.moderate(
+            require_person(session), ctx.twinspace.id, kind, content_id, action, form
         )
 
     def _controls(self, ctx: _Context, session: LaunchSession) -> Controls:
@@ -409,6 +504,25 @@ _ACTIONS: dict[tuple[str | None, str], Callable[..., str]] = {
 }
 
 
+def eql_line(status: EqlStatus | None) -> EqlLine | None:
+    if status is None:
+        return None
+    return EqlLine(
+        awarded_on=status.awarded_on,
+        countries=spoken_list(status.country_names),
+        by_rule=status.awarded_by == EQL_BY_RULE,
+        withdrawn_on=status.withdrawn_on,
+        withdrawal_reason=status.withdrawal_reason,
+    )
+
+
+def spoken_list(names: Sequence[str]) -> str:
+    """ "France", "France and Italy", "France, Italy and Poland"."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def _member(ctx: _Context, person_id: int) -> Member:
     member = next((m for m in ctx.members if m.person_id == person_id), None)
     if member is None:
@@ -458,4 +572,4 @@ def _notice(ctx: _Context, session: LaunchSession, sees_private: bool) -> str | 
     return "You see what is public: pages, materials and the Project Diary."
 
 
-__all__ = ["MESSAGES", "TwinSpacePages", "TwinSpaceView"]
+__all__ = ["MESSAGES", "EqlLine", "TwinSpacePages", "TwinSpaceView", "eql_line"]

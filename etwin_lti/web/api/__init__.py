@@ -17,12 +17,15 @@ from flask_smorest import Api
 from etwin_lti.web.api import (
     acknowledgements,
     audit,
+    chat,
     content,
     course,
     events,
     material_files,
+    moderation,
     people,
     projects,
+    public,
     twinspaces,
 )
 from schemas.api.errors import ApiErrorSchema
@@ -32,11 +35,14 @@ BLUEPRINTS = (
     projects.bp,
     twinspaces.bp,
     content.bp,
+    moderation.bp,
     events.bp,
     course.bp,
     acknowledgements.bp,
     audit.bp,
     material_files.bp,
+    chat.bp,
+    public.bp,
 )
 
 

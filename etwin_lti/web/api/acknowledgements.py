@@ -68,8 +68,20 @@ def decide_nql(body: dict[str, Any], application_id: int) -> Any:
 @requires(ApiPermission.AWARD_EQL)
 @bp.response(201, AcknowledgementSchema(many=True))
 def award_eql(project_id: int) -> Any:
-    """The CSS awards the EQL to the project's NQL holders (two countries at least)."""
+    """The EQL is awarded by rule when an NSO grants the NQL that makes two countries; this
+    call applies the same rule to NQLs granted before it existed. Once the rule awarded it:
+    409 ``eql_already_awarded`` (nothing changes); withdrawn: 409 ``eql_withdrawn``."""
     return hub().award_eql(project_id)
+
+
+@bp.post("/projects/<int:project_id>/eql/withdrawal")
+@requires(ApiPermission.AWARD_EQL)
+@bp.arguments(RevocationSchema)
+@bp.response(200, AcknowledgementSchema(many=True))
+def withdraw_eql(body: dict[str, Any], project_id: int) -> Any:
+    """The CSS withdraws the project's EQL with a reason (audited); the rule never awards it
+    again. 409 ``eql_not_held`` when the project holds none."""
+    return hub().withdraw_eql(project_id, body["reason"])
 
 
 @bp.get("/projects/<int:project_id>/prize-eligibility")

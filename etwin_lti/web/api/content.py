@@ -89,10 +89,13 @@ def add_material(twinspace_id: int) -> Any:
 
 @bp.get("/projects/<int:project_id>/diary")
 @requires(ApiPermission.READ)
+@bp.arguments(ViewerQuery, location="query")
 @bp.response(200, DiaryPostSchema(many=True))
-def list_diary(project_id: int) -> Any:
-    """Newest post first; comments oldest first. Officers get no pupils' comments."""
-    return diary_view(hub().list_diary(project_id))
+def list_diary(query: dict[str, Any], project_id: int) -> Any:
+    """Newest post first; comments oldest first. Officers get no pupils' comments; hidden
+    posts and comments only for a ``viewer_id`` who is a teacher administrator."""
+    posts = hub().list_diary(project_id, viewer_id=viewer(query["viewer_id"]))
+    return diary_view(posts)
 
 
 @bp.post("/projects/<int:project_id>/diary")
@@ -113,11 +116,12 @@ def comment_diary(body: dict[str, Any], post_id: int) -> Any:
 
 @bp.get("/twinspaces/<int:twinspace_id>/threads")
 @requires(ApiPermission.READ)
+@bp.arguments(ViewerQuery, location="query")
 @bp.response(200, ForumThreadSchema(many=True))
-def list_threads(twinspace_id: int) -> Any:
+def list_threads(query: dict[str, Any], twinspace_id: int) -> Any:
     """Admin tokens only: the forum is members' and pupils' work, not evidence."""
     check_reads_pupils_content("The forum")
-    return hub().list_threads(twinspace_id)
+    return hub().list_threads(twinspace_id, viewer_id=viewer(query["viewer_id"]))
 
 
 @bp.post("/twinspaces/<int:twinspace_id>/threads")

@@ -12,6 +12,8 @@ from schemas.api.projects import (
     MemberFilterQuery,
     PartnerAddSchema,
     ProjectCreateSchema,
+    ProjectExtensionSchema,
+    ProjectProfileSchema,
     ProjectSchema,
     ProjectValidationSchema,
 )
@@ -74,3 +76,29 @@ def add_partner(body: dict[str, Any], project_id: int) -> Any:
 def close_project(body: dict[str, Any], project_id: int) -> Any:
     """A founder closes the project; its TwinSpace is archived read-only."""
     return hub().close_project(body["actor_id"], project_id)
+
+
+@bp.put("/projects/<int:project_id>/profile")
+@requires(ApiPermission.WRITE)
+@bp.arguments(ProjectProfileSchema)
+@bp.response(200, ProjectSchema)
+def update_project_profile(body: dict[str, Any], project_id: int) -> Any:
+    """The founder or co-founder replaces the plan: description, subjects, working languages
+    (ISO 639-1), educational levels. 409 once the project is closed."""
+    return hub().update_project_profile(
+        body["actor_id"],
+        project_id,
+        description=body["description"],
+        subjects=body["subjects"],
+        languages=body["languages"],
+        levels=body["levels"],
+    )
+
+
+@bp.post("/projects/<int:project_id>/extend")
+@requires(ApiPermission.WRITE)
+@bp.arguments(ProjectExtensionSchema)
+@bp.response(200, ProjectSchema)
+def extend_project(body: dict[str, Any], project_id: int) -> Any:
+    """The founder or co-founder sets a later planned end (after today and the current end)."""
+    return hub().extend_project(body["actor_id"], project_id, body["ends_on"])

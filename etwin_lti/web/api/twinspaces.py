@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from etwin_lti.domain.api_tokens import ApiPermission
-from etwin_lti.services.visitor_permits import grant_visitor_permit, withdraw_visitor_permit
+from etwin_lti.services.visitor_permits import (
+    grant_expert_permit,
+    grant_visitor_permit,
+    withdraw_expert_permit,
+    withdraw_visitor_permit,
+)
 from etwin_lti.web.api.auth import hub, requires, snapshot_view, viewer
 from etwin_lti.web.api.parsing import ApiBlueprint
 from schemas.api.common import ActorSchema
@@ -25,6 +30,7 @@ bp = ApiBlueprint(
 )
 MEMBER = "/twinspaces/<int:twinspace_id>/members/<int:person_id>"
 PERMIT = "/twinspaces/<int:twinspace_id>/visitor-permits/<int:person_id>"
+EXPERT_PERMIT = "/twinspaces/<int:twinspace_id>/expert-permits/<int:person_id>"
 
 
 @bp.get("/twinspaces")
@@ -127,3 +133,21 @@ def grant_permit(body: dict[str, Any], twinspace_id: int, person_id: int) -> Any
 def withdraw_permit(body: dict[str, Any], twinspace_id: int, person_id: int) -> Any:
     """The visitor's membership is suspended (a teacher administrator's decision)."""
     return withdraw_visitor_permit(hub(), body["actor_id"], twinspace_id, person_id)
+
+
+@bp.put(EXPERT_PERMIT)
+@requires(ApiPermission.WRITE)
+@bp.arguments(ActorSchema)
+@bp.response(200, MemberSchema)
+def grant_expert(body: dict[str, Any], twinspace_id: int, person_id: int) -> Any:
+    """A teacher administrator lets an expert in (the expert role; never a pupil or a visitor)."""
+    return grant_expert_permit(hub(), body["actor_id"], twinspace_id, person_id)
+
+
+@bp.delete(EXPERT_PERMIT)
+@requires(ApiPermission.WRITE)
+@bp.arguments(ActorSchema)
+@bp.response(200, MemberSchema)
+def withdraw_expert(body: dict[str, Any], twinspace_id: int, person_id: int) -> Any:
+    """The expert's membership is suspended (a teacher administrator's decision)."""
+    return withdraw_expert_permit(hub(), body["actor_id"], twinspace_id, person_id)

@@ -1,7 +1,7 @@
 """The pages people see inside the LMS iframe (issue 3 item 7; issue 5 item 3).
 
-Blueprint ``pages``: ``/embed/twinspace/<id>``, ``/embed/event/<id>``, ``/embed/unit/<id>``,
-``/lti/review``, ``/embed/acknowledgements``, ``/embed/connections`` and
+Blueprint ``pages``: ``/embed/twinspace/<id>`` (and its ``/chat``), ``/embed/event/<id>``,
+``/embed/unit/<id>``, ``/lti/review``, ``/embed/acknowledgements``, ``/embed/connections`` and
 ``/embed/edition/<id>/progress.csv``, plus the forms they post. View models come from
 ``etwin_lti.services.pages``; views extract, call one service and render.
 
@@ -104,8 +104,11 @@ def _resource_url(session: LaunchSession) -> str | None:
 
 from etwin_lti.web.pages import (  # noqa: E402  (the views register themselves on bp)
     acknowledgements,
+    chat,
     connections,
     event,
+    moderation,
+    project,
     review,
     twinspace,
     twinspace_files,
@@ -115,8 +118,11 @@ from etwin_lti.web.pages import (  # noqa: E402  (the views register themselves 
 __all__ = [
     "acknowledgements",
     "bp",
+    "chat",
     "connections",
     "event",
+    "moderation",
+    "project",
     "review",
     "twinspace",
     "twinspace_files",

@@ -16,6 +16,7 @@ assumes an empty hub: it only looks at what it created itself.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 
@@ -33,11 +34,19 @@ from tests.contract.hub_contract.builders import (
     space,
     teacher,
 )
+from tests.contract.hub_contract.chat import CHAT_REFUSALS, CHAT_UNKNOWN, ChatContract
 from tests.contract.hub_contract.content import CONTENT_REFUSALS, ContentContract
 from tests.contract.hub_contract.course import COURSE_REFUSALS, CourseContract
 from tests.contract.hub_contract.events import EVENTS_REFUSALS, EventsContract
+from tests.contract.hub_contract.moderation import (
+    MODERATION_REFUSALS,
+    MODERATION_UNKNOWN,
+    ModerationContract,
+)
 from tests.contract.hub_contract.people import PEOPLE_REFUSALS, PeopleContract
+from tests.contract.hub_contract.project_life import PROJECT_LIFE_REFUSALS, ProjectLifeContract
 from tests.contract.hub_contract.projects import PROJECTS_REFUSALS, ProjectsContract
+from tests.contract.hub_contract.public import PublicContract
 from tests.contract.hub_contract.recognition import RECOGNITION_REFUSALS, RecognitionContract
 from tests.contract.hub_contract.twinspaces import TWINSPACES_REFUSALS, TwinSpacesContract
 
@@ -46,9 +55,12 @@ REFUSALS: list[Refusal] = [
     *PROJECTS_REFUSALS,
     *TWINSPACES_REFUSALS,
     *CONTENT_REFUSALS,
+    *MODERATION_REFUSALS,
     *EVENTS_REFUSALS,
     *COURSE_REFUSALS,
     *RECOGNITION_REFUSALS,
+    *PROJECT_LIFE_REFUSALS,
+    *CHAT_REFUSALS,
 ]
 
 # Every lookup by id, with an id the hub never assigned.
@@ -60,6 +72,13 @@ UNKNOWN: list[tuple[str, Callable[[HubPort], object]]] = [
     ("validate_project", lambda hub: hub.validate_project("FR", UNKNOWN_ID)),
     ("add_partner", lambda hub: hub.add_partner(UNKNOWN_ID, UNKNOWN_ID, UNKNOWN_ID)),
     ("close_project", lambda hub: hub.close_project(UNKNOWN_ID, UNKNOWN_ID)),
+    (
+        "update_project_profile",
+        lambda hub: hub.update_project_profile(
+            UNKNOWN_ID, UNKNOWN_ID, description="", subjects=[], languages=[], levels=[]
+        ),
+    ),
+    ("extend_project", lambda hub: hub.extend_project(UNKNOWN_ID, UNKNOWN_ID, date(2100, 1, 1))),
     ("get_twinspace", lambda hub: hub.get_twinspace(UNKNOWN_ID)),
     ("list_members", lambda hub: hub.list_members(UNKNOWN_ID)),
     ("get_member", lambda hub: hub.get_member(UNKNOWN_ID, UNKNOWN_ID)),
@@ -98,9 +117,13 @@ UNKNOWN: list[tuple[str, Callable[[HubPort], object]]] = [
     ("apply_nql", lambda hub: hub.apply_nql(UNKNOWN_ID, UNKNOWN_ID)),
     ("decide_nql", lambda hub: hub.decide_nql("FR", UNKNOWN_ID, SCORES, PASSING)),
     ("award_eql", lambda hub: hub.award_eql(UNKNOWN_ID)),
+    ("withdraw_eql", lambda hub: hub.withdraw_eql(UNKNOWN_ID, "Why")),
     ("prize_eligibility", lambda hub: hub.prize_eligibility(UNKNOWN_ID, PrizeCategory.AGE_7_11)),
     ("get_acknowledgement", lambda hub: hub.get_acknowledgement(UNKNOWN_ID)),
     ("revoke_acknowledgement", lambda hub: hub.revoke_acknowledgement(UNKNOWN_ID, "Why")),
+    *MODERATION_UNKNOWN,
+    *CHAT_UNKNOWN,
+    ("public_project", lambda hub: hub.public_project(UNKNOWN_ID)),
 ]
 
 
@@ -109,9 +132,13 @@ class HubContract(
     ProjectsContract,
     TwinSpacesContract,
     ContentContract,
+    ModerationContract,
     EventsContract,
     CourseContract,
     RecognitionContract,
+    ProjectLifeContract,
+    ChatContract,
+    PublicContract,
 ):
     """Subclasses provide a ``hub`` fixture (a ``HubPort`` with the country list loaded)."""
 

@@ -472,11 +472,17 @@ def _one_label(hub: HubPort) -> tuple[Project, int]:
 
 
 def _eql_awarded(hub: HubPort) -> tuple[Project, int]:
+    """Two NQLs from two countries: the rule awarded the EQL with the second."""
     project = approved_project(hub)
     labelled(hub, project, project.founder_ids[0], "FR")
     labelled(hub, project, project.founder_ids[1], "IT")
-    hub.award_eql(project.id)
     return project, project.founder_ids[0]
+
+
+def _eql_withdrawn(hub: HubPort) -> tuple[Project, int]:
+    project, applicant = _eql_awarded(hub)
+    hub.withdraw_eql(project.id, "The evidence was copied from another project.")
+    return project, applicant
 
 
 def _national_with_foreign_labels(hub: HubPort) -> tuple[Project, int]:

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from etwin_lti.domain.acknowledgements import (
+    EqlAlreadyAwardedError,
+    EqlNotHeldError,
+    EqlWithdrawnError,
+)
 from etwin_lti.domain.model import (
+    Acknowledgement,
     AcknowledgementKind,
     NqlDecision,
     PrizeCategory,
+    Project,
 )
 from etwin_lti.domain.ports import HubPort
 from etwin_lti.errors import (
@@ -27,6 +34,7 @@ from tests.contract.hub_contract.builders import (
     _application_id,
     _applied,
     _eql_awarded,
+    _eql_withdrawn,
     _european,
     _four_applications,
     _national_with_foreign_labels,
@@ -41,6 +49,15 @@ from tests.contract.hub_contract.builders import (
     school_year,
     teacher,
 )
+
+
+def _labelled_after_withdrawal(hub: HubPort) -> tuple[Project, int]:
+    project, applicant = _eql_withdrawn(hub)
+    partner = teacher(hub, "PL")
+    project = hub.add_partner(applicant, project.id, partner.id)
+    labelled(hub, project, partner.id, "PL")
+    return project, partner.id
+
 
 RECOGNITION_REFUSALS: list[Refusal] = [
     # --- Quality Labels (domain-facts.md 1.5)
@@ -140,9 +157,39 @@ RECOGNITION_REFUSALS: list[Refusal] = [
         _nql_call(_national_with_foreign_labels, lambda hub, p, a: hub.award_eql(p.id)),
     ),
     Refusal(
-        "EQL awarded twice",
-        DuplicateAcknowledgementError,
+        "EQL awarded by the CSS after the rule did",
+        EqlAlreadyAwardedError,
         _nql_call(_eql_awarded, lambda hub, p, a: hub.award_eql(p.id)),
+    ),
+    Refusal(
+        "EQL awarded by the CSS after its withdrawal",
+        EqlWithdrawnError,
+        _nql_call(_eql_withdrawn, lambda hub, p, a: hub.award_eql(p.id)),
+    ),
+    Refusal(
+        "EQL withdrawn without a reason",
+        InvalidInputError,
+        _nql_call(_eql_awarded, lambda hub, p, a: hub.withdraw_eql(p.id, "  ")),
+        "reason",
+    ),
+    Refusal(
+        "EQL withdrawn from a project that holds none",
+        EqlNotHeldError,
+        _nql_call(_one_label, lambda hub, p, a: hub.withdraw_eql(p.id, "Why")),
+    ),
+    Refusal(
+        "EQL withdrawn twice",
+        EqlWithdrawnError,
+        _nql_call(_eql_withdrawn, lambda hub, p, a: hub.withdraw_eql(p.id, "Again")),
+    ),
+    Refusal(
+        "NQL granted after the EQL's withdrawal: no EQL by rule",
+        # the refused call is the CSS's award; the NQL itself is granted in arrange
+        EqlWithdrawnError,
+        _nql_call(
+            lambda hub: _labelled_after_withdrawal(hub),
+            lambda hub, p, a: hub.award_eql(p.id),
+        ),
     ),
     # --- acknowledgements
     Refusal(
@@ -276,9 +323,21 @@ class RecognitionContract:
         assert [a.id for a in hub.list_nql_applications(project_id=project.id, teacher_id=it)] == [
             refused.id
         ]
-        awarded = hub.award_eql(project.id)
+        # The second country's NQL completed the rule: the EQL came with it, to both holders.
+        awarded = _eql_of(hub, project.id)
         assert sorted(a.person_id for a in awarded) == sorted([fr, italian.id])
-        assert all(a.kind is AcknowledgementKind.EUROPEAN_QUALITY_LABEL for a in awarded)
+        nqls = {
+            a.id
+            for a in hub.list_acknowledgements(subject=f"project:{project.id}")
+            if a.kind is AcknowledgementKind.NATIONAL_QUALITY_LABEL
+        }
+        for eql in awarded:
+            assert eql.evidence["awarded_by"] == "rule"
+            assert eql.evidence["nql_countries"] == "FR,IT"
+            assert eql.evidence["nql_country_names"] == "France|Italy"
+            assert {int(i) for i in eql.evidence["nql_ids"].split(",")} == nqls
+        with pytest.raises(EqlAlreadyAwardedError):  # the CSS's call: nothing left to award
+            hub.award_eql(project.id)
 
         prize = hub.prize_eligibility(project.id, PrizeCategory.AGE_7_11)
         assert prize.eligible and prize.reasons == ()
@@ -286,9 +345,41 @@ class RecognitionContract:
         other = hub.prize_eligibility(project.id, PrizeCategory.AGE_16_19)
         assert not other.eligible  # one category per project
 
-        # a partner labelled later receives the EQL on the next award
+        # a partner labelled later receives the EQL with their own NQL
         labelled(hub, project, partner.id, "FR")
-        assert [a.person_id for a in hub.award_eql(project.id)] == [partner.id]
+        assert sorted(a.person_id for a in _eql_of(hub, project.id)) == sorted(
+            [fr, italian.id, partner.id]
+        )
+
+    def test_css_withdraws_the_eql_and_the_rule_never_gives_it_back(self, hub: HubPort) -> None:
+        project = approved_project(hub, age_band=PrizeCategory.AGE_12_15)
+        fr, it = project.founder_ids
+        labelled(hub, project, fr, "FR")
+        labelled(hub, project, it, "IT")
+        assert len(_eql_of(hub, project.id)) == 2
+        assert project.twinspace_id is not None
+        shown = hub.twinspace_snapshot(project.twinspace_id).eql  # what the TwinSpace page says
+        assert shown is not None and shown.withdrawn_on is None
+        assert (shown.awarded_by, shown.country_codes) == ("rule", ("FR", "IT"))
+        assert shown.country_names == ("France", "Italy")
+
+        withdrawn = hub.withdraw_eql(project.id, "The evidence was copied.")
+        assert sorted(a.person_id for a in withdrawn) == sorted([fr, it])
+        assert all(a.revoked_at is not None for a in withdrawn)
+        assert {a.evidence["withdrawal_reason"] for a in withdrawn} == {"The evidence was copied."}
+        assert all(a.revoked_at is not None for a in _eql_of(hub, project.id))
+        prize = hub.prize_eligibility(project.id, PrizeCategory.AGE_12_15)
+        assert not prize.eligible  # the Prizes need a held EQL
+
+        polish = teacher(hub, "PL")
+        hub.add_partner(fr, project.id, polish.id)
+        labelled(hub, project, polish.id, "PL")  # a third country's NQL: still no EQL
+        assert polish.id not in {a.person_id for a in _eql_of(hub, project.id)}
+        with pytest.raises(EqlWithdrawnError):
+            hub.award_eql(project.id)
+        shown = hub.twinspace_snapshot(project.twinspace_id).eql
+        assert shown is not None and shown.withdrawn_on is not None
+        assert shown.withdrawal_reason == "The evidence was copied."
 
     def test_nql_needs_the_criteria_total(self, hub: HubPort) -> None:
         """0/25 on the five criteria is no label, even with every sub-criterion met."""
@@ -330,3 +421,11 @@ class RecognitionContract:
             hub.issue_acknowledgement(
                 AcknowledgementKind.EVENT_CERTIFICATE, t.id, "event:77", "Certificate"
             )
+
+
+def _eql_of(hub: HubPort, project_id: int) -> list[Acknowledgement]:
+    return [
+        a
+        for a in hub.list_acknowledgements(subject=f"project:{project_id}")
+        if a.kind is AcknowledgementKind.EUROPEAN_QUALITY_LABEL
+    ]

@@ -23,6 +23,8 @@ def endpoints(app: Flask) -> list[tuple[str, str, ApiPermission]]:
         if not rule.rule.startswith("/api/v1/") or rule.endpoint.startswith("api-docs."):
             continue
         path = re.sub(r"<int:\w+>", "1", rule.rule)
+        # <any(a, b):name> takes its first choice
+        path = re.sub(r"<any\((\w+)[^)]*\):\w+>", r"\1", path)
         permission = app.view_functions[rule.endpoint].api_permission
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             found.append((method, path, permission))

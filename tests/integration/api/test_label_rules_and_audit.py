@@ -186,24 +186,39 @@ def test_decisions_are_audited_and_only_admins_read_the_log(
         ).status_code
         == 200
     )
-    assert call(app, css, "POST", f"/projects/{world.project}/eql").status_code == 201
+    # The German NQL made two countries: the rule awarded the EQL in that decision, so the
+    # CSS's award call has nothing left to do (409, nothing written) and the CSS withdraws.
+    again = call(app, css, "POST", f"/projects/{world.project}/eql")
+    assert (again.status_code, again.get_json()["code"]) == (409, "eql_already_awarded")
+    withdrawn = call(
+        app, css, "POST", f"/projects/{world.project}/eql/withdrawal", {"reason": "Copied work"}
+    )
+    assert withdrawn.status_code == 200, withdrawn.get_json()
 
-    page = call(app, admin, "GET", "/audit?limit=3").get_json()
-    assert page["total"] == start + 3 and page["limit"] == 3 and page["offset"] == 0
-    eql, de_nql, fr_nql = page["entries"]  # newest first
+    page = call(app, admin, "GET", "/audit?limit=4").get_json()
+    # The two applications (label.nql_applied), the two decisions, the award and the withdrawal.
+    assert page["total"] == start + 6 and page["limit"] == 4 and page["offset"] == 0
+    withdrawal, eql, de_nql, fr_nql = page["entries"]  # newest first
     assert (eql["action"], eql["subject_kind"], eql["subject_id"]) == (
         "label.eql_awarded",
         "project",
         str(world.project),
     )
-    assert eql["actor"].startswith("token:") and eql["actor"].endswith("/css_officer")
+    assert eql["actor"] == de_nql["actor"] and eql["actor"].endswith("/nso_officer")
+    assert eql["details"]["awarded_by"] == "rule"
+    assert eql["details"]["nql_countries"] == "DE,FR"
     assert fr_nql["action"] == de_nql["action"] == "label.nql_granted"
     assert fr_nql["details"]["nso"] == "FR" and fr_nql["actor"].endswith("/nso_officer")
     assert sorted(eql["details"]["recipient_ids"].split(",")) == sorted(
         [str(world.fr), str(world.de)]
     )
+    assert (withdrawal["action"], withdrawal["details"]["reason"]) == (
+        "label.eql_withdrawn",
+        "Copied work",
+    )
+    assert withdrawal["actor"].startswith("token:") and withdrawal["actor"].endswith("/css_officer")
 
-    older = call(app, admin, "GET", "/audit?limit=1&offset=3").get_json()
+    older = call(app, admin, "GET", "/audit?limit=1&offset=4").get_json()
     assert older["entries"][0]["id"] < fr_nql["id"]
 
     for headers, status in ((nso_fr, 403), (css, 403), ({}, 401)):

@@ -1,5 +1,5 @@
-"""What officers' tokens are for: an NSO decides its own country's NQL applications, the CSS
-awards the EQL. Everything else they may only read."""
+"""What officers' tokens are for: an NSO decides its own country's NQL applications (the EQL
+follows by rule), the CSS withdraws the EQL. Everything else they may only read."""
 
 from __future__ import annotations
 
@@ -55,12 +55,37 @@ def test_nso_decides_its_country_and_css_awards_the_eql(
         assert granted.status_code == 200, granted.get_json()
         assert granted.get_json()["decision"] == "granted"
 
-    awarded = app.test_client().post(
-        f"/api/v1/projects/{world.project}/eql", headers=make_token("css_officer")
+    # The second country's NQL awarded the EQL by rule; the CSS reads it, cannot award it
+    # twice, and may withdraw it with a reason.
+    css = make_token("css_officer")
+    labels = app.test_client().get(
+        f"/api/v1/acknowledgements?subject=project:{world.project}", headers=css
     )
-    assert awarded.status_code == 201, awarded.get_json()
-    assert sorted(a["person_id"] for a in awarded.get_json()) == sorted([world.fr, world.de])
-    assert {a["kind"] for a in awarded.get_json()} == {"european_quality_label"}
+    awarded = [a for a in labels.get_json() if a["kind"] == "european_quality_label"]
+    assert sorted(a["person_id"] for a in awarded) == sorted([world.fr, world.de])
+    assert {a["evidence"]["awarded_by"] for a in awarded} == {"rule"}
+    again = app.test_client().post(f"/api/v1/projects/{world.project}/eql", headers=css)
+    assert (again.status_code, again.get_json()["code"]) == (409, "eql_already_awarded")
+
+    before = snapshot(app.extensions["etwin"].database)
+    for role, country in (("nso_officer", "FR"), ("nso_officer", "DE")):
+        refused = app.test_client().post(
+            f"/api/v1/projects/{world.project}/eql/withdrawal",
+            headers=make_token(role, country),
+            json={"reason": "An NSO tries"},
+        )
+        assert refused.status_code == 403
+    assert snapshot(app.extensions["etwin"].database) == before
+    withdrawn = app.test_client().post(
+        f"/api/v1/projects/{world.project}/eql/withdrawal",
+        headers=css,
+        json={"reason": "The evidence was copied."},
+    )
+    assert withdrawn.status_code == 200, withdrawn.get_json()
+    assert sorted(a["person_id"] for a in withdrawn.get_json()) == sorted([world.fr, world.de])
+    assert all(a["revoked_at"] for a in withdrawn.get_json())
+    again = app.test_client().post(f"/api/v1/projects/{world.project}/eql", headers=css)
+    assert (again.status_code, again.get_json()["code"]) == (409, "eql_withdrawn")
 
 
 @pytest.mark.parametrize("role", ["nso_officer", "css_officer"])

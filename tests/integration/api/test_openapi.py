@@ -38,7 +38,8 @@ def test_document_is_public_json_listing_every_path(app: Flask) -> None:
         if method in {"get", "post", "put", "patch", "delete"}
     }
     served = {
-        (method, re.sub(r"<(?:int:)?(\w+)>", r"{\1}", rule.rule))
+        # <int:id>, <any(page, material):kind> and <name> all become {name}
+        (method, re.sub(r"<(?:\w+(?:\([^)]*\))?:)?(\w+)>", r"{\1}", rule.rule))
         for rule in api_rules(app)
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }

@@ -104,6 +104,10 @@ def sessions(status: int) -> dict[str, int]:
 # refused). The demo's teachers have no account record yet, so every way is offered to them.
 TEACHERS = ("teacher", "teacher_admin", "other_member")
 TS = "/api/v1/twinspaces/{twinspace}"
+CONTENT_RULE = (
+    "/api/v1/twinspaces/<int:twinspace_id>/content/"
+    "<any(page, material, diary_post, diary_comment, thread, forum_post):kind>/<int:content_id>"
+)
 MEMBER = TS + "/members/{pupil}"
 P = "/api/v1/projects/{project}"
 # Members of the demo TwinSpace (all but the guest) see its pages and post; the guest reads.
@@ -129,6 +133,9 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/lti/launch"): everyone("/lti/launch", 405),
     ("GET", "/lti/register"): everyone("/lti/register", 403),  # no registration invite
     ("GET", "/healthz"): everyone("/healthz"),
+    # The test client is on loopback and no ETWIN_METRICS_TOKEN is set: every actor is let in;
+    # other addresses and the token: tests/integration/test_metrics.py.
+    ("GET", "/metrics"): everyone("/metrics"),
     ("GET", "/"): everyone("/"),
     ("GET", "/assets/<path:filename>"): everyone("/assets/etwin.css"),
     ("GET", "/api/v1/openapi.json"): everyone("/api/v1/openapi.json"),
@@ -146,6 +153,9 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/badges/assertions/<int:acknowledgement_id>/certificate.pdf"): everyone(
         "/badges/assertions/{certificate}/certificate.pdf", 404
     ),
+    # --- The public project pages: no credential needed, none changes the answer ---
+    ("GET", "/projects/public"): everyone("/projects/public"),
+    ("GET", "/projects/<int:project_id>/public"): everyone("/projects/{project}/public"),
     # --- Pages inside the LMS iframe (launch sessions) ---
     ("GET", "/embed/twinspace/<int:twinspace_id>"): launched(
         "/embed/twinspace/{twinspace}", **TS_PAGE
@@ -181,6 +191,15 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/embed/twinspace/<int:twinspace_id>/materials/<int:material_id>/thumbnail"): launched(
         "/embed/twinspace/{twinspace}/materials/{photo_material}/thumbnail",
         **(sessions(403) | {a: 200 for a, s in TS_PAGE.items() if s == 200}),  # public photo
+    ),
+    # Restoring a Diary post that is not hidden: a teacher administrator of this TwinSpace is
+    # past "who may" (409, nothing written); everyone else is refused.
+    (
+        "POST",
+        "/embed/twinspace/<int:twinspace_id>/content/<kind>/<int:content_id>/<action>",
+    ): launched(
+        "/embed/twinspace/{twinspace}/content/diary_post/{post}/restore",
+        **(sessions(403) | dict(teacher_admin=409)),
     ),
     ("GET", "/embed/event/<int:event_id>"): launched(
         "/embed/event/{event}",
@@ -333,6 +352,14 @@ ROWS: dict[tuple[str, str], Row] = {
     ),
     ("POST", "/api/v1/twinspaces/<int:twinspace_id>/threads"): write(TS + "/threads"),
     ("POST", "/api/v1/threads/<int:thread_id>/posts"): write("/api/v1/threads/{thread}/posts"),
+    # --- editing and moderation: acting for a person (the author or a teacher administrator) ---
+    ("PATCH", CONTENT_RULE): write(TS + "/content/diary_post/{post}"),
+    ("DELETE", CONTENT_RULE): write(TS + "/content/diary_post/{post}"),
+    ("POST", CONTENT_RULE + "/hide"): write(TS + "/content/diary_post/{post}/hide"),
+    ("POST", CONTENT_RULE + "/restore"): write(TS + "/content/diary_post/{post}/restore"),
+    ("PUT", CONTENT_RULE + "/visibility"): write(TS + "/content/page/{post}/visibility"),
+    # The trail is read as a teacher administrator (actor_id, missing here): admin tokens only.
+    ("GET", "/api/v1/twinspaces/<int:twinspace_id>/moderation"): write(TS + "/moderation"),
     # --- Learning Events ---
     ("GET", "/api/v1/events"): read("/api/v1/events"),
     ("POST", "/api/v1/events"): write("/api/v1/events"),
@@ -387,12 +414,19 @@ ROWS: dict[tuple[str, str], Row] = {
         nso=403,
         css=409,  # the CSS may: no NQLs yet
     ),
+    # The CSS withdraws the EQL with a reason (the empty body is refused once past the role).
+    ("POST", "/api/v1/projects/<int:project_id>/eql/withdrawal"): api(
+        P + "/eql/withdrawal", admin=422, nso=403, css=422
+    ),
     ("GET", "/api/v1/projects/<int:project_id>/prize-eligibility"): api(
         P + "/prize-eligibility",
         admin=422,
         nso=422,
         css=422,  # needs the prize year
     ),
+    # --- what the public pages show, for a remote hub's connector: any token reads it ---
+    ("GET", "/api/v1/public/projects"): read("/api/v1/public/projects"),
+    ("GET", "/api/v1/public/projects/<int:project_id>"): read("/api/v1/public/projects/{project}"),
     # --- the audit log: who changed roles, permits, labels; not for officers ---
     ("GET", "/api/v1/audit"): api("/api/v1/audit", admin=200, nso=403, css=403),
     # --- the sandbox LMS (demo mode only): another platform mounted in-process, with its own
@@ -428,4 +462,67 @@ ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/sandbox/ags/<context_id>/lineitems/<int:number>/lineitem/scores"): everyone(
         "/sandbox/ags/{context}/lineitems/1/lineitem/scores", 404
     ),
+    # --- the project's life from the LMS page (issue 12 item 5) ---
+    ("GET", "/embed/twinspace/<int:twinspace_id>/project"): launched(
+        "/embed/twinspace/{twinspace}/project", **TS_PAGE
+    ),
+    ("POST", "/embed/twinspace/<int:twinspace_id>/project/<action>"): launched(
+        # Only the founder (and co-founder) gets past the role; the empty date is refused.
+        "/embed/twinspace/{twinspace}/project/extend",
+        **(sessions(403) | dict(teacher_admin=422)),
+    ),
+    ("POST", "/embed/twinspace/<int:twinspace_id>/project/permits/<action>"): launched(
+        # Teacher administrators grant permits; naming nobody is refused.
+        "/embed/twinspace/{twinspace}/project/permits/grant-expert",
+        **(sessions(403) | dict(teacher_admin=422)),
+    ),
+    ("PUT", "/api/v1/projects/<int:project_id>/profile"): write(P + "/profile"),
+    ("POST", "/api/v1/projects/<int:project_id>/extend"): write(P + "/extend"),
+    ("PUT", "/api/v1/twinspaces/<int:twinspace_id>/expert-permits/<int:person_id>"): write(
+        TS + "/expert-permits/{teacher_it}"
+    ),
+    ("DELETE", "/api/v1/twinspaces/<int:twinspace_id>/expert-permits/<int:person_id>"): write(
+        TS + "/expert-permits/{teacher_it}"
+    ),
+}
+
+# --- the TwinSpace chat: active members of that TwinSpace only (the guest reads) ---
+CHAT = "/embed/twinspace/{twinspace}/chat"
+CHAT_READERS = dict(pupil=200, pupil_admin=200, teacher=200, teacher_admin=200, guest=200)
+API_CHAT = TS + "/chat/messages"
+ROWS |= {
+    ("GET", "/embed/twinspace/<int:twinspace_id>/chat"): launched(
+        CHAT,
+        **(sessions(403) | CHAT_READERS),  # the tool admin: no membership, no chat
+    ),
+    ("GET", "/embed/twinspace/<int:twinspace_id>/chat/messages"): launched(
+        CHAT + "/messages", **(sessions(403) | CHAT_READERS)
+    ),
+    ("POST", "/embed/twinspace/<int:twinspace_id>/chat/messages"): launched(
+        CHAT + "/messages",
+        {"body": "Authz walk"},
+        **(sessions(403) | dict(pupil=303, pupil_admin=303, teacher=303, teacher_admin=303)),
+    ),
+    # No such message: members are past "who may" (404); everyone else is refused first.
+    ("POST", "/embed/twinspace/<int:twinspace_id>/chat/messages/<int:message_id>/<action>"): (
+        launched(
+            CHAT + "/messages/999999/delete",
+            **(sessions(403) | dict.fromkeys(CHAT_READERS, 404)),
+        )
+    ),
+    # The API reads as a named member (admin tokens only; the empty query names nobody).
+    ("GET", "/api/v1/twinspaces/<int:twinspace_id>/chat/messages"): api(
+        API_CHAT, admin=422, nso=403, css=403
+    ),
+    ("GET", "/api/v1/twinspaces/<int:twinspace_id>/chat/recent"): api(
+        TS + "/chat/recent", admin=422, nso=403, css=403
+    ),
+    ("POST", "/api/v1/twinspaces/<int:twinspace_id>/chat/messages"): write(API_CHAT),
+    ("DELETE", "/api/v1/twinspaces/<int:twinspace_id>/chat/messages/<int:message_id>"): write(
+        API_CHAT + "/999999"
+    ),
+    (
+        "PUT",
+        "/api/v1/twinspaces/<int:twinspace_id>/chat/messages/<int:message_id>/hidden",
+    ): write(API_CHAT + "/999999/hidden"),
 }

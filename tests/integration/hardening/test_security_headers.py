@@ -27,6 +27,8 @@ PATHS = [
     ("/badges/issuer", 200),
     ("/badges/images/course_certificate.svg", 200),
     ("/embed/twinspace/1", 401),
+    ("/projects/public", 200),  # the public pages: normal headers, not framed-only
+    ("/projects/2000000000/public", 404),
     ("/no/such/page", 404),
 ]
 

@@ -69,6 +69,7 @@ def test_merging_a_provisional_teacher_into_a_founder_keeps_everything(
     )
     hub.sync_member(r.twinspace_id, provisional, TwinSpaceRole.TEACHER)  # the first launch
     page = hub.add_page(provisional, r.twinspace_id, "Our river", "Photos soon.")
+    line = hub.post_chat_message(provisional, r.twinspace_id, "Hello from Moodle")
     expert = hub.get_event(r.event_id).expert_id
     today = date.today()
     event_id = hub.create_event("Running now", "", expert, today, today + timedelta(days=10), 20).id
@@ -95,6 +96,8 @@ def test_merging_a_provisional_teacher_into_a_founder_keeps_everything(
     )
     assert [p.author_id for p in hub.list_pages(r.twinspace_id, viewer_id=bernd)] == [bernd]
     assert page.id in {p.id for p in hub.list_pages(r.twinspace_id, viewer_id=bernd)}
+    chat = hub.recent_chat(bernd, r.twinspace_id).messages
+    assert [(m.id, m.author_id) for m in chat] == [(line.id, bernd)]
     (enrolment,) = hub.list_enrolments(event_id)
     assert enrolment.person_id == bernd and enrolment.completed_at is not None
     assert hub.get_event(event_id).enrolled == 1

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import etwin_lti.persistence.models  # noqa: F401  (fills Base.metadata)
+from connectors import sql_person_merge
 from connectors.local_hub import LocalHub
 from etwin_lti.domain.model import (
     AcknowledgementKind,
@@ -36,6 +37,7 @@ from etwin_lti.persistence.models.teacher_linking import TeacherAccountRow, Teac
 from tests.support.databases import PostgresDatabase
 
 MERGE = importlib.import_module("etwin_lti.persistence.migrations.versions.0002_people_per_issuer")
+MODERATION = importlib.import_module("etwin_lti.persistence.migrations.versions.0004_ws_moderation")
 ISSUER = "https://moodle.school.example"
 OTHER_ISSUER = "https://moodle.elsewhere.example"
 
@@ -65,7 +67,12 @@ def test_the_migrations_build_exactly_the_models(fresh_url: str) -> None:
 
 def test_every_reference_to_a_person_is_merged() -> None:
     """A new table pointing at people must be taught to 0002's merge (or a later revision's)."""
-    covered = {(t, c) for t, c in MERGE._FOLLOW}
+    # Tables created after 0002 hold no duplicated people: only the runtime merge
+    # (connectors.sql_person_merge) must know them.
+    later = {("chat_messages", "author_id")}
+    runtime = {(model.__tablename__, column) for model, column in sql_person_merge._MOVED}
+    assert later <= runtime
+    covered = {(t, c) for t, c in MERGE._FOLLOW} | later
     covered |= {(t, c) for t, c, _key, _order in MERGE._UNIQUE}
     covered |= {
         ("twinspace_members", "person_id"),
@@ -108,7 +115,43 @@ def _count(connection: Any, table: str) -> int:
     return int(connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
 
 
+# Columns later revisions add to tables today's ``LocalHub`` writes: added by hand so that it
+# can seed an older database, dropped again before the upgrade adds them for real.
+LATER_COLUMNS = [
+    ("projects", "subjects", "JSON NOT NULL DEFAULT '[]'"),  # 0003_ws_life
+    ("projects", "languages", "JSON NOT NULL DEFAULT '[]'"),
+    ("projects", "levels", "JSON NOT NULL DEFAULT '[]'"),
+    ("projects", "ends_on", "DATE"),
+    ("nql_applications", "evidence", "JSON NOT NULL DEFAULT '{}'"),
+    *((table, "hidden_at", "TIMESTAMP") for table in MODERATION.TABLES),  # 0004_ws_moderation
+    # 0006_ws_files (its ``url`` nullability does not matter here: the seed adds links only)
+    ("twinspace_materials", "file_key", "VARCHAR(100)"),
+    ("twinspace_materials", "file_size", "BIGINT"),
+    ("twinspace_materials", "content_type", "VARCHAR(100)"),
+    ("twinspace_materials", "file_name", "VARCHAR(255)"),
+    ("twinspace_materials", "thumbnail_key", "VARCHAR(100)"),
+    ("twinspace_materials", "thumbnail_size", "BIGINT"),
+]
+
+
+def _add_later_columns(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        for table, column, ddl in LATER_COLUMNS:
+            connection.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}"))
+    engine.dispose()
+
+
+def _drop_later_columns(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        for table, column, _ in LATER_COLUMNS:
+            connection.execute(sa.text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+    engine.dispose()
+
+
 def test_0002_merges_duplicated_people_and_keeps_what_they_did(fresh_url: str) -> None:
+    _add_later_columns(fresh_url)
     database = Database(fresh_url)
     hub = LocalHub(database)
     hub.seed_countries()
@@ -184,6 +227,7 @@ def test_0002_merges_duplicated_people_and_keeps_what_they_did(fresh_url: str) -
         _identity(connection, "d-1", "tom", stranger.id, issuer=OTHER_ISSUER)
         people_before = _count(connection, "people")
     database.engine.dispose()
+    _drop_later_columns(fresh_url)
 
     upgrade(fresh_url)
 
@@ -213,7 +257,11 @@ def test_0002_merges_duplicated_people_and_keeps_what_they_did(fresh_url: str) -
         assert hub.get_event(event.id).enrolled == len(enrolled)  # the double seat given back
         assert [p.id for p in hub.list_trainees(edition.id)] == [tom_1.id]
         assert set(hub.unit_progress(tom_1.id, unit.id).done_activity_ids) == {read, write}
-        [moved] = hub.list_acknowledgements(person_id=tom_1.id)
+        [moved] = [
+            a
+            for a in hub.list_acknowledgements(person_id=tom_1.id)
+            if a.kind is not AcknowledgementKind.ETWINNING_LABEL  # he is a partner: he has it
+        ]
         assert moved.id == certificate.id
         assert tom_1.id in hub.get_project(second.id).partner_ids
         [diary] = hub.list_diary(second.id)
@@ -229,3 +277,40 @@ def test_0002_merges_duplicated_people_and_keeps_what_they_did(fresh_url: str) -
         assert hub.get_member(ts1, pia.id).role is TwinSpaceRole.PUPIL
     finally:
         database.engine.dispose()
+
+
+def test_0003_gives_partners_who_joined_before_it_the_etwinning_label(fresh_url: str) -> None:
+    """Before 0003_ws_life, a partner who joined after the approval got no label."""
+    upgrade(fresh_url, "0002")
+    _add_later_columns(fresh_url)
+    database = Database(fresh_url)
+    hub = LocalHub(database)
+    hub.seed_countries()
+    anna = hub.create_person("Anna", PersonKind.TEACHER, country_code="FR")
+    bernd = hub.create_person("Bernd", PersonKind.TEACHER, country_code="DE")
+    paula = hub.create_person("Paula", PersonKind.TEACHER, country_code="PL")
+    project = hub.create_project(anna.id, bernd.id, "Water")
+    hub.validate_project("FR", project.id)
+    hub.validate_project("DE", project.id)
+    hub.add_partner(anna.id, project.id, paula.id)
+    with database.engine.begin() as connection:  # as the code before 0003 left it
+        connection.execute(
+            sa.text("DELETE FROM acknowledgements WHERE person_id = :p"), {"p": paula.id}
+        )
+    database.engine.dispose()
+    _drop_later_columns(fresh_url)
+
+    upgrade(fresh_url)
+    upgrade(fresh_url)  # at head already: nothing more
+
+    database = Database(fresh_url)
+    try:
+        labels = LocalHub(database).list_acknowledgements(subject=f"project:{project.id}")
+        assert sorted(a.person_id for a in labels) == sorted([anna.id, bernd.id, paula.id])
+        assert {a.kind for a in labels} == {AcknowledgementKind.ETWINNING_LABEL}
+        [paulas] = [a for a in labels if a.person_id == paula.id]
+        assert paulas.title == "eTwinning label: Water" and paulas.issued_at.tzinfo is not None
+        project_now = LocalHub(database).get_project(project.id)
+        assert (project_now.subjects, project_now.ends_on) == ((), None)
+    finally:
+        database.dispose()

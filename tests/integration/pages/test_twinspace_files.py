@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from PIL import ExifTags, Image
 
 from etwin_lti.domain.model import PersonKind, TwinSpaceRole, Visibility
-from tests.integration.pages.conftest import PagesWorld, hidden_fields
+from tests.integration.pages.conftest import PagesWorld, hidden_fields, submit
 from tests.support import sample_files as sf
 from tests.support.lti_tokens import ROLE_INSTRUCTOR, ROLE_LEARNER
 from tests.support.sample_files import multipart
@@ -172,3 +172,57 @@ def test_the_page_takes_files_above_the_apps_2_mb_form_limit(world: PagesWorld) 
     assert response.status_code == 303, response.get_data(as_text=True)[:300]
     [made] = [m for m in materials(world) if m.file is not None]
     assert made.file is not None and made.file.size == len(big)
+
+
+# --- files and moderation on the page ------------------------------------------------------
+
+
+def uploaded_by_founder(world: PagesWorld, client: FlaskClient, **form: str) -> str:
+    response = post_file(world, client, sf.jpeg_with_gps(), "class.jpg", **form)
+    assert response.status_code == 303, response.get_data(as_text=True)[:600]
+    [mid] = file_links(client.get(world.ts_url).get_data(as_text=True))
+    return mid
+
+
+def test_a_hidden_file_is_404_for_a_pupil_and_200_for_the_teacher_administrator(
+    any_world: PagesWorld,
+) -> None:
+    world = any_world
+    founder, pupil = world.as_founder(), world.as_pupil()
+    mid = uploaded_by_founder(world, founder)
+    file_url = f"{world.ts_url}/materials/{mid}/file"
+    assert pupil.get(file_url, buffered=True).status_code == 200
+
+    hidden = submit(founder, world.ts_url, f"{world.ts_url}/content/material/{mid}/hide")
+    assert hidden.status_code == 303
+    for url in (file_url, f"{world.ts_url}/materials/{mid}/thumbnail"):
+        assert pupil.get(url, buffered=True).status_code == 404
+        assert founder.get(url, buffered=True).status_code == 200
+    assert f'data-file="{mid}"' not in pupil.get(world.ts_url).get_data(as_text=True)
+
+    restored = submit(founder, world.ts_url, f"{world.ts_url}/content/material/{mid}/restore")
+    assert restored.status_code == 303
+    assert pupil.get(file_url, buffered=True).status_code == 200
+
+
+def test_a_file_materials_edit_form_asks_for_its_title_only(any_world: PagesWorld) -> None:
+    world = any_world
+    founder = world.as_founder()
+    mid = uploaded_by_founder(world, founder)
+    page = founder.get(world.ts_url).get_data(as_text=True)
+    start = page.index(f'data-controls="material-{mid}"')
+    controls = page[start : page.index("</div>", start)]
+    assert 'name="title"' in controls and 'name="url"' not in controls
+
+    edit = f"{world.ts_url}/content/material/{mid}/edit"
+    saved = submit(founder, world.ts_url, edit, title="Our class, spring")
+    assert saved.status_code == 303, saved.get_data(as_text=True)[:600]
+    [edited] = [m for m in materials(world) if str(m.id) == mid]
+    assert edited.title == "Our class, spring" and edited.url is None and edited.file
+
+    # A url posted by hand is refused on the page too, and nothing changes.
+    refused = submit(founder, world.ts_url, edit, title="Other", url="https://example.org/x")
+    assert refused.status_code == 422, refused.status_code
+    assert "An uploaded file has no link to edit" in refused.get_data(as_text=True)
+    [kept] = [m for m in materials(world) if str(m.id) == mid]
+    assert kept == edited

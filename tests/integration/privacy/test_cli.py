@@ -45,7 +45,8 @@ def test_erase_with_yes_prints_what_was_erased_then_is_a_no_op(cli_world: World)
     assert first.exit_code == 0, first.output
     assert f"erased person {cli_world.sara}: now shown as 'Former member " in first.output
     assert "identities deleted: 1" in first.output
-    assert "acknowledgements revoked: 1" in first.output
+    # Her event certificate and the eTwinning label she got as a partner after the approval.
+    assert "acknowledgements revoked: 2" in first.output
     before = dump_all(cli_world.app)
     again = run(cli_world, "erase", str(cli_world.sara), "--yes")
     assert again.exit_code == 0 and "already erased" in again.output

@@ -35,7 +35,8 @@ def test_erase_leaves_no_identity_name_or_email(world: World) -> None:
     counts = result.counts
     assert (counts.identities_deleted, counts.launch_sessions_deleted) == (1, 1)
     assert (counts.scores_deleted, counts.poll_marks_deleted) == (1, 1)
-    assert (counts.memberships_suspended, counts.acknowledgements_revoked) == (1, 1)
+    # Her certificate and the eTwinning label she got as a partner after the approval.
+    assert (counts.memberships_suspended, counts.acknowledgements_revoked) == (1, 2)
     assert counts.content_kept == 6
 
     after = world.privacy.export(world.sara, now=NOW)
@@ -66,7 +67,8 @@ def test_erase_leaves_no_identity_name_or_email(world: World) -> None:
 
 def test_erased_persons_assertion_answers_410(world: World) -> None:
     client = world.app.test_client()
-    [ack] = world.privacy.export(world.sara, now=NOW)["acknowledgements"]
+    sara_acks = world.privacy.export(world.sara, now=NOW)["acknowledgements"]
+    [ack] = [a for a in sara_acks if a["kind"] == "event_certificate"]
     otto_acks = world.privacy.export(world.otto, now=NOW)["acknowledgements"]
     [otto_ack] = [a for a in otto_acks if a["kind"] == "event_certificate"]
     assert client.get(f"/badges/assertions/{ack['id']}").status_code == 200
@@ -158,3 +160,18 @@ def test_a_failure_midway_leaves_everything_as_it_was(
     assert dump_all(world.app) == before
     assert rows_of(world.app, "lti_identities", "person_id", world.sara)
     assert world.container.hub.get_person(world.sara).display_name == "Sara Subject"
+
+
+def test_erase_deletes_the_persons_chat_lines_and_export_lists_them(world: World) -> None:
+    hub = world.container.hub
+    mine = hub.post_chat_message(world.sara, world.twinspace_id, "SARA-CHAT: I am Sara")
+    theirs = hub.post_chat_message(world.tom, world.twinspace_id, "TOM-CHAT")
+    exported = world.privacy.export(world.sara, now=NOW)["chat_messages"]
+    assert [(m["id"], m["body"]) for m in exported] == [(mine.id, "SARA-CHAT: I am Sara")]
+    assert theirs.id not in {m["id"] for m in exported}
+    result = world.privacy.erase(world.sara, now=NOW)
+    assert result.counts.chat_messages_deleted == 1
+    assert world.privacy.export(world.sara, now=NOW)["chat_messages"] == []
+    left = hub.recent_chat(world.tom, world.twinspace_id).messages
+    assert [m.id for m in left] == [theirs.id]
+    assert "SARA-CHAT" not in json.dumps(dump_all(world.app), default=str)

@@ -64,7 +64,8 @@ def test_export_holds_every_kind_of_record(world: World) -> None:
     [enrolment] = [p for p in data["participation"] if p["kind"] == "event_enrolment"]
     assert enrolment["completed_at"] is not None
     acknowledgements = {a["kind"]: a for a in data["acknowledgements"]}
-    assert set(acknowledgements) == {"event_certificate"}
+    # The event's certificate, and the eTwinning label she got joining the approved project.
+    assert set(acknowledgements) == {"event_certificate", "etwinning_label"}
     ack = acknowledgements["event_certificate"]
     assert ack["assertion_url"] == f"http://tool.test/badges/assertions/{ack['id']}"
     assert ack["certificate_url"].startswith(ack["assertion_url"] + "/certificate?k=")

@@ -78,3 +78,48 @@ def test_archived_space_is_read_only() -> None:
 def test_retention_is_three_months() -> None:
     now = datetime(2026, 12, 2, tzinfo=UTC)
     assert chat.purge_before(now) == datetime(2026, 9, 1, tzinfo=UTC)
+
+
+def test_authors_delete_their_own_teacher_administrators_anyones() -> None:
+    open_space = _space(TwinSpaceStatus.OPEN)
+    pupil = member(TwinSpaceRole.PUPIL)  # person 2
+    assert chat.check_can_delete(open_space, pupil, author_id=2) is pupil
+    with pytest.raises(PermissionDeniedError):
+        chat.check_can_delete(open_space, pupil, author_id=3)
+    with pytest.raises(PermissionDeniedError):
+        chat.check_can_delete(open_space, member(TwinSpaceRole.TEACHER), author_id=3)
+    with pytest.raises(PermissionDeniedError):
+        chat.check_can_delete(
+            open_space, member(TwinSpaceRole.PUPIL, MemberStatus.SUSPENDED), author_id=2
+        )
+    chat.check_can_delete(open_space, member(TwinSpaceRole.TEACHER_ADMINISTRATOR), author_id=3)
+    with pytest.raises(TwinSpaceArchivedError):
+        chat.check_can_delete(_space(TwinSpaceStatus.ARCHIVED), pupil, author_id=2)
+
+
+def test_hidden_text_only_for_moderators() -> None:
+    at = datetime(2026, 12, 2, tzinfo=UTC)
+    hidden = chat.ChatMessage(1, 1, 2, "Unkind words", at, 7, hidden=True)
+    assert chat.redacted(hidden, moderator=True) is hidden
+    seen = chat.redacted(hidden, moderator=False)
+    assert (seen.body, seen.hidden, seen.revision) == ("", True, 7)
+    plain = chat.ChatMessage(2, 1, 2, "Hello", at, 8)
+    assert chat.redacted(plain, moderator=False) is plain
+    assert chat.is_moderator(member(TwinSpaceRole.TEACHER_ADMINISTRATOR))
+    assert not chat.is_moderator(
+        member(TwinSpaceRole.TEACHER_ADMINISTRATOR, MemberStatus.SUSPENDED)
+    )
+    assert not chat.is_moderator(member(TwinSpaceRole.TEACHER)) and not chat.is_moderator(None)
+
+
+@pytest.mark.parametrize("value", [-1, 10**12, True, "3", 1.0, None])
+def test_numeric_cursors_out_of_range_are_refused(value: object) -> None:
+    with pytest.raises(InvalidInputError):
+        chat.check_after(value)
+
+
+@pytest.mark.parametrize("value", [0, chat.PAGE_MAX + 1, True, "10", None])
+def test_page_sizes_out_of_range_are_refused(value: object) -> None:
+    with pytest.raises(InvalidInputError):
+        chat.check_limit(value)
+    assert chat.check_limit(chat.PAGE_MAX) == chat.PAGE_MAX

@@ -552,23 +552,7 @@ def test_nql_decider(nso: str, decision: NqlDecision, error: type[Exception] | N
             acks.check_nql_decider(application(1, 7, decision), nso, "FR")
 
 
-@pytest.mark.parametrize(
-    ("p", "holders", "already", "result"),
-    [
-        (project(), {1: "FR", 2: "IT"}, [], [1, 2]),
-        (project(), {1: "FR", 2: "IT", 3: "FR"}, [1, 2], [3]),
-        (project(), {1: "FR", 2: "IT"}, [1, 2], []),
-        (project(), {1: "FR", 3: "FR"}, [], acks.EqlNotEarnedError),  # one labelled country
-        (project(), {1: "FR"}, [], acks.EqlNotEarnedError),
-        (project(scope=ProjectScope.NATIONAL), {1: "FR", 3: "IT"}, [], acks.NationalProjectError),
-    ],
-)
-def test_eql(p: Project, holders: dict[int, str], already: list[int], result: object) -> None:
-    if isinstance(result, list):
-        assert acks.eql_recipients(p, holders, already) == result
-    else:
-        with pytest.raises(result):  # type: ignore[call-overload]
-            acks.eql_recipients(p, holders, already)
+# The EQL's rule: tests/unit/domain/test_eql_rule.py
 
 
 @pytest.mark.parametrize(

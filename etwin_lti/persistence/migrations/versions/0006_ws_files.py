@@ -1,7 +1,7 @@
 """files in materials: store key, size, content type, original name, thumbnail (issue 12)
 
-Revision ID: 0003_ws_files
-Revises: 0002
+Revision ID: 0006_ws_files
+Revises: 0005_ws_chat
 Create Date: 2026-12-03
 
 Hand-written (docs/decisions/0013-incremental-migrations.md). A material is a link (``url``) or
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_ws_files"
-down_revision: str | None = "0002"
+revision: str = "0006_ws_files"
+down_revision: str | None = "0005_ws_chat"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -46,7 +46,7 @@ def downgrade() -> None:
     if files.scalar_one():
         raise RuntimeError(
             "Materials holding uploaded files exist; delete them before downgrading past "
-            "0003_ws_files."
+            "0006_ws_files."
         )
     with op.batch_alter_table("twinspace_materials", schema=None) as batch_op:
         batch_op.drop_constraint(
