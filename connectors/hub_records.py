@@ -28,6 +28,7 @@ from etwin_lti.domain.model import (
     ForumThread,
     LearningEvent,
     Material,
+    MaterialFile,
     MaterialKind,
     Member,
     MemberStatus,
@@ -254,7 +255,19 @@ def material(row: MaterialRow) -> Material:
         visibility=Visibility(row.visibility),
         author_id=row.author_id,
         created_at=row.created_at,
+        file=material_file(row),
         hidden=row.hidden_at is not None,
+    )
+
+
+def material_file(row: MaterialRow) -> MaterialFile | None:
+    if row.file_key is None:
+        return None
+    return MaterialFile(
+        content_type=row.content_type or "application/octet-stream",
+        size=row.file_size or 0,
+        filename=row.file_name or "file",
+        has_thumbnail=row.thumbnail_key is not None,
     )
 
 

@@ -12,8 +12,12 @@ Tables that hold personal data, and what erasure does to each (docs/decisions/00
     api_tokens              a teacher's own tokens deleted (they stop working at once)
     twinspace_members       suspended
     acknowledgements        revoked, reason recorded; identifying evidence keys dropped
-    pages, materials, diary, forum, enrolments, course progress, NQL applications, founders,
-    partners               kept, attributed to the pseudonym (shared project work)
+    pages, link materials, diary, forum, enrolments, course progress, NQL applications,
+    founders, partners     kept, attributed to the pseudonym (shared project work)
+    file materials          deleted, rows and stored bytes (a photo or recording of a pupil is
+                            theirs, not the project's): the objects are removed from the file
+                            store inside the transaction, so a failure rolls the rows back and
+                            a second erasure finishes the job
     chat_messages           deleted (chat lines are conversation, not shared work, and often
                             carry names; kept three months anyway)
     privacy_erasures        one row: makes erasure idempotent
@@ -41,6 +45,7 @@ from connectors.sql_score_outbox import outbox_entry
 from etwin_lti.domain.audit import AuditAction
 from etwin_lti.domain.chat import ChatMessage
 from etwin_lti.domain.model import Member, MemberStatus, NqlApplication, ProjectStatus
+from etwin_lti.domain.ports.file_store import FileStore
 from etwin_lti.domain.privacy import (
     ErasureCounts,
     ErasureFailedError,
@@ -100,8 +105,9 @@ def _rowcount(result: Any) -> int:
 
 
 class SqlPrivacyStore:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, file_store: FileStore | None = None) -> None:
         self._db = database
+        self._files = file_store
 
     # --- look-ups -------------------------------------------------------------------------------
 
@@ -429,6 +435,7 @@ class SqlPrivacyStore:
                 erased_at=now,
             )
         )
+        files_deleted = self._erase_files(s, pid)
         counts = ErasureCounts(
             identities_deleted=_rowcount(identities),
             launch_sessions_deleted=_rowcount(sessions),
@@ -437,6 +444,7 @@ class SqlPrivacyStore:
             memberships_suspended=_rowcount(suspended),
             acknowledgements_revoked=revoked,
             content_kept=self._content_count(s, pid),
+            files_deleted=files_deleted,
             chat_messages_deleted=_rowcount(chat_lines),
             api_tokens_deleted=_rowcount(tokens),
         )
@@ -455,6 +463,25 @@ class SqlPrivacyStore:
             at=now,
         )
         return counts
+
+    def _erase_files(self, s: Session, pid: int) -> int:
+        rows = list(
+            s.scalars(
+                select(MaterialRow).where(
+                    MaterialRow.author_id == pid, MaterialRow.file_key.is_not(None)
+                )
+            )
+        )
+        keys = [k for row in rows for k in (row.file_key, row.thumbnail_key) if k is not None]
+        for row in rows:
+            s.delete(row)
+        s.flush()
+        if keys and self._files is None:
+            raise ErasureFailedError("This person uploaded files but no file store is set.")
+        for key in keys:
+            assert self._files is not None
+            self._files.delete(key)
+        return len(rows)
 
     def _content_count(self, s: Session, pid: int) -> int:
         authored = (

@@ -21,7 +21,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 
+import boto3
+
 from connectors.ags_client import HttpAgsClient
+from connectors.file_stores import LocalFileStore, S3FileStore
 from connectors.folder_mail import FolderMailSender
 from connectors.http_hub import HttpHubConnector, hub_session
 from connectors.http_hub.progress import RemoteProgressStore
@@ -51,9 +54,10 @@ from connectors.sql_tool_keys import SqlToolKeyStore
 from connectors.task_queue import HueyTaskQueue, QueueHandlers, QueueIntervals, make_huey
 from etwin_lti.container import Container, Steps
 from etwin_lti.domain.cache import KeyValueCache
+from etwin_lti.domain.files import MB
 from etwin_lti.domain.linking_ports import MailSender
 from etwin_lti.domain.passback import RetryPolicy
-from etwin_lti.domain.ports import HubPort
+from etwin_lti.domain.ports import FileStore, HubPort
 from etwin_lti.lti.login_state import LoginStateSealer
 from etwin_lti.observability.instrumented import TimedRosterSyncService, counted_passback
 from etwin_lti.observability.metrics import Metrics, QueueSnapshot
@@ -93,7 +97,13 @@ def bootstrap(settings: Settings) -> Container:
     metrics = Metrics.from_environment()
     cache = _shared_cache(settings, database, metrics)
     task_queue = _task_queue(settings)
-    local_hub = LocalHub(database, page_cache=cache)  # the TwinSpace page snapshot (ADR 0016)
+    file_store = _file_store(settings)
+    local_hub = LocalHub(
+        database,
+        page_cache=cache,  # the TwinSpace page snapshot (ADR 0016)
+        file_store=file_store,
+        twinspace_quota_bytes=settings.twinspace_quota_mb * MB,
+    )
     remote_hub = _remote_hub(settings)
     hub: HubPort = remote_hub or local_hub
     # Progress (issue 8 item 2): a completion owes its pending AGS scores to this tool's LMS
@@ -246,7 +256,7 @@ def bootstrap(settings: Settings) -> Container:
             retention_days=settings.suspended_retention_days,
             hub_is_local=not settings.hub_url,
         ),
-        SqlPrivacyStore(database),
+        SqlPrivacyStore(database, file_store=file_store),
         pseudonym_tag=partial(secrets.token_hex, 2),
     )
 
@@ -361,6 +371,17 @@ def _task_queue(settings: Settings) -> HueyTaskQueue:
             moodle_poll_minutes=settings.moodle_poll_minutes,
         ),
     )
+
+
+def _file_store(settings: Settings) -> FileStore:
+    """Uploaded files: a private folder on the embedded default, S3 for many instances."""
+    if settings.file_store == "s3":
+        assert settings.s3_bucket is not None  # Settings.check
+        client = boto3.client(
+            "s3", endpoint_url=settings.s3_endpoint_url, region_name=settings.s3_region
+        )
+        return S3FileStore(client, settings.s3_bucket, prefix=settings.s3_prefix)
+    return LocalFileStore(settings.file_store_path or os.path.join(settings.instance_path, "files"))
 
 
 def _remote_hub(settings: Settings) -> HttpHubConnector | None:

@@ -11,11 +11,14 @@ adapter that meets them, with ``raise ... from``.
 
     EtwinLtiError
     ├── InvalidInputError            422  malformed or unknown fields; ``errors`` is the field map
+    │   ├── UploadRefusedError            a file of a type, content or shape not accepted
+    │   └── FileTooLargeError        413  a file over its size limit
     ├── AuthenticationError          401  API token missing, unknown or revoked
     ├── PermissionDeniedError        403  the actor's role does not allow this
     ├── NotFoundError                404
     ├── RuleViolationError           409  an eTwinning rule or a state conflict
-    │   └── DuplicateAcknowledgementError
+    │   ├── DuplicateAcknowledgementError
+    │   └── QuotaExceededError            the TwinSpace's file quota would be exceeded
     ├── LtiError                     400  anything wrong with an LTI message
     │   ├── UnknownPlatformError
     │   ├── InactiveDeploymentError  403
@@ -169,3 +172,22 @@ class ConfigurationError(EtwinLtiError, ValueError):
     error = "configuration_error"
     description = "The tool is not configured correctly."
     status_code = 500
+
+
+class UploadRefusedError(InvalidInputError):
+    """A file whose content is not an accepted type, or is broken or hostile (issue 12)."""
+
+    error = "upload_refused"
+    description = "This file cannot be uploaded."
+
+
+class FileTooLargeError(InvalidInputError):
+    error = "file_too_large"
+    description = "This file is larger than allowed."
+    status_code = 413
+
+
+class QuotaExceededError(RuleViolationError):
+    error = "quota_exceeded"
+    description = "This TwinSpace has no room left for this file."
+    who_can_fix = "a teacher administrator of this TwinSpace (remove files no longer needed)"

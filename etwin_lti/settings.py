@@ -79,6 +79,16 @@ class Settings:
     # The sandbox lets anyone launch as an LMS administrator: never on a public https address,
     # unless this is set to DEMO_IN_PRODUCTION_OVERRIDE.
     demo_in_production: str | None = None
+    # Uploaded files (issue 12): "local" (a folder, default <instance>/files) or "s3"
+    # (S3-compatible storage shared by every instance; credentials from the usual AWS_*
+    # variables or files, read by boto3 only, never by us).
+    file_store: str = "local"
+    file_store_path: str | None = None
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None  # e.g. a MinIO or Ceph address; None: AWS itself
+    s3_region: str | None = None
+    s3_prefix: str = "materials/"
+    twinspace_quota_mb: int = 500  # what one TwinSpace's files may take
     # Operability (issue 11 item 4, etwin_lti.observability): "text" lines for development,
     # "json" (one object per line) for production; /metrics from loopback only unless this
     # token is set, then `Authorization: Bearer <token>` from anywhere.
@@ -127,6 +137,12 @@ class Settings:
             raise ConfigurationError("ETWIN_SUSPENDED_RETENTION_DAYS must be at least 1.")
         if self.hub_url and not self.hub_token:
             raise ConfigurationError("ETWIN_HUB_URL needs ETWIN_HUB_TOKEN (an admin API token).")
+        if self.file_store not in {"local", "s3"}:
+            raise ConfigurationError("ETWIN_FILE_STORE must be 'local' or 's3'.")
+        if self.file_store == "s3" and not self.s3_bucket:
+            raise ConfigurationError("ETWIN_FILE_STORE=s3 needs ETWIN_S3_BUCKET.")
+        if self.twinspace_quota_mb < 1:
+            raise ConfigurationError("ETWIN_TWINSPACE_QUOTA_MB must be at least 1.")
         if "@" not in self.mail_from:
             raise ConfigurationError("ETWIN_MAIL_FROM must be an e-mail address.")
         if self.log_format not in {"text", "json"}:

@@ -18,6 +18,7 @@ from connectors.http_hub.chat import ChatArea
 from connectors.http_hub.content import ContentArea
 from connectors.http_hub.course import CourseArea
 from connectors.http_hub.events import EventsArea
+from connectors.http_hub.material_files import MaterialFilesArea
 from connectors.http_hub.moderation import ModerationArea
 from connectors.http_hub.people import PeopleArea
 from connectors.http_hub.projects import ProjectsArea
@@ -35,6 +36,7 @@ class HttpHubConnector(
     EventsArea,
     CourseArea,
     RecognitionArea,
+    MaterialFilesArea,
     ChatArea,
     PublicArea,
 ):

@@ -26,6 +26,7 @@ from connectors.local_hub.chat import ChatArea
 from connectors.local_hub.content import ContentArea
 from connectors.local_hub.course import CourseArea
 from connectors.local_hub.events import EventsArea
+from connectors.local_hub.material_files import MaterialFilesArea
 from connectors.local_hub.moderation import ModerationArea
 from connectors.local_hub.people import PeopleArea
 from connectors.local_hub.projects import ProjectsArea
@@ -43,6 +44,7 @@ class LocalHub(
     EventsArea,
     CourseArea,
     RecognitionArea,
+    MaterialFilesArea,
     ChatArea,
     PublicArea,
 ):

@@ -15,10 +15,12 @@ from connectors import hub_records as rec
 from connectors.local_hub.page_cache import PageCache
 from etwin_lti.domain import acknowledgements as acks
 from etwin_lti.domain.cache import KeyValueCache
+from etwin_lti.domain.files import DEFAULT_QUOTA_MB, MB
 from etwin_lti.domain.model import (
     Acknowledgement,
     AcknowledgementKind,
 )
+from etwin_lti.domain.ports.file_store import FileStore
 from etwin_lti.errors import (
     DuplicateAcknowledgementError,
     InvalidInputError,
@@ -63,6 +65,8 @@ class LocalHubBase:
         clock: Callable[[], datetime] = _utc_now,
         country_list: Mapping[str, Any] | None = None,
         page_cache: KeyValueCache | None = None,
+        file_store: FileStore | None = None,
+        twinspace_quota_bytes: int = DEFAULT_QUOTA_MB * MB,
     ) -> None:
         self._db = database
         self._clock = clock
@@ -72,6 +76,8 @@ class LocalHubBase:
         self._pages = PageCache(page_cache) if page_cache is not None else None
         if self._pages is not None:
             self._pages.watch(database)
+        self._files = file_store  # uploaded materials' bytes (connectors.file_stores)
+        self._quota_bytes = twinspace_quota_bytes
 
     def _now(self) -> datetime:
         return self._clock()

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from connectors import hub_records as rec
 from connectors import sql_audit as audit
 from connectors.local_hub.base import LocalHubBase, _enum
+from connectors.local_hub.material_files import remove_stored, stored_keys
 from etwin_lti.domain import moderation, twinspaces
 from etwin_lti.domain.audit import AuditAction
 from etwin_lti.domain.model import TwinSpace, Visibility
@@ -126,6 +127,11 @@ class ModerationArea(LocalHubBase):
             actor = rec.find_member(s, twinspace_id, actor_id)
             moderation.check_edit(actor, found.row.author_id, hidden=found.hidden)
             twinspaces.check_writable(found.space)
+            if kind is ContentKind.MATERIAL and found.row.file_key is not None and "url" in changes:
+                # An uploaded file's content is its bytes: a link on it would make it both.
+                raise InvalidInputError(
+                    errors={"url": ["An uploaded file has no link to edit: edit its title."]}
+                )
             for name, value in changes.items():
                 setattr(found.row, name, value)
             self._record(
@@ -150,8 +156,11 @@ class ModerationArea(LocalHubBase):
                 s.execute(delete(ForumPostRow).where(ForumPostRow.thread_id == row.id))
             if kind is ContentKind.DIARY_POST:
                 s.execute(delete(DiaryCommentRow).where(DiaryCommentRow.post_id == row.id))
+            stored = stored_keys(row) if kind is ContentKind.MATERIAL else ()
             self._record(s, AuditAction.CONTENT_DELETED, found, actor_id)
             s.delete(row)
+        # The bytes go once the row is committed away: a failed commit keeps both.
+        remove_stored(self._files, stored)
 
     def _opens_thread(self, s: Session, post: ForumPostRow) -> bool:
         first = s.scalar(

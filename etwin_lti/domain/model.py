@@ -216,15 +216,27 @@ class Page:
 
 
 @dataclass(frozen=True)
+class MaterialFile:
+    """An uploaded file of a material as the hub describes it (its store key stays in the hub;
+    the rules of what may be uploaded are ``etwin_lti.domain.files``)."""
+
+    content_type: str
+    size: int
+    filename: str
+    has_thumbnail: bool
+
+
+@dataclass(frozen=True)
 class Material:
     id: int
     twinspace_id: int
     title: str
     kind: MaterialKind
-    url: str
+    url: str | None  # a link; None for an uploaded file (``file``)
     visibility: Visibility
     author_id: int
     created_at: datetime
+    file: MaterialFile | None = None  # an uploaded document, photo or sound
     hidden: bool = False  # by a teacher administrator: shown to them only
 
 

@@ -59,6 +59,8 @@ EDITABLE: Mapping[ContentKind, tuple[str, ...]] = {
     ContentKind.THREAD: ("title",),
     ContentKind.FORUM_POST: ("body",),
 }
+# An uploaded file's material (issue 12): its bytes are its content, only the title is edited.
+FILE_MATERIAL_EDITABLE: tuple[str, ...] = ("title",)
 
 # Words for people: "a page", "a Diary comment".
 NOUNS: Mapping[ContentKind, str] = {

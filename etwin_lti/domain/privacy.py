@@ -176,6 +176,7 @@ class ErasureCounts:
     memberships_suspended: int = 0
     acknowledgements_revoked: int = 0
     content_kept: int = 0
+    files_deleted: int = 0  # uploaded files (a pupil's photo is theirs), rows and stored bytes
     chat_messages_deleted: int = 0
     api_tokens_deleted: int = 0
 

@@ -62,7 +62,7 @@ class PublicMaterial:
     id: int
     title: str
     kind: MaterialKind
-    url: str
+    url: str | None  # None: an uploaded file, listed by its title (files are served to members)
     created_at: datetime
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import IntegerConverter, Map
 
 from etwin_lti.domain.input_rules import ID_MAX, MAX_JSON_DEPTH, json_too_deep, value_problems
 from etwin_lti.errors import InvalidInputError
+from etwin_lti.web.files import UPLOAD_MARK, UPLOAD_REQUEST_MAX
 
 
 class IdConverter(IntegerConverter):
@@ -32,6 +33,15 @@ def check_input() -> None:
     problems: dict[str, list[str]] = {}
     problems.update(value_problems(request.view_args or {}))
     problems.update(_form_problems(request.args))
+    if _accepts_upload():
+        # An upload view (etwin_lti.web.files): its own, larger limit, set before any byte is
+        # read; the multipart body is parsed as a stream, never cached whole in memory.
+        request.max_content_length = UPLOAD_REQUEST_MAX
+        if request.mimetype == "multipart/form-data":
+            problems.update(_form_problems(request.form))
+            if problems:
+                raise InvalidInputError(errors=problems)
+            return
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         # Cached first: the form is then parsed from a copy, and a parser reading the raw
         # body afterwards (the API's, which refuses forms) still finds it.
@@ -47,6 +57,11 @@ def check_input() -> None:
         problems.update(value_problems(request.get_json(silent=True)))
     if problems:
         raise InvalidInputError(errors=problems)
+
+
+def _accepts_upload() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, UPLOAD_MARK, False))
 
 
 def _form_problems(fields: MultiDict[str, str]) -> dict[str, list[str]]:

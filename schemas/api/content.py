@@ -15,6 +15,7 @@ from etwin_lti.domain.model import (
     Visibility,
 )
 from schemas.api.common import ModelSchema, body_id, query_id
+from schemas.api.material_files import MaterialFileSchema
 from schemas.base import StrictSchema
 
 
@@ -36,10 +37,11 @@ class MaterialSchema(ModelSchema):
     twinspace_id = fields.Integer(required=True)
     title = fields.String(required=True)
     kind = fields.Enum(MaterialKind, by_value=True, required=True)
-    url = fields.String(required=True)
+    url = fields.String(required=True, allow_none=True)  # None: an uploaded file
     visibility = fields.Enum(Visibility, by_value=True, required=True)
     author_id = fields.Integer(required=True)
     created_at = fields.DateTime(required=True)
+    file = fields.Nested(MaterialFileSchema, allow_none=True, load_default=None)
     hidden = fields.Boolean(load_default=False)  # shown to teacher administrators only
 
 

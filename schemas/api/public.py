@@ -34,7 +34,7 @@ class PublicMaterialSchema(ModelSchema):
     id = fields.Integer(required=True)
     title = fields.String(required=True)
     kind = fields.Enum(MaterialKind, by_value=True, required=True)
-    url = fields.String(required=True)
+    url = fields.String(required=True, allow_none=True)  # None: an uploaded file
     created_at = fields.DateTime(required=True)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from etwin_lti.domain.model import RoleSource
 from etwin_lti.domain.ports.chat import ChatHub
+from etwin_lti.domain.ports.file_store import FileStore
 from etwin_lti.domain.ports.hub import (
     ContentHub,
     CourseHub,
@@ -21,6 +22,7 @@ from etwin_lti.domain.ports.hub import (
     TwinSpacesHub,
 )
 from etwin_lti.domain.ports.identities import IdentityStore
+from etwin_lti.domain.ports.material_files import MaterialFilesHub
 from etwin_lti.domain.ports.registrations import PlatformRegistrationClient, RegistrationStore
 
 __all__ = [
@@ -28,8 +30,10 @@ __all__ = [
     "ContentHub",
     "CourseHub",
     "EventsHub",
+    "FileStore",
     "HubPort",
     "IdentityStore",
+    "MaterialFilesHub",
     "PeopleHub",
     "PlatformRegistrationClient",
     "ProjectsHub",

@@ -53,6 +53,7 @@ from etwin_lti.domain.model import (
 from etwin_lti.domain.moderation import ContentKind, ContentState, ModerationEntry
 from etwin_lti.domain.paging import MemberPage, ParticipantPage, RoleCount, TraineePage
 from etwin_lti.domain.ports.chat import ChatHub
+from etwin_lti.domain.ports.material_files import MaterialFilesHub
 from etwin_lti.domain.public_pages import GALLERY_PAGE_SIZE, PublicProject, PublicProjectList
 from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
 
@@ -543,6 +544,7 @@ class HubPort(
     EventsHub,
     CourseHub,
     RecognitionHub,
+    MaterialFilesHub,
     ChatHub,
     PublicHub,
     Protocol,

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -147,10 +148,18 @@ class MaterialRow(Hideable, Base):
     twinspace_id: Mapped[int] = mapped_column(ForeignKey("twinspaces.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16))
-    url: Mapped[str] = mapped_column(String(2000))
+    url: Mapped[str | None] = mapped_column(String(2000), nullable=True)  # None: a file
     visibility: Mapped[str] = mapped_column(String(16))
     author_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # An uploaded file (issue 12): its random key in the FileStore, never a path or a name the
+    # uploader chose; the cleaned original name is only shown in Content-Disposition.
+    file_key: Mapped[str | None] = mapped_column(String(100), unique=True, nullable=True)
+    file_size: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    content_type: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    file_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    thumbnail_key: Mapped[str | None] = mapped_column(String(100), unique=True, nullable=True)
+    thumbnail_size: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class DiaryPostRow(Hideable, Base):

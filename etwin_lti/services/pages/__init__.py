@@ -15,6 +15,7 @@ from etwin_lti.services.pages.chat import ChatPages
 from etwin_lti.services.pages.event import EventPages
 from etwin_lti.services.pages.review import ReviewPages
 from etwin_lti.services.pages.twinspace import TwinSpacePages
+from etwin_lti.services.pages.twinspace_files import TwinSpaceFilePages
 from etwin_lti.services.pages.unit import UnitPages
 from etwin_lti.services.progress import ProgressService
 from etwin_lti.services.public_pages import PublicPages
@@ -29,6 +30,7 @@ class PageServices:
     unit: UnitPages
     review: ReviewPages
     acknowledgements: AcknowledgementPages
+    twinspace_files: TwinSpaceFilePages
     chat: ChatPages
     public: PublicPages  # the public project page and the gallery (no launch session)
 
@@ -42,6 +44,7 @@ class PageServices:
             unit=UnitPages(hub, progress),
             review=ReviewPages(hub),
             acknowledgements=AcknowledgementPages(hub, links),
+            twinspace_files=TwinSpaceFilePages(hub),
             chat=ChatPages(hub),
             public=PublicPages(hub),
         )

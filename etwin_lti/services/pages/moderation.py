@@ -90,6 +90,7 @@ def acts_for(
     label: str,
     visibility: Visibility | None = None,
     opens_thread: bool = False,
+    fields: tuple[str, ...] | None = None,  # when not the kind's (a file material: its title)
 ) -> ContentActs:
     own = (
         viewer is not None
@@ -110,7 +111,7 @@ def acts_for(
         moderate=admin,
         make_public=switchable and visibility is Visibility.PRIVATE and (admin or publishes),
         make_private=switchable and visibility is Visibility.PUBLIC and (admin or own),
-        fields=EDITABLE[kind],
+        fields=EDITABLE[kind] if fields is None else fields,
     )
 
 
@@ -149,6 +150,8 @@ class ContentModeration:
             raise NotFoundError("There is no such action on a TwinSpace page.")
         if action == "edit":
             fields = {name: form.get(name, "") for name in EDITABLE[kind]}
+            if kind is ContentKind.MATERIAL and "url" not in form:
+                del fields["url"]  # a file material's form asks for its title only
             self.hub.edit_content(actor_id, twinspace_id, kind, content_id, **fields)
             return f"{kind.value}_edited"
         if action == "delete":

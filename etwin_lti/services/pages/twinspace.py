@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from etwin_lti.domain import moderation, paging, twinspaces
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.model import (
+    MaterialFile,
     MaterialKind,
     Member,
     MemberStatus,
@@ -60,6 +61,7 @@ PUPIL_ROLE_VALUES = tuple(r.value for r in TwinSpaceRole if r in PUPIL_ROLES)
 MESSAGES = {
     "page_added": "Your page was added.",
     "material_added": "Your material was added.",
+    "file_uploaded": "Your file was uploaded.",
     "diary_posted": "Your post is in the Project Diary.",
     "comment_added": "Your comment was added.",
     "thread_opened": "Your thread was opened.",
@@ -130,6 +132,7 @@ class ContentLine:
     author: str
     created_at: datetime
     acts: editing.ContentActs = editing.ContentActs()
+    file: MaterialFile | None = None  # an uploaded file, served by the page's file route
 
 
 @dataclass(frozen=True)
@@ -295,12 +298,19 @@ class TwinSpacePages:
                 ContentLine(
                     m.id,
                     m.title,
-                    m.url,
+                    m.url or "",
                     m.kind.value,
                     m.visibility.value,
                     author(m.author_id),
                     m.created_at,
-                    acts(ContentKind.MATERIAL, m, m.title, visibility=m.visibility),
+                    file=m.file,
+                    acts=acts(
+                        ContentKind.MATERIAL,
+                        m,
+                        m.title,
+                        visibility=m.visibility,
+                        fields=moderation.FILE_MATERIAL_EDITABLE if m.file else None,
+                    ),
                 )
                 for m in snap.materials
             ),

@@ -21,6 +21,7 @@ from etwin_lti.web.api import (
     content,
     course,
     events,
+    material_files,
     moderation,
     people,
     projects,
@@ -41,6 +42,7 @@ BLUEPRINTS = (
     course.bp,
     acknowledgements.bp,
     audit.bp,
+    material_files.bp,
     chat.bp,
     public.bp,
 )

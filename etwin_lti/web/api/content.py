@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
+
 from etwin_lti.domain.api_tokens import ApiPermission
 from etwin_lti.web.api.auth import (
     check_reads_pupils_content,
@@ -12,7 +14,12 @@ from etwin_lti.web.api.auth import (
     requires,
     viewer,
 )
+from etwin_lti.web.api.material_files import (
+    add_uploaded_material_from_form,
+    material_request_body,
+)
 from etwin_lti.web.api.parsing import ApiBlueprint
+from etwin_lti.web.files import accepts_upload
 from schemas.api.content import (
     DiaryCommentSchema,
     DiaryPostSchema,
@@ -60,10 +67,16 @@ def list_materials(query: dict[str, Any], twinspace_id: int) -> Any:
 
 
 @bp.post("/twinspaces/<int:twinspace_id>/materials")
-@requires(ApiPermission.WRITE)
-@bp.arguments(MaterialCreateSchema)
+@accepts_upload
+@requires(ApiPermission.WRITE, acting_body=True)  # both bodies name ``actor_id``
+@bp.doc(requestBody=material_request_body())
 @bp.response(201, MaterialSchema)
-def add_material(body: dict[str, Any], twinspace_id: int) -> Any:
+def add_material(twinspace_id: int) -> Any:
+    """A link (JSON), or an uploaded file (multipart/form-data: ``actor_id``, ``title``,
+    ``visibility`` and the part ``file``; 20 MB, images 5 MB; type checked by content)."""
+    if request.mimetype == "multipart/form-data":
+        return add_uploaded_material_from_form(twinspace_id)
+    body = bp.ARGUMENTS_PARSER.parse(MaterialCreateSchema(), request, location="json")
     return hub().add_material(
         body["actor_id"],
         twinspace_id,

@@ -123,6 +123,7 @@ from etwin_lti.web.pages import (  # noqa: E402  (the views register themselves 
     project,
     review,
     twinspace,
+    twinspace_files,
     unit,
 )
 
@@ -137,5 +138,6 @@ __all__ = [
     "project",
     "review",
     "twinspace",
+    "twinspace_files",
     "unit",
 ]

@@ -8,6 +8,7 @@ in nothing.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -79,6 +80,27 @@ def test_a_teacher_token_posts_to_the_diary_of_its_own_project(
     assert named.status_code == 201
     listed = api_app.test_client().get(path, headers=headers).get_json()
     assert [p["title"] for p in listed] == ["Week 2", "Week 1"]
+
+
+def test_a_teacher_token_adds_materials_as_a_link_and_as_an_uploaded_file(
+    api_app: Flask, w: World, teacher: Callable[..., Headers]
+) -> None:
+    headers = teacher(w.fr)
+    path = f"/api/v1/twinspaces/{w.twinspace}/materials"
+    link = {"title": "Map", "kind": "link", "url": "https://maps.example/eu"}
+    added = post(api_app, path, headers, link)
+    assert added.status_code == 201, added.get_json()
+    assert added.get_json()["author_id"] == w.fr
+    upload = api_app.test_client().post(
+        path,
+        headers=headers,
+        data={"title": "Notes", "file": (io.BytesIO(b"Minutes of our first call."), "n.txt")},
+        content_type="multipart/form-data",
+    )
+    assert upload.status_code == 201, upload.get_json()
+    assert upload.get_json()["author_id"] == w.fr
+    spoofed = post(api_app, path, headers, {**link, "actor_id": w.it})
+    assert (spoofed.status_code, spoofed.get_json()["code"]) == (403, "actor_mismatch")
 
 
 def test_another_project_refuses_the_teacher(

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,8 +20,10 @@ from etwin_lti.domain.model import AcknowledgementKind as K
 from etwin_lti.domain.model import PersonKind, TwinSpaceRole, Visibility
 from etwin_lti.domain.twinspaces import PUPIL_ROLES
 from etwin_lti.lti import claims as c
+from etwin_lti.services.uploads import add_uploaded_material
 from tests.conftest import make_test_app, settle
 from tests.integration.pages.conftest import hidden_fields, prepare
+from tests.support import sample_files
 from tests.support.databases import sqlite_copy
 from tests.support.launching import Launcher
 from tests.support.lti_tokens import (
@@ -131,6 +134,27 @@ def authz_world(
         "context": "authz-course",
     }
 
+    # Uploaded files (issue 12): a private document and a public photo of the founder.
+    private_file = add_uploaded_material(
+        hub,
+        people["founder_fr"],
+        demo.twinspace_id,
+        "Authz private file",
+        io.BytesIO(sample_files.pdf()),
+        "authz.pdf",
+        visibility=Visibility.PRIVATE,
+    )
+    public_photo = add_uploaded_material(
+        hub,
+        people["founder_fr"],
+        demo.twinspace_id,
+        "Authz public photo",
+        io.BytesIO(sample_files.png()),
+        "authz.png",
+        visibility=Visibility.PUBLIC,
+    )
+    ids["file_material"], ids["photo_material"] = private_file.id, public_photo.id
+
     ids["connection"] = _copied_course_waits(
         app, authz_launcher, ids["twinspace"], people["founder_fr"]
     )
@@ -167,6 +191,7 @@ def authz_world(
         for comment in post.comments:
             if comment.author_id in pupils:
                 private[comment.body] = readers
+    private["Authz private file"] = readers
     private[COPIED_COURSE["title"]] = {"teacher_admin"}  # the request, for its approvers
     private["maestra@scuola.example"] = {"api_admin"}
     private["visitor@ecole.example"] = {"api_admin", "nso"}

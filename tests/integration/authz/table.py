@@ -175,6 +175,25 @@ ROWS: dict[tuple[str, str], Row] = {
         # Teacher administrators edit pupils' pseudonyms (the empty one is refused).
         **(sessions(403) | dict(teacher_admin=422)),
     ),
+    # --- uploaded files (issue 12): who may add them, and the page's rule for reading them
+    # (members; the guest and a tool administrator see public files only) ---
+    ("POST", "/embed/twinspace/<int:twinspace_id>/materials/upload"): launched(
+        "/embed/twinspace/{twinspace}/materials/upload",
+        {"title": "Authz walk"},  # no file part: refused once past the role
+        **(sessions(403) | dict(pupil=422, pupil_admin=422, teacher=422, teacher_admin=422)),
+    ),
+    ("GET", "/embed/twinspace/<int:twinspace_id>/materials/<int:material_id>/file"): launched(
+        "/embed/twinspace/{twinspace}/materials/{file_material}/file",
+        **(
+            sessions(403)
+            | dict(pupil=200, pupil_admin=200, teacher=200, teacher_admin=200)
+            | dict(guest=404, tool_admin=404)  # private: not listed for them
+        ),
+    ),
+    ("GET", "/embed/twinspace/<int:twinspace_id>/materials/<int:material_id>/thumbnail"): launched(
+        "/embed/twinspace/{twinspace}/materials/{photo_material}/thumbnail",
+        **(sessions(403) | {a: 200 for a, s in TS_PAGE.items() if s == 200}),  # public photo
+    ),
     # Restoring a Diary post that is not hidden: a teacher administrator of this TwinSpace is
     # past "who may" (409, nothing written); everyone else is refused.
     (
@@ -330,6 +349,17 @@ ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/twinspaces/<int:twinspace_id>/pages"): write(TS + "/pages"),
     ("GET", "/api/v1/twinspaces/<int:twinspace_id>/materials"): read(TS + "/materials"),
     ("POST", "/api/v1/twinspaces/<int:twinspace_id>/materials"): write(TS + "/materials"),
+    (
+        "GET",
+        "/api/v1/twinspaces/<int:twinspace_id>/materials/<int:material_id>/file",
+    ): api(  # private: only an admin token reading as a member; officers never as a person
+        TS + "/materials/{file_material}/file?viewer_id={founder}", admin=200, nso=403, css=403
+    ),
+    (
+        "GET",
+        "/api/v1/twinspaces/<int:twinspace_id>/materials/<int:material_id>/thumbnail",
+    ): read(TS + "/materials/{photo_material}/thumbnail"),
+    ("GET", "/api/v1/twinspaces/<int:twinspace_id>/file-usage"): read(TS + "/file-usage"),
     ("GET", "/api/v1/projects/<int:project_id>/diary"): read(P + "/diary"),  # no pupils' comments
     ("POST", "/api/v1/projects/<int:project_id>/diary"): write(P + "/diary"),
     ("POST", "/api/v1/diary/<int:post_id>/comments"): write("/api/v1/diary/{post}/comments"),

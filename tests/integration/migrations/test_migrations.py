@@ -127,6 +127,13 @@ LATER_COLUMNS = [
     ("projects", "ends_on", "DATE"),
     ("nql_applications", "evidence", "JSON NOT NULL DEFAULT '{}'"),
     *((table, "hidden_at", "TIMESTAMP") for table in MODERATION.TABLES),  # 0004_ws_moderation
+    # 0007_ws_files (its ``url`` nullability does not matter here: the seed adds links only)
+    ("twinspace_materials", "file_key", "VARCHAR(100)"),
+    ("twinspace_materials", "file_size", "BIGINT"),
+    ("twinspace_materials", "content_type", "VARCHAR(100)"),
+    ("twinspace_materials", "file_name", "VARCHAR(255)"),
+    ("twinspace_materials", "thumbnail_key", "VARCHAR(100)"),
+    ("twinspace_materials", "thumbnail_size", "BIGINT"),
 ]
 
 
