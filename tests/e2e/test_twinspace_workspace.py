@@ -252,6 +252,18 @@ def test_a_pupils_chat_message_reaches_the_founders_poll_as_plain_text(
     )
     assert again.json()["messages"] == []
 
+    # The founder hides it with the room's form; the pupil's room no longer shows it.
+    hidden = founder.post(
+        f"/embed/twinspace/{ts}/chat/messages/{lines[0]['id']}/hide", founder.get("/chat").text
+    )
+    assert followed(founder, hidden).count("alert(1)") == 1  # kept, marked, for the founder
+    assert "alert(1)" not in pupil.get("/chat").text
+    # Its poll tells the open page to blank the line, without the words.
+    change = pupil.browser.get(
+        f"{pupil.ts_url}/chat/messages", params={"after": cursor}, timeout=TIMEOUT
+    ).json()["messages"]
+    assert [(c["id"], c["hidden"], c["body"]) for c in change] == [(lines[0]["id"], True, "")]
+
 
 def test_the_founder_edits_the_plan_and_extends_and_others_are_refused(
     demo_tool: DemoTool,
@@ -402,5 +414,21 @@ def test_a_teachers_api_token_posts_to_their_diary_and_not_to_another_project(
         f"{api}/projects/{demo_tool.demo.project_id}/diary", json=entry, timeout=TIMEOUT
     )
     assert anonymous.status_code == 401
+
+    # The launch session is the other credential: the cookie alone is none (401), with the
+    # page's CSRF token it posts as the founder; a pupil's session is refused (pupils comment).
+    diary_url = f"{api}/projects/{demo_tool.demo.project_id}/diary"
+    from_page = {"title": "Week 3 from the page", "body": "Posted by the page's script."}
+    cookie_only = founder.browser.post(diary_url, json=from_page, timeout=TIMEOUT)
+    assert cookie_only.status_code == 401, cookie_only.text
+    csrf = {"X-Etwin-CSRF": hidden_fields(founder.get().text)["csrf_token"]}
+    by_session = founder.browser.post(diary_url, json=from_page, headers=csrf, timeout=TIMEOUT)
+    assert by_session.status_code == 201, by_session.text
+    pupil = launch(demo_tool, "pupil")
+    pupil_csrf = {"X-Etwin-CSRF": hidden_fields(pupil.get().text)["csrf_token"]}
+    refused = pupil.browser.post(diary_url, json=from_page, headers=pupil_csrf, timeout=TIMEOUT)
+    assert refused.status_code == 403, refused.text
+
     diary = demo_tool.container.hub.list_diary(demo_tool.demo.project_id)
-    assert [p.title for p in diary].count(entry["title"]) == 1
+    titles = [p.title for p in diary]
+    assert titles.count(entry["title"]) == 1 and titles.count(from_page["title"]) == 1
