@@ -41,12 +41,17 @@ class RoleCountSchema(ModelSchema):
     suspended = fields.Integer(required=True)
 
 
-class MemberPageSchema(ModelSchema):
-    model = MemberPage
-    members = fields.List(fields.Nested(MemberSchema), required=True)
+class _WindowSchema(ModelSchema):
+    """One page of a list: where it starts, how long it may be, and how many there are."""
+
     total = fields.Integer(required=True)
     offset = fields.Integer(required=True)
     limit = fields.Integer(required=True)
+
+
+class MemberPageSchema(_WindowSchema):
+    model = MemberPage
+    members = fields.List(fields.Nested(MemberSchema), required=True)
 
 
 class ParticipantSchema(ModelSchema):
@@ -56,21 +61,15 @@ class ParticipantSchema(ModelSchema):
     completed_at = fields.DateTime(required=True, allow_none=True)
 
 
-class ParticipantPageSchema(ModelSchema):
+class ParticipantPageSchema(_WindowSchema):
     model = ParticipantPage
     participants = fields.List(fields.Nested(ParticipantSchema), required=True)
-    total = fields.Integer(required=True)
     completed = fields.Integer(required=True)
-    offset = fields.Integer(required=True)
-    limit = fields.Integer(required=True)
 
 
-class TraineePageSchema(ModelSchema):
+class TraineePageSchema(_WindowSchema):
     model = TraineePage
     trainees = fields.List(fields.Nested(PersonSchema), required=True)
-    total = fields.Integer(required=True)
-    offset = fields.Integer(required=True)
-    limit = fields.Integer(required=True)
 
 
 class TraineeStatusSchema(InboundSchema):
