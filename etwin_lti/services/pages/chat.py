@@ -24,9 +24,13 @@ from etwin_lti.domain.model import Member, TwinSpace, TwinSpaceStatus
 from etwin_lti.domain.ports import ChatHub, TwinSpacesHub
 from etwin_lti.domain.twinspaces import PERMISSIONS, Action
 from etwin_lti.errors import NotFoundError
-from etwin_lti.services.pages.common import NotYourResourceError, launched_for, require_person
+from etwin_lti.services.pages.common import (
+    FORMER_MEMBER,
+    NotYourResourceError,
+    launched_for,
+    require_person,
+)
 
-FORMER_MEMBER = "A former member"
 POLL_SECONDS = 3  # the page's poll interval while visible (slower when hidden: the script)
 MESSAGES = {
     "chat_posted": "Your message was sent.",

@@ -17,6 +17,9 @@ from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.validation import FieldErrors
 from etwin_lti.errors import PermissionDeniedError
 
+# Whose name the pages show for content or messages of a person who is no longer a member.
+FORMER_MEMBER = "A former member"
+
 T = TypeVar("T")
 CSRF_FIELD = "csrf_token"
 _CSRF_LABEL = b"etwin-lti/embedded-page-csrf/v1"

@@ -23,13 +23,12 @@ from etwin_lti.domain.ports import ContentHub
 from etwin_lti.domain.twinspaces import PERMISSIONS, Action
 from etwin_lti.domain.validation import FieldErrors
 from etwin_lti.errors import NotFoundError
-from etwin_lti.services.pages.common import field_choice
+from etwin_lti.services.pages.common import FORMER_MEMBER, field_choice
 
 ACTIONS = ("edit", "delete", "hide", "restore", "visibility")
 KINDS = {k.value: k for k in ContentKind}
 VISIBILITIES = {v.value: v for v in Visibility}
 TRAIL_LENGTH = 15
-FORMER_MEMBER = "A former member"
 
 
 def _messages() -> dict[str, str]:

@@ -43,6 +43,7 @@ from etwin_lti.domain.validation import BODY_MAX, COMMENT_MAX, NAME_MAX, FieldEr
 from etwin_lti.errors import NotFoundError, PermissionDeniedError
 from etwin_lti.services.pages import moderation as editing
 from etwin_lti.services.pages.common import (
+    FORMER_MEMBER,
     NotYourResourceError,
     field_choice,
     field_text,
@@ -54,7 +55,6 @@ from etwin_lti.services.pages.labels import EqlLine, eql_line
 
 VISIBILITIES = {v.value: v for v in Visibility}
 MATERIAL_KIND_VALUES = {k.value: k for k in MaterialKind}
-FORMER_MEMBER = "A former member"
 NON_PUPIL_ROLES = tuple(r.value for r in TwinSpaceRole if r not in PUPIL_ROLES)
 PUPIL_ROLE_VALUES = tuple(r.value for r in TwinSpaceRole if r in PUPIL_ROLES)
 
