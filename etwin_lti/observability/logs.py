@@ -96,4 +96,7 @@ def configure_logging(log_format: str, *, level: int = logging.INFO) -> bool:
     # The development server's access lines carry query strings (registration tokens, login
     # hints); the tool's own request line (etwin_lti.web.observability) replaces them.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # Alembic announces each of its plugins at every start: lines that bury the address the
+    # server prints. Its migrations ("Running upgrade ...") still log at INFO.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     return True
