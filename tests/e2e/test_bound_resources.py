@@ -161,7 +161,10 @@ def _edited(token: str, resource: str) -> str:
 
 
 def _flip_last(token: str) -> str:
-    return token[:-1] + ("A" if token[-1] != "A" else "B")
+    """Change the signature's last full character. Its very last base64url character carries
+    unused bits: changing it can leave the decoded signature as it was (a valid token)."""
+    i = len(token) - 2
+    return token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1 :]
 
 
 Setup = Callable[[Bound], tuple[str, str]]  # -> (LMS user, resource link id) to launch
