@@ -158,6 +158,12 @@ ROWS: dict[tuple[str, str], Row] = {
     # --- The public project pages: no credential needed, none changes the answer ---
     ("GET", "/projects/public"): everyone("/projects/public"),
     ("GET", "/projects/<int:project_id>/public"): everyone("/projects/{project}/public"),
+    # The public photo of the demo project (its private file: tests/integration/pages).
+    (
+        "GET",
+        "/projects/<int:project_id>/public/materials/<int:material_id>/"
+        "<any(file, thumbnail):which>",
+    ): everyone("/projects/{project}/public/materials/{photo_material}/thumbnail"),
     # --- Pages inside the LMS iframe (launch sessions) ---
     ("GET", "/embed/twinspace/<int:twinspace_id>"): launched(
         "/embed/twinspace/{twinspace}", **TS_PAGE
@@ -444,6 +450,11 @@ ROWS: dict[tuple[str, str], Row] = {
     # --- what the public pages show, for a remote hub's connector: any token reads it ---
     ("GET", "/api/v1/public/projects"): read("/api/v1/public/projects"),
     ("GET", "/api/v1/public/projects/<int:project_id>"): read("/api/v1/public/projects/{project}"),
+    (
+        "GET",
+        "/api/v1/public/projects/<int:project_id>/materials/<int:material_id>/"
+        "<any(file, thumbnail):which>",
+    ): read("/api/v1/public/projects/{project}/materials/{photo_material}/file"),
     # --- the audit log: who changed roles, permits, labels; not for officers ---
     ("GET", "/api/v1/audit"): api("/api/v1/audit", admin=200, nso=403, css=403),
     # --- the sandbox LMS (demo mode only): another platform mounted in-process, with its own
