@@ -7,31 +7,16 @@ unknown id) is one 404 that tells none of them apart."""
 from __future__ import annotations
 
 import io
-import re
 from typing import Any
 
 import pytest
-from flask.testing import FlaskClient
 
 from etwin_lti.domain.model import MaterialKind, PersonKind, Visibility
 from etwin_lti.domain.moderation import ContentKind
 from etwin_lti.services.uploads import add_uploaded_material
 from tests.integration.pages.conftest import PagesWorld
+from tests.integration.pages.test_public_project_page import NONCE, anonymous
 from tests.support import sample_files as sf
-
-NONCE = re.compile(r"nonce-[A-Za-z0-9_-]+")
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def either(request: pytest.FixtureRequest) -> PagesWorld:
-    world: PagesWorld = request.getfixturevalue(
-        "world" if request.param == "sqlite" else "pg_world"
-    )
-    return world
-
-
-def anonymous(world: PagesWorld) -> FlaskClient:
-    return world.app.test_client(use_cookies=False)
 
 
 def upload(world: PagesWorld, title: str, data: bytes, name: str, visibility: Visibility) -> int:
