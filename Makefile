@@ -26,7 +26,8 @@ run: $(STAMP)
 test: $(STAMP)
 	bash scripts/ensure-services.sh
 	bash scripts/ensure-chromium.sh
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	@# The slowest tests are printed at the end: where the suite's wall time goes (issue 8).
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=25 $(PYTEST_ARGS)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
