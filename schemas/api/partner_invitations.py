@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from marshmallow import fields
 
 from etwin_lti.domain.partner_invitations import PartnerInvitation, PartnerInvitationState
 from etwin_lti.domain.people import TEACHER_SEARCH_MAX
@@ -29,9 +29,7 @@ class PartnerInviteSchema(StrictSchema):
 
 
 class TeacherSearchQuery(StrictSchema):
-    """The hub's rules check the text (at least 3 letters), so every hub answers alike."""
+    """The hub's rules check both (at least 3 letters, 1..20), so every hub answers alike."""
 
     name = fields.String(required=True)
-    limit = fields.Integer(
-        load_default=TEACHER_SEARCH_MAX, validate=validate.Range(min=1, max=TEACHER_SEARCH_MAX)
-    )
+    limit = fields.Integer(load_default=TEACHER_SEARCH_MAX)
