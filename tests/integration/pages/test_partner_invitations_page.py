@@ -296,3 +296,31 @@ def test_an_invitation_to_a_closed_project_is_refused_and_cannot_be_accepted(
     )
     assert refused.status_code == 409 and 'data-error="project_closed"' in text(refused)
     assert state(world) == before
+
+
+def test_the_launch_session_invites_and_answers_over_the_api(world: PagesWorld) -> None:
+    """The embedded page's own scripts: the session plus the page's CSRF token in a header."""
+    invitee = outsider(world)
+    founder = world.as_founder()
+    headers = {"X-Etwin-CSRF": fields(founder, world)["csrf_token"]}
+    api = f"/api/v1/projects/{world.demo.project_id}/partner-invitations"
+    made = founder.post(api, headers=headers, json={"invitee_id": invitee})
+    assert made.status_code == 201, made.get_json()
+    assert made.get_json()["inviter_id"] == world.demo.people["founder_fr"]
+    teacher = world.launched("agnieszka", [ROLE_INSTRUCTOR], world.ts)
+    own = {"X-Etwin-CSRF": hidden_fields(text(teacher.get(world.ts_url)))["csrf_token"]}
+    mine = teacher.get(f"/api/v1/people/{invitee}/partner-invitations", headers=own)
+    assert [i["id"] for i in mine.get_json()] == [made.get_json()["id"]]
+    # The founder's session cannot answer for the invitee; the invitee's can.
+    refused = founder.post(
+        f"/api/v1/partner-invitations/{made.get_json()['id']}/accept", headers=headers, json={}
+    )
+    assert refused.status_code == 403
+    assert refused.get_json()["code"] == "partner_invitation_not_yours"
+    accepted = teacher.post(
+        f"/api/v1/partner-invitations/{made.get_json()['id']}/accept", headers=own, json={}
+    )
+    assert accepted.status_code == 200 and accepted.get_json()["state"] == "accepted"
+    assert invitee in world.hub.get_project(world.demo.project_id).partner_ids
+    # No CSRF header: the cookie alone is no API credential.
+    assert founder.post(api, json={"invitee_id": invitee}).status_code == 401
