@@ -25,7 +25,8 @@ from etwin_lti.domain.partner_invitations import (
     PartnerInvitationNotFoundError,
     PartnerInvitationState,
 )
-from etwin_lti.persistence.models.hub import PartnerInvitationRow, ProjectRow
+from etwin_lti.errors import NotFoundError
+from etwin_lti.persistence.models.hub import PartnerInvitationRow, PersonRow, ProjectRow
 
 PENDING = PartnerInvitationState.PENDING.value
 
@@ -88,17 +89,22 @@ class PartnerInvitationsArea(ProjectsArea):
             return [rec.partner_invitation(row) for row in rows]
 
     def pending_partner_invitations(self, person_id: int) -> list[PartnerInvitation]:
+        # One statement (every page a teacher opens asks, docs/decisions/0028): the person,
+        # outer-joined to their pending invitations; no row at all means no such person.
         with self._db.session() as s:
-            rec.load_person(s, person_id)
-            rows = s.scalars(
-                select(PartnerInvitationRow)
-                .where(
-                    PartnerInvitationRow.invitee_id == person_id,
-                    PartnerInvitationRow.state == PENDING,
+            rows = s.execute(
+                select(PersonRow.id, PartnerInvitationRow)
+                .outerjoin(
+                    PartnerInvitationRow,
+                    (PartnerInvitationRow.invitee_id == PersonRow.id)
+                    & (PartnerInvitationRow.state == PENDING),
                 )
+                .where(PersonRow.id == person_id)
                 .order_by(PartnerInvitationRow.id)
-            )
-            return [rec.partner_invitation(row) for row in rows]
+            ).all()
+            if not rows:
+                raise NotFoundError(f"Person {person_id} does not exist.")
+            return [rec.partner_invitation(row) for _, row in rows if row is not None]
 
     def answer_partner_invitation(
         self, person_id: int, invitation_id: int, accept: bool
