@@ -46,17 +46,8 @@ MESSAGES = {
 _TEACHER_ROLES = frozenset(
     {TwinSpaceRole.TEACHER, TwinSpaceRole.TEACHER_ADMINISTRATOR, TwinSpaceRole.OBSERVER}
 )
-# Roles whose launch is never a teacher's: no read for them.
-_NEVER_INVITED = frozenset(
-    {
-        TwinSpaceRole.PUPIL.value,
-        TwinSpaceRole.PUPIL_ADMINISTRATOR.value,
-        TwinSpaceRole.GUEST.value,
-        "pupil",
-        "expert",
-        "trainer",
-    }
-)
+# Launch roles that are never a teacher's (as the page bar reads them): no read for them.
+_NEVER_INVITED = frozenset({"pupil", "pupil_administrator", "guest", "expert", "trainer"})
 STATE_LABELS = {
     PartnerInvitationState.PENDING: "waiting for an answer",
     PartnerInvitationState.ACCEPTED: "accepted",
