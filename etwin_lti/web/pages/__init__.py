@@ -23,9 +23,12 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.paging import page_number
+from etwin_lti.domain.teacher_linking import is_validated_teacher
 from etwin_lti.errors import EtwinLtiError
 from etwin_lti.services.pages import PageServices
 from etwin_lti.services.pages.common import CSRF_FIELD
+from etwin_lti.services.pages.partner_invitations import MESSAGES as PARTNER_MESSAGES
+from etwin_lti.services.pages.partner_invitations import PartnerInvitationPages
 from etwin_lti.web.container import services
 from etwin_lti.web.csrf import check_form_csrf, form_csrf_token
 from etwin_lti.web.session import SESSION_COOKIE, TOKEN_FIELD, current_launch, launch_token
@@ -75,12 +78,25 @@ def render_page(
         template,
         view=view,
         session=session,
-        message=messages.get(code),
+        message=messages.get(code) or PARTNER_MESSAGES.get(code),
+        partner_invitations=partner_invitation_pages().notices(session),
         form_errors=form_errors or FormErrors("", None, {}),
         hidden={CSRF_FIELD: form_csrf_token(session), TOKEN_FIELD: launch_token()},
         resource_url=_resource_url(session),
     )
     return page, status
+
+
+def partner_invitation_pages() -> PartnerInvitationPages:
+    """Composed per request (it keeps no state): the hub, and the tool's teacher accounts when
+    this instance keeps them (a pending registration is not offered as a partner)."""
+    c = services()
+    accounts = c.teacher_accounts
+    if accounts is None:
+        return PartnerInvitationPages(c.hub)
+    return PartnerInvitationPages(
+        c.hub, is_validated=lambda person_id: is_validated_teacher(accounts.get_account(person_id))
+    )
 
 
 def refused_form(form: str, target: int | None, errors: Mapping[str, Any]) -> FormErrors:
@@ -120,6 +136,7 @@ from etwin_lti.web.pages import (  # noqa: E402  (the views register themselves 
     connections,
     event,
     moderation,
+    partner_invitations,
     project,
     review,
     twinspace,
@@ -135,6 +152,7 @@ __all__ = [
     "connections",
     "event",
     "moderation",
+    "partner_invitations",
     "project",
     "review",
     "twinspace",

@@ -322,6 +322,24 @@ ROWS: dict[tuple[str, str], Row] = {
         body={},
     ),
     ("POST", "/api/v1/projects/<int:project_id>/partners"): write(P + "/partners"),
+    # --- partner invitations (issue 12 items 5 and 7) ---
+    ("GET", "/api/v1/teachers"): read("/api/v1/teachers?name=Camille"),
+    ("POST", "/api/v1/projects/<int:project_id>/partner-invitations"): write(
+        P + "/partner-invitations"
+    ),
+    ("GET", "/api/v1/projects/<int:project_id>/partner-invitations"): read(
+        P + "/partner-invitations"
+    ),
+    ("GET", "/api/v1/people/<int:person_id>/partner-invitations"): read(
+        "/api/v1/people/{teacher_it}/partner-invitations"
+    ),
+    (
+        "POST",
+        "/api/v1/partner-invitations/<int:invitation_id>/<any(accept, decline):answer>",
+    ): write("/api/v1/partner-invitations/1/accept"),
+    ("POST", "/api/v1/partner-invitations/<int:invitation_id>/withdraw"): write(
+        "/api/v1/partner-invitations/1/withdraw"
+    ),
     ("POST", "/api/v1/projects/<int:project_id>/close"): write(P + "/close"),
     # --- TwinSpaces and members ---
     ("GET", "/api/v1/twinspaces"): read("/api/v1/twinspaces"),
@@ -503,6 +521,16 @@ ROWS: dict[tuple[str, str], Row] = {
         # Teacher administrators grant permits; naming nobody is refused.
         "/embed/twinspace/{twinspace}/project/permits/grant-expert",
         **(sessions(403) | dict(teacher_admin=422)),
+    ),
+    ("POST", "/embed/twinspace/<int:twinspace_id>/project/partners/<action>"): launched(
+        # Teacher administrators invite; naming nobody is refused.
+        "/embed/twinspace/{twinspace}/project/partners/invite",
+        **(sessions(403) | dict(teacher_admin=422)),
+    ),
+    ("POST", "/embed/partner-invitations/<int:invitation_id>/<any(accept, decline):answer>"): (
+        # Only one of the launched person's own pending invitations: none here (the tool
+        # admin's launch names no hub person at all).
+        launched("/embed/partner-invitations/1/accept", **(sessions(404) | dict(tool_admin=403)))
     ),
     ("PUT", "/api/v1/projects/<int:project_id>/profile"): write(P + "/profile"),
     ("POST", "/api/v1/projects/<int:project_id>/extend"): write(P + "/extend"),

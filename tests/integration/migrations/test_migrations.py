@@ -69,9 +69,12 @@ def test_every_reference_to_a_person_is_merged() -> None:
     """A new table pointing at people must be taught to 0002's merge (or a later revision's)."""
     # Tables created after 0002 hold no duplicated people: only the runtime merge
     # (connectors.sql_person_merge) must know them.
-    later = {("chat_messages", "author_id")}
+    later = {("chat_messages", "author_id"), ("partner_invitations", "inviter_id")}
     runtime = {(model.__tablename__, column) for model, column in sql_person_merge._MOVED}
     assert later <= runtime
+    # 0008_partner_invitations: the invitee moves in ``_merge_partner_invitations``
+    # (tests/integration/linking/test_person_merge.py).
+    later.add(("partner_invitations", "invitee_id"))
     covered = {(t, c) for t, c in MERGE._FOLLOW} | later
     covered |= {(t, c) for t, c, _key, _order in MERGE._UNIQUE}
     covered |= {
