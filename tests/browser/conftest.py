@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.support.databases import sqlite_copy
 from tests.support.demo_tool import DemoTool, serving_demo_tool
 
 pytestmark = pytest.mark.browser
@@ -34,6 +35,17 @@ SHOTS = Path("/tmp/etwin-shots")
 @pytest.fixture
 def demo_tool(app_sqlite_url: str, tmp_path: Path) -> Iterator[DemoTool]:
     with serving_demo_tool(app_sqlite_url, tmp_path) as tool:
+        yield tool
+
+
+@pytest.fixture(scope="module")
+def module_demo_tool(
+    _app_sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DemoTool]:
+    """One demo tool for a whole module (the accessibility walk visits many pages: one app,
+    not one per page); its tests share the demo data, so they only add to it."""
+    folder = tmp_path_factory.mktemp("demo-tool")
+    with serving_demo_tool(sqlite_copy(_app_sqlite_template, folder), folder) as tool:
         yield tool
 
 
