@@ -14,15 +14,15 @@ violation.
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Frame, Page
 
+from tests.browser.conftest import ARTIFACTS
+
 VENDOR = Path(__file__).parent / "vendor" / "axe-core"
-ARTIFACTS = Path(os.environ.get("ETWIN_TEST_ARTIFACTS", "test-artifacts"))
 WIDTHS = (360, 768, 1200)
 HEIGHT = 900
 # WCAG 2.0/2.1 A and AA, plus axe's best practices (landmarks, one h1, heading order): all are

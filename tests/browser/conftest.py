@@ -3,10 +3,14 @@
 ``demo_tool``: what ``etwin-lti serve --demo`` runs (sandbox LMS mounted at /sandbox/, demo
 data loaded), on 127.0.0.1 in a thread. ``browser``: one headless Chromium per test module
 (never ``playwright install``: the system's /usr/bin/chromium).
+
+What the tests see is kept under ``test-artifacts/`` (gitignored; ``ETWIN_TEST_ARTIFACTS``
+moves it): ``screenshots/`` and the axe reports in ``axe/`` (``tests/browser/axe.py``).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,7 +33,12 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SHOTS = Path("/tmp/etwin-shots")
+ARTIFACTS = Path(
+    os.environ.get("ETWIN_TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts")
+)
+SHOTS = ARTIFACTS / "screenshots"
+# `make screenshots`: the pictures of the README, from the accessibility walk (``docs_shot``).
+DOCS_SHOTS = os.environ.get("ETWIN_DOCS_SCREENSHOTS")
 
 
 @pytest.fixture

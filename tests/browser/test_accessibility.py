@@ -4,13 +4,14 @@ critical violation fails. One demo tool for the module (the pages only add to th
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
 from playwright.sync_api import Frame, Page, expect
 
 from tests.browser import axe
-from tests.browser.conftest import DemoTool
+from tests.browser.conftest import DOCS_SHOTS, SHOTS, DemoTool
 
 pytestmark = pytest.mark.browser
 
@@ -29,6 +30,17 @@ def launch(page: Page, tool: DemoTool, button: str) -> Frame:
     page.goto(tool.base_url + "/sandbox/")
     page.click(f'[data-launch="{button}"]')
     return tool_frame(page)
+
+
+def docs_shot(page: Page, name: str, *, in_frame: bool = True) -> None:
+    """A picture for the README (docs/screenshots, ``make screenshots``), kept as a test
+    artifact too: the tool inside the LMS's frame, or a page of its own, at 1200 px."""
+    target = page.locator("iframe.lms-frame") if in_frame else page
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    target.screenshot(path=str(SHOTS / f"{name}.png"))
+    if DOCS_SHOTS:
+        Path(DOCS_SHOTS).mkdir(parents=True, exist_ok=True)
+        target.screenshot(path=str(Path(DOCS_SHOTS) / f"{name}.png"))
 
 
 def follow(page: Page, frame: Frame, selector: str) -> Frame:
@@ -69,6 +81,11 @@ def test_teacher_administrator_pages(page: Page, module_demo_tool: DemoTool) -> 
     tool.link("6", tool.demo.people["founder_fr"])  # "assistant" is the founder
     frame = launch(page, tool, "twinspace:assistant")
     axe.check(page, "twinspace-teacher-administrator", frame)
+    docs_shot(page, "twinspace")
+    frame.locator('[data-action="sync-roster"]').click()
+    flash = page.frame_locator("iframe.lms-frame").locator(".flash")
+    expect(flash).to_contain_text("The roster was synced: ")  # with its counts
+    expect(flash).to_contain_text(" added, ")
     for name, selector in [
         ("members", '[data-action="manage-members"]'),
         ("invitations", '[data-action="invitations"]'),
@@ -100,6 +117,14 @@ def test_deep_linking_picker(page: Page, module_demo_tool: DemoTool) -> None:
     page.click('[data-launch="deeplink"]')
     frame = tool_frame(page)
     axe.check(page, "picker", frame)
+    docs_shot(page, "picker")
+    # Sent with nothing ticked: the same picker says what to do (issue 13 item 3).
+    frame.locator('button[value="embed"]').click()
+    refused = page.frame_locator("iframe.lms-frame").locator("#dl-refused")
+    expect(refused).to_contain_text("Choose at least one eTwinning resource")
+    frame = tool_frame(page)
+    expect(frame.locator('button[value="cancel"]')).to_be_visible()  # the way back
+    axe.check(page, "picker-refused", frame)
 
 
 def test_course_event_and_trainer_pages(page: Page, module_demo_tool: DemoTool) -> None:
@@ -119,11 +144,14 @@ def test_course_event_and_trainer_pages(page: Page, module_demo_tool: DemoTool) 
     assert certificate
     page.goto(urljoin(frame.url, certificate))
     axe.check(page, "certificate")
+    docs_shot(page, "certificate", in_frame=False)
     frame = launch(page, tool, "unit:trainee")
     axe.check(page, "unit-trainee", frame)
+    docs_shot(page, "unit")
     tool.link("7", tool.demo.people["trainer_1"])  # "designer" trains the edition
     frame = launch(page, tool, "unit:designer")
     axe.check(page, "unit-trainer", frame)
     follow(page, frame, 'nav a:has-text("My acknowledgements")')
     expect(page.frame_locator("iframe.lms-frame").locator(".edition-dashboard")).to_be_visible()
     axe.check(page, "trainer-dashboard", frame)
+    docs_shot(page, "trainer-dashboard")
