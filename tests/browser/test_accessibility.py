@@ -88,6 +88,7 @@ def test_teacher_administrator_pages(page: Page, module_demo_tool: DemoTool) -> 
     expect(flash).to_contain_text(" added, ")
     for name, selector in [
         ("members", '[data-action="manage-members"]'),
+        ("chat-moderator", '[data-action="open-chat"]'),
         ("invitations", '[data-action="invitations"]'),
         ("project-teacher-administrator", '[data-action="project-page"]'),
         ("connections", 'nav a:has-text("Course connections")'),
