@@ -9,7 +9,9 @@ import re
 from typing import Any
 
 import pytest
+from itsdangerous import URLSafeSerializer
 
+from etwin_lti.web.pages import message_details
 from tests.integration.pages.conftest import PagesWorld, submit
 from tests.support.lti_tokens import ROLE_INSTRUCTOR, ROLE_LEARNER
 
@@ -81,3 +83,31 @@ def test_the_last_unit_says_what_comes_next(world: PagesWorld) -> None:
     assert 'data-certificate="issued"' in page and 'data-link="certificate"' in page
     trainer = world.launched("trainer", [ROLE_INSTRUCTOR], f"unit:{last}")
     assert 'data-next="certificate"' not in text(trainer.get(f"/embed/unit/{last}"))
+
+
+HOSTILE_DETAILS = [
+    None,
+    "",
+    "not-signed",
+    ["added", 3],
+    {"added": -1},
+    {"added": 10**12},
+    {"added": True},  # a bool is not a count
+    {"added": "3"},
+    {"added": 3.5},
+    {"added": 1, "{0.__class__}": 2},  # names that are not identifiers
+]
+
+
+@pytest.mark.parametrize("body", HOSTILE_DETAILS, ids=range(len(HOSTILE_DETAILS)))
+def test_message_numbers_are_only_signed_small_counts(world: PagesWorld, body: Any) -> None:
+    with world.app.test_request_context():
+        assert message_details.read(message_details.sign({"added": 3})) == {"added": 3}
+        if isinstance(body, dict | list):
+            # Signed by someone who knows another salt, or well signed but not counts.
+            other = URLSafeSerializer(world.app.config["SECRET_KEY"], salt="another").dumps(body)
+            assert message_details.read(str(other)) is None
+            token = message_details._serializer().dumps(body)
+            assert message_details.read(str(token)) is None
+        else:
+            assert message_details.read(body) is None
