@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check unit integration e2e migration bench clean
+.PHONY: run test check unit integration e2e screenshots migration bench clean
 
 # A new venv's setuptools is too old to build this project's wheel (the wheel smoke test).
 $(STAMP): setup.cfg pyproject.toml
@@ -40,6 +40,12 @@ e2e: $(STAMP)
 	bash scripts/ensure-services.sh
 	bash scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+
+# The README's pictures (docs/screenshots/*.png), taken by the accessibility walk in Chromium.
+screenshots: $(STAMP)
+	bash scripts/ensure-services.sh
+	bash scripts/ensure-chromium.sh
+	ETWIN_DOCS_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/browser/test_accessibility.py -q $(PYTEST_ARGS)
 
 check: $(STAMP)
 	$(BIN)/ruff format --check .

@@ -70,6 +70,11 @@ MESSAGES = {
     "member_suspended": "The member was suspended (their content is kept).",
     "member_reactivated": "The member was reactivated.",
     "pseudonym_changed": "The pupil's pseudonym was changed.",
+    "roster_synced": "The roster was synced.",
+    "roster_synced:details": (
+        "The roster was synced: {added} added, {updated} updated, {suspended} suspended "
+        "({unchanged} unchanged, {skipped} skipped: not launched yet or no role here)."
+    ),
     **editing.MESSAGES,
 }
 

@@ -10,7 +10,9 @@ POST) and ``etwin_launch_token`` (the short signed launch token, read by
 ``etwin_lti.web.session`` when the browser blocked the cookie). After a successful post the
 browser is sent back to the page (303, with a message code in the query string: words, never
 anything that grants access); a browser without the cookie gets the page in the answer itself,
-since a redirect would lose the token, which never goes into a URL.
+since a redirect would lose the token, which never goes into a URL. A message that reports
+numbers (``done(..., details=...)``) finds them in ``MESSAGES[code + ":details"]``, filled from
+the signed ``about`` field (``web.pages.message_details``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from etwin_lti.services.pages.partner_invitations import MESSAGES as PARTNER_MES
 from etwin_lti.services.pages.partner_invitations import PartnerInvitationPages
 from etwin_lti.web.container import services
 from etwin_lti.web.csrf import check_form_csrf, form_csrf_token
+from etwin_lti.web.pages import message_details
 from etwin_lti.web.session import SESSION_COOKIE, TOKEN_FIELD, current_launch, launch_token
 
 bp = Blueprint("pages", __name__)
@@ -78,7 +81,7 @@ def render_page(
         template,
         view=view,
         session=session,
-        message=messages.get(code) or PARTNER_MESSAGES.get(code),
+        message=_message(messages, code) or PARTNER_MESSAGES.get(code),
         partner_invitations=partner_invitation_pages().notices(session),
         form_errors=form_errors or FormErrors("", None, {}),
         hidden={CSRF_FIELD: form_csrf_token(session), TOKEN_FIELD: launch_token()},
@@ -104,12 +107,30 @@ def refused_form(form: str, target: int | None, errors: Mapping[str, Any]) -> Fo
     return FormErrors(form, target, errors, values)
 
 
-def done(code: str, endpoint: str, **values: Any) -> Any:
+def done(
+    code: str, endpoint: str, *, details: Mapping[str, int] | None = None, **values: Any
+) -> Any:
     """Post/Redirect/Get; without the cookie, the page itself (see the module docstring)."""
     if request.cookies.get(SESSION_COOKIE):
+        if details is not None:
+            values[message_details.QUERY_FIELD] = message_details.sign(details)
         return redirect(url_for(endpoint, msg=code, **values), 303)
-    g.page_message = code
+    g.page_message, g.page_message_details = code, details
     return current_app.view_functions[endpoint](**values)
+
+
+def _message(messages: Mapping[str, str], code: str) -> str | None:
+    """The message of a code; with its numbers when they came signed (or from this request)."""
+    details = g.get("page_message_details") or message_details.read(
+        request.args.get(message_details.QUERY_FIELD)
+    )
+    detailed = messages.get(code + ":details")
+    if detailed and details is not None:
+        try:
+            return detailed.format_map(details)
+        except KeyError:  # numbers signed for another wording: the plain message
+            pass
+    return messages.get(code)
 
 
 def back_page() -> str:
