@@ -27,7 +27,6 @@ from etwin_lti.domain.model import Acknowledgement, Edition, Unit
 from etwin_lti.domain.ports import CourseHub, RecognitionHub
 from etwin_lti.errors import PermissionDeniedError
 from etwin_lti.services import badges
-from etwin_lti.services.pages.common import label
 
 
 class NotATrainerError(PermissionDeniedError):
@@ -60,7 +59,7 @@ class AcknowledgementLinks:
             id=a.id,
             title=a.title,
             kind=a.kind.value,
-            kind_label=label(a.kind.value),
+            kind_label=badges.KIND_LABELS[a.kind],
             issued_at=a.issued_at,
             revoked=a.revoked_at is not None,
             assertion_url=self.urls.assertion(a.id),
