@@ -26,9 +26,10 @@ TRACK = "#e3e8ef"  # the empty part of a bar (decoration: the value is also in w
 GRID = "#77838f"  # the baseline and grid lines
 TEXT_COLOURS = (INK, MUTED)
 GRAPHIC_COLOURS = (BAR, GRID)
-WIDTH = 600
-LABEL_WIDTH = 190
-LABEL_CHARS = 26  # a longer label is cut with an ellipsis (the whole one is in the table)
+WIDTH = 600  # the viewBox: drawn 1:1 up to this many CSS pixels, scaled down below
+NARROW = 320  # for a side column, so that the text keeps its size there
+VALUE_WIDTH = 62  # "12 / 30" right of a bar
+CHAR_WIDTH = 7  # about, at 13px: a label longer than its column is cut with an ellipsis
 ROW = 30
 MONTHS_SHORT = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 FONT = 'font-family="system-ui, sans-serif" font-size="13"'
@@ -71,26 +72,37 @@ def contrast_ratio(foreground: str, background: str) -> float:
     return (lighter + 0.05) / (darker + 0.05)
 
 
-def _cut(text: str, length: int = LABEL_CHARS) -> str:
+def _cut(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
-def _svg(chart_id: str, title: str, desc: str, height: int, body: Iterable[str]) -> str:
+def _svg(chart_id: str, title: str, desc: str, size: tuple[int, int], body: Iterable[str]) -> str:
+    width, height = size
     ids = f"{chart_id}-title {chart_id}-desc"
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{escape(chart_id)}" '
-        f'role="img" aria-labelledby="{escape(ids)}" viewBox="0 0 {WIDTH} {height}" '
+        f'role="img" aria-labelledby="{escape(ids)}" viewBox="0 0 {width} {height}" '
         f'width="100%" preserveAspectRatio="xMinYMin meet">'
         f'<title id="{escape(chart_id)}-title">{escape(title)}</title>'
         f'<desc id="{escape(chart_id)}-desc">{escape(desc)}</desc>' + "".join(body) + "</svg>"
     )
 
 
-def bar_chart(chart_id: str, title: str, bars: Sequence[Bar], *, unit: str) -> ChartData:
+def bar_chart(
+    chart_id: str,
+    title: str,
+    bars: Sequence[Bar],
+    *,
+    unit: str,
+    heading: str = "",
+    width: int = WIDTH,
+) -> ChartData:
     """Horizontal bars, one per label, each with its value in words beside it
     ("3 of 5 trainees"); ``unit`` names what is counted. A bar whose ``total`` is 0 is a
     plain count, drawn against the largest value of the chart."""
-    track = WIDTH - LABEL_WIDTH - 110
+    label_width = round(width * 0.36)
+    label_chars = label_width // CHAR_WIDTH
+    track = width - label_width - VALUE_WIDTH
     height = max(1, len(bars)) * ROW + 10
     largest = max((b.value for b in bars), default=0)
     body: list[str] = []
@@ -102,11 +114,12 @@ def bar_chart(chart_id: str, title: str, bars: Sequence[Bar], *, unit: str) -> C
         body.append(
             f'<g class="bar" data-label="{escape(bar.label)}" data-value="{bar.value}">'
             f"<title>{escape(bar.label)}: {escape(words)}</title>"
-            f'<text x="0" y="{y + 19}" fill="{INK}" {FONT}>{escape(_cut(bar.label))}</text>'
-            f'<rect x="{LABEL_WIDTH}" y="{y + 5}" width="{track}" height="18" fill="{TRACK}"/>'
-            f'<rect x="{LABEL_WIDTH}" y="{y + 5}" width="{track * share:.1f}" height="18" '
+            f'<text x="0" y="{y + 19}" fill="{INK}" {FONT}>'
+            f"{escape(_cut(bar.label, label_chars))}</text>"
+            f'<rect x="{label_width}" y="{y + 5}" width="{track}" height="18" fill="{TRACK}"/>'
+            f'<rect x="{label_width}" y="{y + 5}" width="{track * share:.1f}" height="18" '
             f'fill="{BAR}"/>'
-            f'<text x="{LABEL_WIDTH + track + 8}" y="{y + 19}" fill="{INK}" {FONT}>'
+            f'<text x="{label_width + track + 6}" y="{y + 19}" fill="{INK}" {FONT}>'
             f"{bar.value}" + (f" / {bar.total}" if bar.total else "") + "</text></g>"
         )
     if not bars:
@@ -118,14 +131,20 @@ def bar_chart(chart_id: str, title: str, bars: Sequence[Bar], *, unit: str) -> C
     totals = any(b.total for b in bars)
     rows = tuple((b.label, str(b.value), *((str(b.total),) if totals else ())) for b in bars)
     return ChartData(
-        _svg(chart_id, title, desc or "Nothing to show yet.", height, body),
-        ("", unit.capitalize(), *(("Of",) if totals else ())),
+        _svg(chart_id, title, desc or "Nothing to show yet.", (width, height), body),
+        (heading, unit.capitalize(), *(("Of",) if totals else ())),
         rows,
     )
 
 
 def line_chart(
-    chart_id: str, title: str, points: Sequence[Point], *, y_max: int, unit: str
+    chart_id: str,
+    title: str,
+    points: Sequence[Point],
+    *,
+    y_max: int,
+    unit: str,
+    heading: str = "",
 ) -> ChartData:
     """A line over time, from 0 to ``y_max``, a dot per point; the first, middle and last
     labels on the x axis (all of them in the table)."""
@@ -180,7 +199,9 @@ def line_chart(
     else:
         desc = "No data yet."
     rows = tuple((p.label, str(p.value)) for p in points)
-    return ChartData(_svg(chart_id, title, desc, height, body), ("", unit.capitalize()), rows)
+    return ChartData(
+        _svg(chart_id, title, desc, (WIDTH, height), body), (heading, unit.capitalize()), rows
+    )
 
 
 # --- time series -------------------------------------------------------------------------

@@ -83,12 +83,21 @@ def test_long_labels_are_cut_in_the_picture_and_whole_in_the_table() -> None:
     label = "Unit 2: Safe and responsible use of the internet in class"
     data = charts.bar_chart("u", "t", [Bar(label, 1, 2)], unit="trainees")
     texts = [t.text for t in parse(data.svg).iter(f"{SVG}text")]
-    assert texts[0] is not None and texts[0].endswith("…") and len(texts[0]) <= charts.LABEL_CHARS
+    assert texts[0] is not None and texts[0].endswith("…") and len(texts[0]) < len(label)
     assert data.rows[0][0] == label
     assert f"<title>{label}: 1 of 2 trainees</title>" in data.svg
 
 
 HOSTILE = '<script>alert("x")</script> & </svg><img src=x onerror=alert(1)>'
+
+
+def test_a_narrow_chart_keeps_its_text_size_and_cuts_labels_shorter() -> None:
+    label = "Teacher administrators and pupil administrators"
+    wide = charts.bar_chart("w", "t", [Bar(label, 1, 2)], unit="members")
+    narrow = charts.bar_chart("n", "t", [Bar(label, 1, 2)], unit="members", width=charts.NARROW)
+    assert f'viewBox="0 0 {charts.NARROW} ' in narrow.svg and 'font-size="13"' in narrow.svg
+    cut = [next(parse(c.svg).iter(f"{SVG}text")).text or "" for c in (wide, narrow)]
+    assert len(cut[1]) < len(cut[0]) < len(label)
 
 
 def test_every_text_is_escaped() -> None:

@@ -203,6 +203,7 @@ def _by_unit_chart(
             for u, n in zip(units, per_unit, strict=True)
         ],
         unit="trainees",
+        heading="Unit",
     )
 
 
@@ -216,13 +217,11 @@ def _over_time_chart(
     totals = charts.cumulative_by_week((d for t in trainees for d in t.completed_on), mondays)
     return charts.line_chart(
         f"over-time-{edition.id}",
-        f"{edition.title}: units completed by all trainees, week by week",
-        [
-            charts.Point(f"week of {charts.short_date(m)}", n)
-            for m, n in zip(mondays, totals, strict=True)
-        ],
+        f"{edition.title}: units completed by all trainees, by the week's Monday",
+        [charts.Point(charts.short_date(m), n) for m, n in zip(mondays, totals, strict=True)],
         y_max=possible,
         unit="units completed",
+        heading="Week of",
     )
 
 

@@ -644,6 +644,8 @@ def _overview(snap: TwinSpaceSnapshot, today: date | None) -> Overview:
         "Active members by role",
         [charts.Bar(label(c.role.value) + "s", c.active, total) for c in snap.role_counts],
         unit="members",
+        heading="Role",
+        width=charts.NARROW,  # the members' column
     )
     days = _contribution_days(snap)
     end = today or max(days, default=snap.project.created_at.date())
@@ -651,12 +653,11 @@ def _overview(snap: TwinSpaceSnapshot, today: date | None) -> Overview:
     counts = charts.count_by_week(days, mondays)
     activity = charts.bar_chart(
         f"activity-{snap.twinspace.id}",
-        f"Contributions of the last {ACTIVITY_WEEKS} weeks",
-        [
-            charts.Bar(f"week of {charts.short_date(m)}", n, 0)
-            for m, n in zip(mondays, counts, strict=True)
-        ],
+        f"Contributions of the last {ACTIVITY_WEEKS} weeks, by the week's Monday",
+        [charts.Bar(charts.short_date(m), n, 0) for m, n in zip(mondays, counts, strict=True)],
         unit="contributions",
+        heading="Week of",
+        width=charts.NARROW,
     )
     return Overview(roles, activity, sum(counts))
 
