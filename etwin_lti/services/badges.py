@@ -67,6 +67,20 @@ KIND_CRITERIA = {
 }
 
 
+class BadgeNotFoundError(NotFoundError):
+    """An assertion id nobody issued: said to whoever followed a link to it."""
+
+    description = "No badge has this address: the link may be mistyped or cut short."
+    who_can_fix = "whoever gave you the link (the badge's holder can send it again)"
+
+
+def _acknowledgement(hub: HubPort, acknowledgement_id: int) -> Acknowledgement:
+    try:
+        return hub.get_acknowledgement(acknowledgement_id)
+    except NotFoundError as error:
+        raise BadgeNotFoundError() from error
+
+
 def recipient_key(secret_key: str) -> bytes:
     """A key for recipient tokens and salts, separate from every other use of the secret."""
     return hmac.new(secret_key.encode(), b"etwin-lti/badge-recipient/v1", hashlib.sha256).digest()
@@ -326,7 +340,7 @@ class Certificate:
 def certificate(
     hub: HubPort, urls: BadgeUrls, key: bytes, acknowledgement_id: int, *, issuer_name: str
 ) -> Certificate:
-    acknowledgement = hub.get_acknowledgement(acknowledgement_id)
+    acknowledgement = _acknowledgement(hub, acknowledgement_id)
     person = hub.get_person(acknowledgement.person_id)
     details = subject_details(hub, acknowledgement.subject)
     revoked = acknowledgement.revoked_at is not None
@@ -378,7 +392,7 @@ class AssertionPage:
 def assertion_page(
     hub: HubPort, urls: BadgeUrls, acknowledgement_id: int, *, issuer_name: str
 ) -> AssertionPage:
-    acknowledgement = hub.get_acknowledgement(acknowledgement_id)
+    acknowledgement = _acknowledgement(hub, acknowledgement_id)
     details = subject_details(hub, acknowledgement.subject)
     kind = acknowledgement.kind
     revoked = acknowledgement.revoked_at is not None
@@ -435,7 +449,7 @@ def verify(
     badge class names our issuer, it is not revoked, and (when given) the identity hashes to
     the assertion's recipient with its salt. Unknown ids are ``NotFoundError``."""
     page = assertion_page(hub, urls, acknowledgement_id, issuer_name=issuer_name)
-    acknowledgement = hub.get_acknowledgement(acknowledgement_id)
+    acknowledgement = _acknowledgement(hub, acknowledgement_id)
     document = assertion(urls, key, acknowledgement)
     ours = document["id"] == page.assertion_url and document["badge"] == page.badge_class_url
     checks = [

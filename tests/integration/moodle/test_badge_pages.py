@@ -136,7 +136,13 @@ def test_a_nul_in_the_identity_is_refused_by_the_input_guard(client, issued) -> 
 def test_unknown_and_forged_ids_are_a_404_page_for_people(client, path: str) -> None:  # type: ignore[no-untyped-def]
     response = client.get(path, headers={"Accept": BROWSER})
     assert response.status_code == 404 and response.mimetype == "text/html"
-    assert "<main" in text(response)
+    assert "<main" in text(response) and 'data-error="not_found"' in text(response)
+
+
+@pytest.mark.parametrize("path", ["/badges/assertions/999", "/badges/assertions/999/verify"])
+def test_an_unknown_badge_says_who_can_help(client, path: str) -> None:  # type: ignore[no-untyped-def]
+    page = text(client.get(path, headers={"Accept": BROWSER}))
+    assert "No badge has this address" in page and "the badge&#39;s holder" in page
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ teacher administrator's TwinSpace at a glance; each chart with its text alternat
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from tests.integration.pages.conftest import PagesWorld, submit
@@ -88,3 +89,21 @@ def test_the_etwinning_label_keeps_its_capital_t(world: PagesWorld) -> None:
     page = text(world.as_founder().get("/embed/acknowledgements"))
     assert '<span class="badge">eTwinning label</span>' in page
     assert "Etwinning" not in page
+
+
+def test_an_edition_not_started_yet_draws_empty_charts(world: PagesWorld) -> None:
+    demo = world.demo
+    edition = world.hub.create_edition(
+        "Next year's course",
+        2099,
+        date(2099, 1, 5),
+        date(2099, 6, 30),
+        trainer_ids=[demo.people["trainer_1"]],
+    )
+    trainer = world.launched("trainer", [ROLE_INSTRUCTOR], f"unit:{demo.unit_id}")
+    page = text(trainer.get("/embed/acknowledgements"))
+    board = page.split(f'data-edition="{edition.id}"', 1)[1]
+    assert "Nothing to show yet." in figure(board, "by-unit")  # no units
+    over_time = figure(board, "over-time")
+    assert "5 Jan 2099" in over_time  # one week: the first, though today is before it
+    assert "Nobody holds this edition's certificate yet." in board
