@@ -27,7 +27,7 @@ GRID = "#77838f"  # the baseline and grid lines
 TEXT_COLOURS = (INK, MUTED)
 GRAPHIC_COLOURS = (BAR, GRID)
 WIDTH = 600  # the viewBox: drawn 1:1 up to this many CSS pixels, scaled down below
-NARROW = 320  # for a side column, so that the text keeps its size there
+NARROW = 320  # for a side column or a phone, so that the text keeps its size there
 VALUE_WIDTH = 62  # "12 / 30" right of a bar
 CHAR_WIDTH = 7  # about, at 13px: a label longer than its column is cut with an ellipsis
 ROW = 30
@@ -55,6 +55,7 @@ class ChartData:
     svg: str
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    small: str = ""  # the same chart drawn narrower, shown instead on small screens
 
 
 def _luminance(colour: str) -> float:
@@ -96,44 +97,52 @@ def bar_chart(
     unit: str,
     heading: str = "",
     width: int = WIDTH,
+    small_width: int | None = None,
 ) -> ChartData:
     """Horizontal bars, one per label, each with its value in words beside it
     ("3 of 5 trainees"); ``unit`` names what is counted. A bar whose ``total`` is 0 is a
-    plain count, drawn against the largest value of the chart."""
-    label_width = round(width * 0.36)
-    label_chars = label_width // CHAR_WIDTH
-    track = width - label_width - VALUE_WIDTH
+    plain count, drawn against the largest value of the chart. ``small_width``: also draw it
+    that wide, for small screens (``ChartData.small``)."""
     height = max(1, len(bars)) * ROW + 10
     largest = max((b.value for b in bars), default=0)
-    body: list[str] = []
-    for index, bar in enumerate(bars):
-        y = 5 + index * ROW
-        scale = bar.total or largest
-        share = min(1.0, bar.value / scale) if scale > 0 else 0.0
-        words = f"{bar.value} of {bar.total} {unit}" if bar.total else f"{bar.value} {unit}"
-        body.append(
-            f'<g class="bar" data-label="{escape(bar.label)}" data-value="{bar.value}">'
-            f"<title>{escape(bar.label)}: {escape(words)}</title>"
-            f'<text x="0" y="{y + 19}" fill="{INK}" {FONT}>'
-            f"{escape(_cut(bar.label, label_chars))}</text>"
-            f'<rect x="{label_width}" y="{y + 5}" width="{track}" height="18" fill="{TRACK}"/>'
-            f'<rect x="{label_width}" y="{y + 5}" width="{track * share:.1f}" height="18" '
-            f'fill="{BAR}"/>'
-            f'<text x="{label_width + track + 6}" y="{y + 19}" fill="{INK}" {FONT}>'
-            f"{bar.value}" + (f" / {bar.total}" if bar.total else "") + "</text></g>"
-        )
-    if not bars:
-        body.append(f'<text x="0" y="24" fill="{MUTED}" {FONT}>Nothing to show yet.</text>')
     desc = "; ".join(
         f"{b.label}: {b.value} of {b.total} {unit}" if b.total else f"{b.label}: {b.value} {unit}"
         for b in bars
     )
+
+    def draw(svg_id: str, size: int) -> str:
+        label_width = round(size * 0.36)
+        label_chars = label_width // CHAR_WIDTH
+        track = size - label_width - VALUE_WIDTH
+        body: list[str] = []
+        for index, bar in enumerate(bars):
+            y = 5 + index * ROW
+            scale = bar.total or largest
+            share = min(1.0, bar.value / scale) if scale > 0 else 0.0
+            words = f"{bar.value} of {bar.total} {unit}" if bar.total else f"{bar.value} {unit}"
+            body.append(
+                f'<g class="bar" data-label="{escape(bar.label)}" data-value="{bar.value}">'
+                f"<title>{escape(bar.label)}: {escape(words)}</title>"
+                f'<text x="0" y="{y + 19}" fill="{INK}" {FONT}>'
+                f"{escape(_cut(bar.label, label_chars))}</text>"
+                f'<rect x="{label_width}" y="{y + 5}" width="{track}" height="18" '
+                f'fill="{TRACK}"/>'
+                f'<rect x="{label_width}" y="{y + 5}" width="{track * share:.1f}" height="18" '
+                f'fill="{BAR}"/>'
+                f'<text x="{label_width + track + 6}" y="{y + 19}" fill="{INK}" {FONT}>'
+                f"{bar.value}" + (f" / {bar.total}" if bar.total else "") + "</text></g>"
+            )
+        if not bars:
+            body.append(f'<text x="0" y="24" fill="{MUTED}" {FONT}>Nothing to show yet.</text>')
+        return _svg(svg_id, title, desc or "Nothing to show yet.", (size, height), body)
+
     totals = any(b.total for b in bars)
     rows = tuple((b.label, str(b.value), *((str(b.total),) if totals else ())) for b in bars)
     return ChartData(
-        _svg(chart_id, title, desc or "Nothing to show yet.", (width, height), body),
+        draw(chart_id, width),
         (heading, unit.capitalize(), *(("Of",) if totals else ())),
         rows,
+        draw(f"{chart_id}-small", small_width) if small_width else "",
     )
 
 
@@ -145,51 +154,14 @@ def line_chart(
     y_max: int,
     unit: str,
     heading: str = "",
+    small_width: int | None = None,
 ) -> ChartData:
     """A line over time, from 0 to ``y_max``, a dot per point; the first, middle and last
     labels on the x axis (all of them in the table)."""
     left, right, top, bottom = 44, 16, 12, 36
     height = 220
-    plot_w, plot_h = WIDTH - left - right, height - top - bottom
+    plot_h = height - top - bottom
     ceiling = max(1, y_max, *(p.value for p in points)) if points else max(1, y_max)
-
-    def x_of(index: int) -> float:
-        return left + (plot_w * index / (len(points) - 1) if len(points) > 1 else plot_w / 2)
-
-    def y_of(value: int) -> float:
-        return top + plot_h * (1 - value / ceiling)
-
-    body = [
-        f'<line x1="{left}" y1="{y_of(0):.1f}" x2="{WIDTH - right}" y2="{y_of(0):.1f}" '
-        f'stroke="{GRID}" stroke-width="1"/>'
-    ]
-    for tick in sorted({0, ceiling // 2, ceiling}):
-        body.append(
-            f'<text x="{left - 6}" y="{y_of(tick) + 4:.1f}" fill="{MUTED}" text-anchor="end" '
-            f"{FONT}>{tick}</text>"
-        )
-        if tick:
-            body.append(
-                f'<line x1="{left}" y1="{y_of(tick):.1f}" x2="{WIDTH - right}" '
-                f'y2="{y_of(tick):.1f}" stroke="{GRID}" stroke-width="0.5" '
-                'stroke-dasharray="3 3"/>'
-            )
-    if points:
-        path = " ".join(f"{x_of(i):.1f},{y_of(p.value):.1f}" for i, p in enumerate(points))
-        body.append(f'<polyline points="{path}" fill="none" stroke="{BAR}" stroke-width="2.5"/>')
-        for i, p in enumerate(points):
-            body.append(
-                f'<circle cx="{x_of(i):.1f}" cy="{y_of(p.value):.1f}" r="3.5" fill="{BAR}">'
-                f"<title>{escape(p.label)}: {p.value} {escape(unit)}</title></circle>"
-            )
-        for i in sorted({0, (len(points) - 1) // 2, len(points) - 1}):
-            anchor = "start" if i == 0 else "end" if i == len(points) - 1 else "middle"
-            body.append(
-                f'<text x="{x_of(i):.1f}" y="{height - 12}" fill="{MUTED}" '
-                f'text-anchor="{anchor}" {FONT}>{escape(points[i].label)}</text>'
-            )
-    else:
-        body.append(f'<text x="{left}" y="{top + 20}" fill="{MUTED}" {FONT}>No data yet.</text>')
     if points:
         first, last = points[0], points[-1]
         desc = (
@@ -198,9 +170,59 @@ def line_chart(
         )
     else:
         desc = "No data yet."
+
+    def y_of(value: int) -> float:
+        return top + plot_h * (1 - value / ceiling)
+
+    def draw(svg_id: str, size: int) -> str:
+        plot_w = size - left - right
+
+        def x_of(index: int) -> float:
+            return left + (plot_w * index / (len(points) - 1) if len(points) > 1 else plot_w / 2)
+
+        body = [
+            f'<line x1="{left}" y1="{y_of(0):.1f}" x2="{size - right}" y2="{y_of(0):.1f}" '
+            f'stroke="{GRID}" stroke-width="1"/>'
+        ]
+        for tick in sorted({0, ceiling // 2, ceiling}):
+            body.append(
+                f'<text x="{left - 6}" y="{y_of(tick) + 4:.1f}" fill="{MUTED}" '
+                f'text-anchor="end" {FONT}>{tick}</text>'
+            )
+            if tick:
+                body.append(
+                    f'<line x1="{left}" y1="{y_of(tick):.1f}" x2="{size - right}" '
+                    f'y2="{y_of(tick):.1f}" stroke="{GRID}" stroke-width="0.5" '
+                    'stroke-dasharray="3 3"/>'
+                )
+        if points:
+            path = " ".join(f"{x_of(i):.1f},{y_of(p.value):.1f}" for i, p in enumerate(points))
+            body.append(
+                f'<polyline points="{path}" fill="none" stroke="{BAR}" stroke-width="2.5"/>'
+            )
+            for i, p in enumerate(points):
+                body.append(
+                    f'<circle cx="{x_of(i):.1f}" cy="{y_of(p.value):.1f}" r="3.5" fill="{BAR}">'
+                    f"<title>{escape(p.label)}: {p.value} {escape(unit)}</title></circle>"
+                )
+            for i in sorted({0, (len(points) - 1) // 2, len(points) - 1}):
+                anchor = "start" if i == 0 else "end" if i == len(points) - 1 else "middle"
+                body.append(
+                    f'<text x="{x_of(i):.1f}" y="{height - 12}" fill="{MUTED}" '
+                    f'text-anchor="{anchor}" {FONT}>{escape(points[i].label)}</text>'
+                )
+        else:
+            body.append(
+                f'<text x="{left}" y="{top + 20}" fill="{MUTED}" {FONT}>No data yet.</text>'
+            )
+        return _svg(svg_id, title, desc, (size, height), body)
+
     rows = tuple((p.label, str(p.value)) for p in points)
     return ChartData(
-        _svg(chart_id, title, desc, (WIDTH, height), body), (heading, unit.capitalize()), rows
+        draw(chart_id, WIDTH),
+        (heading, unit.capitalize()),
+        rows,
+        draw(f"{chart_id}-small", small_width) if small_width else "",
     )
 
 

@@ -154,3 +154,17 @@ def test_cumulative_and_per_week_counts() -> None:
 
 def test_short_dates_name_the_month() -> None:
     assert charts.short_date(date(2026, 12, 4)) == "4 Dec 2026"
+
+
+def test_a_small_variant_is_the_same_chart_drawn_narrower() -> None:
+    bars = charts.bar_chart("b", "t", [Bar("a", 1, 2)], unit="u", small_width=charts.NARROW)
+    line = charts.line_chart(
+        "l", "t", [Point("a", 1), Point("b", 2)], y_max=2, unit="u", small_width=charts.NARROW
+    )
+    for data, chart_id in ((bars, "b"), (line, "l")):
+        small = parse(data.small)
+        assert small.get("id") == f"{chart_id}-small"  # ids stay unique on the page
+        assert small.get("viewBox", "").startswith(f"0 0 {charts.NARROW} ")
+        assert small.get("aria-labelledby") == f"{chart_id}-small-title {chart_id}-small-desc"
+        assert parse(data.svg).find(f"{SVG}desc").text == small.find(f"{SVG}desc").text  # type: ignore[union-attr]
+    assert charts.bar_chart("c", "t", [], unit="u").small == ""

@@ -204,6 +204,7 @@ def _by_unit_chart(
         ],
         unit="trainees",
         heading="Unit",
+        small_width=charts.NARROW,
     )
 
 
@@ -222,6 +223,7 @@ def _over_time_chart(
         y_max=possible,
         unit="units completed",
         heading="Week of",
+        small_width=charts.NARROW,
     )
 
 
