@@ -3,7 +3,7 @@ valid, revoked, wrong or hostile recipient identities, unknown and forged ids.""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -167,3 +167,29 @@ def test_the_pdf_download_carries_a_qr_code_of_the_verify_page(client, issued) -
     assert "Pia Pupil" in text and "Course 2026" in text and "eTwinning LTI tool" in text
     codes = zxingcpp.read_barcodes(page.render(scale=3).to_pil())
     assert [c.text for c in codes] == [f"http://tool.test/badges/assertions/{issued.id}/verify"]
+
+
+def test_a_learning_event_certificate_names_the_event_and_its_dates(app: Flask, client) -> None:  # type: ignore[no-untyped-def]
+    from etwin_lti.services.badges import certificate_key, long_date
+
+    hub = app.extensions["etwin"].hub
+    expert = hub.create_person("Erik Expert", PersonKind.EXPERT)
+    teacher = hub.create_person("Ανδρέας Νικολάου", PersonKind.TEACHER)
+    # Running today: the hub (on its own clock) completes participants of running events only.
+    starts, ends = date.today() - timedelta(days=3), date.today() + timedelta(days=10)
+    event = hub.create_event(
+        "Stories across borders",
+        "Digital storytelling.",
+        expert.id,
+        starts,
+        ends,
+        20,
+    )
+    hub.enrol(event.id, teacher.id)
+    issued = hub.complete_event(expert.id, event.id, teacher.id)
+    key = certificate_key(recipient_key(TEST_SECRET), issued.id)
+    page = text(client.get(f"/badges/assertions/{issued.id}/certificate?k={key}"))
+    assert "<h1>Certificate of participation</h1>" in page
+    assert "Ανδρέας Νικολάου" in page and "Stories across borders" in page
+    assert f"{long_date(starts)} – {long_date(ends)}" in page
+    assert f"/badges/assertions/{issued.id}/verify" in page
