@@ -131,8 +131,12 @@ class Gunicorn:
         return self._process.pid
 
     def _stderr(self) -> str:
+        return self.log_tail(2000)
+
+    def log_tail(self, characters: int) -> str:
+        """The end of the server's log (its errors and tracebacks), while it runs."""
         self._log.seek(0)
-        return self._log.read().decode(errors="replace")[-2000:]
+        return self._log.read().decode(errors="replace")[-characters:]
 
     def stop(self) -> None:
         process, self._process = self._process, None
