@@ -4,6 +4,10 @@ Each benchmark is a module of the source checkout (``python -m bench.<name>``) r
 process, one after the other: they start their own gunicorn servers and must not share the two
 cores with each other. No application is built here (the benchmarks build their own, on scratch
 databases), so the command does not use ``with_app``.
+
+``--out`` merges what was run into an existing RESULTS.json (a benchmark run alone replaces
+its own entry and leaves the others), each entry with the command that produced it, and
+writes RESULTS.md beside it from the merged figures, with the peak RSS summary (issue 11).
 """
 
 from __future__ import annotations
@@ -13,12 +17,18 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
-BENCHMARKS = ("launch", "roster", "passback")
-_MODULES = {"launch": "bench.launch", "roster": "bench.roster_sync", "passback": "bench.passback"}
-_HARD_LIMIT_SECONDS = 1800  # a run that exceeds this is stuck: stop it
+BENCHMARKS = ("launch", "roster", "passback", "soak")
+_MODULES = {
+    "launch": "bench.launch",
+    "roster": "bench.roster_sync",
+    "passback": "bench.passback",
+    "soak": "bench.soak",
+}
+RSS_TARGET_MIB = 150  # issue 11: web and queue worker RSS <= 150 MB each
 
 
 def checkout() -> Path | None:
@@ -44,23 +54,71 @@ def register(main: click.Group) -> None:
     )
     @click.option("--clients", default="1,8,32", show_default=True, help="Launch levels.")
     @click.option(
+        "--members",
+        type=click.IntRange(0, 20_000),
+        default=1000,
+        show_default=True,
+        help="Members of the launched TwinSpace (launch and soak).",
+    )
+    @click.option(
+        "--roster-members",
+        default="10000",
+        show_default=True,
+        help="Roster sizes of the roster benchmark, e.g. 1000,10000.",
+    )
+    @click.option(
+        "--scores",
+        type=click.IntRange(1, 100_000),
+        default=10_000,
+        show_default=True,
+        help="Scores per passback level.",
+    )
+    @click.option("--workers", default="1,4", show_default=True, help="Passback worker threads.")
+    @click.option(
+        "--passback-modes",
+        default="worker",
+        show_default=True,
+        help="Of live, drain, worker (worker: an `etwin-lti worker` process).",
+    )
+    @click.option(
+        "--with-sqlite",
+        is_flag=True,
+        help="Roster and passback on the embedded SQLite too (the launch always measures both).",
+    )
+    @click.option(
+        "--soak-duration",
+        type=click.FloatRange(min=0.5, max=3600),
+        default=120.0,
+        show_default=True,
+        help="Seconds of the hostile-mix soak.",
+    )
+    @click.option("--soak-clients", type=click.IntRange(1, 256), default=32, show_default=True)
+    @click.option(
+        "--timeout",
+        type=click.IntRange(60, 7200),
+        default=3600,
+        show_default=True,
+        help="Seconds after which a benchmark is stopped as stuck.",
+    )
+    @click.option(
         "--out",
         type=click.Path(dir_okay=False, path_type=Path),
         default=None,
-        help="Write the JSON there and a RESULTS.md (figures, command, machine) beside it.",
+        help="Merge the JSON into that file and write a RESULTS.md (figures, command, machine)"
+        " beside it.",
     )
-    def bench(
-        as_json: bool, only: str | None, duration: float, clients: str, out: Path | None
-    ) -> None:
-        """Measure launches/s (beside a plain pylti1p3 tool and a Flask hello), roster sync and
-        score passback, each against a baseline measured in the same run."""
+    def bench(as_json: bool, only: str | None, out: Path | None, **options: Any) -> None:
+        """Measure launches/s (beside a plain pylti1p3 tool and a Flask hello), roster sync,
+        score passback, each against a baseline measured in the same run, and the hostile-mix
+        soak (counts, not speed)."""
         root = checkout()
         if root is None:
             raise click.ClickException(
                 "the benchmarks live in bench/ of a source checkout: run this from an "
                 "editable install (make bench)"
             )
-        collected: dict[str, object] = {}
+        command_line = " ".join(["etwin-lti", *sys.argv[1:]])
+        collected: dict[str, Any] = {}
         for name in [only] if only else BENCHMARKS:
             if not available(root, name):
                 message = f"{name}: not available yet"
@@ -68,9 +126,7 @@ def register(main: click.Group) -> None:
                 if not as_json:
                     click.echo(message + "\n")
                 continue
-            command = [sys.executable, "-m", _MODULES[name]]
-            if name == "launch":  # roster and passback are bound by counts, not by time
-                command += ["--duration", str(duration), "--clients", clients]
+            command = [sys.executable, "-m", _MODULES[name], *arguments(name, options)]
             if as_json or out:
                 command.append("--json")
             try:
@@ -79,7 +135,7 @@ def register(main: click.Group) -> None:
                     cwd=root,
                     stdout=subprocess.PIPE,
                     text=True,
-                    timeout=_HARD_LIMIT_SECONDS,
+                    timeout=options["timeout"],
                     check=False,
                 )
             except subprocess.TimeoutExpired as error:
@@ -87,20 +143,93 @@ def register(main: click.Group) -> None:
             if done.returncode != 0:
                 raise click.ClickException(f"{name}: failed (exit {done.returncode})")
             if as_json or out:
-                collected[name] = json.loads(done.stdout)
+                collected[name] = {**json.loads(done.stdout), "command": command_line}
             else:
                 click.echo(done.stdout)
         if out:
-            out.write_text(json.dumps(collected, indent=2) + "\n")
-            markdown = results_markdown(collected, " ".join(["etwin-lti", *sys.argv[1:]]))
-            out.with_name("RESULTS.md").write_text(markdown)
+            merged = _merge(out, collected)
+            out.write_text(json.dumps(merged, indent=2) + "\n")
+            out.with_name("RESULTS.md").write_text(results_markdown(merged, command_line))
         if as_json:
             click.echo(json.dumps(collected, indent=2))
         elif out:
             click.echo(out.with_name("RESULTS.md").read_text())
 
 
-def results_markdown(collected: dict[str, object], command: str) -> str:
+def arguments(name: str, options: dict[str, Any]) -> list[str]:
+    """The command-line options of one benchmark module from the CLI's."""
+    sqlite = [] if options["with_sqlite"] else ["--skip-sqlite"]
+    if name == "launch":
+        return [
+            "--duration",
+            str(options["duration"]),
+            "--clients",
+            options["clients"],
+            "--members",
+            str(options["members"]),
+        ]
+    if name == "roster":  # roster and passback are bound by counts, not by time
+        return ["--members", options["roster_members"], *sqlite]
+    if name == "passback":
+        return [
+            "--scores",
+            str(options["scores"]),
+            "--threads",
+            options["workers"],
+            "--modes",
+            options["passback_modes"],
+            *sqlite,
+        ]
+    return [
+        "--duration",
+        str(options["soak_duration"]),
+        "--clients",
+        str(options["soak_clients"]),
+        "--members",
+        str(options["members"]),
+    ]
+
+
+def _merge(out: Path, collected: dict[str, Any]) -> dict[str, Any]:
+    """The earlier RESULTS.json with this run's benchmarks replacing theirs."""
+    try:
+        earlier = json.loads(out.read_text()) if out.is_file() else {}
+    except ValueError:
+        earlier = {}
+    merged = {k: v for k, v in earlier.items() if k in BENCHMARKS}
+    merged.update(collected)
+    merged["rss"] = peak_rss(merged)
+    return merged
+
+
+def peak_rss(results: dict[str, Any]) -> dict[str, Any]:
+    """Issue 11's memory figure: the peak RSS of web workers (gunicorn workers of the launch
+    benchmark) and of queue workers (the `etwin-lti worker` processes of the passback one)."""
+    web: dict[str, float] = {}
+    for key, result in results.get("launch", {}).get("results", {}).items():
+        if key.startswith("tool_") and result.get("workers_peak_rss_mib"):
+            web[result["label"]] = result["workers_peak_rss_mib"]
+    queue: dict[str, float] = {}
+    for target in results.get("passback", {}).get("results", []):
+        for level in target["levels"]:
+            if level.get("worker_peak_rss_mib"):
+                label = f"{target['target']}, {level['threads']} thread(s)"
+                queue[label] = level["worker_peak_rss_mib"]
+    return {"web_workers_mib": web, "queue_workers_mib": queue, "target_mib": RSS_TARGET_MIB}
+
+
+def render_rss(rss: dict[str, Any]) -> str:
+    lines = [f"Peak RSS (VmHWM) per process, MiB, target <= {rss['target_mib']}:"]
+    for kind, key in (("web worker", "web_workers_mib"), ("queue worker", "queue_workers_mib")):
+        for label, mib in rss[key].items():
+            verdict = "ok" if mib <= rss["target_mib"] else "over"
+            lines.append(f"  {kind:12}  {label}: {mib:.1f} ({verdict})")
+        if not rss[key]:
+            lines.append(f"  {kind:12}  not measured in these results")
+    return "\n".join(lines)
+
+
+def results_markdown(collected: dict[str, Any], command: str) -> str:
     """RESULTS.md from the JSON: the command, the machine, each benchmark's table."""
     import importlib
     import platform
@@ -108,7 +237,8 @@ def results_markdown(collected: dict[str, object], command: str) -> str:
     lines = [
         "# Benchmark results",
         "",
-        "Produced by (one line, from the checkout):",
+        "Produced by (one line, from the checkout; each section names the command of its own"
+        " run when the results were merged from several):",
         "",
         f"    {command}",
         "",
@@ -120,9 +250,13 @@ def results_markdown(collected: dict[str, object], command: str) -> str:
         "",
     ]
     for name, data in collected.items():
+        if name == "rss":
+            lines += ["## peak RSS", "", "```", render_rss(data), "```", ""]
+            continue
         if not isinstance(data, dict) or data.get("available") is False:
             lines += [f"## {name}", "", "not run", ""]
             continue
         render = importlib.import_module(_MODULES[name]).render
-        lines += [f"## {name}", "", "```", render(data), "```", ""]
+        produced = data.get("command", command)
+        lines += [f"## {name}", "", f"    {produced}", "", "```", render(data), "```", ""]
     return "\n".join(lines)

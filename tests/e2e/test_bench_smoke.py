@@ -129,13 +129,16 @@ def test_the_passback_benchmark_delivers_a_few_scores_and_prints_its_table() -> 
     assert [(level["mode"], level["threads"]) for level in result["levels"]] == [
         ("live", 1),
         ("drain", 1),
+        ("worker", 1),  # an `etwin-lti worker` process
     ]
     for level in result["levels"]:
         assert level["errors"] == [] and level["raw_posts"]["errors"] == []
         assert level["outbox"] == {"sent": 5} and level["attempts"] == 5
         assert level["http_requests"]["score_posts"] == 5
         assert level["http_requests"]["token"] == 1
-        assert level["ratio_end_to_end_over_raw"] > 0
+        assert level["ratio_end_to_end_over_raw"] > 0 and level["rate_over_raw_rate"] > 0
+        assert set(level["cpu_ms_per_score"]) == {"tool", "peer"}
+    assert result["levels"][-1]["worker_peak_rss_mib"] > 0
     table = _render("bench.passback", data)
     assert "end to end / raw" in table and "Errors: none" in table
 
