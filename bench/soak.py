@@ -79,6 +79,7 @@ HOSTILE_KINDS = (
 MAX_LAUNCHES_PER_CLIENT = 100_000  # the second bound of the load loop, after the deadline
 TAIL_FRACTION = 0.2  # the last fifth of the run: every launch must succeed (recovered)
 TRACEBACKS_KEPT = 3  # of the server's log, when a 5xx was not the clean 503 page
+LOG_READ_LIMIT = 64 * 1024 * 1024  # the whole log of a soak: its tracebacks come early
 
 
 @dataclass
@@ -515,7 +516,7 @@ def run(args: argparse.Namespace, log: Any) -> dict[str, Any]:
         summary = summarise(outcomes, window, began, args.duration, args.grace)
         db = database_check(url, twinspace_id, outcomes, seeded)
         unclean = summary["during_outage"]["unclean"] + summary["unclean_outside_outage"]
-        tracebacks = _tracebacks(server.log_tail(200_000)) if unclean else []
+        tracebacks = _tracebacks(server.log_tail(LOG_READ_LIMIT)) if unclean else []
     restarted = {
         "postgres_restarted": window is not None,
         "outage_seconds": round(window[1] - window[0], 2) if window else None,

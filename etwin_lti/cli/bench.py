@@ -158,7 +158,7 @@ def register(main: click.Group) -> None:
 
 def arguments(name: str, options: dict[str, Any]) -> list[str]:
     """The command-line options of one benchmark module from the CLI's."""
-    sqlite = [] if options["with_sqlite"] else ["--skip-sqlite"]
+    sqlite = [] if options.get("with_sqlite") else ["--skip-sqlite"]
     if name == "launch":
         return [
             "--duration",
@@ -218,6 +218,72 @@ def peak_rss(results: dict[str, Any]) -> dict[str, Any]:
     return {"web_workers_mib": web, "queue_workers_mib": queue, "target_mib": RSS_TARGET_MIB}
 
 
+def _met(value: float | None, target: float, at_most: bool) -> str:
+    if value is None:
+        return "n/a"
+    good = value <= target if at_most else value >= target
+    bound = "<=" if at_most else ">="
+    return f"{value:.2f}x ({'met' if good else 'missed'}; target {bound} {target:g}x)"
+
+
+def targets_summary(results: dict[str, Any]) -> list[str]:
+    """Issue 11's targets, one line each, from the figures (ratios within one run)."""
+    lines: list[str] = []
+    launch = results.get("launch", {})
+    for tool, per_level in launch.get("ratios", {}).items():
+        label = launch.get("results", {}).get(tool, {}).get("label")
+        if not label:
+            continue
+        for clients, r in per_level.items():
+            level = launch["results"][tool]["levels"][clients]
+            line = (
+                f"launch, {label}, {clients} client(s): rate / plain "
+                + _met(r.get("tool_over_plain"), 2.0, at_most=False)
+                + ", CPU / plain CPU "
+                + _met(r.get("cpu_over_plain_cpu"), 0.5, at_most=True)
+                + ", rate / (hello / 2) "
+                + _met(r.get("tool_over_half_hello"), 0.5, at_most=False)
+            )
+            if clients == "8":
+                p99 = level.get("p99_ms")
+                line += f", p99 {p99:.0f} ms ({'met' if p99 <= 50 else 'missed'}; target <= 50 ms)"
+            lines.append(line)
+    for suffix in ("", "_new"):
+        for clients, value in (
+            launch.get("ratios", {}).get("sqlite_cpu_over_postgres_cpu" + suffix, {}).items()
+        ):
+            who = "new" if suffix else "returning"
+            lines.append(
+                f"launch, SQLite CPU / PostgreSQL CPU ({who} learners), {clients} client(s): "
+                + _met(value, 1.5, at_most=True)
+            )
+    for r in results.get("roster", {}).get("results", []):
+        where = f"roster, {r['database']}, {r['members']} members"
+        lines.append(
+            f"{where}: first sync / raw download "
+            + _met(r["ratios"].get("first_sync_over_raw"), 1.5, at_most=True)
+            + f" ({r['first_sync'].get('sql_statements')} SQL statements); no-change resync / raw "
+            + _met(r["ratios"].get("second_sync_over_raw"), 1.2, at_most=True)
+            + f" ({r['second_sync'].get('sql_statements')} SQL statements)"
+        )
+    for target in results.get("passback", {}).get("results", []):
+        for level in target["levels"]:
+            lines.append(
+                f"passback, {target['target']}, {level['mode']}, {level['threads']} thread(s): "
+                "rate / raw POST rate "
+                + _met(level.get("rate_over_raw_rate"), 0.8, at_most=False)
+                + (" (the target is for 4 workers)" if level["threads"] != 4 else "")
+            )
+    rss = results.get("rss", {})
+    for key, kind in (("web_workers_mib", "web worker"), ("queue_workers_mib", "queue worker")):
+        for label, mib in rss.get(key, {}).items():
+            verdict = "met" if mib <= RSS_TARGET_MIB else "missed"
+            lines.append(f"peak RSS, {kind}, {label}: {mib:.1f} MiB ({verdict}; target <= 150)")
+    for verdict, passed in results.get("soak", {}).get("verdicts", {}).items():
+        lines.append(f"soak: {verdict}: {'PASS' if passed else 'FAIL'}")
+    return lines
+
+
 def render_rss(rss: dict[str, Any]) -> str:
     lines = [f"Peak RSS (VmHWM) per process, MiB, target <= {rss['target_mib']}:"]
     for kind, key in (("web worker", "web_workers_mib"), ("queue worker", "queue_workers_mib")):
@@ -249,6 +315,10 @@ def results_markdown(collected: dict[str, Any], command: str) -> str:
         " figure that stays meaningful.",
         "",
     ]
+    summary = targets_summary(collected)
+    if summary:
+        lines += ["## Targets (issue 11), from the figures below", ""]
+        lines += [f"- {line}" for line in summary] + [""]
     for name, data in collected.items():
         if name == "rss":
             lines += ["## peak RSS", "", "```", render_rss(data), "```", ""]

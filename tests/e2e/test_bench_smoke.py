@@ -209,3 +209,44 @@ def test_the_soak_refuses_every_hostile_launch_and_survives_a_postgres_restart()
     # 500) and the recovery, which needs the run to go on long enough after the restart.
     assert {"clean_errors_during_outage", "recovered_without_restart"} <= set(verdicts)
     assert "Verdicts:" in _render("bench.soak", data)
+
+
+def test_bench_merges_its_results_and_sums_up_the_targets(tmp_path) -> None:
+    from etwin_lti.cli.bench import _merge, arguments, targets_summary
+
+    out = tmp_path / "RESULTS.json"
+    earlier_roster = {
+        "results": [
+            {
+                "database": "PostgreSQL + Redis",
+                "members": 10,
+                "ratios": {"first_sync_over_raw": 3.0, "second_sync_over_raw": 1.1},
+                "first_sync": {"sql_statements": 50},
+                "second_sync": {"sql_statements": 8},
+            }
+        ]
+    }
+    out.write_text(json.dumps({"roster": earlier_roster, "not-a-benchmark": 1}))
+    soak = {"verdicts": {"zero_5xx_outside_outage": True, "clean_errors_during_outage": False}}
+    passback = {
+        "results": [
+            {
+                "target": "PostgreSQL, huey on Redis",
+                "levels": [
+                    {"mode": "worker", "threads": 4, "rate_over_raw_rate": 0.9},
+                    {"mode": "worker", "threads": 1, "worker_peak_rss_mib": 151.0},
+                ],
+            }
+        ]
+    }
+    merged = _merge(out, {"soak": soak, "passback": passback})
+    assert set(merged) == {"roster", "soak", "passback", "rss"}  # the earlier roster is kept
+    assert merged["rss"]["queue_workers_mib"] == {"PostgreSQL, huey on Redis, 1 thread(s)": 151.0}
+    lines = targets_summary(merged)
+    assert any("first sync / raw download 3.00x (missed" in line for line in lines)
+    assert any("no-change resync / raw 1.10x (met" in line for line in lines)
+    assert any("4 thread(s): rate / raw POST rate 0.90x (met" in line for line in lines)
+    assert any("queue worker" in line and "missed" in line for line in lines)
+    assert "soak: clean_errors_during_outage: FAIL" in lines
+    options = {"soak_duration": 6.0, "soak_clients": 4, "members": 10}
+    assert arguments("soak", options) == ["--duration", "6.0", "--clients", "4", "--members", "10"]
