@@ -117,7 +117,7 @@ class Soaker:
         session.cookies.clear()  # a new browser visit (see bench.launch)
         if rng.random() < self.hostile:
             kind = self.next_hostile_kind()
-            return self._hostile(session, kind)
+            return self._hostile(session, kind, rng)
         if rng.random() < 0.5:
             return self._valid(session, "new", f"new-{uuid.uuid4().hex}")
         return self._valid(session, "returning", f"learner-{rng.randrange(USERS)}")
@@ -162,12 +162,12 @@ class Soaker:
             outcome.ended = time.monotonic()
         return outcome
 
-    def _hostile(self, session: requests.Session, kind: str) -> Outcome:
+    def _hostile(self, session: requests.Session, kind: str, rng: random.Random) -> Outcome:
         user = f"hostile-{uuid.uuid4().hex}"
         outcome = Outcome(kind, user, time.monotonic(), 0.0, False, None, "login")
         try:
             if kind == "replayed_state":  # a returning learner's launch, then its POST again
-                user = outcome.user = f"learner-{random.randrange(USERS)}"
+                user = outcome.user = f"learner-{rng.randrange(USERS)}"
                 login = self._login(session, user)
                 if not _expect(outcome, login, (302, 303)):
                     return _refused_early(outcome)

@@ -3,7 +3,10 @@
 A smoke test, not a measurement: it checks that every server starts under gunicorn, that a
 whole launch succeeds through our tool and through the plain pylti1p3 tool (no errors), that
 each tool fetched the platform key set once, that a roster of 20 syncs against the sandbox peer
-and 5 scores reach its gradebook (SQLite only), and that the CLI refuses an unknown benchmark.
+and 5 scores reach its gradebook (SQLite only, the last level by an `etwin-lti worker` process),
+that a short hostile-mix soak refuses every hostile launch and provisions every valid one once
+across a restart of its own PostgreSQL, that the CLI merges results and sums up the targets,
+and that it refuses an unknown benchmark.
 No figure is asserted (speed is measured by ``etwin-lti bench``, never in tests).
 """
 
@@ -180,8 +183,8 @@ def test_the_soak_refuses_every_hostile_launch_and_survives_a_postgres_restart()
     root = checkout()
     assert root is not None
     done = subprocess.run(
-        [sys.executable, "-m", "bench.soak", "--duration", "6", "--clients", "4"]
-        + ["--members", "10", "--hostile", "0.3", "--outage", "1", "--restart-at", "0.3"]
+        [sys.executable, "-m", "bench.soak", "--duration", "8", "--clients", "4"]
+        + ["--members", "10", "--hostile", "0.3", "--outage", "1", "--restart-at", "0.5"]
         + ["--grace", "1", "--json"],
         cwd=root,
         capture_output=True,
