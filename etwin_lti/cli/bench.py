@@ -143,7 +143,12 @@ def register(main: click.Group) -> None:
             if done.returncode != 0:
                 raise click.ClickException(f"{name}: failed (exit {done.returncode})")
             if as_json or out:
-                collected[name] = {**json.loads(done.stdout), "command": command_line}
+                collected[name] = {
+                    **json.loads(done.stdout),
+                    "command": command_line,
+                    # Other work on the machine moves rates: each run says how busy it was.
+                    "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+                }
             else:
                 click.echo(done.stdout)
         if out:
@@ -328,5 +333,9 @@ def results_markdown(collected: dict[str, Any], command: str) -> str:
             continue
         render = importlib.import_module(_MODULES[name]).render
         produced = data.get("command", command)
-        lines += [f"## {name}", "", f"    {produced}", "", "```", render(data), "```", ""]
+        lines += [f"## {name}", "", f"    {produced}", ""]
+        if data.get("load_average_at_end"):
+            load = ", ".join(f"{x:.1f}" for x in data["load_average_at_end"])
+            lines += [f"Load average (1, 5, 15 min) at the end of this run: {load}.", ""]
+        lines += ["```", render(data), "```", ""]
     return "\n".join(lines)
