@@ -13,6 +13,7 @@ POST /register                      Dynamic Registration 1.0 registration endpoi
 GET  /register-tool?url=...         send the browser to a tool's registration URL
 GET  /nrps/<context>/memberships    NRPS 2.0 membership container (etwin_lti.sandbox.nrps)
 GET  /roster                        the courses' rosters, as NRPS serves them
+GET  /storage                       the LMS page's storage frame (LTI client-side postMessages)
 """
 
 from __future__ import annotations
@@ -106,6 +107,10 @@ def create_sandbox_blueprint(platform: SandboxPlatform) -> Blueprint:
         browser = request.cookies.get(platform.settings.cookie_name)
         action, fields = platform.authorize(params, browser, lti_request)
         return render_template("sandbox/autopost.html", action=action, fields=fields)
+
+    @bp.get("/storage")
+    def storage() -> str:
+        return render_template("sandbox/storage.html")
 
     @bp.get("/jwks")
     def jwks() -> Response:
