@@ -62,6 +62,8 @@ def create_sandbox_blueprint(platform: SandboxPlatform) -> Blueprint:
             role_notes=ROLE_NOTES,
         )
 
+    prefix_url = platform.issuer
+
     @bp.route("/launch", methods=["GET", "POST"])
     def launch() -> ResponseReturnValue:
         values = request.values
@@ -90,13 +92,20 @@ def create_sandbox_blueprint(platform: SandboxPlatform) -> Blueprint:
             response = Response(render_template("sandbox/autopost.html", action=url, fields=params))
         else:
             response = redirect(url + "?" + urlencode(params))
+        https = platform.issuer.startswith("https://")
+        # Like Moodle >= 4.5 the session cookie is Lax: the tool must come back to /auth by a
+        # redirect of the LMS's own navigation. Offering storage, the LMS lets the tool's login
+        # page send the frame on (a navigation the tool starts, which carries no Lax cookie), so
+        # its cookie is SameSite=None, as platforms that offer storage have it (Secure: https,
+        # or loopback http, which browsers allow).
+        relaxed = bool(platform.settings.storage_target) and (https or _is_loopback(prefix_url))
         response.set_cookie(
             platform.settings.cookie_name,
             browser,
             path=prefix or "/",
             httponly=True,
-            samesite="Lax",  # like Moodle >= 4.5: the tool must come back by a top-level GET
-            secure=platform.issuer.startswith("https://"),
+            samesite="None" if relaxed else "Lax",
+            secure=https or relaxed,
         )
         return response
 
@@ -172,6 +181,11 @@ def is_tool_url(url: str, tool_base_url: str) -> bool:
         return False
     prefix = tool.path.rstrip("/") + "/"
     return (given.path or "/").startswith(prefix) and "\\" not in url
+
+
+def _is_loopback(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return host in ("localhost", "127.0.0.1", "::1") or host.endswith(".localhost")
 
 
 def current_platform() -> SandboxPlatform:
