@@ -90,8 +90,10 @@ class EtwinLtiError(Exception):
         correct what they typed; anything else only an adult can fix, so they ask their teacher."""
         if reader is not Reader.PUPIL:
             return self.description, self.who_can_fix
-        themselves = self.who_can_fix == "you" or self.who_can_fix.startswith("you:")
-        who = self.who_can_fix if themselves else "your teacher"
+        who = self.who_can_fix
+        themselves = who == "you" or who.startswith("you:")
+        if not (themselves or who.startswith("your teacher")):
+            who = "your teacher"
         return self.pupil_description or self.description, who
 
     def to_dict(self) -> dict[str, Any]:

@@ -62,7 +62,10 @@ def create_sandbox_blueprint(platform: SandboxPlatform) -> Blueprint:
             role_notes=ROLE_NOTES,
         )
 
-    prefix_url = platform.issuer
+    tool = platform.settings.tool_base_url
+    offers_storage_across_sites = bool(platform.settings.storage_target) and (
+        tool is None or _origin(tool) != _origin(platform.issuer)
+    )
 
     @bp.route("/launch", methods=["GET", "POST"])
     def launch() -> ResponseReturnValue:
@@ -97,8 +100,9 @@ def create_sandbox_blueprint(platform: SandboxPlatform) -> Blueprint:
         # redirect of the LMS's own navigation. Offering storage, the LMS lets the tool's login
         # page send the frame on (a navigation the tool starts, which carries no Lax cookie), so
         # its cookie is SameSite=None, as platforms that offer storage have it (Secure: https,
-        # or loopback http, which browsers allow).
-        relaxed = bool(platform.settings.storage_target) and (https or _is_loopback(prefix_url))
+        # or loopback http, which browsers allow). Inside the tool (--demo) the navigation is
+        # same-site and Lax is enough.
+        relaxed = offers_storage_across_sites and (https or _is_loopback(platform.issuer))
         response.set_cookie(
             platform.settings.cookie_name,
             browser,
@@ -181,6 +185,11 @@ def is_tool_url(url: str, tool_base_url: str) -> bool:
         return False
     prefix = tool.path.rstrip("/") + "/"
     return (given.path or "/").startswith(prefix) and "\\" not in url
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc.lower()
 
 
 def _is_loopback(url: str) -> bool:
