@@ -17,7 +17,7 @@ import json
 from urllib.parse import urlencode
 
 from etwin_lti.lti.errors import InvalidLoginError
-from etwin_lti.lti.oidc_login import REQUIRED, LoginInitiation, parse_login_initiation
+from etwin_lti.lti.oidc_login import LoginInitiation, parse_login_initiation
 
 RESTART_PARAMS = (
     "iss",
@@ -53,8 +53,6 @@ def restart_params(state: str, *, tool_base_url: str) -> dict[str, str] | None:
     if not isinstance(body, dict):
         return None
     params = {k: v for k, v in body.items() if k in RESTART_PARAMS and isinstance(v, str)}
-    if any(name not in params for name in REQUIRED):
-        return None
     try:
         parse_login_initiation(params, tool_base_url=tool_base_url)
     except InvalidLoginError:
