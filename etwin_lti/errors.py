@@ -68,6 +68,7 @@ class EtwinLtiError(Exception):
     status_code = 400
     who_can_fix = "the tool administrator"
     pupil_description: str | None = None  # the same news in a pupil's words, when different
+    pupil_can_fix = False  # whether a bare "you" in who_can_fix includes a pupil
 
     def __init__(
         self,
@@ -86,15 +87,29 @@ class EtwinLtiError(Exception):
         super().__init__(self.description)
 
     def words_for(self, reader: Reader | None) -> tuple[str, str]:
-        """(description, who can fix it) for this reader. A pupil can open the activity again or
-        correct what they typed; anything else only an adult can fix, so they ask their teacher."""
+        """(description, who can fix it) for this reader. A pupil can open the activity again,
+        correct what they typed, or ask a teacher or an author the page names; for anything else
+        (a bare "you", administrators) they are sent to their teacher."""
         if reader is not Reader.PUPIL:
             return self.description, self.who_can_fix
         who = self.who_can_fix
-        themselves = who == "you" or who.startswith("you:")
-        if not (themselves or who.startswith("your teacher")):
-            who = "your teacher"
-        return self.pupil_description or self.description, who
+        if who == "you":  # said of anyone: a pupil can correct a form, not a missing page
+            who = who if self.pupil_can_fix else "your teacher"
+        elif not (who.startswith("you:") or "teacher" in who or "author" in who):
+            who = "your teacher"  # administrators a pupil does not know: their teacher does
+        return self._pupil_words() or self.description, who
+
+    def _pupil_words(self) -> str | None:
+        """``pupil_description``, unless a more specific description replaced the one it
+        retells (a subclass's, or this error's own): then the description is the news."""
+        if "description" in vars(self):
+            return None
+        for klass in type(self).__mro__:
+            if "pupil_description" in vars(klass):
+                return str(vars(klass)["pupil_description"])
+            if "description" in vars(klass):
+                return None
+        return None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON body of the REST API's error responses."""
@@ -109,6 +124,7 @@ class InvalidInputError(EtwinLtiError, ValueError):
     description = "Some fields are missing or not valid."
     status_code = 422
     who_can_fix = "you"
+    pupil_can_fix = True  # what they typed
 
 
 class AuthenticationError(EtwinLtiError):

@@ -45,6 +45,7 @@ from etwin_lti.errors import (
     LaunchSessionError,
     PermissionDeniedError,
     Reader,
+    RemoteServiceError,
     RuleViolationError,
     WayOut,
 )
@@ -225,7 +226,7 @@ class LaunchService:
         try:
             return self._open(platform, message, decision, policy.audience)
         except EtwinLtiError as error:  # from here on, the page knows who will read it
-            error.reader = reader_of(decision)
+            error.reader = self._reader(message, decision, error)
             raise
 
     def _open(
@@ -297,6 +298,20 @@ class LaunchService:
             leeway=self.config.leeway_seconds,
         )
         return message, platform, (claimed_id, deployment)
+
+    def _reader(
+        self, message: LaunchMessage, decision: RoleDecision, error: EtwinLtiError
+    ) -> Reader:
+        """Who reads the refusal: the person the tool knows (a teacher the LMS calls a learner
+        is still a teacher), else what the roles say. Read again only for a refusal, and not
+        when the tool's own stores are what failed."""
+        pupil_roles = decision.twinspace_role is TwinSpaceRole.PUPIL and not decision.is_tool_admin
+        if isinstance(error, RemoteServiceError):
+            return Reader.PUPIL if pupil_roles else Reader.ADULT
+        known = self._identities.find(LtiIdentity(message.issuer, message.subject))
+        if known is not None:
+            return Reader.PUPIL if known.kind is PersonKind.PUPIL else Reader.ADULT
+        return Reader.PUPIL if pupil_roles else Reader.ADULT
 
     def _state_used(self, state: str) -> bool:
         return self._cache.get(_state_key(state)) is not None
@@ -524,12 +539,6 @@ class LaunchService:
 
 # (the deployment id the unverified token claimed, the deployment stored under it)
 _DeploymentLookup = tuple[str, Deployment | None]
-
-
-def reader_of(decision: RoleDecision) -> Reader:
-    """Pupils read pupils' words; anyone else (teachers, visitors, administrators) an adult's."""
-    pupil = decision.twinspace_role is TwinSpaceRole.PUPIL and not decision.is_tool_admin
-    return Reader.PUPIL if pupil else Reader.ADULT
 
 
 def _state_key(state: str) -> str:

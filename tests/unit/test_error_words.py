@@ -10,17 +10,18 @@ from etwin_lti.lti.errors import LaunchReplayedError, ToolNeedsHttpsError, Unkno
 
 ROWS = [
     # (error, what a pupil reads starts with, whom a pupil is sent to)
-    (MembershipSuspendedError(), "You cannot go into this TwinSpace", "your teacher"),
+    (MembershipSuspendedError(), "You cannot go into this TwinSpace", "a teacher administrator"),
     (ToolNeedsHttpsError(), "The activity cannot open here", "your teacher"),
     (UnknownIssuerError(), "This LMS (issuer) is not registered", "your teacher"),
     (LaunchReplayedError(), "This page was already opened", "you: open the activity again"),
     (InvalidInputError(), "Some fields are missing", "you"),
-    (NotFoundError(), "This page is not here", "you"),
+    (NotFoundError(), "This page is not here", "your teacher"),
+    (NotFoundError("No such page."), "No such page.", "your teacher"),
 ]
 
 
 @pytest.mark.parametrize(("error", "pupil_words", "pupil_who"), ROWS)
-def test_a_pupil_reads_their_own_words_and_asks_their_teacher_for_what_only_adults_fix(
+def test_a_pupil_reads_their_own_words_and_is_sent_to_someone_they_know(
     error: EtwinLtiError, pupil_words: str, pupil_who: str
 ) -> None:
     description, who = error.words_for(Reader.PUPIL)
