@@ -67,6 +67,7 @@ def login() -> Response:
             wait=WAIT_MILLISECONDS,
         )
         response = make_response(page)
+        response.cache_control.no_store = True  # it holds the sealed state
     else:
         response = redirect(login_redirect.url, 303 if request.method == "POST" else 302)
     set_cookie(

@@ -82,6 +82,7 @@ def test_the_login_page_puts_the_sealed_state_in_the_platforms_storage(
     attributes = data_attributes(login.get_data(as_text=True))  # type: ignore[attr-defined]
     auth = world.launcher.platform.url + "/auth"
     assert attributes["lti-storage"] == "put"
+    assert "no-store" in login.headers["Cache-Control"]  # type: ignore[attr-defined]
     assert attributes["target"] == TARGET
     assert attributes["origin"] == world.launcher.platform.url  # the registered auth origin
     assert attributes["next"].startswith(auth + "?")
