@@ -9,6 +9,11 @@ inside the LMS iframe, or JSON ``{"code", "message", "errors"}`` for the REST AP
 Third-party errors (PyJWT, requests, SQLAlchemy, Moodle error bodies) are translated at the
 adapter that meets them, with ``raise ... from``.
 
+The page is written for its reader (issue 13): whoever knows who will read it (the launch, which
+has mapped the roles; the page, from the launch session) sets ``reader``. A pupil reads
+``pupil_description`` when the class has one, and is sent to their teacher for anything only an
+adult can fix. ``ways_out`` are the links the page offers (back to the activity, a new window).
+
     EtwinLtiError
     ├── InvalidInputError            422  malformed or unknown fields; ``errors`` is the field map
     │   ├── UploadRefusedError            a file of a type, content or shape not accepted
@@ -33,8 +38,26 @@ adapter that meets them, with ``raise ... from``.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
+
+
+class Reader(enum.StrEnum):
+    """Who reads an error page: its words and the person it sends them to depend on it."""
+
+    PUPIL = "pupil"
+    ADULT = "adult"  # teachers, visitors, administrators, or nobody known yet
+
+
+@dataclass(frozen=True)
+class WayOut:
+    """A link the error page offers: back to the activity or the course, or a new window."""
+
+    label: str
+    url: str
+    new_window: bool = False
 
 
 class EtwinLtiError(Exception):
@@ -44,6 +67,8 @@ class EtwinLtiError(Exception):
     description = "Something went wrong."
     status_code = 400
     who_can_fix = "the tool administrator"
+    pupil_description: str | None = None  # the same news in a pupil's words, when different
+    pupil_can_fix = False  # whether a bare "you" in who_can_fix includes a pupil
 
     def __init__(
         self,
@@ -57,7 +82,34 @@ class EtwinLtiError(Exception):
         if who_can_fix is not None:
             self.who_can_fix = who_can_fix
         self.errors: dict[str, Any] = dict(errors or {})
+        self.reader: Reader | None = None
+        self.ways_out: tuple[WayOut, ...] = ()
         super().__init__(self.description)
+
+    def words_for(self, reader: Reader | None) -> tuple[str, str]:
+        """(description, who can fix it) for this reader. A pupil can open the activity again,
+        correct what they typed, or ask a teacher or an author the page names; for anything else
+        (a bare "you", administrators) they are sent to their teacher."""
+        if reader is not Reader.PUPIL:
+            return self.description, self.who_can_fix
+        who = self.who_can_fix
+        if who == "you":  # said of anyone: a pupil can correct a form, not a missing page
+            who = who if self.pupil_can_fix else "your teacher"
+        elif not (who.startswith("you:") or "teacher" in who or "author" in who):
+            who = "your teacher"  # administrators a pupil does not know: their teacher does
+        return self._pupil_words() or self.description, who
+
+    def _pupil_words(self) -> str | None:
+        """``pupil_description``, unless a more specific description replaced the one it
+        retells (a subclass's, or this error's own): then the description is the news."""
+        if "description" in vars(self):
+            return None
+        for klass in type(self).__mro__:
+            if "pupil_description" in vars(klass):
+                return str(vars(klass)["pupil_description"])
+            if "description" in vars(klass):
+                return None
+        return None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON body of the REST API's error responses."""
@@ -72,6 +124,7 @@ class InvalidInputError(EtwinLtiError, ValueError):
     description = "Some fields are missing or not valid."
     status_code = 422
     who_can_fix = "you"
+    pupil_can_fix = True  # what they typed
 
 
 class AuthenticationError(EtwinLtiError):
@@ -84,6 +137,7 @@ class AuthenticationError(EtwinLtiError):
 class PermissionDeniedError(EtwinLtiError):
     error = "forbidden"
     description = "Your role does not allow this."
+    pupil_description = "You cannot do this here. Ask your teacher if you think you should."
     status_code = 403
     who_can_fix = "a teacher administrator of this TwinSpace"
 
@@ -91,6 +145,7 @@ class PermissionDeniedError(EtwinLtiError):
 class NotFoundError(EtwinLtiError, LookupError):
     error = "not_found"
     description = "That does not exist."
+    pupil_description = "This page is not here (any more)."
     status_code = 404
     who_can_fix = "you"
 
@@ -130,6 +185,7 @@ class InactiveDeploymentError(LtiError):
 class InvalidLaunchError(LtiError):
     error = "invalid_launch"
     description = "The launch from your LMS could not be verified."
+    pupil_description = "The activity could not open. Open it again from your course."
     status_code = 401
     who_can_fix = "you: go back to your course and open the activity again"
 
@@ -137,6 +193,7 @@ class InvalidLaunchError(LtiError):
 class LaunchSessionError(LtiError):
     error = "no_launch_session"
     description = "Your session has ended or was never started."
+    pupil_description = "You have been away for a while. Open the activity again from your course."
     status_code = 401
     who_can_fix = "you: open the activity again from your course"
 
@@ -150,6 +207,7 @@ class RegistrationError(LtiError):
 class RemoteServiceError(EtwinLtiError):
     error = "remote_service_error"
     description = "A service the tool depends on did not answer correctly."
+    pupil_description = "Something is not working right now. Try again later."
     status_code = 502
     who_can_fix = "the tool administrator"
 

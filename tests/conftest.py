@@ -31,11 +31,18 @@ from tests.support.databases import (
     sqlite_copy,
     sqlite_path,
 )
+from tests.support.loopback_cookies import loopback_is_secure
 
 TEST_SECRET = "test-secret-key-that-is-long-enough"
 # Like ETWIN_ENCRYPTION_KEYS in production: one key for the whole run, so the template
 # databases' encrypted tool keys open in every test's own instance folder.
 TEST_ENCRYPTION_KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0wMTIzNDU2Nzg5YWI="
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _loopback_cookies() -> Iterator[None]:
+    with loopback_is_secure():
+        yield
 
 
 @pytest.fixture(scope="session")

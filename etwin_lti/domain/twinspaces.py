@@ -46,6 +46,17 @@ class FounderProtectedError(PermissionDeniedError):
     description = "No one can change a founder's rights in their TwinSpace."
 
 
+class MembershipSuspendedError(PermissionDeniedError):
+    """A suspended member launched into their TwinSpace: only its administrators can let them
+    back in (the code stays ``forbidden``, as the API and the audit log have always read it)."""
+
+    description = "Your membership of this TwinSpace is suspended."
+    pupil_description = (
+        "You cannot go into this TwinSpace at the moment. Your teacher can let you in again."
+    )
+    who_can_fix = "a teacher administrator of this TwinSpace"
+
+
 class RoleNotAllowedError(RuleViolationError):
     error = "role_not_allowed"
     description = "This person cannot hold that TwinSpace role."

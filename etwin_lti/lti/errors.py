@@ -14,8 +14,11 @@ who can fix it (``who_can_fix``). Descriptions never contain a token, a key or a
     ├── MissingResourceError             resource link without etwin_resource
     └── InvalidLaunchError (401)
         ├── MissingStateCookieError      browser did not send the login cookie
+        │   └── ToolNeedsHttpsError      ...because the tool runs on plain http (not loopback)
+        ├── ForeignLoginStateError       login state from platform storage, posted by another site
         ├── StateMismatchError           form state differs from the cookie
-        ├── LoginStateExpiredError       login state unknown, expired or already used
+        ├── LoginStateExpiredError       login state unknown or expired
+        │   └── LaunchReplayedError      this launch's state was already used (Back, reload)
         ├── OversizeTokenError
         ├── MalformedTokenError          not a compact JWS, or header/claims not JSON objects
         ├── AlgorithmNotAllowedError     alg other than RS256 (none, HS256, ...)
@@ -88,9 +91,34 @@ class MissingResourceError(LtiError):
 class MissingStateCookieError(InvalidLaunchError):
     error = "missing_state_cookie"
     description = (
-        "Your browser did not send back the login cookie (third-party cookies may be blocked)."
+        "Your browser did not send back the login cookie (cookies may be blocked for this site)."
     )
-    who_can_fix = "you: allow cookies for this site or open the activity in a new window"
+    pupil_description = (
+        "The activity cannot open inside the page. Open it in a new window, or ask your teacher."
+    )
+    who_can_fix = "you: open the activity in a new window, or allow cookies for this site"
+
+
+class ToolNeedsHttpsError(MissingStateCookieError):
+    """On plain http (not loopback) the cookies are ``SameSite=Lax``: a launch from an LMS on
+    another site never brings them back, whatever the user allows."""
+
+    error = "tool_needs_https"
+    description = (
+        "This eTwinning tool is served over plain http, so your browser cannot keep the login "
+        "when the activity opens from your LMS. The tool needs https."
+    )
+    pupil_description = "The activity cannot open here. Your teacher can tell the school."
+    who_can_fix = "the tool administrator (serve the tool over https)"
+
+
+class ForeignLoginStateError(InvalidLaunchError):
+    """The login state read from the LMS's storage comes back only from the tool's own launch
+    page: the same post from another site would be a forged login."""
+
+    error = "foreign_login_state"
+    description = "The launch was sent from a page that is not the eTwinning tool's."
+    who_can_fix = _RELAUNCH
 
 
 class LaunchAddressOpenedDirectlyError(InvalidLaunchError):
@@ -110,8 +138,17 @@ class StateMismatchError(InvalidLaunchError):
 
 class LoginStateExpiredError(InvalidLaunchError):
     error = "login_state_expired"
-    description = "This launch was already used or took too long to arrive."
+    description = "This launch took too long to arrive."
     who_can_fix = _RELAUNCH
+
+
+class LaunchReplayedError(LoginStateExpiredError):
+    """Back pressed twice inside the frame posts the same launch again: the cookies were fine."""
+
+    error = "launch_replayed"
+    description = "This launch was already used."
+    pupil_description = "This page was already opened. Open the activity again from your course."
+    who_can_fix = "you: open the activity again from your course"
 
 
 class OversizeTokenError(InvalidLaunchError):

@@ -292,6 +292,9 @@ class SandboxSettings:
     http_timeout_seconds: float = 5.0
     clock: Callable[[], float] = time.time
     cookie_name: str = "sandbox_lms_session"
+    # LTI client-side postMessage storage: the name of the storage frame the LMS page holds,
+    # sent as ``lti_storage_target`` in every login initiation (None: no storage offered).
+    storage_target: str | None = None
 
     @classmethod
     def teacher_training(cls, base_url: str, **changes: Any) -> SandboxSettings:

@@ -118,6 +118,7 @@ class SandboxPlatform:
             "openid_configuration": base + "/.well-known/openid-configuration",
             "registration_endpoint": base + "/register",
             "register_tool": base + "/register-tool",
+            "storage": base + "/storage",
         }
 
     # --- what the LMS contains ------------------------------------------------------------
@@ -273,6 +274,8 @@ class SandboxPlatform:
         params = dict(parse_qsl(query, keep_blank_values=True))
         if resource is not None and resource.url:
             params["target_link_uri"] = resource.url  # the activity's own launch URL
+        if self.settings.storage_target:
+            params["lti_storage_target"] = self.settings.storage_target
         if self.hooks.alter_login_params:
             params = self.hooks.alter_login_params(params)
         return base, params
@@ -282,10 +285,12 @@ class SandboxPlatform:
         self, params: Mapping[str, str], browser: str | None, lti_request: Request
     ) -> tuple[str, dict[str, str]]:
         """Check the tool's authentication request; return (redirect_uri, form fields)."""
+        # A hint names the launch until it expires, as a real LMS's names the activity: a tool
+        # may start the same login again (in a new window when its cookies were blocked).
         with self._lock:
-            pending = self._pending.pop(params.get("lti_message_hint", ""), None)
+            pending = self._pending.get(params.get("lti_message_hint", ""))
         if pending is None:
-            raise SandboxRefusalError("Unknown or already used lti_message_hint.", 400)
+            raise SandboxRefusalError("Unknown or expired lti_message_hint.", 400)
         client = self.get_client(pending.client_id)
         checks = (
             (params.get("client_id") == client.client_id, "client_id does not match"),
@@ -322,7 +327,11 @@ class SandboxPlatform:
             data = launch.lti_launch()
         except PreflightRequestValidationException as error:
             raise SandboxRefusalError("Authentication request refused.", 400) from error
-        return data["launch_url"], {"id_token": data["id_token"], "state": data["state"]}
+        fields = {"id_token": data["id_token"], "state": data["state"]}
+        target = params.get("lti_storage_target")
+        if target and target == self.settings.storage_target:  # OIDC with postMessages: echoed
+            fields["lti_storage_target"] = target
+        return data["launch_url"], fields
 
     def sign_id_token(self, claims: dict[str, Any], pending: PendingLaunch) -> str:
         if self.hooks.alter_claims:

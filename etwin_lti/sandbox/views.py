@@ -13,6 +13,7 @@ POST /register                      Dynamic Registration 1.0 registration endpoi
 GET  /register-tool?url=...         send the browser to a tool's registration URL
 GET  /nrps/<context>/memberships    NRPS 2.0 membership container (etwin_lti.sandbox.nrps)
 GET  /roster                        the courses' rosters, as NRPS serves them
+GET  /storage                       the LMS page's storage frame (LTI client-side postMessages)
 """
 
 from __future__ import annotations
@@ -61,6 +62,11 @@ def create_sandbox_blueprint(platform: SandboxPlatform) -> Blueprint:
             role_notes=ROLE_NOTES,
         )
 
+    tool = platform.settings.tool_base_url
+    offers_storage_across_sites = bool(platform.settings.storage_target) and (
+        tool is None or _origin(tool) != _origin(platform.issuer)
+    )
+
     @bp.route("/launch", methods=["GET", "POST"])
     def launch() -> ResponseReturnValue:
         values = request.values
@@ -89,13 +95,21 @@ def create_sandbox_blueprint(platform: SandboxPlatform) -> Blueprint:
             response = Response(render_template("sandbox/autopost.html", action=url, fields=params))
         else:
             response = redirect(url + "?" + urlencode(params))
+        https = platform.issuer.startswith("https://")
+        # Like Moodle >= 4.5 the session cookie is Lax: the tool must come back to /auth by a
+        # redirect of the LMS's own navigation. Offering storage, the LMS lets the tool's login
+        # page send the frame on (a navigation the tool starts, which carries no Lax cookie), so
+        # its cookie is SameSite=None, as platforms that offer storage have it (Secure: https,
+        # or loopback http, which browsers allow). Inside the tool (--demo) the navigation is
+        # same-site and Lax is enough.
+        relaxed = offers_storage_across_sites and (https or _is_loopback(platform.issuer))
         response.set_cookie(
             platform.settings.cookie_name,
             browser,
             path=prefix or "/",
             httponly=True,
-            samesite="Lax",  # like Moodle >= 4.5: the tool must come back by a top-level GET
-            secure=platform.issuer.startswith("https://"),
+            samesite="None" if relaxed else "Lax",
+            secure=https or relaxed,
         )
         return response
 
@@ -106,6 +120,10 @@ def create_sandbox_blueprint(platform: SandboxPlatform) -> Blueprint:
         browser = request.cookies.get(platform.settings.cookie_name)
         action, fields = platform.authorize(params, browser, lti_request)
         return render_template("sandbox/autopost.html", action=action, fields=fields)
+
+    @bp.get("/storage")
+    def storage() -> str:
+        return render_template("sandbox/storage.html")
 
     @bp.get("/jwks")
     def jwks() -> Response:
@@ -167,6 +185,16 @@ def is_tool_url(url: str, tool_base_url: str) -> bool:
         return False
     prefix = tool.path.rstrip("/") + "/"
     return (given.path or "/").startswith(prefix) and "\\" not in url
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc.lower()
+
+
+def _is_loopback(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return host in ("localhost", "127.0.0.1", "::1") or host.endswith(".localhost")
 
 
 def current_platform() -> SandboxPlatform:

@@ -6,7 +6,9 @@ matters: a refused launch leaves no person, membership or session behind. The on
 refused launch are the used-state mark (single use by design), the replay mark of a
 correctly signed token, and an unknown deployment recorded inactive for the administrator.
 Login initiation writes nothing at all: its state travels sealed in the browser's state cookie
-(``etwin_lti.lti.login_state``), so anonymous floods of ``/lti/login`` cost no row.
+(``etwin_lti.lti.login_state``), so anonymous floods of ``/lti/login`` cost no row. When the
+platform offers client-side storage, the sealed state also goes there (``lti.client_storage``),
+and a launch without the cookie reads it back through the tool's launch page.
 
 Round trips of a returning user's launch once the platform keys are cached (PostgreSQL and
 Redis; ``tests/e2e/test_launch_costs.py`` counts them): mark the login state used, key set and
@@ -35,25 +37,34 @@ from etwin_lti.domain.launches import LaunchSession, Resource, ResourceKind, Ser
 from etwin_lti.domain.model import MemberStatus, PersonKind, TwinSpaceRole
 from etwin_lti.domain.ports import HubPort, RegistrationStore
 from etwin_lti.domain.registrations import Deployment, Platform
+from etwin_lti.domain.twinspaces import MembershipSuspendedError
 from etwin_lti.errors import (
+    EtwinLtiError,
     InactiveDeploymentError,
     InvalidInputError,
     LaunchSessionError,
     PermissionDeniedError,
+    Reader,
+    RemoteServiceError,
     RuleViolationError,
+    WayOut,
 )
 from etwin_lti.lti import claims as c
+from etwin_lti.lti.client_storage import TARGET_PARAM, StorageRequest, storage_request
 from etwin_lti.lti.errors import (
+    LaunchReplayedError,
     LoginStateExpiredError,
     MalformedTokenError,
     MissingStateCookieError,
     StateMismatchError,
+    ToolNeedsHttpsError,
     UnknownClientIdError,
     UnknownDeploymentError,
     UnknownIssuerError,
 )
 from etwin_lti.lti.jwks import find_key
 from etwin_lti.lti.launch import LaunchMessage, UnverifiedToken, parse_id_token, validate_id_token
+from etwin_lti.lti.login_restart import restart_url, state_with_restart
 from etwin_lti.lti.login_state import (
     LoginState,
     LoginStateExpired,
@@ -66,6 +77,7 @@ from etwin_lti.lti.oidc_login import (
     parse_login_initiation,
 )
 from etwin_lti.lti.roles import RoleDecision, RolePolicy
+from etwin_lti.lti.secure_context import cookies_cross_sites
 from etwin_lti.services.provisioning import Newcomer, Provisioner
 from etwin_lti.services.resource_binding import ResourceResolver
 
@@ -89,6 +101,7 @@ def activate_command(platform_id: int, deployment_id: str) -> str:
 class LoginRedirect:
     url: str  # the platform's authorization endpoint, as a top-level GET
     state_cookie: str  # the sealed login state (etwin_lti.lti.login_state), for the browser
+    storage: StorageRequest | None = None  # also put it in the platform's storage (the page)
 
 
 @dataclass(frozen=True)
@@ -107,6 +120,10 @@ class LaunchConfig:
     @property
     def redirect_uri(self) -> str:
         return self.base_url + "/lti/launch"
+
+    @property
+    def login_url(self) -> str:
+        return self.base_url + "/lti/login"
 
 
 class LaunchService:
@@ -149,7 +166,8 @@ class LaunchService:
     def start_login(self, params: Mapping[str, str]) -> LoginRedirect:
         initiation = parse_login_initiation(params, tool_base_url=self.config.base_url)
         platform = self._platform_for_login(initiation.iss, initiation.client_id)
-        state, nonce = self._token(), self._token()
+        # The state also carries the login's parameters, for a restart in a new window.
+        state, nonce = state_with_restart(self._token(), initiation), self._token()
         # Nothing is stored: the state travels sealed in the browser's cookie (login_state).
         sealed = self._login_states.seal(LoginState(state, nonce, platform.id), now=self._clock())
         auth = authentication_request_params(
@@ -159,7 +177,11 @@ class LaunchService:
             state=state,
             nonce=nonce,
         )
-        return LoginRedirect(authentication_request_url(platform.auth_login_url, auth), sealed)
+        storage = storage_request(params.get(TARGET_PARAM), platform.auth_login_url, state)
+        if storage is not None:  # the platform posts it back with the id_token
+            auth[TARGET_PARAM] = storage.target
+        url = authentication_request_url(platform.auth_login_url, auth)
+        return LoginRedirect(url, sealed, storage)
 
     def _platform_for_login(self, issuer: str, client_id: str | None) -> Platform:
         platform = self._registrations.find_platform(issuer, client_id)
@@ -176,11 +198,40 @@ class LaunchService:
         raise UnknownClientIdError()
 
     # --- the launch (Security Framework 5.1.3, LTI Core 5) -----------------------------------
+    def storage_for_launch(self, form: Mapping[str, str]) -> StorageRequest | None:
+        """For a launch that came without the state cookie: where the launch page asks for the
+        sealed state, when the platform offers storage. Nothing here is trusted yet: the
+        platform named by the token only gives the origin the page accepts an answer from, and
+        the launch that follows runs every check."""
+        id_token, state = form.get("id_token") or "", form.get("state") or ""
+        if not id_token or not state or not form.get(TARGET_PARAM):
+            return None
+        if self._state_used(state):
+            raise LaunchReplayedError()
+        claims = parse_id_token(id_token).claims
+        issuer, audience = claims.get(c.ISS), claims.get(c.AUD)
+        client_id = audience[0] if isinstance(audience, list) and audience else audience
+        if not isinstance(issuer, str) or not isinstance(client_id, str):
+            return None
+        platform = self._registrations.find_platform(issuer, client_id)
+        if platform is None:
+            return None
+        return storage_request(form.get(TARGET_PARAM), platform.auth_login_url, state)
+
     def complete_launch(self, form: Mapping[str, str], state_cookie: str | None) -> LaunchOutcome:
         message, platform, deployment = self._verify(form, state_cookie)
         self._check_deployment(platform, message.deployment_id, deployment)
         policy = self._policies.policy(platform.id, message.context_id)
         decision = RolePolicy.with_overrides(policy.overrides).decide(message.roles)
+        try:
+            return self._open(platform, message, decision, policy.audience)
+        except EtwinLtiError as error:  # from here on, the page knows who will read it
+            error.reader = self._reader(message, decision, error)
+            raise
+
+    def _open(
+        self, platform: Platform, message: LaunchMessage, decision: RoleDecision, audience: Audience
+    ) -> LaunchOutcome:
         teacher = decision.twinspace_role in _DEEP_LINKERS or decision.is_tool_admin
         if message.message_type == c.RESOURCE_LINK_REQUEST:
             linked = self._resources.resolve(platform, message, is_teacher=teacher)
@@ -196,7 +247,7 @@ class LaunchService:
         else:
             resource = self._resources.resolve_optional(platform, message, is_teacher=teacher)
             path = REVIEW_PATH
-        session = self._provision(platform, message, decision, policy.audience, resource)
+        session = self._provision(platform, message, decision, audience, resource)
         return LaunchOutcome(session, path)
 
     def _verify(
@@ -206,7 +257,7 @@ class LaunchService:
         if not id_token:
             raise MalformedTokenError("The LMS did not send the launch message (id_token).")
         if not state_cookie:
-            raise MissingStateCookieError()
+            raise self._missing_state(state)
         try:
             login = self._login_states.open(state_cookie, now=self._clock())
         except LoginStateExpired:
@@ -218,7 +269,7 @@ class LaunchService:
         token = parse_id_token(id_token)
         # Single use: the first launch with this state marks it; any later one is refused.
         if not self._cache.add(_state_key(login.state), b"1", LOGIN_TTL_SECONDS + 60):
-            raise LoginStateExpiredError()
+            raise LaunchReplayedError()
         # The deployment is read together with the platform (one round trip) under the id the
         # token claims; it is used only once the signature and claims have been checked.
         claimed = token.claims.get(c.DEPLOYMENT_ID)
@@ -247,6 +298,37 @@ class LaunchService:
             leeway=self.config.leeway_seconds,
         )
         return message, platform, (claimed_id, deployment)
+
+    def _reader(
+        self, message: LaunchMessage, decision: RoleDecision, error: EtwinLtiError
+    ) -> Reader:
+        """Who reads the refusal: the person the tool knows (a teacher the LMS calls a learner
+        is still a teacher), else what the roles say. Read again only for a refusal, and not
+        when the tool's own stores are what failed."""
+        pupil_roles = decision.twinspace_role is TwinSpaceRole.PUPIL and not decision.is_tool_admin
+        if isinstance(error, RemoteServiceError):
+            return Reader.PUPIL if pupil_roles else Reader.ADULT
+        known = self._identities.find(LtiIdentity(message.issuer, message.subject))
+        if known is not None:
+            return Reader.PUPIL if known.kind is PersonKind.PUPIL else Reader.ADULT
+        return Reader.PUPIL if pupil_roles else Reader.ADULT
+
+    def _state_used(self, state: str) -> bool:
+        return self._cache.get(_state_key(state)) is not None
+
+    def _missing_state(self, state: str) -> EtwinLtiError:
+        """Why the login state did not come back, for the page: the launch was replayed (Back
+        pressed twice: the first one cleared the cookie), the tool is on plain http (its
+        cookies cannot cross sites), or cookies are blocked (then a new window can work)."""
+        if state and self._state_used(state):
+            return LaunchReplayedError()
+        if not cookies_cross_sites(self.config.base_url):
+            return ToolNeedsHttpsError()
+        error = MissingStateCookieError()
+        url = restart_url(self.config.login_url, state, tool_base_url=self.config.base_url)
+        if url is not None:
+            error.ways_out = (WayOut("Open the activity in a new window", url, new_window=True),)
+        return error
 
     def _check_deployment(
         self, platform: Platform, deployment_id: str, looked_up: _DeploymentLookup
@@ -376,10 +458,7 @@ class LaunchService:
         if resource.kind is ResourceKind.TWINSPACE:
             member = hub.sync_member(resource.id, person_id, admission.twinspace_role)
             if member.status is MemberStatus.SUSPENDED:
-                raise PermissionDeniedError(
-                    "Your membership of this TwinSpace is suspended.",
-                    who_can_fix="a teacher administrator of this TwinSpace",
-                )
+                raise MembershipSuspendedError()
             return member.role.value
         if resource.kind is ResourceKind.EVENT:
             event = hub.get_event(resource.id)

@@ -2,20 +2,26 @@
 
 API clients (paths under ``/api/`` or requests that prefer JSON) get
 ``{"code", "message", "errors"}``; people inside an LMS iframe get a page that says what went
-wrong and who can fix it. No stack trace ever reaches a response; unexpected errors are logged
-with their trace and answered with a generic 500 page.
+wrong and who can fix it, written for its reader (a pupil reads a pupil's words and is sent to
+their teacher: ``EtwinLtiError.words_for``), with a way back (the links the error carries, or
+back to the activity and the course of the launch session) and the error code in small print.
+No stack trace ever reaches a response; unexpected errors are logged with their trace and
+answered with a generic 500 page.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from flask import Flask, Response, g, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from etwin_lti.errors import AuthenticationError, EtwinLtiError, InvalidInputError
+from etwin_lti.domain.launches import LaunchSession
+from etwin_lti.domain.model import TwinSpaceRole
+from etwin_lti.errors import AuthenticationError, EtwinLtiError, InvalidInputError, Reader, WayOut
 from etwin_lti.web.negotiation import prefers_html
 from etwin_lti.web.observability import note_refusal
 
@@ -47,15 +53,42 @@ def error_response(error: EtwinLtiError) -> tuple[Response | str, int]:
     note_refusal(error.error)  # etwin_lti_refusals_total{reason}
     if wants_json():
         return jsonify(error.to_dict()), error.status_code
+    session: LaunchSession | None = g.get("etwin_launch")
+    reader = error.reader or _reader_of(session)
+    description, who_can_fix = error.words_for(reader)
     page = render_template(
         "errors/error.html",
-        title=error.description,
+        title=description,
         error=error.error,
-        who_can_fix=error.who_can_fix,
+        who_can_fix=who_can_fix,
         errors=error.errors,
         status=error.status_code,
+        reader=reader.value,
+        ways_out=error.ways_out or _ways_back(session),
     )
     return page, error.status_code
+
+
+def _reader_of(session: LaunchSession | None) -> Reader:
+    if session is not None and session.role == TwinSpaceRole.PUPIL.value:
+        return Reader.PUPIL
+    return Reader.ADULT
+
+
+def _ways_back(session: LaunchSession | None) -> tuple[WayOut, ...]:
+    """Back to the activity the session opened (unless this is it) and to the LMS course."""
+    if session is None:
+        return ()
+    ways = []
+    resource = session.resource
+    if resource is not None:
+        values: dict[str, Any] = {f"{resource.kind.value}_id": resource.id}
+        url = url_for(f"pages.{resource.kind.value}", **values)
+        if url != request.path:
+            ways.append(WayOut("Back to the activity", url))
+    if session.return_url:
+        ways.append(WayOut("Back to the course", session.return_url))
+    return tuple(ways)
 
 
 def register_error_handlers(app: Flask) -> None:

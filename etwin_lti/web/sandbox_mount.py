@@ -74,6 +74,7 @@ def mount_sandbox(app: Flask, container: Container) -> SandboxPlatform:
             reference_for=demo.reference_for,
             share_names=True,
             share_email=False,
+            storage_target="lti_storage",  # the demo LMS offers client-side storage
             http_timeout_seconds=settings.http_timeout_seconds,
         )
     )

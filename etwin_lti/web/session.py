@@ -6,9 +6,12 @@ third-party cookies partitioned (CHIPS). When even that cookie is blocked, a pag
 short signed token from ``launch_token()`` in the ``X-Etwin-Launch`` header of its own requests.
 No URL ever carries anything that grants access (lti-landscape.md 8.7).
 
-Over plain http (local development) browsers refuse ``Secure`` and ``SameSite=None``, so the
-cookies fall back to ``SameSite=Lax`` without ``Secure``: decided by ``Settings.base_url``, not by
-the request, so a TLS-terminating proxy cannot make us drop the attributes.
+Over plain http on a loopback host (127.0.0.1, localhost, ::1: local development) the cookies keep
+``Secure; SameSite=None; Partitioned``, which browsers accept there. On any other plain-http host
+browsers refuse ``Secure``, so the cookies fall back to ``SameSite=Lax`` (and a launch from an
+LMS on another site says the tool needs https). Decided by ``Settings.base_url``
+(``etwin_lti.lti.secure_context``), not by the request, so a TLS-terminating proxy cannot make
+us drop the attributes.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from werkzeug.wrappers import Response
 
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.errors import LaunchSessionError
+from etwin_lti.lti.secure_context import cookies_cross_sites
 from etwin_lti.web.container import services
 
 SESSION_COOKIE = "etwin_launch"
@@ -31,7 +35,7 @@ _TOKEN_SALT = "etwin-launch-token"
 
 
 def _secure() -> bool:
-    return bool(services().settings.base_url.startswith("https://"))
+    return cookies_cross_sites(services().settings.base_url)
 
 
 def set_cookie(response: Response, name: str, value: str, *, max_age: int, path: str) -> None:

@@ -129,6 +129,10 @@ def launch_through(browser: requests.Session, launch_url: str) -> requests.Respo
     for _ in range(6):
         if response.status_code in (301, 302, 303, 307):
             response = browser.get(response.headers["Location"], allow_redirects=False, timeout=10)
+        elif response.status_code == 200 and 'data-lti-storage="put"' in response.text:
+            # The tool's storage login page: without JavaScript its link goes on (the state
+            # cookie carries the login, as it does when cookies work).
+            response = browser.get(_storage_next(response.text), allow_redirects=False, timeout=10)
         elif response.status_code == 200 and 'id="autopost"' in response.text:
             posts_id_token = 'name="id_token"' in response.text
             response = submit_autopost(browser, response)
@@ -137,6 +141,12 @@ def launch_through(browser: requests.Session, launch_url: str) -> requests.Respo
         else:
             break
     return response
+
+
+def _storage_next(page: str) -> str:
+    match = re.search(r'data-next="([^"]+)"', page)
+    assert match, page[:500]
+    return html.unescape(match.group(1))
 
 
 class ThreadedServer:

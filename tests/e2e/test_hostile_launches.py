@@ -175,7 +175,7 @@ ROWS: list[tuple[str, Callable[[World], Action], int, str]] = [
     ("missing deployment", with_claims(**{c.DEPLOYMENT_ID: None}), 401, "missing_claim"),
     ("unknown deployment", unknown_deployment, 403, "unknown_deployment"),
     ("inactive deployment", inactive_deployment, 403, "inactive_deployment"),
-    ("replayed nonce", replayed_nonce, 401, "login_state_expired"),
+    ("replayed nonce", replayed_nonce, 401, "launch_replayed"),
     ("replay from a second client", replay_from_second_client, 401, "token_replay"),
     ("stolen form, no cookie", stolen_token_without_cookie, 401, "missing_state_cookie"),
     ("missing state cookie", missing_state_cookie, 401, "missing_state_cookie"),

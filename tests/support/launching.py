@@ -69,7 +69,7 @@ class Launcher:
             LtiIdentity(self.platform.url, sub), person_id, deployment_id=DEPLOYMENT_ID, kind=kind
         )
 
-    def launch(
+    def login(
         self,
         client: FlaskClient,
         *,
@@ -77,30 +77,42 @@ class Launcher:
         roles: list[str],
         resource: str | None,
         message_type: str = c.RESOURCE_LINK_REQUEST,
+        login_params: dict[str, str] | None = None,
         **claims: Any,
     ) -> Any:
-        """login initiation -> platform authorization (HTTP) -> id_token POST; returns the
-        tool's answer to the POST (a 303 to the page, or an error page)."""
+        """The tool's answer to the login initiation (the next launch's claims are set)."""
         self.platform.claims = {
             "roles": roles,
             "resource": resource,
             "message_type": message_type,
             **claims,
         }
-        login = client.get(
+        tool = client.application.extensions["etwin"].settings.base_url
+        return client.get(
             "/lti/login",
             query_string={
                 "iss": self.platform.url,
                 "login_hint": sub,
-                "target_link_uri": TOOL_BASE + "/lti/launch",
+                "target_link_uri": tool + "/lti/launch",
                 "client_id": CLIENT_ID,
                 "lti_deployment_id": DEPLOYMENT_ID,
+                **(login_params or {}),
             },
         )
-        assert login.status_code == 302, login.get_data(as_text=True)[:500]
-        page = requests.get(login.headers["Location"], timeout=10)
-        fields = {
+
+    @staticmethod
+    def authorize(auth_url: str) -> dict[str, str]:
+        """The fields the platform's authorization endpoint posts back to the tool."""
+        page = requests.get(auth_url, timeout=10)
+        return {
             m.group(1): html.unescape(m.group(2))
             for m in re.finditer(r'name="([^"]+)" value="([^"]*)"', page.text)
         }
-        return client.post("/lti/launch", data=fields)
+
+    def launch(self, client: FlaskClient, **login: Any) -> Any:
+        """login initiation -> platform authorization (HTTP) -> id_token POST; returns the
+        tool's answer to the POST (a 303 to the page, or an error page). ``login``: the
+        arguments of ``login``."""
+        response = self.login(client, **login)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client.post("/lti/launch", data=self.authorize(response.headers["Location"]))

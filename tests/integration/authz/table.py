@@ -490,6 +490,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/sandbox/jwks"): everyone("/sandbox/jwks"),
     ("GET", "/sandbox/gradebook"): everyone("/sandbox/gradebook"),
     ("GET", "/sandbox/roster"): everyone("/sandbox/roster"),
+    ("GET", "/sandbox/storage"): everyone("/sandbox/storage"),
     ("GET", "/sandbox/auth"): everyone("/sandbox/auth", 400),
     ("POST", "/sandbox/auth"): everyone("/sandbox/auth", 400),
     ("GET", "/sandbox/launch"): everyone("/sandbox/launch", 400),
