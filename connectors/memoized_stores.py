@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from connectors.shared_memo import SharedMemo, watch_tables
+from connectors.sql_identities import SqlIdentityStore
 from connectors.sql_registrations import SqlRegistrationStore
 from connectors.sql_resource_bindings import SqlResourceBindingStore
 from connectors.sql_role_policy import SqlRolePolicyStore
 from etwin_lti.domain.cache import KeyValueCache
+from etwin_lti.domain.identities import KnownPerson, LtiIdentity
 from etwin_lti.domain.launch_ports import PlatformPolicy
 from etwin_lti.domain.registrations import Deployment, Platform
 from etwin_lti.domain.resource_bindings import Binding, LinkKey
@@ -24,6 +26,9 @@ from etwin_lti.persistence.db import Database
 
 REGISTRATION_TABLES = ("lti_platforms", "lti_deployments", "lti_role_mappings", "lti_audiences")
 BINDING_TABLES = ("lti_resource_bindings",)
+IDENTITY_TABLES = ("lti_identities",)
+# A new row (a first launch's claim) changes no linked identity: only these verbs renew it.
+IDENTITY_VERBS = ("UPDATE", "DELETE")
 
 
 class MemoizedRegistrationStore(SqlRegistrationStore):
@@ -81,12 +86,26 @@ class MemoizedResourceBindingStore(SqlResourceBindingStore):
         return self._memo.get(key, lambda: SqlResourceBindingStore.find(self, key))
 
 
+class MemoizedIdentityStore(SqlIdentityStore):
+    """(issuer, sub) → person, for returning learners. A link changes only when people are
+    merged or erased (an ``UPDATE`` or ``DELETE``); a first launch reads it again until it is
+    settled, since only found links are remembered."""
+
+    def __init__(self, database: Database, memo: SharedMemo[KnownPerson]) -> None:
+        super().__init__(database)
+        self._memo = memo
+
+    def find(self, identity: LtiIdentity) -> KnownPerson | None:
+        return self._memo.get(identity, lambda: SqlIdentityStore.find(self, identity))
+
+
 @dataclass(frozen=True)
 class LaunchReadMemos:
     """The memos of one application, watched on its engine."""
 
     registrations: SharedMemo[Any]
     bindings: SharedMemo[Binding]
+    identities: SharedMemo[KnownPerson]
 
 
 def memoize_launch_reads(
@@ -95,7 +114,12 @@ def memoize_launch_reads(
     memos = LaunchReadMemos(
         registrations=SharedMemo(shared, "registrations", check_seconds=check_seconds),
         bindings=SharedMemo(shared, "bindings", check_seconds=check_seconds),
+        # One entry per returning learner of this worker's morning.
+        identities=SharedMemo(
+            shared, "identities", check_seconds=check_seconds, max_entries=50_000
+        ),
     )
     watch_tables(database.engine, memos.registrations, REGISTRATION_TABLES)
     watch_tables(database.engine, memos.bindings, BINDING_TABLES)
+    watch_tables(database.engine, memos.identities, IDENTITY_TABLES, verbs=IDENTITY_VERBS)
     return memos

@@ -114,12 +114,20 @@ class SharedMemo(Generic[V]):
         return found.decode() if found is not None else _NO_TOKEN
 
 
-_DML = re.compile(r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.I)
+_DML = re.compile(r"\s*(INSERT|UPDATE|DELETE)\s+(?:OR\s+\w+\s+)?(?:INTO\s+|FROM\s+)?\"?(\w+)", re.I)
+_ALL_VERBS = frozenset({"INSERT", "UPDATE", "DELETE"})
 
 
-def watch_tables(engine: Engine, memo: SharedMemo[Any], tables: Iterable[str]) -> None:
-    """Invalidate ``memo`` after every committed write to one of ``tables`` on ``engine``."""
-    watched = frozenset(tables)
+def watch_tables(
+    engine: Engine,
+    memo: SharedMemo[Any],
+    tables: Iterable[str],
+    *,
+    verbs: Iterable[str] = _ALL_VERBS,
+) -> None:
+    """Invalidate ``memo`` after every committed write to one of ``tables`` on ``engine``;
+    ``verbs`` narrows which statements count (new rows cannot change a memoised one)."""
+    watched, counted = frozenset(tables), frozenset(v.upper() for v in verbs)
     # Marks live on the pooled connection's record (``Connection.info`` is that dict), one
     # pair per memo, so that several memos can watch one engine.
     pending, committed = f"etwin_memo_pending:{id(memo)}", f"etwin_memo_committed:{id(memo)}"
@@ -127,7 +135,11 @@ def watch_tables(engine: Engine, memo: SharedMemo[Any], tables: Iterable[str]) -
     @event.listens_for(engine, "after_cursor_execute")
     def _seen(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         match = _DML.match(statement)
-        if match is not None and match.group(1).lower() in watched:
+        if (
+            match is not None
+            and match.group(2).lower() in watched
+            and match.group(1).upper() in counted
+        ):
             conn.info[pending] = True
 
     @event.listens_for(engine, "commit")

@@ -33,6 +33,7 @@ from connectors.local_hub import LocalHub
 from connectors.local_hub.progress import LocalProgressStore
 from connectors.lti_access_tokens import AccessTokenProvider
 from connectors.memoized_stores import (
+    MemoizedIdentityStore,
     MemoizedRegistrationStore,
     MemoizedResourceBindingStore,
     MemoizedRolePolicyStore,
@@ -47,7 +48,6 @@ from connectors.pylti1p3_tool import RegistrationToolConf
 from connectors.smtp_mail import SmtpMailSender, SmtpSettings
 from connectors.sql_api_tokens import SqlApiTokenStore
 from connectors.sql_audit import SqlAuditLog
-from connectors.sql_identities import SqlIdentityStore
 from connectors.sql_launch_sessions import SqlLaunchSessionStore
 from connectors.sql_privacy import SqlPrivacyStore
 from connectors.sql_resource_links import SqlResourceLinkStore
@@ -145,7 +145,7 @@ def bootstrap(settings: Settings) -> Container:
         min_refetch_seconds=settings.jwks_min_refetch_seconds,
     )
     tool_keys = SqlToolKeyStore(database, overlap_days=settings.key_rotation_overlap_days, box=box)
-    identities = SqlIdentityStore(database)
+    identities = MemoizedIdentityStore(database, memos.identities)
     launch_sessions = SqlLaunchSessionStore(database)
     role_policies = MemoizedRolePolicyStore(database, memos.registrations)
     resource_links = SqlResourceLinkStore(database)
