@@ -87,7 +87,7 @@ class Gunicorn:
         # A file, not a pipe: a pipe nobody reads would block gunicorn once full.
         self._log = tempfile.TemporaryFile()
 
-    def start(self, timeout: float = 30.0) -> Gunicorn:
+    def start(self, timeout: float = 120.0) -> Gunicorn:  # a loaded shared machine: slow imports
         command = [
             sys.executable,
             "-m",
