@@ -200,7 +200,8 @@ def load_twinspace(session: Session, twinspace_id: int) -> TwinSpace:
     return twinspace(session, load(session, TwinSpaceRow, twinspace_id, "TwinSpace"))
 
 
-def member(row: MemberRow, display_name: str) -> Member:
+def member(row: Any, display_name: str) -> Member:
+    """From the ORM row, or a Core row holding the same columns (the launch's reads)."""
     return Member(
         twinspace_id=row.twinspace_id,
         person_id=row.person_id,

@@ -12,7 +12,12 @@ platforms rotate keys and name them by ``kid``. What the other libraries miss
   the platform;
 - when a refetch fails, the stale keys keep working for ``STALE_SECONDS``;
 - one injected ``requests.Session`` with explicit timeouts; no redirects to other hosts matter
-  because only the JSON body is used.
+  because only the JSON body is used;
+- each worker also keeps the entry it last read, for ``LOCAL_SECONDS`` at most (issue 11, ADR
+  0033): a launch signed with a known kid reads nothing at all. A rotated key has a new kid,
+  which misses here and goes to the shared entry (and, if needed, to the platform); a changed
+  key-set URL is another entry; a key the platform withdrew is refused here too once the local
+  copy is older than ``LOCAL_SECONDS`` and the shared entry no longer holds it.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MAX_AGE = 3600
 MAX_AGE_CAP = 24 * 3600
+LOCAL_SECONDS = 60  # a worker's own copy of a shared entry
 STALE_SECONDS = 7 * 24 * 3600  # how long old keys stay usable when the platform is down
 MAX_JWKS_BYTES = 256 * 1024
 _MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-)?max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
@@ -70,17 +76,29 @@ class HttpPlatformKeySource:
         self._timeout = timeout_seconds
         self._min_refetch = min_refetch_seconds
         self._clock = clock
+        # url -> (fresh_until, the set, its kids): this worker's copies of shared entries.
+        self._local: dict[str, tuple[float, Mapping[str, Any], frozenset[str]]] = {}
 
     def key_set(self, url: str, *, kid: str) -> Mapping[str, Any]:
+        now = self._clock()
+        local = self._local.get(url)
+        if local is not None and local[0] > now and kid in local[2]:
+            return local[1]  # the hot path: no cache read, no HTTP
         name = hashlib.sha256(url.encode()).hexdigest()[:32]
         entry = self._read(name)
-        now = self._clock()
         if entry is not None and entry["fresh_until"] > now:
             if kid in key_ids(entry["jwks"]):
-                return entry["jwks"]  # the hot path: one cache read, no HTTP
+                return self._keep(url, entry["fresh_until"], entry["jwks"])
             if not self._cache.add(f"jwks-fetched:{name}", b"1", self._min_refetch):
                 return entry["jwks"]  # refetched moments ago: the kid really is unknown
         return self._refresh(url, name, entry)
+
+    def _keep(self, url: str, fresh_until: float, jwks: Mapping[str, Any]) -> Mapping[str, Any]:
+        if len(self._local) > 1024:  # as many URLs as platforms; more means something odd
+            self._local.clear()
+        until = min(float(fresh_until), self._clock() + LOCAL_SECONDS)
+        self._local[url] = (until, jwks, key_ids(jwks))
+        return jwks
 
     def _refresh(self, url: str, name: str, stale: dict[str, Any] | None) -> Mapping[str, Any]:
         try:
@@ -90,9 +108,10 @@ class HttpPlatformKeySource:
                 log.warning("platform key set %s unavailable; using cached keys", url)
                 return stale["jwks"]
             raise
-        entry = {"jwks": jwks, "fresh_until": self._clock() + fresh_for}
+        fresh_until = self._clock() + fresh_for
+        entry = {"jwks": jwks, "fresh_until": fresh_until}
         self._cache.set(f"jwks:{name}", json.dumps(entry).encode(), STALE_SECONDS)
-        return jwks
+        return self._keep(url, fresh_until, jwks)
 
     def _read(self, name: str) -> dict[str, Any] | None:
         raw = self._cache.get(f"jwks:{name}")

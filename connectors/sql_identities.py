@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from etwin_lti.domain.identities import KnownPerson, LtiIdentity
@@ -24,6 +24,12 @@ from etwin_lti.persistence.models.lti import LtiIdentityRow
 # creating the person: the next first launch takes it over.
 STALE_CLAIM_SECONDS = 60
 _POLL_SECONDS = 0.05
+# Every launch reads this: built once (building a statement costs more than running it).
+_FIND = select(LtiIdentityRow.person_id, LtiIdentityRow.kind).where(
+    LtiIdentityRow.issuer == bindparam("issuer"),
+    LtiIdentityRow.sub == bindparam("sub"),
+    LtiIdentityRow.person_id.is_not(None),
+)
 
 
 class SqlIdentityStore:
@@ -39,11 +45,9 @@ class SqlIdentityStore:
         self._sleep = sleep
 
     def find(self, identity: LtiIdentity) -> KnownPerson | None:
-        query = select(LtiIdentityRow.person_id, LtiIdentityRow.kind).where(
-            *_is(identity), LtiIdentityRow.person_id.is_not(None)
-        )
+        values = {"issuer": identity.issuer, "sub": identity.subject}
         with self._db.engine.connect() as connection:
-            row = connection.execute(query).first()
+            row = connection.execute(_FIND, values).first()
         return None if row is None else KnownPerson(row.person_id, PersonKind(row.kind))
 
     def known(self, issuer: str, subjects: Iterable[str] | None = None) -> dict[str, KnownPerson]:

@@ -3,17 +3,27 @@
 The random session id travels only in the HttpOnly cookie (or inside a signed, short-lived
 header token); the table keys rows by its SHA-256, so a copy of the database cannot be turned
 into live sessions.
+
+The launch records its resource link and its launcher in the session's transaction; a worker
+skips both when it recorded the very same link (same endpoints, context and resource) and
+launcher less than ``LINK_REFRESH_SECONDS`` ago (issue 11, ADR 0033): a class entering one
+activity at 8:00 writes the link once per worker and minute, not once per pupil.
+``last_launch_at`` is then exact to that interval, which is all that ordering links by their
+newest launch needs.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import threading
+import time
+from collections.abc import Callable, Hashable
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -21,6 +31,34 @@ from connectors.sql_resource_links import launcher_insert, link_upsert
 from etwin_lti.domain.launches import LaunchSession, Resource, ResourceKind, ServiceEndpoints
 from etwin_lti.persistence.db import Database
 from etwin_lti.persistence.models.lti import LaunchSessionRow
+
+LINK_REFRESH_SECONDS = 60.0
+_RECENT_LIMIT = 20_000  # launcher keys a worker remembers (then it forgets them all)
+# Built once: building a statement costs more CPU than PostgreSQL spends running it.
+_INSERT = insert(LaunchSessionRow)
+_GET = select(LaunchSessionRow.data, LaunchSessionRow.expires_at).where(
+    LaunchSessionRow.id_hash == bindparam("id_hash")
+)
+
+
+class RecentlyDone:
+    """Keys done less than ``seconds`` ago in this process (thread-safe, bounded)."""
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._seconds = seconds
+        self._clock = clock
+        self._done: dict[Hashable, float] = {}
+        self._lock = threading.Lock()
+
+    def __contains__(self, key: Hashable) -> bool:
+        at = self._done.get(key)
+        return at is not None and self._clock() - at < self._seconds
+
+    def add(self, key: Hashable) -> None:
+        with self._lock:
+            if len(self._done) >= _RECENT_LIMIT:
+                self._done.clear()
+            self._done[key] = self._clock()
 
 
 def _hash(session_id: str) -> str:
@@ -54,9 +92,10 @@ def _decode(session_id: str, text: str) -> LaunchSession:
 
 
 class SqlLaunchSessionStore:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, recorded: RecentlyDone | None = None) -> None:
         self._engine = database.engine
         self._insert = sqlite_insert if self._engine.dialect.name == "sqlite" else pg_insert
+        self._recorded = recorded or RecentlyDone(LINK_REFRESH_SECONDS)
 
     def create(self, session: LaunchSession, *, record_link: bool = False) -> None:
         row = {
@@ -66,15 +105,17 @@ class SqlLaunchSessionStore:
             "expires_at": session.expires_at,
             "data": _encode(session),
         }
+        link = _link_key(session) if record_link else None
+        launcher = (link, session.person_id) if link and session.person_id is not None else None
         with self._engine.begin() as connection:
-            connection.execute(insert(LaunchSessionRow).values(**row))
-            if record_link and session.resource_link_id is not None:
+            connection.execute(_INSERT, row)
+            if link is not None and link not in self._recorded:
                 connection.execute(
                     link_upsert(
                         self._insert,
                         platform_id=session.platform_id,
                         deployment_id=session.deployment_id,
-                        resource_link_id=session.resource_link_id,
+                        resource_link_id=link[2],
                         context_id=session.context_id,
                         context_title=session.context_title,
                         resource=session.resource,
@@ -82,25 +123,27 @@ class SqlLaunchSessionStore:
                         now=session.created_at,
                     )
                 )
-                if session.person_id is not None:
-                    connection.execute(
-                        launcher_insert(
-                            self._insert,
-                            person_id=session.person_id,
-                            platform_id=session.platform_id,
-                            deployment_id=session.deployment_id,
-                            context_id=session.context_id,
-                            resource_link_id=session.resource_link_id,
-                            now=session.created_at,
-                        )
+            if launcher is not None and launcher not in self._recorded:
+                assert session.person_id is not None and session.resource_link_id is not None
+                connection.execute(
+                    launcher_insert(
+                        self._insert,
+                        person_id=session.person_id,
+                        platform_id=session.platform_id,
+                        deployment_id=session.deployment_id,
+                        context_id=session.context_id,
+                        resource_link_id=session.resource_link_id,
+                        now=session.created_at,
                     )
+                )
+        # Remembered once committed: a rolled-back launch records them again next time.
+        for done in (link, launcher):
+            if done is not None:
+                self._recorded.add(done)
 
     def get(self, session_id: str, *, now: datetime) -> LaunchSession | None:
-        query = select(LaunchSessionRow.data, LaunchSessionRow.expires_at).where(
-            LaunchSessionRow.id_hash == _hash(session_id)
-        )
         with self._engine.connect() as connection:
-            row = connection.execute(query).first()
+            row = connection.execute(_GET, {"id_hash": _hash(session_id)}).first()
         if row is None:
             return None
         if row.expires_at <= now:
@@ -119,3 +162,18 @@ class SqlLaunchSessionStore:
                 delete(LaunchSessionRow).where(LaunchSessionRow.expires_at <= now)
             )
         return int(result.rowcount)
+
+
+def _link_key(session: LaunchSession) -> tuple[Any, ...] | None:
+    """Everything ``link_upsert`` writes but the time: the same key, nothing new to record."""
+    if session.resource_link_id is None:
+        return None
+    return (
+        session.platform_id,
+        session.deployment_id,
+        session.resource_link_id,
+        session.context_id,
+        session.context_title,
+        str(session.resource) if session.resource else None,
+        session.endpoints,
+    )

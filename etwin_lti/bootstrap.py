@@ -32,6 +32,13 @@ from connectors.kv_cache import RedisKeyValueCache, SqlKeyValueCache
 from connectors.local_hub import LocalHub
 from connectors.local_hub.progress import LocalProgressStore
 from connectors.lti_access_tokens import AccessTokenProvider
+from connectors.memoized_stores import (
+    MemoizedIdentityStore,
+    MemoizedRegistrationStore,
+    MemoizedResourceBindingStore,
+    MemoizedRolePolicyStore,
+    memoize_launch_reads,
+)
 from connectors.nrps_client import HttpNrpsClient
 from connectors.outbound_guard import guarded_session
 from connectors.platform_jwks import HttpPlatformKeySource
@@ -41,13 +48,9 @@ from connectors.pylti1p3_tool import RegistrationToolConf
 from connectors.smtp_mail import SmtpMailSender, SmtpSettings
 from connectors.sql_api_tokens import SqlApiTokenStore
 from connectors.sql_audit import SqlAuditLog
-from connectors.sql_identities import SqlIdentityStore
 from connectors.sql_launch_sessions import SqlLaunchSessionStore
 from connectors.sql_privacy import SqlPrivacyStore
-from connectors.sql_registrations import SqlRegistrationStore
-from connectors.sql_resource_bindings import SqlResourceBindingStore
 from connectors.sql_resource_links import SqlResourceLinkStore
-from connectors.sql_role_policy import SqlRolePolicyStore
 from connectors.sql_score_outbox import SqlLineItemMemory, SqlScoreOutbox, outbox_backlog
 from connectors.sql_teacher_accounts import SqlTeacherAccounts
 from connectors.sql_tool_keys import SqlToolKeyStore
@@ -115,8 +118,11 @@ def bootstrap(settings: Settings) -> Container:
         queue=task_queue,
     )
 
-    # LTI platforms, deployments and dynamic-registration invites (issue 3).
-    registrations = SqlRegistrationStore(database)
+    # LTI platforms, deployments and dynamic-registration invites (issue 3). The launch's reads
+    # of them, of role policies and of bindings are memoised per worker, dropped everywhere
+    # after any committed write to their tables (issue 11, ADR 0033).
+    memos = memoize_launch_reads(database, cache, check_seconds=settings.memo_check_seconds)
+    registrations = MemoizedRegistrationStore(database, memos.registrations)
     dynamic_registration = DynamicRegistrationService(
         registrations,
         HttpPlatformRegistrationClient(
@@ -139,14 +145,14 @@ def bootstrap(settings: Settings) -> Container:
         min_refetch_seconds=settings.jwks_min_refetch_seconds,
     )
     tool_keys = SqlToolKeyStore(database, overlap_days=settings.key_rotation_overlap_days, box=box)
-    identities = SqlIdentityStore(database)
+    identities = MemoizedIdentityStore(database, memos.identities)
     launch_sessions = SqlLaunchSessionStore(database)
-    role_policies = SqlRolePolicyStore(database)
+    role_policies = MemoizedRolePolicyStore(database, memos.registrations)
     resource_links = SqlResourceLinkStore(database)
     # Bound resources (issue 9 item 4): which resource a launch opens, the tool-signed
     # references the picker hands out, the course-copy approvals.
     resource_bindings = ResourceResolver(
-        bindings=SqlResourceBindingStore(database),
+        bindings=MemoizedResourceBindingStore(database, memos.bindings),
         hub=hub,
         registrations=registrations,
         secret_key=settings.secret_key,

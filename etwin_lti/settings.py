@@ -46,6 +46,9 @@ class Settings:
     store_pupil_names: bool = False
     key_rotation_overlap_days: int = 7
     jwks_min_refetch_seconds: int = 60
+    # In-process memos of platforms, deployments, role policies and bindings (ADR 0033): how
+    # often a worker checks the shared token that another instance's write replaces.
+    memo_check_seconds: float = 1.0
     http_timeout_seconds: float = 10.0
     hub_url: str | None = None  # another instance's base URL: use its hub over /api/v1
     hub_token: str | None = field(default=None, repr=False)  # admin API token there; secret

@@ -20,6 +20,11 @@ session factory carries three listeners.
   hub-wide generation token instead (rare, and always correct).
 - ``after_commit`` replaces the tokens; a rollback forgets what was collected.
 
+Each worker also keeps the snapshots it last decoded, by key (issue 11, ADR 0033): the key holds
+the current tokens, so a kept snapshot is exactly what the shared cache holds under that key, and
+a write (which replaces a token) makes readers ask for another key. The page of a launch then
+costs the two token reads and no decoding.
+
 A reader takes the tokens *before* it reads the database, and a writer replaces them only
 *after* its commit, so a snapshot stored under the current tokens was read after the last
 committed write: the next page view after a write shows it. If the cache cannot be reached the
@@ -63,6 +68,7 @@ from schemas.api.twinspace_snapshot import TwinSpaceSnapshotSchema
 log = logging.getLogger(__name__)
 
 SNAPSHOT_TTL = 600  # seconds; bounds the lag if a token could not be replaced after a commit
+LOCAL_SNAPSHOTS = 128  # decoded snapshots a worker keeps (each a page's summary, not its class)
 VERSION_TTL = 7 * 24 * 3600  # an expired token only costs one fresh read
 _TOUCHED = "etwin_pages_touched"
 _EVERYTHING = "etwin_pages_everything"
@@ -88,6 +94,7 @@ class PageCache:
 
     def __init__(self, cache: KeyValueCache) -> None:
         self._cache = cache
+        self._local: dict[str, TwinSpaceSnapshot] = {}
 
     # --- reading -----------------------------------------------------------------------------
     def key(self, twinspace_id: int, private: bool, *, hidden: bool = False) -> str | None:
@@ -103,6 +110,9 @@ class PageCache:
         return f"pages:snapshot:{twinspace_id}:{generation}:{version}:{kind}"
 
     def get(self, key: str) -> TwinSpaceSnapshot | None:
+        kept = self._local.get(key)
+        if kept is not None:
+            return kept
         try:
             raw = self._cache.get(key)
         except DependencyUnavailableError:
@@ -110,9 +120,16 @@ class PageCache:
         if raw is None:
             return None
         snapshot: TwinSpaceSnapshot = _SCHEMA.loads(raw.decode())
+        self._keep(key, snapshot)
         return snapshot
 
+    def _keep(self, key: str, snapshot: TwinSpaceSnapshot) -> None:
+        if len(self._local) >= LOCAL_SNAPSHOTS:
+            self._local.clear()  # keys of replaced tokens are never asked again
+        self._local[key] = snapshot
+
     def put(self, key: str, snapshot: TwinSpaceSnapshot) -> None:
+        self._keep(key, snapshot)
         try:
             self._cache.set(key, json.dumps(_SCHEMA.dump(snapshot)).encode(), SNAPSHOT_TTL)
         except DependencyUnavailableError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from sqlalchemy import String, case, cast, func, literal, select
+from sqlalchemy import String, bindparam, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from connectors import hub_records as rec
@@ -19,6 +19,7 @@ from etwin_lti.domain.model import (
     Member,
     MemberStatus,
     Person,
+    PersonKind,
     RoleSource,
     TwinSpace,
     TwinSpaceRole,
@@ -39,6 +40,44 @@ from etwin_lti.persistence.models.hub import (
     PersonRow,
     ProjectRow,
     TwinSpaceRow,
+)
+
+# The launch's two reads, built once as Core statements over columns (issue 11, ADR 0033):
+# building a statement and the ORM objects of its rows cost more CPU than running it.
+_MEMBER_COLUMNS = (
+    MemberRow.twinspace_id,
+    MemberRow.role,
+    MemberRow.status,
+    MemberRow.role_source,
+    MemberRow.is_founder,
+)
+# A returning member's launch: the person, their membership and the TwinSpace's status.
+_SYNC_READ = (
+    select(
+        PersonRow.id.label("person_id"),
+        PersonRow.display_name,
+        PersonRow.kind,
+        *_MEMBER_COLUMNS,
+        select(TwinSpaceRow.status)
+        .where(TwinSpaceRow.id == bindparam("twinspace_id"))
+        .scalar_subquery()
+        .label("space_status"),
+    )
+    .select_from(PersonRow)
+    .outerjoin(
+        MemberRow,
+        (MemberRow.person_id == PersonRow.id)
+        & (MemberRow.twinspace_id == bindparam("twinspace_id")),
+    )
+    .where(PersonRow.id == bindparam("person_id"))
+)
+_VIEWER_READ = (
+    select(MemberRow.person_id, PersonRow.display_name, *_MEMBER_COLUMNS)
+    .join(PersonRow, PersonRow.id == MemberRow.person_id)
+    .where(
+        MemberRow.twinspace_id == bindparam("twinspace_id"),
+        MemberRow.person_id == bindparam("person_id"),
+    )
 )
 
 
@@ -131,13 +170,11 @@ class TwinSpacesArea(LocalHubBase):
     def _viewer(self, twinspace_id: int, viewer_id: int | None) -> Member | None:
         if viewer_id is None:
             return None
-        with self._db.session() as s:
-            found = s.execute(
-                select(MemberRow, PersonRow.display_name)
-                .join(PersonRow, PersonRow.id == MemberRow.person_id)
-                .where(MemberRow.twinspace_id == twinspace_id, MemberRow.person_id == viewer_id)
+        with self._db.engine.connect() as connection:
+            found = connection.execute(
+                _VIEWER_READ, {"twinspace_id": twinspace_id, "person_id": viewer_id}
             ).first()
-            return rec.member(found[0], found[1]) if found is not None else None
+        return rec.member(found, found.display_name) if found is not None else None
 
     def _read_snapshot(self, twinspace_id: int, private: bool, hidden: bool) -> TwinSpaceSnapshot:
         with self._db.session() as s:
@@ -334,6 +371,9 @@ class TwinSpacesArea(LocalHubBase):
     ) -> Member:
         role = _enum(TwinSpaceRole, role, "role")
         status = MemberStatus.ACTIVE if active else MemberStatus.SUSPENDED
+        unchanged = self._unchanged_member(twinspace_id, person_id, role, status)
+        if unchanged is not None:
+            return unchanged
         with self._db.session() as s:
             # Every launch of a returning member comes here: one read (the person, their
             # membership and the TwinSpace's status) and no write when nothing changed.
@@ -381,6 +421,26 @@ class TwinSpacesArea(LocalHubBase):
             row.role_source, row.updated_at = RoleSource.LMS.value, now
             s.flush()
             return rec.member(row, target.display_name)
+
+    def _unchanged_member(
+        self, twinspace_id: int, person_id: int, role: TwinSpaceRole, status: MemberStatus
+    ) -> Member | None:
+        """Every launch of a returning member: one Core read and no write when nothing changed
+        (or a teacher administrator decided); None sends everything else (a new member, a
+        change, an archived or unknown TwinSpace) to the unit of work below."""
+        with self._db.engine.connect() as connection:
+            found = connection.execute(
+                _SYNC_READ, {"twinspace_id": twinspace_id, "person_id": person_id}
+            ).first()
+        if found is None or found.twinspace_id is None:
+            return None
+        if found.space_status in (None, TwinSpaceStatus.ARCHIVED.value):
+            return None
+        existing = rec.member(found, found.display_name)
+        if not twinspaces.sync_applies(existing):
+            return existing  # a teacher administrator or the project decided: keep it
+        twinspaces.check_sync_role(role, PersonKind(found.kind))
+        return existing if (existing.role, existing.status) == (role, status) else None
 
 
 def _role_counts(s: Session, twinspace_id: int) -> list[RoleCount]:

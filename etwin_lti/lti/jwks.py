@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
@@ -32,11 +33,19 @@ def find_key(key_set: Mapping[str, Any], kid: str) -> RSAPublicKey | None:
         if jwk.get("alg", RS256) != RS256:
             continue
         try:
-            key = RSAAlgorithm.from_jwk(json.dumps(dict(jwk)))
+            return _rsa_key(json.dumps(dict(jwk), sort_keys=True))
         except (InvalidKeyError, ValueError, TypeError):
             return None
-        return key if isinstance(key, RSAPublicKey) else None
     return None
+
+
+@lru_cache(maxsize=256)
+def _rsa_key(jwk: str) -> RSAPublicKey | None:
+    """Parsed once per process: every launch of a platform is signed with the same few keys,
+    and building the key object is most of what picking it costs. Keyed by the whole JWK, so a
+    changed key is a new entry."""
+    key = RSAAlgorithm.from_jwk(jwk)
+    return key if isinstance(key, RSAPublicKey) else None
 
 
 def key_ids(key_set: Mapping[str, Any]) -> frozenset[str]:

@@ -29,6 +29,9 @@ NAMING_CONVENTION = {
 }
 
 
+POOL_RECYCLE_SECONDS = 1800
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -44,7 +47,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # No ping per checkout (issue 11): after a server restart the first statement on a dead
     # pooled connection fails, SQLAlchemy sees a disconnect and invalidates the whole pool, so
     # that one unit of work answers 503 (``session`` below) and the next ones reconnect.
-    # Measured in tests/e2e/test_faults.py.
+    # Measured in tests/e2e/test_faults.py. Connections are also replaced after half an hour,
+    # before a proxy or firewall in between drops them silently.
+    kwargs.setdefault("pool_recycle", POOL_RECYCLE_SECONDS)
     return create_engine(url, **kwargs)
 
 

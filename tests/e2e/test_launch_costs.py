@@ -44,7 +44,13 @@ class StatementCounter:
 # The membership sync reads the person, the membership and the TwinSpace status in one SELECT.
 # A first launch makes a new member: after its commit the TwinSpace page's cache token is renewed
 # (ADR 0016), one write in the shared cache (here the database's; Redis in production).
-LAUNCH_BOUNDS = {ROLE_LEARNER: (18, 11), ROLE_INSTRUCTOR: (23, 12)}
+# A returning user (issue 11, ADR 0033): the platform, deployment, role policy, binding and
+# identity come from the worker's memos, the resource link and launcher were written moments
+# ago; left are the state and replay marks (here the database's cache: two INSERTs), the
+# membership read (and the identity once more, since its first launch renewed that memo), the
+# session insert: 6 for a pupil, 7 for a teacher (the country). Up to three more are the memos'
+# token checks (one read per memo and second) when the machine is slow.
+LAUNCH_BOUNDS = {ROLE_LEARNER: (18, 9), ROLE_INSTRUCTOR: (23, 10)}
 # The TwinSpace page (ADR 0016): the launch session, the viewer's membership, the two cache
 # tokens and the snapshot's key; after a write (the first launch's new member) the snapshot is
 # read once (9 statements, none of which grows with the class: counts, not members) and stored.

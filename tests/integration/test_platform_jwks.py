@@ -9,8 +9,9 @@ import pytest
 import requests
 
 from connectors.kv_cache import SqlKeyValueCache
-from connectors.platform_jwks import HttpPlatformKeySource, max_age
+from connectors.platform_jwks import LOCAL_SECONDS, HttpPlatformKeySource, max_age
 from etwin_lti.lti.errors import PlatformKeysUnavailableError
+from etwin_lti.lti.jwks import find_key
 from etwin_lti.persistence.db import Database
 from tests.e2e.harness import LateApp, MiniPlatform, ServerThread
 from tests.support.lti_tokens import platform_key
@@ -106,3 +107,64 @@ def test_no_cached_keys_and_platform_down_is_a_clear_502(setup: Setup) -> None:
     assert raised.value.status_code == 502
     with pytest.raises(PlatformKeysUnavailableError):
         setup.keys.key_set("http://127.0.0.1:1/jwks", kid=KID)  # connection refused
+
+
+class _CountingCache:
+    """The shared cache, counting reads: a worker's own copy must spare them."""
+
+    def __init__(self, inner: SqlKeyValueCache) -> None:
+        self.inner, self.gets = inner, 0
+
+    def get(self, key: str) -> bytes | None:
+        self.gets += 1
+        return self.inner.get(key)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+
+def _worker(cache: object, clock: Clock) -> HttpPlatformKeySource:
+    return HttpPlatformKeySource(
+        cache,  # type: ignore[arg-type]
+        requests.Session(),
+        timeout_seconds=5,
+        min_refetch_seconds=60,
+        clock=clock,
+    )
+
+
+def test_a_worker_reuses_its_own_copy_without_reading_the_shared_cache(
+    setup: Setup, sqlite_url: str
+) -> None:
+    database = Database(sqlite_url)
+    counting = _CountingCache(SqlKeyValueCache(database, clock=setup.clock))
+    worker = _worker(counting, setup.clock)
+    worker.key_set(setup.url, kid=KID)
+    reads = counting.gets
+    for _ in range(5):
+        assert worker.key_set(setup.url, kid=KID)["keys"][0]["kid"] == KID
+    assert counting.gets == reads
+    assert setup.platform.jwks_fetches == 1
+    database.dispose()
+
+
+def test_a_key_the_platform_withdrew_is_refused_by_every_worker_within_local_seconds(
+    setup: Setup, sqlite_url: str
+) -> None:
+    database = Database(sqlite_url)
+    shared = SqlKeyValueCache(database, clock=setup.clock)
+    a, b = _worker(shared, setup.clock), _worker(shared, setup.clock)
+    old = setup.platform.keys[0]
+    assert find_key(b.key_set(setup.url, kid=old.kid), old.kid) is not None
+    new = platform_key("rotated")
+    setup.platform.keys = [new]  # rotated, the old key withdrawn (say it leaked)
+    assert find_key(a.key_set(setup.url, kid=new.kid), new.kid) is not None  # A refetched
+    assert setup.platform.jwks_fetches == 2
+    setup.clock.now += LOCAL_SECONDS
+    # B's copy is too old: it reads the shared entry, which no longer holds the old key; the
+    # unknown kid costs one refetch (A's was a refetch interval ago), which confirms it.
+    assert find_key(b.key_set(setup.url, kid=old.kid), old.kid) is None
+    assert find_key(b.key_set(setup.url, kid=old.kid), old.kid) is None
+    assert find_key(b.key_set(setup.url, kid=new.kid), new.kid) is not None
+    assert setup.platform.jwks_fetches == 3
+    database.dispose()
