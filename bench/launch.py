@@ -855,9 +855,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.profile:
         print(
-            profile(
-                args.profile, args.profile_db, args.members, args.profile_out, args.profile_cpu
-            )
+            profile(args.profile, args.profile_db, args.members, args.profile_out, args.profile_cpu)
         )
         return 0
 
