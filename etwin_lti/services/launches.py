@@ -438,6 +438,7 @@ class LaunchService:
                 nrps_url=message.nrps_url,
             ),
             return_url=message.return_url,
+            locale=message.locale[:64] if message.locale else None,
             deep_linking=dict(message.deep_linking) if message.deep_linking else None,
             for_user_id=for_user_id,
             for_user_unknown=for_user_unknown,
