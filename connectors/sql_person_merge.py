@@ -37,6 +37,7 @@ from sqlalchemy import and_, delete, select, update
 from sqlalchemy.orm import Session
 
 from etwin_lti.domain.model import MemberStatus, RoleSource
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import RuleViolationError
 from etwin_lti.persistence.models.api_tokens import ApiTokenRow
 from etwin_lti.persistence.models.bindings import LinkLauncherRow, ResourceBindingRow
@@ -75,8 +76,8 @@ _SOURCE_STRENGTH = {
 
 class MergeRefusedError(RuleViolationError):
     error = "merge_refused"
-    description = "These two eTwinning people cannot be merged."
-    who_can_fix = "the tool administrator"
+    description = N_("These two eTwinning people cannot be merged.")
+    who_can_fix = N_("the tool administrator")
 
 
 # (model, person column) whose rows simply move.

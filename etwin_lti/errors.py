@@ -36,14 +36,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from etwin_lti.domain.translatable import N_
+
 
 class EtwinLtiError(Exception):
     """Root of every error the tool raises on purpose."""
 
     error = "etwin_error"
-    description = "Something went wrong."
+    description = N_("Something went wrong.")
     status_code = 400
-    who_can_fix = "the tool administrator"
+    who_can_fix = N_("the tool administrator")
 
     def __init__(
         self,
@@ -69,94 +71,94 @@ class EtwinLtiError(Exception):
 
 class InvalidInputError(EtwinLtiError, ValueError):
     error = "invalid_input"
-    description = "Some fields are missing or not valid."
+    description = N_("Some fields are missing or not valid.")
     status_code = 422
-    who_can_fix = "you"
+    who_can_fix = N_("you")
 
 
 class AuthenticationError(EtwinLtiError):
     error = "unauthenticated"
-    description = "A valid API token is required."
+    description = N_("A valid API token is required.")
     status_code = 401
-    who_can_fix = "you"
+    who_can_fix = N_("you")
 
 
 class PermissionDeniedError(EtwinLtiError):
     error = "forbidden"
-    description = "Your role does not allow this."
+    description = N_("Your role does not allow this.")
     status_code = 403
-    who_can_fix = "a teacher administrator of this TwinSpace"
+    who_can_fix = N_("a teacher administrator of this TwinSpace")
 
 
 class NotFoundError(EtwinLtiError, LookupError):
     error = "not_found"
-    description = "That does not exist."
+    description = N_("That does not exist.")
     status_code = 404
-    who_can_fix = "you"
+    who_can_fix = N_("you")
 
 
 class RuleViolationError(EtwinLtiError):
     error = "rule_violation"
-    description = "This conflicts with an eTwinning rule."
+    description = N_("This conflicts with an eTwinning rule.")
     status_code = 409
-    who_can_fix = "you"
+    who_can_fix = N_("you")
 
 
 class DuplicateAcknowledgementError(RuleViolationError):
     error = "duplicate_acknowledgement"
-    description = "This acknowledgement has already been issued."
+    description = N_("This acknowledgement has already been issued.")
 
 
 class LtiError(EtwinLtiError):
     error = "lti_error"
-    description = "The LTI message could not be accepted."
+    description = N_("The LTI message could not be accepted.")
     status_code = 400
-    who_can_fix = "your LMS administrator"
+    who_can_fix = N_("your LMS administrator")
 
 
 class UnknownPlatformError(LtiError):
     error = "unknown_platform"
-    description = "This LMS is not registered with the eTwinning tool."
-    who_can_fix = "your LMS administrator (register the tool, see the README's Moodle section)"
+    description = N_("This LMS is not registered with the eTwinning tool.")
+    who_can_fix = N_("your LMS administrator (register the tool, see the README's Moodle section)")
 
 
 class InactiveDeploymentError(LtiError):
     error = "inactive_deployment"
-    description = "This deployment of the eTwinning tool is not active yet."
+    description = N_("This deployment of the eTwinning tool is not active yet.")
     status_code = 403
-    who_can_fix = "the tool administrator (etwin-lti platform activate)"
+    who_can_fix = N_("the tool administrator (etwin-lti platform activate)")
 
 
 class InvalidLaunchError(LtiError):
     error = "invalid_launch"
-    description = "The launch from your LMS could not be verified."
+    description = N_("The launch from your LMS could not be verified.")
     status_code = 401
-    who_can_fix = "you: go back to your course and open the activity again"
+    who_can_fix = N_("you: go back to your course and open the activity again")
 
 
 class LaunchSessionError(LtiError):
     error = "no_launch_session"
-    description = "Your session has ended or was never started."
+    description = N_("Your session has ended or was never started.")
     status_code = 401
-    who_can_fix = "you: open the activity again from your course"
+    who_can_fix = N_("you: open the activity again from your course")
 
 
 class RegistrationError(LtiError):
     error = "registration_refused"
-    description = "The registration request was refused."
-    who_can_fix = "the tool administrator (etwin-lti platform invite)"
+    description = N_("The registration request was refused.")
+    who_can_fix = N_("the tool administrator (etwin-lti platform invite)")
 
 
 class RemoteServiceError(EtwinLtiError):
     error = "remote_service_error"
-    description = "A service the tool depends on did not answer correctly."
+    description = N_("A service the tool depends on did not answer correctly.")
     status_code = 502
-    who_can_fix = "the tool administrator"
+    who_can_fix = N_("the tool administrator")
 
 
 class RemoteTimeoutError(RemoteServiceError):
     error = "remote_timeout"
-    description = "A service the tool depends on did not answer in time."
+    description = N_("A service the tool depends on did not answer in time.")
     status_code = 504
 
 
@@ -164,13 +166,15 @@ class DependencyUnavailableError(RemoteServiceError):
     """The tool's own database, cache or queue is unreachable: try again in a moment."""
 
     error = "dependency_unavailable"
-    description = "The tool cannot reach its database or cache right now; try again in a minute."
+    description = N_(
+        "The tool cannot reach its database or cache right now; try again in a minute."
+    )
     status_code = 503
 
 
 class ConfigurationError(EtwinLtiError, ValueError):
     error = "configuration_error"
-    description = "The tool is not configured correctly."
+    description = N_("The tool is not configured correctly.")
     status_code = 500
 
 
@@ -178,16 +182,16 @@ class UploadRefusedError(InvalidInputError):
     """A file whose content is not an accepted type, or is broken or hostile (issue 12)."""
 
     error = "upload_refused"
-    description = "This file cannot be uploaded."
+    description = N_("This file cannot be uploaded.")
 
 
 class FileTooLargeError(InvalidInputError):
     error = "file_too_large"
-    description = "This file is larger than allowed."
+    description = N_("This file is larger than allowed.")
     status_code = 413
 
 
 class QuotaExceededError(RuleViolationError):
     error = "quota_exceeded"
-    description = "This TwinSpace has no room left for this file."
-    who_can_fix = "a teacher administrator of this TwinSpace (remove files no longer needed)"
+    description = N_("This TwinSpace has no room left for this file.")
+    who_can_fix = N_("a teacher administrator of this TwinSpace (remove files no longer needed)")

@@ -62,6 +62,7 @@ from etwin_lti.domain.model import (
     ProjectStatus,
 )
 from etwin_lti.domain.people import CountryRequiredError
+from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.validation import FieldErrors
 from etwin_lti.errors import (
     DuplicateAcknowledgementError,
@@ -116,12 +117,12 @@ class NqlApplicationLimitError(RuleViolationError):
 
 class NationalProjectError(RuleViolationError):
     error = "national_project"
-    description = "National projects cannot apply for Quality Labels."
+    description = N_("National projects cannot apply for Quality Labels.")
 
 
 class EqlNotEarnedError(RuleViolationError):
     error = "eql_not_earned"
-    description = (
+    description = N_(
         "The European Quality Label needs at least two partners from two different countries "
         "holding a National Quality Label for this project."
     )
@@ -129,7 +130,7 @@ class EqlNotEarnedError(RuleViolationError):
 
 class LabelProcedureError(RuleViolationError):
     error = "label_procedure"
-    description = (
+    description = N_(
         "Quality Labels and the eTwinning Label are issued only by their own procedure "
         "(the NSO's decision, the CSS's award, the project's approval)."
     )
@@ -317,14 +318,16 @@ NAME_SEPARATOR = "|"
 
 class EqlWithdrawnError(RuleViolationError):
     error = "eql_withdrawn"
-    description = "The CSS withdrew this project's European Quality Label: it is not awarded again."
+    description = N_(
+        "The CSS withdrew this project's European Quality Label: it is not awarded again."
+    )
 
 
 class EqlAlreadyAwardedError(DuplicateAcknowledgementError):
     """The CSS's award call finds nothing to do: the rule awarded it already (409)."""
 
     error = "eql_already_awarded"
-    description = (
+    description = N_(
         "Every NQL holder of this project already holds the European Quality Label: it is "
         "awarded by the rule as soon as NQLs from two different countries are granted."
     )
@@ -332,7 +335,7 @@ class EqlAlreadyAwardedError(DuplicateAcknowledgementError):
 
 class EqlNotHeldError(RuleViolationError):
     error = "eql_not_held"
-    description = "This project holds no European Quality Label to withdraw."
+    description = N_("This project holds no European Quality Label to withdraw.")
 
 
 @dataclass(frozen=True)

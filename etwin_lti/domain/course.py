@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from etwin_lti.domain.model import Edition, Person, PersonKind, Unit, UnitProgress
+from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.validation import DESCRIPTION_MAX, FieldErrors
 from etwin_lti.errors import PermissionDeniedError, RuleViolationError
 
@@ -32,12 +33,12 @@ TRAINEE_KINDS = frozenset({PersonKind.TEACHER, PersonKind.PUPIL})
 
 class UnitsUnfinishedError(RuleViolationError):
     error = "units_unfinished"
-    description = "The trainee has not finished every unit of the course."
+    description = N_("The trainee has not finished every unit of the course.")
 
 
 class NotATraineeError(RuleViolationError):
     error = "not_a_trainee"
-    description = "This person is not a trainee of the course edition."
+    description = N_("This person is not a trainee of the course edition.")
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from etwin_lti.domain.model import EventStatus, LearningEvent, Person, PersonKind
+from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.validation import DESCRIPTION_MAX, FieldErrors
 from etwin_lti.errors import PermissionDeniedError, RuleViolationError
 
@@ -27,12 +28,12 @@ ENROLLING_KINDS = frozenset({PersonKind.TEACHER})
 
 class EventFullError(RuleViolationError):
     error = "event_full"
-    description = "This Learning Event is full."
+    description = N_("This Learning Event is full.")
 
 
 class AlreadyEnrolledError(RuleViolationError):
     error = "already_enrolled"
-    description = "This teacher is already enrolled in the Learning Event."
+    description = N_("This teacher is already enrolled in the Learning Event.")
 
 
 @dataclass(frozen=True)

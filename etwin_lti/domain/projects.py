@@ -31,6 +31,7 @@ from etwin_lti.domain.model import (
     ProjectStatus,
 )
 from etwin_lti.domain.people import CountryRequiredError
+from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.validation import DESCRIPTION_MAX, FieldErrors
 from etwin_lti.errors import InvalidInputError, PermissionDeniedError, RuleViolationError
 
@@ -148,14 +149,14 @@ END_YEARS_AHEAD = 5
 
 class NotAProjectFounderError(PermissionDeniedError):
     error = "not_a_project_founder"
-    description = "Only the project's founder and co-founder can change or close the project."
-    who_can_fix = "the project's founder or co-founder"
+    description = N_("Only the project's founder and co-founder can change or close the project.")
+    who_can_fix = N_("the project's founder or co-founder")
 
 
 class ProjectClosedError(RuleViolationError):
     error = "project_closed"
-    description = "This project is closed: its TwinSpace is archived read-only."
-    who_can_fix = "nobody: a closed project stays as it was (its NSO keeps the record)"
+    description = N_("This project is closed: its TwinSpace is archived read-only.")
+    who_can_fix = N_("nobody: a closed project stays as it was (its NSO keeps the record)")
 
 
 @dataclass(frozen=True)

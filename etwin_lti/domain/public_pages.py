@@ -34,6 +34,7 @@ from datetime import datetime
 
 from etwin_lti.domain.acknowledgements import EqlStatus
 from etwin_lti.domain.model import MaterialKind, Person, Project, ProjectScope
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import InvalidInputError, NotFoundError
 
 GALLERY_PAGE_SIZE = 20
@@ -45,8 +46,8 @@ class NoPublicPageError(NotFoundError):
     """Unknown, pending and never-approved projects alike: nothing tells them apart."""
 
     error = "no_public_page"
-    description = "There is no public page at this address."
-    who_can_fix = "you (check the address)"
+    description = N_("There is no public page at this address.")
+    who_can_fix = N_("you (check the address)")
 
 
 @dataclass(frozen=True)

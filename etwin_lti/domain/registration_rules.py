@@ -11,6 +11,7 @@ import hashlib
 from urllib.parse import urlsplit
 
 from etwin_lti.domain.registrations import PlatformRegistration
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import InvalidInputError, RegistrationError
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -92,6 +93,10 @@ class InvalidInviteError(RegistrationError):
     """A dynamic-registration URL whose invite is unknown, used or expired."""
 
     error = "invalid_registration_invite"
-    description = "This registration link is not valid: it is unknown, expired or was used already."
+    description = N_(
+        "This registration link is not valid: it is unknown, expired or was used already."
+    )
     status_code = 403
-    who_can_fix = "the eTwinning tool administrator (etwin-lti platform invite makes a new link)"
+    who_can_fix = N_(
+        "the eTwinning tool administrator (etwin-lti platform invite makes a new link)"
+    )

@@ -31,6 +31,7 @@ from etwin_lti.domain.model import (
     TwinSpaceStatus,
     Visibility,
 )
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import PermissionDeniedError, RuleViolationError
 
 R = TwinSpaceRole
@@ -38,17 +39,17 @@ R = TwinSpaceRole
 
 class TwinSpaceArchivedError(RuleViolationError):
     error = "twinspace_archived"
-    description = "This TwinSpace is archived: it can be read but no longer changed."
+    description = N_("This TwinSpace is archived: it can be read but no longer changed.")
 
 
 class FounderProtectedError(PermissionDeniedError):
     error = "founder_protected"
-    description = "No one can change a founder's rights in their TwinSpace."
+    description = N_("No one can change a founder's rights in their TwinSpace.")
 
 
 class RoleNotAllowedError(RuleViolationError):
     error = "role_not_allowed"
-    description = "This person cannot hold that TwinSpace role."
+    description = N_("This person cannot hold that TwinSpace role.")
 
 
 class Action(enum.StrEnum):

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from etwin_lti.domain.registration_rules import identifier_problem, url_problem
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import RegistrationError, RemoteServiceError
 from etwin_lti.lti import claims
 from etwin_lti.lti.tool_configuration import (
@@ -47,16 +48,16 @@ class PlatformConfigurationError(RegistrationError):
     """The platform's OpenID configuration (or its URL) cannot be used."""
 
     error = "invalid_platform_configuration"
-    description = "The LMS's registration details could not be used."
-    who_can_fix = "your LMS administrator (check the LMS's LTI settings, then try again)"
+    description = N_("The LMS's registration details could not be used.")
+    who_can_fix = N_("your LMS administrator (check the LMS's LTI settings, then try again)")
 
 
 class RegistrationRefusedError(RemoteServiceError):
     """The platform answered the registration request with an error or an unusable answer."""
 
     error = "registration_refused_by_platform"
-    description = "The LMS refused to register the eTwinning tool."
-    who_can_fix = "your LMS administrator (try again; check the LMS's logs)"
+    description = N_("The LMS refused to register the eTwinning tool.")
+    who_can_fix = N_("your LMS administrator (try again; check the LMS's logs)")
 
 
 @dataclass(frozen=True)

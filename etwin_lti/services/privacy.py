@@ -23,6 +23,7 @@ from etwin_lti.domain.privacy import (
     PrivacyStore,
     PurgeReport,
 )
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import InvalidInputError, NotFoundError, RuleViolationError
 from etwin_lti.services.badges import BadgeUrls, certificate_key
 
@@ -45,11 +46,11 @@ IDENTIFIER_MAX = 255
 
 class RemoteHubPrivacyError(RuleViolationError):
     error = "remote_hub"
-    description = (
+    description = N_(
         "This instance uses another instance's hub (ETWIN_HUB_URL): run the privacy "
         "commands on the hub instance, which holds the people."
     )
-    who_can_fix = "the tool administrator"
+    who_can_fix = N_("the tool administrator")
 
 
 @dataclass(frozen=True)

@@ -21,14 +21,15 @@ from etwin_lti.domain.events import accepts_enrolments, certificate_subject
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.model import Enrolment, EventStatus, LearningEvent
 from etwin_lti.domain.ports import EventsHub, PeopleHub, RecognitionHub
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import NotFoundError, RuleViolationError
 from etwin_lti.services.pages.acknowledgements import AcknowledgementLine, AcknowledgementLinks
 from etwin_lti.services.pages.common import NotYourResourceError, launched_for, require_person
 from etwin_lti.services.progress import ProgressService
 
 MESSAGES = {
-    "completed": "The participant is complete: their certificate was issued.",
-    "enrolled": "You are enrolled: welcome to the Learning Event.",
+    "completed": N_("The participant is complete: their certificate was issued."),
+    "enrolled": N_("You are enrolled: welcome to the Learning Event."),
 }
 
 

@@ -47,6 +47,7 @@ from etwin_lti.domain.model import (
 from etwin_lti.domain.ports import HubPort
 from etwin_lti.domain.ports.registrations import RegistrationStore
 from etwin_lti.domain.projects import check_project_founder, project_teacher_ids
+from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
 from etwin_lti.domain.validation import DESCRIPTION_MAX, FieldErrors
 from etwin_lti.errors import InvalidInputError, NotFoundError, PermissionDeniedError
@@ -60,24 +61,24 @@ from etwin_lti.services.pages.common import (
 )
 
 LEVEL_LABELS: Mapping[EducationalLevel, str] = {
-    EducationalLevel.EARLY_CHILDHOOD: "Early childhood (up to 6)",
-    EducationalLevel.PRIMARY: "Primary (7–11)",
-    EducationalLevel.LOWER_SECONDARY: "Lower secondary (12–15)",
-    EducationalLevel.UPPER_SECONDARY: "Upper secondary (16–19)",
-    EducationalLevel.INITIAL_VET: "Initial vocational education and training",
+    EducationalLevel.EARLY_CHILDHOOD: N_("Early childhood (up to 6)"),
+    EducationalLevel.PRIMARY: N_("Primary (7–11)"),
+    EducationalLevel.LOWER_SECONDARY: N_("Lower secondary (12–15)"),
+    EducationalLevel.UPPER_SECONDARY: N_("Upper secondary (16–19)"),
+    EducationalLevel.INITIAL_VET: N_("Initial vocational education and training"),
 }
 # A form's list field: separated by commas or new lines (codes also by spaces).
 _LIST_FIELD_MAX = 20_000  # far above any valid plan; the hub's rules give the real messages
 
 MESSAGES = {
-    "plan_saved": "The project's plan was saved.",
-    "project_extended": "The project was extended: its new end date is shown below.",
-    "project_closed": "The project was closed: its TwinSpace is now archived, read-only.",
-    "nql_applied": "Your application for the National Quality Label was sent to your NSO.",
-    "visitor_granted": "The visitor permit was granted.",
-    "visitor_withdrawn": "The visitor permit was withdrawn.",
-    "expert_granted": "The expert permit was granted.",
-    "expert_withdrawn": "The expert permit was withdrawn.",
+    "plan_saved": N_("The project's plan was saved."),
+    "project_extended": N_("The project was extended: its new end date is shown below."),
+    "project_closed": N_("The project was closed: its TwinSpace is now archived, read-only."),
+    "nql_applied": N_("Your application for the National Quality Label was sent to your NSO."),
+    "visitor_granted": N_("The visitor permit was granted."),
+    "visitor_withdrawn": N_("The visitor permit was withdrawn."),
+    "expert_granted": N_("The expert permit was granted."),
+    "expert_withdrawn": N_("The expert permit was withdrawn."),
 }
 
 

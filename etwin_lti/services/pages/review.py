@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from etwin_lti.domain.launches import LaunchSession, ResourceKind
 from etwin_lti.domain.ports import HubPort
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import NotFoundError
 from etwin_lti.services.pages.common import label
 
@@ -26,8 +27,8 @@ UNKNOWN_LEARNER_NOTE = (
 
 class NoReviewResourceError(NotFoundError):
     error = "no_review_resource"
-    description = "This review request did not say which eTwinning activity to review."
-    who_can_fix = "your LMS administrator (the activity needs its etwin_resource parameter)"
+    description = N_("This review request did not say which eTwinning activity to review.")
+    who_can_fix = N_("your LMS administrator (the activity needs its etwin_resource parameter)")
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from etwin_lti.domain.model import (
 from etwin_lti.domain.moderation import ContentKind
 from etwin_lti.domain.ports import ContentHub, PeopleHub, TwinSpacesHub
 from etwin_lti.domain.projects import project_teacher_ids
+from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
 from etwin_lti.domain.twinspace_snapshot import sees_private as sees_private_content
 from etwin_lti.domain.twinspaces import PERMISSIONS, PUPIL_ROLES, Action
@@ -59,17 +60,17 @@ NON_PUPIL_ROLES = tuple(r.value for r in TwinSpaceRole if r not in PUPIL_ROLES)
 PUPIL_ROLE_VALUES = tuple(r.value for r in TwinSpaceRole if r in PUPIL_ROLES)
 
 MESSAGES = {
-    "page_added": "Your page was added.",
-    "material_added": "Your material was added.",
-    "file_uploaded": "Your file was uploaded.",
-    "diary_posted": "Your post is in the Project Diary.",
-    "comment_added": "Your comment was added.",
-    "thread_opened": "Your thread was opened.",
-    "reply_added": "Your reply was added.",
-    "role_changed": "The member's role was changed.",
-    "member_suspended": "The member was suspended (their content is kept).",
-    "member_reactivated": "The member was reactivated.",
-    "pseudonym_changed": "The pupil's pseudonym was changed.",
+    "page_added": N_("Your page was added."),
+    "material_added": N_("Your material was added."),
+    "file_uploaded": N_("Your file was uploaded."),
+    "diary_posted": N_("Your post is in the Project Diary."),
+    "comment_added": N_("Your comment was added."),
+    "thread_opened": N_("Your thread was opened."),
+    "reply_added": N_("Your reply was added."),
+    "role_changed": N_("The member's role was changed."),
+    "member_suspended": N_("The member was suspended (their content is kept)."),
+    "member_reactivated": N_("The member was reactivated."),
+    "pseudonym_changed": N_("The pupil's pseudonym was changed."),
     **editing.MESSAGES,
 }
 
@@ -118,8 +119,8 @@ class RoleSummary:
 
 class MembersOnlyError(PermissionDeniedError):
     error = "members_only"
-    description = "Only the TwinSpace's members see who its members are."
-    who_can_fix = "a teacher administrator of this TwinSpace"
+    description = N_("Only the TwinSpace's members see who its members are.")
+    who_can_fix = N_("a teacher administrator of this TwinSpace")
 
 
 @dataclass(frozen=True)

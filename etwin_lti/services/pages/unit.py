@@ -19,11 +19,12 @@ from etwin_lti.domain.audiences import unit_role
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.model import Edition, Person, Unit
 from etwin_lti.domain.ports import CourseHub
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import NotFoundError
 from etwin_lti.services.pages.common import NotYourResourceError, launched_for, require_person
 from etwin_lti.services.progress import ProgressService
 
-MESSAGES = {"done": "Well done: the activity is marked as done."}
+MESSAGES = {"done": N_("Well done: the activity is marked as done.")}
 
 
 @dataclass(frozen=True)
