@@ -94,7 +94,7 @@ class SqlApiTokenStore:
                     person_id=person_id,
                 )
         except IntegrityError as error:  # only a caller-chosen secret can collide
-            raise RuleViolationError("That token exists already.") from error
+            raise RuleViolationError(N_("That token exists already.")) from error
         return token, secret
 
     def authenticate(self, secret: str, *, now: datetime) -> ApiToken:

@@ -121,7 +121,7 @@ def merge_person(s: Session, merged_id: int, into_id: int) -> None:
         select(ErasureRow.person_id).where(ErasureRow.person_id.in_((merged_id, into_id)))
     ).first()
     if erased is not None:
-        raise MergeRefusedError("An erased person cannot be merged.")
+        raise MergeRefusedError(N_("An erased person cannot be merged."))
     _merge_founders(s, merged_id, into_id)
     _merge_members(s, merged_id, into_id)
     _merge_enrolments(s, merged_id, into_id)

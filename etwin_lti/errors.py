@@ -53,12 +53,20 @@ class EtwinLtiError(Exception):
         *,
         errors: Mapping[str, Any] | None = None,
         who_can_fix: str | None = None,
+        params: Mapping[str, Any] | None = None,
     ) -> None:
         if description is not None:
             self.description = description
         if who_can_fix is not None:
             self.who_can_fix = who_can_fix
         self.errors: dict[str, Any] = dict(errors or {})
+        # A description with values is written ``N_("TwinSpace %(id)s does not exist.")`` plus
+        # ``params``: ``message`` keeps the text to translate, ``description`` reads it filled in
+        # (English: logs and the API), and the error page fills the translation (ADR 0029).
+        self.message = self.description
+        self.params: dict[str, Any] = dict(params or {})
+        if self.params:
+            self.description = self.message % self.params
         super().__init__(self.description)
 
     def to_dict(self) -> dict[str, Any]:

@@ -168,7 +168,9 @@ def check_nql_application(
 ) -> None:
     """``applications_this_year``: every application of this teacher in the school year."""
     if teacher_id not in teacher_ids:
-        raise PermissionDeniedError("Only a founder or partner teacher of the project can apply.")
+        raise PermissionDeniedError(
+            N_("Only a founder or partner teacher of the project can apply.")
+        )
     if teacher_country is None:
         raise CountryRequiredError(
             errors={
@@ -181,12 +183,12 @@ def check_nql_application(
     if project.scope is not ProjectScope.EUROPEAN:
         raise NationalProjectError()
     if project.status is ProjectStatus.PENDING:
-        raise RuleViolationError("The project is still waiting for its NSOs' validation.")
+        raise RuleViolationError(N_("The project is still waiting for its NSOs' validation."))
     if holds_nql:
-        raise RuleViolationError("You already hold a National Quality Label for this project.")
+        raise RuleViolationError(N_("You already hold a National Quality Label for this project."))
     this_year = list(applications_this_year)
     if any(a.project_id == project.id for a in this_year):
-        raise RuleViolationError("You have already applied for this project this school year.")
+        raise RuleViolationError(N_("You have already applied for this project this school year."))
     if len(this_year) >= MAX_NQL_APPLICATIONS_PER_SCHOOL_YEAR:
         raise NqlApplicationLimitError()
 
@@ -195,9 +197,9 @@ def check_nql_decider(
     application: NqlApplication, nso_country_code: str, teacher_country: str | None
 ) -> None:
     if nso_country_code != teacher_country:
-        raise PermissionDeniedError("Only the applicant's own NSO evaluates the application.")
+        raise PermissionDeniedError(N_("Only the applicant's own NSO evaluates the application."))
     if application.decision is not NqlDecision.PENDING:
-        raise RuleViolationError("This application has already been decided.")
+        raise RuleViolationError(N_("This application has already been decided."))
 
 
 def check_scores(
@@ -380,9 +382,9 @@ def eql_award(
     """Who receives the EQL now, and the evidence. ``eql``: every EQL of the project, revoked
     ones too (a revoked one still holds its holder's slot: at most once per person)."""
     if project.scope is not ProjectScope.EUROPEAN:
-        raise NationalProjectError("National projects are never awarded the EQL.")
+        raise NationalProjectError(N_("National projects are never awarded the EQL."))
     if project.approved_at is None:
-        raise RuleViolationError("The project is still waiting for its NSOs' validation.")
+        raise RuleViolationError(N_("The project is still waiting for its NSOs' validation."))
     if eql_withdrawn(eql):
         raise EqlWithdrawnError()
     countries = sorted({n.country_code for n in nqls if n.country_code})
@@ -426,7 +428,9 @@ def eql_by_rule(
 def check_eql_withdrawal(eql: Sequence[Acknowledgement]) -> list[Acknowledgement]:
     """The EQLs the CSS's withdrawal revokes: every unrevoked one (409 when none, or twice)."""
     if eql_withdrawn(eql):
-        raise EqlWithdrawnError("The CSS already withdrew this project's European Quality Label.")
+        raise EqlWithdrawnError(
+            N_("The CSS already withdrew this project's European Quality Label.")
+        )
     held_now = [a for a in eql if a.revoked_at is None]
     if not held_now:
         raise EqlNotHeldError()

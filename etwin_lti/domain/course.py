@@ -128,7 +128,7 @@ def check_trainers(trainers: Iterable[Person]) -> None:
 
 def check_trainee(person: Person) -> None:
     if person.kind not in TRAINEE_KINDS:
-        raise RuleViolationError("The distance course is for teachers.")
+        raise RuleViolationError(N_("The distance course is for teachers."))
 
 
 def current_edition_id(editions: Iterable[Edition], today: date) -> int | None:
@@ -165,7 +165,7 @@ def check_course_completion(
     if actor_id is None:
         return
     if actor_id not in edition.trainer_ids:
-        raise PermissionDeniedError("Only a trainer of this edition issues its certificate.")
+        raise PermissionDeniedError(N_("Only a trainer of this edition issues its certificate."))
     if not is_trainee:
         raise NotATraineeError()
     if unfinished_unit_titles:

@@ -100,7 +100,7 @@ def check_can_set_country(actor: Person, target: Person) -> None:
     """Everyone sets their own country (the launch does it as the person); a tool
     administrator may set anyone's."""
     if actor.id != target.id and actor.kind is not PersonKind.ADMIN:
-        raise PermissionDeniedError("Only the person themself sets their country.")
+        raise PermissionDeniedError(N_("Only the person themself sets their country."))
 
 
 def check_country_change(target: Person, new_code: str, *, has_founded: bool) -> bool:

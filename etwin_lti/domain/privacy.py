@@ -206,7 +206,7 @@ def pseudonym(tag: str) -> str:
     """``Former member 7F3A``: neutral, says nothing about the person (tag = 4 random hex)."""
     tag = tag.upper()
     if not _PSEUDONYM_TAG.match(tag):
-        raise ValueError("A pseudonym tag is four hexadecimal digits.")
+        raise ValueError(N_("A pseudonym tag is four hexadecimal digits."))
     return f"{PSEUDONYM_PREFIX} {tag}"
 
 

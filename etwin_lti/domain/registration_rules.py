@@ -73,7 +73,7 @@ def check_new_platform(registration: PlatformRegistration) -> None:
     elif len(name) > NAME_MAX:
         errors["name"] = [f"is longer than {NAME_MAX} characters"]
     if errors:
-        raise InvalidInputError("The platform registration is not valid.", errors=errors)
+        raise InvalidInputError(N_("The platform registration is not valid."), errors=errors)
 
 
 def check_deployment_id(deployment_id: str) -> None:

@@ -159,7 +159,7 @@ def check_writable(twinspace: TwinSpace) -> None:
 
 def check_active_member(actor: Member | None) -> Member:
     if actor is None or actor.status is not MemberStatus.ACTIVE:
-        raise PermissionDeniedError("Only active members of this TwinSpace can do this.")
+        raise PermissionDeniedError(N_("Only active members of this TwinSpace can do this."))
     return actor
 
 
@@ -201,7 +201,7 @@ def resolve_visibility(
             return Visibility.PRIVATE
         return Visibility.PUBLIC
     if requested is Visibility.PUBLIC and Action.PUBLISH not in PERMISSIONS[author.role]:
-        raise RuleViolationError("Content made by pupils is never public.")
+        raise RuleViolationError(N_("Content made by pupils is never public."))
     return requested
 
 
@@ -210,7 +210,7 @@ def check_edit_content(actor: Member | None, author_id: int | None) -> Member:
     member = check_active_member(actor)
     if member.role is R.TEACHER_ADMINISTRATOR or member.person_id == author_id:
         return member
-    raise PermissionDeniedError("Only its author or a teacher administrator can change this.")
+    raise PermissionDeniedError(N_("Only its author or a teacher administrator can change this."))
 
 
 def can_see_private(viewer: Member | None) -> bool:

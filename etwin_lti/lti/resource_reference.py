@@ -72,7 +72,7 @@ class ResourceReference:
 
 def sign_reference(reference: ResourceReference, secret_key: str) -> str:
     if reference.is_open and reference.resource.kind not in _OPEN_KINDS:
-        raise ValueError("Only units and events may have an open reference.")
+        raise ValueError(N_("Only units and events may have an open reference."))
     body: dict[str, Any] = {"r": str(reference.resource)}
     for name, value in (
         ("i", reference.issuer),

@@ -35,6 +35,7 @@ from etwin_lti.domain.launches import LaunchSession, Resource, ResourceKind, Ser
 from etwin_lti.domain.model import MemberStatus, PersonKind, TwinSpaceRole
 from etwin_lti.domain.ports import HubPort, RegistrationStore
 from etwin_lti.domain.registrations import Deployment, Platform
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import (
     InactiveDeploymentError,
     InvalidInputError,
@@ -204,7 +205,7 @@ class LaunchService:
     ) -> tuple[LaunchMessage, Platform, _DeploymentLookup]:
         id_token, state = form.get("id_token") or "", form.get("state") or ""
         if not id_token:
-            raise MalformedTokenError("The LMS did not send the launch message (id_token).")
+            raise MalformedTokenError(N_("The LMS did not send the launch message (id_token)."))
         if not state_cookie:
             raise MissingStateCookieError()
         try:

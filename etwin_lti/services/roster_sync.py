@@ -169,7 +169,7 @@ class RosterSyncService:
         """Sync the course of one resource link (CLI ``--link``)."""
         link = self._links.get(link_id)
         if link.context_id is None:
-            raise NoRosterServiceError("This resource link was launched outside any course.")
+            raise NoRosterServiceError(N_("This resource link was launched outside any course."))
         return self.sync_context(
             link.platform_id, link.deployment_id, link.context_id, progress=progress
         )

@@ -119,5 +119,5 @@ def withdraw_expert_permit(
     _check_teacher_administrator(hub, actor_id, twinspace_id)
     member = hub.get_member(twinspace_id, person_id)
     if member.role is not TwinSpaceRole.EXPERT:
-        raise NotAnExpertError("This member holds no expert permit.")
+        raise NotAnExpertError(N_("This member holds no expert permit."))
     return hub.suspend_member(actor_id, twinspace_id, person_id)

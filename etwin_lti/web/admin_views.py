@@ -61,7 +61,7 @@ def passback() -> str:
 def retry() -> Response:
     session = _admin()
     if not form_csrf_matches(session):
-        raise PermissionDeniedError("This form was not sent from the page the tool showed you.")
+        raise PermissionDeniedError(N_("This form was not sent from the page the tool showed you."))
     if request.form.get("all") == "1":
         ids = _passback().retry(None)
     else:

@@ -16,7 +16,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from etwin_lti.errors import AuthenticationError, EtwinLtiError, InvalidInputError
-from etwin_lti.web.i18n import translate
+from etwin_lti.web.i18n import translate, translated_description
 from etwin_lti.web.observability import note_refusal
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def error_response(error: EtwinLtiError) -> tuple[Response | str, int]:
         return jsonify(error.to_dict()), error.status_code
     page = render_template(
         "errors/error.html",
-        title=translate(error.description),
+        title=translated_description(error),
         error=error.error,
         who_can_fix=translate(error.who_can_fix),
         errors=error.errors,

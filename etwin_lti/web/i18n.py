@@ -6,13 +6,14 @@ Only the languages with complete catalogs are offered; every other tag, eTwinnin
 garbage alike, reads English, never an error.
 
 Dates and times are shown in one format per locale (Babel's ``medium`` date, ``short`` time)
-and a time always names its time zone (``ETWIN_BABEL_DEFAULT_TIMEZONE``, UTC by default).
+and a time always names its time zone (``ETWIN_TIMEZONE``, an IANA name, UTC by default).
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
 from flask import Flask, g, request
@@ -27,7 +28,7 @@ from flask_babel import (
 )
 from markupsafe import Markup, escape
 
-from etwin_lti.errors import EtwinLtiError
+from etwin_lti.errors import ConfigurationError, EtwinLtiError
 from etwin_lti.web.terms import field_name, term
 
 SUPPORTED_LOCALES = ("en", "es", "fr")
@@ -76,6 +77,16 @@ def translate(message: str | None) -> str | None:
     """Text marked with ``N_`` outside the web layer, in the page's language (unknown text, such
     as a description built with values, stays as it is)."""
     return gettext(message) if message else message
+
+
+def translated_description(error: EtwinLtiError) -> str:
+    """The error's description in the page's language, its values filled in."""
+    message = getattr(error, "message", error.description)
+    if message != error.description and not error.params:
+        message = error.description  # the description was changed after construction
+    if error.params:
+        return str(gettext(message, **error.params))
+    return translate(message) or ""
 
 
 def html_lang() -> str:
@@ -153,13 +164,21 @@ def language_name(code: str, english: str) -> str:
 
 def install_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
-    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
+    zone = str(app.config.get("TIMEZONE") or "UTC")
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigurationError(
+            f"ETWIN_TIMEZONE must be an IANA time zone name such as Europe/Brussels, not {zone!r}."
+        ) from None
+    app.config["BABEL_DEFAULT_TIMEZONE"] = zone
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     Babel(app, locale_selector=select_locale)
     app.jinja_env.filters["date"] = date_filter
     app.jinja_env.filters["datetime"] = datetime_filter
     app.jinja_env.filters["time"] = time_filter
     app.jinja_env.filters["translate"] = translate
+    app.jinja_env.filters["error_description"] = translated_description
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.globals.update(
         html_lang=html_lang,

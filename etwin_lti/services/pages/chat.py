@@ -173,7 +173,7 @@ class ChatPages:
     ) -> tuple[str, ChatLine]:
         """delete | hide | show; returns the MESSAGES key and the changed line."""
         if action not in MODERATION:
-            raise NotFoundError("There is no such action on a chat message.")
+            raise NotFoundError(N_("There is no such action on a chat message."))
         space = self.hub.get_twinspace(twinspace_id)
         members = self._members(twinspace_id)
         reader = self._reader(session, space, members)

@@ -20,6 +20,7 @@ from etwin_lti.domain.audit import AuditAction
 from etwin_lti.domain.model import Member, Visibility
 from etwin_lti.domain.moderation import EDITABLE, NOUNS, VERBS, ContentKind, ModerationEntry
 from etwin_lti.domain.ports import ContentHub
+from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.twinspaces import PERMISSIONS, Action
 from etwin_lti.domain.validation import FieldErrors
 from etwin_lti.errors import NotFoundError
@@ -146,7 +147,7 @@ class ContentModeration:
         """One control's post; returns a ``MESSAGES`` key. The caller checked the launch."""
         kind = KINDS.get(kind_value)
         if kind is None or action not in ACTIONS:
-            raise NotFoundError("There is no such action on a TwinSpace page.")
+            raise NotFoundError(N_("There is no such action on a TwinSpace page."))
         if action == "edit":
             fields = {name: form.get(name, "") for name in EDITABLE[kind]}
             if kind is ContentKind.MATERIAL and "url" not in form:

@@ -273,7 +273,7 @@ class ProjectPages:
     ) -> str:
         handler = _ACTIONS.get(action)
         if handler is None:
-            raise NotFoundError("There is no such action on a project page.")
+            raise NotFoundError(N_("There is no such action on a project page."))
         ctx = self._context(session, twinspace_id)
         return handler(self, ctx, require_person(session), form, levels)
 
@@ -332,7 +332,7 @@ class ProjectPages:
         page offered (see the module docstring); ``person`` is the form's value."""
         call = _PERMIT_ACTIONS.get(action)
         if call is None:
-            raise NotFoundError("There is no such permit action.")
+            raise NotFoundError(N_("There is no such permit action."))
         ctx = self._context(session, twinspace_id)
         actor = require_person(session)
         if not self._is_admin(ctx):  # who may, before what they sent
@@ -352,7 +352,7 @@ class ProjectPages:
             )
         )
         if not offered:
-            raise NotFoundError("This person is not someone this page offers a permit for.")
+            raise NotFoundError(N_("This person is not someone this page offers a permit for."))
         operation = _OPERATIONS[(permit, grant)]
         operation(self.hub, actor, ctx.twinspace.id, person_id)
         return code

@@ -447,7 +447,7 @@ class TwinSpacePages:
         """Dispatch one form post; unknown actions are 404 like unknown pages."""
         handler = _ACTIONS.get((collection, action))
         if handler is None or (collection is None) != (target_id is None):
-            raise NotFoundError("There is no such action on a TwinSpace page.")
+            raise NotFoundError(N_("There is no such action on a TwinSpace page."))
         ctx = self._context(session, twinspace_id)
         actor_id = require_person(session)
         return handler(self, ctx, actor_id, form, target_id)
@@ -494,7 +494,7 @@ class TwinSpacePages:
         body = field_text(errors, form, "body", max_length=COMMENT_MAX)
         errors.raise_if_any()
         if post_id not in {p.id for p in self.hub.list_diary(ctx.project.id)}:
-            raise NotFoundError("There is no such post in this Project Diary.")
+            raise NotFoundError(N_("There is no such post in this Project Diary."))
         self.hub.comment_diary(actor, post_id, body)
         return "comment_added"
 
@@ -511,7 +511,7 @@ class TwinSpacePages:
         body = field_text(errors, form, "body", max_length=BODY_MAX)
         errors.raise_if_any()
         if thread_id not in {t.id for t in self.hub.list_threads(ctx.twinspace.id)}:
-            raise NotFoundError("There is no such thread in this TwinSpace.")
+            raise NotFoundError(N_("There is no such thread in this TwinSpace."))
         self.hub.reply_thread(actor, thread_id, body)
         return "reply_added"
 
@@ -544,7 +544,7 @@ class TwinSpacePages:
         twinspaces.check_can(ctx.viewer, Action.MANAGE_MEMBERS)
         twinspaces.check_writable(ctx.twinspace)
         if target.role not in PUPIL_ROLES:
-            raise PermissionDeniedError("Only pupils' pseudonyms are edited here.")
+            raise PermissionDeniedError(N_("Only pupils' pseudonyms are edited here."))
         errors = FieldErrors()
         name = field_text(errors, form, "display_name", max_length=NAME_MAX)
         errors.raise_if_any()

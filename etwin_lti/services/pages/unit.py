@@ -100,7 +100,7 @@ class UnitPages:
             total = found.total
             trainees = self._trainees(unit, found.trainees)
         elif number != 1:
-            raise NotFoundError("Only the edition's trainers see pages of its trainees.")
+            raise NotFoundError(N_("Only the edition's trainers see pages of its trainees."))
         return UnitView(
             unit=unit,
             edition=edition,
@@ -139,6 +139,6 @@ class UnitPages:
         unit, _edition, _is_trainee = self._access(session, unit_id)
         person = require_person(session)
         if activity_id not in {a.id for a in unit.activities}:
-            raise NotFoundError("There is no such activity in this unit.")
+            raise NotFoundError(N_("There is no such activity in this unit."))
         self.progress.mark_activity_done(person, activity_id)  # and the scores it owes
         return "done"

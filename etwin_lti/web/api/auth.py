@@ -372,7 +372,7 @@ def viewer(requested: int | None) -> int | None:
     if caller.acts_as_person:
         return caller.person_id
     if requested is not None and caller.role is not ApiTokenRole.ADMIN:
-        raise PermissionDeniedError("Only admin tokens may read as a person (viewer_id).")
+        raise PermissionDeniedError(N_("Only admin tokens may read as a person (viewer_id)."))
     return requested
 
 
