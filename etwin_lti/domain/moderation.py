@@ -36,7 +36,7 @@ from etwin_lti.errors import InvalidInputError, PermissionDeniedError, RuleViola
 
 ADMINISTRATORS = N_("a teacher administrator of this TwinSpace")
 # What a public view shows instead of a pupil's pseudonym (DESIGN.md "Privacy").
-PUPIL_AUTHOR = "A pupil of the project"
+PUPIL_AUTHOR = N_("A pupil of the project")
 
 
 class ContentKind(enum.StrEnum):

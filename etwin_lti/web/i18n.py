@@ -28,10 +28,13 @@ from flask_babel import (
 )
 from markupsafe import Markup, escape
 
+from etwin_lti.domain.moderation import PUPIL_AUTHOR
 from etwin_lti.errors import ConfigurationError, EtwinLtiError
+from etwin_lti.services.pages.common import FORMER_MEMBER
 from etwin_lti.web.terms import field_name, term
 
 SUPPORTED_LOCALES = ("en", "es", "fr")
+STAND_IN_NAMES = frozenset({FORMER_MEMBER, PUPIL_AUTHOR})
 DEFAULT_LOCALE = "en"
 # A BCP 47 tag or a POSIX locale name: the primary language subtag, then anything.
 _TAG = re.compile(r"^\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*\s*$")
@@ -87,6 +90,12 @@ def translated_description(error: EtwinLtiError) -> str:
     if error.params:
         return str(gettext(message, **error.params))
     return translate(message) or ""
+
+
+def author_name(name: str) -> str:
+    """A person's name as it is; only the tool's own stand-ins ("A former member") translate,
+    so that nobody's real name is ever mistaken for a text of the catalogs."""
+    return str(gettext(name)) if name in STAND_IN_NAMES else name
 
 
 def html_lang() -> str:
@@ -179,6 +188,7 @@ def install_i18n(app: Flask) -> None:
     app.jinja_env.filters["time"] = time_filter
     app.jinja_env.filters["translate"] = translate
     app.jinja_env.filters["error_description"] = translated_description
+    app.jinja_env.filters["author"] = author_name
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.globals.update(
         html_lang=html_lang,

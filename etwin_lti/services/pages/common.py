@@ -19,7 +19,7 @@ from etwin_lti.domain.validation import FieldErrors
 from etwin_lti.errors import PermissionDeniedError
 
 # Whose name the pages show for content or messages of a person who is no longer a member.
-FORMER_MEMBER = "A former member"
+FORMER_MEMBER = N_("A former member")
 
 T = TypeVar("T")
 CSRF_FIELD = "csrf_token"

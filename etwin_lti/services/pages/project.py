@@ -308,7 +308,7 @@ class ProjectPages:
             ends_on = date.fromisoformat(raw)
         except ValueError:
             raise InvalidInputError(
-                errors={"ends_on": ["Give the new end date as a date (YYYY-MM-DD)."]}
+                errors={"ends_on": [N_("Give the new end date as a date (YYYY-MM-DD).")]}
             ) from None
         self.hub.extend_project(actor, ctx.project.id, ends_on)
         return "project_extended"
@@ -317,7 +317,7 @@ class ProjectPages:
         check_project_founder(ctx.project, actor)
         if form.get("confirm") != "yes":
             raise InvalidInputError(
-                errors={"confirm": ["Tick the box to confirm: closing cannot be undone."]}
+                errors={"confirm": [N_("Tick the box to confirm: closing cannot be undone.")]}
             )
         self.hub.close_project(actor, ctx.project.id)
         return "project_closed"
@@ -409,9 +409,9 @@ def _by_name(item: tuple[str, int]) -> tuple[str, int]:
 
 def _nql_note(project: Project) -> str | None:
     if project.scope is not ProjectScope.EUROPEAN:
-        return "National projects cannot apply for the National Quality Label."
+        return N_("National projects cannot apply for the National Quality Label.")
     if project.status is ProjectStatus.PENDING:
-        return "The project is still waiting for its NSOs' validation."
+        return N_("The project is still waiting for its NSOs' validation.")
     return None
 
 
@@ -420,11 +420,11 @@ def _preview(snap: TwinSpaceSnapshot) -> tuple[tuple[str, str], ...]:
     project = snap.project
     pupils = sum(c.active for c in snap.role_counts if c.role in twinspaces.PUPIL_ROLES)
     return (
-        ("Partners (founders included)", str(len(project_teacher_ids(project)))),
-        ("Pages", str(len(snap.pages))),
-        ("Materials", str(len(snap.materials))),
-        ("Project Diary posts", str(len(snap.diary))),
-        ("Pupils taking part", str(pupils)),
+        (N_("Partners (founders included)"), str(len(project_teacher_ids(project)))),
+        (N_("Pages"), str(len(snap.pages))),
+        (N_("Materials"), str(len(snap.materials))),
+        (N_("Project Diary posts"), str(len(snap.diary))),
+        (N_("Pupils taking part"), str(pupils)),
     )
 
 
@@ -432,9 +432,9 @@ def _notice(
     project: Project, archived: bool, is_teacher: bool, session: LaunchSession
 ) -> str | None:
     if archived or project.status is ProjectStatus.CLOSED:
-        return "This project is closed: its TwinSpace is archived, read-only."
+        return N_("This project is closed: its TwinSpace is archived, read-only.")
     if session.person_id is not None and not is_teacher and session.role == "teacher":
-        return (
+        return N_(
             "You take part in this TwinSpace but are not a partner of the project: a founder can "
             "add you as a partner, and the project's eTwinning label comes with it."
         )

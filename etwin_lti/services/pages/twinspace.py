@@ -610,11 +610,11 @@ def _notice(ctx: _Context, session: LaunchSession, sees_private: bool) -> str | 
     if sees_private:
         return None
     if session.is_tool_admin and ctx.viewer is None:
-        return (
+        return N_(
             "You are a tool administrator without membership here: you see what is public "
             "(pages, materials and the Project Diary)."
         )
-    return "You see what is public: pages, materials and the Project Diary."
+    return N_("You see what is public: pages, materials and the Project Diary.")
 
 
 __all__ = ["MESSAGES", "MembersOnlyError", "MembersView", "TwinSpacePages", "TwinSpaceView"]
