@@ -46,6 +46,9 @@ class EtwinLtiError(Exception):
     description = N_("Something went wrong.")
     status_code = 400
     who_can_fix = N_("the tool administrator")
+    # The language of whoever met the error, when known before any session exists: a verified
+    # launch's locale claim (the launch service sets it), so that its refusal reads like the pages.
+    locale: str | None = None
 
     def __init__(
         self,

@@ -37,6 +37,7 @@ from etwin_lti.domain.ports import HubPort, RegistrationStore
 from etwin_lti.domain.registrations import Deployment, Platform
 from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import (
+    EtwinLtiError,
     InactiveDeploymentError,
     InvalidInputError,
     LaunchSessionError,
@@ -179,6 +180,15 @@ class LaunchService:
     # --- the launch (Security Framework 5.1.3, LTI Core 5) -----------------------------------
     def complete_launch(self, form: Mapping[str, str], state_cookie: str | None) -> LaunchOutcome:
         message, platform, deployment = self._verify(form, state_cookie)
+        try:
+            return self._complete(message, platform, deployment)
+        except EtwinLtiError as error:
+            error.locale = error.locale or message.locale  # the refusal in the launch's language
+            raise
+
+    def _complete(
+        self, message: LaunchMessage, platform: Platform, deployment: _DeploymentLookup
+    ) -> LaunchOutcome:
         self._check_deployment(platform, message.deployment_id, deployment)
         policy = self._policies.policy(platform.id, message.context_id)
         decision = RolePolicy.with_overrides(policy.overrides).decide(message.roles)

@@ -16,7 +16,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from etwin_lti.errors import AuthenticationError, EtwinLtiError, InvalidInputError
-from etwin_lti.web.i18n import translate, translated_description
+from etwin_lti.web.i18n import speak_as, translate, translated_description
 from etwin_lti.web.observability import note_refusal
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ def error_response(error: EtwinLtiError) -> tuple[Response | str, int]:
     note_refusal(error.error)  # etwin_lti_refusals_total{reason}
     if wants_json():
         return jsonify(error.to_dict()), error.status_code
+    speak_as(error)
     page = render_template(
         "errors/error.html",
         title=translated_description(error),

@@ -25,6 +25,7 @@ from flask_babel import (
     get_locale,
     get_timezone,
     gettext,
+    refresh,
 )
 from markupsafe import Markup, escape
 
@@ -65,6 +66,8 @@ def _launch_locale() -> str | None:
     from etwin_lti.web.session import current_launch
 
     session = g.get("etwin_launch")
+    if session is None and g.get("etwin_error_locale"):
+        return supported_locale(g.etwin_error_locale)
     if session is None:
         if g.get("etwin_locale_lookup_failed"):
             return None
@@ -80,6 +83,13 @@ def translate(message: str | None) -> str | None:
     """Text marked with ``N_`` outside the web layer, in the page's language (unknown text, such
     as a description built with values, stays as it is)."""
     return gettext(message) if message else message
+
+
+def speak_as(error: EtwinLtiError) -> None:
+    """Render this error's page in the language its launch asked for (no session holds it)."""
+    if error.locale and g.get("etwin_launch") is None:
+        g.etwin_error_locale = error.locale
+        refresh()  # Flask-Babel keeps the request's locale once chosen
 
 
 def translated_description(error: EtwinLtiError) -> str:

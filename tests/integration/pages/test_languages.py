@@ -126,3 +126,27 @@ def test_api_errors_stay_english_json(world: PagesWorld) -> None:
     response = world.client().get("/api/v1/twinspaces", headers={"Accept-Language": "fr"})
     assert response.status_code == 401
     assert response.get_json()["message"] == "A valid API token is required."
+
+
+@pytest.mark.parametrize(
+    ("locale", "language", "words"),
+    [
+        ("fr", "fr", "Votre rôle dans ce cours ne donne pas accès à eTwinning."),
+        ("es-ES", "es", "Tu rol en este curso no da acceso a eTwinning."),
+        ("xx-YY", "en", "Your role in this course does not give access to eTwinning."),
+    ],
+)
+def test_a_refused_launch_speaks_the_launch_language(
+    world: PagesWorld, locale: str, language: str, words: str
+) -> None:
+    """No session exists yet: the verified launch's claim chooses the refusal's language."""
+    response = world.launcher.launch(
+        world.client(),
+        sub="founder-fr",
+        roles=["http://example.com/roles#Janitor"],
+        resource=world.ts,
+        **presentation(locale),
+    )
+    body = page(response)
+    assert response.status_code in (401, 403) and f'<html lang="{language}">' in body
+    assert words in body
