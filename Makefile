@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check unit integration e2e migration bench catalogs clean
+.PHONY: run test check unit integration e2e screenshots migration bench catalogs clean
 
 # A new venv's setuptools is too old to build this project's wheel (the wheel smoke test).
 $(STAMP): setup.cfg pyproject.toml
@@ -26,7 +26,8 @@ run: $(STAMP)
 test: $(STAMP)
 	bash scripts/ensure-services.sh
 	bash scripts/ensure-chromium.sh
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	@# The slowest tests are printed at the end: where the suite's wall time goes (issue 8).
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=25 $(PYTEST_ARGS)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
@@ -39,6 +40,12 @@ e2e: $(STAMP)
 	bash scripts/ensure-services.sh
 	bash scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+
+# The README's pictures (docs/screenshots/*.png), taken by the accessibility walk in Chromium.
+screenshots: $(STAMP)
+	bash scripts/ensure-services.sh
+	bash scripts/ensure-chromium.sh
+	ETWIN_DOCS_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/browser/test_accessibility.py -q $(PYTEST_ARGS)
 
 check: $(STAMP)
 	$(BIN)/ruff format --check .

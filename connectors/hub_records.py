@@ -48,6 +48,7 @@ from etwin_lti.domain.model import (
     Unit,
     Visibility,
 )
+from etwin_lti.domain.partner_invitations import PartnerInvitation, PartnerInvitationState
 from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.twinspaces import PUPIL_ROLES
 from etwin_lti.errors import NotFoundError
@@ -67,6 +68,7 @@ from etwin_lti.persistence.models.hub import (
     MemberRow,
     NqlApplicationRow,
     PageRow,
+    PartnerInvitationRow,
     PersonRow,
     ProjectFounderRow,
     ProjectPartnerRow,
@@ -541,3 +543,15 @@ def eql_status(session: Session, project_id: int) -> acks.EqlStatus | None:
         .order_by(AcknowledgementRow.id)
     )
     return acks.eql_status(acknowledgement(row) for row in rows)
+
+
+def partner_invitation(row: PartnerInvitationRow) -> PartnerInvitation:
+    return PartnerInvitation(
+        id=row.id,
+        project_id=row.project_id,
+        inviter_id=row.inviter_id,
+        invitee_id=row.invitee_id,
+        created_at=row.created_at,
+        state=PartnerInvitationState(row.state),
+        decided_at=row.decided_at,
+    )

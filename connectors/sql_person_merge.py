@@ -7,8 +7,12 @@ linking one. Every table that names a person, and what happens to the merged per
 
     lti_identities              moved, with the target's kind (an identity's kind is its person's)
     pages, materials, diary posts and comments, forum threads and posts, chat messages,
-    learning_events.expert_id, moodle_poll_marks, teacher_invitations
+    learning_events.expert_id, moodle_poll_marks, teacher_invitations,
+    partner_invitations.inviter_id
                                 moved
+    partner_invitations.invitee_id
+                                moved; a pending one for a project where the target has one
+                                pending too is withdrawn (one pending per project and invitee)
     twinspace_members           moved; where both are members, the stronger decision stays
                                 (project > manual > LMS), then the more active, then the
                                 target's row
@@ -37,6 +41,7 @@ from sqlalchemy import and_, delete, select, update
 from sqlalchemy.orm import Session
 
 from etwin_lti.domain.model import MemberStatus, RoleSource
+from etwin_lti.domain.partner_invitations import PartnerInvitationState
 from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import RuleViolationError
 from etwin_lti.persistence.models.api_tokens import ApiTokenRow
@@ -57,6 +62,7 @@ from etwin_lti.persistence.models.hub import (
     MemberRow,
     NqlApplicationRow,
     PageRow,
+    PartnerInvitationRow,
     PersonRow,
     ProjectFounderRow,
     ProjectPartnerRow,
@@ -94,6 +100,7 @@ _MOVED: tuple[tuple[Any, str], ...] = (
     (MoodlePollMarkRow, "person_id"),
     (TeacherInvitationRow, "inviter_id"),
     (TeacherInvitationRow, "invitee_id"),
+    (PartnerInvitationRow, "inviter_id"),
     (ResourceBindingRow, "chosen_by"),
     (ResourceBindingRow, "decided_by"),
     (ApiTokenRow, "person_id"),
@@ -125,6 +132,7 @@ def merge_person(s: Session, merged_id: int, into_id: int) -> None:
     _merge_founders(s, merged_id, into_id)
     _merge_members(s, merged_id, into_id)
     _merge_enrolments(s, merged_id, into_id)
+    _merge_partner_invitations(s, merged_id, into_id)
     for model, column, key in _DEDUPED:
         _dedupe(s, model, column, key, merged_id, into_id)
     for model, column in _MOVED:
@@ -156,6 +164,26 @@ def _dedupe(
             s.delete(row)
         else:
             setattr(row, column, into_id)
+    s.flush()
+
+
+def _merge_partner_invitations(s: Session, merged_id: int, into_id: int) -> None:
+    pending = PartnerInvitationState.PENDING.value
+    held = set(
+        s.scalars(
+            select(PartnerInvitationRow.project_id).where(
+                PartnerInvitationRow.invitee_id == into_id, PartnerInvitationRow.state == pending
+            )
+        )
+    )
+    rows = s.scalars(
+        select(PartnerInvitationRow).where(PartnerInvitationRow.invitee_id == merged_id)
+    )
+    for row in rows.all():
+        if row.state == pending and row.project_id in held:
+            row.state = PartnerInvitationState.WITHDRAWN.value
+            row.decided_at = row.created_at  # no clock here: the record says "never answered"
+        row.invitee_id = into_id
     s.flush()
 
 

@@ -45,6 +45,7 @@ from connectors.sql_score_outbox import outbox_entry
 from etwin_lti.domain.audit import AuditAction
 from etwin_lti.domain.chat import ChatMessage
 from etwin_lti.domain.model import Member, MemberStatus, NqlApplication, ProjectStatus
+from etwin_lti.domain.partner_invitations import PartnerInvitationState
 from etwin_lti.domain.ports.file_store import FileStore
 from etwin_lti.domain.privacy import (
     ErasureCounts,
@@ -84,6 +85,7 @@ from etwin_lti.persistence.models.hub import (
     MemberRow,
     NqlApplicationRow,
     PageRow,
+    PartnerInvitationRow,
     PersonRow,
     ProjectFounderRow,
     ProjectPartnerRow,
@@ -189,6 +191,17 @@ class SqlPrivacyStore:
                         select(ApiTokenRow)
                         .where(ApiTokenRow.person_id == person_id)
                         .order_by(ApiTokenRow.id)
+                    )
+                ),
+                partner_invitations=tuple(
+                    rec.partner_invitation(row)
+                    for row in s.scalars(
+                        select(PartnerInvitationRow)
+                        .where(
+                            (PartnerInvitationRow.invitee_id == person_id)
+                            | (PartnerInvitationRow.inviter_id == person_id)
+                        )
+                        .order_by(PartnerInvitationRow.id)
                     )
                 ),
             )
@@ -408,6 +421,15 @@ class SqlPrivacyStore:
         s.execute(delete(LinkLauncherRow).where(LinkLauncherRow.person_id == pid))
         chat_lines = s.execute(delete(ChatMessageRow).where(ChatMessageRow.author_id == pid))
         tokens = s.execute(delete(ApiTokenRow).where(ApiTokenRow.person_id == pid))
+        # Nobody is left to answer: the founders see the invitation withdrawn.
+        s.execute(
+            update(PartnerInvitationRow)
+            .where(
+                PartnerInvitationRow.invitee_id == pid,
+                PartnerInvitationRow.state == PartnerInvitationState.PENDING.value,
+            )
+            .values(state=PartnerInvitationState.WITHDRAWN.value, decided_at=now)
+        )
         person.display_name, person.email, person.school = plan.pseudonym, None, None
         suspended = s.execute(
             update(MemberRow)

@@ -20,6 +20,7 @@ from connectors.http_hub.course import CourseArea
 from connectors.http_hub.events import EventsArea
 from connectors.http_hub.material_files import MaterialFilesArea
 from connectors.http_hub.moderation import ModerationArea
+from connectors.http_hub.partner_invitations import PartnerInvitationsArea
 from connectors.http_hub.people import PeopleArea
 from connectors.http_hub.projects import ProjectsArea
 from connectors.http_hub.public import PublicArea
@@ -29,6 +30,7 @@ from connectors.http_hub.twinspaces import TwinSpacesArea
 
 class HttpHubConnector(
     PeopleArea,
+    PartnerInvitationsArea,
     ProjectsArea,
     TwinSpacesArea,
     ContentArea,

@@ -74,12 +74,19 @@ class MaterialFilesArea(HttpHubBase):
         thumbnail: bool = False,
     ) -> OpenedFile:
         which = "thumbnail" if thumbnail else "file"
-        response = self._send(
-            "GET",
+        return self._download(
             f"/twinspaces/{twinspace_id}/materials/{material_id}/{which}",
             params={"viewer_id": viewer_id} if viewer_id is not None else None,
-            stream=True,
         )
+
+    def open_public_file(
+        self, project_id: int, material_id: int, *, thumbnail: bool = False
+    ) -> OpenedFile:
+        which = "thumbnail" if thumbnail else "file"
+        return self._download(f"/public/projects/{project_id}/materials/{material_id}/{which}")
+
+    def _download(self, path: str, params: dict[str, Any] | None = None) -> OpenedFile:
+        response = self._send("GET", path, params=params, stream=True)
         content_type, _ = parse_options_header(response.headers.get("Content-Type", ""))
         _, disposition = parse_options_header(response.headers.get("Content-Disposition", ""))
         try:

@@ -36,6 +36,10 @@ class PeopleArea(HttpHubBase):
     def get_person(self, person_id: int) -> Person:
         return self._call("GET", f"/people/{person_id}", PersonSchema())
 
+    def find_teachers(self, name: str, *, limit: int = 20) -> list[Person]:
+        query = {"name": name, "limit": limit}
+        return self._call("GET", "/teachers", PersonSchema(many=True), query=query)
+
     def rename_person(self, actor_id: int, person_id: int, display_name: str) -> Person:
         body = {"actor_id": actor_id, "display_name": display_name}
         return self._call("PATCH", f"/people/{person_id}", PersonSchema(), body=body)

@@ -28,6 +28,7 @@ from connectors.local_hub.course import CourseArea
 from connectors.local_hub.events import EventsArea
 from connectors.local_hub.material_files import MaterialFilesArea
 from connectors.local_hub.moderation import ModerationArea
+from connectors.local_hub.partner_invitations import PartnerInvitationsArea
 from connectors.local_hub.people import PeopleArea
 from connectors.local_hub.projects import ProjectsArea
 from connectors.local_hub.public import PublicArea
@@ -37,6 +38,7 @@ from connectors.local_hub.twinspaces import TwinSpacesArea
 
 class LocalHub(
     PeopleArea,
+    PartnerInvitationsArea,
     ProjectsArea,
     TwinSpacesArea,
     ContentArea,

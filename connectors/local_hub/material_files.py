@@ -14,6 +14,7 @@ import logging
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from sqlalchemy import func, select
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from connectors import hub_records as rec
 from connectors.local_hub.base import LocalHubBase, _enum
-from etwin_lti.domain import moderation, twinspaces
+from etwin_lti.domain import moderation, public_pages, twinspaces
 from etwin_lti.domain.files import MB, CheckedUpload, OpenedFile, inline_type
 from etwin_lti.domain.model import Material, Visibility
 from etwin_lti.domain.ports.file_store import FileStore
@@ -34,7 +35,7 @@ from etwin_lti.errors import (
     NotFoundError,
     QuotaExceededError,
 )
-from etwin_lti.persistence.models.hub import MaterialRow, TwinSpaceRow
+from etwin_lti.persistence.models.hub import MaterialRow, ProjectRow, TwinSpaceRow
 
 THUMBNAIL_TYPE = "image/jpeg"
 log = logging.getLogger(__name__)
@@ -116,21 +117,40 @@ class MaterialFilesArea(LocalHubBase):
     ) -> OpenedFile:
         with self._db.session() as s:
             row = self._visible_material(s, twinspace_id, material_id, viewer_id)
-            key = row.thumbnail_key if thumbnail else row.file_key
-            if key is None:
-                raise NotFoundError(
-                    "This material has no thumbnail." if thumbnail else "This material is a link."
+            stored = _stored_file(row, thumbnail)
+        return self._opened(stored)
+
+    def open_public_file(
+        self, project_id: int, material_id: int, *, thumbnail: bool = False
+    ) -> OpenedFile:
+        with self._db.session() as s:
+            project_row = s.get(ProjectRow, project_id)
+            try:
+                project = public_pages.check_public(
+                    rec.project(s, project_row) if project_row is not None else None
                 )
-            size = (row.thumbnail_size if thumbnail else row.file_size) or 0
-            content_type = THUMBNAIL_TYPE if thumbnail else (row.content_type or "")
-            filename = row.file_name or "file"
-        body = self._store().open(key)
+            except public_pages.NoPublicPageError:
+                raise public_pages.NoPublicFileError() from None
+            row = s.get(MaterialRow, material_id)
+            if (
+                row is None
+                or project.twinspace_id is None
+                or row.twinspace_id != project.twinspace_id
+                or not public_pages.shows_material(row.visibility, row.hidden_at)
+                or (row.thumbnail_key if thumbnail else row.file_key) is None
+            ):
+                raise public_pages.NoPublicFileError()
+            stored = _stored_file(row, thumbnail)
+        return self._opened(stored)
+
+    def _opened(self, stored: _StoredFile) -> OpenedFile:
+        # The store is opened once the session is closed: no connection waits on the bytes.
         return OpenedFile(
-            content_type=content_type,
-            size=size,
-            filename=filename,
-            inline=inline_type(content_type),
-            body=body,
+            content_type=stored.content_type,
+            size=stored.size,
+            filename=stored.filename,
+            inline=inline_type(stored.content_type),
+            body=self._store().open(stored.key),
         )
 
     def _visible_material(
@@ -164,6 +184,28 @@ class MaterialFilesArea(LocalHubBase):
             ).where(MaterialRow.twinspace_id == twinspace_id)
         )
         return int(total or 0)
+
+
+@dataclass(frozen=True)
+class _StoredFile:
+    key: str
+    size: int
+    content_type: str
+    filename: str
+
+
+def _stored_file(row: MaterialRow, thumbnail: bool) -> _StoredFile:
+    key = row.thumbnail_key if thumbnail else row.file_key
+    if key is None:
+        raise NotFoundError(
+            "This material has no thumbnail." if thumbnail else "This material is a link."
+        )
+    return _StoredFile(
+        key=key,
+        size=(row.thumbnail_size if thumbnail else row.file_size) or 0,
+        content_type=THUMBNAIL_TYPE if thumbnail else (row.content_type or ""),
+        filename=row.file_name or "file",
+    )
 
 
 def stored_keys(row: MaterialRow) -> tuple[str, ...]:

@@ -29,6 +29,7 @@ from etwin_lti.persistence.models.hub import (
     PersonRow,
     ProjectFounderRow,
 )
+from etwin_lti.persistence.models.privacy import ErasureRow
 
 
 class PeopleArea(LocalHubBase):
@@ -110,6 +111,23 @@ class PeopleArea(LocalHubBase):
     def get_person(self, person_id: int) -> Person:
         with self._db.session() as s:
             return rec.load_person(s, person_id)
+
+    def find_teachers(self, name: str, *, limit: int = 20) -> list[Person]:
+        text, limit = people.clean_teacher_search(name, limit)
+        with self._db.session() as s:
+            rows = s.scalars(
+                select(PersonRow)
+                .where(
+                    PersonRow.kind == PersonKind.TEACHER.value,
+                    PersonRow.country_code.is_not(None),
+                    func.lower(PersonRow.display_name).contains(text.lower(), autoescape=True),
+                    # An erased teacher keeps a pseudonym only: nobody to invite any more.
+                    PersonRow.id.not_in(select(ErasureRow.person_id)),
+                )
+                .order_by(func.lower(PersonRow.display_name), PersonRow.id)
+                .limit(limit)
+            )
+            return [rec.person(row) for row in rows]
 
     def rename_person(self, actor_id: int, person_id: int, display_name: str) -> Person:
         name = people.clean_display_name(display_name)

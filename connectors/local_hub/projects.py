@@ -19,6 +19,7 @@ from etwin_lti.domain.model import (
     AcknowledgementKind,
     EducationalLevel,
     MemberStatus,
+    Person,
     PrizeCategory,
     Project,
     ProjectStatus,
@@ -162,43 +163,53 @@ class ProjectsArea(LocalHubBase):
                 )
             actor = rec.find_member(s, project.twinspace_id, actor_id)
             twinspaces.check_can(actor, Action.MANAGE_MEMBERS)
-            projects.check_project_teacher(rec.current_countries(s), teacher, field="teacher_id")
-            projects.check_can_add_partner(project, teacher_id)
-            now = self._now()
-            s.add(ProjectPartnerRow(project_id=row.id, person_id=teacher_id, joined_at=now))
-            existing = rec.member_row(s, project.twinspace_id, teacher_id)
-            if existing is None:
-                s.add(
-                    MemberRow(
-                        twinspace_id=project.twinspace_id,
-                        person_id=teacher_id,
-                        role=TwinSpaceRole.TEACHER.value,
-                        status=MemberStatus.ACTIVE.value,
-                        role_source=RoleSource.PROJECT.value,
-                        is_founder=False,
-                        joined_at=now,
-                        updated_at=now,
-                    )
-                )
-            else:
-                # Already there (from the LMS or an invitation): now a partner of the project.
-                if existing.role != TwinSpaceRole.TEACHER_ADMINISTRATOR.value:
-                    existing.role = TwinSpaceRole.TEACHER.value
-                existing.status = MemberStatus.ACTIVE.value
-                existing.role_source = RoleSource.PROJECT.value
-                existing.updated_at = now
-            audit.record(
-                s,
-                AuditAction.PARTNER_ADDED,
-                "project",
-                row.id,
-                {"teacher_id": teacher_id},
-                at=now,
-                person_id=actor_id,
-            )
-            self._label_partner(s, row, teacher_id, actor_id)
+            self._join_as_partner(s, row, project, teacher, actor_id)
             s.flush()
             return rec.project(s, row)
+
+    def _join_as_partner(
+        self, s: Session, row: ProjectRow, project: Project, teacher: Person, actor_id: int
+    ) -> None:
+        """What makes a teacher a partner, inside the caller's transaction: the partner row, an
+        active teacher membership of the TwinSpace and the project's eTwinning label (shared by
+        ``add_partner`` and an accepted partner invitation). ``actor_id`` is audited."""
+        assert project.twinspace_id is not None
+        teacher_id = teacher.id
+        projects.check_project_teacher(rec.current_countries(s), teacher, field="teacher_id")
+        projects.check_can_add_partner(project, teacher_id)
+        now = self._now()
+        s.add(ProjectPartnerRow(project_id=row.id, person_id=teacher_id, joined_at=now))
+        existing = rec.member_row(s, project.twinspace_id, teacher_id)
+        if existing is None:
+            s.add(
+                MemberRow(
+                    twinspace_id=project.twinspace_id,
+                    person_id=teacher_id,
+                    role=TwinSpaceRole.TEACHER.value,
+                    status=MemberStatus.ACTIVE.value,
+                    role_source=RoleSource.PROJECT.value,
+                    is_founder=False,
+                    joined_at=now,
+                    updated_at=now,
+                )
+            )
+        else:
+            # Already there (from the LMS or an invitation): now a partner of the project.
+            if existing.role != TwinSpaceRole.TEACHER_ADMINISTRATOR.value:
+                existing.role = TwinSpaceRole.TEACHER.value
+            existing.status = MemberStatus.ACTIVE.value
+            existing.role_source = RoleSource.PROJECT.value
+            existing.updated_at = now
+        audit.record(
+            s,
+            AuditAction.PARTNER_ADDED,
+            "project",
+            row.id,
+            {"teacher_id": teacher_id},
+            at=now,
+            person_id=actor_id,
+        )
+        self._label_partner(s, row, teacher_id, actor_id)
 
     def _label_partner(self, s: Session, row: ProjectRow, teacher_id: int, actor_id: int) -> None:
         """The eTwinning label belongs to the project: a partner who joins after the approval

@@ -100,7 +100,14 @@ class PublicArea(LocalHubBase):
         return (
             tuple(PublicPage(p.id, p.title, p.body, p.created_at) for p in pages),
             tuple(
-                PublicMaterial(m.id, m.title, MaterialKind(m.kind), m.url, m.created_at)
+                PublicMaterial(
+                    m.id,
+                    m.title,
+                    MaterialKind(m.kind),
+                    m.url,
+                    m.created_at,
+                    has_thumbnail=m.thumbnail_key is not None,
+                )
                 for m in materials
             ),
         )

@@ -119,3 +119,28 @@ def clean_display_name(value: str) -> str:
     name = errors.text("display_name", value, max_length=NAME_MAX)
     errors.raise_if_any()
     return name
+
+
+# Finding a teacher by name (a founder looking for a partner): a few letters at least, so a
+# search never lists the whole hub, and one page of answers.
+TEACHER_SEARCH_MIN = 3
+TEACHER_SEARCH_MAX = 20
+
+
+def clean_teacher_search(name: str, limit: int) -> tuple[str, int]:
+    """The trimmed search text and the limit, or 422 with a field map."""
+    text = " ".join(name.split()) if isinstance(name, str) else ""
+    errors: dict[str, list[str]] = {}
+    if len(text) < TEACHER_SEARCH_MIN:
+        errors["name"] = [f"Type at least {TEACHER_SEARCH_MIN} letters of the name."]
+    elif len(text) > 100:
+        errors["name"] = ["At most 100 characters."]
+    if (
+        isinstance(limit, bool)
+        or not isinstance(limit, int)
+        or not 1 <= limit <= TEACHER_SEARCH_MAX
+    ):
+        errors["limit"] = [f"Between 1 and {TEACHER_SEARCH_MAX}."]
+    if errors:
+        raise InvalidInputError(errors=errors)
+    return text, limit

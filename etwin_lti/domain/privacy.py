@@ -41,6 +41,7 @@ from etwin_lti.domain.model import (
     Page,
     Person,
 )
+from etwin_lti.domain.partner_invitations import PartnerInvitation
 from etwin_lti.domain.passback import OutboxEntry
 from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import InvalidInputError, RuleViolationError
@@ -161,6 +162,8 @@ class PersonalData:
     moodle_poll_marks: tuple[PollMarkRecord, ...] = ()
     erasure: ErasureRecord | None = None
     api_tokens: tuple[ApiToken, ...] = ()  # a teacher's own: label and dates, never the hash
+    # Invitations to join a project as a partner, made by or addressed to the person.
+    partner_invitations: tuple[PartnerInvitation, ...] = ()
 
 
 # --- erasure ----------------------------------------------------------------------------------

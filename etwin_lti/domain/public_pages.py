@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from etwin_lti.domain.acknowledgements import EqlStatus
-from etwin_lti.domain.model import MaterialKind, Person, Project, ProjectScope
+from etwin_lti.domain.model import MaterialKind, Person, Project, ProjectScope, Visibility
 from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import InvalidInputError, NotFoundError
 
@@ -50,6 +50,14 @@ class NoPublicPageError(NotFoundError):
     who_can_fix = N_("you (check the address)")
 
 
+class NoPublicFileError(NotFoundError):
+    """A material that is not public, hidden, a link, or of another project: one answer."""
+
+    error = "no_public_file"
+    description = N_("There is no public file at this address.")
+    who_can_fix = N_("you (check the address)")
+
+
 @dataclass(frozen=True)
 class PublicPage:
     id: int
@@ -63,8 +71,9 @@ class PublicMaterial:
     id: int
     title: str
     kind: MaterialKind
-    url: str | None  # None: an uploaded file, listed by its title (files are served to members)
+    url: str | None  # None: an uploaded file, served by ``MaterialFilesHub.open_public_file``
     created_at: datetime
+    has_thumbnail: bool = False  # an uploaded photo (its thumbnail is public with it)
 
 
 @dataclass(frozen=True)
@@ -125,6 +134,11 @@ def check_public(project: Project | None) -> Project:
     if project is None or not has_public_page(project):
         raise NoPublicPageError()
     return project
+
+
+def shows_material(visibility: str, hidden_at: datetime | None) -> bool:
+    """The public page lists a material made public and not hidden by a moderator."""
+    return visibility == Visibility.PUBLIC.value and hidden_at is None
 
 
 def check_paging(offset: object, limit: object) -> tuple[int, int]:

@@ -292,8 +292,9 @@ def code_expiry(now: datetime) -> datetime:
 def check_may_found(account: TeacherAccount | None) -> None:
     """Pending registrations and invited members without a profile may not found projects.
     Teachers with no account row came before linking existed (or from the hub itself)."""
-    if account is None or account.status is AccountStatus.VALIDATED:
+    if is_validated_teacher(account):
         return
+    assert account is not None
     raise PendingValidationError(
         None
         if account.status is AccountStatus.PENDING_VALIDATION
@@ -302,6 +303,12 @@ def check_may_found(account: TeacherAccount | None) -> None:
             "teacher account or register one first."
         )
     )
+
+
+def is_validated_teacher(account: TeacherAccount | None) -> bool:
+    """A validated eTwinner: a claimed or validated profile, or one with no account row (it came
+    from the hub itself). Founders and the teachers offered as partners are."""
+    return account is None or account.status is AccountStatus.VALIDATED
 
 
 def may_link(account: TeacherAccount | None) -> bool:

@@ -205,14 +205,6 @@ def resolve_visibility(
     return requested
 
 
-def check_edit_content(actor: Member | None, author_id: int | None) -> Member:
-    """Authors change their own content; teacher administrators moderate anyone's."""
-    member = check_active_member(actor)
-    if member.role is R.TEACHER_ADMINISTRATOR or member.person_id == author_id:
-        return member
-    raise PermissionDeniedError(N_("Only its author or a teacher administrator can change this."))
-
-
 def can_see_private(viewer: Member | None) -> bool:
     return is_active(viewer)
 

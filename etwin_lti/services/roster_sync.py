@@ -115,6 +115,17 @@ class SyncResult:
     protected: int = 0  # a teacher administrator or the project decided: untouched
     skipped: list[SkippedMember] = field(default_factory=list)
 
+    def counts(self) -> dict[str, int]:
+        """What a teacher is told after "Sync roster now": reactivated members count as added,
+        members kept as a teacher administrator decided as unchanged."""
+        return {
+            "added": self.added + self.reactivated,
+            "updated": self.updated,
+            "suspended": self.suspended,
+            "unchanged": self.unchanged + self.protected,
+            "skipped": len(self.skipped),
+        }
+
     def summary(self) -> str:
         return (
             f"{self.resource} ← {self.context_id}: {self.members} in roster ({self.pages} pages"

@@ -7,6 +7,10 @@ signatures) and accepts it only if that type is in ``etwin_lti.domain.files.ALLO
 - images (5 MB at most) are opened by Pillow, verified, refused above ``MAX_IMAGE_PIXELS``
   (decompression bombs), then re-encoded from their pixels alone, so that no EXIF block (GPS,
   camera serial), XMP, IPTC or ICC data and no trailing bytes survive; a JPEG thumbnail is made;
+- sound files lose their tags (ID3 and its frames of pictures, comments and places, Vorbis
+  comments, MP4 ``ilst``): ``mutagen`` removes them in place; the sound itself is untouched.
+  Video keeps its container's metadata (that needs a re-mux, ffmpeg, which this tool does not
+  carry), and so does a WAV's ``LIST`` chunk;
 - office documents are zip containers: refused when they inflate absurdly (zip bombs) or are
   not a readable zip at all;
 - text is accepted only as UTF-8 without control characters, and never when it is markup
@@ -25,6 +29,7 @@ import zipfile
 from typing import IO, BinaryIO, cast
 
 import filetype
+import mutagen
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from etwin_lti.domain.files import (
@@ -107,8 +112,24 @@ def _checked(body: BinaryIO, filename: str | None) -> CheckedUpload:
         return CheckedUpload(file_type, name, len(cleaned), io.BytesIO(cleaned), thumbnail)
     if file_type.content_type in ZIP_CONTAINERS:
         _check_zip(body, size)
+    if file_type.family is FileFamily.AUDIO:
+        size = _strip_tags(body)
     body.seek(0)
     return CheckedUpload(file_type, name, size, body)
+
+
+def _strip_tags(body: BinaryIO) -> int:
+    """Removes a sound file's tags in place; returns its new size. A file mutagen cannot parse
+    is kept as it is: its type was already decided by its bytes, and players read it."""
+    body.seek(0)
+    try:
+        tagged = mutagen.File(body)
+        if tagged is not None and tagged.tags is not None:
+            body.seek(0)
+            tagged.delete(body)
+    except mutagen.MutagenError:
+        pass
+    return body.seek(0, io.SEEK_END)
 
 
 def _is_image(file_type: FileType) -> bool:

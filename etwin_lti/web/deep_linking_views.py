@@ -17,7 +17,7 @@ from flask import Blueprint, render_template, request
 
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.translatable import N_
-from etwin_lti.errors import PermissionDeniedError
+from etwin_lti.errors import InvalidInputError, PermissionDeniedError
 from etwin_lti.lti.deep_linking import UnsupportedAcceptTypesError
 from etwin_lti.web.container import services
 from etwin_lti.web.csrf import form_csrf_matches, form_csrf_token
@@ -43,7 +43,9 @@ def _checked_session() -> LaunchSession:
     return session
 
 
-def _picker_page(session: LaunchSession, query: str = "", **extra: Any) -> tuple[str, int]:
+def _picker_page(
+    session: LaunchSession, query: str = "", status: int = 200, **extra: Any
+) -> tuple[str, int]:
     try:
         picker = _service().picker(session, query)
     except UnsupportedAcceptTypesError as error:
@@ -59,7 +61,7 @@ def _picker_page(session: LaunchSession, query: str = "", **extra: Any) -> tuple
         token_field=TOKEN_FIELD,
         csrf_token=form_csrf_token(session),
         **extra,
-    ), 200
+    ), status
 
 
 @bp.get("/lti/deep-link")
@@ -75,7 +77,14 @@ def choose() -> tuple[str, int]:
     if action == "cancel":
         answer = _service().cancel(session)
     else:
-        answer = _service().respond(session, request.form.getlist("item"))
+        chosen = request.form.getlist("item")
+        try:
+            answer = _service().respond(session, chosen)
+        except InvalidInputError as error:
+            # A slip (nothing ticked, two where the LMS takes one): the same picker, as it was
+            # left, saying what to do; never an error page without a way back.
+            query = request.form.get("q", "")
+            return _picker_page(session, query, 422, refused=error, chosen=set(chosen))
     return render_template("deep_linking/return.html", answer=answer, session=session), 200
 
 

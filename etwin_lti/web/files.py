@@ -48,7 +48,12 @@ def uploaded_file(name: str = "file") -> FileStorage | None:
     return part if part is not None and part.filename else None
 
 
-def file_response(opened: OpenedFile, etag: str) -> WerkzeugResponse:
+MEMBERS_CACHE = "private, no-cache"  # the browser may keep them, shared caches may not
+
+
+def file_response(
+    opened: OpenedFile, etag: str, *, cache_control: str = MEMBERS_CACHE
+) -> WerkzeugResponse:
     content_type = opened.content_type if opened.content_type in ALLOWED_TYPES else None
     mimetype = content_type or "application/octet-stream"
     if mimetype == "text/plain":
@@ -62,8 +67,7 @@ def file_response(opened: OpenedFile, etag: str) -> WerkzeugResponse:
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = FILE_POLICY
-    # Members' files: the browser may keep them, shared caches may not; revalidated by ETag.
-    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Cache-Control"] = cache_control  # revalidated by ETag either way
     response.set_etag(etag)
     try:
         answer = response.make_conditional(

@@ -15,6 +15,7 @@ from flask import Blueprint, render_template, request
 from werkzeug.wrappers import Response
 
 from etwin_lti.web.container import services
+from etwin_lti.web.files import file_response
 
 PUBLIC_MAX_AGE = 60  # short: a page made private disappears from caches within a minute
 CACHEABLE = (200, 404)
@@ -34,8 +35,24 @@ def project(project_id: int) -> Any:
     return render_template("public/project.html", view=view)
 
 
+@bp.get(
+    "/projects/<int:project_id>/public/materials/<int:material_id>/<any(file, thumbnail):which>"
+)
+def material_file(project_id: int, material_id: int, which: str) -> Any:
+    """A file the public page lists; anything else is the same 404 (``NoPublicFileError``)."""
+    thumbnail = which == "thumbnail"
+    opened = services().hub.open_public_file(project_id, material_id, thumbnail=thumbnail)
+    return file_response(
+        opened,
+        f"p{material_id}-{'t' if thumbnail else 'f'}-{opened.size}",
+        cache_control=f"public, max-age={PUBLIC_MAX_AGE}",
+    )
+
+
 @bp.after_request
 def _cache_headers(response: Response) -> Response:
+    if response.headers.get("Content-Disposition"):  # a file: ``file_response`` decided
+        return response
     if response.status_code in CACHEABLE:
         response.cache_control.public = True
         response.cache_control.max_age = PUBLIC_MAX_AGE

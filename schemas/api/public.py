@@ -36,6 +36,7 @@ class PublicMaterialSchema(ModelSchema):
     kind = fields.Enum(MaterialKind, by_value=True, required=True)
     url = fields.String(required=True, allow_none=True)  # None: an uploaded file
     created_at = fields.DateTime(required=True)
+    has_thumbnail = fields.Boolean(load_default=False)
 
 
 class PublicDiaryPostSchema(ModelSchema):

@@ -28,6 +28,7 @@ from werkzeug.serving import make_server
 
 from etwin_lti.sandbox import SandboxResource
 from etwin_lti.services.demo import DemoResources, load_demo
+from tests.browser import axe
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SHOTS
 from tests.conftest import make_test_app
 from tests.e2e.harness import LateApp
@@ -145,6 +146,7 @@ def test_https_tool_works_in_a_cross_site_iframe_with_third_party_cookies_blocke
         "() => { document.cookie = 'probe=1; SameSite=None; Secure'; return document.cookie; }"
     )
     assert "probe" not in probe  # an unpartitioned third-party cookie is refused: blocking is on
+    axe.check(page, "cross-site-third-party-cookies-blocked", tool_frame)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "cross-site-iframe.png"), full_page=True)
     # Now lose every cookie: the form's hidden launch token carries the session.
@@ -155,6 +157,7 @@ def test_https_tool_works_in_a_cross_site_iframe_with_third_party_cookies_blocke
     form.locator("button").click()
     expect(frame.locator(".flash")).to_have_text("Your page was added.")
     expect(frame.locator("main")).to_contain_text("Written without cookies")
+    axe.check(page, "cross-site-no-cookie-at-all", page.frame(name="lms-frame"))
     hub, founder = app.extensions["etwin"].hub, demo.people["founder_fr"]
     titles = [p.title for p in hub.list_pages(demo.twinspace_id, viewer_id=founder)]
     assert "Written without cookies" in titles
@@ -169,5 +172,6 @@ def test_plain_http_tool_in_a_cross_site_iframe_says_open_in_a_new_window(
     main = frame.locator("main")
     expect(main).to_have_attribute("data-error", "missing_state_cookie")
     expect(main).to_contain_text("open the activity in a new window")
+    axe.check(page, "cross-site-http-refused", page.frame(name="lms-frame"))
     page.screenshot(path=str(SHOTS / "cross-site-iframe-http-refused.png"), full_page=True)
     page.context.close()

@@ -13,6 +13,7 @@ from flask import Flask
 from connectors.http_hub import HttpHubConnector, hub_session
 from etwin_lti.domain.files import ALLOWED_TYPES, CheckedUpload
 from etwin_lti.domain.model import Visibility
+from etwin_lti.domain.public_pages import NoPublicFileError
 from etwin_lti.errors import NotFoundError, PermissionDeniedError, UploadRefusedError
 from etwin_lti.services.uploads import add_uploaded_material
 from tests.contract.test_http_hub import remote, remote_app  # noqa: F401  (module fixtures)
@@ -76,3 +77,28 @@ def test_private_files_stay_private_over_http(hub: HttpHubConnector) -> None:
     with opened.body as body:
         assert body.read() == sf.pdf()
     assert not opened.inline and opened.filename == "plan.pdf"
+
+
+def test_the_public_pages_files_over_http(hub: HttpHubConnector) -> None:
+    """``open_public_file``: the remote decides what its public page lists, and answers the
+    same ``NoPublicFileError`` for the rest."""
+    w = build_world(hub)
+    photo = add_uploaded_material(
+        hub, w.fr, w.twinspace, "Photo", io.BytesIO(sf.jpeg_with_gps()), "trip.jpg",
+        visibility=Visibility.PUBLIC,
+    )  # fmt: skip
+    plan = add_uploaded_material(
+        hub, w.fr, w.twinspace, "Plan", io.BytesIO(sf.pdf()), "plan.pdf",
+        visibility=Visibility.PRIVATE,
+    )  # fmt: skip
+    [listed] = hub.public_project(w.project).materials
+    assert listed.id == photo.id and listed.has_thumbnail and listed.url is None
+    for thumbnail in (False, True):
+        opened = hub.open_public_file(w.project, photo.id, thumbnail=thumbnail)
+        with opened.body as body:
+            data = body.read()
+        assert data[:2] == b"\xff\xd8" and len(data) == opened.size and opened.inline
+        assert sf.CAMERA_MARK.encode() not in data
+    for project, material in ((w.project, plan.id), (w.national, photo.id), (w.project, 10**9)):
+        with pytest.raises(NoPublicFileError):
+            hub.open_public_file(project, material)

@@ -49,9 +49,26 @@ def decompression_bomb_png() -> bytes:
 
 
 def mp3(frames: int = 400) -> bytes:
-    """An ID3 header and MPEG-1 Layer III frame headers: what sniffing recognises as MP3."""
+    """MPEG-1 Layer III frames without tags: what sniffing recognises as MP3, and what an
+    upload keeps byte for byte."""
     frame = b"\xff\xfb\x90\x64" + b"\x00" * 413
-    return b"ID3\x04\x00\x00\x00\x00\x00\x00" + frame * frames
+    return frame * frames
+
+
+SOUND_MARK = "SECRET-PLACE-48.8584,2.2945"
+
+
+def mp3_with_tags() -> bytes:
+    """``mp3()`` behind an ID3v2 tag naming a place and a comment, and an ID3v1 tag at the end,
+    as a phone's recorder may write them."""
+    from mutagen.id3 import COMM, ID3, TXXX
+
+    out = io.BytesIO(mp3())
+    tags = ID3()
+    tags.add(TXXX(desc="location", text=[SOUND_MARK]))
+    tags.add(COMM(lang="eng", desc="", text=["Recorded at 12 Rue des Écoles"]))
+    tags.save(out, v1=2)
+    return out.getvalue()
 
 
 def docx(extra: dict[str, bytes] | None = None) -> bytes:

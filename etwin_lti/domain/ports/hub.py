@@ -52,6 +52,7 @@ from etwin_lti.domain.model import (
 )
 from etwin_lti.domain.moderation import ContentKind, ContentState, ModerationEntry
 from etwin_lti.domain.paging import MemberPage, ParticipantPage, RoleCount, TraineePage
+from etwin_lti.domain.partner_invitations import PartnerInvitation
 from etwin_lti.domain.ports.chat import ChatHub
 from etwin_lti.domain.ports.material_files import MaterialFilesHub
 from etwin_lti.domain.public_pages import GALLERY_PAGE_SIZE, PublicProject, PublicProjectList
@@ -80,6 +81,13 @@ class PeopleHub(Protocol):
         ...
 
     def get_person(self, person_id: int) -> Person: ...
+
+    def find_teachers(self, name: str, *, limit: int = 20) -> list[Person]:
+        """Teachers whose name contains ``name`` (case-insensitive; at least
+        ``people.TEACHER_SEARCH_MIN`` characters after trimming, else 422) and whose country is
+        set (the ones a project may take as partners), ordered by name then id, at most
+        ``limit`` (1..``people.TEACHER_SEARCH_MAX``)."""
+        ...
 
     def rename_person(self, actor_id: int, person_id: int, display_name: str) -> Person:
         """A teacher edits a pupil's pseudonym; anyone may rename themself."""
@@ -120,6 +128,37 @@ class ProjectsHub(Protocol):
         """A teacher administrator adds a partner teacher to an approved project (any number);
         the partner receives the project's eTwinning label in the same transaction (the label
         belongs to the project). Audited."""
+        ...
+
+    # --- partner invitations (issue 12 item 5; rules in domain.partner_invitations) ----------
+    def invite_partner(self, actor_id: int, project_id: int, invitee_id: int) -> PartnerInvitation:
+        """An active teacher administrator of the project's TwinSpace invites a teacher eligible
+        as a partner (not themself, not already a founder or partner) to an approved, open
+        project: 403 for others, 409 for a closed or pending project, an ineligible invitee or
+        one already invited (one pending invitation per project and invitee). Audited."""
+        ...
+
+    def list_partner_invitations(self, project_id: int) -> list[PartnerInvitation]:
+        """Every invitation of the project, answered ones too, ordered by id."""
+        ...
+
+    def pending_partner_invitations(self, person_id: int) -> list[PartnerInvitation]:
+        """The pending invitations addressed to this person, ordered by id (empty for anyone
+        not invited; an unknown person is 404)."""
+        ...
+
+    def answer_partner_invitation(
+        self, person_id: int, invitation_id: int, accept: bool
+    ) -> PartnerInvitation:
+        """Only the invitee answers (403), only a pending invitation (409). Accepting makes them
+        a partner in the same transaction (as ``add_partner``: partner row, TwinSpace membership,
+        the project's eTwinning label); the rules of ``add_partner`` apply again (409 once the
+        project closed). Audited."""
+        ...
+
+    def withdraw_partner_invitation(self, actor_id: int, invitation_id: int) -> PartnerInvitation:
+        """An active teacher administrator of the project's TwinSpace withdraws a pending
+        invitation (403 for others, 409 once answered). Audited."""
         ...
 
     def close_project(self, actor_id: int, project_id: int) -> Project:

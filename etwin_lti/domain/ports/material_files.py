@@ -41,6 +41,14 @@ class MaterialFilesHub(Protocol):
         """The file (or its thumbnail, a JPEG); the caller closes ``body``."""
         ...
 
+    def open_public_file(
+        self, project_id: int, material_id: int, *, thumbnail: bool = False
+    ) -> OpenedFile:
+        """A file the project's public page lists (``etwin_lti.domain.public_pages``): public,
+        not hidden, in the TwinSpace of a project with a public page. Anything else, unknown
+        ids included, is the same ``NoPublicFileError`` (404)."""
+        ...
+
     def twinspace_file_usage(self, twinspace_id: int) -> int:
         """Bytes the TwinSpace's files (thumbnails included) take of its quota."""
         ...

@@ -21,10 +21,12 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -108,6 +110,30 @@ class ProjectPartnerRow(Base):
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True, index=True)
     joined_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class PartnerInvitationRow(Base):
+    """A founder's invitation to join the project as a partner (``domain.partner_invitations``);
+    answered ones stay, so the partial unique index allows one *pending* per (project, invitee)."""
+
+    __tablename__ = "partner_invitations"
+    __table_args__ = (
+        Index(
+            "uq_partner_invitations_pending",
+            "project_id",
+            "invitee_id",
+            unique=True,
+            sqlite_where=text("state = 'pending'"),
+            postgresql_where=text("state = 'pending'"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    inviter_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    invitee_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    state: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class TwinSpaceRow(Base):

@@ -41,7 +41,7 @@ class PageServices:
         return cls(
             twinspace=TwinSpacePages(hub),
             event=EventPages(hub, links, progress),
-            unit=UnitPages(hub, progress),
+            unit=UnitPages(hub, links, progress),
             review=ReviewPages(hub),
             acknowledgements=AcknowledgementPages(hub, links),
             twinspace_files=TwinSpaceFilePages(hub),

@@ -16,7 +16,7 @@ from typing import TypeVar
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.validation import FieldErrors
-from etwin_lti.errors import PermissionDeniedError
+from etwin_lti.errors import InvalidInputError, PermissionDeniedError
 
 # Whose name the pages show for content or messages of a person who is no longer a member.
 FORMER_MEMBER = N_("A former member")
@@ -64,6 +64,14 @@ def require_person(session: LaunchSession) -> int:
     if session.person_id is None:
         raise PersonRequiredError()
     return session.person_id
+
+
+def form_id(raw: str, *, field: str, message: str = "Choose from the list.") -> int:
+    """An id a form sent back from a list the page offered (the caller checks the offer)."""
+    text = (raw or "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 10:
+        raise InvalidInputError(errors={field: [message]})
+    return int(text)
 
 
 def launched_for(session: LaunchSession, kind: str, resource_id: int) -> bool:

@@ -55,10 +55,12 @@ from etwin_lti.services import visitor_permits
 from etwin_lti.services.pages.acknowledgements import AcknowledgementLine, AcknowledgementLinks
 from etwin_lti.services.pages.common import (
     NotYourResourceError,
+    form_id,
     label,
     launched_for,
     require_person,
 )
+from etwin_lti.services.pages.partner_invitations import PartnerInvitationPages, PartnerOffer
 
 LEVEL_LABELS: Mapping[EducationalLevel, str] = {
     EducationalLevel.EARLY_CHILDHOOD: N_("Early childhood (up to 6)"),
@@ -121,6 +123,8 @@ class ProjectPageView:
     permits: tuple[PermitLine, ...]
     visitor_candidates: tuple[Choice, ...]
     expert_candidates: tuple[Choice, ...]
+    may_invite: bool  # a teacher administrator of an approved, open project
+    partners: PartnerOffer | None  # whom to invite, and the invitations with their state
     is_project_teacher: bool
     may_apply_nql: bool
     nql_note: str | None  # why not, in a teacher's words
@@ -164,10 +168,17 @@ class _Context:
 
 
 class ProjectPages:
-    def __init__(self, hub: HubPort, links: AcknowledgementLinks, people: LmsPeople) -> None:
+    def __init__(
+        self,
+        hub: HubPort,
+        links: AcknowledgementLinks,
+        people: LmsPeople,
+        invitations: PartnerInvitationPages | None = None,
+    ) -> None:
         self.hub = hub
         self.links = links
         self.people = people
+        self.invitations = invitations or PartnerInvitationPages(hub)
 
     # --- reading -----------------------------------------------------------------------------
     def _context(self, session: LaunchSession, twinspace_id: int) -> _Context:
@@ -178,15 +189,20 @@ class ProjectPages:
             raise NotYourResourceError()
         return _Context(snap, snap.viewer)
 
-    def view(self, session: LaunchSession, twinspace_id: int) -> ProjectPageView:
+    def view(self, session: LaunchSession, twinspace_id: int, query: str = "") -> ProjectPageView:
+        """``query``: the partner search's text (the page's ``q``), for teacher administrators."""
         ctx = self._context(session, twinspace_id)
         project, space, me = ctx.project, ctx.twinspace, session.person_id
         active = twinspaces.is_active(ctx.viewer)
         archived = space.status is TwinSpaceStatus.ARCHIVED
         open_project = project.status is not ProjectStatus.CLOSED and not archived
         may_permit = open_project and self._is_admin(ctx)
+        may_invite = may_permit and project.status is ProjectStatus.APPROVED
         is_teacher = me is not None and me in project_teacher_ids(project)
-        permits = self._permits(ctx) if may_permit else ()
+        # The project page is opened by its founders, not at every launch: reading the member
+        # list here does not weigh on the TwinSpace page (ADR 0016).
+        members = self.hub.list_members(space.id) if may_permit else []
+        permits = self._permits(members) if may_permit else ()
         holders = {p.person_id for p in permits}
         return ProjectPageView(
             twinspace=space,
@@ -213,6 +229,12 @@ class ProjectPages:
             expert_candidates=(
                 self._candidates(session, _EXPERT_KINDS, holders) if may_permit else ()
             ),
+            may_invite=may_invite,
+            partners=(
+                self.invitations.offer(project, members, me, query)
+                if may_invite and me is not None
+                else None
+            ),
             is_project_teacher=is_teacher,
             may_apply_nql=is_teacher and _nql_note(project) is None,
             nql_note=_nql_note(project) if is_teacher else None,
@@ -230,12 +252,10 @@ class ProjectPages:
             and viewer.role is TwinSpaceRole.TEACHER_ADMINISTRATOR
         )
 
-    def _permits(self, ctx: _Context) -> tuple[PermitLine, ...]:
+    def _permits(self, members: Sequence[Member]) -> tuple[PermitLine, ...]:
         return tuple(
             PermitLine(m.person_id, m.display_name, _PERMIT_ROLES[m.role], _active(m))
-            # The project page is opened by its founders, not at every launch: reading the
-            # member list here does not weigh on the TwinSpace page (ADR 0016).
-            for m in self.hub.list_members(ctx.twinspace.id)
+            for m in members
             if m.role in _PERMIT_ROLES and not m.is_founder
         )
 
@@ -341,7 +361,7 @@ class ProjectPages:
             )
         person_id = _person_id(person)
         permit, grant, code = call
-        holders = {p.person_id: p for p in self._permits(ctx)}
+        holders = {p.person_id: p for p in self._permits(self.hub.list_members(ctx.twinspace.id))}
         holder = holders.get(person_id)
         offered = (holder is not None and holder.permit == permit) or (
             grant
@@ -356,6 +376,26 @@ class ProjectPages:
         operation = _OPERATIONS[(permit, grant)]
         operation(self.hub, actor, ctx.twinspace.id, person_id)
         return code
+
+    # --- partner invitations (services.pages.partner_invitations) ------------------------------
+    def partner(
+        self, session: LaunchSession, twinspace_id: int, action: str, form: Mapping[str, str]
+    ) -> str:
+        """invite (``person``, and ``q`` when they came from a search) or withdraw
+        (``invitation``); who may, before what they sent."""
+        if action not in ("invite", "withdraw"):
+            raise NotFoundError(N_("There is no such partner action."))
+        ctx = self._context(session, twinspace_id)
+        actor = require_person(session)
+        if not self._is_admin(ctx):
+            raise PermissionDeniedError(
+                "Only a teacher administrator of this TwinSpace invites partners.",
+                who_can_fix="the project's founder or co-founder",
+            )
+        if action == "withdraw":
+            return self.invitations.withdraw(ctx.project, actor, form)
+        members = self.hub.list_members(ctx.twinspace.id)
+        return self.invitations.invite(ctx.project, members, actor, form)
 
 
 _LEVELS = {level.value: level for level in EducationalLevel}
@@ -393,10 +433,7 @@ def _split(errors: FieldErrors, field: str, raw: str, *, spaces: bool) -> list[s
 
 
 def _person_id(raw: str) -> int:
-    text = (raw or "").strip()
-    if not text.isascii() or not text.isdigit() or len(text) > 10:
-        raise InvalidInputError(errors={"person": ["Choose a person from the list."]})
-    return int(text)
+    return form_id(raw, field="person", message="Choose a person from the list.")
 
 
 def _active(member: Member) -> bool:
@@ -436,7 +473,7 @@ def _notice(
     if session.person_id is not None and not is_teacher and session.role == "teacher":
         return N_(
             "You take part in this TwinSpace but are not a partner of the project: a founder can "
-            "add you as a partner, and the project's eTwinning label comes with it."
+            "invite you as a partner, and the project's eTwinning label comes with it."
         )
     return None
 

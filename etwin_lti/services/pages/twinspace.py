@@ -71,6 +71,11 @@ MESSAGES = {
     "member_suspended": N_("The member was suspended (their content is kept)."),
     "member_reactivated": N_("The member was reactivated."),
     "pseudonym_changed": N_("The pupil's pseudonym was changed."),
+    "roster_synced": N_("The roster was synced."),
+    "roster_synced:details": N_(
+        "The roster was synced: {added} added, {updated} updated, {suspended} suspended "
+        "({unchanged} unchanged, {skipped} skipped: not launched yet or no role here)."
+    ),
     **editing.MESSAGES,
 }
 

@@ -7,20 +7,25 @@ teacher-training LMS, the course's Instructors (DESIGN.md's table). Who is one i
 agree: a school LMS's teacher who trains nobody is shown as a teacher. The table shows the
 number of trainees and 50 of them a page (``?page=N``), their progress read in one query, so
 the page costs the same for 20 trainees or 2,000 (issue 11 item 2, ADR 0016).
+
+The edition's last unit tells its trainee what comes next (issue 13 item 3): the course
+certificate, how and when it is issued, and its link once it is.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from etwin_lti.domain import course, paging
 from etwin_lti.domain.audiences import unit_role
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.model import Edition, Person, Unit
-from etwin_lti.domain.ports import CourseHub
+from etwin_lti.domain.ports import CourseHub, RecognitionHub
 from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import NotFoundError
+from etwin_lti.services.pages.acknowledgements import AcknowledgementLine, AcknowledgementLinks
 from etwin_lti.services.pages.common import NotYourResourceError, launched_for, require_person
 from etwin_lti.services.progress import ProgressService
 
@@ -56,15 +61,24 @@ class UnitView:
     trainee_total: int
     page: int
     last_page: int
+    is_last_unit: bool = False
+    certificates: tuple[AcknowledgementLine, ...] = ()  # the trainee's, on the last unit only
 
     @property
     def complete(self) -> bool:
         return self.is_trainee and (not self.activities or self.completed_at is not None)
 
 
+class UnitPageHub(CourseHub, RecognitionHub, Protocol):
+    """The unit, its edition, and the trainee's course certificate."""
+
+
 class UnitPages:
-    def __init__(self, hub: CourseHub, progress: ProgressService) -> None:
+    def __init__(
+        self, hub: UnitPageHub, links: AcknowledgementLinks, progress: ProgressService
+    ) -> None:
         self.hub = hub
+        self.links = links
         self.progress = progress
 
     def _access(self, session: LaunchSession, unit_id: int) -> tuple[Unit, Edition, bool]:
@@ -101,6 +115,14 @@ class UnitPages:
             trainees = self._trainees(unit, found.trainees)
         elif number != 1:
             raise NotFoundError(N_("Only the edition's trainers see pages of its trainees."))
+        positions = [u.position for u in self.hub.list_units(edition_id=edition.id)]
+        is_last = unit.position >= max(positions, default=unit.position)
+        certificates: tuple[AcknowledgementLine, ...] = ()
+        if is_last and is_trainee and me is not None:
+            held = self.hub.list_acknowledgements(
+                person_id=me, subject=course.certificate_subject(edition.id)
+            )
+            certificates = self.links.lines(held)
         return UnitView(
             unit=unit,
             edition=edition,
@@ -116,6 +138,8 @@ class UnitPages:
             trainee_total=total,
             page=number,
             last_page=paging.last_page(total),
+            is_last_unit=is_last,
+            certificates=certificates,
         )
 
     def _trainees(self, unit: Unit, people: tuple[Person, ...]) -> tuple[TraineeActivities, ...]:

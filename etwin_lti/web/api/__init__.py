@@ -23,6 +23,7 @@ from etwin_lti.web.api import (
     events,
     material_files,
     moderation,
+    partner_invitations,
     people,
     projects,
     public,
@@ -35,6 +36,7 @@ from schemas.api.errors import ApiErrorSchema
 BLUEPRINTS = (
     people.bp,
     projects.bp,
+    partner_invitations.bp,
     twinspaces.bp,
     content.bp,
     moderation.bp,

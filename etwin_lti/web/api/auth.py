@@ -114,7 +114,11 @@ class LaunchSessionEndedError(AuthenticationError):
 
 
 def requires(
-    permission: ApiPermission, *, acting_path: str | None = None, acting_body: bool = False
+    permission: ApiPermission,
+    *,
+    acting_path: str | None = None,
+    acting_body: bool = False,
+    admin_only: bool = False,
 ) -> Callable[[F], F]:
     """Authenticate and authorise an API view (see the module docstring).
 
@@ -123,12 +127,17 @@ def requires(
     pass only their own id.
     ``acting_body``: for a view that parses its arguments itself (``bp.ARGUMENTS_PARSER.parse``,
     e.g. a multipart upload) with a schema naming the acting person, which the decorator cannot
-    see: the parser binds that person all the same; without it such a WRITE is admin-only."""
+    see: the parser binds that person all the same; without it such a WRITE is admin-only.
+    ``admin_only``: refused to person-bound callers although it names an acting person (adding
+    a partner without asking them: teachers invite instead, docs/decisions/0028)."""
 
     def decorator(view: F) -> F:
-        teachers = permission is ApiPermission.READ or (
-            permission is ApiPermission.WRITE
-            and (acting_path is not None or acting_body or _names_acting_person(view))
+        teachers = not admin_only and (
+            permission is ApiPermission.READ
+            or (
+                permission is ApiPermission.WRITE
+                and (acting_path is not None or acting_body or _names_acting_person(view))
+            )
         )
 
         @wraps(view)

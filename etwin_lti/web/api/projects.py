@@ -62,10 +62,12 @@ def validate_project(body: dict[str, Any], project_id: int) -> Any:
 
 
 @bp.post("/projects/<int:project_id>/partners")
-@requires(ApiPermission.WRITE)
+@requires(ApiPermission.WRITE, admin_only=True)
 @bp.arguments(PartnerAddSchema)
 @bp.response(200, ProjectSchema)
 def add_partner(body: dict[str, Any], project_id: int) -> Any:
+    """Admin tokens only (a remote hub's connector, provisioning): the teacher is not asked.
+    Teachers invite instead (``/partner-invitations``, docs/decisions/0028)."""
     return hub().add_partner(body["actor_id"], project_id, body["teacher_id"])
 
 

@@ -10,7 +10,9 @@ POST) and ``etwin_launch_token`` (the short signed launch token, read by
 ``etwin_lti.web.session`` when the browser blocked the cookie). After a successful post the
 browser is sent back to the page (303, with a message code in the query string: words, never
 anything that grants access); a browser without the cookie gets the page in the answer itself,
-since a redirect would lose the token, which never goes into a URL.
+since a redirect would lose the token, which never goes into a URL. A message that reports
+numbers (``done(..., details=...)``) finds them in ``MESSAGES[code + ":details"]``, filled from
+the signed ``about`` field (``web.pages.message_details``).
 """
 
 from __future__ import annotations
@@ -20,14 +22,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.paging import page_number
+from etwin_lti.domain.teacher_linking import is_validated_teacher
 from etwin_lti.errors import EtwinLtiError
 from etwin_lti.services.pages import PageServices
 from etwin_lti.services.pages.common import CSRF_FIELD
+from etwin_lti.services.pages.partner_invitations import MESSAGES as PARTNER_MESSAGES
+from etwin_lti.services.pages.partner_invitations import PartnerInvitationPages
 from etwin_lti.web.container import services
 from etwin_lti.web.csrf import check_form_csrf, form_csrf_token
+from etwin_lti.web.pages import message_details
 from etwin_lti.web.session import SESSION_COOKIE, TOKEN_FIELD, current_launch, launch_token
 
 bp = Blueprint("pages", __name__)
@@ -75,7 +82,8 @@ def render_page(
         template,
         view=view,
         session=session,
-        message=messages.get(code),
+        message=_message(messages, code) or PARTNER_MESSAGES.get(code),
+        partner_invitations=partner_invitation_pages().notices(session),
         form_errors=form_errors or FormErrors("", None, {}),
         hidden={CSRF_FIELD: form_csrf_token(session), TOKEN_FIELD: launch_token()},
         resource_url=_resource_url(session),
@@ -83,17 +91,47 @@ def render_page(
     return page, status
 
 
+def partner_invitation_pages() -> PartnerInvitationPages:
+    """Composed per request (it keeps no state): the hub, and the tool's teacher accounts when
+    this instance keeps them (a pending registration is not offered as a partner)."""
+    c = services()
+    accounts = c.teacher_accounts
+    if accounts is None:
+        return PartnerInvitationPages(c.hub)
+    return PartnerInvitationPages(
+        c.hub, is_validated=lambda person_id: is_validated_teacher(accounts.get_account(person_id))
+    )
+
+
 def refused_form(form: str, target: int | None, errors: Mapping[str, Any]) -> FormErrors:
     values = {k: v for k, v in request.form.items() if k not in (CSRF_FIELD, TOKEN_FIELD)}
     return FormErrors(form, target, errors, values)
 
 
-def done(code: str, endpoint: str, **values: Any) -> Any:
+def done(
+    code: str, endpoint: str, *, details: Mapping[str, int] | None = None, **values: Any
+) -> Any:
     """Post/Redirect/Get; without the cookie, the page itself (see the module docstring)."""
     if request.cookies.get(SESSION_COOKIE):
+        if details is not None:
+            values[message_details.QUERY_FIELD] = message_details.sign(details)
         return redirect(url_for(endpoint, msg=code, **values), 303)
-    g.page_message = code
+    g.page_message, g.page_message_details = code, details
     return current_app.view_functions[endpoint](**values)
+
+
+def _message(messages: Mapping[str, str], code: str) -> str | None:
+    """The message of a code; with its numbers when they came signed (or from this request)."""
+    details = g.get("page_message_details") or message_details.read(
+        request.args.get(message_details.QUERY_FIELD)
+    )
+    detailed = messages.get(code + ":details")
+    if detailed and details is not None:
+        try:  # the translation keeps the {name} fields (tests/unit/i18n checks them)
+            return str(gettext(detailed)).format_map(details)
+        except KeyError:  # numbers signed for another wording: the plain message
+            pass
+    return messages.get(code)
 
 
 def back_page() -> str:
@@ -120,6 +158,7 @@ from etwin_lti.web.pages import (  # noqa: E402  (the views register themselves 
     connections,
     event,
     moderation,
+    partner_invitations,
     project,
     review,
     twinspace,
@@ -135,6 +174,7 @@ __all__ = [
     "connections",
     "event",
     "moderation",
+    "partner_invitations",
     "project",
     "review",
     "twinspace",

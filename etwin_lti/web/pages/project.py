@@ -13,19 +13,32 @@ from flask import request
 from etwin_lti.errors import InvalidInputError
 from etwin_lti.services.pages.project import MESSAGES, LmsPeople, ProjectPages
 from etwin_lti.web.container import services
-from etwin_lti.web.pages import FormErrors, bp, done, posting_session, refused_form, render_page
+from etwin_lti.web.pages import (
+    FormErrors,
+    bp,
+    done,
+    partner_invitation_pages,
+    posting_session,
+    refused_form,
+    render_page,
+)
 from etwin_lti.web.session import current_launch
 
 
 def _pages() -> ProjectPages:
     c = services()
     return ProjectPages(
-        c.hub, c.pages.acknowledgements.links, LmsPeople(c.identities, c.registrations)
+        c.hub,
+        c.pages.acknowledgements.links,
+        LmsPeople(c.identities, c.registrations),
+        partner_invitation_pages(),
     )
 
 
-def _page(twinspace_id: int, status: int = 200, errors: FormErrors | None = None) -> Any:
-    view = _pages().view(current_launch(), twinspace_id)
+def _page(
+    twinspace_id: int, status: int = 200, errors: FormErrors | None = None, query: str = ""
+) -> Any:
+    view = _pages().view(current_launch(), twinspace_id, query)
     return render_page("pages/project.html", view, MESSAGES, status=status, form_errors=errors)
 
 
@@ -53,4 +66,16 @@ def project_permit(twinspace_id: int, action: str) -> Any:
     the people the page offered (anything else is 404)."""
     session = posting_session()
     code = _pages().permit(session, twinspace_id, request.form.get("person", ""), action)
+    return done(code, "pages.project", twinspace_id=twinspace_id)
+
+
+@bp.post("/embed/twinspace/<int:twinspace_id>/project/partners/<action>")
+def project_partner(twinspace_id: int, action: str) -> Any:
+    """search (``q``: the page again, with the teachers found; a POST, as the launch token
+    must never go into a URL), invite (``person`` one of the teachers the page offered, ``q``
+    the search it came from) or withdraw (``invitation`` of this project); else 404."""
+    session = posting_session()
+    if action == "search":
+        return _page(twinspace_id, query=request.form.get("q", "")[:200])
+    code = _pages().partner(session, twinspace_id, action, request.form)
     return done(code, "pages.project", twinspace_id=twinspace_id)

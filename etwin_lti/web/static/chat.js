@@ -67,6 +67,11 @@
     button.className = "secondary";
     button.setAttribute("data-action", "chat-" + action);
     button.textContent = label;
+    // Named after its message, as the server-rendered lines are (_chat_line.html).
+    button.setAttribute(
+      "aria-label",
+      label + " the message of " + message.author + " at " + String(message.created_at).substr(11, 5)
+    );
     f.appendChild(button);
     return f;
   }

@@ -44,6 +44,11 @@ from tests.contract.hub_contract.moderation import (
     ModerationContract,
 )
 from tests.contract.hub_contract.paging import PAGING_UNKNOWN, PagingContract
+from tests.contract.hub_contract.partner_invitations import (
+    PARTNER_INVITATION_REFUSALS,
+    PARTNER_INVITATION_UNKNOWN,
+    PartnerInvitationsContract,
+)
 from tests.contract.hub_contract.people import PEOPLE_REFUSALS, PeopleContract
 from tests.contract.hub_contract.project_life import PROJECT_LIFE_REFUSALS, ProjectLifeContract
 from tests.contract.hub_contract.projects import PROJECTS_REFUSALS, ProjectsContract
@@ -62,6 +67,7 @@ REFUSALS: list[Refusal] = [
     *RECOGNITION_REFUSALS,
     *PROJECT_LIFE_REFUSALS,
     *CHAT_REFUSALS,
+    *PARTNER_INVITATION_REFUSALS,
 ]
 
 # Every lookup by id, with an id the hub never assigned.
@@ -124,6 +130,7 @@ UNKNOWN: list[tuple[str, Callable[[HubPort], object]]] = [
     ("revoke_acknowledgement", lambda hub: hub.revoke_acknowledgement(UNKNOWN_ID, "Why")),
     *MODERATION_UNKNOWN,
     *CHAT_UNKNOWN,
+    *PARTNER_INVITATION_UNKNOWN,
     ("public_project", lambda hub: hub.public_project(UNKNOWN_ID)),
     *PAGING_UNKNOWN,
 ]
@@ -139,6 +146,7 @@ class HubContract(
     CourseContract,
     RecognitionContract,
     ProjectLifeContract,
+    PartnerInvitationsContract,
     ChatContract,
     PublicContract,
     PagingContract,

@@ -158,6 +158,12 @@ ROWS: dict[tuple[str, str], Row] = {
     # --- The public project pages: no credential needed, none changes the answer ---
     ("GET", "/projects/public"): everyone("/projects/public"),
     ("GET", "/projects/<int:project_id>/public"): everyone("/projects/{project}/public"),
+    # The public photo of the demo project (its private file: tests/integration/pages).
+    (
+        "GET",
+        "/projects/<int:project_id>/public/materials/<int:material_id>/"
+        "<any(file, thumbnail):which>",
+    ): everyone("/projects/{project}/public/materials/{photo_material}/thumbnail"),
     # --- Pages inside the LMS iframe (launch sessions) ---
     ("GET", "/embed/twinspace/<int:twinspace_id>"): launched(
         "/embed/twinspace/{twinspace}", **TS_PAGE
@@ -316,6 +322,24 @@ ROWS: dict[tuple[str, str], Row] = {
         body={},
     ),
     ("POST", "/api/v1/projects/<int:project_id>/partners"): write(P + "/partners"),
+    # --- partner invitations (issue 12 items 5 and 7) ---
+    ("GET", "/api/v1/teachers"): read("/api/v1/teachers?name=Camille"),
+    ("POST", "/api/v1/projects/<int:project_id>/partner-invitations"): write(
+        P + "/partner-invitations"
+    ),
+    ("GET", "/api/v1/projects/<int:project_id>/partner-invitations"): read(
+        P + "/partner-invitations"
+    ),
+    ("GET", "/api/v1/people/<int:person_id>/partner-invitations"): read(
+        "/api/v1/people/{teacher_it}/partner-invitations"
+    ),
+    (
+        "POST",
+        "/api/v1/partner-invitations/<int:invitation_id>/<any(accept, decline):answer>",
+    ): write("/api/v1/partner-invitations/1/accept"),
+    ("POST", "/api/v1/partner-invitations/<int:invitation_id>/withdraw"): write(
+        "/api/v1/partner-invitations/1/withdraw"
+    ),
     ("POST", "/api/v1/projects/<int:project_id>/close"): write(P + "/close"),
     # --- TwinSpaces and members ---
     ("GET", "/api/v1/twinspaces"): read("/api/v1/twinspaces"),
@@ -444,6 +468,11 @@ ROWS: dict[tuple[str, str], Row] = {
     # --- what the public pages show, for a remote hub's connector: any token reads it ---
     ("GET", "/api/v1/public/projects"): read("/api/v1/public/projects"),
     ("GET", "/api/v1/public/projects/<int:project_id>"): read("/api/v1/public/projects/{project}"),
+    (
+        "GET",
+        "/api/v1/public/projects/<int:project_id>/materials/<int:material_id>/"
+        "<any(file, thumbnail):which>",
+    ): read("/api/v1/public/projects/{project}/materials/{photo_material}/file"),
     # --- the audit log: who changed roles, permits, labels; not for officers ---
     ("GET", "/api/v1/audit"): api("/api/v1/audit", admin=200, nso=403, css=403),
     # --- the sandbox LMS (demo mode only): another platform mounted in-process, with its own
@@ -492,6 +521,16 @@ ROWS: dict[tuple[str, str], Row] = {
         # Teacher administrators grant permits; naming nobody is refused.
         "/embed/twinspace/{twinspace}/project/permits/grant-expert",
         **(sessions(403) | dict(teacher_admin=422)),
+    ),
+    ("POST", "/embed/twinspace/<int:twinspace_id>/project/partners/<action>"): launched(
+        # Teacher administrators invite; naming nobody is refused.
+        "/embed/twinspace/{twinspace}/project/partners/invite",
+        **(sessions(403) | dict(teacher_admin=422)),
+    ),
+    ("POST", "/embed/partner-invitations/<int:invitation_id>/<any(accept, decline):answer>"): (
+        # Only one of the launched person's own pending invitations: none here (the tool
+        # admin's launch names no hub person at all).
+        launched("/embed/partner-invitations/1/accept", **(sessions(404) | dict(tool_admin=403)))
     ),
     ("PUT", "/api/v1/projects/<int:project_id>/profile"): write(P + "/profile"),
     ("POST", "/api/v1/projects/<int:project_id>/extend"): write(P + "/extend"),

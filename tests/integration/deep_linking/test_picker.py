@@ -359,3 +359,26 @@ def test_tool_admin_cannot_start_a_project(sqlite_world: DeepLinkWorld) -> None:
     data.update(title="T", partner_founder_id=str(world.bernd))
     assert client.post("/lti/deep-link/project", data=data).status_code == 403
     assert world.project_count() == 2
+
+
+def test_a_refused_selection_is_the_same_picker_saying_what_to_do(
+    sqlite_world: DeepLinkWorld,
+) -> None:
+    """Nothing ticked, or two where the LMS takes one (issue 13 item 3): the picker again, the
+    ticks and the search kept, the reason above the choices; nothing sent to the LMS."""
+    world = sqlite_world
+    client, data = _post(world, world.session(world.anna))
+    response = client.post("/lti/deep-link", data={**data, "action": "embed", "q": "water"})
+    assert response.status_code == 422 and autopost(response.text) is None
+    page = response.text
+    assert 'class="deep-link" data-error="invalid_input"' in page
+    assert 'id="dl-refused"' in page and "Choose at least one eTwinning resource" in page
+    assert 'name="q" value="water"' in page  # the search stays
+    assert 'data-action="cancel"' in page or 'value="cancel"' in page  # a way out remains
+    units = [f"unit:{i}" for i in world.unit_ids]
+    session = world.session(world.tina, accept_multiple=False)
+    client, data = _post(world, session, item=units)
+    page = client.post("/lti/deep-link", data={**data, "action": "embed"}).text
+    assert "accepts only one activity here" in page
+    for unit in units:  # her ticks are still there, to untick one
+        assert re.search(rf'value="{unit}"[^>]*data-item="{unit}" checked', page), unit

@@ -122,6 +122,15 @@ def test_sound_is_served_in_ranges(files: FilesWorld) -> None:
     assert download(files, mid, extra={"If-None-Match": etag}).status_code == 304
 
 
+def test_a_sounds_tags_never_reach_the_store(files: FilesWorld) -> None:
+    made = upload(files, sf.mp3_with_tags(), "interview.mp3")
+    assert made.status_code == 201, made.get_json()
+    assert made.get_json()["file"]["size"] == len(sf.mp3())
+    served = download(files, made.get_json()["id"])
+    assert served.status_code == 200 and served.data == sf.mp3()
+    assert served.headers["Content-Length"] == str(len(sf.mp3()))
+
+
 def _noise_png(side: int) -> bytes:
     out = io.BytesIO()
     Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(out, "PNG")

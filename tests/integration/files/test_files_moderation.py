@@ -188,7 +188,7 @@ def test_a_link_material_still_edits_its_url(files: FilesWorld) -> None:
 # --- the public project page lists a public file without a link ----------------------------
 
 
-def test_the_public_page_lists_a_public_file_without_failing(files: FilesWorld) -> None:
+def test_the_public_page_links_a_public_file_to_its_public_address(files: FilesWorld) -> None:
     w = files.world
     pdf = made(files, sf.pdf(), "report.pdf", visibility="public", title="Our report")
     files.hub.add_material(
@@ -202,8 +202,9 @@ def test_the_public_page_lists_a_public_file_without_failing(files: FilesWorld) 
     page = files.client.get(f"/projects/{w.project}/public")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert f'data-public-material="{pdf}">Our report' in html
-    assert 'href="None"' not in html and "/file" not in html
+    public_file = f"/projects/{w.project}/public/materials/{pdf}/file"
+    assert f'<a href="{public_file}" data-public-file>Our report</a>' in html
+    assert 'href="None"' not in html and "/embed/" not in html  # never the members' address
     assert 'href="https://example.org/site"' in html
     api = files.client.get(f"/api/v1/public/projects/{w.project}", headers=files.token())
     assert api.status_code == 200

@@ -140,3 +140,21 @@ def test_an_erased_person_cannot_merge(world: tuple[Any, Resources]) -> None:
     with pytest.raises(MergeRefusedError):
         container.teacher_accounts.make_link(_link(provisional, profile))
     assert _dump(container) == before
+
+
+def test_partner_invitations_follow_the_merge_and_one_stays_pending(
+    world: tuple[Any, Resources],
+) -> None:
+    container, r = world
+    hub = container.hub
+    project = hub.get_project(hub.get_twinspace(r.twinspace_id).project_id)
+    founder = project.founder_ids[0]
+    profile = hub.create_person("Carla", PersonKind.TEACHER, country_code="IT").id
+    provisional = hub.create_person("Carla (Moodle)", PersonKind.TEACHER, country_code="IT").id
+    kept = hub.invite_partner(founder, project.id, profile)
+    doubled = hub.invite_partner(founder, project.id, provisional)
+    container.teacher_accounts.make_link(_link(provisional, profile))
+    assert hub.pending_partner_invitations(profile) == [kept]
+    states = {i.id: (i.invitee_id, i.state.value) for i in hub.list_partner_invitations(project.id)}
+    assert states[kept.id] == (profile, "pending")
+    assert states[doubled.id] == (profile, "withdrawn")

@@ -87,15 +87,26 @@ def test_sync_now_needs_a_teacher_administrator(world: ServiceWorld) -> None:
     founder = next(m for m in hub.list_members(ts) if m.is_founder)
     session_person = next(m for m in hub.list_members(ts) if not m.is_founder).person_id
     hub.change_role(founder.person_id, ts, session_person, TwinSpaceRole.TEACHER_ADMINISTRATOR)
+    roster(world, 3)  # a third pupil joined the LMS course
     done = teacher.post(url, data=form, allow_redirects=False, timeout=10)
     assert done.status_code == 303
-    assert done.headers["Location"] == f"/embed/twinspace/{ts}?msg=roster_synced"
+    location = done.headers["Location"]
+    assert location.startswith(f"/embed/twinspace/{ts}?msg=roster_synced&about=")
+    # The page says what happened (issue 13 item 3), from the signed counts only.
+    page = teacher.get(world.tool_url + location, timeout=10).text
+    assert (
+        '<p class="flash" role="status">The roster was synced: 3 added, 0 updated, 0 suspended'
+        " (1 unchanged, 0 skipped" in page
+    )
+    forged = location.rsplit("&about=", 1)[0] + "&about=" + location.rsplit("=", 1)[1][:-2] + "xx"
+    page = teacher.get(world.tool_url + forged, timeout=10).text
+    assert '<p class="flash" role="status">The roster was synced.</p>' in page
     as_json = teacher.post(
         url, data=form, headers={"Accept": "application/json"}, allow_redirects=False, timeout=10
     )
     assert as_json.status_code == 200
     [result] = as_json.json()["results"]
-    assert result["unchanged"] == 2 and result["protected"] == 1
+    assert result["unchanged"] == 3 and result["protected"] == 1
     no_csrf = teacher.post(url, data={"twinspace_id": str(ts)}, allow_redirects=False, timeout=10)
     assert no_csrf.status_code == 403
     teacher.close()

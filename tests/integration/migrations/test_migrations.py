@@ -69,9 +69,12 @@ def test_every_reference_to_a_person_is_merged() -> None:
     """A new table pointing at people must be taught to 0002's merge (or a later revision's)."""
     # Tables created after 0002 hold no duplicated people: only the runtime merge
     # (connectors.sql_person_merge) must know them.
-    later = {("chat_messages", "author_id")}
+    later = {("chat_messages", "author_id"), ("partner_invitations", "inviter_id")}
     runtime = {(model.__tablename__, column) for model, column in sql_person_merge._MOVED}
     assert later <= runtime
+    # 0008_partner_invitations: the invitee moves in ``_merge_partner_invitations``
+    # (tests/integration/linking/test_person_merge.py).
+    later.add(("partner_invitations", "invitee_id"))
     covered = {(t, c) for t, c in MERGE._FOLLOW} | later
     covered |= {(t, c) for t, c, _key, _order in MERGE._UNIQUE}
     covered |= {
@@ -137,24 +140,18 @@ LATER_COLUMNS = [
 ]
 
 
-def _add_later_columns(url: str) -> None:
+def _alter_later_columns(url: str, verb: str) -> None:
+    """``ADD`` them before seeding with today's hub, ``DROP`` them before the upgrade."""
     engine = sa.create_engine(url)
     with engine.begin() as connection:
         for table, column, ddl in LATER_COLUMNS:
-            connection.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}"))
-    engine.dispose()
-
-
-def _drop_later_columns(url: str) -> None:
-    engine = sa.create_engine(url)
-    with engine.begin() as connection:
-        for table, column, _ in LATER_COLUMNS:
-            connection.execute(sa.text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+            definition = f"{column} {ddl}" if verb == "ADD" else column
+            connection.execute(sa.text(f"ALTER TABLE {table} {verb} COLUMN {definition}"))
     engine.dispose()
 
 
 def test_0002_merges_duplicated_people_and_keeps_what_they_did(fresh_url: str) -> None:
-    _add_later_columns(fresh_url)
+    _alter_later_columns(fresh_url, "ADD")
     database = Database(fresh_url)
     hub = LocalHub(database)
     hub.seed_countries()
@@ -230,7 +227,7 @@ def test_0002_merges_duplicated_people_and_keeps_what_they_did(fresh_url: str) -
         _identity(connection, "d-1", "tom", stranger.id, issuer=OTHER_ISSUER)
         people_before = _count(connection, "people")
     database.engine.dispose()
-    _drop_later_columns(fresh_url)
+    _alter_later_columns(fresh_url, "DROP")
 
     upgrade(fresh_url)
 
@@ -285,7 +282,7 @@ def test_0002_merges_duplicated_people_and_keeps_what_they_did(fresh_url: str) -
 def test_0003_gives_partners_who_joined_before_it_the_etwinning_label(fresh_url: str) -> None:
     """Before 0003_ws_life, a partner who joined after the approval got no label."""
     upgrade(fresh_url, "0002")
-    _add_later_columns(fresh_url)
+    _alter_later_columns(fresh_url, "ADD")
     database = Database(fresh_url)
     hub = LocalHub(database)
     hub.seed_countries()
@@ -301,7 +298,7 @@ def test_0003_gives_partners_who_joined_before_it_the_etwinning_label(fresh_url:
             sa.text("DELETE FROM acknowledgements WHERE person_id = :p"), {"p": paula.id}
         )
     database.engine.dispose()
-    _drop_later_columns(fresh_url)
+    _alter_later_columns(fresh_url, "DROP")
 
     upgrade(fresh_url)
     upgrade(fresh_url)  # at head already: nothing more

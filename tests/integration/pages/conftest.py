@@ -160,3 +160,12 @@ def submit(client: FlaskClient, page_url: str, action: str, **fields: str) -> An
     page = client.get(page_url)
     assert page.status_code == 200, page.get_data(as_text=True)[:500]
     return client.post(action, data={**hidden_fields(page.get_data(as_text=True)), **fields})
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def either(request: pytest.FixtureRequest) -> PagesWorld:
+    """The demo world on SQLite, then on PostgreSQL."""
+    world: PagesWorld = request.getfixturevalue(
+        "world" if request.param == "sqlite" else "pg_world"
+    )
+    return world

@@ -20,14 +20,6 @@ from tests.integration.pages.conftest import PagesWorld
 NONCE = re.compile(r"nonce-[A-Za-z0-9_-]+")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def either(request: pytest.FixtureRequest) -> PagesWorld:
-    world: PagesWorld = request.getfixturevalue(
-        "world" if request.param == "sqlite" else "pg_world"
-    )
-    return world
-
-
 def anonymous(world: PagesWorld) -> FlaskClient:
     return world.app.test_client(use_cookies=False)
 

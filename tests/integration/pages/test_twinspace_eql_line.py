@@ -7,18 +7,8 @@ from __future__ import annotations
 import html
 from datetime import UTC, datetime
 
-import pytest
-
 from tests.contract.hub_contract.builders import labelled
 from tests.integration.pages.conftest import PagesWorld
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def either(request: pytest.FixtureRequest) -> PagesWorld:
-    world: PagesWorld = request.getfixturevalue(
-        "world" if request.param == "sqlite" else "pg_world"
-    )
-    return world
 
 
 def page_of(world: PagesWorld, *, pupil: bool = False) -> str:

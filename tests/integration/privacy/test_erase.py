@@ -175,3 +175,24 @@ def test_erase_deletes_the_persons_chat_lines_and_export_lists_them(world: World
     left = hub.recent_chat(world.tom, world.twinspace_id).messages
     assert [m.id for m in left] == [theirs.id]
     assert "SARA-CHAT" not in json.dumps(dump_all(world.app), default=str)
+
+
+def test_partner_invitations_are_exported_and_an_erasure_withdraws_the_waiting_ones(
+    world: World,
+) -> None:
+    hub = world.container.hub
+    second = hub.create_project(world.otto, world.tom, "Second project")
+    hub.validate_project("DE", second.id)
+    second = hub.validate_project("FR", second.id)
+    waiting = hub.invite_partner(world.otto, second.id, world.sara)
+    exported = world.privacy.export(world.sara, now=NOW)["partner_invitations"]
+    assert [(i["id"], i["inviter_id"], i["state"]) for i in exported] == [
+        (waiting.id, world.otto, "pending")
+    ]
+    assert [i["id"] for i in world.privacy.export(world.otto, now=NOW)["partner_invitations"]] == [
+        waiting.id
+    ]
+    world.privacy.erase(world.sara, now=NOW)
+    assert hub.pending_partner_invitations(world.sara) == []
+    [after] = hub.list_partner_invitations(second.id)
+    assert (after.state.value, after.decided_at) == ("withdrawn", NOW)

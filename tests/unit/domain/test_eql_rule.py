@@ -18,6 +18,7 @@ from etwin_lti.domain.model import (
     ProjectStatus,
 )
 from etwin_lti.errors import DuplicateAcknowledgementError, RuleViolationError
+from tests.unit.domain.builders import a_project
 
 NOW = datetime(2030, 10, 1, 9, 30, tzinfo=UTC)
 EQL = AcknowledgementKind.EUROPEAN_QUALITY_LABEL
@@ -25,23 +26,8 @@ NAMES = {"FR": "France", "IT": "Italy", "PL": "Poland"}
 
 
 def project(**changes: Any) -> Project:
-    values: dict[str, Any] = {
-        "id": 7,
-        "title": "Rivers",
-        "description": "",
-        "scope": ProjectScope.EUROPEAN,
-        "status": ProjectStatus.APPROVED,
-        "founder_ids": (1, 2),
-        "founder_countries": ("FR", "IT"),
-        "validated_by": ("FR", "IT"),
-        "partner_ids": (3,),
-        "twinspace_id": 9,
-        "age_band": None,
-        "created_at": NOW - timedelta(days=300),
-        "approved_at": NOW - timedelta(days=290),
-    }
-    values.update(changes)
-    return Project(**values)
+    changes.setdefault("approved_at", NOW - timedelta(days=290))
+    return a_project(NOW - timedelta(days=300), **changes)
 
 
 def nqls(*holders: tuple[int, str]) -> list[acks.HeldNql]:

@@ -36,6 +36,7 @@ from etwin_lti.errors import (
     PermissionDeniedError,
     RuleViolationError,
 )
+from tests.unit.domain.builders import a_project
 
 COUNTRIES = {
     "FR": Country("FR", "France", "Réseau Canopé", "erasmus_plus"),
@@ -51,22 +52,7 @@ def person(pid: int, kind: PersonKind = PersonKind.TEACHER, country: str | None 
 
 
 def project(**changes: Any) -> Project:
-    values: dict[str, Any] = {
-        "id": 7,
-        "title": "Rivers",
-        "description": "",
-        "scope": ProjectScope.EUROPEAN,
-        "status": ProjectStatus.APPROVED,
-        "founder_ids": (1, 2),
-        "founder_countries": ("FR", "IT"),
-        "validated_by": ("FR", "IT"),
-        "partner_ids": (3,),
-        "twinspace_id": 9,
-        "age_band": None,
-        "created_at": NOW,
-    }
-    values.update(changes)
-    return Project(**values)
+    return a_project(NOW, **changes)
 
 
 # --- projects ----------------------------------------------------------------------------------

@@ -124,6 +124,18 @@ def test_the_exif_orientation_is_applied_before_it_is_dropped() -> None:
     assert Image.open(io.BytesIO(data)).size == (20, 60)
 
 
+def test_a_sounds_tags_are_removed_and_the_sound_kept() -> None:
+    content_type, data, thumbnail = _checked(sf.mp3_with_tags(), "interview.mp3")
+    assert content_type == "audio/mpeg" and thumbnail is None
+    assert sf.SOUND_MARK.encode() not in data and b"Rue des" not in data
+    assert data == sf.mp3()  # the frames, byte for byte; no ID3v2 header, no ID3v1 trailer
+
+
+def test_an_untagged_sound_is_kept_as_sent() -> None:
+    _, data, _ = _checked(sf.mp3(), "song.mp3")
+    assert data == sf.mp3()
+
+
 @pytest.mark.parametrize(
     ("data", "error"),
     [
