@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from etwin_lti.domain.model import Acknowledgement, AcknowledgementKind
@@ -37,6 +37,14 @@ KIND_NAMES = {
     AcknowledgementKind.ETWINNING_LABEL: "eTwinning label",
     AcknowledgementKind.NATIONAL_QUALITY_LABEL: "eTwinning National Quality Label",
     AcknowledgementKind.EUROPEAN_QUALITY_LABEL: "eTwinning European Quality Label",
+}
+# The short name beside an acknowledgement in a list ("eTwinning" keeps its capital T).
+KIND_LABELS = {
+    AcknowledgementKind.COURSE_CERTIFICATE: "Course certificate",
+    AcknowledgementKind.EVENT_CERTIFICATE: "Learning Event certificate",
+    AcknowledgementKind.ETWINNING_LABEL: "eTwinning label",
+    AcknowledgementKind.NATIONAL_QUALITY_LABEL: "National Quality Label",
+    AcknowledgementKind.EUROPEAN_QUALITY_LABEL: "European Quality Label",
 }
 KIND_CRITERIA = {
     AcknowledgementKind.COURSE_CERTIFICATE: (
@@ -57,6 +65,20 @@ KIND_CRITERIA = {
         "countries hold the National Quality Label."
     ),
 }
+
+
+class BadgeNotFoundError(NotFoundError):
+    """An assertion id nobody issued: said to whoever followed a link to it."""
+
+    description = "No badge has this address: the link may be mistyped or cut short."
+    who_can_fix = "whoever gave you the link (the badge's holder can send it again)"
+
+
+def _acknowledgement(hub: HubPort, acknowledgement_id: int) -> Acknowledgement:
+    try:
+        return hub.get_acknowledgement(acknowledgement_id)
+    except NotFoundError as error:
+        raise BadgeNotFoundError() from error
 
 
 def recipient_key(secret_key: str) -> bytes:
@@ -91,6 +113,9 @@ class BadgeUrls:
 
     def assertion(self, acknowledgement_id: int) -> str:
         return f"{self.base_url}/badges/assertions/{acknowledgement_id}"
+
+    def verify(self, acknowledgement_id: int) -> str:
+        return f"{self.assertion(acknowledgement_id)}/verify"
 
     def certificate(self, acknowledgement_id: int) -> str:
         return f"{self.assertion(acknowledgement_id)}/certificate"
@@ -211,22 +236,37 @@ def check_certificate_key(key: bytes, acknowledgement_id: int, given: str | None
 UNAPPROVED_PROJECT_TITLE = "an eTwinning project"
 
 
-def subject_title(hub: HubPort, subject: str) -> str:
-    """The title of what an acknowledgement is for: ``edition:<id>``, ``event:<id>``,
-    ``project:<id>`` (a generic title until the project is approved). Unknown or malformed
-    subjects are ``NotFoundError``."""
+@dataclass(frozen=True)
+class SubjectDetails:
+    """What an acknowledgement is for, as a certificate names it."""
+
+    title: str
+    starts_on: date | None = None
+    ends_on: date | None = None
+
+
+def subject_details(hub: HubPort, subject: str) -> SubjectDetails:
+    """``edition:<id>``, ``event:<id>`` (with their dates), ``project:<id>`` (a generic title
+    until the project is approved). Unknown or malformed subjects are ``NotFoundError``."""
     kind, _, raw_id = subject.partition(":")
     if not raw_id.isdigit():
         raise NotFoundError(f"No badge for {subject!r}.")
     if kind == "edition":
-        return hub.get_edition(int(raw_id)).title
+        edition = hub.get_edition(int(raw_id))
+        return SubjectDetails(edition.title, edition.starts_on, edition.ends_on)
     if kind == "event":
-        return hub.get_event(int(raw_id)).title
+        event = hub.get_event(int(raw_id))
+        return SubjectDetails(event.title, event.starts_on, event.ends_on)
     if kind == "project":
         project = hub.get_project(int(raw_id))
         # Badge documents are public: a project's title is public only once its NSOs approved it.
-        return project.title if project.approved_at is not None else UNAPPROVED_PROJECT_TITLE
+        approved = project.approved_at is not None
+        return SubjectDetails(project.title if approved else UNAPPROVED_PROJECT_TITLE)
     raise NotFoundError(f"No badge for {subject!r}.")
+
+
+def subject_title(hub: HubPort, subject: str) -> str:
+    return subject_details(hub, subject).title
 
 
 def parse_kind(value: str) -> AcknowledgementKind:
@@ -240,32 +280,216 @@ def revocation_reason(acknowledgement: Acknowledgement) -> str:
     return acknowledgement.evidence.get("revocation_reason") or "Revoked by the issuer."
 
 
+# The heading of a printed certificate, and who decided it (DESIGN.md "Labels and prizes";
+# domain-facts.md: course and event certificates are the organiser's participation
+# certificates, never the CSS's; the labels are the NSOs' and the CSS's decisions).
+KIND_HEADINGS = {
+    AcknowledgementKind.COURSE_CERTIFICATE: "Certificate of completion",
+    AcknowledgementKind.EVENT_CERTIFICATE: "Certificate of participation",
+    AcknowledgementKind.ETWINNING_LABEL: "eTwinning label",
+    AcknowledgementKind.NATIONAL_QUALITY_LABEL: "National Quality Label",
+    AcknowledgementKind.EUROPEAN_QUALITY_LABEL: "European Quality Label",
+}
+_DECIDED_BY = {
+    AcknowledgementKind.ETWINNING_LABEL: "the National Support Organisations of the founders",
+    AcknowledgementKind.NATIONAL_QUALITY_LABEL: "the eTwinning National Support Organisation",
+    AcknowledgementKind.EUROPEAN_QUALITY_LABEL: "the eTwinning Central Support Service",
+}
+MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+
+
+def long_date(day: date) -> str:
+    """``4 December 2026``: the month in words, so no reader mistakes day for month."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def period_text(details: SubjectDetails) -> str | None:
+    if details.starts_on is None or details.ends_on is None:
+        return None
+    return f"{long_date(details.starts_on)} – {long_date(details.ends_on)}"
+
+
+def issuing_body(kind: AcknowledgementKind, issuer_name: str) -> str:
+    """Who the certificate names as its issuer: the organiser running this tool (an NSO's
+    course platform) for certificates; the body whose decision the tool recorded for labels."""
+    decided_by = _DECIDED_BY.get(kind)
+    return f"{decided_by}, recorded by {issuer_name}" if decided_by else issuer_name
+
+
 @dataclass(frozen=True)
 class Certificate:
     acknowledgement_id: int
+    heading: str  # "Certificate of completion", "European Quality Label"...
     badge_name: str
+    subject_title: str  # the course edition, event or project
+    period: str | None  # the edition's or event's dates, in words
+    issuer: str  # who issued or decided it
     recipient_name: str
     recipient_identity: str  # the plaintext identity URL the holder gives a verifier
     issued_on: str  # date, ISO
-    verification_url: str  # the hosted assertion
+    issued_on_text: str  # the same date in words
+    verification_url: str  # the human verify page (its QR code is on the PDF)
+    assertion_url: str  # the hosted assertion
     badge_class_url: str
     revoked: bool
     revocation_reason: str | None
 
 
-def certificate(hub: HubPort, urls: BadgeUrls, key: bytes, acknowledgement_id: int) -> Certificate:
-    acknowledgement = hub.get_acknowledgement(acknowledgement_id)
+def certificate(
+    hub: HubPort, urls: BadgeUrls, key: bytes, acknowledgement_id: int, *, issuer_name: str
+) -> Certificate:
+    acknowledgement = _acknowledgement(hub, acknowledgement_id)
     person = hub.get_person(acknowledgement.person_id)
-    title = subject_title(hub, acknowledgement.subject)
+    details = subject_details(hub, acknowledgement.subject)
     revoked = acknowledgement.revoked_at is not None
+    kind = acknowledgement.kind
     return Certificate(
         acknowledgement_id=acknowledgement.id,
-        badge_name=f"{KIND_NAMES[acknowledgement.kind]}: {title}",
+        heading=KIND_HEADINGS[kind],
+        badge_name=f"{KIND_NAMES[kind]}: {details.title}",
+        subject_title=details.title,
+        period=period_text(details),
+        issuer=issuing_body(kind, issuer_name),
         recipient_name=person.display_name,
         recipient_identity=urls.recipient(key, acknowledgement.person_id),
         issued_on=acknowledgement.issued_at.date().isoformat(),
-        verification_url=urls.assertion(acknowledgement.id),
-        badge_class_url=urls.badge_class(acknowledgement.kind, acknowledgement.subject),
+        issued_on_text=long_date(acknowledgement.issued_at.date()),
+        verification_url=urls.verify(acknowledgement.id),
+        assertion_url=urls.assertion(acknowledgement.id),
+        badge_class_url=urls.badge_class(kind, acknowledgement.subject),
         revoked=revoked,
         revocation_reason=revocation_reason(acknowledgement) if revoked else None,
     )
+
+
+# --- the human pages of an assertion: what it is, and whether it holds ---------------------
+
+
+@dataclass(frozen=True)
+class AssertionPage:
+    """What a browser opening a hosted assertion reads. Nothing personal, like the JSON: the
+    recipient is a salted hash; its holder proves it with the identity on their certificate."""
+
+    acknowledgement_id: int
+    heading: str
+    badge_name: str
+    criteria: str
+    period: str | None
+    issuer: str
+    issuer_url: str
+    issued_on: str  # ISO
+    issued_on_text: str
+    image_url: str
+    assertion_url: str
+    badge_class_url: str
+    verify_url: str
+    revoked: bool
+    revocation_reason: str | None
+
+
+def assertion_page(
+    hub: HubPort, urls: BadgeUrls, acknowledgement_id: int, *, issuer_name: str
+) -> AssertionPage:
+    acknowledgement = _acknowledgement(hub, acknowledgement_id)
+    details = subject_details(hub, acknowledgement.subject)
+    kind = acknowledgement.kind
+    revoked = acknowledgement.revoked_at is not None
+    return AssertionPage(
+        acknowledgement_id=acknowledgement.id,
+        heading=KIND_HEADINGS[kind],
+        badge_name=f"{KIND_NAMES[kind]}: {details.title}",
+        criteria=KIND_CRITERIA[kind],
+        period=period_text(details),
+        issuer=issuing_body(kind, issuer_name),
+        issuer_url=urls.issuer,
+        issued_on=acknowledgement.issued_at.date().isoformat(),
+        issued_on_text=long_date(acknowledgement.issued_at.date()),
+        image_url=urls.image(kind),
+        assertion_url=urls.assertion(acknowledgement.id),
+        badge_class_url=urls.badge_class(kind, acknowledgement.subject),
+        verify_url=urls.verify(acknowledgement.id),
+        revoked=revoked,
+        revocation_reason=revocation_reason(acknowledgement) if revoked else None,
+    )
+
+
+IDENTITY_MAX = 500  # an identity URL is ~80 characters; anything far longer is not one
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    passed: bool | None  # None: not checked (no recipient identity was given)
+    words: str
+
+
+@dataclass(frozen=True)
+class Verification:
+    page: AssertionPage
+    checks: tuple[Check, ...]
+    identity: str  # what the verifier typed, shown back in the form
+
+    @property
+    def valid(self) -> bool:
+        return all(c.passed is not False for c in self.checks)
+
+
+def verify(
+    hub: HubPort,
+    urls: BadgeUrls,
+    key: bytes,
+    acknowledgement_id: int,
+    *,
+    issuer_name: str,
+    identity: str | None,
+) -> Verification:
+    """The hosted verification of OB 2.0 done for a person: the assertion is ours and its
+    badge class names our issuer, it is not revoked, and (when given) the identity hashes to
+    the assertion's recipient with its salt. Unknown ids are ``NotFoundError``."""
+    page = assertion_page(hub, urls, acknowledgement_id, issuer_name=issuer_name)
+    acknowledgement = _acknowledgement(hub, acknowledgement_id)
+    document = assertion(urls, key, acknowledgement)
+    ours = document["id"] == page.assertion_url and document["badge"] == page.badge_class_url
+    checks = [
+        Check(
+            "issuer",
+            ours,
+            f"Issued by {page.issuer}; this page is its hosted assertion ({page.assertion_url})."
+            if ours
+            else "This assertion is not hosted by this issuer.",
+        ),
+        Check(
+            "revocation",
+            not page.revoked,
+            f"Revoked by the issuer: {page.revocation_reason}"
+            if page.revoked
+            else f"Not revoked: valid since {page.issued_on_text}.",
+        ),
+    ]
+    given = (identity or "").strip()
+    if not given:
+        checks.append(
+            Check(
+                "recipient",
+                None,
+                "Not checked: enter the recipient identity printed on the certificate to "
+                "check that this badge is theirs.",
+            )
+        )
+    else:
+        salt = document["recipient"]["salt"]
+        matches = len(given) <= IDENTITY_MAX and hmac.compare_digest(
+            hash_identity(given, salt), document["recipient"]["identity"]
+        )
+        checks.append(
+            Check(
+                "recipient",
+                matches,
+                "The identity you entered is this badge's recipient."
+                if matches
+                else "The identity you entered is not this badge's recipient.",
+            )
+        )
+    return Verification(page, tuple(checks), given[:IDENTITY_MAX])

@@ -3,6 +3,12 @@
 The JSON-LD is built by ``etwin_lti.services.badges``; these views only look up, call and render.
 Revoked assertions answer 410 Gone with ``{"revoked": true, "revocationReason"}`` (OB 2.0,
 hosted verification); unknown ones 404 with the JSON error body.
+
+An assertion's URL is also what a person opens (from the certificate, a CV, an e-mail): content
+negotiation (RFC 9110 section 12.5.1) gives a browser, which ranks ``text/html`` first, a page
+in words; verifiers asking for ``application/json`` or ``application/ld+json``, or for nothing
+in particular, keep the JSON-LD. Both answers say ``Vary: Accept`` so no cache mixes them up.
+``/verify`` is the human check of an assertion (ADR 0031).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from etwin_lti.errors import NotFoundError
 from etwin_lti.services import badges
 from etwin_lti.services.certificates import certificate_pdf
 from etwin_lti.web.container import services
+from etwin_lti.web.negotiation import prefers_html
 
 bp = Blueprint("badges", __name__, url_prefix="/badges")
 
@@ -24,6 +31,10 @@ def _context() -> tuple[Any, badges.BadgeUrls, bytes]:
     container = services()
     settings = container.settings
     return container, badges.BadgeUrls(settings.base_url), badges.recipient_key(settings.secret_key)
+
+
+def _issuer_name() -> str:
+    return str(services().settings.badge_issuer_name)
 
 
 def _json_ld(document: dict[str, Any], status: int = 200) -> Response:
@@ -62,18 +73,45 @@ def image(kind: str) -> Response:
 @bp.get("/assertions/<int:acknowledgement_id>")
 def assertion(acknowledgement_id: int) -> Response:
     container, urls, key = _context()
-    acknowledgement = container.hub.get_acknowledgement(acknowledgement_id)
-    if acknowledgement.revoked_at is not None:
-        reason = badges.revocation_reason(acknowledgement)
-        return _json_ld(badges.revoked_assertion(urls, acknowledgement, reason), 410)
-    return _json_ld(badges.assertion(urls, key, acknowledgement))
+    if prefers_html():
+        page = badges.assertion_page(
+            container.hub, urls, acknowledgement_id, issuer_name=_issuer_name()
+        )
+        body = render_template("badges/assertion.html", page=page)
+        response = Response(body, status=410 if page.revoked else 200, mimetype="text/html")
+    else:
+        acknowledgement = container.hub.get_acknowledgement(acknowledgement_id)
+        if acknowledgement.revoked_at is not None:
+            reason = badges.revocation_reason(acknowledgement)
+            response = _json_ld(badges.revoked_assertion(urls, acknowledgement, reason), 410)
+        else:
+            response = _json_ld(badges.assertion(urls, key, acknowledgement))
+    response.vary.add("Accept")
+    return response
+
+
+@bp.get("/assertions/<int:acknowledgement_id>/verify")
+def verify(acknowledgement_id: int) -> str:
+    """``?identity=`` (the recipient identity printed on the certificate) checks the holder."""
+    container, urls, key = _context()
+    result = badges.verify(
+        container.hub,
+        urls,
+        key,
+        acknowledgement_id,
+        issuer_name=_issuer_name(),
+        identity=request.args.get("identity"),
+    )
+    return render_template("badges/verify.html", result=result)
 
 
 def _certificate(acknowledgement_id: int) -> badges.Certificate:
     container, urls, key = _context()
     if not badges.check_certificate_key(key, acknowledgement_id, request.args.get("k")):
         raise NotFoundError(N_("No such certificate."))
-    return badges.certificate(container.hub, urls, key, acknowledgement_id)
+    return badges.certificate(
+        container.hub, urls, key, acknowledgement_id, issuer_name=_issuer_name()
+    )
 
 
 @bp.get("/assertions/<int:acknowledgement_id>/certificate")

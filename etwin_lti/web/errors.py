@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from etwin_lti.errors import AuthenticationError, EtwinLtiError, InvalidInputError
 from etwin_lti.web.i18n import speak_as, translate, translated_description
+from etwin_lti.web.negotiation import prefers_html
 from etwin_lti.web.observability import note_refusal
 
 log = logging.getLogger(__name__)
@@ -27,13 +28,20 @@ def wants_json() -> bool:
         return True
     if request.path.startswith("/api/") or request.path.startswith("/lti/register/api"):
         return True
-    if request.path.startswith("/badges/") and "/certificate" not in request.path:
-        return True  # Open Badges documents are JSON for verifiers (404 JSON for unknown ones)
+    if request.path.startswith("/badges/") and not _badge_page(request.path):
+        # Open Badges documents are JSON for verifiers (404 JSON for unknown ones), unless a
+        # browser asks: it opened an assertion's URL and reads the answer (content negotiation).
+        return not prefers_html()
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return (
         best == "application/json"
         and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
     )
+
+
+def _badge_page(path: str) -> bool:
+    """The printable certificates and the verify page: always pages for people."""
+    return "/certificate" in path or path.endswith("/verify")
 
 
 def error_response(error: EtwinLtiError) -> tuple[Response | str, int]:

@@ -49,9 +49,9 @@ def test_every_route_names_its_methods_on_a_405(any_app: Flask) -> None:
                 allowed = {m.strip() for m in response.headers["Allow"].split(",")}
                 assert allowed == set(routing.valid_methods or ()), (probe, path)
                 assert (rule.methods or set()) <= allowed, (probe, path)
-                json = path.startswith("/api/") or (
-                    path.startswith("/badges/") and "/certificate" not in path
-                )
+                # Badge documents are JSON; the certificates and the verify view are pages.
+                page = "/certificate" in path or path.endswith("/verify")
+                json = path.startswith("/api/") or (path.startswith("/badges/") and not page)
                 assert response.mimetype == ("application/json" if json else "text/html"), path
                 checked += 1
                 break

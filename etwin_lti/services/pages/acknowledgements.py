@@ -7,6 +7,10 @@ nothing personal) and the printable certificate, whose link carries the keyed ca
 ``badges.certificate_key`` because it shows the holder's name. The dashboard and its CSV show
 display names only (pseudonyms for pupils) and no other identifier: no e-mail, no LMS id.
 
+Pictures (issue 13 item 6): the dashboard draws how many trainees finished each unit and the
+units completed week by week since the edition started (``services.charts``, SVG with a table
+of the same numbers), and lists who holds the course certificate.
+
 Cost: the dashboard asks the hub for each trainee's progress in each unit (trainees x units
 calls): fine for a course edition (tens of trainees, a handful of units); a remote hub with
 hundreds of trainees would want a bulk progress call.
@@ -18,7 +22,7 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from etwin_lti.domain import course
@@ -27,8 +31,7 @@ from etwin_lti.domain.model import Acknowledgement, Edition, Unit
 from etwin_lti.domain.ports import CourseHub, RecognitionHub
 from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import PermissionDeniedError
-from etwin_lti.services import badges
-from etwin_lti.services.pages.common import label
+from etwin_lti.services import badges, charts
 
 
 class NotATrainerError(PermissionDeniedError):
@@ -61,7 +64,7 @@ class AcknowledgementLinks:
             id=a.id,
             title=a.title,
             kind=a.kind.value,
-            kind_label=label(a.kind.value),
+            kind_label=badges.KIND_LABELS[a.kind],
             issued_at=a.issued_at,
             revoked=a.revoked_at is not None,
             assertion_url=self.urls.assertion(a.id),
@@ -79,6 +82,7 @@ class TraineeLine:
     name: str
     units_complete: tuple[bool, ...]  # one per unit, in unit order
     certificate: AcknowledgementLine | None
+    completed_on: tuple[date, ...] = ()  # when each unit with activities was completed
 
     @property
     def complete_count(self) -> int:
@@ -91,10 +95,18 @@ class EditionDashboard:
     units: tuple[Unit, ...]
     completed_per_unit: tuple[int, ...]
     trainees: tuple[TraineeLine, ...]
+    by_unit: charts.ChartData  # trainees who completed each unit
+    over_time: charts.ChartData  # units completed, week by week
 
     @property
     def certificates_issued(self) -> int:
         return sum(1 for t in self.trainees if t.certificate and not t.certificate.revoked)
+
+    @property
+    def holders(self) -> tuple[TraineeLine, ...]:
+        """Who earned the edition's certificate, the earliest first."""
+        held = [(t.certificate.issued_at, t.name, t) for t in self.trainees if t.certificate]
+        return tuple(t for _at, _name, t in sorted(held, key=lambda h: (h[0], h[1])))
 
 
 @dataclass(frozen=True)
@@ -113,19 +125,23 @@ class AcknowledgementPages:
         self.hub = hub
         self.links = links
 
-    def view(self, session: LaunchSession) -> AcknowledgementsView:
+    def view(self, session: LaunchSession, *, today: date | None = None) -> AcknowledgementsView:
+        """``today`` ends the dashboards' time line (None: each edition's last day)."""
         me = session.person_id
         if me is None:
             return AcknowledgementsView(session.role, (), ())
         mine = self.links.lines(self.hub.list_acknowledgements(person_id=me))
         trained = [e for e in self.hub.list_editions() if me in e.trainer_ids]
-        return AcknowledgementsView(session.role, mine, tuple(self._dashboard(e) for e in trained))
+        boards = tuple(self._dashboard(e, today) for e in trained)
+        return AcknowledgementsView(session.role, mine, boards)
 
-    def dashboard(self, session: LaunchSession, edition_id: int) -> EditionDashboard:
+    def dashboard(
+        self, session: LaunchSession, edition_id: int, *, today: date | None = None
+    ) -> EditionDashboard:
         edition = self.hub.get_edition(edition_id)  # unknown: 404 first
         if session.person_id is None or session.person_id not in edition.trainer_ids:
             raise NotATrainerError()
-        return self._dashboard(edition)
+        return self._dashboard(edition, today)
 
     def progress_csv(self, session: LaunchSession, edition_id: int) -> str:
         board = self.dashboard(session, edition_id)
@@ -146,25 +162,70 @@ class AcknowledgementPages:
             )
         return out.getvalue()
 
-    def _dashboard(self, edition: Edition) -> EditionDashboard:
+    def _dashboard(self, edition: Edition, today: date | None) -> EditionDashboard:
         units = tuple(self.hub.list_units(edition_id=edition.id))
         held = {
             a.person_id: a
             for a in self.hub.list_acknowledgements(subject=course.certificate_subject(edition.id))
             if a.revoked_at is None
         }
-        trainees = tuple(
-            TraineeLine(
-                name=p.display_name,
-                units_complete=tuple(
-                    course.is_unit_complete(u, self.hub.unit_progress(p.id, u.id)) for u in units
-                ),
-                certificate=self.links.line(held[p.id]) if p.id in held else None,
+        trainees = []
+        for p in self.hub.list_trainees(edition.id):
+            progress = [self.hub.unit_progress(p.id, u.id) for u in units]
+            trainees.append(
+                TraineeLine(
+                    name=p.display_name,
+                    units_complete=tuple(
+                        course.is_unit_complete(u, g) for u, g in zip(units, progress, strict=True)
+                    ),
+                    certificate=self.links.line(held[p.id]) if p.id in held else None,
+                    completed_on=tuple(g.completed_at.date() for g in progress if g.completed_at),
+                )
             )
-            for p in self.hub.list_trainees(edition.id)
-        )
         per_unit = tuple(sum(t.units_complete[i] for t in trainees) for i in range(len(units)))
-        return EditionDashboard(edition, units, per_unit, trainees)
+        return EditionDashboard(
+            edition,
+            units,
+            per_unit,
+            tuple(trainees),
+            by_unit=_by_unit_chart(edition, units, per_unit, len(trainees)),
+            over_time=_over_time_chart(edition, units, trainees, today),
+        )
+
+
+def _by_unit_chart(
+    edition: Edition, units: tuple[Unit, ...], per_unit: tuple[int, ...], trainees: int
+) -> charts.ChartData:
+    return charts.bar_chart(
+        f"by-unit-{edition.id}",
+        f"{edition.title}: trainees who completed each unit",
+        [
+            charts.Bar(u.title, n, trainees)  # in unit order; titles say "Unit 1: ..."
+            for u, n in zip(units, per_unit, strict=True)
+        ],
+        unit="trainees",
+        heading="Unit",
+        small_width=charts.NARROW,
+    )
+
+
+def _over_time_chart(
+    edition: Edition, units: tuple[Unit, ...], trainees: list[TraineeLine], today: date | None
+) -> charts.ChartData:
+    last = min(edition.ends_on, today) if today else edition.ends_on
+    mondays = charts.weeks(edition.starts_on, max(last, edition.starts_on))
+    # Units with activities only: a reading-only unit is complete without a date.
+    possible = len(trainees) * sum(1 for u in units if u.activities)
+    totals = charts.cumulative_by_week((d for t in trainees for d in t.completed_on), mondays)
+    return charts.line_chart(
+        f"over-time-{edition.id}",
+        f"{edition.title}: units completed by all trainees, by the week's Monday",
+        [charts.Point(charts.short_date(m), n) for m, n in zip(mondays, totals, strict=True)],
+        y_max=possible,
+        unit="units completed",
+        heading="Week of",
+        small_width=charts.NARROW,
+    )
 
 
 def _csv_safe(value: str) -> str:

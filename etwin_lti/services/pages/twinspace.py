@@ -11,13 +11,17 @@ sees a button that would be refused. Privacy (DESIGN.md): pupils appear under th
 no e-mail address is ever part of the page, and whoever is not an active member (tool
 administrators, guests) sees public pages and materials only, the Diary without pupils'
 comments and no forum.
+
+A teacher administrator also gets an overview at a glance (issue 13 item 6): the members by role
+and the contributions of the last eight weeks as bars (``services.charts``), both drawn from the
+snapshot the page reads anyway.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from etwin_lti.domain import moderation, paging, twinspaces
@@ -42,6 +46,7 @@ from etwin_lti.domain.twinspace_snapshot import sees_private as sees_private_con
 from etwin_lti.domain.twinspaces import PERMISSIONS, PUPIL_ROLES, Action
 from etwin_lti.domain.validation import BODY_MAX, COMMENT_MAX, NAME_MAX, FieldErrors
 from etwin_lti.errors import NotFoundError, PermissionDeniedError
+from etwin_lti.services import charts
 from etwin_lti.services.pages import moderation as editing
 from etwin_lti.services.pages.common import (
     FORMER_MEMBER,
@@ -170,6 +175,18 @@ class ThreadLine:
     acts: editing.ContentActs = editing.ContentActs()
 
 
+ACTIVITY_WEEKS = 8
+
+
+@dataclass(frozen=True)
+class Overview:
+    """A teacher administrator's TwinSpace at a glance."""
+
+    roles: charts.ChartData  # active members per role
+    activity: charts.ChartData  # contributions per week, the last ``ACTIVITY_WEEKS``
+    recent: int  # contributions in those weeks
+
+
 @dataclass(frozen=True)
 class TwinSpaceView:
     twinspace: TwinSpace
@@ -192,6 +209,7 @@ class TwinSpaceView:
     moderator: bool = False  # a teacher administrator: hidden content, the trail
     trail: tuple[editing.TrailLine, ...] = ()  # recent moderation, newest first
     eql: EqlLine | None = None
+    overview: Overview | None = None  # teacher administrators only
 
 
 @dataclass(frozen=True)
@@ -242,7 +260,10 @@ class TwinSpacePages:
             raise NotYourResourceError()
         return _Context(space, snap.project, snap.viewer)
 
-    def view(self, session: LaunchSession, twinspace_id: int) -> TwinSpaceView:
+    def view(
+        self, session: LaunchSession, twinspace_id: int, *, today: date | None = None
+    ) -> TwinSpaceView:
+        """``today`` ends the overview's activity weeks (None: the newest contribution's)."""
         snap = self._snapshot(session, twinspace_id)
         ctx = self._checked(session, snap)
         active = twinspaces.is_active(ctx.viewer)
@@ -371,6 +392,7 @@ class TwinSpacePages:
             moderator=moderator,
             trail=self._trail(ctx, names) if moderator else (),
             eql=eql_line(snap.eql),
+            overview=_overview(snap, today) if moderator else None,
         )
 
     def _trail(self, ctx: _Context, names: Mapping[int, str]) -> tuple[editing.TrailLine, ...]:
@@ -609,6 +631,41 @@ def _groups(
         MemberGroup(role.value, label(role.value) + "s", tuple(lines))
         for role, lines in groups.items()
     )
+
+
+def _contribution_days(snap: TwinSpaceSnapshot) -> list[date]:
+    """When each page, material, Diary post and comment, and forum post was written."""
+    moments = [p.created_at for p in snap.pages] + [m.created_at for m in snap.materials]
+    for post in snap.diary:
+        moments += [post.created_at, *(c.created_at for c in post.comments)]
+    for thread in snap.threads:
+        moments += [p.created_at for p in thread.posts]
+    return [m.date() for m in moments]
+
+
+def _overview(snap: TwinSpaceSnapshot, today: date | None) -> Overview:
+    total = sum(c.active + c.suspended for c in snap.role_counts)
+    roles = charts.bar_chart(
+        f"roles-{snap.twinspace.id}",
+        "Active members by role",
+        [charts.Bar(label(c.role.value) + "s", c.active, total) for c in snap.role_counts],
+        unit="members",
+        heading="Role",
+        width=charts.NARROW,  # the members' column
+    )
+    days = _contribution_days(snap)
+    end = today or max(days, default=snap.project.created_at.date())
+    mondays = charts.weeks(end - timedelta(weeks=ACTIVITY_WEEKS - 1), end)
+    counts = charts.count_by_week(days, mondays)
+    activity = charts.bar_chart(
+        f"activity-{snap.twinspace.id}",
+        f"Contributions of the last {ACTIVITY_WEEKS} weeks, by the week's Monday",
+        [charts.Bar(charts.short_date(m), n, 0) for m, n in zip(mondays, counts, strict=True)],
+        unit="contributions",
+        heading="Week of",
+        width=charts.NARROW,
+    )
+    return Overview(roles, activity, sum(counts))
 
 
 def _notice(ctx: _Context, session: LaunchSession, sees_private: bool) -> str | None:

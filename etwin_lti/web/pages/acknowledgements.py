@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Response
@@ -12,7 +13,7 @@ from etwin_lti.web.session import current_launch
 
 @bp.get("/embed/acknowledgements")
 def acknowledgements() -> Any:
-    view = pages().acknowledgements.view(current_launch())
+    view = pages().acknowledgements.view(current_launch(), today=datetime.now(UTC).date())
     return render_page("pages/acknowledgements.html", view, {})
 
 

@@ -16,4 +16,5 @@ def answer_partner_invitation(invitation_id: int, answer: str) -> Any:
     resource = session.resource
     if resource is None:
         return done(code, "pages.acknowledgements")
-    return done(code, f"pages.{resource.kind.value}", **{f"{resource.kind.value}_id": resource.id})
+    values: dict[str, Any] = {f"{resource.kind.value}_id": resource.id}
+    return done(code, f"pages.{resource.kind.value}", **values)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import request
@@ -23,7 +24,8 @@ from etwin_lti.web.session import current_launch
 
 
 def _page(twinspace_id: int, status: int = 200, errors: FormErrors | None = None) -> Any:
-    view = pages().twinspace.view(current_launch(), twinspace_id)
+    today = datetime.now(UTC).date()
+    view = pages().twinspace.view(current_launch(), twinspace_id, today=today)
     return render_page("pages/twinspace.html", view, MESSAGES, status=status, form_errors=errors)
 
 

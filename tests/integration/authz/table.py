@@ -148,6 +148,11 @@ ROWS: dict[tuple[str, str], Row] = {
         "/badges/classes/etwinning_label/project:{project}"
     ),
     ("GET", "/badges/assertions/<int:acknowledgement_id>"): everyone("/badges/assertions/{label}"),
+    # The human check of an assertion: public like it, and naming nobody (the holder's proof is
+    # the identity printed on their certificate, typed in by the verifier).
+    ("GET", "/badges/assertions/<int:acknowledgement_id>/verify"): everyone(
+        "/badges/assertions/{certificate}/verify"
+    ),
     # A certificate opens only with its link's key (?k=, given to its holder): without, 404.
     ("GET", "/badges/assertions/<int:acknowledgement_id>/certificate"): everyone(
         "/badges/assertions/{certificate}/certificate", 404
