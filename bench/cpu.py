@@ -89,13 +89,14 @@ class CpuAccount:
     application_name: str | None = None
     postgres_admin_url: str | None = None
     extra_pids: list[int] = field(default_factory=list)
+    include_children: bool = True  # False for the benchmark's own process (its child: the peer)
 
     def pids(self) -> dict[str, list[int]]:
         backends: list[int] = []
         if self.application_name and self.postgres_admin_url:
             backends = postgres_backends(self.postgres_admin_url, self.application_name)
         return {
-            "server": [self.root_pid, *children(self.root_pid)],
+            "server": [self.root_pid, *(children(self.root_pid) if self.include_children else [])],
             "postgres": backends,
             "redis": list(self.extra_pids),
         }
@@ -106,6 +107,8 @@ class CpuAccount:
         return {part: sum(cpu_seconds(p) for p in pids) for part, pids in self.pids().items()}
 
     def workers_peak_rss_kib(self) -> int:
+        if not self.include_children:
+            return peak_rss_kib(self.root_pid)
         return max((peak_rss_kib(p) for p in children(self.root_pid)), default=0)
 
 

@@ -85,9 +85,19 @@ class Platform:
         jwk.update({"kid": KID, "alg": "RS256", "use": "sig"})
         self.jwks = {"keys": [jwk]}
 
-    def id_token(self, auth: dict[str, str], *, resource: str) -> str:
+    def id_token(
+        self,
+        auth: dict[str, str],
+        *,
+        resource: str,
+        claims: dict[str, Any] | None = None,
+        key: rsa.RSAPrivateKey | None = None,
+    ) -> str:
+        """``claims`` replace the defaults (the soak's hostile launches: another audience, an
+        expired token, an unknown deployment); ``key`` signs instead of the platform's own (a
+        forged signature under the platform's ``kid``)."""
         now = int(time.time())
-        body = {
+        body: dict[str, Any] = {
             "iss": ISSUER,
             "aud": CLIENT_ID,
             "sub": auth["login_hint"],
@@ -107,7 +117,8 @@ class Platform:
                 "etwin_ref": placed_reference(resource, ISSUER, DEPLOYMENT_ID, "course-1") or "",
             },
         }
-        return jwt.encode(body, self.key, algorithm="RS256", headers={"kid": KID})
+        body.update(claims or {})
+        return jwt.encode(body, key or self.key, algorithm="RS256", headers={"kid": KID})
 
     def private_pem(self) -> str:
         return self.key.private_bytes(
@@ -148,9 +159,15 @@ class Target:
     resource: str
     follows_redirect: bool  # our tool: 303 to the embedded page; the plain tool: 200 page
     fetch_page: bool = True  # False only while the embedded page does not exist yet
+    new_learners: bool = False  # every launch a learner never seen (first launch: provisioning)
+
+    def user(self, client: int, i: int) -> str:
+        if self.new_learners:
+            return f"new-{uuid.uuid4().hex}"
+        return f"learner-{(client * 7 + i) % USERS}"
 
     def launch(self, platform: Platform, session: requests.Session, client: int, i: int) -> None:
-        user = f"learner-{(client * 7 + i) % USERS}"
+        user = self.user(client, i)
         # Each launch is a fresh visit (the connection is kept): pylti1p3 leaves one state
         # cookie per login behind, and a few hundred of them overflow the header limit (431).
         session.cookies.clear()
@@ -208,9 +225,11 @@ def tool_env(database_url: str, base_url: str, instance: Path, redis_url: str | 
     return env
 
 
-def prepare_tool(env: dict[str, str], jwks_url: str) -> str:
-    """Migrate, register the platform and its active deployment, create a TwinSpace; return
-    the ``etwin_resource`` the launches open. Done in this process before gunicorn starts."""
+def prepare_tool(env: dict[str, str], jwks_url: str, members: int = 0) -> str:
+    """Migrate, register the platform and its active deployment, create a TwinSpace of about
+    ``members`` members (pupils added as a roster sync would; the launching learners make up
+    the rest); return the ``etwin_resource`` the launches open. Done in this process before
+    gunicorn starts."""
     from etwin_lti.app import create_app
     from etwin_lti.cli.db import upgrade_database
     from etwin_lti.domain.model import PersonKind
@@ -247,11 +266,22 @@ def prepare_tool(env: dict[str, str], jwks_url: str) -> str:
         project = hub.create_project(anna.id, bernd.id, "Water of Europe")
         hub.validate_project("FR", project.id)
         project = hub.validate_project("DE", project.id)
+        seed_members(hub, int(project.twinspace_id), members - USERS - 2)  # 2 founders
         return f"twinspace:{project.twinspace_id}"
     finally:
         container.database.dispose()
         if hasattr(container.kv_cache, "close"):
             container.kv_cache.close()
+
+
+def seed_members(hub: Any, twinspace_id: int, count: int) -> None:
+    """``count`` pupils in the TwinSpace, through the hub as the roster sync adds them, so that
+    the page the launch leads to is that of a big class (issue 11: 1,000 members)."""
+    from etwin_lti.domain.model import PersonKind, TwinSpaceRole
+
+    for n in range(max(0, count)):
+        person = hub.create_person(f"Pupil {n:05d}", PersonKind.PUPIL)
+        hub.sync_member(twinspace_id, person.id, TwinSpaceRole.PUPIL)
 
 
 def plain_tool_config(path: Path, platform: Platform, jwks_url: str) -> None:
@@ -367,14 +397,14 @@ def _application_name(database_url: str) -> str:
 
 @contextmanager
 def _tool_server(
-    database_url: str, redis_url: str | None, jwks: JwksServer, workdir: Path
+    database_url: str, redis_url: str | None, jwks: JwksServer, workdir: Path, members: int = 0
 ) -> Iterator[tuple[Gunicorn, str]]:
     port = free_port()
     base_url = f"http://{LOOPBACK}:{port}"
     instance = workdir / f"instance-{port}"
     instance.mkdir()
     env = tool_env(database_url, base_url, instance, redis_url)
-    resource = prepare_tool(env, jwks.url)
+    resource = prepare_tool(env, jwks.url, members)
     with Gunicorn("etwin_lti.wsgi:app", port=port, env=env, health_path="/healthz") as server:
         yield server, resource
 
@@ -403,10 +433,12 @@ def run(args: argparse.Namespace, log: Any) -> dict[str, Any]:
             )
 
         def ours(name: str, label: str, database_url: str, redis: RedisServer | None) -> None:
+            """One server of our tool; a contender per kind of learner (``--learners``), all
+            launching into the same TwinSpace of ``--members`` members."""
             before = jwks.fetches
             redis_url = redis.url if redis else None
             server, resource = stack.enter_context(
-                _tool_server(database_url, redis_url, jwks, workdir)
+                _tool_server(database_url, redis_url, jwks, workdir, args.members)
             )
             account = CpuAccount(server.pid, extra_pids=[redis.pid] if redis else [])
             if database_url.startswith("postgresql"):
@@ -418,7 +450,16 @@ def run(args: argparse.Namespace, log: Any) -> dict[str, Any]:
                 log(f"  {label}: {note}")
                 target = replace(target, fetch_page=False)
             fetches[name] = jwks.fetches - before
-            launches(name, label, target, account, note)
+            for kind in args.learners:
+                new = kind == "new"
+                launches(
+                    name + ("_new" if new else ""),
+                    label + (", new learners" if new else ""),
+                    replace(target, new_learners=new),
+                    account,
+                    note,
+                )
+                fetches[name + ("_new" if new else "")] = fetches[name]
 
         if not args.only_sqlite:
             pg_url = stack.enter_context(postgres_database())
@@ -494,9 +535,7 @@ def report(measured: list[Measured], levels: list[int], args: argparse.Namespace
         return out
 
     ratios: dict[str, dict[str, Any]] = {}
-    for tool in ("tool_postgres", "tool_sqlite"):
-        if tool not in by_name:
-            continue
+    for tool in (name for name in by_name if name.startswith("tool_")):
         for clients in levels:
             hello = rate("hello", clients)
             ratios.setdefault(tool, {})[str(clients)] = {
@@ -506,10 +545,14 @@ def report(measured: list[Measured], levels: list[int], args: argparse.Namespace
                     cpu_ms(tool, clients), cpu_ms("plain_pylti1p3", clients)
                 ),
             }
-    if "tool_sqlite" in by_name and "tool_postgres" in by_name:
-        ratios["sqlite_cpu_over_postgres_cpu"] = {
-            str(c): ratio(cpu_ms("tool_sqlite", c), cpu_ms("tool_postgres", c)) for c in levels
-        }
+    for suffix in ("", "_new"):  # returning learners, new learners
+        if "tool_sqlite" + suffix in by_name and "tool_postgres" + suffix in by_name:
+            ratios["sqlite_cpu_over_postgres_cpu" + suffix] = {
+                str(c): ratio(
+                    cpu_ms("tool_sqlite" + suffix, c), cpu_ms("tool_postgres" + suffix, c)
+                )
+                for c in levels
+            }
     return {
         "benchmark": "launch",
         "machine": machine(),
@@ -521,6 +564,8 @@ def report(measured: list[Measured], levels: list[int], args: argparse.Namespace
             "warmup_seconds": args.warmup,
             "clients": levels,
             "distinct_users": USERS,
+            "twinspace_members": max(args.members, USERS + 2),
+            "learners": args.learners,
         },
         "results": {
             m.name: {
@@ -562,7 +607,9 @@ def render(data: dict[str, Any]) -> str:
     out = [
         "Launch benchmark: complete launches/s (login + id_token POST + page), "
         f"gunicorn -w 2, {data['setup']['duration_seconds']:g} s per level "
-        f"in {data['setup']['rounds']} interleaved round(s)",
+        f"in {data['setup']['rounds']} interleaved round(s), a TwinSpace of "
+        f"{data['setup'].get('twinspace_members', USERS)} members; returning learners launched"
+        " before (one of the members), new learners launch for the first time (provisioning)",
         table(headers, rows),
         "",
         "Each server's own CPU per operation (user+sys from /proc: gunicorn master and workers"
@@ -615,12 +662,13 @@ def render(data: dict[str, Any]) -> str:
                 ratio_rows,
             )
         )
-    sqlite_pg = data["ratios"].get("sqlite_cpu_over_postgres_cpu")
-    if sqlite_pg:
-        out.append(
-            "SQLite CPU / PostgreSQL CPU per launch: "
-            + ", ".join(f"{c} clients {fmt(sqlite_pg[str(c)], 2, 'x')}" for c in levels)
-        )
+    for suffix, who in (("", "returning"), ("_new", "new")):
+        sqlite_pg = data["ratios"].get("sqlite_cpu_over_postgres_cpu" + suffix)
+        if sqlite_pg:
+            out.append(
+                f"SQLite CPU / PostgreSQL CPU per launch ({who} learners): "
+                + ", ".join(f"{c} clients {fmt(sqlite_pg[str(c)], 2, 'x')}" for c in levels)
+            )
     errors = [
         f"  {r['label']}, {c} client(s): {r['levels'][str(c)]['first_error']}"
         for r in data["results"].values()
@@ -644,7 +692,7 @@ def render(data: dict[str, Any]) -> str:
 
 
 # --- the profile (outside the figures) -------------------------------------------------------
-def profile(launches: int, database: str) -> str:
+def profile(launches: int, database: str, members: int = 0) -> str:
     """cProfile over ``launches`` launches through the Flask test client (no gunicorn, no
     sockets to the tool), SQLite or PostgreSQL + Redis; prints the top costs."""
     import cProfile
@@ -664,7 +712,7 @@ def profile(launches: int, database: str) -> str:
             url, redis_url = "sqlite:///" + str(workdir / "etwin.sqlite"), None
         base_url = "http://tool.bench.test"
         env = tool_env(url, base_url, workdir, redis_url)
-        resource = prepare_tool(env, jwks.url)
+        resource = prepare_tool(env, jwks.url, members)
         os.environ.update(env)
         from etwin_lti.app import create_app
 
@@ -749,6 +797,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=None, help="seconds (default: D/3, 1-3)")
     parser.add_argument("--clients", default="1,8", help="concurrency levels, e.g. 1,8")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (>= 1)")
+    parser.add_argument(
+        "--members", type=int, default=1000, help="members of the launched TwinSpace"
+    )
+    parser.add_argument(
+        "--learners",
+        default="returning,new",
+        help="who launches our tool: returning (launched before), new (first launch), or both",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON only")
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--only-sqlite", action="store_true", help="skip PostgreSQL")
@@ -762,13 +818,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--duration must be in (0, 600] seconds")
     if not 1 <= args.rounds <= 20:
         parser.error("--rounds must be between 1 and 20")
+    args.learners = [kind.strip() for kind in args.learners.split(",") if kind.strip()]
+    if not args.learners or set(args.learners) - {"returning", "new"}:
+        parser.error("--learners takes returning, new or returning,new")
+    if not 0 <= args.members <= 20_000:
+        parser.error("--members must be between 0 and 20000")
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.profile:
-        print(profile(args.profile, args.profile_db))
+        print(profile(args.profile, args.profile_db, args.members))
         return 0
 
     def log(message: str) -> None:

@@ -29,19 +29,24 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
 import time
+import uuid
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import requests
 
+from bench import cpu
+from bench.cpu import CpuAccount, RedisServer
 from bench.sandbox_peer import COURSE, TEACHER_ID, stats_delta
 from bench.services_world import World, tool_and_peer
-from bench.support import REDIS_URL, fmt, machine, postgres_database, ratio, table
+from bench.support import POSTGRES_ADMIN_URL, fmt, machine, postgres_database, ratio, table
 
 NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 NRPS_MEDIA_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
@@ -76,9 +81,27 @@ def raw_fetch(session: requests.Session, url: str, token: str) -> dict[str, Any]
     return {"seconds": time.perf_counter() - started, "members": members, "pages": pages}
 
 
-def one_sync(world: World, expect: dict[str, int]) -> dict[str, Any]:
+@dataclass
+class Accounts:
+    """The tool (this process, its PostgreSQL backends, its Redis) and the peer's process."""
+
+    tool: CpuAccount
+    peer: CpuAccount
+
+    def sample(self) -> tuple[dict[str, float], dict[str, float]]:
+        return self.tool.sample(), self.peer.sample()
+
+    def spent(self, before: tuple[dict[str, float], dict[str, float]], members: int) -> dict:
+        return {
+            "tool": cpu.per_operation_ms(cpu.difference(self.tool.sample(), before[0]), members),
+            "peer": cpu.per_operation_ms(cpu.difference(self.peer.sample(), before[1]), members),
+        }
+
+
+def one_sync(world: World, expect: dict[str, int], accounts: Accounts) -> dict[str, Any]:
     container = world.container
     before, statements = world.peer.stats(), world.statements()
+    cpu_before = accounts.sample()
     started = time.perf_counter()
     errors: list[str] = []
     try:
@@ -88,6 +111,7 @@ def one_sync(world: World, expect: dict[str, int]) -> dict[str, Any]:
     except Exception as error:  # noqa: BLE001 (reported in the table; the run goes on)
         return {"errors": [f"{type(error).__name__}: {error}"[:300]]}
     seconds = time.perf_counter() - started
+    cpu_spent = accounts.spent(cpu_before, result.members)
     sql = world.statements() - statements
     http = stats_delta(before, world.peer.stats())
     outcome = {
@@ -116,14 +140,20 @@ def one_sync(world: World, expect: dict[str, int]) -> dict[str, Any]:
         },
         "sql_statements": sql,
         "sql_per_member": round(sql / result.members, 2) if result.members else None,
+        "cpu_ms_per_member": cpu_spent,
         "outcome": outcome,
         "errors": errors,
     }
 
 
 def run_size(
-    label: str, database_url: str, redis_url: str | None, members: int, args: Any, log: Any
+    label: str, database_url: str, redis: RedisServer | None, members: int, args: Any, log: Any
 ) -> dict[str, Any]:
+    redis_url = redis.url if redis else None
+    application_name = None
+    if database_url.startswith("postgresql"):  # its backends are found by this name
+        application_name = f"etwin_bench_roster_{uuid.uuid4().hex[:8]}"
+        database_url += f"?application_name={application_name}"
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="etwin-bench-")))
         world = stack.enter_context(
@@ -135,18 +165,33 @@ def run_size(
                 page_size=args.page_size,
             )
         )
+        accounts = Accounts(
+            tool=CpuAccount(
+                os.getpid(),
+                application_name=application_name,
+                postgres_admin_url=POSTGRES_ADMIN_URL if application_name else None,
+                extra_pids=[redis.pid] if redis else [],
+                include_children=False,  # the peer is this process's child
+            ),
+            peer=CpuAccount(world.peer.pid, include_children=False),
+        )
         twinspace = seed_twinspace(world.container)
         world.launch(TEACHER_ID, etwin_resource=f"twinspace:{twinspace}")
         log(f"  {label}, {members} members: set up; first sync...")
-        first = one_sync(world, {"added": members - 1, "unchanged": 1, "skipped": 0})
+        first = one_sync(world, {"added": members - 1, "unchanged": 1, "skipped": 0}, accounts)
         token = world.container.access_tokens.token(world.platform_id, [NRPS_SCOPE])
         url = world.info.memberships_url()
         raws: list[dict[str, Any]] = []
+        raw_cpu = []
         with requests.Session() as session:
-            raws += [raw_fetch(session, url, token) for _ in range(args.raw_rounds)]
+            for _ in range(args.raw_rounds):
+                raws.append(raw_fetch(session, url, token))
             log(f"  {label}, {members} members: second sync...")
-            second = one_sync(world, {"added": 0, "unchanged": members, "suspended": 0})
-            raws += [raw_fetch(session, url, token) for _ in range(args.raw_rounds)]
+            second = one_sync(world, {"added": 0, "unchanged": members, "suspended": 0}, accounts)
+            for _ in range(args.raw_rounds):
+                before = accounts.sample()
+                raws.append(raw_fetch(session, url, token))
+                raw_cpu.append(accounts.spent(before, members))
         raw_seconds = statistics.median(r["seconds"] for r in raws)
         raw_errors = [
             f"raw fetch read {r['members']} members" for r in raws if r["members"] != members
@@ -161,12 +206,15 @@ def run_size(
             "rounds": len(raws),
             "pages": raws[0]["pages"],
             "members_per_second": round(members / raw_seconds, 1),
+            # The raw loop runs in this process: "tool" is the downloading client here.
+            "cpu_ms_per_member": raw_cpu[len(raw_cpu) // 2] if raw_cpu else None,
             "errors": raw_errors,
         },
         "ratios": {
             "first_sync_over_raw": ratio(first.get("seconds"), raw_seconds),
             "second_sync_over_raw": ratio(second.get("seconds"), raw_seconds),
         },
+        "targets": {"first_sync_over_raw": 1.5, "second_sync_over_raw": 1.2},
     }
 
 
@@ -174,19 +222,22 @@ def run(args: argparse.Namespace, log: Any) -> dict[str, Any]:
     sizes = [int(n) for n in str(args.members).split(",")]
     results: list[dict[str, Any]] = []
     notes: list[str] = []
-    targets: list[tuple[str, str, str | None]] = []
+    targets: list[tuple[str, str]] = []
     if not args.only_sqlite:
-        targets.append(("PostgreSQL + Redis", "postgres", REDIS_URL))
+        targets.append(("PostgreSQL + Redis", "postgres"))
     if not args.skip_sqlite:
-        targets.append(("embedded SQLite", "sqlite", None))
+        targets.append(("embedded SQLite", "sqlite"))
     for members in sizes:
-        for label, kind, redis_url in targets:
+        for label, kind in targets:
             if kind == "postgres":
-                with postgres_database("etwin_bench_roster") as url:
+                with (
+                    postgres_database("etwin_bench_roster") as url,
+                    RedisServer() as redis,  # its own: its CPU is this tool's alone
+                ):
                     if url is None:
                         notes.append("PostgreSQL is not reachable: measured on SQLite only")
                         continue
-                    results.append(run_size(label, url, redis_url, members, args, log))
+                    results.append(run_size(label, url, redis, members, args, log))
             else:
                 with tempfile.TemporaryDirectory(prefix="etwin-bench-db-") as folder:
                     url = f"sqlite:///{folder}/etwin.sqlite"
@@ -215,6 +266,13 @@ def errors_of(data: dict[str, Any]) -> list[str]:
     return found
 
 
+def _cpu_cell(spent: dict[str, Any] | None) -> str:
+    if not spent:
+        return "n/a"
+    tool, peer = spent["tool"], spent["peer"]
+    return f"{fmt(tool['total'], 2)} ({fmt(tool.get('postgres'), 2)}) / {fmt(peer['total'], 2)}"
+
+
 def render(data: dict[str, Any]) -> str:
     headers = [
         "database",
@@ -226,6 +284,7 @@ def render(data: dict[str, Any]) -> str:
         "token req.",
         "SQL statements",
         "SQL/member",
+        "CPU ms/member tool (db) / peer",
         "sync / raw fetch",
     ]
     rows = []
@@ -249,7 +308,9 @@ def render(data: dict[str, Any]) -> str:
                     str(s["http_requests"]["token"]),
                     str(s["sql_statements"]),
                     fmt(s["sql_per_member"], 1),
-                    fmt(r["ratios"][f"{phase.split('_')[0]}_sync_over_raw"], 1, "x"),
+                    _cpu_cell(s.get("cpu_ms_per_member")),
+                    fmt(r["ratios"][f"{phase.split('_')[0]}_sync_over_raw"], 1, "x")
+                    + f" (target <= {r.get('targets', {}).get(phase + '_over_raw', 0):.1f}x)",
                 ]
             )
         raw = r["raw_fetch"]
@@ -264,6 +325,7 @@ def render(data: dict[str, Any]) -> str:
                 "0",
                 "-",
                 "-",
+                _cpu_cell(raw.get("cpu_ms_per_member")),
                 "1.0x",
             ]
         )
@@ -274,6 +336,8 @@ def render(data: dict[str, Any]) -> str:
         "",
         "sync / raw fetch: the sync's time over a raw requests loop reading the same pages "
         "(lower is better; 1.0x = as fast as the download)",
+        "CPU ms/member: the tool's own (this process + its PostgreSQL backends, in brackets,"
+        " + its Redis) / the peer's; for the raw fetch, the downloading loop's / the peer's",
     ]
     errors = errors_of(data)
     out += ["", "Errors:"] + [f"  {e}" for e in errors] if errors else ["", "Errors: none"]

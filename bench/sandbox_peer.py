@@ -211,6 +211,13 @@ class PeerProcess:
         self.stop()
         raise RuntimeError(f"the sandbox peer did not answer within {timeout} s")
 
+    @property
+    def pid(self) -> int:
+        """The peer's process (its CPU per score: bench/cpu.py)."""
+        if self._process is None:
+            raise RuntimeError("the sandbox peer is not running")
+        return self._process.pid
+
     def stats(self) -> dict[str, Any]:
         answer = self._http.get(self.base_url + "/_bench/stats", timeout=10)
         answer.raise_for_status()

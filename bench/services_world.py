@@ -39,6 +39,7 @@ class World:
     platform_id: int
     tool_url: str
     database: str  # "postgresql" | "sqlite"
+    env: dict[str, str] = field(default_factory=dict)  # ETWIN_* of this tool (a worker process)
     _statements: list[int] = field(default_factory=lambda: [0])
 
     @property
@@ -145,6 +146,7 @@ def tool_and_peer(
                 platform.id,
                 tool_url,
                 container.database.engine.dialect.name,
+                env=_as_environment(config, instance),
             )
             _count_statements(container.database.engine, world._statements)  # noqa: SLF001
             yield world
@@ -157,6 +159,17 @@ def tool_and_peer(
         container.database.dispose()
         if hasattr(container.kv_cache, "close"):
             container.kv_cache.close()
+
+
+def _as_environment(config: dict[str, Any], instance: Path) -> dict[str, str]:
+    """The tool's configuration as the ``ETWIN_*`` environment another process of the same
+    tool (an ``etwin-lti worker``) starts from: same database, queue, secret and instance."""
+    env = {
+        f"ETWIN_{key}": str(value).lower() if isinstance(value, bool) else str(value)
+        for key, value in config.items()
+    }
+    env["ETWIN_INSTANCE_PATH"] = str(instance)
+    return env
 
 
 def _forget_cached_tokens(redis_url: str) -> None:
