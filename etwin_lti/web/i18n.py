@@ -82,7 +82,7 @@ def _launch_locale() -> str | None:
 def translate(message: str | None) -> str | None:
     """Text marked with ``N_`` outside the web layer, in the page's language (unknown text, such
     as a description built with values, stays as it is)."""
-    return gettext(message) if message else message
+    return gettext(message) if message and isinstance(message, str) else message
 
 
 def speak_as(error: EtwinLtiError) -> None:
