@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import requests
 
 from etwin_lti.domain.passback import AgsAnswer, LineItemUnavailableError
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import RemoteServiceError
 from etwin_lti.lti import ags
 
@@ -78,7 +79,9 @@ class HttpAgsClient:
         try:
             items = ags.parse_lineitems(_json(response))
         except ValueError as error:
-            raise RemoteServiceError("The LMS sent an unreadable list of grade columns.") from error
+            raise RemoteServiceError(
+                N_("The LMS sent an unreadable list of grade columns.")
+            ) from error
         found = ags.pick_lineitem(items, resource_link_id=resource_link_id, tag=tag)
         return found.id if found else None
 
@@ -97,7 +100,7 @@ class HttpAgsClient:
         try:
             return ags.parse_lineitem(_json(response)).id
         except ValueError as error:
-            raise RemoteServiceError("The LMS sent an unreadable grade column.") from error
+            raise RemoteServiceError(N_("The LMS sent an unreadable grade column.")) from error
 
 
 def _check(response: requests.Response, doing: str) -> None:
@@ -113,7 +116,7 @@ def _check(response: requests.Response, doing: str) -> None:
 
 def _json(response: requests.Response) -> object:
     if len(response.content) > MAX_BODY_BYTES:
-        raise ValueError("too large")
+        raise ValueError(N_("too large"))
     return json.loads(response.content or b"null")
 
 

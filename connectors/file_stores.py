@@ -25,6 +25,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from etwin_lti.domain.files import is_valid_key
 from etwin_lti.domain.ports.file_store import StoredFileMissingError
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import RemoteServiceError
 from etwin_lti.private_files import DIR_MODE, FILE_MODE, private_dir
 
@@ -33,7 +34,7 @@ _CHUNK = 1024 * 1024
 
 def _checked(key: str) -> str:
     if not is_valid_key(key):
-        raise ValueError("A file store key is a random token, not a path.")
+        raise ValueError(N_("A file store key is a random token, not a path."))
     return key
 
 
@@ -105,7 +106,7 @@ class S3FileStore:
         try:
             self._client.upload_fileobj(counted, self._bucket, self._key(key))
         except (BotoCoreError, ClientError) as error:
-            raise RemoteServiceError("The file store did not accept the file.") from error
+            raise RemoteServiceError(N_("The file store did not accept the file.")) from error
         return counted.count
 
     def open(self, key: str) -> BinaryIO:
@@ -117,14 +118,14 @@ class S3FileStore:
         except ClientError as error:
             raise _missing_or_remote(error) from error
         except BotoCoreError as error:
-            raise RemoteServiceError("The file store could not be reached.") from error
+            raise RemoteServiceError(N_("The file store could not be reached.")) from error
         return int(head["ContentLength"])
 
     def delete(self, key: str) -> None:
         try:
             self._client.delete_object(Bucket=self._bucket, Key=self._key(key))
         except (BotoCoreError, ClientError) as error:
-            raise RemoteServiceError("The file store did not delete the file.") from error
+            raise RemoteServiceError(N_("The file store did not delete the file.")) from error
 
     def exists(self, key: str) -> bool:
         try:
@@ -141,7 +142,7 @@ class S3FileStore:
         except ClientError as error:
             raise _missing_or_remote(error) from error
         except BotoCoreError as error:
-            raise RemoteServiceError("The file store could not be reached.") from error
+            raise RemoteServiceError(N_("The file store could not be reached.")) from error
         return answer["Body"]
 
 

@@ -49,6 +49,7 @@ from etwin_lti.domain.model import (
     Visibility,
 )
 from etwin_lti.domain.partner_invitations import PartnerInvitation, PartnerInvitationState
+from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.twinspaces import PUPIL_ROLES
 from etwin_lti.errors import NotFoundError
 from etwin_lti.persistence.models.hub import (
@@ -81,6 +82,22 @@ from etwin_lti.persistence.models.hub import (
 RowT = TypeVar("RowT")
 
 
+# What ``load`` says when a row is missing, per kind of record (each one translated).
+NOT_FOUND = {
+    "Acknowledgement": N_("Acknowledgement %(id)s does not exist."),
+    "Activity": N_("Activity %(id)s does not exist."),
+    "Diary post": N_("Diary post %(id)s does not exist."),
+    "Edition": N_("Edition %(id)s does not exist."),
+    "Forum thread": N_("Forum thread %(id)s does not exist."),
+    "Learning Event": N_("Learning Event %(id)s does not exist."),
+    "NQL application": N_("NQL application %(id)s does not exist."),
+    "Person": N_("Person %(id)s does not exist."),
+    "Project": N_("Project %(id)s does not exist."),
+    "TwinSpace": N_("TwinSpace %(id)s does not exist."),
+    "Unit": N_("Unit %(id)s does not exist."),
+}
+
+
 def load(session: Session, model: type[RowT], key: Any, what: str, *, lock: bool = False) -> RowT:
     """The row with primary key ``key`` or ``NotFoundError``; ``lock`` takes a row lock on
     PostgreSQL (SQLite serialises writers anyway and ignores FOR UPDATE)."""
@@ -89,7 +106,7 @@ def load(session: Session, model: type[RowT], key: Any, what: str, *, lock: bool
     else:
         row = session.get(model, key)
     if row is None:
-        raise NotFoundError(f"{what} {key} does not exist.")
+        raise NotFoundError(NOT_FOUND.get(what, N_("That does not exist.")), params={"id": key})
     return row
 
 

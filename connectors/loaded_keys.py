@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
+from etwin_lti.domain.translatable import N_
+
 # A seam, not a hook: tests pass a counting parser to prove a key is parsed once.
 PemParser = Callable[[bytes], RSAPrivateKey]
 
@@ -24,7 +26,7 @@ PemParser = Callable[[bytes], RSAPrivateKey]
 def parse_rsa_pem(pem: bytes) -> RSAPrivateKey:
     key = serialization.load_pem_private_key(pem, password=None)
     if not isinstance(key, RSAPrivateKey):
-        raise ValueError("the tool signs with RS256: an RSA private key is required")
+        raise ValueError(N_("the tool signs with RS256: an RSA private key is required"))
     return key
 
 

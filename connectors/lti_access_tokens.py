@@ -37,6 +37,7 @@ from etwin_lti.domain.cache import KeyValueCache
 from etwin_lti.domain.ports import RegistrationStore
 from etwin_lti.domain.registrations import Platform
 from etwin_lti.domain.tool_keys import ToolKeyStore
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import RemoteServiceError, RemoteTimeoutError
 from etwin_lti.persistence.secret_box import SecretBox
 
@@ -52,8 +53,8 @@ class AccessTokenRefusedError(RemoteServiceError):
     """The token endpoint refused the tool; its OAuth ``error`` is in ``platform_error``."""
 
     error = "access_token_refused"
-    description = "The LMS refused to give the tool an access token for its services."
-    who_can_fix = "your LMS administrator (check the tool's registration and enabled services)"
+    description = N_("The LMS refused to give the tool an access token for its services.")
+    who_can_fix = N_("your LMS administrator (check the tool's registration and enabled services)")
 
     def __init__(self, description: str | None = None, *, platform_error: str = "") -> None:
         super().__init__(description, errors={"platform_error": [platform_error]})
@@ -64,7 +65,7 @@ class ScopeNotGrantedError(AccessTokenRefusedError):
     """A token came back without a scope we asked for: the service is switched off."""
 
     error = "scope_not_granted"
-    description = "The LMS did not allow the tool to use one of its services."
+    description = N_("The LMS did not allow the tool to use one of its services.")
 
 
 class AccessTokenProvider:

@@ -19,6 +19,7 @@ import requests
 
 from connectors.lti_access_tokens import AccessTokenProvider
 from etwin_lti.domain.rosters import FetchedRoster, RosterMember
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import RemoteServiceError
 from etwin_lti.lti import claims as c
 from etwin_lti.lti.link_header import find_link
@@ -29,18 +30,20 @@ MAX_PAGE_BYTES = 16 * 1024 * 1024
 
 class RosterFetchError(RemoteServiceError):
     error = "roster_fetch_failed"
-    description = "The LMS did not deliver the whole course roster; nothing was changed."
-    who_can_fix = "the tool administrator (try again later; check the LMS's NRPS service)"
+    description = N_("The LMS did not deliver the whole course roster; nothing was changed.")
+    who_can_fix = N_("the tool administrator (try again later; check the LMS's NRPS service)")
 
 
 class RosterPagingLoopError(MalformedRosterPageError):
     error = "roster_paging_loop"
-    description = "The LMS's roster pages point back to a page already read; nothing was changed."
+    description = N_(
+        "The LMS's roster pages point back to a page already read; nothing was changed."
+    )
 
 
 class RosterTooLargeError(RemoteServiceError):
     error = "roster_too_large"
-    description = "The course roster is larger than the tool accepts; nothing was changed."
+    description = N_("The course roster is larger than the tool accepts; nothing was changed.")
 
 
 class HttpNrpsClient:

@@ -33,6 +33,7 @@ from typing import Any
 import requests
 
 from etwin_lti.domain.cache import KeyValueCache
+from etwin_lti.domain.translatable import N_
 from etwin_lti.lti.errors import PlatformKeysUnavailableError
 from etwin_lti.lti.jwks import key_ids
 
@@ -140,7 +141,9 @@ class HttpPlatformKeySource:
         except ValueError as error:
             raise PlatformKeysUnavailableError() from error
         if not isinstance(jwks, dict) or not isinstance(jwks.get("keys"), list):
-            raise PlatformKeysUnavailableError("The LMS's public key set is not a JWKS document.")
+            raise PlatformKeysUnavailableError(
+                N_("The LMS's public key set is not a JWKS document.")
+            )
         fresh_for = max_age(
             response.headers.get("Cache-Control"),
             default=DEFAULT_MAX_AGE,

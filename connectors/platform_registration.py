@@ -13,6 +13,7 @@ from typing import Any
 import requests
 
 from connectors.outbound_guard import OutboundAddressRefusedError
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import RemoteServiceError, RemoteTimeoutError
 from etwin_lti.lti.dynamic_registration import PlatformConfigurationError, RegistrationRefusedError
 
@@ -34,7 +35,7 @@ class HttpPlatformRegistrationClient:
         try:
             return _json(response)
         except ValueError as error:
-            raise PlatformConfigurationError("The LMS's configuration is not JSON.") from error
+            raise PlatformConfigurationError(N_("The LMS's configuration is not JSON.")) from error
 
     def register(self, endpoint: str, registration_token: str | None, request: object) -> object:
         headers = {"Accept": "application/json", "Content-Type": "application/json"}
@@ -75,7 +76,7 @@ class HttpPlatformRegistrationClient:
             ) from error
         if len(body) > MAX_BODY_BYTES:
             response.close()
-            raise RemoteServiceError("The LMS's answer is too large.")
+            raise RemoteServiceError(N_("The LMS's answer is too large."))
         response._content = body  # the capped body, read once
         return response
 

@@ -16,13 +16,14 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from etwin_lti.domain.teacher_linking import OutgoingMail
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import RemoteServiceError
 
 
 class MailNotSentError(RemoteServiceError):
     error = "mail_not_sent"
-    description = "The e-mail could not be sent. Try again in a few minutes."
-    who_can_fix = "the tool administrator (the tool's mail settings)"
+    description = N_("The e-mail could not be sent. Try again in a few minutes.")
+    who_can_fix = N_("the tool administrator (the tool's mail settings)")
 
 
 @dataclass(frozen=True)

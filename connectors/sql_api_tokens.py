@@ -26,6 +26,7 @@ from etwin_lti.domain.api_tokens import (
     needs_last_used_update,
 )
 from etwin_lti.domain.audit import AuditAction
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import AuthenticationError, NotFoundError, RuleViolationError
 from etwin_lti.persistence.db import Database
 from etwin_lti.persistence.models.api_tokens import ApiTokenRow
@@ -33,10 +34,10 @@ from etwin_lti.persistence.models.api_tokens import ApiTokenRow
 
 class TooManyTokensError(RuleViolationError):
     error = "too_many_tokens"
-    description = (
+    description = N_(
         f"You hold {TEACHER_ACTIVE_TOKENS_MAX} API tokens already: revoke one you no longer use."
     )
-    who_can_fix = "you (API access: revoke)"
+    who_can_fix = N_("you (API access: revoke)")
 
 
 def new_secret() -> str:
@@ -93,7 +94,7 @@ class SqlApiTokenStore:
                     person_id=person_id,
                 )
         except IntegrityError as error:  # only a caller-chosen secret can collide
-            raise RuleViolationError("That token exists already.") from error
+            raise RuleViolationError(N_("That token exists already.")) from error
         return token, secret
 
     def authenticate(self, secret: str, *, now: datetime) -> ApiToken:

@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 
 from etwin_lti.domain.model import MemberStatus, RoleSource
 from etwin_lti.domain.partner_invitations import PartnerInvitationState
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import RuleViolationError
 from etwin_lti.persistence.models.api_tokens import ApiTokenRow
 from etwin_lti.persistence.models.bindings import LinkLauncherRow, ResourceBindingRow
@@ -81,8 +82,8 @@ _SOURCE_STRENGTH = {
 
 class MergeRefusedError(RuleViolationError):
     error = "merge_refused"
-    description = "These two eTwinning people cannot be merged."
-    who_can_fix = "the tool administrator"
+    description = N_("These two eTwinning people cannot be merged.")
+    who_can_fix = N_("the tool administrator")
 
 
 # (model, person column) whose rows simply move.
@@ -127,7 +128,7 @@ def merge_person(s: Session, merged_id: int, into_id: int) -> None:
         select(ErasureRow.person_id).where(ErasureRow.person_id.in_((merged_id, into_id)))
     ).first()
     if erased is not None:
-        raise MergeRefusedError("An erased person cannot be merged.")
+        raise MergeRefusedError(N_("An erased person cannot be merged."))
     _merge_founders(s, merged_id, into_id)
     _merge_members(s, merged_id, into_id)
     _merge_enrolments(s, merged_id, into_id)

@@ -62,6 +62,7 @@ from etwin_lti.domain.privacy import (
     SessionRecord,
     erased_evidence,
 )
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import NotFoundError
 from etwin_lti.persistence.db import Database
 from etwin_lti.persistence.models.api_tokens import ApiTokenRow
@@ -170,7 +171,7 @@ class SqlPrivacyStore:
         with self._db.session() as s:
             person = s.get(PersonRow, person_id)
             if person is None:
-                raise NotFoundError(f"Person {person_id} does not exist.")
+                raise NotFoundError(N_("Person %(id)s does not exist."), params={"id": person_id})
             return PersonalData(
                 profile=replace(rec.person(person), created_at=person.created_at),
                 identities=self._identities(s, person_id),
@@ -412,7 +413,7 @@ class SqlPrivacyStore:
         # Locked (PostgreSQL): a launch or a second erasure of this person waits for this one.
         person = s.get(PersonRow, pid, with_for_update=True)
         if person is None:
-            raise NotFoundError(f"Person {pid} does not exist.")
+            raise NotFoundError(N_("Person %(id)s does not exist."), params={"id": pid})
         identities = s.execute(delete(LtiIdentityRow).where(LtiIdentityRow.person_id == pid))
         sessions = s.execute(delete(LaunchSessionRow).where(LaunchSessionRow.person_id == pid))
         scores = s.execute(delete(ScoreOutboxRow).where(ScoreOutboxRow.person_id == pid))
@@ -499,7 +500,7 @@ class SqlPrivacyStore:
             s.delete(row)
         s.flush()
         if keys and self._files is None:
-            raise ErasureFailedError("This person uploaded files but no file store is set.")
+            raise ErasureFailedError(N_("This person uploaded files but no file store is set."))
         for key in keys:
             assert self._files is not None
             self._files.delete(key)

@@ -31,6 +31,7 @@ from etwin_lti.domain.registrations import (
     PlatformRegistration,
     RegistrationInvite,
 )
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import InvalidInputError, NotFoundError, RuleViolationError
 from etwin_lti.persistence.db import Database
 from etwin_lti.persistence.models.registrations import (
@@ -308,11 +309,11 @@ class SqlRegistrationStore:
             )
         )
         if row is None:
-            raise InvalidInviteError("This registration link is unknown.")
+            raise InvalidInviteError(N_("This registration link is unknown."))
         if row.used_at is not None:
-            raise InvalidInviteError("This registration link was used already.")
+            raise InvalidInviteError(N_("This registration link was used already."))
         if row.expires_at <= self._clock():
-            raise InvalidInviteError("This registration link has expired.")
+            raise InvalidInviteError(N_("This registration link has expired."))
         return row
 
     def _consume(self, session: Session, token: str) -> RegistrationInvite:
@@ -326,7 +327,7 @@ class SqlRegistrationStore:
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise InvalidInviteError("This registration link was used already.")
+            raise InvalidInviteError(N_("This registration link was used already."))
         invite = _to_invite(row, token)
         return RegistrationInvite(
             token=invite.token,

@@ -18,6 +18,7 @@ from connectors import sql_audit as audit
 from etwin_lti.domain.audit import AuditAction
 from etwin_lti.domain.launches import Resource, ResourceKind
 from etwin_lti.domain.resource_bindings import Binding, BindingStatus, LinkKey
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import NotFoundError, RuleViolationError
 from etwin_lti.persistence.db import Database
 from etwin_lti.persistence.models.bindings import ResourceBindingRow
@@ -114,7 +115,7 @@ class SqlResourceBindingStore:
         if row is None:
             raise NotFoundError(f"No course connection request {binding_id}.")
         if not decided:
-            raise RuleViolationError("This request was already decided.")
+            raise RuleViolationError(N_("This request was already decided."))
         return _binding(row)
 
     def rebind(self, key: LinkKey, resource: Resource, *, now: datetime) -> Binding:

@@ -30,6 +30,7 @@ from etwin_lti.domain.teacher_linking import (
     LinkMethod,
     TeacherAccount,
 )
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import NotFoundError, RuleViolationError
 from etwin_lti.persistence.db import Database
 from etwin_lti.persistence.models.hub import MemberRow, PersonRow
@@ -93,7 +94,9 @@ class SqlTeacherAccounts:
         with self._db.session() as s:
             row = s.get(TeacherInvitationRow, invitation_id)
             if row is None or row.twinspace_id != twinspace_id:
-                raise NotFoundError(f"Invitation {invitation_id} does not exist here.")
+                raise NotFoundError(
+                    N_("Invitation %(id)s does not exist here."), params={"id": invitation_id}
+                )
             if row.revoked_at is None and row.used_at is None:
                 row.revoked_at = now
             s.flush()
@@ -288,7 +291,7 @@ def _apply_registration(s: Session, link: Link) -> None:
     assert new is not None
     row = s.get(PersonRow, link.target_id)
     if row is None:
-        raise NotFoundError(f"Person {link.target_id} does not exist.")
+        raise NotFoundError(N_("Person %(id)s does not exist."), params={"id": link.target_id})
     row.display_name, row.school, row.country_code = new.display_name, new.school, new.country_code
 
 

@@ -45,6 +45,7 @@ from huey import RedisHuey, SqliteHuey, crontab
 from huey.api import Huey
 from huey.consumer import Consumer
 
+from etwin_lti.domain.translatable import N_
 from etwin_lti.observability.request_ids import (
     begin_request,
     bound_request_id,
@@ -116,7 +117,7 @@ class HueyTaskQueue:
 
     def handlers(self) -> QueueHandlers:
         if self._handlers is None:
-            raise RuntimeError("the task queue has no handlers yet (bootstrap attaches them)")
+            raise RuntimeError(N_("the task queue has no handlers yet (bootstrap attaches them)"))
         return self._handlers
 
     @property

@@ -43,6 +43,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from etwin_lti.domain.translatable import N_
+
 
 class Reader(enum.StrEnum):
     """Who reads an error page: its words and the person it sends them to depend on it."""
@@ -64,11 +66,14 @@ class EtwinLtiError(Exception):
     """Root of every error the tool raises on purpose."""
 
     error = "etwin_error"
-    description = "Something went wrong."
+    description = N_("Something went wrong.")
     status_code = 400
-    who_can_fix = "the tool administrator"
+    who_can_fix = N_("the tool administrator")
     pupil_description: str | None = None  # the same news in a pupil's words, when different
     pupil_can_fix = False  # whether a bare "you" in who_can_fix includes a pupil
+    # The language of whoever met the error, when known before any session exists: a verified
+    # launch's locale claim (the launch service sets it), so that its refusal reads like the pages.
+    locale: str | None = None
 
     def __init__(
         self,
@@ -76,12 +81,20 @@ class EtwinLtiError(Exception):
         *,
         errors: Mapping[str, Any] | None = None,
         who_can_fix: str | None = None,
+        params: Mapping[str, Any] | None = None,
     ) -> None:
         if description is not None:
             self.description = description
         if who_can_fix is not None:
             self.who_can_fix = who_can_fix
         self.errors: dict[str, Any] = dict(errors or {})
+        # A description with values is written ``N_("TwinSpace %(id)s does not exist.")`` plus
+        # ``params``: ``message`` keeps the text to translate, ``description`` reads it filled in
+        # (English: logs and the API), and the error page fills the translation (ADR 0029).
+        self.message = self.description
+        self.params: dict[str, Any] = dict(params or {})
+        if self.params:
+            self.description = self.message % self.params
         self.reader: Reader | None = None
         self.ways_out: tuple[WayOut, ...] = ()
         super().__init__(self.description)
@@ -94,9 +107,9 @@ class EtwinLtiError(Exception):
             return self.description, self.who_can_fix
         who = self.who_can_fix
         if who == "you":  # said of anyone: a pupil can correct a form, not a missing page
-            who = who if self.pupil_can_fix else "your teacher"
+            who = who if self.pupil_can_fix else N_("your teacher")
         elif not (who.startswith("you:") or "teacher" in who or "author" in who):
-            who = "your teacher"  # administrators a pupil does not know: their teacher does
+            who = N_("your teacher")  # administrators a pupil does not know: their teacher does
         return self._pupil_words() or self.description, who
 
     def _pupil_words(self) -> str | None:
@@ -121,100 +134,102 @@ class EtwinLtiError(Exception):
 
 class InvalidInputError(EtwinLtiError, ValueError):
     error = "invalid_input"
-    description = "Some fields are missing or not valid."
+    description = N_("Some fields are missing or not valid.")
     status_code = 422
-    who_can_fix = "you"
+    who_can_fix = N_("you")
     pupil_can_fix = True  # what they typed
 
 
 class AuthenticationError(EtwinLtiError):
     error = "unauthenticated"
-    description = "A valid API token is required."
+    description = N_("A valid API token is required.")
     status_code = 401
-    who_can_fix = "you"
+    who_can_fix = N_("you")
 
 
 class PermissionDeniedError(EtwinLtiError):
     error = "forbidden"
-    description = "Your role does not allow this."
-    pupil_description = "You cannot do this here. Ask your teacher if you think you should."
+    description = N_("Your role does not allow this.")
+    pupil_description = N_("You cannot do this here. Ask your teacher if you think you should.")
     status_code = 403
-    who_can_fix = "a teacher administrator of this TwinSpace"
+    who_can_fix = N_("a teacher administrator of this TwinSpace")
 
 
 class NotFoundError(EtwinLtiError, LookupError):
     error = "not_found"
-    description = "That does not exist."
-    pupil_description = "This page is not here (any more)."
+    description = N_("That does not exist.")
+    pupil_description = N_("This page is not here (any more).")
     status_code = 404
-    who_can_fix = "you"
+    who_can_fix = N_("you")
 
 
 class RuleViolationError(EtwinLtiError):
     error = "rule_violation"
-    description = "This conflicts with an eTwinning rule."
+    description = N_("This conflicts with an eTwinning rule.")
     status_code = 409
-    who_can_fix = "you"
+    who_can_fix = N_("you")
 
 
 class DuplicateAcknowledgementError(RuleViolationError):
     error = "duplicate_acknowledgement"
-    description = "This acknowledgement has already been issued."
+    description = N_("This acknowledgement has already been issued.")
 
 
 class LtiError(EtwinLtiError):
     error = "lti_error"
-    description = "The LTI message could not be accepted."
+    description = N_("The LTI message could not be accepted.")
     status_code = 400
-    who_can_fix = "your LMS administrator"
+    who_can_fix = N_("your LMS administrator")
 
 
 class UnknownPlatformError(LtiError):
     error = "unknown_platform"
-    description = "This LMS is not registered with the eTwinning tool."
-    who_can_fix = "your LMS administrator (register the tool, see the README's Moodle section)"
+    description = N_("This LMS is not registered with the eTwinning tool.")
+    who_can_fix = N_("your LMS administrator (register the tool, see the README's Moodle section)")
 
 
 class InactiveDeploymentError(LtiError):
     error = "inactive_deployment"
-    description = "This deployment of the eTwinning tool is not active yet."
+    description = N_("This deployment of the eTwinning tool is not active yet.")
     status_code = 403
-    who_can_fix = "the tool administrator (etwin-lti platform activate)"
+    who_can_fix = N_("the tool administrator (etwin-lti platform activate)")
 
 
 class InvalidLaunchError(LtiError):
     error = "invalid_launch"
-    description = "The launch from your LMS could not be verified."
-    pupil_description = "The activity could not open. Open it again from your course."
+    description = N_("The launch from your LMS could not be verified.")
+    pupil_description = N_("The activity could not open. Open it again from your course.")
     status_code = 401
-    who_can_fix = "you: go back to your course and open the activity again"
+    who_can_fix = N_("you: go back to your course and open the activity again")
 
 
 class LaunchSessionError(LtiError):
     error = "no_launch_session"
-    description = "Your session has ended or was never started."
-    pupil_description = "You have been away for a while. Open the activity again from your course."
+    description = N_("Your session has ended or was never started.")
+    pupil_description = N_(
+        "You have been away for a while. Open the activity again from your course."
+    )
     status_code = 401
-    who_can_fix = "you: open the activity again from your course"
+    who_can_fix = N_("you: open the activity again from your course")
 
 
 class RegistrationError(LtiError):
     error = "registration_refused"
-    description = "The registration request was refused."
-    who_can_fix = "the tool administrator (etwin-lti platform invite)"
+    description = N_("The registration request was refused.")
+    who_can_fix = N_("the tool administrator (etwin-lti platform invite)")
 
 
 class RemoteServiceError(EtwinLtiError):
     error = "remote_service_error"
-    description = "A service the tool depends on did not answer correctly."
-    pupil_description = "Something is not working right now. Try again later."
+    description = N_("A service the tool depends on did not answer correctly.")
+    pupil_description = N_("Something is not working right now. Try again later.")
     status_code = 502
-    who_can_fix = "the tool administrator"
+    who_can_fix = N_("the tool administrator")
 
 
 class RemoteTimeoutError(RemoteServiceError):
     error = "remote_timeout"
-    description = "A service the tool depends on did not answer in time."
+    description = N_("A service the tool depends on did not answer in time.")
     status_code = 504
 
 
@@ -222,13 +237,15 @@ class DependencyUnavailableError(RemoteServiceError):
     """The tool's own database, cache or queue is unreachable: try again in a moment."""
 
     error = "dependency_unavailable"
-    description = "The tool cannot reach its database or cache right now; try again in a minute."
+    description = N_(
+        "The tool cannot reach its database or cache right now; try again in a minute."
+    )
     status_code = 503
 
 
 class ConfigurationError(EtwinLtiError, ValueError):
     error = "configuration_error"
-    description = "The tool is not configured correctly."
+    description = N_("The tool is not configured correctly.")
     status_code = 500
 
 
@@ -236,16 +253,16 @@ class UploadRefusedError(InvalidInputError):
     """A file whose content is not an accepted type, or is broken or hostile (issue 12)."""
 
     error = "upload_refused"
-    description = "This file cannot be uploaded."
+    description = N_("This file cannot be uploaded.")
 
 
 class FileTooLargeError(InvalidInputError):
     error = "file_too_large"
-    description = "This file is larger than allowed."
+    description = N_("This file is larger than allowed.")
     status_code = 413
 
 
 class QuotaExceededError(RuleViolationError):
     error = "quota_exceeded"
-    description = "This TwinSpace has no room left for this file."
-    who_can_fix = "a teacher administrator of this TwinSpace (remove files no longer needed)"
+    description = N_("This TwinSpace has no room left for this file.")
+    who_can_fix = N_("a teacher administrator of this TwinSpace (remove files no longer needed)")

@@ -22,13 +22,14 @@ below so that callers can tell "skip this course" from "the token is wrong".
 
 from __future__ import annotations
 
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import RemoteServiceError
 
 
 class MoodleWebServiceError(RemoteServiceError):
     error = "moodle_error"
-    description = "Moodle refused the web-service call."
-    who_can_fix = "the Moodle administrator"
+    description = N_("Moodle refused the web-service call.")
+    who_can_fix = N_("the Moodle administrator")
 
     def __init__(self, description: str | None = None, *, errorcode: str = "") -> None:
         super().__init__(description)
@@ -37,58 +38,60 @@ class MoodleWebServiceError(RemoteServiceError):
 
 class MoodleInvalidTokenError(MoodleWebServiceError):
     error = "moodle_invalid_token"
-    description = "Moodle does not accept the web-service token."
-    who_can_fix = "the Moodle administrator (create a new token, then etwin-lti moodle add)"
+    description = N_("Moodle does not accept the web-service token.")
+    who_can_fix = N_("the Moodle administrator (create a new token, then etwin-lti moodle add)")
 
 
 class MoodleAccessDeniedError(MoodleWebServiceError):
     error = "moodle_access_denied"
-    description = (
+    description = N_(
         "The Moodle web-service user lacks a capability or the function is not enabled "
         "in the external service."
     )
-    who_can_fix = "the Moodle administrator (see docs/moodle-bridge.md, token setup)"
+    who_can_fix = N_("the Moodle administrator (see docs/moodle-bridge.md, token setup)")
 
 
 class MoodleInvalidParameterError(MoodleWebServiceError):
     error = "moodle_invalid_parameter"
-    description = "Moodle rejected a parameter of the web-service call."
+    description = N_("Moodle rejected a parameter of the web-service call.")
 
 
 class MoodleRecordNotFoundError(MoodleWebServiceError):
     error = "moodle_not_found"
-    description = "Moodle does not know that course, user or function."
+    description = N_("Moodle does not know that course, user or function.")
 
 
 class MoodleNoCriteriaError(MoodleWebServiceError):
     error = "moodle_no_criteria"
-    description = "The Moodle course has no completion criteria set."
-    who_can_fix = "the course teacher (Course completion settings in Moodle)"
+    description = N_("The Moodle course has no completion criteria set.")
+    who_can_fix = N_("the course teacher (Course completion settings in Moodle)")
 
 
 class MoodleCompletionDisabledError(MoodleWebServiceError):
     error = "moodle_completion_disabled"
-    description = "Completion tracking is not enabled for this Moodle course."
-    who_can_fix = "the course teacher (enable completion tracking in Moodle)"
+    description = N_("Completion tracking is not enabled for this Moodle course.")
+    who_can_fix = N_("the course teacher (enable completion tracking in Moodle)")
 
 
 class MoodleUserNotEnrolledError(MoodleWebServiceError):
     error = "moodle_user_not_enrolled"
-    description = "The Moodle user is not enrolled or not tracked for completion in the course."
+    description = N_("The Moodle user is not enrolled or not tracked for completion in the course.")
 
 
 class MoodleUserDeletedError(MoodleWebServiceError):
     error = "moodle_user_deleted"
-    description = "The Moodle user has been deleted."
+    description = N_("The Moodle user has been deleted.")
 
 
 class MoodleProtocolError(RemoteServiceError):
     error = "moodle_protocol_error"
-    description = (
+    description = N_(
         "Moodle answered something that is not a web-service response (an HTML page or "
         "invalid JSON): check the site URL and that web services and REST are enabled."
     )
-    who_can_fix = "the tool administrator (check the Moodle site URL) or the Moodle administrator"
+    who_can_fix = N_(
+        "the tool administrator (check the Moodle site URL) or the Moodle administrator"
+    )
 
 
 # errorcode → class. Codes come from Moodle's lang strings used by the external functions we

@@ -22,6 +22,7 @@ from etwin_lti.domain.audit import AuditAction
 from etwin_lti.domain.chat import RECENT_DEFAULT, ChatChanges, ChatMessage
 from etwin_lti.domain.input_rules import ID_MAX
 from etwin_lti.domain.model import Member, TwinSpace
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import InvalidInputError, NotFoundError
 from etwin_lti.persistence.models.chat import ChatMessageRow, ChatRoomRow
 
@@ -155,7 +156,7 @@ class ChatArea(LocalHubBase):
         chat.check_can_read(member)
         row = s.get(ChatMessageRow, message_id)
         if row is None or row.twinspace_id != twinspace_id or row.deleted:
-            raise NotFoundError("Message not found in this TwinSpace's chat.")
+            raise NotFoundError(N_("Message not found in this TwinSpace's chat."))
         return space, member, row
 
     def delete_chat_message(self, actor_id: int, twinspace_id: int, message_id: int) -> ChatMessage:

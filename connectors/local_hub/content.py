@@ -23,6 +23,7 @@ from etwin_lti.domain.model import (
     TwinSpace,
     Visibility,
 )
+from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.twinspaces import Action
 from etwin_lti.domain.validation import (
     BODY_MAX,
@@ -152,7 +153,7 @@ class ContentArea(LocalHubBase):
             project = rec.load_project(s, project_id)
             rec.load_person(s, actor_id)
             if actor_id not in projects.project_teacher_ids(project):
-                raise PermissionDeniedError("Only the project's partners post to its Diary.")
+                raise PermissionDeniedError(N_("Only the project's partners post to its Diary."))
             if project.twinspace_id is not None:
                 twinspaces.check_active_member(rec.find_member(s, project.twinspace_id, actor_id))
             projects.check_diary_open(project)

@@ -26,6 +26,7 @@ from etwin_lti.domain import moderation, public_pages, twinspaces
 from etwin_lti.domain.files import MB, CheckedUpload, OpenedFile, inline_type
 from etwin_lti.domain.model import Material, Visibility
 from etwin_lti.domain.ports.file_store import FileStore
+from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.twinspaces import Action
 from etwin_lti.domain.validation import FieldErrors
 from etwin_lti.errors import (
@@ -159,15 +160,15 @@ class MaterialFilesArea(LocalHubBase):
         rec.load(s, TwinSpaceRow, twinspace_id, "TwinSpace")
         row = s.get(MaterialRow, material_id)
         if row is None or row.twinspace_id != twinspace_id:
-            raise NotFoundError("Material not found in this TwinSpace.")
+            raise NotFoundError(N_("Material not found in this TwinSpace."))
         viewer = rec.find_member(s, twinspace_id, viewer_id) if viewer_id is not None else None
         sees_private = viewer is not None and twinspaces.can_see_private(viewer)
         if row.visibility != Visibility.PUBLIC.value and not sees_private:
-            raise NotFoundError("Material not found in this TwinSpace.")
+            raise NotFoundError(N_("Material not found in this TwinSpace."))
         # A hidden material is out of the list for all but its moderators: so are its bytes,
         # public or not (a hidden photo must not stay reachable by its old link).
         if row.hidden_at is not None and not moderation.sees_hidden(viewer):
-            raise NotFoundError("Material not found in this TwinSpace.")
+            raise NotFoundError(N_("Material not found in this TwinSpace."))
         return row
 
     def twinspace_file_usage(self, twinspace_id: int) -> int:

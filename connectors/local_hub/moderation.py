@@ -30,6 +30,7 @@ from etwin_lti.domain.moderation import (
     ContentStateError,
     ModerationEntry,
 )
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import InvalidInputError, NotFoundError
 from etwin_lti.persistence.models.audit import AuditRow
 from etwin_lti.persistence.models.hub import (
@@ -151,7 +152,9 @@ class ModerationArea(LocalHubBase):
             twinspaces.check_writable(found.space)
             row = found.row
             if kind is ContentKind.FORUM_POST and self._opens_thread(s, row):
-                raise ContentStateError("This reply opens its thread: delete the thread instead.")
+                raise ContentStateError(
+                    N_("This reply opens its thread: delete the thread instead.")
+                )
             if kind is ContentKind.THREAD:
                 s.execute(delete(ForumPostRow).where(ForumPostRow.thread_id == row.id))
             if kind is ContentKind.DIARY_POST:

@@ -27,6 +27,7 @@ from etwin_lti.domain.model import (
     TwinSpaceRole,
     TwinSpaceStatus,
 )
+from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.twinspaces import Action
 from etwin_lti.domain.validation import (
     DESCRIPTION_MAX,
@@ -157,7 +158,9 @@ class ProjectsArea(LocalHubBase):
             teacher = rec.load_person(s, teacher_id)
             rec.load_person(s, actor_id)
             if project.status is not ProjectStatus.APPROVED or project.twinspace_id is None:
-                raise RuleViolationError("Partners join a project once it is approved and open.")
+                raise RuleViolationError(
+                    N_("Partners join a project once it is approved and open.")
+                )
             actor = rec.find_member(s, project.twinspace_id, actor_id)
             twinspaces.check_can(actor, Action.MANAGE_MEMBERS)
             self._join_as_partner(s, row, project, teacher, actor_id)

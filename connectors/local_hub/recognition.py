@@ -27,6 +27,7 @@ from etwin_lti.domain.model import (
     Project,
     Visibility,
 )
+from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.validation import (
     REASON_MAX,
     FieldErrors,
@@ -371,7 +372,7 @@ class RecognitionArea(LocalHubBase):
         with self._db.session() as s:
             row = rec.load(s, AcknowledgementRow, acknowledgement_id, "Acknowledgement")
             if row.revoked_at is not None:
-                raise RuleViolationError("This acknowledgement has already been revoked.")
+                raise RuleViolationError(N_("This acknowledgement has already been revoked."))
             row.revoked_at = self._now()
             # The reason travels with the record: it is what a holder is shown.
             row.evidence = {**(row.evidence or {}), "revocation_reason": clean_reason}

@@ -27,6 +27,7 @@ from etwin_lti.domain.model import (
     Visibility,
 )
 from etwin_lti.domain.paging import MemberPage, RoleCount
+from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
 from etwin_lti.errors import (
     NotFoundError,
@@ -195,7 +196,9 @@ class TwinSpacesArea(LocalHubBase):
                 .where(TwinSpaceRow.id == twinspace_id)
             ).first()
             if found is None:
-                raise NotFoundError(f"TwinSpace {twinspace_id} does not exist.")
+                raise NotFoundError(
+                    N_("TwinSpace %(id)s does not exist."), params={"id": twinspace_id}
+                )
             space_row, project_row, eql_given = found
             counts = tuple(_role_counts(s, twinspace_id))
             space = TwinSpace(
@@ -273,7 +276,7 @@ class TwinSpacesArea(LocalHubBase):
             twinspaces.check_invite(actor, role, invitee.kind)
             twinspaces.check_writable(space)
             if rec.member_row(s, twinspace_id, person_id) is not None:
-                raise RuleViolationError("This person is already a member of the TwinSpace.")
+                raise RuleViolationError(N_("This person is already a member of the TwinSpace."))
             now = self._now()
             row = MemberRow(
                 twinspace_id=twinspace_id,
@@ -391,7 +394,7 @@ class TwinSpacesArea(LocalHubBase):
             ).first()
             if found is None or found[2] is None:
                 rec.load(s, TwinSpaceRow, twinspace_id, "TwinSpace")  # the TwinSpace first
-                raise NotFoundError(f"Person {person_id} does not exist.")
+                raise NotFoundError(N_("Person %(id)s does not exist."), params={"id": person_id})
             target, row = rec.person(found[0]), found[1]
             if found[2] == TwinSpaceStatus.ARCHIVED.value:
                 # Only the status matters here; has_pupils is read only to build the refusal.

@@ -62,6 +62,7 @@ from etwin_lti.domain.model import (
     ProjectStatus,
 )
 from etwin_lti.domain.people import CountryRequiredError
+from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.validation import FieldErrors
 from etwin_lti.errors import (
     DuplicateAcknowledgementError,
@@ -116,12 +117,12 @@ class NqlApplicationLimitError(RuleViolationError):
 
 class NationalProjectError(RuleViolationError):
     error = "national_project"
-    description = "National projects cannot apply for Quality Labels."
+    description = N_("National projects cannot apply for Quality Labels.")
 
 
 class EqlNotEarnedError(RuleViolationError):
     error = "eql_not_earned"
-    description = (
+    description = N_(
         "The European Quality Label needs at least two partners from two different countries "
         "holding a National Quality Label for this project."
     )
@@ -129,7 +130,7 @@ class EqlNotEarnedError(RuleViolationError):
 
 class LabelProcedureError(RuleViolationError):
     error = "label_procedure"
-    description = (
+    description = N_(
         "Quality Labels and the eTwinning Label are issued only by their own procedure "
         "(the NSO's decision, the CSS's award, the project's approval)."
     )
@@ -167,7 +168,9 @@ def check_nql_application(
 ) -> None:
     """``applications_this_year``: every application of this teacher in the school year."""
     if teacher_id not in teacher_ids:
-        raise PermissionDeniedError("Only a founder or partner teacher of the project can apply.")
+        raise PermissionDeniedError(
+            N_("Only a founder or partner teacher of the project can apply.")
+        )
     if teacher_country is None:
         raise CountryRequiredError(
             errors={
@@ -180,12 +183,12 @@ def check_nql_application(
     if project.scope is not ProjectScope.EUROPEAN:
         raise NationalProjectError()
     if project.status is ProjectStatus.PENDING:
-        raise RuleViolationError("The project is still waiting for its NSOs' validation.")
+        raise RuleViolationError(N_("The project is still waiting for its NSOs' validation."))
     if holds_nql:
-        raise RuleViolationError("You already hold a National Quality Label for this project.")
+        raise RuleViolationError(N_("You already hold a National Quality Label for this project."))
     this_year = list(applications_this_year)
     if any(a.project_id == project.id for a in this_year):
-        raise RuleViolationError("You have already applied for this project this school year.")
+        raise RuleViolationError(N_("You have already applied for this project this school year."))
     if len(this_year) >= MAX_NQL_APPLICATIONS_PER_SCHOOL_YEAR:
         raise NqlApplicationLimitError()
 
@@ -194,9 +197,9 @@ def check_nql_decider(
     application: NqlApplication, nso_country_code: str, teacher_country: str | None
 ) -> None:
     if nso_country_code != teacher_country:
-        raise PermissionDeniedError("Only the applicant's own NSO evaluates the application.")
+        raise PermissionDeniedError(N_("Only the applicant's own NSO evaluates the application."))
     if application.decision is not NqlDecision.PENDING:
-        raise RuleViolationError("This application has already been decided.")
+        raise RuleViolationError(N_("This application has already been decided."))
 
 
 def check_scores(
@@ -317,14 +320,16 @@ NAME_SEPARATOR = "|"
 
 class EqlWithdrawnError(RuleViolationError):
     error = "eql_withdrawn"
-    description = "The CSS withdrew this project's European Quality Label: it is not awarded again."
+    description = N_(
+        "The CSS withdrew this project's European Quality Label: it is not awarded again."
+    )
 
 
 class EqlAlreadyAwardedError(DuplicateAcknowledgementError):
     """The CSS's award call finds nothing to do: the rule awarded it already (409)."""
 
     error = "eql_already_awarded"
-    description = (
+    description = N_(
         "Every NQL holder of this project already holds the European Quality Label: it is "
         "awarded by the rule as soon as NQLs from two different countries are granted."
     )
@@ -332,7 +337,7 @@ class EqlAlreadyAwardedError(DuplicateAcknowledgementError):
 
 class EqlNotHeldError(RuleViolationError):
     error = "eql_not_held"
-    description = "This project holds no European Quality Label to withdraw."
+    description = N_("This project holds no European Quality Label to withdraw.")
 
 
 @dataclass(frozen=True)
@@ -377,9 +382,9 @@ def eql_award(
     """Who receives the EQL now, and the evidence. ``eql``: every EQL of the project, revoked
     ones too (a revoked one still holds its holder's slot: at most once per person)."""
     if project.scope is not ProjectScope.EUROPEAN:
-        raise NationalProjectError("National projects are never awarded the EQL.")
+        raise NationalProjectError(N_("National projects are never awarded the EQL."))
     if project.approved_at is None:
-        raise RuleViolationError("The project is still waiting for its NSOs' validation.")
+        raise RuleViolationError(N_("The project is still waiting for its NSOs' validation."))
     if eql_withdrawn(eql):
         raise EqlWithdrawnError()
     countries = sorted({n.country_code for n in nqls if n.country_code})
@@ -423,7 +428,9 @@ def eql_by_rule(
 def check_eql_withdrawal(eql: Sequence[Acknowledgement]) -> list[Acknowledgement]:
     """The EQLs the CSS's withdrawal revokes: every unrevoked one (409 when none, or twice)."""
     if eql_withdrawn(eql):
-        raise EqlWithdrawnError("The CSS already withdrew this project's European Quality Label.")
+        raise EqlWithdrawnError(
+            N_("The CSS already withdrew this project's European Quality Label.")
+        )
     held_now = [a for a in eql if a.revoked_at is None]
     if not held_now:
         raise EqlNotHeldError()

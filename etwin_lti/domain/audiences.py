@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from etwin_lti.domain.launches import ResourceKind
 from etwin_lti.domain.model import PersonKind, TwinSpaceRole
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import InvalidInputError, PermissionDeniedError
 
 
@@ -71,38 +72,38 @@ class TeachersOnlyError(PermissionDeniedError):
     """A pupil opened a Learning Event or a course unit: said in a child's words."""
 
     error = "teachers_only"
-    description = (
+    description = N_(
         "This page is only for teachers, so it cannot open for you. Your class works together "
         "in its TwinSpace: ask your teacher which activity to open."
     )
-    who_can_fix = "your teacher"
+    who_can_fix = N_("your teacher")
 
 
 class VisitorPermitRequiredError(PermissionDeniedError):
     error = "visitor_permit_required"
-    description = (
+    description = N_(
         "Parents and other visitors enter a TwinSpace only with a visitor permit, and you do "
         "not have one for this TwinSpace."
     )
-    who_can_fix = "a teacher administrator of this TwinSpace (they grant visitor permits)"
+    who_can_fix = N_("a teacher administrator of this TwinSpace (they grant visitor permits)")
 
 
 class VisitorsOnlyInTwinSpacesError(PermissionDeniedError):
     error = "visitors_only_in_twinspaces"
-    description = (
+    description = N_(
         "Parents and other visitors may visit a TwinSpace with a permit; Learning Events and "
         "the distance course are for teachers."
     )
-    who_can_fix = "the teacher of this course"
+    who_can_fix = N_("the teacher of this course")
 
 
 class PersonKindFixedError(PermissionDeniedError):
     error = "person_kind_fixed"
-    description = (
+    description = N_(
         "Your LMS account is known to eTwinning as another kind of person than this course "
         "says (a pupil, a teacher or a visitor), and that never changes."
     )
-    who_can_fix = (
+    who_can_fix = N_(
         "your LMS administrator (check your role in this course), or the tool administrator"
     )
 

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from etwin_lti.domain import twinspaces
 from etwin_lti.domain.model import Member, TwinSpace, TwinSpaceRole
+from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.twinspaces import Action
 from etwin_lti.errors import InvalidInputError, PermissionDeniedError
 
@@ -129,7 +130,9 @@ def check_can_post(space: TwinSpace, actor: Member | None) -> Member:
 def check_can_moderate(space: TwinSpace, actor: Member | None) -> Member:
     member = twinspaces.check_active_member(actor)
     if member.role is not TwinSpaceRole.TEACHER_ADMINISTRATOR:
-        raise PermissionDeniedError("Only the TwinSpace's teacher administrators moderate chat.")
+        raise PermissionDeniedError(
+            N_("Only the TwinSpace's teacher administrators moderate chat.")
+        )
     twinspaces.check_writable(space)
     return member
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from etwin_lti.domain.model import Country
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import InvalidInputError
 
 PROGRAMMES = frozenset(
@@ -61,7 +62,7 @@ def parse_country_list(data: Mapping[str, Any]) -> CountryList:
         seen.add(country.code)
         countries.append(country)
     if problems:
-        raise InvalidInputError("The country list is not valid.", errors=problems)
+        raise InvalidInputError(N_("The country list is not valid."), errors=problems)
     return CountryList(
         version=str(version), countries=tuple(sorted(countries, key=lambda c: c.code))
     )
@@ -69,22 +70,22 @@ def parse_country_list(data: Mapping[str, Any]) -> CountryList:
 
 def _parse_country(entry: Any) -> Country:
     if not isinstance(entry, Mapping):
-        raise TypeError("Must be an object.")
+        raise TypeError(N_("Must be an object."))
     unknown = set(entry) - {"code", "name", "nso", "programme", "eligible"}
     if unknown:
         raise ValueError(f"Unknown fields: {', '.join(sorted(unknown))}.")
     code, name, nso, programme = entry["code"], entry["name"], entry["nso"], entry["programme"]
     eligible = entry.get("eligible", True)
     if not isinstance(code, str) or not _CODE.match(code):
-        raise ValueError("code must be two capital letters (ISO 3166-1 alpha-2).")
+        raise ValueError(N_("code must be two capital letters (ISO 3166-1 alpha-2)."))
     if not isinstance(name, str) or not name.strip():
-        raise ValueError("name must not be empty.")
+        raise ValueError(N_("name must not be empty."))
     if not isinstance(nso, str) or not nso.strip():
-        raise ValueError("nso must not be empty.")
+        raise ValueError(N_("nso must not be empty."))
     if programme not in PROGRAMMES:
         raise ValueError(f"programme must be one of {', '.join(sorted(PROGRAMMES))}.")
     if not isinstance(eligible, bool):
-        raise ValueError("eligible must be true or false.")
+        raise ValueError(N_("eligible must be true or false."))
     return Country(code=code, name=name, nso=nso, programme=programme, eligible=eligible)
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from etwin_lti.domain.model import Edition, Person, PersonKind, Unit, UnitProgress
+from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.validation import DESCRIPTION_MAX, FieldErrors
 from etwin_lti.errors import PermissionDeniedError, RuleViolationError
 
@@ -32,12 +33,12 @@ TRAINEE_KINDS = frozenset({PersonKind.TEACHER, PersonKind.PUPIL})
 
 class UnitsUnfinishedError(RuleViolationError):
     error = "units_unfinished"
-    description = "The trainee has not finished every unit of the course."
+    description = N_("The trainee has not finished every unit of the course.")
 
 
 class NotATraineeError(RuleViolationError):
     error = "not_a_trainee"
-    description = "This person is not a trainee of the course edition."
+    description = N_("This person is not a trainee of the course edition.")
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ def check_trainers(trainers: Iterable[Person]) -> None:
 
 def check_trainee(person: Person) -> None:
     if person.kind not in TRAINEE_KINDS:
-        raise RuleViolationError("The distance course is for teachers.")
+        raise RuleViolationError(N_("The distance course is for teachers."))
 
 
 def current_edition_id(editions: Iterable[Edition], today: date) -> int | None:
@@ -164,7 +165,7 @@ def check_course_completion(
     if actor_id is None:
         return
     if actor_id not in edition.trainer_ids:
-        raise PermissionDeniedError("Only a trainer of this edition issues its certificate.")
+        raise PermissionDeniedError(N_("Only a trainer of this edition issues its certificate."))
     if not is_trainee:
         raise NotATraineeError()
     if unfinished_unit_titles:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from etwin_lti.domain.model import EventStatus, LearningEvent, Person, PersonKind
+from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.validation import DESCRIPTION_MAX, FieldErrors
 from etwin_lti.errors import PermissionDeniedError, RuleViolationError
 
@@ -27,12 +28,12 @@ ENROLLING_KINDS = frozenset({PersonKind.TEACHER})
 
 class EventFullError(RuleViolationError):
     error = "event_full"
-    description = "This Learning Event is full."
+    description = N_("This Learning Event is full.")
 
 
 class AlreadyEnrolledError(RuleViolationError):
     error = "already_enrolled"
-    description = "This teacher is already enrolled in the Learning Event."
+    description = N_("This teacher is already enrolled in the Learning Event.")
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def duration_days(starts_on: date, ends_on: date) -> int:
 
 def check_expert(person: Person) -> None:
     if person.kind is not PersonKind.EXPERT:
-        raise RuleViolationError("A Learning Event is led by an expert.")
+        raise RuleViolationError(N_("A Learning Event is led by an expert."))
 
 
 def event_status(starts_on: date, ends_on: date, today: date) -> EventStatus:
@@ -100,9 +101,9 @@ def accepts_enrolments(event: LearningEvent) -> bool:
 def check_enrolment(event: LearningEvent, person: Person, *, already_enrolled: bool) -> None:
     """Checks that do not depend on the seat count (that one is atomic in the store)."""
     if person.kind not in ENROLLING_KINDS:
-        raise RuleViolationError("Learning Events are for teachers.")
+        raise RuleViolationError(N_("Learning Events are for teachers."))
     if not accepts_enrolments(event):
-        raise RuleViolationError("This Learning Event has finished.")
+        raise RuleViolationError(N_("This Learning Event has finished."))
     if already_enrolled:
         raise AlreadyEnrolledError()
     if event.enrolled >= event.capacity:
@@ -111,11 +112,11 @@ def check_enrolment(event: LearningEvent, person: Person, *, already_enrolled: b
 
 def check_completion(event: LearningEvent, actor_id: int, *, enrolled: bool) -> None:
     if actor_id != event.expert_id:
-        raise PermissionDeniedError("Only the event's expert marks participants complete.")
+        raise PermissionDeniedError(N_("Only the event's expert marks participants complete."))
     if event.status is EventStatus.OPEN:
-        raise RuleViolationError("The Learning Event has not started yet.")
+        raise RuleViolationError(N_("The Learning Event has not started yet."))
     if not enrolled:
-        raise RuleViolationError("This person is not enrolled in the Learning Event.")
+        raise RuleViolationError(N_("This person is not enrolled in the Learning Event."))
 
 
 def certificate_subject(event_id: int) -> str:

@@ -56,6 +56,9 @@ class LaunchSession:
     expires_at: datetime
     endpoints: ServiceEndpoints = field(default_factory=ServiceEndpoints)
     return_url: str | None = None
+    # launch_presentation.locale as the LMS sent it (a BCP 47 tag or anything else): the web
+    # layer picks the page language from it, falling back to the browser, then English.
+    locale: str | None = None
     deep_linking: dict[str, object] | None = None  # the deep_linking_settings claim, if any
     # Submission Review (https://www.imsglobal.org/spec/lti-sr/v1p0/#for_user-claim): the hub
     # person the ``for_user`` claim names, kept only when the launcher may see another

@@ -29,13 +29,14 @@ from datetime import datetime
 
 from etwin_lti.domain.audit import AuditAction
 from etwin_lti.domain.model import Member, TwinSpaceRole, Visibility
+from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.twinspaces import PERMISSIONS, Action, check_active_member, is_active
 from etwin_lti.domain.validation import BODY_MAX, COMMENT_MAX, FieldErrors
 from etwin_lti.errors import InvalidInputError, PermissionDeniedError, RuleViolationError
 
-ADMINISTRATORS = "a teacher administrator of this TwinSpace"
+ADMINISTRATORS = N_("a teacher administrator of this TwinSpace")
 # What a public view shows instead of a pupil's pseudonym (DESIGN.md "Privacy").
-PUPIL_AUTHOR = "A pupil of the project"
+PUPIL_AUTHOR = N_("A pupil of the project")
 
 
 class ContentKind(enum.StrEnum):
@@ -117,27 +118,29 @@ class ModerationEntry:
 
 class ModerationRefusedError(PermissionDeniedError):
     error = "moderation_refused"
-    description = "Only a teacher administrator of this TwinSpace can do this to others' content."
+    description = N_(
+        "Only a teacher administrator of this TwinSpace can do this to others' content."
+    )
     who_can_fix = ADMINISTRATORS
 
 
 class NotTheAuthorError(PermissionDeniedError):
     error = "not_the_author"
-    description = "Only its author can edit this."
-    who_can_fix = "its author; " + ADMINISTRATORS + " can hide or delete it"
+    description = N_("Only its author can edit this.")
+    who_can_fix = N_("its author; a teacher administrator of this TwinSpace can hide or delete it")
 
 
 class HiddenContentError(RuleViolationError):
     error = "content_hidden"
-    description = "A teacher administrator hid this: it can no longer be edited."
-    who_can_fix = ADMINISTRATORS + " (who can restore it)"
+    description = N_("A teacher administrator hid this: it can no longer be edited.")
+    who_can_fix = N_("a teacher administrator of this TwinSpace (who can restore it)")
 
 
 class ContentStateError(RuleViolationError):
     """Out of order: hiding what is hidden, restoring what is shown, publishing what is public."""
 
     error = "content_state"
-    who_can_fix = "you: reload the page to see where it stands"
+    who_can_fix = N_("you: reload the page to see where it stands")
 
 
 def is_administrator(member: Member | None) -> bool:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from etwin_lti.domain.model import Member, Person, TwinSpaceRole
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import InvalidInputError, NotFoundError
 
 PAGE_SIZE = 50
@@ -90,7 +91,7 @@ def page_number(raw: str | None) -> int:
     if _PAGE_NUMBER.fullmatch(raw):
         return int(raw)
     if _TOO_LONG.fullmatch(raw):
-        raise NotFoundError("There is no such page of this list.")
+        raise NotFoundError(N_("There is no such page of this list."))
     raise InvalidInputError(errors={"page": ["A page number: 1, 2, 3 and so on."]})
 
 

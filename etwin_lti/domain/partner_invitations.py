@@ -26,6 +26,7 @@ from datetime import datetime
 
 from etwin_lti.domain import projects, twinspaces
 from etwin_lti.domain.model import Country, Member, Person, Project, ProjectStatus
+from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.twinspaces import Action
 from etwin_lti.errors import NotFoundError, PermissionDeniedError, RuleViolationError
 
@@ -51,40 +52,42 @@ class PartnerInvitation:
 # --- errors (each names who can fix it: the pages show it) ---------------------------------------
 class NotAProjectInviterError(PermissionDeniedError):
     error = "not_a_project_inviter"
-    description = (
+    description = N_(
         "Only the project's teacher administrators (its founder and co-founder) invite partners."
     )
-    who_can_fix = "the project's founder or co-founder"
+    who_can_fix = N_("the project's founder or co-founder")
 
 
 class AlreadyInvitedError(RuleViolationError):
     error = "partner_already_invited"
-    description = "This teacher already has an invitation to this project waiting for an answer."
-    who_can_fix = "the invited teacher: they answer on their next launch"
+    description = N_(
+        "This teacher already has an invitation to this project waiting for an answer."
+    )
+    who_can_fix = N_("the invited teacher: they answer on their next launch")
 
 
 class PartnerInvitationNotFoundError(NotFoundError):
     error = "partner_invitation_unknown"
-    description = "There is no such partner invitation."
-    who_can_fix = "the project's founder who invited you"
+    description = N_("There is no such partner invitation.")
+    who_can_fix = N_("the project's founder who invited you")
 
 
 class NotYourPartnerInvitationError(PermissionDeniedError):
     error = "partner_invitation_not_yours"
-    description = "This invitation is for another teacher: only they can answer it."
-    who_can_fix = "the project's founder: ask them to invite you"
+    description = N_("This invitation is for another teacher: only they can answer it.")
+    who_can_fix = N_("the project's founder: ask them to invite you")
 
 
 class PartnerInvitationAnsweredError(RuleViolationError):
     error = "partner_invitation_answered"
-    description = "This invitation was already answered or withdrawn."
-    who_can_fix = "the project's founder: ask for a new invitation"
+    description = N_("This invitation was already answered or withdrawn.")
+    who_can_fix = N_("the project's founder: ask for a new invitation")
 
 
 class ProjectNotOpenError(RuleViolationError):
     error = "project_not_open"
-    description = "Partners join a project once it is approved and while it is open."
-    who_can_fix = "nobody: the project is not taking partners now"
+    description = N_("Partners join a project once it is approved and while it is open.")
+    who_can_fix = N_("nobody: the project is not taking partners now")
 
 
 # --- rules ------------------------------------------------------------------------------------
@@ -110,7 +113,7 @@ def check_invitee(
     """``pending``: whether the invitee already has a pending invitation to this project."""
     projects.check_project_teacher(countries, invitee, field="teacher_id")
     if invitee.id == inviter_id:
-        raise RuleViolationError("You cannot invite yourself.")
+        raise RuleViolationError(N_("You cannot invite yourself."))
     projects.check_can_add_partner(project, invitee.id)
     if pending:
         raise AlreadyInvitedError()

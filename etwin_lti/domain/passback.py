@@ -26,6 +26,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
 from etwin_lti.domain.launches import Resource
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import RemoteServiceError
 
 ERROR_MAX = 500  # characters of a reason kept in the outbox (platform bodies are truncated)
@@ -191,8 +192,8 @@ class LineItemUnavailableError(RemoteServiceError):
     """No grade column to post to, and retrying will not make one: dead at once."""
 
     error = "no_line_item"
-    description = "The LMS offers no grade column for this activity."
-    who_can_fix = "your LMS administrator (switch on the tool's grade service)"
+    description = N_("The LMS offers no grade column for this activity.")
+    who_can_fix = N_("your LMS administrator (switch on the tool's grade service)")
 
 
 # --- ports -------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from etwin_lti.domain.countries import check_country
 from etwin_lti.domain.model import Country, Person, PersonKind
+from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.validation import NAME_MAX, SCHOOL_MAX, FieldErrors
 from etwin_lti.errors import InvalidInputError, PermissionDeniedError, RuleViolationError
 
@@ -30,12 +31,12 @@ class CountryRequiredError(InvalidInputError):
     """A teacher without a country founds, joins or applies: the field map says what to do."""
 
     error = "country_required"
-    description = "A country is needed for this: set it in the eTwinning profile first."
+    description = N_("A country is needed for this: set it in the eTwinning profile first.")
 
 
 class CountryLockedError(RuleViolationError):
     error = "country_locked"
-    description = (
+    description = N_(
         "Your country decided the scope of the projects you founded and which NSOs validated "
         "them, so it can no longer change."
     )
@@ -99,7 +100,7 @@ def check_can_set_country(actor: Person, target: Person) -> None:
     """Everyone sets their own country (the launch does it as the person); a tool
     administrator may set anyone's."""
     if actor.id != target.id and actor.kind is not PersonKind.ADMIN:
-        raise PermissionDeniedError("Only the person themself sets their country.")
+        raise PermissionDeniedError(N_("Only the person themself sets their country."))
 
 
 def check_country_change(target: Person, new_code: str, *, has_founded: bool) -> bool:

@@ -43,6 +43,7 @@ from etwin_lti.domain.model import (
 )
 from etwin_lti.domain.partner_invitations import PartnerInvitation
 from etwin_lti.domain.passback import OutboxEntry
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import InvalidInputError, RuleViolationError
 
 PSEUDONYM_PREFIX = "Former member"
@@ -60,20 +61,20 @@ class ErasureReason(enum.StrEnum):
 
 class FounderOfOpenProjectError(RuleViolationError):
     error = "founder_of_open_project"
-    description = (
+    description = N_(
         "This person founded a project that is still open; erase them with --force "
         "(the project keeps its founders as a pseudonym)."
     )
-    who_can_fix = "the tool administrator"
+    who_can_fix = N_("the tool administrator")
 
 
 class ErasureFailedError(RuleViolationError):
     """The database refused part of the erasure: the transaction rolled back, nothing changed."""
 
     error = "erasure_failed"
-    description = "The erasure failed and was rolled back: nothing was changed."
+    description = N_("The erasure failed and was rolled back: nothing was changed.")
     status_code = 500
-    who_can_fix = "the tool administrator"
+    who_can_fix = N_("the tool administrator")
 
 
 # --- what an export contains (every datetime is timezone-aware UTC) ----------------------------
@@ -208,7 +209,7 @@ def pseudonym(tag: str) -> str:
     """``Former member 7F3A``: neutral, says nothing about the person (tag = 4 random hex)."""
     tag = tag.upper()
     if not _PSEUDONYM_TAG.match(tag):
-        raise ValueError("A pseudonym tag is four hexadecimal digits.")
+        raise ValueError(N_("A pseudonym tag is four hexadecimal digits."))
     return f"{PSEUDONYM_PREFIX} {tag}"
 
 

@@ -31,6 +31,7 @@ from etwin_lti.domain.model import (
     ProjectStatus,
 )
 from etwin_lti.domain.people import CountryRequiredError
+from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.validation import DESCRIPTION_MAX, FieldErrors
 from etwin_lti.errors import InvalidInputError, PermissionDeniedError, RuleViolationError
 
@@ -83,11 +84,11 @@ def check_founders(
 def check_validation(project: Project, nso_country_code: str) -> tuple[str, ...]:
     """The NSOs that have validated once this one does; refuses other NSOs and repeats."""
     if nso_country_code not in project.founder_countries:
-        raise PermissionDeniedError("Only the NSO of a founder's country validates a project.")
+        raise PermissionDeniedError(N_("Only the NSO of a founder's country validates a project."))
     if project.status is not ProjectStatus.PENDING:
-        raise RuleViolationError("This project is not waiting for validation.")
+        raise RuleViolationError(N_("This project is not waiting for validation."))
     if nso_country_code in project.validated_by:
-        raise RuleViolationError("This NSO has already validated the project.")
+        raise RuleViolationError(N_("This NSO has already validated the project."))
     return (*project.validated_by, nso_country_code)
 
 
@@ -102,29 +103,29 @@ def project_teacher_ids(project: Project) -> tuple[int, ...]:
 
 def check_can_add_partner(project: Project, teacher_id: int) -> None:
     if project.status is not ProjectStatus.APPROVED:
-        raise RuleViolationError("Partners join a project once it is approved and still open.")
+        raise RuleViolationError(N_("Partners join a project once it is approved and still open."))
     if teacher_id in project_teacher_ids(project):
-        raise RuleViolationError("This teacher is already a partner of the project.")
+        raise RuleViolationError(N_("This teacher is already a partner of the project."))
 
 
 def check_can_close(project: Project, actor_id: int) -> None:
     check_project_founder(project, actor_id)
     check_project_changeable(project)
     if project.status is not ProjectStatus.APPROVED:
-        raise RuleViolationError("Only an approved, open project can be closed.")
+        raise RuleViolationError(N_("Only an approved, open project can be closed."))
 
 
 def check_diary_author(project: Project, actor_id: int) -> None:
     if actor_id not in project_teacher_ids(project):
-        raise PermissionDeniedError("Only the project's partners post to its Project Diary.")
+        raise PermissionDeniedError(N_("Only the project's partners post to its Project Diary."))
     check_diary_open(project)
 
 
 def check_diary_open(project: Project) -> None:
     if project.status is ProjectStatus.PENDING:
-        raise RuleViolationError("The Project Diary exists once the project is approved.")
+        raise RuleViolationError(N_("The Project Diary exists once the project is approved."))
     if project.status is ProjectStatus.CLOSED:
-        raise RuleViolationError("The project is closed: its Project Diary is read-only.")
+        raise RuleViolationError(N_("The project is closed: its Project Diary is read-only."))
 
 
 # --- the project's life, run by its founders from the LMS page (issue 12 item 5) -----------------
@@ -148,14 +149,14 @@ END_YEARS_AHEAD = 5
 
 class NotAProjectFounderError(PermissionDeniedError):
     error = "not_a_project_founder"
-    description = "Only the project's founder and co-founder can change or close the project."
-    who_can_fix = "the project's founder or co-founder"
+    description = N_("Only the project's founder and co-founder can change or close the project.")
+    who_can_fix = N_("the project's founder or co-founder")
 
 
 class ProjectClosedError(RuleViolationError):
     error = "project_closed"
-    description = "This project is closed: its TwinSpace is archived read-only."
-    who_can_fix = "nobody: a closed project stays as it was (its NSO keeps the record)"
+    description = N_("This project is closed: its TwinSpace is archived read-only.")
+    who_can_fix = N_("nobody: a closed project stays as it was (its NSO keeps the record)")
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from datetime import datetime
 
 from etwin_lti.domain.acknowledgements import EqlStatus
 from etwin_lti.domain.model import MaterialKind, Person, Project, ProjectScope, Visibility
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import InvalidInputError, NotFoundError
 
 GALLERY_PAGE_SIZE = 20
@@ -45,16 +46,16 @@ class NoPublicPageError(NotFoundError):
     """Unknown, pending and never-approved projects alike: nothing tells them apart."""
 
     error = "no_public_page"
-    description = "There is no public page at this address."
-    who_can_fix = "you (check the address)"
+    description = N_("There is no public page at this address.")
+    who_can_fix = N_("you (check the address)")
 
 
 class NoPublicFileError(NotFoundError):
     """A material that is not public, hidden, a link, or of another project: one answer."""
 
     error = "no_public_file"
-    description = "There is no public file at this address."
-    who_can_fix = "you (check the address)"
+    description = N_("There is no public file at this address.")
+    who_can_fix = N_("you (check the address)")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import hashlib
 from urllib.parse import urlsplit
 
 from etwin_lti.domain.registrations import PlatformRegistration
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import InvalidInputError, RegistrationError
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -72,7 +73,7 @@ def check_new_platform(registration: PlatformRegistration) -> None:
     elif len(name) > NAME_MAX:
         errors["name"] = [f"is longer than {NAME_MAX} characters"]
     if errors:
-        raise InvalidInputError("The platform registration is not valid.", errors=errors)
+        raise InvalidInputError(N_("The platform registration is not valid."), errors=errors)
 
 
 def check_deployment_id(deployment_id: str) -> None:
@@ -92,6 +93,10 @@ class InvalidInviteError(RegistrationError):
     """A dynamic-registration URL whose invite is unknown, used or expired."""
 
     error = "invalid_registration_invite"
-    description = "This registration link is not valid: it is unknown, expired or was used already."
+    description = N_(
+        "This registration link is not valid: it is unknown, expired or was used already."
+    )
     status_code = 403
-    who_can_fix = "the eTwinning tool administrator (etwin-lti platform invite makes a new link)"
+    who_can_fix = N_(
+        "the eTwinning tool administrator (etwin-lti platform invite makes a new link)"
+    )

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from etwin_lti.domain.model import TwinSpaceRole
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import (
     NotFoundError,
     PermissionDeniedError,
@@ -123,76 +124,76 @@ class OutgoingMail:
 # --- errors (each page names who can fix it) ----------------------------------------------------
 class NotATeacherError(PermissionDeniedError):
     error = "not_a_teacher"
-    description = "Only teachers connect their LMS account to an eTwinning teacher account."
-    who_can_fix = "your teacher"
+    description = N_("Only teachers connect their LMS account to an eTwinning teacher account.")
+    who_can_fix = N_("your teacher")
 
 
 class AlreadyLinkedError(RuleViolationError):
     error = "already_linked"
-    description = "Your LMS account is already connected to an eTwinning teacher account."
-    who_can_fix = "nobody needs to: open the activity again from your course"
+    description = N_("Your LMS account is already connected to an eTwinning teacher account.")
+    who_can_fix = N_("nobody needs to: open the activity again from your course")
 
 
 class InvitationNotFoundError(NotFoundError):
     error = "invitation_unknown"
-    description = "This invitation link is not known. Check that you copied all of it."
-    who_can_fix = "the teacher administrator who invited you: ask for a new invitation"
+    description = N_("This invitation link is not known. Check that you copied all of it.")
+    who_can_fix = N_("the teacher administrator who invited you: ask for a new invitation")
 
 
 class InvitationUsedError(RuleViolationError):
     error = "invitation_used"
-    description = "This invitation was already used. Each invitation works once."
-    who_can_fix = "the teacher administrator who invited you: ask for a new invitation"
+    description = N_("This invitation was already used. Each invitation works once.")
+    who_can_fix = N_("the teacher administrator who invited you: ask for a new invitation")
 
 
 class InvitationRevokedError(RuleViolationError):
     error = "invitation_revoked"
-    description = "This invitation was withdrawn by the TwinSpace's teacher administrator."
-    who_can_fix = "the teacher administrator who invited you"
+    description = N_("This invitation was withdrawn by the TwinSpace's teacher administrator.")
+    who_can_fix = N_("the teacher administrator who invited you")
 
 
 class InvitationExpiredError(RuleViolationError):
     error = "invitation_expired"
     description = f"This invitation has expired (invitations last {INVITATION_DAYS} days)."
-    who_can_fix = "the teacher administrator who invited you: ask for a new invitation"
+    who_can_fix = N_("the teacher administrator who invited you: ask for a new invitation")
 
 
 class InvitationForAnotherTwinSpaceError(RuleViolationError):
     error = "invitation_other_twinspace"
-    description = (
+    description = N_(
         "This invitation is for another TwinSpace than the one this activity opens. Accept it "
         "from the activity chooser (add an eTwinning activity) or from an activity of that "
         "TwinSpace."
     )
-    who_can_fix = "you, or the teacher administrator who invited you"
+    who_can_fix = N_("you, or the teacher administrator who invited you")
 
 
 class InvitationForSomeoneElseError(RuleViolationError):
     error = "invitation_someone_else"
-    description = (
+    description = N_(
         "This invitation connects another eTwinning teacher's account, and your LMS account is "
         "already connected to yours."
     )
-    who_can_fix = "the teacher administrator who invited you: ask for an invitation for you"
+    who_can_fix = N_("the teacher administrator who invited you: ask for an invitation for you")
 
 
 class InviterNoLongerAdministratorError(RuleViolationError):
     error = "inviter_not_administrator"
-    description = "Whoever made this invitation is no longer a teacher administrator there."
-    who_can_fix = "a teacher administrator of that TwinSpace: ask for a new invitation"
+    description = N_("Whoever made this invitation is no longer a teacher administrator there.")
+    who_can_fix = N_("a teacher administrator of that TwinSpace: ask for a new invitation")
 
 
 class NoCodeRequestedError(RuleViolationError):
     error = "no_code_requested"
-    description = "No code was sent for you yet: ask for a code first."
-    who_can_fix = "you: enter your eTwinning e-mail address to get a code"
+    description = N_("No code was sent for you yet: ask for a code first.")
+    who_can_fix = N_("you: enter your eTwinning e-mail address to get a code")
 
 
 class WrongCodeError(RuleViolationError):
     error = "code_wrong"
     status_code = 422
-    description = "This code is not right."
-    who_can_fix = "you: check the code in the e-mail, or ask for a new one"
+    description = N_("This code is not right.")
+    who_can_fix = N_("you: check the code in the e-mail, or ask for a new one")
 
 
 class TooManyAttemptsError(RuleViolationError):
@@ -202,36 +203,36 @@ class TooManyAttemptsError(RuleViolationError):
         f"This code was entered wrongly {MAX_CODE_ATTEMPTS} times and no longer works: ask for "
         "a new code."
     )
-    who_can_fix = "you: ask for a new code"
+    who_can_fix = N_("you: ask for a new code")
 
 
 class CodeExpiredError(RuleViolationError):
     error = "code_expired"
     description = f"This code has expired (codes last {CODE_MINUTES} minutes): ask for a new one."
-    who_can_fix = "you: ask for a new code"
+    who_can_fix = N_("you: ask for a new code")
 
 
 class CodeUsedError(RuleViolationError):
     error = "code_used"
-    description = "This code was already used. Each code works once: ask for a new one."
-    who_can_fix = "you: ask for a new code"
+    description = N_("This code was already used. Each code works once: ask for a new one.")
+    who_can_fix = N_("you: ask for a new code")
 
 
 class TooManyCodeRequestsError(RuleViolationError):
     error = "code_requests_exhausted"
     status_code = 429
-    description = "Too many codes were asked for in the last hour. Try again later."
-    who_can_fix = "you: wait an hour"
+    description = N_("Too many codes were asked for in the last hour. Try again later.")
+    who_can_fix = N_("you: wait an hour")
 
 
 class PendingValidationError(PermissionDeniedError):
     error = "pending_validation"
-    description = (
+    description = N_(
         "Your eTwinning registration is waiting for your National Support Organisation. Until "
         "it is validated you work in the TwinSpaces you are invited to, but cannot found a "
         "project."
     )
-    who_can_fix = "your National Support Organisation (NSO)"
+    who_can_fix = N_("your National Support Organisation (NSO)")
 
 
 # --- rules --------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from etwin_lti.domain.model import (
     TwinSpaceStatus,
     Visibility,
 )
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import PermissionDeniedError, RuleViolationError
 
 R = TwinSpaceRole
@@ -38,12 +39,12 @@ R = TwinSpaceRole
 
 class TwinSpaceArchivedError(RuleViolationError):
     error = "twinspace_archived"
-    description = "This TwinSpace is archived: it can be read but no longer changed."
+    description = N_("This TwinSpace is archived: it can be read but no longer changed.")
 
 
 class FounderProtectedError(PermissionDeniedError):
     error = "founder_protected"
-    description = "No one can change a founder's rights in their TwinSpace."
+    description = N_("No one can change a founder's rights in their TwinSpace.")
 
 
 class MembershipSuspendedError(PermissionDeniedError):
@@ -59,7 +60,7 @@ class MembershipSuspendedError(PermissionDeniedError):
 
 class RoleNotAllowedError(RuleViolationError):
     error = "role_not_allowed"
-    description = "This person cannot hold that TwinSpace role."
+    description = N_("This person cannot hold that TwinSpace role.")
 
 
 class Action(enum.StrEnum):
@@ -169,7 +170,7 @@ def check_writable(twinspace: TwinSpace) -> None:
 
 def check_active_member(actor: Member | None) -> Member:
     if actor is None or actor.status is not MemberStatus.ACTIVE:
-        raise PermissionDeniedError("Only active members of this TwinSpace can do this.")
+        raise PermissionDeniedError(N_("Only active members of this TwinSpace can do this."))
     return actor
 
 
@@ -211,7 +212,7 @@ def resolve_visibility(
             return Visibility.PRIVATE
         return Visibility.PUBLIC
     if requested is Visibility.PUBLIC and Action.PUBLISH not in PERMISSIONS[author.role]:
-        raise RuleViolationError("Content made by pupils is never public.")
+        raise RuleViolationError(N_("Content made by pupils is never public."))
     return requested
 
 

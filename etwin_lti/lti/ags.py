@@ -19,6 +19,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from etwin_lti.domain.translatable import N_
+
 # 3.5 scopes
 SCOPE: Final = "https://purl.imsglobal.org/spec/lti-ags/scope/"
 SCOPE_LINEITEM: Final = SCOPE + "lineitem"
@@ -126,13 +128,13 @@ class LineItem:
 def parse_lineitems(body: object) -> list[LineItem]:
     """A line item container (a JSON array); tolerant of unknown fields, strict on ``id``."""
     if not isinstance(body, list):
-        raise ValueError("a line item container must be a JSON array")
+        raise ValueError(N_("a line item container must be a JSON array"))
     return [parse_lineitem(item) for item in body]
 
 
 def parse_lineitem(item: object) -> LineItem:
     if not isinstance(item, Mapping) or not isinstance(item.get("id"), str) or not item["id"]:
-        raise ValueError("a line item needs a string id")
+        raise ValueError(N_("a line item needs a string id"))
     return LineItem(
         id=item["id"],
         label=str(item.get("label") or ""),

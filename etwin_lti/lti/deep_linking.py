@@ -38,6 +38,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from etwin_lti.domain.launches import Resource, ResourceKind
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import ConfigurationError, InvalidInputError, LtiError
 from etwin_lti.lti import claims as c
 from etwin_lti.lti.resource_reference import CUSTOM_REFERENCE, url_with_reference
@@ -51,20 +52,20 @@ COMPLETION_SCORE_MAXIMUM = 1
 COMPLETION_TAG = "etwin-completion"
 GRADED_KINDS = frozenset({ResourceKind.UNIT, ResourceKind.EVENT})
 
-_LMS_ADMIN = "your LMS administrator"
+_LMS_ADMIN = N_("your LMS administrator")
 
 
 class DeepLinkingSettingsError(LtiError):
     """The deep-linking request cannot be answered (section 4.4)."""
 
     error = "deep_linking_settings"
-    description = "Your LMS asked for an eTwinning activity in a way the tool cannot answer."
+    description = N_("Your LMS asked for an eTwinning activity in a way the tool cannot answer.")
     who_can_fix = _LMS_ADMIN
 
 
 class MissingReturnUrlError(DeepLinkingSettingsError):
     error = "deep_link_return_url"
-    description = (
+    description = N_(
         "Your LMS did not say where to send the chosen activity (deep_link_return_url is "
         "missing or is not an http(s) address)."
     )
@@ -72,7 +73,7 @@ class MissingReturnUrlError(DeepLinkingSettingsError):
 
 class UnsupportedAcceptTypesError(DeepLinkingSettingsError):
     error = "unsupported_accept_types"
-    description = (
+    description = N_(
         "Your LMS does not accept LTI resource links here (accept_types has no "
         "ltiResourceLink), which is the only kind of item the eTwinning tool adds. Add the "
         "activity from the course page's activity chooser instead."
@@ -81,7 +82,7 @@ class UnsupportedAcceptTypesError(DeepLinkingSettingsError):
 
 class TooManyItemsError(InvalidInputError):
     error = "too_many_items"
-    description = "Your LMS accepts only one activity here: choose one."
+    description = N_("Your LMS accepts only one activity here: choose one.")
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from etwin_lti.domain.registration_rules import identifier_problem, url_problem
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import RegistrationError, RemoteServiceError
 from etwin_lti.lti import claims
 from etwin_lti.lti.tool_configuration import (
@@ -47,16 +48,16 @@ class PlatformConfigurationError(RegistrationError):
     """The platform's OpenID configuration (or its URL) cannot be used."""
 
     error = "invalid_platform_configuration"
-    description = "The LMS's registration details could not be used."
-    who_can_fix = "your LMS administrator (check the LMS's LTI settings, then try again)"
+    description = N_("The LMS's registration details could not be used.")
+    who_can_fix = N_("your LMS administrator (check the LMS's LTI settings, then try again)")
 
 
 class RegistrationRefusedError(RemoteServiceError):
     """The platform answered the registration request with an error or an unusable answer."""
 
     error = "registration_refused_by_platform"
-    description = "The LMS refused to register the eTwinning tool."
-    who_can_fix = "your LMS administrator (try again; check the LMS's logs)"
+    description = N_("The LMS refused to register the eTwinning tool.")
+    who_can_fix = N_("your LMS administrator (try again; check the LMS's logs)")
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def parse_platform_configuration(
 ) -> PlatformConfiguration:
     """Check the document the configuration URL returned (DR 1.0, 3.4 and 3.5)."""
     if not isinstance(document, Mapping):
-        raise PlatformConfigurationError("The LMS's configuration is not a JSON object.")
+        raise PlatformConfigurationError(N_("The LMS's configuration is not a JSON object."))
     issuer = document.get("issuer")
     errors: dict[str, list[str]] = {}
     if not isinstance(issuer, str) or not issuer:
@@ -183,10 +184,10 @@ def client_registration(base_url: str, *, store_pupil_names: bool) -> dict[str, 
 def parse_registration_response(document: Any) -> RegisteredClient:
     """The platform's answer (DR 1.0, 3.6.2): a ``client_id`` and perhaps a deployment."""
     if not isinstance(document, Mapping):
-        raise RegistrationRefusedError("The LMS's answer to the registration is not JSON.")
+        raise RegistrationRefusedError(N_("The LMS's answer to the registration is not JSON."))
     client_id = document.get("client_id")
     if not isinstance(client_id, str) or identifier_problem(client_id):
-        raise RegistrationRefusedError("The LMS's answer to the registration has no client_id.")
+        raise RegistrationRefusedError(N_("The LMS's answer to the registration has no client_id."))
     config = document.get(TOOL_CONFIGURATION)
     deployment = config.get("deployment_id") if isinstance(config, Mapping) else None
     if deployment is not None:

@@ -41,6 +41,7 @@ who can fix it (``who_can_fix``). Descriptions never contain a token, a key or a
 
 from __future__ import annotations
 
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import (
     InactiveDeploymentError,
     InvalidLaunchError,
@@ -49,54 +50,54 @@ from etwin_lti.errors import (
     UnknownPlatformError,
 )
 
-_RELAUNCH = "you: go back to your course and open the activity again"
-_LMS_ADMIN = "your LMS administrator"
-_PLATFORM_BUG = "your LMS administrator (the LMS sent a message that breaks the LTI 1.3 rules)"
+_RELAUNCH = N_("you: go back to your course and open the activity again")
+_LMS_ADMIN = N_("your LMS administrator")
+_PLATFORM_BUG = N_("your LMS administrator (the LMS sent a message that breaks the LTI 1.3 rules)")
 
 
 class InvalidLoginError(LtiError):
     error = "invalid_login"
-    description = "The LMS started the login without a required parameter."
+    description = N_("The LMS started the login without a required parameter.")
     who_can_fix = _LMS_ADMIN
 
 
 class UnknownIssuerError(UnknownPlatformError):
     error = "unknown_issuer"
-    description = "This LMS (issuer) is not registered with the eTwinning tool."
+    description = N_("This LMS (issuer) is not registered with the eTwinning tool.")
 
 
 class UnknownClientIdError(UnknownPlatformError):
     error = "unknown_client_id"
-    description = "This LMS is registered, but not with this client id."
+    description = N_("This LMS is registered, but not with this client id.")
 
 
 class UnknownDeploymentError(InactiveDeploymentError):
     error = "unknown_deployment"
-    description = "This deployment of the eTwinning tool is new and not active yet."
+    description = N_("This deployment of the eTwinning tool is new and not active yet.")
 
 
 class UnmappedRoleError(LtiError):
     error = "unmapped_role"
-    description = "Your role in this course does not give access to eTwinning."
+    description = N_("Your role in this course does not give access to eTwinning.")
     status_code = 403
-    who_can_fix = "your teacher or LMS administrator (give you a course role such as Learner)"
+    who_can_fix = N_("your teacher or LMS administrator (give you a course role such as Learner)")
 
 
 class MissingResourceError(LtiError):
     error = "missing_resource"
-    description = "This activity is not linked to an eTwinning TwinSpace, event or unit."
-    who_can_fix = "your teacher (edit the activity and pick an eTwinning resource)"
+    description = N_("This activity is not linked to an eTwinning TwinSpace, event or unit.")
+    who_can_fix = N_("your teacher (edit the activity and pick an eTwinning resource)")
 
 
 class MissingStateCookieError(InvalidLaunchError):
     error = "missing_state_cookie"
-    description = (
+    description = N_(
         "Your browser did not send back the login cookie (cookies may be blocked for this site)."
     )
-    pupil_description = (
+    pupil_description = N_(
         "The activity cannot open inside the page. Open it in a new window, or ask your teacher."
     )
-    who_can_fix = "you: open the activity in a new window, or allow cookies for this site"
+    who_can_fix = N_("you: open the activity in a new window, or allow cookies for this site")
 
 
 class ToolNeedsHttpsError(MissingStateCookieError):
@@ -104,12 +105,12 @@ class ToolNeedsHttpsError(MissingStateCookieError):
     another site never brings them back, whatever the user allows."""
 
     error = "tool_needs_https"
-    description = (
+    description = N_(
         "This eTwinning tool is served over plain http, so your browser cannot keep the login "
         "when the activity opens from your LMS. The tool needs https."
     )
-    pupil_description = "The activity cannot open here. Your teacher can tell the school."
-    who_can_fix = "the tool administrator (serve the tool over https)"
+    pupil_description = N_("The activity cannot open here. Your teacher can tell the school.")
+    who_can_fix = N_("the tool administrator (serve the tool over https)")
 
 
 class ForeignLoginStateError(InvalidLaunchError):
@@ -117,7 +118,7 @@ class ForeignLoginStateError(InvalidLaunchError):
     page: the same post from another site would be a forged login."""
 
     error = "foreign_login_state"
-    description = "The launch was sent from a page that is not the eTwinning tool's."
+    description = N_("The launch was sent from a page that is not the eTwinning tool's.")
     who_can_fix = _RELAUNCH
 
 
@@ -125,20 +126,20 @@ class LaunchAddressOpenedDirectlyError(InvalidLaunchError):
     """``/lti/launch`` only receives the LMS's form post; a bookmark or reload lands here."""
 
     error = "launch_opened_directly"
-    description = "This address only opens an activity when your LMS sends you here."
+    description = N_("This address only opens an activity when your LMS sends you here.")
     status_code = 405
-    who_can_fix = "you: open the activity again from your course"
+    who_can_fix = N_("you: open the activity again from your course")
 
 
 class StateMismatchError(InvalidLaunchError):
     error = "state_mismatch"
-    description = "The launch does not belong to the login this browser started."
+    description = N_("The launch does not belong to the login this browser started.")
     who_can_fix = _RELAUNCH
 
 
 class LoginStateExpiredError(InvalidLaunchError):
     error = "login_state_expired"
-    description = "This launch took too long to arrive."
+    description = N_("This launch took too long to arrive.")
     who_can_fix = _RELAUNCH
 
 
@@ -146,92 +147,96 @@ class LaunchReplayedError(LoginStateExpiredError):
     """Back pressed twice inside the frame posts the same launch again: the cookies were fine."""
 
     error = "launch_replayed"
-    description = "This launch was already used."
-    pupil_description = "This page was already opened. Open the activity again from your course."
-    who_can_fix = "you: open the activity again from your course"
+    description = N_("This launch was already used.")
+    pupil_description = N_(
+        "This page was already opened. Open the activity again from your course."
+    )
+    who_can_fix = N_("you: open the activity again from your course")
 
 
 class OversizeTokenError(InvalidLaunchError):
     error = "oversize_token"
-    description = "The launch message is too large to be accepted."
+    description = N_("The launch message is too large to be accepted.")
     who_can_fix = _PLATFORM_BUG
 
 
 class MalformedTokenError(InvalidLaunchError):
     error = "malformed_token"
-    description = "The launch message (id_token) is not a well-formed signed JSON token."
+    description = N_("The launch message (id_token) is not a well-formed signed JSON token.")
     who_can_fix = _PLATFORM_BUG
 
 
 class AlgorithmNotAllowedError(InvalidLaunchError):
     error = "algorithm_not_allowed"
-    description = "The launch is not signed with RS256, the only algorithm LTI 1.3 allows here."
+    description = N_("The launch is not signed with RS256, the only algorithm LTI 1.3 allows here.")
     who_can_fix = _PLATFORM_BUG
 
 
 class MissingKeyIdError(InvalidLaunchError):
     error = "missing_kid"
-    description = "The launch does not say which platform key signed it (no kid)."
+    description = N_("The launch does not say which platform key signed it (no kid).")
     who_can_fix = _PLATFORM_BUG
 
 
 class UnknownKeyError(InvalidLaunchError):
     error = "unknown_kid"
-    description = "The launch was signed with a key the LMS does not publish in its key set."
-    who_can_fix = "your LMS administrator (check the platform's public keyset URL)"
+    description = N_("The launch was signed with a key the LMS does not publish in its key set.")
+    who_can_fix = N_("your LMS administrator (check the platform's public keyset URL)")
 
 
 class InvalidSignatureError(InvalidLaunchError):
     error = "invalid_signature"
-    description = "The launch's signature does not match the LMS's public key."
-    who_can_fix = "your LMS administrator (check the platform's public keyset URL)"
+    description = N_("The launch's signature does not match the LMS's public key.")
+    who_can_fix = N_("your LMS administrator (check the platform's public keyset URL)")
 
 
 class IssuerMismatchError(InvalidLaunchError):
     error = "issuer_mismatch"
-    description = "The launch comes from another LMS (issuer) than the login."
+    description = N_("The launch comes from another LMS (issuer) than the login.")
     who_can_fix = _LMS_ADMIN
 
 
 class AudienceMismatchError(InvalidLaunchError):
     error = "audience_mismatch"
-    description = "The launch was not addressed to this tool (our client id is not in aud)."
-    who_can_fix = "your LMS administrator (check the tool's client id)"
+    description = N_("The launch was not addressed to this tool (our client id is not in aud).")
+    who_can_fix = N_("your LMS administrator (check the tool's client id)")
 
 
 class AuthorizedPartyError(InvalidLaunchError):
     error = "azp_mismatch"
-    description = "The launch names several audiences, and its azp is not this tool's client id."
+    description = N_(
+        "The launch names several audiences, and its azp is not this tool's client id."
+    )
     who_can_fix = _PLATFORM_BUG
 
 
 class TokenExpiredError(InvalidLaunchError):
     error = "token_expired"
-    description = "The launch has expired (or the LMS clock is wrong)."
-    who_can_fix = "you: open the activity again; if it keeps failing, your LMS administrator"
+    description = N_("The launch has expired (or the LMS clock is wrong).")
+    who_can_fix = N_("you: open the activity again; if it keeps failing, your LMS administrator")
 
 
 class TokenIssuedInFutureError(InvalidLaunchError):
     error = "token_issued_in_future"
-    description = "The launch claims to be issued in the future (the LMS clock is wrong)."
-    who_can_fix = "your LMS administrator (synchronise the server clock)"
+    description = N_("The launch claims to be issued in the future (the LMS clock is wrong).")
+    who_can_fix = N_("your LMS administrator (synchronise the server clock)")
 
 
 class NonceMismatchError(InvalidLaunchError):
     error = "nonce_mismatch"
-    description = "The launch does not carry the one-time code of this browser's login."
+    description = N_("The launch does not carry the one-time code of this browser's login.")
     who_can_fix = _RELAUNCH
 
 
 class TokenReplayError(InvalidLaunchError):
     error = "token_replay"
-    description = "This launch was already used once and cannot be used again."
+    description = N_("This launch was already used once and cannot be used again.")
     who_can_fix = _RELAUNCH
 
 
 class MissingClaimError(InvalidLaunchError):
     error = "missing_claim"
-    description = "The launch lacks a value LTI 1.3 requires."
+    description = N_("The launch lacks a value LTI 1.3 requires.")
     who_can_fix = _PLATFORM_BUG
 
     def __init__(self, claim: str, problem: str = "is missing") -> None:
@@ -242,7 +247,7 @@ class MissingClaimError(InvalidLaunchError):
 
 class UnsupportedMessageTypeError(InvalidLaunchError):
     error = "unsupported_message_type"
-    description = (
+    description = N_(
         "The LMS sent a kind of LTI message this tool does not handle "
         "(resource link, deep linking and submission review are supported)."
     )
@@ -251,11 +256,13 @@ class UnsupportedMessageTypeError(InvalidLaunchError):
 
 class UnsupportedVersionError(InvalidLaunchError):
     error = "unsupported_version"
-    description = "The launch is not LTI version 1.3.0."
+    description = N_("The launch is not LTI version 1.3.0.")
     who_can_fix = _LMS_ADMIN
 
 
 class PlatformKeysUnavailableError(RemoteServiceError):
     error = "platform_keys_unavailable"
-    description = "The LMS's public key set could not be fetched, so the launch cannot be checked."
-    who_can_fix = "your LMS administrator (the platform's keyset URL must be reachable)"
+    description = N_(
+        "The LMS's public key set could not be fetched, so the launch cannot be checked."
+    )
+    who_can_fix = N_("your LMS administrator (the platform's keyset URL must be reachable)")

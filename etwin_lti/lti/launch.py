@@ -98,6 +98,7 @@ class LaunchMessage:
     name: str | None = None
     email: str | None = None
     return_url: str | None = None
+    locale: str | None = None  # launch_presentation.locale, as sent (chosen from in the web layer)
     deep_linking: Mapping[str, Any] | None = None
     for_user_id: str | None = None
     ags_endpoint: Mapping[str, Any] | None = None
@@ -336,6 +337,7 @@ def _context(claims: Mapping[str, Any]) -> dict[str, Any]:
         "context_title": _str_or_none(context.get("title")),
         "resource_link_id": _str_or_none(resource_link.get("id")),
         "return_url": _str_or_none(presentation.get("return_url")),
+        "locale": _str_or_none(presentation.get("locale")),
     }
 
 

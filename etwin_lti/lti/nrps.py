@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from etwin_lti.domain.rosters import RosterMember, RosterStatus
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import RemoteServiceError
 from etwin_lti.lti.roles import CONTEXT, normalise
 
@@ -45,8 +46,8 @@ CONTEXT_ROLES = frozenset(
 
 class MalformedRosterPageError(RemoteServiceError):
     error = "malformed_roster"
-    description = "The LMS sent a course roster the tool cannot read; nothing was changed."
-    who_can_fix = "the tool administrator (report it with the LMS's name and version)"
+    description = N_("The LMS sent a course roster the tool cannot read; nothing was changed.")
+    who_can_fix = N_("the tool administrator (report it with the LMS's name and version)")
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from etwin_lti.domain.launches import Resource, ResourceKind
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import PermissionDeniedError
 from etwin_lti.lti.errors import MissingResourceError
 from etwin_lti.lti.resources import parse_resource
@@ -42,14 +43,14 @@ CUSTOM_REFERENCE = "etwin_ref"  # the custom parameter, and the query parameter 
 _SALT = "etwin-lti resource reference v1"
 _MAX_LENGTH = 2000
 _OPEN_KINDS = frozenset({ResourceKind.UNIT, ResourceKind.EVENT})
-_PICKER = "your teacher: add the activity again through the eTwinning picker"
+_PICKER = N_("your teacher: add the activity again through the eTwinning picker")
 
 
 class ForgedReferenceError(PermissionDeniedError):
     """The reference was not signed by this tool, or was changed after signing."""
 
     error = "forged_reference"
-    description = (
+    description = N_(
         "This activity's eTwinning reference was not made by the eTwinning tool, or was "
         "changed. The activity opens nothing until it is added again through the picker."
     )
@@ -71,7 +72,7 @@ class ResourceReference:
 
 def sign_reference(reference: ResourceReference, secret_key: str) -> str:
     if reference.is_open and reference.resource.kind not in _OPEN_KINDS:
-        raise ValueError("Only units and events may have an open reference.")
+        raise ValueError(N_("Only units and events may have an open reference."))
     body: dict[str, Any] = {"r": str(reference.resource)}
     for name, value in (
         ("i", reference.issuer),

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import ConfigurationError
 
 FERNET_PREFIX = "gAAAAA"  # every Fernet token starts with version byte 0x80 and a timestamp
@@ -24,8 +25,8 @@ FERNET_PREFIX = "gAAAAA"  # every Fernet token starts with version byte 0x80 and
 
 class SecretDecryptionError(ConfigurationError):
     error = "secret_undecryptable"
-    description = "A stored secret cannot be decrypted with the configured encryption keys."
-    who_can_fix = "the tool administrator (ETWIN_ENCRYPTION_KEYS must still list the old key)"
+    description = N_("A stored secret cannot be decrypted with the configured encryption keys.")
+    who_can_fix = N_("the tool administrator (ETWIN_ENCRYPTION_KEYS must still list the old key)")
 
 
 class SecretBox:

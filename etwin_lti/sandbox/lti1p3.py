@@ -158,6 +158,9 @@ class SandboxMessageLaunch(LTIAdvantageMessageLaunchAbstract):
             context_label=context.label,
         )
         self.set_launch_presentation_claim("iframe", return_url=platform.urls["index"])
+        if self._pending.locale:  # lti1p3platform's setter has no locale argument
+            for presentation in self.lti_claim_launch_presentation.values():
+                presentation["locale"] = self._pending.locale
         self.set_extra_claims(
             {
                 TOOL_PLATFORM: {

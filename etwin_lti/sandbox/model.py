@@ -138,6 +138,7 @@ class PendingLaunch:
     context_id: str
     created_at: float
     extra_custom: Mapping[str, str] = field(default_factory=dict)  # tests: launch-only params
+    locale: str | None = None  # launch_presentation.locale: the language the LMS user chose
 
 
 @dataclass(frozen=True)

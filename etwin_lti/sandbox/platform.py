@@ -240,6 +240,7 @@ class SandboxPlatform:
         context_id: str | None = None,
         lti_request: Request | None = None,
         extra_custom: Mapping[str, str] | None = None,
+        locale: str | None = None,
     ) -> tuple[str, dict[str, str]]:
         """Remember the launch and return the tool's login URL and its parameters."""
         client = self.get_client(client_id)
@@ -261,6 +262,9 @@ class SandboxPlatform:
             context_id=context.id,
             created_at=self.settings.clock(),
             extra_custom=dict(extra_custom or {}),
+            # An LMS sends whatever its user picked; the tool must cope. Only the length is kept
+            # sane here, so that the sandbox can also send an unsupported or odd tag.
+            locale=locale[:35] if locale else None,
         )
         with self._lock:
             self._forget_stale_launches()

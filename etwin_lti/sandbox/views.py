@@ -35,6 +35,17 @@ from etwin_lti.sandbox.platform import SandboxPlatform, SandboxRefusalError
 JSON_ENDPOINTS = {"sandbox.token", "sandbox.register", "sandbox.openid_configuration"}
 
 
+# The launch languages the sandbox offers: the tool's three, and one it does not have (German
+# falls back to English). Any other tag can be sent with ?locale=... on the sandbox page.
+LAUNCH_LOCALES = (
+    ("", "the browser's"),
+    ("en", "English"),
+    ("es", "Español"),
+    ("fr", "Français"),
+    ("de", "Deutsch"),
+)
+
+
 def create_sandbox_blueprint(platform: SandboxPlatform) -> Blueprint:
     prefix = urlsplit(platform.issuer).path.rstrip("/")
     bp = Blueprint("sandbox", __name__, template_folder="templates", url_prefix=prefix or None)
@@ -57,6 +68,8 @@ def create_sandbox_blueprint(platform: SandboxPlatform) -> Blueprint:
         return render_template(
             "sandbox/index.html",
             platform=platform,
+            locale=request.args.get("locale", "")[:35],
+            locales=LAUNCH_LOCALES,
             resources=platform.resources(),
             launch_users=[u for u in platform.users() if u.label],
             role_notes=ROLE_NOTES,
@@ -89,6 +102,7 @@ def create_sandbox_blueprint(platform: SandboxPlatform) -> Blueprint:
             extra_custom={
                 k.removeprefix("custom_"): v for k, v in values.items() if k.startswith("custom_")
             },
+            locale=values.get("locale") or None,
         )
         response: BaseResponse
         if values.get("method", "get") == "post":

@@ -23,6 +23,7 @@ from etwin_lti.domain.api_tokens import (
 )
 from etwin_lti.domain.model import PersonKind
 from etwin_lti.domain.ports import HubPort
+from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.validation import FieldErrors
 from etwin_lti.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from etwin_lti.services.pages.common import field_text
@@ -60,8 +61,8 @@ def create_teacher_token(
 
 class TeacherTokensOnlyError(PermissionDeniedError):
     error = "teachers_only"
-    description = "API tokens are for teachers: pupils and tool administrators have none."
-    who_can_fix = "a teacher of this course"
+    description = N_("API tokens are for teachers: pupils and tool administrators have none.")
+    who_can_fix = N_("a teacher of this course")
 
 
 @dataclass(frozen=True)

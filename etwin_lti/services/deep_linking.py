@@ -34,6 +34,7 @@ from etwin_lti.domain.model import (
 )
 from etwin_lti.domain.ports import HubPort, RegistrationStore
 from etwin_lti.domain.resource_bindings import EMBEDDING_ROLES, may_embed
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import (
     InvalidInputError,
     LtiError,
@@ -65,17 +66,17 @@ class DeepLinkSigner(Protocol):
 
 class NotDeepLinkingSessionError(LtiError):
     error = "not_deep_linking"
-    description = (
+    description = N_(
         "This page chooses the eTwinning resource of a new activity, and your session did not "
         "start there. Add the activity again from your course page."
     )
-    who_can_fix = "you: add the eTwinning activity again from your course page"
+    who_can_fix = N_("you: add the eTwinning activity again from your course page")
 
 
 class NoProjectDraftError(PermissionDeniedError):
     error = "no_project_draft"
-    description = "Only teachers can start an eTwinning project from here."
-    who_can_fix = "a teacher of this course"
+    description = N_("Only teachers can start an eTwinning project from here.")
+    who_can_fix = N_("a teacher of this course")
 
 
 @dataclass(frozen=True)

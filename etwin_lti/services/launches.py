@@ -37,6 +37,7 @@ from etwin_lti.domain.launches import LaunchSession, Resource, ResourceKind, Ser
 from etwin_lti.domain.model import MemberStatus, PersonKind, TwinSpaceRole
 from etwin_lti.domain.ports import HubPort, RegistrationStore
 from etwin_lti.domain.registrations import Deployment, Platform
+from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.twinspaces import MembershipSuspendedError
 from etwin_lti.errors import (
     EtwinLtiError,
@@ -220,6 +221,15 @@ class LaunchService:
 
     def complete_launch(self, form: Mapping[str, str], state_cookie: str | None) -> LaunchOutcome:
         message, platform, deployment = self._verify(form, state_cookie)
+        try:
+            return self._complete(message, platform, deployment)
+        except EtwinLtiError as error:
+            error.locale = error.locale or message.locale  # the refusal in the launch's language
+            raise
+
+    def _complete(
+        self, message: LaunchMessage, platform: Platform, deployment: _DeploymentLookup
+    ) -> LaunchOutcome:
         self._check_deployment(platform, message.deployment_id, deployment)
         policy = self._policies.policy(platform.id, message.context_id)
         decision = RolePolicy.with_overrides(policy.overrides).decide(message.roles)
@@ -255,7 +265,7 @@ class LaunchService:
     ) -> tuple[LaunchMessage, Platform, _DeploymentLookup]:
         id_token, state = form.get("id_token") or "", form.get("state") or ""
         if not id_token:
-            raise MalformedTokenError("The LMS did not send the launch message (id_token).")
+            raise MalformedTokenError(N_("The LMS did not send the launch message (id_token)."))
         if not state_cookie:
             raise self._missing_state(state)
         try:
@@ -327,7 +337,9 @@ class LaunchService:
         error = MissingStateCookieError()
         url = restart_url(self.config.login_url, state, tool_base_url=self.config.base_url)
         if url is not None:
-            error.ways_out = (WayOut("Open the activity in a new window", url, new_window=True),)
+            error.ways_out = (
+                WayOut(N_("Open the activity in a new window"), url, new_window=True),
+            )
         return error
 
     def _check_deployment(
@@ -517,6 +529,7 @@ class LaunchService:
                 nrps_url=message.nrps_url,
             ),
             return_url=message.return_url,
+            locale=message.locale[:64] if message.locale else None,
             deep_linking=dict(message.deep_linking) if message.deep_linking else None,
             for_user_id=for_user_id,
             for_user_unknown=for_user_unknown,

@@ -23,6 +23,7 @@ from etwin_lti.domain.privacy import (
     PrivacyStore,
     PurgeReport,
 )
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import InvalidInputError, NotFoundError, RuleViolationError
 from etwin_lti.services.badges import BadgeUrls, certificate_key
 
@@ -45,11 +46,11 @@ IDENTIFIER_MAX = 255
 
 class RemoteHubPrivacyError(RuleViolationError):
     error = "remote_hub"
-    description = (
+    description = N_(
         "This instance uses another instance's hub (ETWIN_HUB_URL): run the privacy "
         "commands on the hub instance, which holds the people."
     )
-    who_can_fix = "the tool administrator"
+    who_can_fix = N_("the tool administrator")
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ class PrivacyService:
             raise InvalidInputError(errors={"person": ["Give a person id or --lti ISSUER SUB."]})
         if person_id is not None:
             if person_id < 1 or not self._store.person_exists(person_id):
-                raise NotFoundError(f"Person {person_id} does not exist.")
+                raise NotFoundError(N_("Person %(id)s does not exist."), params={"id": person_id})
             return person_id
         assert lti is not None
         issuer, sub = (value.strip() for value in lti)
@@ -107,7 +108,7 @@ class PrivacyService:
             raise InvalidInputError(errors=errors)
         found = self._store.find_people_by_lti(issuer, sub, deployment_id)
         if not found:
-            raise NotFoundError("No person is linked to that LTI identity.")
+            raise NotFoundError(N_("No person is linked to that LTI identity."))
         if len(found) > 1:
             raise InvalidInputError(
                 errors={"deployment": [f"Several people ({found}) match: add --deployment."]}
@@ -149,7 +150,7 @@ class PrivacyService:
         """Idempotent: a person already erased is answered with ``already_erased`` and no write."""
         self._local_only()
         if not self._store.person_exists(person_id):
-            raise NotFoundError(f"Person {person_id} does not exist.")
+            raise NotFoundError(N_("Person %(id)s does not exist."), params={"id": person_id})
         done = self._store.erasure(person_id)
         if done is not None:
             return ErasureResult(person_id, done.pseudonym, already_erased=True)

@@ -25,6 +25,7 @@ from etwin_lti.domain.launches import Resource, ResourceKind
 from etwin_lti.domain.model import MemberStatus, PersonKind, RoleSource
 from etwin_lti.domain.ports import HubPort
 from etwin_lti.domain.rosters import RosterSource, RosterStatus
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import EtwinLtiError, NotFoundError, RemoteServiceError
 from etwin_lti.lti.roles import INSTITUTION, SYSTEM, normalise
 
@@ -34,8 +35,10 @@ WAIT_FOR_CONCURRENT_SECONDS = 5.0
 class ProvisioningBusyError(RemoteServiceError):
     error = "provisioning_busy"
     status_code = 503
-    description = "Your first visit is being set up by another request that has not finished yet."
-    who_can_fix = "you: open the activity again in a moment"
+    description = N_(
+        "Your first visit is being set up by another request that has not finished yet."
+    )
+    who_can_fix = N_("you: open the activity again in a moment")
 
 
 @dataclass(frozen=True)

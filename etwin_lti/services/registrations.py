@@ -16,6 +16,7 @@ from etwin_lti.domain.registration_rules import (
     check_new_platform,
 )
 from etwin_lti.domain.registrations import Deployment, Platform, PlatformRegistration
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import InvalidInputError
 from etwin_lti.lti.dynamic_registration import (
     check_configuration_url,
@@ -65,7 +66,7 @@ class DynamicRegistrationService:
         fetch URLs over and over.
         """
         if not invite_token:
-            raise InvalidInviteError("This registration link has no invite.")
+            raise InvalidInviteError(N_("This registration link has no invite."))
         self._store.begin_invite_attempt(invite_token, max_attempts=self._max_attempts)
         url = openid_configuration or ""
         check_configuration_url(url, allow_loopback_http=self._allow_loopback_http)

@@ -40,6 +40,7 @@ from etwin_lti.domain.resource_bindings import (
     may_approve,
     may_embed,
 )
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import NotFoundError, PermissionDeniedError
 from etwin_lti.lti import claims as c
 from etwin_lti.lti.errors import MissingResourceError
@@ -52,12 +53,12 @@ from etwin_lti.lti.resource_reference import (
 )
 from etwin_lti.lti.resources import parse_resource
 
-_PICKER = "your teacher: add the activity again through the eTwinning picker"
+_PICKER = N_("your teacher: add the activity again through the eTwinning picker")
 
 
 class UnboundResourceError(PermissionDeniedError):
     error = "unbound_resource"
-    description = (
+    description = N_(
         "This activity names an eTwinning resource by hand (etwin_resource) but was not added "
         "through the eTwinning picker, so it opens nothing. Add the activity again through "
         "the eTwinning picker: it lists what you may embed."
@@ -67,7 +68,7 @@ class UnboundResourceError(PermissionDeniedError):
 
 class ResourceMismatchError(PermissionDeniedError):
     error = "resource_mismatch"
-    who_can_fix = (
+    who_can_fix = N_(
         "your teacher: remove the etwin_resource custom parameter from the activity, or add "
         "the activity again through the eTwinning picker"
     )
@@ -75,7 +76,7 @@ class ResourceMismatchError(PermissionDeniedError):
 
 class ForeignReferenceError(PermissionDeniedError):
     error = "foreign_reference"
-    description = (
+    description = N_(
         "This activity was added through the eTwinning picker of another LMS and cannot be "
         "used here."
     )

@@ -55,6 +55,7 @@ from etwin_lti.domain.ports import HubPort, RegistrationStore
 from etwin_lti.domain.registrations import Platform
 from etwin_lti.domain.resource_links import ResourceLinkStore, RosterContext
 from etwin_lti.domain.rosters import FetchedRoster, RosterMember, RosterSource, RosterStatus
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import (
     EtwinLtiError,
     InvalidInputError,
@@ -73,16 +74,16 @@ DIFFERENCES_TTL_SECONDS = 30 * 24 * 3600  # forgetting it only costs one full re
 
 class UnknownRosterRolesError(MalformedRosterPageError):
     error = "unknown_roster_roles"
-    description = (
+    description = N_(
         "The course roster carries roles outside the LTI vocabularies; nothing was changed."
     )
-    who_can_fix = "your LMS administrator (map custom roles to standard LTI roles)"
+    who_can_fix = N_("your LMS administrator (map custom roles to standard LTI roles)")
 
 
 class NoRosterServiceError(RuleViolationError):
     error = "no_roster_service"
-    description = "This course's LMS has not offered its roster (NRPS) to the tool."
-    who_can_fix = (
+    description = N_("This course's LMS has not offered its roster (NRPS) to the tool.")
+    who_can_fix = N_(
         "your LMS administrator (switch on 'IMS LTI Names and Role Provisioning' for the "
         "tool), then open the activity once"
     )
@@ -179,7 +180,7 @@ class RosterSyncService:
         """Sync the course of one resource link (CLI ``--link``)."""
         link = self._links.get(link_id)
         if link.context_id is None:
-            raise NoRosterServiceError("This resource link was launched outside any course.")
+            raise NoRosterServiceError(N_("This resource link was launched outside any course."))
         return self.sync_context(
             link.platform_id, link.deployment_id, link.context_id, progress=progress
         )

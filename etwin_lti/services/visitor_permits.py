@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from etwin_lti.domain.model import Member, MemberStatus, PersonKind, TwinSpaceRole
 from etwin_lti.domain.ports import HubPort
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import NotFoundError, PermissionDeniedError, RuleViolationError
 
 
 class NotAVisitorError(RuleViolationError):
     error = "not_a_visitor"
-    description = (
+    description = N_(
         "Visitor permits are for parents and other visitors (the LMS's Mentors); pupils and "
         "members join through their course."
     )
@@ -28,7 +29,7 @@ class NotAVisitorError(RuleViolationError):
 
 class VisitorsNotWithPupilsError(RuleViolationError):
     error = "visitors_not_with_pupils"
-    description = "Visitors cannot be let into a TwinSpace where pupils work."
+    description = N_("Visitors cannot be let into a TwinSpace where pupils work.")
 
 
 def grant_visitor_permit(hub: HubPort, actor_id: int, twinspace_id: int, person_id: int) -> Member:
@@ -83,7 +84,7 @@ EXPERT_PERMIT_KINDS = frozenset({PersonKind.EXPERT, PersonKind.TEACHER, PersonKi
 
 class NotAnExpertError(RuleViolationError):
     error = "not_an_expert"
-    description = (
+    description = N_(
         "Expert permits are for experts and teachers with an eTwinning account; pupils join "
         "through their course and parents with a visitor permit."
     )
@@ -91,7 +92,7 @@ class NotAnExpertError(RuleViolationError):
 
 class AlreadyAMemberError(RuleViolationError):
     error = "already_a_member"
-    description = (
+    description = N_(
         "This person is already a member of the TwinSpace with another role: change their role "
         "in the member list instead."
     )
@@ -118,5 +119,5 @@ def withdraw_expert_permit(
     _check_teacher_administrator(hub, actor_id, twinspace_id)
     member = hub.get_member(twinspace_id, person_id)
     if member.role is not TwinSpaceRole.EXPERT:
-        raise NotAnExpertError("This member holds no expert permit.")
+        raise NotAnExpertError(N_("This member holds no expert permit."))
     return hub.suspend_member(actor_id, twinspace_id, person_id)

@@ -22,6 +22,9 @@ def register_web(app: Flask, container: Container) -> None:
     install_observability(app)
 
     errors.register_error_handlers(app)
+    from etwin_lti.web.i18n import install_i18n
+
+    install_i18n(app)
     from etwin_lti.web.rich_text import install_rich_text
 
     install_rich_text(app)

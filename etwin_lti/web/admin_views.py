@@ -17,6 +17,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from etwin_lti.domain.launches import LaunchSession
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import InvalidInputError, PermissionDeniedError
 from etwin_lti.web.container import services
 from etwin_lti.web.csrf import form_csrf_matches, form_csrf_token
@@ -27,8 +28,8 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 class NotToolAdminError(PermissionDeniedError):
     error = "not_tool_admin"
-    description = "Only the tool's administrators (LMS administrators) can see this page."
-    who_can_fix = "your LMS administrator"
+    description = N_("Only the tool's administrators (LMS administrators) can see this page.")
+    who_can_fix = N_("your LMS administrator")
 
 
 def _passback() -> Any:
@@ -60,7 +61,7 @@ def passback() -> str:
 def retry() -> Response:
     session = _admin()
     if not form_csrf_matches(session):
-        raise PermissionDeniedError("This form was not sent from the page the tool showed you.")
+        raise PermissionDeniedError(N_("This form was not sent from the page the tool showed you."))
     if request.form.get("all") == "1":
         ids = _passback().retry(None)
     else:

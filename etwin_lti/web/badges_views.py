@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import NotFoundError
 from etwin_lti.services import badges
 from etwin_lti.services.certificates import certificate_pdf
@@ -107,7 +108,7 @@ def verify(acknowledgement_id: int) -> str:
 def _certificate(acknowledgement_id: int) -> badges.Certificate:
     container, urls, key = _context()
     if not badges.check_certificate_key(key, acknowledgement_id, request.args.get("k")):
-        raise NotFoundError("No such certificate.")
+        raise NotFoundError(N_("No such certificate."))
     return badges.certificate(
         container.hub, urls, key, acknowledgement_id, issuer_name=_issuer_name()
     )

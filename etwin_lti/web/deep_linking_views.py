@@ -16,6 +16,7 @@ from typing import Any
 from flask import Blueprint, render_template, request
 
 from etwin_lti.domain.launches import LaunchSession
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import InvalidInputError, PermissionDeniedError
 from etwin_lti.lti.deep_linking import UnsupportedAcceptTypesError
 from etwin_lti.web.container import services
@@ -27,8 +28,8 @@ bp = Blueprint("deep_linking", __name__)
 
 class CsrfError(PermissionDeniedError):
     error = "csrf"
-    description = "This form was not sent from the page the tool showed you."
-    who_can_fix = "you: open the activity chooser again from your course"
+    description = N_("This form was not sent from the page the tool showed you.")
+    who_can_fix = N_("you: open the activity chooser again from your course")
 
 
 def _service() -> Any:

@@ -21,7 +21,9 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.model import TwinSpaceRole
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import AuthenticationError, EtwinLtiError, InvalidInputError, Reader, WayOut
+from etwin_lti.web.i18n import speak_as, translate, translated_description
 from etwin_lti.web.negotiation import prefers_html
 from etwin_lti.web.observability import note_refusal
 
@@ -53,14 +55,22 @@ def error_response(error: EtwinLtiError) -> tuple[Response | str, int]:
     note_refusal(error.error)  # etwin_lti_refusals_total{reason}
     if wants_json():
         return jsonify(error.to_dict()), error.status_code
+    speak_as(error)
     session: LaunchSession | None = g.get("etwin_launch")
     reader = error.reader or _reader_of(session)
     description, who_can_fix = error.words_for(reader)
+    # A pupil's own wording is a marked text of its own; otherwise the description, its values
+    # filled in after translation.
+    title = (
+        translated_description(error)
+        if description == error.description
+        else translate(description)
+    )
     page = render_template(
         "errors/error.html",
-        title=description,
+        title=title,
         error=error.error,
-        who_can_fix=who_can_fix,
+        who_can_fix=translate(who_can_fix),
         errors=error.errors,
         status=error.status_code,
         reader=reader.value,
@@ -85,9 +95,9 @@ def _ways_back(session: LaunchSession | None) -> tuple[WayOut, ...]:
         values: dict[str, Any] = {f"{resource.kind.value}_id": resource.id}
         url = url_for(f"pages.{resource.kind.value}", **values)
         if url != request.path:
-            ways.append(WayOut("Back to the activity", url))
+            ways.append(WayOut(N_("Back to the activity"), url))
     if session.return_url:
-        ways.append(WayOut("Back to the course", session.return_url))
+        ways.append(WayOut(N_("Back to the course"), session.return_url))
     return tuple(ways)
 
 

@@ -15,6 +15,7 @@ from dataclasses import asdict
 from flask import Blueprint, jsonify, request
 from werkzeug.wrappers import Response
 
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import InvalidInputError, PermissionDeniedError
 from etwin_lti.web.container import services
 from etwin_lti.web.pages import done, posting_session
@@ -31,7 +32,7 @@ def sync_now() -> Response:
     twinspace_id = int(raw)
     resource = session.resource
     if resource is None or str(resource) != f"twinspace:{twinspace_id}" or not session.person_id:
-        raise PermissionDeniedError("Open this TwinSpace from your course to sync its roster.")
+        raise PermissionDeniedError(N_("Open this TwinSpace from your course to sync its roster."))
     service = services().roster_sync
     results = service.sync_twinspace(twinspace_id, actor_id=session.person_id)
     if request.accept_mimetypes.best == "application/json":

@@ -40,6 +40,8 @@ def test_wheel_holds_the_packages_and_their_data(wheel: Path) -> None:
         assert f"{package}/__init__.py" in names
     assert "etwin_lti/web/templates/base.html" in names
     assert "etwin_lti/data/fonts/DejaVuSans.ttf" in names  # the certificate's font
+    for language in ("es", "fr"):  # compiled catalogs ship: no build step after install
+        assert f"etwin_lti/translations/{language}/LC_MESSAGES/messages.mo" in names
     assert "etwin_lti/persistence/migrations/env.py" in names
     assert any(n.startswith("etwin_lti/persistence/migrations/versions/0001_") for n in names)
     assert not any(n.startswith("tests/") for n in names)

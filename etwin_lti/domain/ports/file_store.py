@@ -18,13 +18,14 @@ from __future__ import annotations
 
 from typing import BinaryIO, Protocol
 
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import NotFoundError
 
 
 class StoredFileMissingError(NotFoundError):
     error = "file_missing"
-    description = "The file of this material is missing from the file store."
-    who_can_fix = "the tool administrator (the file store lost this file)"
+    description = N_("The file of this material is missing from the file store.")
+    who_can_fix = N_("the tool administrator (the file store lost this file)")
 
 
 class FileStore(Protocol):

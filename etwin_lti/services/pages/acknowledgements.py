@@ -29,14 +29,15 @@ from etwin_lti.domain import course
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.model import Acknowledgement, Edition, Unit
 from etwin_lti.domain.ports import CourseHub, RecognitionHub
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import PermissionDeniedError
 from etwin_lti.services import badges, charts
 
 
 class NotATrainerError(PermissionDeniedError):
     error = "not_a_trainer"
-    description = "Only the trainers of this course edition see who earned what."
-    who_can_fix = "the course's organiser (ask to be added as a trainer of the edition)"
+    description = N_("Only the trainers of this course edition see who earned what.")
+    who_can_fix = N_("the course's organiser (ask to be added as a trainer of the edition)")
 
 
 @dataclass(frozen=True)

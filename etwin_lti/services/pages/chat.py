@@ -22,6 +22,7 @@ from etwin_lti.domain.chat import ChatChanges, ChatMessage
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.model import Member, TwinSpace, TwinSpaceStatus
 from etwin_lti.domain.ports import ChatHub, TwinSpacesHub
+from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.twinspaces import PERMISSIONS, Action
 from etwin_lti.errors import NotFoundError
 from etwin_lti.services.pages.common import (
@@ -33,10 +34,10 @@ from etwin_lti.services.pages.common import (
 
 POLL_SECONDS = 3  # the page's poll interval while visible (slower when hidden: the script)
 MESSAGES = {
-    "chat_posted": "Your message was sent.",
-    "chat_deleted": "The message was deleted.",
-    "chat_hidden": "The message was hidden from everyone but the teacher administrators.",
-    "chat_shown": "The message is shown again.",
+    "chat_posted": N_("Your message was sent."),
+    "chat_deleted": N_("The message was deleted."),
+    "chat_hidden": N_("The message was hidden from everyone but the teacher administrators."),
+    "chat_shown": N_("The message is shown again."),
 }
 MODERATION = {"delete": "chat_deleted", "hide": "chat_hidden", "show": "chat_shown"}
 
@@ -172,7 +173,7 @@ class ChatPages:
     ) -> tuple[str, ChatLine]:
         """delete | hide | show; returns the MESSAGES key and the changed line."""
         if action not in MODERATION:
-            raise NotFoundError("There is no such action on a chat message.")
+            raise NotFoundError(N_("There is no such action on a chat message."))
         space = self.hub.get_twinspace(twinspace_id)
         members = self._members(twinspace_id)
         reader = self._reader(session, space, members)

@@ -14,11 +14,12 @@ from collections.abc import Mapping
 from typing import TypeVar
 
 from etwin_lti.domain.launches import LaunchSession
+from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.validation import FieldErrors
 from etwin_lti.errors import InvalidInputError, PermissionDeniedError
 
 # Whose name the pages show for content or messages of a person who is no longer a member.
-FORMER_MEMBER = "A former member"
+FORMER_MEMBER = N_("A former member")
 
 T = TypeVar("T")
 CSRF_FIELD = "csrf_token"
@@ -27,22 +28,22 @@ _CSRF_LABEL = b"etwin-lti/embedded-page-csrf/v1"
 
 class CsrfError(PermissionDeniedError):
     error = "csrf_failed"
-    description = (
+    description = N_(
         "This form could not be accepted: it did not come from the page the tool showed you."
     )
-    who_can_fix = "you: reload the activity from your course and try again"
+    who_can_fix = N_("you: reload the activity from your course and try again")
 
 
 class NotYourResourceError(PermissionDeniedError):
     error = "not_your_resource"
-    description = "This page belongs to another activity than the one you opened."
-    who_can_fix = "you: open this activity from your course"
+    description = N_("This page belongs to another activity than the one you opened.")
+    who_can_fix = N_("you: open this activity from your course")
 
 
 class PersonRequiredError(PermissionDeniedError):
     error = "person_required"
-    description = "Tool administrators have no membership here, so they cannot do this."
-    who_can_fix = "a teacher of this course"
+    description = N_("Tool administrators have no membership here, so they cannot do this.")
+    who_can_fix = N_("a teacher of this course")
 
 
 def csrf_key(secret_key: str) -> bytes:

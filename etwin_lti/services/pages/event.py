@@ -21,14 +21,15 @@ from etwin_lti.domain.events import accepts_enrolments, certificate_subject
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.model import Enrolment, EventStatus, LearningEvent
 from etwin_lti.domain.ports import EventsHub, PeopleHub, RecognitionHub
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import NotFoundError, RuleViolationError
 from etwin_lti.services.pages.acknowledgements import AcknowledgementLine, AcknowledgementLinks
 from etwin_lti.services.pages.common import NotYourResourceError, launched_for, require_person
 from etwin_lti.services.progress import ProgressService
 
 MESSAGES = {
-    "completed": "The participant is complete: their certificate was issued.",
-    "enrolled": "You are enrolled: welcome to the Learning Event.",
+    "completed": N_("The participant is complete: their certificate was issued."),
+    "enrolled": N_("You are enrolled: welcome to the Learning Event."),
 }
 
 
@@ -117,7 +118,7 @@ class EventPages:
                 for p in found.participants
             )
         elif number != 1:
-            raise NotFoundError("Only the event's expert sees pages of its participants.")
+            raise NotFoundError(N_("Only the event's expert sees pages of its participants."))
         return EventView(
             event=event,
             role=role,
@@ -142,7 +143,7 @@ class EventPages:
         event, _mine = self._access(session, event_id)
         actor = require_person(session)
         if actor == event.expert_id:
-            raise RuleViolationError("The event's expert leads it and does not enrol in it.")
+            raise RuleViolationError(N_("The event's expert leads it and does not enrol in it."))
         self.hub.enrol(event_id, actor)
         return "enrolled"
 
@@ -151,6 +152,6 @@ class EventPages:
         _event, _mine = self._access(session, event_id)
         actor = require_person(session)
         if self._enrolment(event_id, person_id) is None:
-            raise NotFoundError("This person is not a participant of the Learning Event.")
+            raise NotFoundError(N_("This person is not a participant of the Learning Event."))
         self.progress.complete_event(actor, event_id, person_id)
         return "completed"

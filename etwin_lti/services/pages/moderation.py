@@ -20,6 +20,7 @@ from etwin_lti.domain.audit import AuditAction
 from etwin_lti.domain.model import Member, Visibility
 from etwin_lti.domain.moderation import EDITABLE, NOUNS, VERBS, ContentKind, ModerationEntry
 from etwin_lti.domain.ports import ContentHub
+from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.twinspaces import PERMISSIONS, Action
 from etwin_lti.domain.validation import FieldErrors
 from etwin_lti.errors import NotFoundError
@@ -31,24 +32,60 @@ VISIBILITIES = {v.value: v for v in Visibility}
 TRAIL_LENGTH = 15
 
 
-def _messages() -> dict[str, str]:
-    """One confirmation per kind and action, e.g. ``page_hidden``."""
-    done: dict[str, str] = {}
-    for kind in ContentKind:
-        noun = NOUNS[kind]
-        the = f"The {noun}"
-        done[f"{kind.value}_edited"] = f"Your changes to the {noun} were saved."
-        done[f"{kind.value}_deleted"] = f"{the} was deleted."
-        done[f"{kind.value}_hidden"] = (
-            f"{the} is hidden: only teacher administrators see it now (restore it to show it)."
-        )
-        done[f"{kind.value}_restored"] = f"{the} was restored: members see it again."
-        done[f"{kind.value}_public"] = f"{the} is public now: anyone can see it."
-        done[f"{kind.value}_private"] = f"{the} is private now: members only."
-    return done
-
-
-MESSAGES = _messages()
+# One confirmation per kind and action (``page_hidden``), each a whole sentence: Spanish and
+# French nouns have genders, so no sentence is built from a noun.
+MESSAGES = {
+    "page_edited": N_("Your changes to the page were saved."),
+    "page_deleted": N_("The page was deleted."),
+    "page_hidden": N_(
+        "The page is hidden: only teacher administrators see it now (restore it to show it)."
+    ),
+    "page_restored": N_("The page was restored: members see it again."),
+    "page_public": N_("The page is public now: anyone can see it."),
+    "page_private": N_("The page is private now: members only."),
+    "material_edited": N_("Your changes to the material were saved."),
+    "material_deleted": N_("The material was deleted."),
+    "material_hidden": N_(
+        "The material is hidden: only teacher administrators see it now (restore it to show it)."
+    ),
+    "material_restored": N_("The material was restored: members see it again."),
+    "material_public": N_("The material is public now: anyone can see it."),
+    "material_private": N_("The material is private now: members only."),
+    "diary_post_edited": N_("Your changes to the Diary post were saved."),
+    "diary_post_deleted": N_("The Diary post was deleted."),
+    "diary_post_hidden": N_(
+        "The Diary post is hidden: only teacher administrators see it now (restore it to show it)."
+    ),
+    "diary_post_restored": N_("The Diary post was restored: members see it again."),
+    "diary_post_public": N_("The Diary post is public now: anyone can see it."),
+    "diary_post_private": N_("The Diary post is private now: members only."),
+    "diary_comment_edited": N_("Your changes to the Diary comment were saved."),
+    "diary_comment_deleted": N_("The Diary comment was deleted."),
+    "diary_comment_hidden": N_(
+        "The Diary comment is hidden: only teacher administrators see it now "
+        "(restore it to show it)."
+    ),
+    "diary_comment_restored": N_("The Diary comment was restored: members see it again."),
+    "diary_comment_public": N_("The Diary comment is public now: anyone can see it."),
+    "diary_comment_private": N_("The Diary comment is private now: members only."),
+    "thread_edited": N_("Your changes to the forum thread were saved."),
+    "thread_deleted": N_("The forum thread was deleted."),
+    "thread_hidden": N_(
+        "The forum thread is hidden: only teacher administrators see it now "
+        "(restore it to show it)."
+    ),
+    "thread_restored": N_("The forum thread was restored: members see it again."),
+    "thread_public": N_("The forum thread is public now: anyone can see it."),
+    "thread_private": N_("The forum thread is private now: members only."),
+    "forum_post_edited": N_("Your changes to the forum reply were saved."),
+    "forum_post_deleted": N_("The forum reply was deleted."),
+    "forum_post_hidden": N_(
+        "The forum reply is hidden: only teacher administrators see it now (restore it to show it)."
+    ),
+    "forum_post_restored": N_("The forum reply was restored: members see it again."),
+    "forum_post_public": N_("The forum reply is public now: anyone can see it."),
+    "forum_post_private": N_("The forum reply is private now: members only."),
+}
 
 
 @dataclass(frozen=True)
@@ -146,7 +183,7 @@ class ContentModeration:
         """One control's post; returns a ``MESSAGES`` key. The caller checked the launch."""
         kind = KINDS.get(kind_value)
         if kind is None or action not in ACTIONS:
-            raise NotFoundError("There is no such action on a TwinSpace page.")
+            raise NotFoundError(N_("There is no such action on a TwinSpace page."))
         if action == "edit":
             fields = {name: form.get(name, "") for name in EDITABLE[kind]}
             if kind is ContentKind.MATERIAL and "url" not in form:

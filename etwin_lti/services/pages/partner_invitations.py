@@ -31,16 +31,17 @@ from etwin_lti.domain.partner_invitations import PartnerInvitation, PartnerInvit
 from etwin_lti.domain.people import TEACHER_SEARCH_MAX, TEACHER_SEARCH_MIN
 from etwin_lti.domain.ports import HubPort
 from etwin_lti.domain.projects import project_teacher_ids
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import InvalidInputError, NotFoundError
 from etwin_lti.services.pages.common import FORMER_MEMBER, form_id, require_person
 
 MESSAGES = {
-    "partner_invited": "The invitation was sent: the teacher answers on their next launch.",
-    "partner_invitation_withdrawn": "The invitation was withdrawn.",
-    "partner_invitation_accepted": (
+    "partner_invited": N_("The invitation was sent: the teacher answers on their next launch."),
+    "partner_invitation_withdrawn": N_("The invitation was withdrawn."),
+    "partner_invitation_accepted": N_(
         "You are now a partner of the project: its eTwinning label is yours too."
     ),
-    "partner_invitation_declined": "You declined the invitation. The founders will see it.",
+    "partner_invitation_declined": N_("You declined the invitation. The founders will see it."),
 }
 # Roles a teacher holds in a TwinSpace (experts, guests and pupils are other kinds of people).
 _TEACHER_ROLES = frozenset(
@@ -49,10 +50,10 @@ _TEACHER_ROLES = frozenset(
 # Launch roles that are never a teacher's (as the page bar reads them): no read for them.
 _NEVER_INVITED = frozenset({"pupil", "pupil_administrator", "guest", "expert", "trainer"})
 STATE_LABELS = {
-    PartnerInvitationState.PENDING: "waiting for an answer",
-    PartnerInvitationState.ACCEPTED: "accepted",
-    PartnerInvitationState.DECLINED: "declined",
-    PartnerInvitationState.WITHDRAWN: "withdrawn",
+    PartnerInvitationState.PENDING: N_("waiting for an answer"),
+    PartnerInvitationState.ACCEPTED: N_("accepted"),
+    PartnerInvitationState.DECLINED: N_("declined"),
+    PartnerInvitationState.WITHDRAWN: N_("withdrawn"),
 }
 
 
@@ -125,14 +126,14 @@ class PartnerInvitationPages:
         offer = self.offer(project, members, actor, form.get("q", ""))
         offered = {c.person_id for c in (*offer.members, *offer.found)}
         if person_id not in offered:
-            raise NotFoundError("This teacher is not someone this page offers to invite.")
+            raise NotFoundError(N_("This teacher is not someone this page offers to invite."))
         self.hub.invite_partner(actor, project.id, person_id)
         return "partner_invited"
 
     def withdraw(self, project: Project, actor: int, form: Mapping[str, str]) -> str:
         invitation_id = form_id(form.get("invitation", ""), field="invitation")
         if invitation_id not in {i.id for i in self.hub.list_partner_invitations(project.id)}:
-            raise NotFoundError("There is no such invitation to this project.")
+            raise NotFoundError(N_("There is no such invitation to this project."))
         self.hub.withdraw_partner_invitation(actor, invitation_id)
         return "partner_invitation_withdrawn"
 
@@ -155,9 +156,11 @@ class PartnerInvitationPages:
         person = require_person(session)
         if invitation_id not in {i.id for i in self.hub.pending_partner_invitations(person)}:
             raise NotFoundError(
-                "This invitation is not waiting for your answer: it was answered, withdrawn, "
-                "or it is for another teacher.",
-                who_can_fix="the project's founder who invited you",
+                N_(
+                    "This invitation is not waiting for your answer: it was answered, withdrawn, "
+                    "or it is for another teacher."
+                ),
+                who_can_fix=N_("the project's founder who invited you"),
             )
         self.hub.answer_partner_invitation(person, invitation_id, accept)
         return "partner_invitation_accepted" if accept else "partner_invitation_declined"
@@ -178,13 +181,13 @@ class PartnerInvitationPages:
         try:
             people = self.hub.find_teachers(text, limit=TEACHER_SEARCH_MAX)
         except InvalidInputError:
-            return (), "Search with a shorter part of the name."
+            return (), N_("Search with a shorter part of the name.")
         found = tuple(
             _candidate(p)
             for p in people
             if p.kind is PersonKind.TEACHER and p.id not in excluded and self.is_validated(p.id)
         )
-        return found, None if found else "No eTwinning teacher found by that name."
+        return found, None if found else N_("No eTwinning teacher found by that name.")
 
     def _line(self, invitation: PartnerInvitation) -> InvitationLine:
         return InvitationLine(

@@ -47,6 +47,7 @@ from etwin_lti.domain.model import (
 from etwin_lti.domain.ports import HubPort
 from etwin_lti.domain.ports.registrations import RegistrationStore
 from etwin_lti.domain.projects import check_project_founder, project_teacher_ids
+from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
 from etwin_lti.domain.validation import DESCRIPTION_MAX, FieldErrors
 from etwin_lti.errors import InvalidInputError, NotFoundError, PermissionDeniedError
@@ -62,24 +63,24 @@ from etwin_lti.services.pages.common import (
 from etwin_lti.services.pages.partner_invitations import PartnerInvitationPages, PartnerOffer
 
 LEVEL_LABELS: Mapping[EducationalLevel, str] = {
-    EducationalLevel.EARLY_CHILDHOOD: "Early childhood (up to 6)",
-    EducationalLevel.PRIMARY: "Primary (7–11)",
-    EducationalLevel.LOWER_SECONDARY: "Lower secondary (12–15)",
-    EducationalLevel.UPPER_SECONDARY: "Upper secondary (16–19)",
-    EducationalLevel.INITIAL_VET: "Initial vocational education and training",
+    EducationalLevel.EARLY_CHILDHOOD: N_("Early childhood (up to 6)"),
+    EducationalLevel.PRIMARY: N_("Primary (7–11)"),
+    EducationalLevel.LOWER_SECONDARY: N_("Lower secondary (12–15)"),
+    EducationalLevel.UPPER_SECONDARY: N_("Upper secondary (16–19)"),
+    EducationalLevel.INITIAL_VET: N_("Initial vocational education and training"),
 }
 # A form's list field: separated by commas or new lines (codes also by spaces).
 _LIST_FIELD_MAX = 20_000  # far above any valid plan; the hub's rules give the real messages
 
 MESSAGES = {
-    "plan_saved": "The project's plan was saved.",
-    "project_extended": "The project was extended: its new end date is shown below.",
-    "project_closed": "The project was closed: its TwinSpace is now archived, read-only.",
-    "nql_applied": "Your application for the National Quality Label was sent to your NSO.",
-    "visitor_granted": "The visitor permit was granted.",
-    "visitor_withdrawn": "The visitor permit was withdrawn.",
-    "expert_granted": "The expert permit was granted.",
-    "expert_withdrawn": "The expert permit was withdrawn.",
+    "plan_saved": N_("The project's plan was saved."),
+    "project_extended": N_("The project was extended: its new end date is shown below."),
+    "project_closed": N_("The project was closed: its TwinSpace is now archived, read-only."),
+    "nql_applied": N_("Your application for the National Quality Label was sent to your NSO."),
+    "visitor_granted": N_("The visitor permit was granted."),
+    "visitor_withdrawn": N_("The visitor permit was withdrawn."),
+    "expert_granted": N_("The expert permit was granted."),
+    "expert_withdrawn": N_("The expert permit was withdrawn."),
 }
 
 
@@ -292,7 +293,7 @@ class ProjectPages:
     ) -> str:
         handler = _ACTIONS.get(action)
         if handler is None:
-            raise NotFoundError("There is no such action on a project page.")
+            raise NotFoundError(N_("There is no such action on a project page."))
         ctx = self._context(session, twinspace_id)
         return handler(self, ctx, require_person(session), form, levels)
 
@@ -327,7 +328,7 @@ class ProjectPages:
             ends_on = date.fromisoformat(raw)
         except ValueError:
             raise InvalidInputError(
-                errors={"ends_on": ["Give the new end date as a date (YYYY-MM-DD)."]}
+                errors={"ends_on": [N_("Give the new end date as a date (YYYY-MM-DD).")]}
             ) from None
         self.hub.extend_project(actor, ctx.project.id, ends_on)
         return "project_extended"
@@ -336,7 +337,7 @@ class ProjectPages:
         check_project_founder(ctx.project, actor)
         if form.get("confirm") != "yes":
             raise InvalidInputError(
-                errors={"confirm": ["Tick the box to confirm: closing cannot be undone."]}
+                errors={"confirm": [N_("Tick the box to confirm: closing cannot be undone.")]}
             )
         self.hub.close_project(actor, ctx.project.id)
         return "project_closed"
@@ -351,7 +352,7 @@ class ProjectPages:
         page offered (see the module docstring); ``person`` is the form's value."""
         call = _PERMIT_ACTIONS.get(action)
         if call is None:
-            raise NotFoundError("There is no such permit action.")
+            raise NotFoundError(N_("There is no such permit action."))
         ctx = self._context(session, twinspace_id)
         actor = require_person(session)
         if not self._is_admin(ctx):  # who may, before what they sent
@@ -371,7 +372,7 @@ class ProjectPages:
             )
         )
         if not offered:
-            raise NotFoundError("This person is not someone this page offers a permit for.")
+            raise NotFoundError(N_("This person is not someone this page offers a permit for."))
         operation = _OPERATIONS[(permit, grant)]
         operation(self.hub, actor, ctx.twinspace.id, person_id)
         return code
@@ -383,7 +384,7 @@ class ProjectPages:
         """invite (``person``, and ``q`` when they came from a search) or withdraw
         (``invitation``); who may, before what they sent."""
         if action not in ("invite", "withdraw"):
-            raise NotFoundError("There is no such partner action.")
+            raise NotFoundError(N_("There is no such partner action."))
         ctx = self._context(session, twinspace_id)
         actor = require_person(session)
         if not self._is_admin(ctx):
@@ -445,9 +446,9 @@ def _by_name(item: tuple[str, int]) -> tuple[str, int]:
 
 def _nql_note(project: Project) -> str | None:
     if project.scope is not ProjectScope.EUROPEAN:
-        return "National projects cannot apply for the National Quality Label."
+        return N_("National projects cannot apply for the National Quality Label.")
     if project.status is ProjectStatus.PENDING:
-        return "The project is still waiting for its NSOs' validation."
+        return N_("The project is still waiting for its NSOs' validation.")
     return None
 
 
@@ -456,11 +457,11 @@ def _preview(snap: TwinSpaceSnapshot) -> tuple[tuple[str, str], ...]:
     project = snap.project
     pupils = sum(c.active for c in snap.role_counts if c.role in twinspaces.PUPIL_ROLES)
     return (
-        ("Partners (founders included)", str(len(project_teacher_ids(project)))),
-        ("Pages", str(len(snap.pages))),
-        ("Materials", str(len(snap.materials))),
-        ("Project Diary posts", str(len(snap.diary))),
-        ("Pupils taking part", str(pupils)),
+        (N_("Partners (founders included)"), str(len(project_teacher_ids(project)))),
+        (N_("Pages"), str(len(snap.pages))),
+        (N_("Materials"), str(len(snap.materials))),
+        (N_("Project Diary posts"), str(len(snap.diary))),
+        (N_("Pupils taking part"), str(pupils)),
     )
 
 
@@ -468,9 +469,9 @@ def _notice(
     project: Project, archived: bool, is_teacher: bool, session: LaunchSession
 ) -> str | None:
     if archived or project.status is ProjectStatus.CLOSED:
-        return "This project is closed: its TwinSpace is archived, read-only."
+        return N_("This project is closed: its TwinSpace is archived, read-only.")
     if session.person_id is not None and not is_teacher and session.role == "teacher":
-        return (
+        return N_(
             "You take part in this TwinSpace but are not a partner of the project: a founder can "
             "invite you as a partner, and the project's eTwinning label comes with it."
         )

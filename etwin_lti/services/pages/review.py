@@ -13,12 +13,13 @@ from dataclasses import dataclass
 
 from etwin_lti.domain.launches import LaunchSession, ResourceKind
 from etwin_lti.domain.ports import HubPort
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import NotFoundError
 from etwin_lti.services.pages.common import label
 
-OWN_PROGRESS_NOTE = "Your own progress in this activity."
+OWN_PROGRESS_NOTE = N_("Your own progress in this activity.")
 LEARNER_NOTE = "The progress of {name} in this activity, as your LMS asked to review it."
-UNKNOWN_LEARNER_NOTE = (
+UNKNOWN_LEARNER_NOTE = N_(
     "The learner your LMS asked to review has never opened this activity in the eTwinning "
     "tool, so there is no progress to show yet."
 )
@@ -26,8 +27,8 @@ UNKNOWN_LEARNER_NOTE = (
 
 class NoReviewResourceError(NotFoundError):
     error = "no_review_resource"
-    description = "This review request did not say which eTwinning activity to review."
-    who_can_fix = "your LMS administrator (the activity needs its etwin_resource parameter)"
+    description = N_("This review request did not say which eTwinning activity to review.")
+    who_can_fix = N_("your LMS administrator (the activity needs its etwin_resource parameter)")
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class ReviewPages:
         me, subject, note = session.person_id, "launcher", OWN_PROGRESS_NOTE
         if session.for_user_unknown:
             title = self._title(resource.kind, resource.id)
-            unknown = (("Learner", "has not opened this activity yet"),)
+            unknown = ((N_("Learner"), N_("has not opened this activity yet")),)
             return ReviewView(
                 session.role, resource.kind.value, title, unknown, UNKNOWN_LEARNER_NOTE, "learner"
             )
@@ -78,39 +79,39 @@ class ReviewPages:
 
     def _unit(self, me: int | None, unit_id: int, total: int) -> tuple[tuple[str, str], ...]:
         if me is None:
-            return (("Progress", "Tool administrators follow no course unit."),)
+            return ((N_("Progress"), N_("Tool administrators follow no course unit.")),)
         progress = self.hub.unit_progress(me, unit_id)
         done = len(progress.done_activity_ids)
-        state = "completed" if progress.completed_at else "not completed yet"
-        return (("Activities done", f"{done} of {total}"), ("Unit", state))
+        state = N_("completed") if progress.completed_at else N_("not completed yet")
+        return ((N_("Activities done"), f"{done} of {total}"), (N_("Unit"), state))
 
     def _event(self, me: int | None, event_id: int) -> tuple[tuple[str, str], ...]:
         mine = next((e for e in self.hub.list_enrolments(event_id) if e.person_id == me), None)
         if mine is None:
-            return (("Enrolment", "not enrolled"),)
-        state = "completed" if mine.completed_at else "not completed yet"
-        return (("Enrolment", "enrolled"), ("Participation", state))
+            return ((N_("Enrolment"), N_("not enrolled")),)
+        state = N_("completed") if mine.completed_at else N_("not completed yet")
+        return ((N_("Enrolment"), N_("enrolled")), (N_("Participation"), state))
 
     def _twinspace(
         self, me: int | None, twinspace_id: int, project_id: int
     ) -> tuple[tuple[str, str], ...]:
         member = next((m for m in self.hub.list_members(twinspace_id) if m.person_id == me), None)
         if member is None or me is None:
-            return (("Membership", "not a member"),)
+            return ((N_("Membership"), N_("not a member")),)
         pages = self.hub.list_pages(twinspace_id, viewer_id=me)
         materials = self.hub.list_materials(twinspace_id, viewer_id=me)
         posts = [p for t in self.hub.list_threads(twinspace_id) for p in t.posts]
         diary = self.hub.list_diary(project_id)
         comments = [c for p in diary for c in p.comments]
         return (
-            ("Membership", f"{label(member.role.value)} ({member.status.value})"),
-            ("Pages written", str(sum(p.author_id == me for p in pages))),
-            ("Materials shared", str(sum(m.author_id == me for m in materials))),
+            (N_("Membership"), f"{label(member.role.value)} ({member.status.value})"),
+            (N_("Pages written"), str(sum(p.author_id == me for p in pages))),
+            (N_("Materials shared"), str(sum(m.author_id == me for m in materials))),
             (
-                "Diary posts and comments",
+                N_("Diary posts and comments"),
                 str(
                     sum(p.author_id == me for p in diary) + sum(c.author_id == me for c in comments)
                 ),
             ),
-            ("Forum messages", str(sum(p.author_id == me for p in posts))),
+            (N_("Forum messages"), str(sum(p.author_id == me for p in posts))),
         )

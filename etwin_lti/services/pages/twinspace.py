@@ -40,6 +40,7 @@ from etwin_lti.domain.model import (
 from etwin_lti.domain.moderation import ContentKind
 from etwin_lti.domain.ports import ContentHub, PeopleHub, TwinSpacesHub
 from etwin_lti.domain.projects import project_teacher_ids
+from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
 from etwin_lti.domain.twinspace_snapshot import sees_private as sees_private_content
 from etwin_lti.domain.twinspaces import PERMISSIONS, PUPIL_ROLES, Action
@@ -64,19 +65,19 @@ NON_PUPIL_ROLES = tuple(r.value for r in TwinSpaceRole if r not in PUPIL_ROLES)
 PUPIL_ROLE_VALUES = tuple(r.value for r in TwinSpaceRole if r in PUPIL_ROLES)
 
 MESSAGES = {
-    "page_added": "Your page was added.",
-    "material_added": "Your material was added.",
-    "file_uploaded": "Your file was uploaded.",
-    "diary_posted": "Your post is in the Project Diary.",
-    "comment_added": "Your comment was added.",
-    "thread_opened": "Your thread was opened.",
-    "reply_added": "Your reply was added.",
-    "role_changed": "The member's role was changed.",
-    "member_suspended": "The member was suspended (their content is kept).",
-    "member_reactivated": "The member was reactivated.",
-    "pseudonym_changed": "The pupil's pseudonym was changed.",
-    "roster_synced": "The roster was synced.",
-    "roster_synced:details": (
+    "page_added": N_("Your page was added."),
+    "material_added": N_("Your material was added."),
+    "file_uploaded": N_("Your file was uploaded."),
+    "diary_posted": N_("Your post is in the Project Diary."),
+    "comment_added": N_("Your comment was added."),
+    "thread_opened": N_("Your thread was opened."),
+    "reply_added": N_("Your reply was added."),
+    "role_changed": N_("The member's role was changed."),
+    "member_suspended": N_("The member was suspended (their content is kept)."),
+    "member_reactivated": N_("The member was reactivated."),
+    "pseudonym_changed": N_("The pupil's pseudonym was changed."),
+    "roster_synced": N_("The roster was synced."),
+    "roster_synced:details": N_(
         "The roster was synced: {added} added, {updated} updated, {suspended} suspended "
         "({unchanged} unchanged, {skipped} skipped: not launched yet or no role here)."
     ),
@@ -128,8 +129,8 @@ class RoleSummary:
 
 class MembersOnlyError(PermissionDeniedError):
     error = "members_only"
-    description = "Only the TwinSpace's members see who its members are."
-    who_can_fix = "a teacher administrator of this TwinSpace"
+    description = N_("Only the TwinSpace's members see who its members are.")
+    who_can_fix = N_("a teacher administrator of this TwinSpace")
 
 
 @dataclass(frozen=True)
@@ -473,7 +474,7 @@ class TwinSpacePages:
         """Dispatch one form post; unknown actions are 404 like unknown pages."""
         handler = _ACTIONS.get((collection, action))
         if handler is None or (collection is None) != (target_id is None):
-            raise NotFoundError("There is no such action on a TwinSpace page.")
+            raise NotFoundError(N_("There is no such action on a TwinSpace page."))
         ctx = self._context(session, twinspace_id)
         actor_id = require_person(session)
         return handler(self, ctx, actor_id, form, target_id)
@@ -520,7 +521,7 @@ class TwinSpacePages:
         body = field_text(errors, form, "body", max_length=COMMENT_MAX)
         errors.raise_if_any()
         if post_id not in {p.id for p in self.hub.list_diary(ctx.project.id)}:
-            raise NotFoundError("There is no such post in this Project Diary.")
+            raise NotFoundError(N_("There is no such post in this Project Diary."))
         self.hub.comment_diary(actor, post_id, body)
         return "comment_added"
 
@@ -537,7 +538,7 @@ class TwinSpacePages:
         body = field_text(errors, form, "body", max_length=BODY_MAX)
         errors.raise_if_any()
         if thread_id not in {t.id for t in self.hub.list_threads(ctx.twinspace.id)}:
-            raise NotFoundError("There is no such thread in this TwinSpace.")
+            raise NotFoundError(N_("There is no such thread in this TwinSpace."))
         self.hub.reply_thread(actor, thread_id, body)
         return "reply_added"
 
@@ -570,7 +571,7 @@ class TwinSpacePages:
         twinspaces.check_can(ctx.viewer, Action.MANAGE_MEMBERS)
         twinspaces.check_writable(ctx.twinspace)
         if target.role not in PUPIL_ROLES:
-            raise PermissionDeniedError("Only pupils' pseudonyms are edited here.")
+            raise PermissionDeniedError(N_("Only pupils' pseudonyms are edited here."))
         errors = FieldErrors()
         name = field_text(errors, form, "display_name", max_length=NAME_MAX)
         errors.raise_if_any()
@@ -671,11 +672,11 @@ def _notice(ctx: _Context, session: LaunchSession, sees_private: bool) -> str | 
     if sees_private:
         return None
     if session.is_tool_admin and ctx.viewer is None:
-        return (
+        return N_(
             "You are a tool administrator without membership here: you see what is public "
             "(pages, materials and the Project Diary)."
         )
-    return "You see what is public: pages, materials and the Project Diary."
+    return N_("You see what is public: pages, materials and the Project Diary.")
 
 
 __all__ = ["MESSAGES", "MembersOnlyError", "MembersView", "TwinSpacePages", "TwinSpaceView"]

@@ -15,6 +15,7 @@ from etwin_lti.domain import twinspaces
 from etwin_lti.domain.files import OpenedFile
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.ports import MaterialFilesHub, TwinSpacesHub
+from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
 from etwin_lti.domain.twinspaces import Action
 from etwin_lti.domain.validation import FieldErrors
@@ -76,7 +77,7 @@ class TwinSpaceFilePages:
         snap = self._snapshot(session, twinspace_id)
         listed = next((m for m in snap.materials if m.id == material_id), None)
         if listed is None or listed.file is None:
-            raise NotFoundError("There is no such file in this TwinSpace.")
+            raise NotFoundError(N_("There is no such file in this TwinSpace."))
         return self.hub.open_material_file(
             twinspace_id, material_id, viewer_id=session.person_id, thumbnail=thumbnail
         )

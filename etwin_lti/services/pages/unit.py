@@ -23,12 +23,13 @@ from etwin_lti.domain.audiences import unit_role
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.model import Edition, Person, Unit
 from etwin_lti.domain.ports import CourseHub, RecognitionHub
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import NotFoundError
 from etwin_lti.services.pages.acknowledgements import AcknowledgementLine, AcknowledgementLinks
 from etwin_lti.services.pages.common import NotYourResourceError, launched_for, require_person
 from etwin_lti.services.progress import ProgressService
 
-MESSAGES = {"done": "Well done: the activity is marked as done."}
+MESSAGES = {"done": N_("Well done: the activity is marked as done.")}
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ class UnitPages:
             total = found.total
             trainees = self._trainees(unit, found.trainees)
         elif number != 1:
-            raise NotFoundError("Only the edition's trainers see pages of its trainees.")
+            raise NotFoundError(N_("Only the edition's trainers see pages of its trainees."))
         positions = [u.position for u in self.hub.list_units(edition_id=edition.id)]
         is_last = unit.position >= max(positions, default=unit.position)
         certificates: tuple[AcknowledgementLine, ...] = ()
@@ -162,6 +163,6 @@ class UnitPages:
         unit, _edition, _is_trainee = self._access(session, unit_id)
         person = require_person(session)
         if activity_id not in {a.id for a in unit.activities}:
-            raise NotFoundError("There is no such activity in this unit.")
+            raise NotFoundError(N_("There is no such activity in this unit."))
         self.progress.mark_activity_done(person, activity_id)  # and the scores it owes
         return "done"

@@ -63,6 +63,7 @@ from etwin_lti.domain.api_tokens import (
 )
 from etwin_lti.domain.audit import AuditActor
 from etwin_lti.domain.model import DiaryPost, MemberStatus, Person, PersonKind, TwinSpaceRole
+from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
 from etwin_lti.errors import (
     AuthenticationError,
@@ -86,30 +87,30 @@ ROLES_FOR = {p: [r.value for r in roles_allowed(p)] for p in ApiPermission}
 
 class ActorMismatchError(PermissionDeniedError):
     error = "actor_mismatch"
-    description = "This credential acts only as its own person: leave actor ids out."
-    who_can_fix = "you: send your own id, or none"
+    description = N_("This credential acts only as its own person: leave actor ids out.")
+    who_can_fix = N_("you: send your own id, or none")
 
 
 class NotForTeachersError(PermissionDeniedError):
     error = "admin_only"
-    description = "No teacher does this: it takes an admin token."
-    who_can_fix = "the tool administrator"
+    description = N_("No teacher does this: it takes an admin token.")
+    who_can_fix = N_("the tool administrator")
 
 
 class NotYoursError(PermissionDeniedError):
     error = "not_yours"
-    description = "You may read only what you take part in."
-    who_can_fix = "a teacher administrator of that TwinSpace"
+    description = N_("You may read only what you take part in.")
+    who_can_fix = N_("a teacher administrator of that TwinSpace")
 
 
 class TeachersOnlyError(PermissionDeniedError):
     error = "teachers_only"
-    description = "The API is for teachers; pupils work on the activity's pages."
-    who_can_fix = "your teacher"
+    description = N_("The API is for teachers; pupils work on the activity's pages.")
+    who_can_fix = N_("your teacher")
 
 
 class LaunchSessionEndedError(AuthenticationError):
-    description = "Your launch session has ended: open the activity again from your course."
+    description = N_("Your launch session has ended: open the activity again from your course.")
 
 
 def requires(
@@ -380,7 +381,7 @@ def viewer(requested: int | None) -> int | None:
     if caller.acts_as_person:
         return caller.person_id
     if requested is not None and caller.role is not ApiTokenRole.ADMIN:
-        raise PermissionDeniedError("Only admin tokens may read as a person (viewer_id).")
+        raise PermissionDeniedError(N_("Only admin tokens may read as a person (viewer_id)."))
     return requested
 
 

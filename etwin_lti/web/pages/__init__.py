@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.paging import page_number
@@ -126,8 +127,8 @@ def _message(messages: Mapping[str, str], code: str) -> str | None:
     )
     detailed = messages.get(code + ":details")
     if detailed and details is not None:
-        try:
-            return detailed.format_map(details)
+        try:  # the translation keeps the {name} fields (tests/unit/i18n checks them)
+            return str(gettext(detailed)).format_map(details)
         except KeyError:  # numbers signed for another wording: the plain message
             pass
     return messages.get(code)

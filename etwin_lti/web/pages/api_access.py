@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import g, make_response, request
 
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import InvalidInputError
 from etwin_lti.services.api_tokens import (
     api_access_view,
@@ -26,8 +27,8 @@ from etwin_lti.web.pages import FormErrors, bp, done, posting_session, refused_f
 from etwin_lti.web.session import current_launch
 
 MESSAGES = {
-    "created": "Your token is made. Copy it now: it is shown only this once.",
-    "revoked": "The token is revoked: requests with it are refused from now on.",
+    "created": N_("Your token is made. Copy it now: it is shown only this once."),
+    "revoked": N_("The token is revoked: requests with it are refused from now on."),
 }
 
 

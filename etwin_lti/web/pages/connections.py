@@ -7,14 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from etwin_lti.domain.translatable import N_
 from etwin_lti.services.resource_binding import ConnectionRequest, ResourceResolver
 from etwin_lti.web.container import services
 from etwin_lti.web.pages import bp, done, posting_session, render_page
 from etwin_lti.web.session import current_launch
 
 MESSAGES = {
-    "approved": "The course is connected: its activity opens the resource from now on.",
-    "declined": "The request was declined: that course's activity opens nothing.",
+    "approved": N_("The course is connected: its activity opens the resource from now on."),
+    "declined": N_("The request was declined: that course's activity opens nothing."),
 }
 
 

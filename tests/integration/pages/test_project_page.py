@@ -103,7 +103,10 @@ def test_founder_edits_the_plan_extends_and_the_co_founder_closes(world: PagesWo
     extended = submit(client, url(world), f"{url(world)}/extend", ends_on=new_end.isoformat())
     assert extended.status_code == 303
     assert world.hub.get_project(world.demo.project_id).ends_on == new_end
-    assert f'data-plan="ends_on">{new_end.isoformat()}' in text(client.get(url(world)))
+    # The date reads in the page's language; the machine-readable one stays ISO (ADR 0029).
+    assert f'data-plan="ends_on"><time datetime="{new_end.isoformat()}">' in text(
+        client.get(url(world))
+    )
 
     co_founder = as_co_founder(world)
     closed = submit(co_founder, url(world), f"{url(world)}/close", confirm="yes")
