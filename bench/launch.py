@@ -57,6 +57,7 @@ from bench.support import (
     check,
     fmt,
     free_port,
+    loopback_is_secure,
     machine,
     placed_reference,
     postgres_database,
@@ -868,4 +869,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with loopback_is_secure():  # its clients play browsers (the tool is on loopback http)
+        sys.exit(main())

@@ -46,7 +46,15 @@ from bench import cpu
 from bench.cpu import CpuAccount, RedisServer
 from bench.sandbox_peer import COURSE, TEACHER_ID, stats_delta
 from bench.services_world import World, tool_and_peer
-from bench.support import POSTGRES_ADMIN_URL, fmt, machine, postgres_database, ratio, table
+from bench.support import (
+    POSTGRES_ADMIN_URL,
+    fmt,
+    loopback_is_secure,
+    machine,
+    postgres_database,
+    ratio,
+    table,
+)
 
 NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 NRPS_MEDIA_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
@@ -367,4 +375,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    with loopback_is_secure():  # its clients play browsers (the tool is on loopback http)
+        sys.exit(main(sys.argv[1:]))

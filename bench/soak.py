@@ -67,7 +67,15 @@ from bench.launch import (
     prepare_tool,
     tool_env,
 )
-from bench.support import LOOPBACK, Gunicorn, JwksServer, free_port, machine, table
+from bench.support import (
+    LOOPBACK,
+    Gunicorn,
+    JwksServer,
+    free_port,
+    loopback_is_secure,
+    machine,
+    table,
+)
 
 HOSTILE_KINDS = (
     "forged_signature",
@@ -664,4 +672,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    with loopback_is_secure():  # its clients play browsers (the tool is on loopback http)
+        sys.exit(main(sys.argv[1:]))

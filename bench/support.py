@@ -7,6 +7,7 @@ started here is stopped here (by its own pid) when the benchmark ends or fails.
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import os
 import platform
@@ -24,8 +25,11 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
+
+from etwin_lti.lti.secure_context import is_loopback
 
 REPO = Path(__file__).resolve().parent.parent
 LOOPBACK = "127.0.0.1"
@@ -37,6 +41,30 @@ REDIS_URL = os.environ.get("ETWIN_BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
 MAX_ITERATIONS_PER_CLIENT = 200_000  # the second bound of every load loop, after the deadline
 # Importing the tool in two workers takes long on a loaded two-core machine (30 s was too short).
 START_TIMEOUT_SECONDS = 120.0
+
+
+@contextmanager
+def loopback_is_secure() -> Iterator[None]:
+    """Every cookie jar of this process follows the browsers' rule for Secure cookies: sent
+    over https, and over plain http to loopback (127.0.0.1, localhost, ::1: a secure context).
+    The tool sets ``Secure; SameSite=None`` cookies there (``etwin_lti.lti.secure_context``);
+    the standard library's jar sends them over https only. A policy on one session is not
+    enough: ``requests`` copies the cookies into a fresh jar of the default policy for each
+    request, so the default policy's rule itself is changed while this lasts."""
+    policy = http.cookiejar.DefaultCookiePolicy
+    original = policy.return_ok_secure
+
+    def return_ok_secure(self: Any, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        url = request.get_full_url()
+        if cookie.secure and is_loopback(url) and urlsplit(url).scheme == "http":
+            return True
+        return bool(original(self, cookie, request))
+
+    policy.return_ok_secure = return_ok_secure  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        policy.return_ok_secure = original  # type: ignore[method-assign]
 
 
 def free_port() -> int:

@@ -7,17 +7,26 @@ migration runs on both.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DBAPIError,
+    InterfaceError,
+    OperationalError,
+    PendingRollbackError,
+    SQLAlchemyError,
+)
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from etwin_lti.errors import DependencyUnavailableError
 from etwin_lti.private_files import create_private_file, sqlite_file
+
+log = logging.getLogger(__name__)
 
 # Stable constraint names, so that migrations are the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -66,6 +75,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+DATABASE_DOWN = "The tool's database did not answer; try again in a minute."
+
+
+def lost_database(error: BaseException) -> bool:
+    """An error that says the database is out of reach (down, restarting, the connection cut),
+    not that a statement was wrong: the caller answers 503 "try again", never 500."""
+    if isinstance(error, OperationalError):
+        return True
+    if isinstance(error, PendingRollbackError):  # a connection the server cut, used again
+        return "reconnect" in str(error)
+    if isinstance(error, InterfaceError):  # psycopg: "the connection is closed"
+        return "closed" in str(error.orig)
+    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+
+
 class Database:
     """Engine plus session factory. ``session()`` is a unit of work: commit or roll back whole."""
 
@@ -86,11 +110,9 @@ class Database:
             yield session
             session.commit()
         except DBAPIError as error:
-            session.rollback()
-            if isinstance(error, OperationalError) or error.connection_invalidated:
-                raise DependencyUnavailableError(
-                    "The tool's database did not answer; try again in a minute."
-                ) from error
+            _roll_back(session)
+            if lost_database(error):
+                raise DependencyUnavailableError(DATABASE_DOWN) from error
             raise
         except BaseException:
             session.rollback()
@@ -109,3 +131,12 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _roll_back(session: Session) -> None:
+    """A rollback on a connection the server cut fails too: the first error is the one to
+    report."""
+    try:
+        session.rollback()
+    except SQLAlchemyError:
+        log.debug("rollback after a lost connection failed", exc_info=True)

@@ -22,7 +22,15 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.model import TwinSpaceRole
 from etwin_lti.domain.translatable import N_
-from etwin_lti.errors import AuthenticationError, EtwinLtiError, InvalidInputError, Reader, WayOut
+from etwin_lti.errors import (
+    AuthenticationError,
+    DependencyUnavailableError,
+    EtwinLtiError,
+    InvalidInputError,
+    Reader,
+    WayOut,
+)
+from etwin_lti.persistence.db import lost_database
 from etwin_lti.web.i18n import speak_as, translate, translated_description
 from etwin_lti.web.negotiation import prefers_html
 from etwin_lti.web.observability import note_refusal
@@ -137,6 +145,11 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> ResponseReturnValue:
+        if lost_database(error):
+            # A read outside ``Database.session()`` (the launch's Core statements) met the
+            # database down: the same 503 "try again" as every other path, not a 500.
+            log.error("database unavailable on %s %s: %s", request.method, request.path, error)
+            return _etwin_error(DependencyUnavailableError())
         log.exception("unexpected error on %s %s", request.method, request.path)
         generic = EtwinLtiError(
             "Something went wrong on our side. The error was logged.",

@@ -11,6 +11,7 @@ and a time always names its time zone (``ETWIN_TIMEZONE``, an IANA name, UTC by 
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -31,6 +32,7 @@ from markupsafe import Markup, escape
 
 from etwin_lti.domain.moderation import PUPIL_AUTHOR
 from etwin_lti.errors import ConfigurationError, EtwinLtiError
+from etwin_lti.persistence.db import lost_database
 from etwin_lti.services.pages.common import FORMER_MEMBER
 from etwin_lti.web.terms import field_name, term
 
@@ -39,6 +41,8 @@ STAND_IN_NAMES = frozenset({FORMER_MEMBER, PUPIL_AUTHOR})
 DEFAULT_LOCALE = "en"
 # A BCP 47 tag or a POSIX locale name: the primary language subtag, then anything.
 _TAG = re.compile(r"^\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*\s*$")
+
+log = logging.getLogger(__name__)
 
 
 def supported_locale(tag: object) -> str | None:
@@ -73,7 +77,12 @@ def _launch_locale() -> str | None:
             return None
         try:
             session = current_launch()
-        except EtwinLtiError:
+        except Exception as error:  # noqa: BLE001
+            # Whatever stopped the session's read (the database down among them) may be what
+            # this very page is saying: the browser's language then, not a second failure
+            # inside the error handler. A page that needs the session reads it itself.
+            if not (isinstance(error, EtwinLtiError) or lost_database(error)):
+                log.debug("no launch locale: the session could not be read", exc_info=True)
             g.etwin_locale_lookup_failed = True
             return None
     return supported_locale(session.locale)

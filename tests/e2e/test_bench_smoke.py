@@ -205,12 +205,14 @@ def test_the_soak_refuses_every_hostile_launch_and_survives_a_postgres_restart()
         "every_hostile_launch_refused",
         "every_valid_launch_provisioned_exactly_once",
         "same_workers_no_restart",
+        # The soak found session reads that let the database error through as a 500; every
+        # path now answers the 503 page (tests/integration/pages/test_database_outage_pages.py).
+        "clean_errors_during_outage",
     ):
         assert verdicts[verdict], (verdict, _render("bench.soak", data))
-    # Reported, not asserted here: whether every error during the outage was the clean 503
-    # page (the soak found launches whose session read let the database error through as a
-    # 500) and the recovery, which needs the run to go on long enough after the restart.
-    assert {"clean_errors_during_outage", "recovered_without_restart"} <= set(verdicts)
+    # Reported, not asserted here: the recovery, which needs the run to go on long enough
+    # after the restart on a loaded machine.
+    assert "recovered_without_restart" in verdicts
     assert "Verdicts:" in _render("bench.soak", data)
 
 

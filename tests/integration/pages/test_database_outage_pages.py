@@ -7,13 +7,23 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy.exc import InterfaceError, OperationalError, ProgrammingError
+from sqlalchemy.exc import (
+    InterfaceError,
+    OperationalError,
+    PendingRollbackError,
+    ProgrammingError,
+)
 
 from tests.integration.pages.conftest import PagesWorld
 
 LOST = [
     OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly")),
     InterfaceError("SELECT 1", {}, Exception("the connection is closed")),
+    # What the soak met right after PostgreSQL's restart (bench/soak.py).
+    PendingRollbackError(
+        "Can't reconnect until invalid transaction is rolled back.  Please rollback() fully "
+        "before proceeding"
+    ),
 ]
 
 
@@ -26,7 +36,9 @@ def _failing_reads(world: PagesWorld, monkeypatch: pytest.MonkeyPatch, error: Ex
     monkeypatch.setattr(store, "get", get)
 
 
-@pytest.mark.parametrize("error", LOST, ids=["operational", "connection-closed"])
+@pytest.mark.parametrize(
+    "error", LOST, ids=["operational", "connection-closed", "pending-rollback"]
+)
 def test_a_lost_database_is_a_503_page_in_the_frame_and_json_for_programs(
     world: PagesWorld, monkeypatch: pytest.MonkeyPatch, error: Exception
 ) -> None:
