@@ -12,6 +12,7 @@ writes RESULTS.md beside it from the merged figures, with the peak RSS summary (
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
@@ -35,6 +36,15 @@ def checkout() -> Path | None:
     """The source checkout holding ``bench/`` (an editable install), if any."""
     root = Path(__file__).resolve().parents[2]
     return root if (root / "bench" / "__init__.py").is_file() else None
+
+
+def _bench_module(name: str) -> Any:
+    """A benchmark's module, imported here to render its figures: the console script does not
+    put the checkout on ``sys.path`` (the benchmarks themselves run as ``python -m`` in it)."""
+    root = checkout()
+    if root is not None and str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    return importlib.import_module(_MODULES[name])
 
 
 def available(root: Path, name: str) -> bool:
@@ -302,7 +312,6 @@ def render_rss(rss: dict[str, Any]) -> str:
 
 def results_markdown(collected: dict[str, Any], command: str) -> str:
     """RESULTS.md from the JSON: the command, the machine, each benchmark's table."""
-    import importlib
     import platform
 
     lines = [
@@ -331,7 +340,7 @@ def results_markdown(collected: dict[str, Any], command: str) -> str:
         if not isinstance(data, dict) or data.get("available") is False:
             lines += [f"## {name}", "", "not run", ""]
             continue
-        render = importlib.import_module(_MODULES[name]).render
+        render = _bench_module(name).render
         produced = data.get("command", command)
         lines += [f"## {name}", "", f"    {produced}", ""]
         if data.get("load_average_at_end"):
