@@ -8,44 +8,17 @@ teacher administrators of its TwinSpace); ``it`` and ``fr2`` are teachers outsid
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 
 from etwin_lti.domain.api_tokens import ApiTokenRole
-from etwin_lti.services.api_tokens import create_teacher_token
-from tests.conftest import make_test_app, settle
-from tests.integration.api.world import World, build_world, snapshot
+from tests.integration.api.world import World, snapshot
 
 Headers = dict[str, str]
-
-
-@pytest.fixture
-def api_app(app_database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    app = make_test_app(app_database_url, tmp_path)
-    yield app
-    settle(app)
-
-
-@pytest.fixture
-def w(api_app: Flask) -> World:
-    return build_world(api_app.extensions["etwin"].hub)
-
-
-@pytest.fixture
-def teacher(api_app: Flask) -> Callable[[int], Headers]:
-    def make(person_id: int) -> Headers:
-        etwin = api_app.extensions["etwin"]
-        _, secret = create_teacher_token(
-            etwin.hub, etwin.api_tokens, person_id, label="script", now=datetime.now(UTC)
-        )
-        return {"Authorization": f"Bearer {secret}"}
-
-    return make
 
 
 @pytest.fixture

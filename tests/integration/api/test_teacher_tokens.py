@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,33 +28,6 @@ from tests.conftest import make_test_app, settle
 from tests.integration.api.world import World, build_world, snapshot
 
 Headers = dict[str, str]
-
-
-@pytest.fixture
-def api_app(app_database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    app = make_test_app(app_database_url, tmp_path)
-    yield app
-    settle(app)
-
-
-@pytest.fixture
-def w(api_app: Flask) -> World:
-    return build_world(api_app.extensions["etwin"].hub)
-
-
-@pytest.fixture
-def teacher(api_app: Flask) -> Callable[..., Headers]:
-    """A teacher token for a person, made the way the CLI and the page make it."""
-
-    def make(person_id: int, **kwargs: Any) -> Headers:
-        etwin = api_app.extensions["etwin"]
-        now = kwargs.pop("now", datetime.now(UTC))
-        _, secret = create_teacher_token(
-            etwin.hub, etwin.api_tokens, person_id, label="script", now=now, **kwargs
-        )
-        return {"Authorization": f"Bearer {secret}"}
-
-    return make
 
 
 def database(app: Flask) -> Any:

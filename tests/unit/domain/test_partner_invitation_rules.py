@@ -16,7 +16,6 @@ from etwin_lti.domain.model import (
     Person,
     PersonKind,
     Project,
-    ProjectScope,
     ProjectStatus,
     RoleSource,
     TwinSpaceRole,
@@ -38,22 +37,10 @@ from etwin_lti.domain.partner_invitations import (
 from etwin_lti.domain.people import CountryRequiredError, clean_teacher_search
 from etwin_lti.domain.projects import ProjectClosedError
 from etwin_lti.errors import InvalidInputError, RuleViolationError
+from tests.unit.domain.builders import a_project
 
 NOW = datetime(2026, 12, 4, tzinfo=UTC)
-PROJECT = Project(
-    id=7,
-    title="Rivers",
-    description="",
-    scope=ProjectScope.EUROPEAN,
-    status=ProjectStatus.APPROVED,
-    founder_ids=(1, 2),
-    founder_countries=("FR", "IT"),
-    validated_by=("FR", "IT"),
-    partner_ids=(3,),
-    twinspace_id=9,
-    age_band=None,
-    created_at=NOW,
-)
+PROJECT = a_project(NOW)
 COUNTRIES = {
     "PL": Country("PL", "Poland", "FRSE", "erasmus_plus"),
     "CH": Country("CH", "Switzerland", "-", "erasmus_plus", eligible=False),

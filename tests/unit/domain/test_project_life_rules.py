@@ -13,7 +13,6 @@ from etwin_lti.domain.languages import ISO_639_1
 from etwin_lti.domain.model import (
     EducationalLevel,
     Project,
-    ProjectScope,
     ProjectStatus,
 )
 from etwin_lti.domain.projects import (
@@ -26,22 +25,9 @@ from etwin_lti.domain.projects import (
     nql_evidence,
 )
 from etwin_lti.errors import InvalidInputError
+from tests.unit.domain.builders import a_project
 
-PROJECT = Project(
-    id=7,
-    title="Rivers",
-    description="",
-    scope=ProjectScope.EUROPEAN,
-    status=ProjectStatus.APPROVED,
-    founder_ids=(1, 2),
-    founder_countries=("FR", "IT"),
-    validated_by=("FR", "IT"),
-    partner_ids=(3,),
-    twinspace_id=9,
-    age_band=None,
-    created_at=datetime(2026, 9, 1, tzinfo=UTC),
-    approved_at=datetime(2026, 9, 8, tzinfo=UTC),
-)
+PROJECT = a_project(datetime(2026, 9, 1, tzinfo=UTC), approved_at=datetime(2026, 9, 8, tzinfo=UTC))
 TODAY = date(2026, 12, 3)
 
 
