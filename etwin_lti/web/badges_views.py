@@ -20,7 +20,6 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import NotFoundError
 from etwin_lti.services import badges
-from etwin_lti.services.certificates import certificate_pdf
 from etwin_lti.web.container import services
 from etwin_lti.web.negotiation import prefers_html
 
@@ -125,6 +124,10 @@ def certificate_page(acknowledgement_id: int) -> tuple[str, int]:
 
 @bp.get("/assertions/<int:acknowledgement_id>/certificate.pdf")
 def certificate_download(acknowledgement_id: int) -> Response:
+    # Imported here: fpdf2 and its font shaping (fontTools...) cost a web worker ~30 MiB, and
+    # only this download draws a PDF; a launch never does (issue 11, RSS per worker).
+    from etwin_lti.services.certificates import certificate_pdf
+
     certificate = _certificate(acknowledgement_id)
     return Response(
         certificate_pdf(certificate),
