@@ -57,16 +57,15 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bench import private_postgres
 from bench.cpu import RedisServer, children
-from bench.launch import (
+from bench.launch_platform import (
     CLIENT_ID,
     DEPLOYMENT_ID,
     ISSUER,
     USERS,
     Platform,
     login_params,
-    prepare_tool,
-    tool_env,
 )
+from bench.launch_tool import prepare_tool, tool_env
 from bench.support import (
     LOOPBACK,
     Gunicorn,
