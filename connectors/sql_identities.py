@@ -8,10 +8,13 @@ constraint is what makes a first link single: a concurrent claim loses on it and
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+import typing
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from etwin_lti.domain.identities import KnownPerson, LtiIdentity
@@ -29,6 +32,17 @@ _FIND = select(LtiIdentityRow.person_id, LtiIdentityRow.kind).where(
     LtiIdentityRow.issuer == bindparam("issuer"),
     LtiIdentityRow.sub == bindparam("sub"),
     LtiIdentityRow.person_id.is_not(None),
+)
+_TABLE = typing.cast(Table, LtiIdentityRow.__table__)  # the Core table, for executemany
+# A roster's first links settled in one executemany (Core: the ORM would want primary keys).
+_SETTLE = (
+    update(_TABLE)
+    .where(
+        _TABLE.c.issuer == bindparam("b_issuer"),
+        _TABLE.c.sub == bindparam("b_sub"),
+        _TABLE.c.person_id.is_(None),
+    )
+    .values(person_id=bindparam("b_person_id"))
 )
 
 
@@ -86,6 +100,61 @@ class SqlIdentityStore:
             )
             return int(result.rowcount) == 1  # type: ignore[attr-defined]
 
+    def claim_many(
+        self, claims: Sequence[tuple[LtiIdentity, PersonKind]], *, deployment_id: str
+    ) -> set[LtiIdentity]:
+        """One ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` for a whole batch (a roster's
+        page, or a launch's one person): the identities returned are this caller's; a row
+        already there (settled, claimed by a live request or by a dead one) is not."""
+        if not claims:
+            return set()
+        now = self._clock()
+        rows = [
+            {
+                "issuer": identity.issuer,
+                "sub": identity.subject,
+                "person_id": None,
+                "deployment_id": deployment_id,
+                "kind": kind.value,
+                "created_at": now,
+            }
+            for identity, kind in claims
+        ]
+        insert = (
+            postgresql.insert if self._db.engine.dialect.name == "postgresql" else sqlite.insert
+        )
+        statement = (
+            insert(_TABLE)
+            .on_conflict_do_nothing(index_elements=["issuer", "sub"])
+            .returning(_TABLE.c.issuer, _TABLE.c.sub)
+        )
+        with self._db.session() as session:
+            found = session.connection().execute(statement, rows)
+            return {LtiIdentity(row.issuer, row.sub) for row in found}
+
+    def settle_many(self, links: Mapping[LtiIdentity, int]) -> None:
+        """Settle a batch of claims in one transaction (one executemany)."""
+        if not links:
+            return
+        params: list[dict[str, Any]] = [
+            {"b_issuer": identity.issuer, "b_sub": identity.subject, "b_person_id": person_id}
+            for identity, person_id in links.items()
+        ]
+        with self._db.session() as session:
+            session.connection().execute(_SETTLE, params)
+
+    def release_many(self, identities: Iterable[LtiIdentity]) -> None:
+        """Give up a batch of unsettled claims (their people could not be created)."""
+        for issuer, subs in _by_issuer(identities).items():
+            with self._db.session() as session:
+                session.execute(
+                    delete(LtiIdentityRow).where(
+                        LtiIdentityRow.issuer == issuer,
+                        LtiIdentityRow.sub.in_(subs),
+                        LtiIdentityRow.person_id.is_(None),
+                    )
+                )
+
     def settle(self, identity: LtiIdentity, person_id: int) -> None:
         with self._db.session() as session:
             session.execute(
@@ -129,6 +198,13 @@ class SqlIdentityStore:
     def count(self) -> int:
         with self._db.engine.connect() as connection:
             return int(connection.execute(select(func.count(LtiIdentityRow.id))).scalar_one())
+
+
+def _by_issuer(identities: Iterable[LtiIdentity]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for identity in identities:
+        found.setdefault(identity.issuer, []).append(identity.subject)
+    return found
 
 
 def _is(identity: LtiIdentity) -> tuple[ColumnElement[bool], ColumnElement[bool]]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import typing
+from collections.abc import Sequence
 from importlib import resources
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from connectors import hub_records as rec
@@ -30,6 +32,8 @@ from etwin_lti.persistence.models.hub import (
     ProjectFounderRow,
 )
 from etwin_lti.persistence.models.privacy import ErasureRow
+
+_PEOPLE = typing.cast(Table, PersonRow.__table__)  # the Core table, for executemany
 
 
 class PeopleArea(LocalHubBase):
@@ -107,6 +111,56 @@ class PeopleArea(LocalHubBase):
             s.add(row)
             s.flush()
             return rec.person(row)
+
+    def create_people(self, drafts: Sequence[people.NewPerson]) -> list[Person]:
+        if not drafts:
+            return []
+        with self._db.session() as s:
+            # Checked first, all of them: one refusal writes nothing.
+            needs_list = any(
+                p.country_code is not None or p.kind in people.KINDS_NEEDING_COUNTRY for p in drafts
+            )
+            countries = rec.current_countries(s) if needs_list else {}
+            checked = [
+                people.check_new_person(
+                    countries,
+                    p.display_name,
+                    p.kind,
+                    country_code=p.country_code,
+                    school=p.school,
+                    email=p.email,
+                )
+                for p in drafts
+            ]
+            now = self._now()
+            rows = [
+                {
+                    "display_name": new.display_name,
+                    "kind": new.kind.value,
+                    "country_code": new.country_code,
+                    "school": new.school,
+                    "email": new.email,
+                    "created_at": now,
+                }
+                for new in checked
+            ]
+            # One INSERT ... RETURNING for the batch (SQLAlchemy's "insertmanyvalues"), ids in
+            # the order given. Core on the session's connection: a new person is on no page, so
+            # the page cache has nothing to renew.
+            found = s.connection().execute(
+                insert(_PEOPLE).returning(_PEOPLE.c.id, sort_by_parameter_order=True), rows
+            )
+            return [
+                Person(
+                    id=row.id,
+                    display_name=new.display_name,
+                    kind=new.kind,
+                    country_code=new.country_code,
+                    school=new.school,
+                    email=new.email,
+                )
+                for row, new in zip(found, checked, strict=True)
+            ]
 
     def get_person(self, person_id: int) -> Person:
         with self._db.session() as s:

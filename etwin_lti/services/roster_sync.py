@@ -56,6 +56,7 @@ from etwin_lti.domain.registrations import Platform
 from etwin_lti.domain.resource_links import ResourceLinkStore, RosterContext
 from etwin_lti.domain.rosters import FetchedRoster, RosterMember, RosterSource, RosterStatus
 from etwin_lti.domain.translatable import N_
+from etwin_lti.domain.twinspaces import MemberSync
 from etwin_lti.errors import (
     EtwinLtiError,
     InvalidInputError,
@@ -66,10 +67,14 @@ from etwin_lti.errors import (
 from etwin_lti.lti.errors import UnmappedRoleError
 from etwin_lti.lti.nrps import MalformedRosterPageError, unknown_roles
 from etwin_lti.lti.roles import RolePolicy
-from etwin_lti.services.provisioning import Newcomer, Provisioner, has_permit
+from etwin_lti.services.provisioning import Newcomer, Provisioner, is_permit
 
 Progress = Callable[[int, int], None]  # (members done, members in total)
 DIFFERENCES_TTL_SECONDS = 30 * 24 * 3600  # forgetting it only costs one full read
+# Members provisioned and upserted per round trip: ten NRPS pages of Moodle's default size;
+# large enough that a class of thousands costs a handful of statements, small enough to keep
+# each transaction and its parameter lists short (SQLite allows 32,766 parameters).
+BATCH = 1000
 
 
 class UnknownRosterRolesError(MalformedRosterPageError):
@@ -362,19 +367,6 @@ class RosterSyncService:
                 self._cache.set(_state_key(feeder), state, DIFFERENCES_TTL_SECONDS)
         return result
 
-    def _person(
-        self,
-        hub: HubPort,
-        platform: Platform,
-        deployment_id: str,
-        member: RosterMember,
-        kind: PersonKind,
-    ) -> KnownPerson:
-        newcomer = Newcomer(
-            LtiIdentity(platform.issuer, member.user_id), deployment_id, member.name
-        )
-        return self._provisioner.person(hub, newcomer, kind)
-
 
 class _Run:
     """One resource's application of a roster (keeps the per-run lookups together)."""
@@ -431,32 +423,43 @@ class _Run:
         linked_here = {p.person_id for p in self.known.values()}
         present: set[int] = set()
         gone: set[int] = set()
-        for n, member in enumerate(members, 1):
-            self.tick(n, len(members))
-            if member.status is not RosterStatus.ACTIVE:
-                if member.user_id in self.known:
-                    gone.add(self.known[member.user_id].person_id)
-                continue
-            admission = self.admit(member, ResourceKind.TWINSPACE)
-            if admission is None:
-                continue
-            role = admission.twinspace_role
-            assert role is not None
-            if role is TwinSpaceRole.GUEST and space.has_pupils:
-                self.skip(member, "guest_in_pupil_space")
-                continue
-            person_id = self.person(member, admission)
-            if person_id is None:
-                continue
-            present.add(person_id)
-            if admission.needs_permit and not has_permit(self.hub, twinspace_id, person_id):
-                self.skip(member, "no_visitor_permit")  # as at a launch: never let in by the LMS
-                continue
-            self.upsert(twinspace_id, person_id, role, current.get(person_id), member)
+        for start in range(0, len(members), BATCH):
+            wanted: list[tuple[RosterMember, Admission, TwinSpaceRole]] = []
+            for n, member in enumerate(members[start : start + BATCH], start + 1):
+                self.tick(n, len(members))
+                if member.status is not RosterStatus.ACTIVE:
+                    if member.user_id in self.known:
+                        gone.add(self.known[member.user_id].person_id)
+                    continue
+                admission = self.admit(member, ResourceKind.TWINSPACE)
+                if admission is None:
+                    continue
+                role = admission.twinspace_role
+                assert role is not None
+                if role is TwinSpaceRole.GUEST and space.has_pupils:
+                    self.skip(member, "guest_in_pupil_space")
+                    continue
+                wanted.append((member, admission, role))
+            people = self.people([(member, admission) for member, admission, _ in wanted])
+            changes: list[tuple[RosterMember, MemberSync]] = []
+            for member, admission, role in wanted:
+                person_id = people.get(member.user_id)
+                if person_id is None:
+                    continue
+                present.add(person_id)
+                existing = current.get(person_id)
+                if admission.needs_permit and not is_permit(existing):
+                    self.skip(member, "no_visitor_permit")  # as at a launch: never by the LMS
+                    continue
+                if self.unchanged(existing, role):
+                    continue
+                changes.append((member, MemberSync(person_id, role)))
+            self.upsert(twinspace_id, changes, current)
         if delta:
             leaving = gone - present
         else:
             leaving = (linked_here - present) | (gone - present)
+        suspend = []
         for person_id in sorted(leaving):
             existing = current.get(person_id)
             if (
@@ -464,57 +467,82 @@ class _Run:
                 and existing.role_source is RoleSource.LMS
                 and existing.status is MemberStatus.ACTIVE
             ):
-                self.hub.sync_member(twinspace_id, person_id, existing.role, active=False)
-                self.result.suspended += 1
+                suspend.append(MemberSync(person_id, existing.role, active=False))
+        for start in range(0, len(suspend), BATCH):
+            synced = self.hub.sync_members(twinspace_id, suspend[start : start + BATCH])
+            for refused in synced.refused.values():
+                raise refused  # as before: a member who left and cannot be suspended stops it
+            self.result.suspended += len(synced.members)
 
-    def person(self, member: RosterMember, admission: Admission) -> int | None:
-        known = self.known.get(member.user_id)
-        if known is not None:
-            return known.person_id
-        kind = admission.person_kind
-        # Pupils have no account to link and visitors wait for a permit: both are recorded
-        # here. Teachers link their eTwinning account at their first launch.
-        if kind not in (PersonKind.PUPIL, PersonKind.GUEST):
-            self.skip(member, "not_launched_yet")
-            return None
-        assert kind is not None
-        try:
-            known = self.service._person(self.hub, self.platform, self.deployment_id, member, kind)
-        except PermissionDeniedError as refused:  # a concurrent launch decided another kind
-            self.skip(member, refused.error)
-            return None
-        self.known[member.user_id] = known
-        return known.person_id
+    def people(self, wanted: list[tuple[RosterMember, Admission]]) -> dict[str, int]:
+        """The person of each wanted member (user id → person id): the known ones, and the
+        newcomers provisioned in one batch. Pupils have no account to link and visitors wait
+        for a permit: both are recorded here. Teachers link their eTwinning account at their
+        first launch."""
+        found: dict[str, int] = {}
+        arrivals: list[tuple[Newcomer, PersonKind]] = []
+        waiting: dict[LtiIdentity, RosterMember] = {}
+        for member, admission in wanted:
+            known = self.known.get(member.user_id)
+            if known is not None:
+                found[member.user_id] = known.person_id
+                continue
+            kind = admission.person_kind
+            if kind not in (PersonKind.PUPIL, PersonKind.GUEST):
+                self.skip(member, "not_launched_yet")
+                continue
+            assert kind is not None
+            identity = LtiIdentity(self.platform.issuer, member.user_id)
+            arrivals.append((Newcomer(identity, self.deployment_id, member.name), kind))
+            waiting[identity] = member
+        if not arrivals:
+            return found
+        provisioner = self.service._provisioner
+        for identity, outcome in provisioner.people(self.hub, arrivals).items():
+            member = waiting[identity]
+            if isinstance(outcome, PermissionDeniedError):  # a concurrent launch decided
+                self.skip(member, outcome.error)
+                continue
+            self.known[member.user_id] = outcome
+            found[member.user_id] = outcome.person_id
+        return found
 
-    def upsert(
-        self,
-        twinspace_id: int,
-        person_id: int,
-        role: TwinSpaceRole,
-        existing: Member | None,
-        member: RosterMember,
-    ) -> None:
+    def unchanged(self, existing: Member | None, role: TwinSpaceRole) -> bool:
         if existing is not None and existing.role_source is not RoleSource.LMS:
             self.result.protected += 1
-            return
+            return True
         if (
             existing is not None
             and existing.status is MemberStatus.ACTIVE
             and existing.role is role
         ):
             self.result.unchanged += 1
+            return True
+        return False
+
+    def upsert(
+        self,
+        twinspace_id: int,
+        changes: list[tuple[RosterMember, MemberSync]],
+        current: dict[int, Member],
+    ) -> None:
+        if not changes:
             return
-        try:
-            self.hub.sync_member(twinspace_id, person_id, role)
-        except (RuleViolationError, InvalidInputError) as error:
-            self.skip(member, error.error)
-            return
-        if existing is None:
-            self.result.added += 1
-        elif existing.status is MemberStatus.SUSPENDED:
-            self.result.reactivated += 1
-        else:
-            self.result.updated += 1
+        synced = self.hub.sync_members(twinspace_id, [change for _, change in changes])
+        for member, change in changes:
+            refused = synced.refused.get(change.person_id)
+            if refused is not None:
+                if not isinstance(refused, (RuleViolationError, InvalidInputError)):
+                    raise refused
+                self.skip(member, refused.error)
+                continue
+            existing = current.get(change.person_id)
+            if existing is None:
+                self.result.added += 1
+            elif existing.status is MemberStatus.SUSPENDED:
+                self.result.reactivated += 1
+            else:
+                self.result.updated += 1
 
     # --- Learning Events and course units ---------------------------------------------------
     def event(self, event_id: int, members: list[RosterMember]) -> None:
