@@ -13,10 +13,18 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, bindparam, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    bindparam,
+    delete,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
+from connectors.bulk_rows import insert_rows, unnest
 from etwin_lti.domain.identities import KnownPerson, LtiIdentity
 from etwin_lti.domain.model import PersonKind
 from etwin_lti.errors import RuleViolationError
@@ -120,28 +128,45 @@ class SqlIdentityStore:
             }
             for identity, kind in claims
         ]
-        insert = (
-            postgresql.insert if self._db.engine.dialect.name == "postgresql" else sqlite.insert
-        )
-        statement = (
-            insert(_TABLE)
-            .on_conflict_do_nothing(index_elements=["issuer", "sub"])
-            .returning(_TABLE.c.issuer, _TABLE.c.sub)
-        )
         with self._db.session() as session:
-            found = session.connection().execute(statement, rows)
+            found = insert_rows(
+                session.connection(),
+                _TABLE,
+                rows,
+                returning=[_TABLE.c.issuer, _TABLE.c.sub],
+                conflict_keys=["issuer", "sub"],
+            )
             return {LtiIdentity(row.issuer, row.sub) for row in found}
 
     def settle_many(self, links: Mapping[LtiIdentity, int]) -> None:
-        """Settle a batch of claims in one transaction (one executemany)."""
+        """Settle a batch of claims in one transaction: on PostgreSQL one ``UPDATE ... FROM
+        unnest(...)`` per issuer (an executemany of a thousand UPDATEs waited ~0.3 s on the
+        server), elsewhere an executemany (SQLite runs it in-process)."""
         if not links:
             return
-        params: list[dict[str, Any]] = [
-            {"b_issuer": identity.issuer, "b_sub": identity.subject, "b_person_id": person_id}
-            for identity, person_id in links.items()
-        ]
         with self._db.session() as session:
-            session.connection().execute(_SETTLE, params)
+            connection = session.connection()
+            if connection.dialect.name != "postgresql":
+                params: list[dict[str, Any]] = [
+                    {"b_issuer": i.issuer, "b_sub": i.subject, "b_person_id": person_id}
+                    for i, person_id in links.items()
+                ]
+                connection.execute(_SETTLE, params)
+                return
+            by_issuer: dict[str, dict[str, int]] = {}
+            for identity, person_id in links.items():
+                by_issuer.setdefault(identity.issuer, {})[identity.subject] = person_id
+            for issuer, settled in by_issuer.items():
+                v = unnest(_TABLE, {"sub": list(settled), "person_id": list(settled.values())})
+                connection.execute(
+                    update(_TABLE)
+                    .where(
+                        _TABLE.c.issuer == issuer,
+                        _TABLE.c.sub == v.c.sub,
+                        _TABLE.c.person_id.is_(None),
+                    )
+                    .values(person_id=v.c.person_id)
+                )
 
     def release_many(self, identities: Iterable[LtiIdentity]) -> None:
         """Give up a batch of unsettled claims (their people could not be created)."""

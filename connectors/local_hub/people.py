@@ -7,10 +7,11 @@ import typing
 from collections.abc import Sequence
 from importlib import resources
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
 from connectors import hub_records as rec
+from connectors.bulk_rows import insert_rows
 from connectors.local_hub.base import COUNTRY_LIST, LocalHubBase
 from etwin_lti.domain import people
 from etwin_lti.domain.countries import parse_country_list
@@ -144,22 +145,21 @@ class PeopleArea(LocalHubBase):
                 }
                 for new in checked
             ]
-            # One INSERT ... RETURNING for the batch (SQLAlchemy's "insertmanyvalues"), ids in
-            # the order given. Core on the session's connection: a new person is on no page, so
-            # the page cache has nothing to renew.
-            found = s.connection().execute(
-                insert(_PEOPLE).returning(_PEOPLE.c.id, sort_by_parameter_order=True), rows
-            )
+            # One INSERT for the batch (``connectors.bulk_rows``), ids in the order given. Core
+            # on the session's connection: a new person is on no page, so the page cache has
+            # nothing to renew.
+            found = insert_rows(s.connection(), _PEOPLE, rows, returning=[_PEOPLE.c.id])
+            ids = sorted(row.id for row in found)
             return [
                 Person(
-                    id=row.id,
+                    id=person_id,
                     display_name=new.display_name,
                     kind=new.kind,
                     country_code=new.country_code,
                     school=new.school,
                     email=new.email,
                 )
-                for row, new in zip(found, checked, strict=True)
+                for person_id, new in zip(ids, checked, strict=True)
             ]
 
     def get_person(self, person_id: int) -> Person:

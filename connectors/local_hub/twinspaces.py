@@ -6,11 +6,12 @@ import typing
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from sqlalchemy import String, Table, bindparam, case, cast, func, insert, literal, select, update
+from sqlalchemy import String, Table, bindparam, case, cast, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from connectors import hub_records as rec
 from connectors import sql_audit as audit
+from connectors.bulk_rows import insert_rows
 from connectors.local_hub.base import LocalHubBase, _enum, _once_more_on_conflict
 from connectors.local_hub.page_cache import touch_twinspace
 from etwin_lti.domain import moderation, paging, twinspaces
@@ -537,7 +538,7 @@ class TwinSpacesArea(LocalHubBase):
         # page cache is told which TwinSpace changed, as its flush listener would be.
         connection = s.connection()
         if values:
-            connection.execute(insert(_MEMBERS), values)
+            insert_rows(connection, _MEMBERS, values)
         if updates:
             connection.execute(_BATCH_UPDATE, updates)
         touch_twinspace(s, twinspace_id)
