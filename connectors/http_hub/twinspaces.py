@@ -92,6 +92,7 @@ class TwinSpacesArea(HttpHubBase):
                     twinspace_id, person_id, change.role, active=change.active
                 )
             except (NotFoundError, RuleViolationError) as refused:
+                result.members.pop(person_id, None)  # a person's last change counts
                 result.refused[person_id] = refused
                 continue
             result.refused.pop(person_id, None)

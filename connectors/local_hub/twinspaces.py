@@ -493,6 +493,7 @@ class TwinSpacesArea(LocalHubBase):
                         twinspace_id, person_id, role, status, people, before, archived=archived
                     )
                 except (NotFoundError, RuleViolationError) as refused:
+                    result.members.pop(person_id, None)  # a person's last change counts
                     result.refused[person_id] = refused
                     continue
                 result.refused.pop(person_id, None)

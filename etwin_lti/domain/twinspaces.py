@@ -50,8 +50,8 @@ class MemberSync:
 
 @dataclass
 class SyncedMembers:
-    """What ``sync_members`` did: per person, the member as ``sync_member`` would have returned
-    it, or the error it would have raised."""
+    """What ``sync_members`` did: per person (by their last change in the call), the member as
+    ``sync_member`` would have returned it, or the error it would have raised."""
 
     members: dict[int, Member] = field(default_factory=dict)
     refused: dict[int, EtwinLtiError] = field(default_factory=dict)
