@@ -12,7 +12,8 @@ import typing
 from collections.abc import Sequence
 from dataclasses import replace
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Integer, Table, bindparam, func, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from connectors import hub_records as rec
@@ -34,8 +35,10 @@ from etwin_lti.domain.twinspaces import MemberSync, SyncedMembers
 from etwin_lti.errors import NotFoundError, RuleViolationError
 from etwin_lti.persistence.models.hub import MemberRow, PersonRow, TwinSpaceRow
 
-# A roster page's people and their memberships of one TwinSpace (``sync_members``).
-_BATCH_READ = (
+# A roster batch's people and their memberships of one TwinSpace. The ids travel as one array
+# on PostgreSQL (``= ANY(:ids)``): an expanded ``IN`` of thousands of parameters is a statement
+# psycopg and the server parse anew each time; SQLite expands them (in-process, cheap).
+_BATCH_COLUMNS = (
     select(
         PersonRow.id.label("person_id"),
         PersonRow.display_name,
@@ -48,8 +51,13 @@ _BATCH_READ = (
         (MemberRow.person_id == PersonRow.id)
         & (MemberRow.twinspace_id == bindparam("twinspace_id")),
     )
-    .where(PersonRow.id.in_(bindparam("ids", expanding=True)))
 )
+_BATCH_READ = {
+    "postgresql": _BATCH_COLUMNS.where(
+        PersonRow.id == func.any(bindparam("ids", type_=postgresql.ARRAY(Integer)))
+    ),
+    "sqlite": _BATCH_COLUMNS.where(PersonRow.id.in_(bindparam("ids", expanding=True))),
+}
 _MEMBERS = typing.cast(Table, MemberRow.__table__)  # the Core table, for executemany
 _BATCH_UPDATE = (
     update(_MEMBERS)
@@ -84,7 +92,9 @@ class MemberSyncArea(LocalHubBase):
             state: dict[int, Member | None] = {}
             people: dict[int, tuple[PersonKind, str]] = {}
             read = {"twinspace_id": twinspace_id, "ids": ids}
-            for row in s.connection().execute(_BATCH_READ, read):
+            connection = s.connection()
+            statement = _BATCH_READ.get(connection.dialect.name, _BATCH_READ["sqlite"])
+            for row in connection.execute(statement, read):
                 people[row.person_id] = (PersonKind(row.kind), row.display_name)
                 state[row.person_id] = (
                     rec.member(row, row.display_name) if row.twinspace_id is not None else None
