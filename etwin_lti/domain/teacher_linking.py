@@ -36,6 +36,7 @@ from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import (
     NotFoundError,
     PermissionDeniedError,
+    PupilFixer,
     RuleViolationError,
 )
 
@@ -138,24 +139,28 @@ class InvitationNotFoundError(NotFoundError):
     error = "invitation_unknown"
     description = N_("This invitation link is not known. Check that you copied all of it.")
     who_can_fix = N_("the teacher administrator who invited you: ask for a new invitation")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class InvitationUsedError(RuleViolationError):
     error = "invitation_used"
     description = N_("This invitation was already used. Each invitation works once.")
     who_can_fix = N_("the teacher administrator who invited you: ask for a new invitation")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class InvitationRevokedError(RuleViolationError):
     error = "invitation_revoked"
     description = N_("This invitation was withdrawn by the TwinSpace's teacher administrator.")
     who_can_fix = N_("the teacher administrator who invited you")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class InvitationExpiredError(RuleViolationError):
     error = "invitation_expired"
     description = f"This invitation has expired (invitations last {INVITATION_DAYS} days)."
     who_can_fix = N_("the teacher administrator who invited you: ask for a new invitation")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class InvitationForAnotherTwinSpaceError(RuleViolationError):
@@ -166,6 +171,7 @@ class InvitationForAnotherTwinSpaceError(RuleViolationError):
         "TwinSpace."
     )
     who_can_fix = N_("you, or the teacher administrator who invited you")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class InvitationForSomeoneElseError(RuleViolationError):
@@ -175,18 +181,21 @@ class InvitationForSomeoneElseError(RuleViolationError):
         "already connected to yours."
     )
     who_can_fix = N_("the teacher administrator who invited you: ask for an invitation for you")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class InviterNoLongerAdministratorError(RuleViolationError):
     error = "inviter_not_administrator"
     description = N_("Whoever made this invitation is no longer a teacher administrator there.")
     who_can_fix = N_("a teacher administrator of that TwinSpace: ask for a new invitation")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class NoCodeRequestedError(RuleViolationError):
     error = "no_code_requested"
     description = N_("No code was sent for you yet: ask for a code first.")
     who_can_fix = N_("you: enter your eTwinning e-mail address to get a code")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class WrongCodeError(RuleViolationError):
@@ -194,6 +203,7 @@ class WrongCodeError(RuleViolationError):
     status_code = 422
     description = N_("This code is not right.")
     who_can_fix = N_("you: check the code in the e-mail, or ask for a new one")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class TooManyAttemptsError(RuleViolationError):
@@ -204,18 +214,21 @@ class TooManyAttemptsError(RuleViolationError):
         "a new code."
     )
     who_can_fix = N_("you: ask for a new code")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class CodeExpiredError(RuleViolationError):
     error = "code_expired"
     description = f"This code has expired (codes last {CODE_MINUTES} minutes): ask for a new one."
     who_can_fix = N_("you: ask for a new code")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class CodeUsedError(RuleViolationError):
     error = "code_used"
     description = N_("This code was already used. Each code works once: ask for a new one.")
     who_can_fix = N_("you: ask for a new code")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class TooManyCodeRequestsError(RuleViolationError):
@@ -223,6 +236,7 @@ class TooManyCodeRequestsError(RuleViolationError):
     status_code = 429
     description = N_("Too many codes were asked for in the last hour. Try again later.")
     who_can_fix = N_("you: wait an hour")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class PendingValidationError(PermissionDeniedError):
@@ -233,6 +247,7 @@ class PendingValidationError(PermissionDeniedError):
         "project."
     )
     who_can_fix = N_("your National Support Organisation (NSO)")
+    pupil_fixer = PupilFixer.TEACHER
 
 
 # --- rules --------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from etwin_lti.domain.model import MemberStatus, PersonKind, RoleSource
 from etwin_lti.domain.ports import HubPort
 from etwin_lti.domain.rosters import RosterSource, RosterStatus
 from etwin_lti.domain.translatable import N_
-from etwin_lti.errors import EtwinLtiError, NotFoundError, RemoteServiceError
+from etwin_lti.errors import EtwinLtiError, NotFoundError, PupilFixer, RemoteServiceError
 from etwin_lti.lti.roles import INSTITUTION, SYSTEM, normalise
 
 WAIT_FOR_CONCURRENT_SECONDS = 5.0
@@ -39,6 +39,7 @@ class ProvisioningBusyError(RemoteServiceError):
         "Your first visit is being set up by another request that has not finished yet."
     )
     who_can_fix = N_("you: open the activity again in a moment")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ from etwin_lti.domain.resource_bindings import (
     may_embed,
 )
 from etwin_lti.domain.translatable import N_
-from etwin_lti.errors import NotFoundError, PermissionDeniedError
+from etwin_lti.errors import NotFoundError, PermissionDeniedError, PupilFixer
 from etwin_lti.lti import claims as c
 from etwin_lti.lti.errors import MissingResourceError
 from etwin_lti.lti.launch import LaunchMessage
@@ -54,6 +54,12 @@ from etwin_lti.lti.resource_reference import (
 from etwin_lti.lti.resources import parse_resource
 
 _PICKER = N_("your teacher: add the activity again through the eTwinning picker")
+
+
+def _pupil_fixer(resource: Resource) -> PupilFixer:
+    """A TwinSpace's teacher administrators are teachers a pupil knows; an event's expert and
+    a course's trainers are not: their own teacher asks them."""
+    return PupilFixer.AS_SAID if resource.kind is ResourceKind.TWINSPACE else PupilFixer.TEACHER
 
 
 class UnboundResourceError(PermissionDeniedError):
@@ -194,11 +200,13 @@ class ResourceResolver:
                 f"{approvers[1:]} sees the request on the eTwinning page (Course connections) "
                 "and approves or declines it.",
                 who_can_fix=approvers,
+                pupil_fixer=_pupil_fixer(binding.resource),
             )
         if binding.status is BindingStatus.DECLINED:
             raise ConnectionDeclinedError(
                 f"Connecting this course to {binding.resource} was declined.",
                 who_can_fix=_PICKER,
+                pupil_fixer=PupilFixer.AS_SAID,
             )
         if typed is not None and typed != binding.resource:
             raise ResourceMismatchError(
@@ -253,6 +261,7 @@ class ResourceResolver:
                 "Only a teacher administrator of the TwinSpace (the event's expert, a trainer "
                 "of the course) decides which courses use it.",
                 who_can_fix=self.approver_names(self._hub, binding.resource),
+                pupil_fixer=_pupil_fixer(binding.resource),
             )
         return self._bindings.decide(
             binding_id, approve=approve, decided_by=person_id, now=self._clock()
