@@ -68,8 +68,8 @@ def test_certificate_page_and_pdf_in_the_readers_language(client, issued, langua
 
 @pytest.mark.parametrize("language", sorted(WORDS))
 def test_assertion_page_and_verify_view_in_the_readers_language(
-    client, issued, language: str
-) -> None:  # type: ignore[no-untyped-def]
+    client: Any, issued: Any, language: str
+) -> None:
     words = WORDS[language]
     page = _get(client, f"/badges/assertions/{issued.id}", language).get_data(as_text=True)
     assert words["badge"] in page and words["criteria"] in page and words["period"] in page
