@@ -50,7 +50,9 @@ def _get(client: Any, path: str, language: str, accept: str = BROWSER) -> Any:
 
 
 @pytest.mark.parametrize("language", sorted(WORDS))
-def test_certificate_page_and_pdf_in_the_readers_language(client, issued, language: str) -> None:  # type: ignore[no-untyped-def]
+def test_certificate_page_and_pdf_in_the_readers_language(
+    client: Any, issued: Any, language: str
+) -> None:
     words = WORDS[language]
     key = certificate_key(recipient_key(TEST_SECRET), issued.id)
     base = f"/badges/assertions/{issued.id}/certificate"
