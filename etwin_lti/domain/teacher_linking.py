@@ -158,9 +158,12 @@ class InvitationRevokedError(RuleViolationError):
 
 class InvitationExpiredError(RuleViolationError):
     error = "invitation_expired"
-    description = f"This invitation has expired (invitations last {INVITATION_DAYS} days)."
+    description = N_("This invitation has expired (invitations last %(days)s days).")
     who_can_fix = N_("the teacher administrator who invited you: ask for a new invitation")
     pupil_fixer = PupilFixer.AS_SAID
+
+    def __init__(self) -> None:
+        super().__init__(params={"days": INVITATION_DAYS})
 
 
 class InvitationForAnotherTwinSpaceError(RuleViolationError):
@@ -209,19 +212,24 @@ class WrongCodeError(RuleViolationError):
 class TooManyAttemptsError(RuleViolationError):
     error = "code_attempts_exhausted"
     status_code = 429
-    description = (
-        f"This code was entered wrongly {MAX_CODE_ATTEMPTS} times and no longer works: ask for "
-        "a new code."
+    description = N_(
+        "This code was entered wrongly %(times)s times and no longer works: ask for a new code."
     )
     who_can_fix = N_("you: ask for a new code")
     pupil_fixer = PupilFixer.AS_SAID
 
+    def __init__(self) -> None:
+        super().__init__(params={"times": MAX_CODE_ATTEMPTS})
+
 
 class CodeExpiredError(RuleViolationError):
     error = "code_expired"
-    description = f"This code has expired (codes last {CODE_MINUTES} minutes): ask for a new one."
+    description = N_("This code has expired (codes last %(minutes)s minutes): ask for a new one.")
     who_can_fix = N_("you: ask for a new code")
     pupil_fixer = PupilFixer.AS_SAID
+
+    def __init__(self) -> None:
+        super().__init__(params={"minutes": CODE_MINUTES})
 
 
 class CodeUsedError(RuleViolationError):
