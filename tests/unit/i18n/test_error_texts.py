@@ -20,7 +20,8 @@ TRANSLATIONS = Path(__file__).parents[3] / "etwin_lti" / "translations"
 TEXTS = ("description", "pupil_description", "who_can_fix")
 
 
-def _subclasses(klass: type) -> Iterator[type]:
+def _subclasses(klass: type[EtwinLtiError]) -> Iterator[type[EtwinLtiError]]:
+    sub: type[EtwinLtiError]
     for sub in klass.__subclasses__():
         yield sub
         yield from _subclasses(sub)
@@ -32,7 +33,7 @@ def _error_classes() -> list[type[EtwinLtiError]]:
             if ".migrations" in module.name or ".sandbox" in module.name:
                 continue
             importlib.import_module(module.name)
-    classes = {EtwinLtiError, *_subclasses(EtwinLtiError)}
+    classes: set[type[EtwinLtiError]] = {EtwinLtiError, *_subclasses(EtwinLtiError)}
     return sorted(
         # The tool's own (not moodle_bridge's, nor classes that other tests define).
         (c for c in classes if c.__module__.split(".")[0] in {"etwin_lti", "connectors"}),
