@@ -71,11 +71,11 @@ class MembershipSuspendedError(PermissionDeniedError):
     """A suspended member launched into their TwinSpace: only its administrators can let them
     back in (the code stays ``forbidden``, as the API and the audit log have always read it)."""
 
-    description = "Your membership of this TwinSpace is suspended."
-    pupil_description = (
+    description = N_("Your membership of this TwinSpace is suspended.")
+    pupil_description = N_(
         "You cannot go into this TwinSpace at the moment. Your teacher can let you in again."
     )
-    who_can_fix = "a teacher administrator of this TwinSpace"
+    who_can_fix = N_("a teacher administrator of this TwinSpace")
 
 
 class RoleNotAllowedError(RuleViolationError):

@@ -32,6 +32,7 @@ from etwin_lti.errors import (
     EtwinLtiError,
     NotFoundError,
     PermissionDeniedError,
+    PupilFixer,
     RemoteServiceError,
 )
 from etwin_lti.lti.roles import INSTITUTION, SYSTEM, normalise
@@ -46,6 +47,7 @@ class ProvisioningBusyError(RemoteServiceError):
         "Your first visit is being set up by another request that has not finished yet."
     )
     who_can_fix = N_("you: open the activity again in a moment")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 @dataclass(frozen=True)

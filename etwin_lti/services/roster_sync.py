@@ -326,20 +326,27 @@ def _find(
             context_id,
         ):
             return context
-    raise NotFoundError(f"No resource link of the tool was launched from course {context_id!r}.")
+    raise NotFoundError(
+        N_("No resource link of the tool was launched from course %(course)s."),
+        params={"course": repr(context_id)},
+    )
 
 
 def _check(roster: FetchedRoster, context: RosterContext) -> None:
     if roster.context_id is not None and roster.context_id != context.context_id:
         raise MalformedRosterPageError(
-            f"The LMS answered with the roster of another course ({roster.context_id!r})."
+            N_("The LMS answered with the roster of another course (%(course)s)."),
+            params={"course": repr(roster.context_id)},
         )
     # Each distinct role string once: a class of thousands carries a handful of them.
     unknown = sorted(unknown_roles({r for m in roster.members for r in m.roles}))
     if unknown:
         raise UnknownRosterRolesError(
-            "The course roster carries roles outside the LTI vocabularies "
-            f"({', '.join(unknown[:3])}); nothing was changed.",
+            N_(
+                "The course roster carries roles outside the LTI vocabularies (%(roles)s); "
+                "nothing was changed."
+            ),
+            params={"roles": ", ".join(unknown[:3])},
         )
 
 

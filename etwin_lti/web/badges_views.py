@@ -21,6 +21,7 @@ from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import NotFoundError
 from etwin_lti.services import badges
 from etwin_lti.web.container import services
+from etwin_lti.web.i18n import page_wording
 from etwin_lti.web.negotiation import prefers_html
 
 bp = Blueprint("badges", __name__, url_prefix="/badges")
@@ -74,7 +75,11 @@ def assertion(acknowledgement_id: int) -> Response:
     container, urls, key = _context()
     if prefers_html():
         page = badges.assertion_page(
-            container.hub, urls, acknowledgement_id, issuer_name=_issuer_name()
+            container.hub,
+            urls,
+            acknowledgement_id,
+            issuer_name=_issuer_name(),
+            words=page_wording(),
         )
         body = render_template("badges/assertion.html", page=page)
         response = Response(body, status=410 if page.revoked else 200, mimetype="text/html")
@@ -100,6 +105,7 @@ def verify(acknowledgement_id: int) -> str:
         acknowledgement_id,
         issuer_name=_issuer_name(),
         identity=request.args.get("identity"),
+        words=page_wording(),
     )
     return render_template("badges/verify.html", result=result)
 
@@ -108,8 +114,14 @@ def _certificate(acknowledgement_id: int) -> badges.Certificate:
     container, urls, key = _context()
     if not badges.check_certificate_key(key, acknowledgement_id, request.args.get("k")):
         raise NotFoundError(N_("No such certificate."))
+    # In the language of whoever opens or downloads it (their launch, else their browser).
     return badges.certificate(
-        container.hub, urls, key, acknowledgement_id, issuer_name=_issuer_name()
+        container.hub,
+        urls,
+        key,
+        acknowledgement_id,
+        issuer_name=_issuer_name(),
+        words=page_wording(),
     )
 
 
