@@ -10,6 +10,7 @@ import click
 from flask import Flask
 
 from etwin_lti.cli import container, with_app
+from etwin_lti.start_up_heap import freeze_start_up_heap
 
 
 def register(main: click.Group) -> None:
@@ -26,4 +27,5 @@ def register(main: click.Group) -> None:
         c = container(app)
         workers = threads or c.settings.worker_threads
         click.echo(f"etwin-lti worker: {c.settings.queue} queue, {workers} thread(s)")
+        freeze_start_up_heap()
         c.task_queue.run_worker(workers=workers)
