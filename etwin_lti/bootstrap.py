@@ -275,7 +275,7 @@ def bootstrap(settings: Settings) -> Container:
 
     task_queue.attach(
         QueueHandlers(
-            post_score=counted_passback(passback.post, metrics),
+            post_score=counted_passback(passback.deliver, metrics),
             sweep_outbox=passback.sweep,
             poll_moodle=partial(moodle.poll, now=_utc_now),
             sync_all_rosters=roster_sync.sync_all,
