@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, func, or_, select, update
+from sqlalchemy import Table, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Row
@@ -55,6 +55,29 @@ T = TypeVar("T")
 W = TypeVar("W")
 OUTBOX: Table = ScoreOutboxRow.__table__  # type: ignore[assignment]
 COLUMNS = tuple(OUTBOX.c)  # what claims and finishes return (RETURNING: no second read)
+
+
+def _kept_unless(name: str, column: Any) -> Any:
+    """``column`` set to the parameter ``name`` when it is not NULL, else left as it is."""
+    return func.coalesce(bindparam(name, type_=column.type), column)
+
+
+# A score's outcome, one statement for every decision (built once: see ``finish``).
+FINISH = (
+    update(OUTBOX)
+    .where(OUTBOX.c.id == bindparam("b_id"))
+    .values(
+        status=bindparam("b_status"),
+        last_error=bindparam("b_error"),
+        last_status=bindparam("b_last_status"),
+        leased_until=None,
+        updated_at=bindparam("b_now", type_=OUTBOX.c.updated_at.type),
+        lineitem_url=_kept_unless("b_lineitem_url", OUTBOX.c.lineitem_url),
+        next_attempt_at=_kept_unless("b_next_attempt_at", OUTBOX.c.next_attempt_at),
+        sent_at=_kept_unless("b_sent_at", OUTBOX.c.sent_at),
+    )
+    .returning(*COLUMNS)
+)
 
 
 def outbox_entry(row: ScoreOutboxRow | Row[Any]) -> OutboxEntry:
@@ -233,7 +256,7 @@ class SqlScoreOutbox:
             .returning(*COLUMNS)
         )
         with self._db.session() as s:
-            return [outbox_entry(row) for row in s.execute(statement)]
+            return [outbox_entry(row) for row in s.connection().execute(statement)]
 
     def release(self, entry_ids: Sequence[int], *, now: datetime) -> None:
         if not entry_ids:
@@ -258,22 +281,21 @@ class SqlScoreOutbox:
         last_status: int | None,
         lineitem_url: str | None,
     ) -> OutboxEntry:
-        values: dict[str, Any] = {
-            "status": decision.status.value,
-            "last_error": clip(decision.reason) if decision.reason else None,
-            "last_status": last_status,
-            "leased_until": None,
-            "updated_at": now,
+        sent = decision.status is ScoreStatus.SENT
+        parameters = {
+            "b_id": entry_id,
+            "b_status": decision.status.value,
+            "b_error": clip(decision.reason) if decision.reason else None,
+            "b_last_status": last_status,
+            "b_now": now,
+            "b_lineitem_url": lineitem_url or None,
+            "b_next_attempt_at": decision.next_attempt_at,
+            "b_sent_at": now if sent else None,
         }
-        if lineitem_url:
-            values["lineitem_url"] = lineitem_url
-        if decision.next_attempt_at is not None:
-            values["next_attempt_at"] = decision.next_attempt_at
-        if decision.status is ScoreStatus.SENT:
-            values["sent_at"] = now
-        statement = update(OUTBOX).where(OUTBOX.c.id == entry_id).values(values)
         with self._db.session() as s:
-            row = s.execute(statement.returning(*COLUMNS)).first()
+            # Core on the session's connection: the statement is built once (its cache key
+            # too), and the ORM has nothing to track here.
+            row = s.connection().execute(FINISH, parameters).first()
             if row is None:
                 raise NotFoundError(f"No score with id {entry_id} in the outbox.")
             return outbox_entry(row)
