@@ -14,11 +14,13 @@ What other libraries miss (lti-landscape.md 8.3), done here:
 - ``authorized_request`` sends a call with the token and, on a 401, drops the cached token and
   retries once with a fresh one (the platform may revoke tokens before they expire);
 - the token is never logged; errors name the platform and its OAuth ``error`` code only;
-- each process also keeps the tokens it uses in memory (docs/decisions/0038): a worker posting
-  hundreds of scores a second would otherwise read and decrypt the shared entry for every one.
-  A token it fetched itself is kept for the lifetime it cached it for; one read from the shared
-  cache, whose remaining life is unknown here, for ``MEMO_SECONDS`` at most. Concurrent threads
-  missing the same token fetch it once (a lock per key), and ``invalidate`` (a 401) drops both.
+- with ``memo_seconds`` (bootstrap: ``MEMO_SECONDS``), a process also keeps the tokens it uses
+  in memory that long (docs/decisions/0038): a worker posting hundreds of scores a second would
+  otherwise read and decrypt the shared entry for every one. Short, because the shared entry's
+  remaining life is unknown here (it ends at least a safety margin before the token's own end,
+  and a 401 still refreshes). Threads missing the same token fetch it once (a lock per key),
+  and ``invalidate`` drops the memory with the shared entry. Off (0) by default: a provider
+  built without it reads the shared cache on every call, as before.
 
 The tokens themselves sit in the cache table/Redis for at most their lifetime (≤ 1 hour on
 Moodle), encrypted (``SecretBox``): a cache dump or a database backup holds no usable bearer
@@ -53,7 +55,7 @@ DEFAULT_EXPIRES_IN = 300  # when the platform does not say, assume a short life
 SAFETY_MARGIN_SECONDS = 60  # never use a token in its last minute (clock skew, slow calls)
 MIN_CACHE_SECONDS = 5
 MAX_TOKEN_RESPONSE_BYTES = 64 * 1024
-MEMO_SECONDS = 5  # a token read from the shared cache is trusted in memory that long at most
+MEMO_SECONDS = 5.0  # how long bootstrap's provider trusts a token in memory (see above)
 
 
 class AccessTokenRefusedError(RemoteServiceError):
@@ -87,6 +89,7 @@ class AccessTokenProvider:
         clock: Callable[[], float] = time.time,
         timeout: float = 10.0,
         jti: Callable[[], str] = lambda: secrets.token_urlsafe(24),
+        memo_seconds: float = 0.0,
     ) -> None:
         self._registrations = registrations
         self._tool_keys = tool_keys
@@ -96,6 +99,7 @@ class AccessTokenProvider:
         self._clock = clock
         self._timeout = timeout
         self._jti = jti
+        self._memo_seconds = memo_seconds
         # key -> (token, the clock time until which it is used without asking the cache)
         self._memo: dict[str, tuple[str, float]] = {}
         self._locks: dict[str, threading.Lock] = {}
@@ -118,15 +122,18 @@ class AccessTokenProvider:
         cached = self._cache.get(key)
         plain = self._box.decrypt_bytes(cached) if cached is not None else None
         if plain is not None:
-            token = plain.decode()
-            self._memo[key] = (token, self._clock() + MEMO_SECONDS)
-            return token
+            return self._remember(key, plain.decode(), self._memo_seconds)
         platform = self._registrations.get_platform(platform_id)
         token, lifetime = self._request_token(platform, sorted(set(scopes)))
         ttl = lifetime - min(SAFETY_MARGIN_SECONDS, lifetime // 10 + 1)
         if ttl >= MIN_CACHE_SECONDS:
             self._cache.set(key, self._box.encrypt_bytes(token.encode()), ttl)
-            self._memo[key] = (token, self._clock() + ttl)
+            self._remember(key, token, min(ttl, self._memo_seconds))
+        return token
+
+    def _remember(self, key: str, token: str, seconds: float) -> str:
+        if seconds > 0:
+            self._memo[key] = (token, self._clock() + seconds)
         return token
 
     def _lock_for(self, key: str) -> threading.Lock:

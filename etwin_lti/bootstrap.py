@@ -31,7 +31,7 @@ from connectors.http_hub.progress import RemoteProgressStore
 from connectors.kv_cache import RedisKeyValueCache, SqlKeyValueCache
 from connectors.local_hub import LocalHub
 from connectors.local_hub.progress import LocalProgressStore
-from connectors.lti_access_tokens import AccessTokenProvider
+from connectors.lti_access_tokens import MEMO_SECONDS, AccessTokenProvider
 from connectors.memoized_stores import (
     MemoizedIdentityStore,
     MemoizedRegistrationStore,
@@ -170,6 +170,7 @@ def bootstrap(settings: Settings) -> Container:
         services_session,
         box=box,
         timeout=settings.http_timeout_seconds,
+        memo_seconds=MEMO_SECONDS,  # passback: no shared-cache read per score (ADR 0038)
     )
     roster_source = HttpNrpsClient(access_tokens)
     # One way in for people, shared by the launch and roster sync; the roster (NRPS) tells an
