@@ -29,7 +29,7 @@ from sqlalchemy import Table, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Row
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from etwin_lti.domain.passback import (
@@ -43,7 +43,7 @@ from etwin_lti.domain.passback import (
 from etwin_lti.errors import DependencyUnavailableError, NotFoundError
 from etwin_lti.lti.ags import COMPLETION_SCORE_GIVEN, COMPLETION_SCORE_MAXIMUM, next_timestamp
 from etwin_lti.observability.request_ids import current_request_id
-from etwin_lti.persistence.db import Database
+from etwin_lti.persistence.db import DATABASE_DOWN, Database, lost_database
 from etwin_lti.persistence.models.bindings import LinkLauncherRow
 from etwin_lti.persistence.models.lti import LtiIdentityRow
 from etwin_lti.persistence.models.passback import AgsLineItemRow, ScoreOutboxRow
@@ -255,8 +255,7 @@ class SqlScoreOutbox:
             )
             .returning(*COLUMNS)
         )
-        with self._db.session() as s:
-            return [outbox_entry(row) for row in s.connection().execute(statement)]
+        return [outbox_entry(row) for row in self._one_statement(statement)]
 
     def release(self, entry_ids: Sequence[int], *, now: datetime) -> None:
         if not entry_ids:
@@ -292,13 +291,24 @@ class SqlScoreOutbox:
             "b_next_attempt_at": decision.next_attempt_at,
             "b_sent_at": now if sent else None,
         }
-        with self._db.session() as s:
-            # Core on the session's connection: the statement is built once (its cache key
-            # too), and the ORM has nothing to track here.
-            row = s.connection().execute(FINISH, parameters).first()
-            if row is None:
-                raise NotFoundError(f"No score with id {entry_id} in the outbox.")
-            return outbox_entry(row)
+        rows = self._one_statement(FINISH, parameters)
+        if not rows:
+            raise NotFoundError(f"No score with id {entry_id} in the outbox.")
+        return outbox_entry(rows[0])
+
+    def _one_statement(self, statement: Any, parameters: Any = None) -> list[Row[Any]]:
+        """A single statement is atomic on its own: run it in autocommit, one round trip
+        instead of BEGIN, the statement and COMMIT (a worker's score is made of these round
+        trips). Core, not the ORM: built once, nothing to track. A lost database is the same
+        ``DependencyUnavailableError`` as from ``Database.session``."""
+        try:
+            with self._db.engine.connect() as connection:
+                autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
+                return list(autocommit.execute(statement, parameters))
+        except DBAPIError as error:
+            if lost_database(error):
+                raise DependencyUnavailableError(DATABASE_DOWN) from error
+            raise
 
     def due(self, *, now: datetime, limit: int) -> list[int]:
         with self._db.session() as s:

@@ -1,4 +1,7 @@
-"""Posting one outbox score to its platform, and the administrator's view of the outbox.
+"""Posting outbox scores to their platforms, and the administrator's view of the outbox.
+
+The worker's task delivers a batch: its own score and other due ones, claimed in one statement,
+each finished before the next is posted (docs/decisions/0038).
 
 Over ports only: the outbox, the resource links (where the launch said the line item is), the
 AGS client, the line items the tool created itself, and the task queue for the next attempt.
@@ -99,14 +102,6 @@ class PassbackService:
         self._settled = SettledIds()
 
     # --- the worker's task --------------------------------------------------------------------
-    def post(self, entry_id: int) -> OutboxEntry | None:
-        """Post this one score if it is still pending, due and free; None when there was nothing
-        to do (another worker has it, it was already sent, or its time has not come)."""
-        entry = self._outbox.claim(
-            entry_id, now=self._clock(), lease_seconds=self.config.lease_seconds
-        )
-        return self._attempt(entry, {}) if entry is not None else None
-
     def deliver(self, entry_id: int, *, around: Around | None = None) -> builtins.list[OutboxEntry]:
         """The worker's task: post this score and up to ``batch_size - 1`` other due ones,
         claimed in one statement, one after the other (docs/decisions/0038). Each attempt is
