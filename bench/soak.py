@@ -57,16 +57,16 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bench import private_postgres
 from bench.cpu import RedisServer, children
-from bench.launch import (
+from bench.launch_platform import (
     CLIENT_ID,
     DEPLOYMENT_ID,
     ISSUER,
     USERS,
     Platform,
     login_params,
-    prepare_tool,
-    tool_env,
 )
+from bench.launch_tool import prepare_tool, tool_env
+from bench.soak_report import TAIL_FRACTION, render
 from bench.support import (
     LOOPBACK,
     Gunicorn,
@@ -74,7 +74,6 @@ from bench.support import (
     free_port,
     loopback_is_secure,
     machine,
-    table,
 )
 
 HOSTILE_KINDS = (
@@ -85,7 +84,6 @@ HOSTILE_KINDS = (
     "unknown_deployment",
 )
 MAX_LAUNCHES_PER_CLIENT = 100_000  # the second bound of the load loop, after the deadline
-TAIL_FRACTION = 0.2  # the last fifth of the run: every launch must succeed (recovered)
 TRACEBACKS_KEPT = 3  # of the server's log, when a 5xx was not the clean 503 page
 LOG_READ_LIMIT = 64 * 1024 * 1024  # the whole log of a soak: its tracebacks come early
 
@@ -553,80 +551,6 @@ def run(args: argparse.Namespace, log: Any) -> dict[str, Any]:
         "restart": restarted,
         "verdicts": verdicts(summary, db, restarted),
     }
-
-
-def render(data: dict[str, Any]) -> str:
-    s, setup = data["summary"], data["setup"]
-    rows = []
-    for kind, counts in s["by_kind"].items():
-        statuses = ", ".join(
-            f"{k.removeprefix('status_')}: {v}"
-            for k, v in sorted(counts.items())
-            if k.startswith("status_")
-        )
-        rows.append(
-            [
-                kind,
-                str(counts.get("total", 0)),
-                str(counts.get("ok", 0)),
-                str(counts.get("failed", 0)),
-                str(counts.get("during_outage", 0)),
-                statuses,
-            ]
-        )
-    restart = data["restart"]
-    out = [
-        f"Hostile-mix soak: {setup['clients']} clients for {setup['duration_seconds']:g} s, "
-        f"{setup['hostile_fraction']:.0%} hostile launches, a TwinSpace of "
-        f"{setup['twinspace_members']} members, gunicorn -w 2 on PostgreSQL + Redis",
-        "PostgreSQL: "
-        + (
-            f"stopped {restart['outage_seconds']} s at {setup['restart_at']:.0%} of the run, "
-            f"started again; valid launches succeeded again {s['recovered_after_seconds']} s later"
-            if restart["postgres_restarted"]
-            else "not restarted"
-        ),
-        "",
-        table(
-            [
-                "launch",
-                "total",
-                "ok (valid: page; hostile: refused)",
-                "failed",
-                "in outage",
-                "deciding status",
-            ],
-            rows,
-        ),
-        "",
-        f"5xx outside the outage: {s['five_xx_outside_outage']}; during it: "
-        f"{s['during_outage']['five_xx']} ({s['during_outage']['unclean']} not a clean 503 page)",
-        f"Hostile launches refused with a 4xx: {s['hostile_refused']} of {s['hostile']} "
-        f"(accepted: {s['hostile_accepted']}; the rest met the outage's 503 page)",
-        f"Valid launches failed outside the outage: {s['valid_failed_outside_outage']}; in the "
-        f"last {TAIL_FRACTION:.0%} of the run: {s['tail']['failed']} of {s['tail']['launches']}",
-        f"Database after the run: {data['database']['learners_launched_successfully']} learners "
-        f"launched, {data['database']['identities']} identities, "
-        f"{data['database']['empty_claims_left']} empty claims left by launches cut by the outage",
-        f"Gunicorn workers: {'the same processes' if restart['same_workers'] else 'RESTARTED'}",
-        "",
-        "Verdicts:",
-    ]
-    out += [f"  {'PASS' if v else 'FAIL'}  {k}" for k, v in data["verdicts"].items()]
-    problems = (
-        data["database"]["problems"]
-        + s["five_xx_outside_outage_examples"]
-        + s["valid_failed_outside_outage_examples"]
-        + s["hostile_not_refused_examples"]
-        + s["during_outage"]["unclean_examples"]
-        + restart["restart_errors"]
-        + [f"server traceback: {t}" for t in restart.get("server_tracebacks", [])]
-    )
-    if problems:
-        out += ["", "Problems seen:"] + [f"  {p}" for p in problems]
-    m = data["machine"]
-    out += ["", f"Machine: {m['cpus']} CPUs, {m['processor']}, Python {m['python']}"]
-    return "\n".join(out)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -15,6 +15,7 @@ import redis
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql.expression import Executable
 
@@ -60,13 +61,25 @@ class SqlKeyValueCache:
         return value
 
     def set(self, key: str, value: bytes, ttl_seconds: int) -> None:
+        self._write(self._set_statement(key, value, ttl_seconds))
+
+    def set_within(self, connection: Connection, key: str, value: bytes, ttl_seconds: int) -> None:
+        """``set`` inside the caller's transaction, on its connection: the row commits (or
+        not) with the caller's writes, and no second pooled connection is needed. Errors are
+        the caller's: its transaction fails whole."""
+        connection.execute(self._set_statement(key, value, ttl_seconds))
+
+    def stores_in(self, engine: Engine) -> bool:
+        """Whether this cache's rows live in the database ``engine`` writes to."""
+        return bool(self._engine.url == engine.url)
+
+    def _set_statement(self, key: str, value: bytes, ttl_seconds: int) -> Executable:
         expires = self._clock() + ttl_seconds
         statement = self._insert(KvCacheRow).values(key=key, value=value, expires_at=expires)
-        statement = statement.on_conflict_do_update(
+        return statement.on_conflict_do_update(
             index_elements=[KvCacheRow.key],
             set_={"value": statement.excluded.value, "expires_at": statement.excluded.expires_at},
         )
-        self._write(statement)
 
     def add(self, key: str, value: bytes, ttl_seconds: int) -> bool:
         now = self._clock()

@@ -9,10 +9,14 @@ worker's memory costs nothing, provided a change made anywhere is seen everywher
   none), ``memo:<name>``; a worker compares it with the token its entries were read under **at
   most every** ``check_seconds`` and drops everything when it changed;
 - the writer replaces the token; it does not have to know about memos: ``watch_tables`` listens
-  to the engine and replaces the token after the commit of any ``INSERT``/``UPDATE``/``DELETE``
-  on the watched tables (the ORM, Core, the CLI, the admin pages alike). The token is replaced
-  when the connection goes back to the pool, i.e. after the commit, so a reader that sees the
-  new token reads the committed rows;
+  to the engine and replaces the token on the commit of any ``INSERT``/``UPDATE``/``DELETE``
+  on the watched tables (the ORM, Core, the CLI, the admin pages alike), so that a reader that
+  sees the new token reads the committed rows. With Redis the token is replaced when the
+  connection goes back to the pool, i.e. after the commit. Without Redis the token is a row of
+  the same database, written **inside the committing transaction, on its connection**: it
+  commits with the rows it announces, and the writer never needs a second pooled connection
+  while it holds one (from the check-in, that could wait for the pool's timeout whenever every
+  connection was taken, each of their holders waiting the same way);
 - entries also expire after ``max_age_seconds``, which bounds a change made behind the tool's
   back (``psql``) or a token that could not be replaced (the cache was down).
 
@@ -31,8 +35,9 @@ from collections.abc import Callable, Hashable, Iterable
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
+from connectors.kv_cache import SqlKeyValueCache
 from etwin_lti.domain.cache import KeyValueCache
 from etwin_lti.errors import DependencyUnavailableError
 
@@ -82,16 +87,30 @@ class SharedMemo(Generic[V]):
                 self._entries[key] = (now, value)
         return value
 
+    @property
+    def shared(self) -> KeyValueCache:
+        return self._shared
+
     def invalidate(self) -> None:
         """Forget here, and make every other instance forget within ``check_seconds``."""
+        self.forget_here()
+        try:
+            self._shared.set(self._key, _new_token(), TOKEN_TTL_SECONDS)
+        except DependencyUnavailableError:
+            log.warning("shared cache unavailable: %s not replaced after a write", self._key)
+
+    def renew_within(self, connection: Connection) -> None:
+        """Replace the token inside ``connection``'s transaction (a database cache only)."""
+        shared = self._shared
+        assert isinstance(shared, SqlKeyValueCache)
+        shared.set_within(connection, self._key, _new_token(), TOKEN_TTL_SECONDS)
+
+    def forget_here(self) -> None:
+        """Drop this instance's entries; the next ``get`` reads the shared token again."""
         with self._lock:
             self._entries.clear()
             self._token = None
             self._checked_at = float("-inf")
-        try:
-            self._shared.set(self._key, secrets.token_hex(8).encode(), TOKEN_TTL_SECONDS)
-        except DependencyUnavailableError:
-            log.warning("shared cache unavailable: %s not replaced after a write", self._key)
 
     def _revalidate(self, now: float) -> None:
         if now - self._checked_at < self._check:
@@ -109,9 +128,13 @@ class SharedMemo(Generic[V]):
         found = self._shared.get(self._key)
         if found is None:
             # Two readers may race here; ``add`` keeps the first token (or a writer's).
-            self._shared.add(self._key, secrets.token_hex(8).encode(), TOKEN_TTL_SECONDS)
+            self._shared.add(self._key, _new_token(), TOKEN_TTL_SECONDS)
             found = self._shared.get(self._key)
         return found.decode() if found is not None else _NO_TOKEN
+
+
+def _new_token() -> bytes:
+    return secrets.token_hex(8).encode()
 
 
 _DML = re.compile(r"\s*(INSERT|UPDATE|DELETE)\s+(?:OR\s+\w+\s+)?(?:INTO\s+|FROM\s+)?\"?(\w+)", re.I)
@@ -131,6 +154,8 @@ def watch_tables(
     # Marks live on the pooled connection's record (``Connection.info`` is that dict), one
     # pair per memo, so that several memos can watch one engine.
     pending, committed = f"etwin_memo_pending:{id(memo)}", f"etwin_memo_committed:{id(memo)}"
+    # The token a row of this very database (no Redis): written by the committing transaction.
+    in_transaction = isinstance(memo.shared, SqlKeyValueCache) and memo.shared.stores_in(engine)
 
     @event.listens_for(engine, "after_cursor_execute")
     def _seen(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -144,7 +169,10 @@ def watch_tables(
 
     @event.listens_for(engine, "commit")
     def _commit(conn: Any) -> None:
+        # Just before the database's COMMIT, inside the transaction that is committing.
         if conn.info.pop(pending, False):
+            if in_transaction:
+                memo.renew_within(conn)
             conn.info[committed] = True
 
     @event.listens_for(engine, "rollback")
@@ -153,6 +181,10 @@ def watch_tables(
 
     @event.listens_for(engine, "checkin")
     def _checkin(_dbapi_connection: Any, record: Any) -> None:
-        # After the commit: a reader that sees the new token reads the committed rows.
+        # After the commit: a reader that sees the new token reads the committed rows. Only
+        # the local entries when the transaction wrote the token itself: no I/O here.
         if record is not None and record.info.pop(committed, False):
-            memo.invalidate()
+            if in_transaction:
+                memo.forget_here()
+            else:
+                memo.invalidate()

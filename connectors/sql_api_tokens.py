@@ -34,10 +34,11 @@ from etwin_lti.persistence.models.api_tokens import ApiTokenRow
 
 class TooManyTokensError(RuleViolationError):
     error = "too_many_tokens"
-    description = N_(
-        f"You hold {TEACHER_ACTIVE_TOKENS_MAX} API tokens already: revoke one you no longer use."
-    )
+    description = N_("You hold %(most)s API tokens already: revoke one you no longer use.")
     who_can_fix = N_("you (API access: revoke)")
+
+    def __init__(self) -> None:
+        super().__init__(params={"most": TEACHER_ACTIVE_TOKENS_MAX})
 
 
 def new_secret() -> str:

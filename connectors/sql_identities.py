@@ -8,12 +8,23 @@ constraint is what makes a first link single: a concurrent claim loses on it and
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+import typing
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    bindparam,
+    delete,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
+from connectors.bulk_rows import insert_rows, unnest
 from etwin_lti.domain.identities import KnownPerson, LtiIdentity
 from etwin_lti.domain.model import PersonKind
 from etwin_lti.errors import RuleViolationError
@@ -29,6 +40,17 @@ _FIND = select(LtiIdentityRow.person_id, LtiIdentityRow.kind).where(
     LtiIdentityRow.issuer == bindparam("issuer"),
     LtiIdentityRow.sub == bindparam("sub"),
     LtiIdentityRow.person_id.is_not(None),
+)
+_TABLE = typing.cast(Table, LtiIdentityRow.__table__)  # the Core table, for executemany
+# A roster's first links settled in one executemany (Core: the ORM would want primary keys).
+_SETTLE = (
+    update(_TABLE)
+    .where(
+        _TABLE.c.issuer == bindparam("b_issuer"),
+        _TABLE.c.sub == bindparam("b_sub"),
+        _TABLE.c.person_id.is_(None),
+    )
+    .values(person_id=bindparam("b_person_id"))
 )
 
 
@@ -86,6 +108,78 @@ class SqlIdentityStore:
             )
             return int(result.rowcount) == 1  # type: ignore[attr-defined]
 
+    def claim_many(
+        self, claims: Sequence[tuple[LtiIdentity, PersonKind]], *, deployment_id: str
+    ) -> set[LtiIdentity]:
+        """One ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` for a whole batch (a roster's
+        page, or a launch's one person): the identities returned are this caller's; a row
+        already there (settled, claimed by a live request or by a dead one) is not."""
+        if not claims:
+            return set()
+        now = self._clock()
+        rows = [
+            {
+                "issuer": identity.issuer,
+                "sub": identity.subject,
+                "person_id": None,
+                "deployment_id": deployment_id,
+                "kind": kind.value,
+                "created_at": now,
+            }
+            for identity, kind in claims
+        ]
+        with self._db.session() as session:
+            found = insert_rows(
+                session.connection(),
+                _TABLE,
+                rows,
+                returning=[_TABLE.c.issuer, _TABLE.c.sub],
+                conflict_keys=["issuer", "sub"],
+            )
+            return {LtiIdentity(row.issuer, row.sub) for row in found}
+
+    def settle_many(self, links: Mapping[LtiIdentity, int]) -> None:
+        """Settle a batch of claims in one transaction: on PostgreSQL one ``UPDATE ... FROM
+        unnest(...)`` per issuer (an executemany of a thousand UPDATEs waited ~0.3 s on the
+        server), elsewhere an executemany (SQLite runs it in-process)."""
+        if not links:
+            return
+        with self._db.session() as session:
+            connection = session.connection()
+            if connection.dialect.name != "postgresql":
+                params: list[dict[str, Any]] = [
+                    {"b_issuer": i.issuer, "b_sub": i.subject, "b_person_id": person_id}
+                    for i, person_id in links.items()
+                ]
+                connection.execute(_SETTLE, params)
+                return
+            by_issuer: dict[str, dict[str, int]] = {}
+            for identity, person_id in links.items():
+                by_issuer.setdefault(identity.issuer, {})[identity.subject] = person_id
+            for issuer, settled in by_issuer.items():
+                v = unnest(_TABLE, {"sub": list(settled), "person_id": list(settled.values())})
+                connection.execute(
+                    update(_TABLE)
+                    .where(
+                        _TABLE.c.issuer == issuer,
+                        _TABLE.c.sub == v.c.sub,
+                        _TABLE.c.person_id.is_(None),
+                    )
+                    .values(person_id=v.c.person_id)
+                )
+
+    def release_many(self, identities: Iterable[LtiIdentity]) -> None:
+        """Give up a batch of unsettled claims (their people could not be created)."""
+        for issuer, subs in _by_issuer(identities).items():
+            with self._db.session() as session:
+                session.execute(
+                    delete(LtiIdentityRow).where(
+                        LtiIdentityRow.issuer == issuer,
+                        LtiIdentityRow.sub.in_(subs),
+                        LtiIdentityRow.person_id.is_(None),
+                    )
+                )
+
     def settle(self, identity: LtiIdentity, person_id: int) -> None:
         with self._db.session() as session:
             session.execute(
@@ -129,6 +223,13 @@ class SqlIdentityStore:
     def count(self) -> int:
         with self._db.engine.connect() as connection:
             return int(connection.execute(select(func.count(LtiIdentityRow.id))).scalar_one())
+
+
+def _by_issuer(identities: Iterable[LtiIdentity]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for identity in identities:
+        found.setdefault(identity.issuer, []).append(identity.subject)
+    return found
 
 
 def _is(identity: LtiIdentity) -> tuple[ColumnElement[bool], ColumnElement[bool]]:

@@ -21,8 +21,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 
-import boto3
-
 from connectors.ags_client import HttpAgsClient
 from connectors.file_stores import LocalFileStore, S3FileStore
 from connectors.folder_mail import FolderMailSender
@@ -384,6 +382,9 @@ def _file_store(settings: Settings) -> FileStore:
     """Uploaded files: a private folder on the embedded default, S3 for many instances."""
     if settings.file_store == "s3":
         assert settings.s3_bucket is not None  # Settings.check
+        # Imported here: boto3 costs a web worker ~8 MiB, and only an S3 deployment needs it.
+        import boto3
+
         client = boto3.client(
             "s3", endpoint_url=settings.s3_endpoint_url, region_name=settings.s3_region
         )

@@ -53,6 +53,14 @@ class Reader(enum.StrEnum):
     ADULT = "adult"  # teachers, visitors, administrators, or nobody known yet
 
 
+class PupilFixer(enum.Enum):
+    """Whom an error page sends a pupil to. Each error class says it (``pupil_fixer``), so the
+    choice holds in every language, never read off the English words of ``who_can_fix``."""
+
+    TEACHER = "teacher"  # only an adult they may not know can fix it: "your teacher"
+    AS_SAID = "as_said"  # ``who_can_fix`` names the pupil themselves or someone they know
+
+
 @dataclass(frozen=True)
 class WayOut:
     """A link the error page offers: back to the activity or the course, or a new window."""
@@ -70,7 +78,9 @@ class EtwinLtiError(Exception):
     status_code = 400
     who_can_fix = N_("the tool administrator")
     pupil_description: str | None = None  # the same news in a pupil's words, when different
-    pupil_can_fix = False  # whether a bare "you" in who_can_fix includes a pupil
+    # Whether a pupil reads ``who_can_fix`` as it is (it names them, their teacher, an author)
+    # or is sent to their teacher (an administrator, an NSO, a "you" that means an adult).
+    pupil_fixer = PupilFixer.TEACHER
     # The language of whoever met the error, when known before any session exists: a verified
     # launch's locale claim (the launch service sets it), so that its refusal reads like the pages.
     locale: str | None = None
@@ -82,11 +92,16 @@ class EtwinLtiError(Exception):
         errors: Mapping[str, Any] | None = None,
         who_can_fix: str | None = None,
         params: Mapping[str, Any] | None = None,
+        pupil_fixer: PupilFixer | None = None,
     ) -> None:
         if description is not None:
             self.description = description
         if who_can_fix is not None:
             self.who_can_fix = who_can_fix
+            # Someone else than the class names: a pupil goes to their teacher unless told.
+            self.pupil_fixer = PupilFixer.TEACHER
+        if pupil_fixer is not None:
+            self.pupil_fixer = pupil_fixer
         self.errors: dict[str, Any] = dict(errors or {})
         # A description with values is written ``N_("TwinSpace %(id)s does not exist.")`` plus
         # ``params``: ``message`` keeps the text to translate, ``description`` reads it filled in
@@ -101,15 +116,14 @@ class EtwinLtiError(Exception):
 
     def words_for(self, reader: Reader | None) -> tuple[str, str]:
         """(description, who can fix it) for this reader. A pupil can open the activity again,
-        correct what they typed, or ask a teacher or an author the page names; for anything else
-        (a bare "you", administrators) they are sent to their teacher."""
+        correct what they typed, or ask a teacher or an author the page names (``pupil_fixer``
+        is ``AS_SAID``); for anything else (administrators, a "you" that means an adult) they are
+        sent to their teacher."""
         if reader is not Reader.PUPIL:
             return self.description, self.who_can_fix
         who = self.who_can_fix
-        if who == "you":  # said of anyone: a pupil can correct a form, not a missing page
-            who = who if self.pupil_can_fix else N_("your teacher")
-        elif not (who.startswith("you:") or "teacher" in who or "author" in who):
-            who = N_("your teacher")  # administrators a pupil does not know: their teacher does
+        if self.pupil_fixer is not PupilFixer.AS_SAID:
+            who = N_("your teacher")
         return self._pupil_words() or self.description, who
 
     def _pupil_words(self) -> str | None:
@@ -137,7 +151,7 @@ class InvalidInputError(EtwinLtiError, ValueError):
     description = N_("Some fields are missing or not valid.")
     status_code = 422
     who_can_fix = N_("you")
-    pupil_can_fix = True  # what they typed
+    pupil_fixer = PupilFixer.AS_SAID  # what they typed
 
 
 class AuthenticationError(EtwinLtiError):
@@ -153,6 +167,7 @@ class PermissionDeniedError(EtwinLtiError):
     pupil_description = N_("You cannot do this here. Ask your teacher if you think you should.")
     status_code = 403
     who_can_fix = N_("a teacher administrator of this TwinSpace")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class NotFoundError(EtwinLtiError, LookupError):
@@ -201,6 +216,7 @@ class InvalidLaunchError(LtiError):
     pupil_description = N_("The activity could not open. Open it again from your course.")
     status_code = 401
     who_can_fix = N_("you: go back to your course and open the activity again")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class LaunchSessionError(LtiError):
@@ -211,6 +227,7 @@ class LaunchSessionError(LtiError):
     )
     status_code = 401
     who_can_fix = N_("you: open the activity again from your course")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class RegistrationError(LtiError):
@@ -266,3 +283,4 @@ class QuotaExceededError(RuleViolationError):
     error = "quota_exceeded"
     description = N_("This TwinSpace has no room left for this file.")
     who_can_fix = N_("a teacher administrator of this TwinSpace (remove files no longer needed)")
+    pupil_fixer = PupilFixer.AS_SAID

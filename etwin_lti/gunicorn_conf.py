@@ -5,7 +5,7 @@
 gunicorn's own command-line flags override what is set here (``-w 1``, ``--timeout 60``...).
 
 - Workers: ``ETWIN_WEB_WORKERS`` (default 2 × cores + 1, at most 8: a web worker holds
-  ~130 MB). ``ETWIN_WEB_THREADS`` (default 1): sync workers, which a buffering proxy in front
+  ~125 MiB). ``ETWIN_WEB_THREADS`` (default 1): sync workers, which a buffering proxy in front
   suits best; more than 1 gives gthread workers with that many threads each.
 - The proxy: the app trusts one proxy's ``X-Forwarded-Proto/Host/For`` itself (werkzeug's
   ``ProxyFix``, installed when ``ETWIN_BASE_URL`` is https: ``etwin_lti.web.lti_views``), so

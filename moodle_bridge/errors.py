@@ -23,7 +23,7 @@ below so that callers can tell "skip this course" from "the token is wrong".
 from __future__ import annotations
 
 from etwin_lti.domain.translatable import N_
-from etwin_lti.errors import RemoteServiceError
+from etwin_lti.errors import PupilFixer, RemoteServiceError
 
 
 class MoodleWebServiceError(RemoteServiceError):
@@ -65,12 +65,14 @@ class MoodleNoCriteriaError(MoodleWebServiceError):
     error = "moodle_no_criteria"
     description = N_("The Moodle course has no completion criteria set.")
     who_can_fix = N_("the course teacher (Course completion settings in Moodle)")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class MoodleCompletionDisabledError(MoodleWebServiceError):
     error = "moodle_completion_disabled"
     description = N_("Completion tracking is not enabled for this Moodle course.")
     who_can_fix = N_("the course teacher (enable completion tracking in Moodle)")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class MoodleUserNotEnrolledError(MoodleWebServiceError):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from connectors.http_hub.base import HttpHubBase
+from etwin_lti.domain import people
 from etwin_lti.domain.model import (
     Country,
     Person,
     PersonKind,
 )
+from etwin_lti.domain.people import NewPerson
 from schemas.api.people import CountrySchema, PersonSchema
 
 
@@ -32,6 +36,30 @@ class PeopleArea(HttpHubBase):
             "email": email,
         }
         return self._call("POST", "/people", PersonSchema(), body=body)
+
+    def create_people(self, drafts: Sequence[NewPerson]) -> list[Person]:
+        """The hub's API creates one person per call: every draft is checked here first with
+        the hub's own rules, so that an invalid one refuses the call before anything is
+        written (only a failure of the hub half-way can leave the first ones created)."""
+        needs_list = any(
+            d.country_code is not None or d.kind in people.KINDS_NEEDING_COUNTRY for d in drafts
+        )
+        countries = {c.code: c for c in self.list_countries()} if needs_list else {}
+        for d in drafts:
+            people.check_new_person(
+                countries,
+                d.display_name,
+                d.kind,
+                country_code=d.country_code,
+                school=d.school,
+                email=d.email,
+            )
+        return [
+            self.create_person(
+                d.display_name, d.kind, country_code=d.country_code, school=d.school, email=d.email
+            )
+            for d in drafts
+        ]
 
     def get_person(self, person_id: int) -> Person:
         return self._call("GET", f"/people/{person_id}", PersonSchema())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from connectors.http_hub.base import HttpHubBase
 from etwin_lti.domain import paging
 from etwin_lti.domain.model import (
@@ -11,6 +13,8 @@ from etwin_lti.domain.model import (
 )
 from etwin_lti.domain.paging import MemberPage, RoleCount
 from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
+from etwin_lti.domain.twinspaces import MemberSync, SyncedMembers
+from etwin_lti.errors import NotFoundError, RuleViolationError
 from schemas.api.paging import MemberPageSchema, RoleCountSchema
 from schemas.api.twinspace_snapshot import TwinSpaceSnapshotSchema
 from schemas.api.twinspaces import MemberSchema, TwinSpaceSchema
@@ -75,6 +79,25 @@ class TwinSpacesArea(HttpHubBase):
     ) -> Member:
         path = _member(twinspace_id, person_id) + "/sync"
         return self._call("PUT", path, MemberSchema(), body={"role": role, "active": active})
+
+    def sync_members(self, twinspace_id: int, changes: Sequence[MemberSync]) -> SyncedMembers:
+        """The hub's API has no bulk membership call: one ``PUT .../sync`` per change, after one
+        read that makes an unknown TwinSpace refuse the whole call, as the local hub does."""
+        self.get_twinspace(twinspace_id)
+        result = SyncedMembers()
+        for change in changes:
+            person_id = change.person_id
+            try:
+                member = self.sync_member(
+                    twinspace_id, person_id, change.role, active=change.active
+                )
+            except (NotFoundError, RuleViolationError) as refused:
+                result.members.pop(person_id, None)  # a person's last change counts
+                result.refused[person_id] = refused
+                continue
+            result.refused.pop(person_id, None)
+            result.members[person_id] = member
+        return result
 
 
 def _member(twinspace_id: int, person_id: int) -> str:

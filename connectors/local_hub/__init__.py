@@ -27,6 +27,7 @@ from connectors.local_hub.content import ContentArea
 from connectors.local_hub.course import CourseArea
 from connectors.local_hub.events import EventsArea
 from connectors.local_hub.material_files import MaterialFilesArea
+from connectors.local_hub.member_sync import MemberSyncArea
 from connectors.local_hub.moderation import ModerationArea
 from connectors.local_hub.partner_invitations import PartnerInvitationsArea
 from connectors.local_hub.people import PeopleArea
@@ -41,6 +42,7 @@ class LocalHub(
     PartnerInvitationsArea,
     ProjectsArea,
     TwinSpacesArea,
+    MemberSyncArea,
     ContentArea,
     ModerationArea,
     EventsArea,

@@ -163,6 +163,12 @@ class PageCache:
         _listen(factory, self)
 
 
+def touch_twinspace(session: Session, twinspace_id: int) -> None:
+    """A Core write on the session's connection (a roster's bulk membership upsert) names the
+    TwinSpace it changed, as the flush listener does for ORM rows: renewed at the commit."""
+    session.info.setdefault(_TOUCHED, set()).add(twinspace_id)
+
+
 def _listen(factory: sessionmaker[Session], cache: PageCache) -> None:
     @event.listens_for(factory, "after_flush")
     def _collect(session: Session, _context: Any) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import typing
+from collections.abc import Sequence
 from importlib import resources
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
 from connectors import hub_records as rec
+from connectors.bulk_rows import insert_rows
 from connectors.local_hub.base import COUNTRY_LIST, LocalHubBase
 from etwin_lti.domain import people
 from etwin_lti.domain.countries import parse_country_list
@@ -30,6 +33,8 @@ from etwin_lti.persistence.models.hub import (
     ProjectFounderRow,
 )
 from etwin_lti.persistence.models.privacy import ErasureRow
+
+_PEOPLE = typing.cast(Table, PersonRow.__table__)  # the Core table, for executemany
 
 
 class PeopleArea(LocalHubBase):
@@ -107,6 +112,55 @@ class PeopleArea(LocalHubBase):
             s.add(row)
             s.flush()
             return rec.person(row)
+
+    def create_people(self, drafts: Sequence[people.NewPerson]) -> list[Person]:
+        if not drafts:
+            return []
+        with self._db.session() as s:
+            # Checked first, all of them: one refusal writes nothing.
+            needs_list = any(
+                p.country_code is not None or p.kind in people.KINDS_NEEDING_COUNTRY for p in drafts
+            )
+            countries = rec.current_countries(s) if needs_list else {}
+            checked = [
+                people.check_new_person(
+                    countries,
+                    p.display_name,
+                    p.kind,
+                    country_code=p.country_code,
+                    school=p.school,
+                    email=p.email,
+                )
+                for p in drafts
+            ]
+            now = self._now()
+            rows = [
+                {
+                    "display_name": new.display_name,
+                    "kind": new.kind.value,
+                    "country_code": new.country_code,
+                    "school": new.school,
+                    "email": new.email,
+                    "created_at": now,
+                }
+                for new in checked
+            ]
+            # One INSERT for the batch (``connectors.bulk_rows``), ids in the order given. Core
+            # on the session's connection: a new person is on no page, so the page cache has
+            # nothing to renew.
+            found = insert_rows(s.connection(), _PEOPLE, rows, returning=[_PEOPLE.c.id])
+            ids = sorted(row.id for row in found)
+            return [
+                Person(
+                    id=person_id,
+                    display_name=new.display_name,
+                    kind=new.kind,
+                    country_code=new.country_code,
+                    school=new.school,
+                    email=new.email,
+                )
+                for person_id, new in zip(ids, checked, strict=True)
+            ]
 
     def get_person(self, person_id: int) -> Person:
         with self._db.session() as s:

@@ -6,6 +6,7 @@ import click
 from flask import Flask
 
 from etwin_lti.cli import CliState
+from etwin_lti.observability.logs import quiet_routine_logs
 from etwin_lti.web.container import container_of
 
 
@@ -16,13 +17,20 @@ def register(main: click.Group) -> None:
     )
     @click.option("--host", default="127.0.0.1", show_default=True)
     @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+    @click.option(
+        "--verbose",
+        is_flag=True,
+        help="Also log each migration applied and the task queue's routine INFO lines.",
+    )
     @click.pass_context
-    def serve(ctx: click.Context, demo: bool, host: str, port: int) -> None:
+    def serve(ctx: click.Context, demo: bool, host: str, port: int, verbose: bool) -> None:
         """Migrate the database, then serve the tool (threaded; use gunicorn in production)."""
         from werkzeug.serving import run_simple
 
         from etwin_lti.cli.db import upgrade_database
 
+        if not verbose:
+            quiet_routine_logs()
         state = ctx.ensure_object(CliState)
         if demo:
             state.config.setdefault("DEMO", True)

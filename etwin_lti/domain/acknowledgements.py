@@ -109,10 +109,12 @@ CERTIFICATE_SUBJECT_PREFIX: Mapping[AcknowledgementKind, str] = {
 
 class NqlApplicationLimitError(RuleViolationError):
     error = "nql_application_limit"
-    description = (
-        f"A teacher can apply for at most {MAX_NQL_APPLICATIONS_PER_SCHOOL_YEAR} National "
-        "Quality Labels per school year."
+    description = N_(
+        "A teacher can apply for at most %(most)s National Quality Labels per school year."
     )
+
+    def __init__(self) -> None:
+        super().__init__(params={"most": MAX_NQL_APPLICATIONS_PER_SCHOOL_YEAR})
 
 
 class NationalProjectError(RuleViolationError):

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from etwin_lti.domain.launches import ResourceKind
 from etwin_lti.domain.model import PersonKind, TwinSpaceRole
 from etwin_lti.domain.translatable import N_
-from etwin_lti.errors import InvalidInputError, PermissionDeniedError
+from etwin_lti.errors import InvalidInputError, PermissionDeniedError, PupilFixer
 
 
 class Audience(enum.StrEnum):
@@ -106,6 +106,7 @@ class PersonKindFixedError(PermissionDeniedError):
     who_can_fix = N_(
         "your LMS administrator (check your role in this course), or the tool administrator"
     )
+    pupil_fixer = PupilFixer.TEACHER
 
 
 @dataclass(frozen=True)

@@ -121,8 +121,9 @@ def check_trainers(trainers: Iterable[Person]) -> None:
     for person in trainers:
         if person.kind not in TRAINER_KINDS:
             raise RuleViolationError(
-                f"{person.display_name} is not a trainer.",
+                N_("%(name)s is not a trainer."),
                 errors={"trainer_ids": [f"Person {person.id} is not a trainer."]},
+                params={"name": person.display_name},
             )
 
 

@@ -12,7 +12,7 @@ the launch reads it with the link instead of asking the hub again.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -58,7 +58,23 @@ class IdentityStore(Protocol):
         long by a crashed request is taken over)."""
         ...
 
+    def claim_many(
+        self, claims: Sequence[tuple[LtiIdentity, PersonKind]], *, deployment_id: str
+    ) -> set[LtiIdentity]:
+        """Reserve many first links at once (one round trip): the identities this caller won.
+        Those not returned are held by someone else, live or dead: ``claim`` them one by one
+        to take over a dead request's claim, or ``wait``."""
+        ...
+
     def settle(self, identity: LtiIdentity, person_id: int) -> None: ...
+
+    def settle_many(self, links: Mapping[LtiIdentity, int]) -> None:
+        """Settle many claims in one transaction."""
+        ...
+
+    def release_many(self, identities: Iterable[LtiIdentity]) -> None:
+        """Give up unsettled claims (their people could not be created)."""
+        ...
 
     def release(self, identity: LtiIdentity) -> None:
         """Give up an unsettled claim (the person could not be created)."""

@@ -32,7 +32,12 @@ from etwin_lti.domain.model import Member, TwinSpaceRole, Visibility
 from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.twinspaces import PERMISSIONS, Action, check_active_member, is_active
 from etwin_lti.domain.validation import BODY_MAX, COMMENT_MAX, FieldErrors
-from etwin_lti.errors import InvalidInputError, PermissionDeniedError, RuleViolationError
+from etwin_lti.errors import (
+    InvalidInputError,
+    PermissionDeniedError,
+    PupilFixer,
+    RuleViolationError,
+)
 
 ADMINISTRATORS = N_("a teacher administrator of this TwinSpace")
 # What a public view shows instead of a pupil's pseudonym (DESIGN.md "Privacy").
@@ -134,6 +139,7 @@ class HiddenContentError(RuleViolationError):
     error = "content_hidden"
     description = N_("A teacher administrator hid this: it can no longer be edited.")
     who_can_fix = N_("a teacher administrator of this TwinSpace (who can restore it)")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class ContentStateError(RuleViolationError):
@@ -141,6 +147,7 @@ class ContentStateError(RuleViolationError):
 
     error = "content_state"
     who_can_fix = N_("you: reload the page to see where it stands")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 def is_administrator(member: Member | None) -> bool:

@@ -28,7 +28,7 @@ from etwin_lti.domain import projects, twinspaces
 from etwin_lti.domain.model import Country, Member, Person, Project, ProjectStatus
 from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.twinspaces import Action
-from etwin_lti.errors import NotFoundError, PermissionDeniedError, RuleViolationError
+from etwin_lti.errors import NotFoundError, PermissionDeniedError, PupilFixer, RuleViolationError
 
 
 class PartnerInvitationState(enum.StrEnum):
@@ -56,6 +56,7 @@ class NotAProjectInviterError(PermissionDeniedError):
         "Only the project's teacher administrators (its founder and co-founder) invite partners."
     )
     who_can_fix = N_("the project's founder or co-founder")
+    pupil_fixer = PupilFixer.TEACHER
 
 
 class AlreadyInvitedError(RuleViolationError):
@@ -64,6 +65,7 @@ class AlreadyInvitedError(RuleViolationError):
         "This teacher already has an invitation to this project waiting for an answer."
     )
     who_can_fix = N_("the invited teacher: they answer on their next launch")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class PartnerInvitationNotFoundError(NotFoundError):
@@ -76,6 +78,7 @@ class NotYourPartnerInvitationError(PermissionDeniedError):
     error = "partner_invitation_not_yours"
     description = N_("This invitation is for another teacher: only they can answer it.")
     who_can_fix = N_("the project's founder: ask them to invite you")
+    pupil_fixer = PupilFixer.TEACHER
 
 
 class PartnerInvitationAnsweredError(RuleViolationError):

@@ -33,7 +33,12 @@ from etwin_lti.domain.model import (
 from etwin_lti.domain.people import CountryRequiredError
 from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.validation import DESCRIPTION_MAX, FieldErrors
-from etwin_lti.errors import InvalidInputError, PermissionDeniedError, RuleViolationError
+from etwin_lti.errors import (
+    InvalidInputError,
+    PermissionDeniedError,
+    PupilFixer,
+    RuleViolationError,
+)
 
 # Kinds that count as eTwinners able to found or join a project.
 PROJECT_TEACHER_KINDS = frozenset({PersonKind.TEACHER})
@@ -151,6 +156,7 @@ class NotAProjectFounderError(PermissionDeniedError):
     error = "not_a_project_founder"
     description = N_("Only the project's founder and co-founder can change or close the project.")
     who_can_fix = N_("the project's founder or co-founder")
+    pupil_fixer = PupilFixer.TEACHER
 
 
 class ProjectClosedError(RuleViolationError):

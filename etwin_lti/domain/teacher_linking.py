@@ -36,6 +36,7 @@ from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import (
     NotFoundError,
     PermissionDeniedError,
+    PupilFixer,
     RuleViolationError,
 )
 
@@ -138,24 +139,31 @@ class InvitationNotFoundError(NotFoundError):
     error = "invitation_unknown"
     description = N_("This invitation link is not known. Check that you copied all of it.")
     who_can_fix = N_("the teacher administrator who invited you: ask for a new invitation")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class InvitationUsedError(RuleViolationError):
     error = "invitation_used"
     description = N_("This invitation was already used. Each invitation works once.")
     who_can_fix = N_("the teacher administrator who invited you: ask for a new invitation")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class InvitationRevokedError(RuleViolationError):
     error = "invitation_revoked"
     description = N_("This invitation was withdrawn by the TwinSpace's teacher administrator.")
     who_can_fix = N_("the teacher administrator who invited you")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class InvitationExpiredError(RuleViolationError):
     error = "invitation_expired"
-    description = f"This invitation has expired (invitations last {INVITATION_DAYS} days)."
+    description = N_("This invitation has expired (invitations last %(days)s days).")
     who_can_fix = N_("the teacher administrator who invited you: ask for a new invitation")
+    pupil_fixer = PupilFixer.AS_SAID
+
+    def __init__(self) -> None:
+        super().__init__(params={"days": INVITATION_DAYS})
 
 
 class InvitationForAnotherTwinSpaceError(RuleViolationError):
@@ -166,6 +174,7 @@ class InvitationForAnotherTwinSpaceError(RuleViolationError):
         "TwinSpace."
     )
     who_can_fix = N_("you, or the teacher administrator who invited you")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class InvitationForSomeoneElseError(RuleViolationError):
@@ -175,18 +184,21 @@ class InvitationForSomeoneElseError(RuleViolationError):
         "already connected to yours."
     )
     who_can_fix = N_("the teacher administrator who invited you: ask for an invitation for you")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class InviterNoLongerAdministratorError(RuleViolationError):
     error = "inviter_not_administrator"
     description = N_("Whoever made this invitation is no longer a teacher administrator there.")
     who_can_fix = N_("a teacher administrator of that TwinSpace: ask for a new invitation")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class NoCodeRequestedError(RuleViolationError):
     error = "no_code_requested"
     description = N_("No code was sent for you yet: ask for a code first.")
     who_can_fix = N_("you: enter your eTwinning e-mail address to get a code")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class WrongCodeError(RuleViolationError):
@@ -194,28 +206,37 @@ class WrongCodeError(RuleViolationError):
     status_code = 422
     description = N_("This code is not right.")
     who_can_fix = N_("you: check the code in the e-mail, or ask for a new one")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class TooManyAttemptsError(RuleViolationError):
     error = "code_attempts_exhausted"
     status_code = 429
-    description = (
-        f"This code was entered wrongly {MAX_CODE_ATTEMPTS} times and no longer works: ask for "
-        "a new code."
+    description = N_(
+        "This code was entered wrongly %(times)s times and no longer works: ask for a new code."
     )
     who_can_fix = N_("you: ask for a new code")
+    pupil_fixer = PupilFixer.AS_SAID
+
+    def __init__(self) -> None:
+        super().__init__(params={"times": MAX_CODE_ATTEMPTS})
 
 
 class CodeExpiredError(RuleViolationError):
     error = "code_expired"
-    description = f"This code has expired (codes last {CODE_MINUTES} minutes): ask for a new one."
+    description = N_("This code has expired (codes last %(minutes)s minutes): ask for a new one.")
     who_can_fix = N_("you: ask for a new code")
+    pupil_fixer = PupilFixer.AS_SAID
+
+    def __init__(self) -> None:
+        super().__init__(params={"minutes": CODE_MINUTES})
 
 
 class CodeUsedError(RuleViolationError):
     error = "code_used"
     description = N_("This code was already used. Each code works once: ask for a new one.")
     who_can_fix = N_("you: ask for a new code")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class TooManyCodeRequestsError(RuleViolationError):
@@ -223,6 +244,7 @@ class TooManyCodeRequestsError(RuleViolationError):
     status_code = 429
     description = N_("Too many codes were asked for in the last hour. Try again later.")
     who_can_fix = N_("you: wait an hour")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class PendingValidationError(PermissionDeniedError):
@@ -233,6 +255,7 @@ class PendingValidationError(PermissionDeniedError):
         "project."
     )
     who_can_fix = N_("your National Support Organisation (NSO)")
+    pupil_fixer = PupilFixer.TEACHER
 
 
 # --- rules --------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from etwin_lti.domain.model import (
     Member,
@@ -32,9 +33,28 @@ from etwin_lti.domain.model import (
     Visibility,
 )
 from etwin_lti.domain.translatable import N_
-from etwin_lti.errors import PermissionDeniedError, RuleViolationError
+from etwin_lti.errors import EtwinLtiError, PermissionDeniedError, RuleViolationError
 
 R = TwinSpaceRole
+
+
+@dataclass(frozen=True)
+class MemberSync:
+    """One membership the LMS asks for (``HubPort.sync_members``), as ``sync_member``'s
+    arguments."""
+
+    person_id: int
+    role: TwinSpaceRole
+    active: bool = True
+
+
+@dataclass
+class SyncedMembers:
+    """What ``sync_members`` did: per person (by their last change in the call), the member as
+    ``sync_member`` would have returned it, or the error it would have raised."""
+
+    members: dict[int, Member] = field(default_factory=dict)
+    refused: dict[int, EtwinLtiError] = field(default_factory=dict)
 
 
 class TwinSpaceArchivedError(RuleViolationError):
@@ -51,11 +71,11 @@ class MembershipSuspendedError(PermissionDeniedError):
     """A suspended member launched into their TwinSpace: only its administrators can let them
     back in (the code stays ``forbidden``, as the API and the audit log have always read it)."""
 
-    description = "Your membership of this TwinSpace is suspended."
-    pupil_description = (
+    description = N_("Your membership of this TwinSpace is suspended.")
+    pupil_description = N_(
         "You cannot go into this TwinSpace at the moment. Your teacher can let you in again."
     )
-    who_can_fix = "a teacher administrator of this TwinSpace"
+    who_can_fix = N_("a teacher administrator of this TwinSpace")
 
 
 class RoleNotAllowedError(RuleViolationError):

@@ -46,6 +46,7 @@ from etwin_lti.errors import (
     InactiveDeploymentError,
     InvalidLaunchError,
     LtiError,
+    PupilFixer,
     RemoteServiceError,
     UnknownPlatformError,
 )
@@ -81,12 +82,14 @@ class UnmappedRoleError(LtiError):
     description = N_("Your role in this course does not give access to eTwinning.")
     status_code = 403
     who_can_fix = N_("your teacher or LMS administrator (give you a course role such as Learner)")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class MissingResourceError(LtiError):
     error = "missing_resource"
     description = N_("This activity is not linked to an eTwinning TwinSpace, event or unit.")
     who_can_fix = N_("your teacher (edit the activity and pick an eTwinning resource)")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class MissingStateCookieError(InvalidLaunchError):
@@ -111,6 +114,7 @@ class ToolNeedsHttpsError(MissingStateCookieError):
     )
     pupil_description = N_("The activity cannot open here. Your teacher can tell the school.")
     who_can_fix = N_("the tool administrator (serve the tool over https)")
+    pupil_fixer = PupilFixer.TEACHER
 
 
 class ForeignLoginStateError(InvalidLaunchError):
@@ -158,48 +162,56 @@ class OversizeTokenError(InvalidLaunchError):
     error = "oversize_token"
     description = N_("The launch message is too large to be accepted.")
     who_can_fix = _PLATFORM_BUG
+    pupil_fixer = PupilFixer.TEACHER
 
 
 class MalformedTokenError(InvalidLaunchError):
     error = "malformed_token"
     description = N_("The launch message (id_token) is not a well-formed signed JSON token.")
     who_can_fix = _PLATFORM_BUG
+    pupil_fixer = PupilFixer.TEACHER
 
 
 class AlgorithmNotAllowedError(InvalidLaunchError):
     error = "algorithm_not_allowed"
     description = N_("The launch is not signed with RS256, the only algorithm LTI 1.3 allows here.")
     who_can_fix = _PLATFORM_BUG
+    pupil_fixer = PupilFixer.TEACHER
 
 
 class MissingKeyIdError(InvalidLaunchError):
     error = "missing_kid"
     description = N_("The launch does not say which platform key signed it (no kid).")
     who_can_fix = _PLATFORM_BUG
+    pupil_fixer = PupilFixer.TEACHER
 
 
 class UnknownKeyError(InvalidLaunchError):
     error = "unknown_kid"
     description = N_("The launch was signed with a key the LMS does not publish in its key set.")
     who_can_fix = N_("your LMS administrator (check the platform's public keyset URL)")
+    pupil_fixer = PupilFixer.TEACHER
 
 
 class InvalidSignatureError(InvalidLaunchError):
     error = "invalid_signature"
     description = N_("The launch's signature does not match the LMS's public key.")
     who_can_fix = N_("your LMS administrator (check the platform's public keyset URL)")
+    pupil_fixer = PupilFixer.TEACHER
 
 
 class IssuerMismatchError(InvalidLaunchError):
     error = "issuer_mismatch"
     description = N_("The launch comes from another LMS (issuer) than the login.")
     who_can_fix = _LMS_ADMIN
+    pupil_fixer = PupilFixer.TEACHER
 
 
 class AudienceMismatchError(InvalidLaunchError):
     error = "audience_mismatch"
     description = N_("The launch was not addressed to this tool (our client id is not in aud).")
     who_can_fix = N_("your LMS administrator (check the tool's client id)")
+    pupil_fixer = PupilFixer.TEACHER
 
 
 class AuthorizedPartyError(InvalidLaunchError):
@@ -208,6 +220,7 @@ class AuthorizedPartyError(InvalidLaunchError):
         "The launch names several audiences, and its azp is not this tool's client id."
     )
     who_can_fix = _PLATFORM_BUG
+    pupil_fixer = PupilFixer.TEACHER
 
 
 class TokenExpiredError(InvalidLaunchError):
@@ -220,6 +233,7 @@ class TokenIssuedInFutureError(InvalidLaunchError):
     error = "token_issued_in_future"
     description = N_("The launch claims to be issued in the future (the LMS clock is wrong).")
     who_can_fix = N_("your LMS administrator (synchronise the server clock)")
+    pupil_fixer = PupilFixer.TEACHER
 
 
 class NonceMismatchError(InvalidLaunchError):
@@ -238,10 +252,18 @@ class MissingClaimError(InvalidLaunchError):
     error = "missing_claim"
     description = N_("The launch lacks a value LTI 1.3 requires.")
     who_can_fix = _PLATFORM_BUG
+    pupil_fixer = PupilFixer.TEACHER
 
     def __init__(self, claim: str, problem: str = "is missing") -> None:
         short = claim.rsplit("/", 1)[-1]
-        super().__init__(f"The launch's '{short}' claim {problem}.", errors={claim: [problem]})
+        # A whole sentence per case (translated as one); the problem's detail stays in
+        # ``errors``, for the LMS administrator and the logs.
+        sentence = (
+            N_("The launch's '%(claim)s' claim is missing.")
+            if problem == "is missing"
+            else N_("The launch's '%(claim)s' claim is not valid.")
+        )
+        super().__init__(sentence, errors={claim: [problem]}, params={"claim": short})
         self.claim = claim
 
 
@@ -252,12 +274,14 @@ class UnsupportedMessageTypeError(InvalidLaunchError):
         "(resource link, deep linking and submission review are supported)."
     )
     who_can_fix = _LMS_ADMIN
+    pupil_fixer = PupilFixer.TEACHER
 
 
 class UnsupportedVersionError(InvalidLaunchError):
     error = "unsupported_version"
     description = N_("The launch is not LTI version 1.3.0.")
     who_can_fix = _LMS_ADMIN
+    pupil_fixer = PupilFixer.TEACHER
 
 
 class PlatformKeysUnavailableError(RemoteServiceError):

@@ -56,6 +56,11 @@ class MembershipPage:
     members: tuple[RosterMember, ...]
 
 
+# Case-insensitive, looked up once per member (iterating the enum per member cost more than the
+# rest of the member's parsing).
+_STATUSES = {s.value.lower(): s for s in RosterStatus}
+
+
 def parse_page(body: object, *, page: int = 1) -> MembershipPage:
     where = f"page {page} of the roster"
     if not isinstance(body, Mapping):
@@ -83,14 +88,7 @@ def _member(entry: object, where: str, n: int) -> RosterMember:
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise MalformedRosterPageError(f"Member {n} on {where} has roles that are not a list.")
     raw_status = entry.get("status") or RosterStatus.ACTIVE.value
-    status = next(
-        (
-            s
-            for s in RosterStatus
-            if isinstance(raw_status, str) and s.lower() == raw_status.lower()
-        ),
-        None,
-    )
+    status = _STATUSES.get(raw_status.lower()) if isinstance(raw_status, str) else None
     if status is None:
         raise MalformedRosterPageError(f"Member {n} on {where} has an unknown status.")
     name = entry.get("name")

@@ -100,3 +100,16 @@ def configure_logging(log_format: str, *, level: int = logging.INFO) -> bool:
     # server prints. Its migrations ("Running upgrade ...") still log at INFO.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     return True
+
+
+# Routine lines that say nothing went wrong: each migration applied ("Running upgrade ..."), and
+# the task queue's own chatter (its start banner, "Executing"/"executed in" for every task, the
+# periodic sweep every minute). Their warnings and errors ("Unhandled exception in task") pass.
+ROUTINE_LOGGERS = ("alembic.runtime.migration", "huey")
+
+
+def quiet_routine_logs() -> None:
+    """``etwin-lti serve`` without ``--verbose``: the last lines it prints before it waits are
+    the address and the sandbox's (README "Two commands"), not the queue's INFO every minute."""
+    for name in ROUTINE_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -26,41 +26,45 @@ from typing import Any
 
 from etwin_lti.domain.model import Acknowledgement, AcknowledgementKind
 from etwin_lti.domain.ports import HubPort
+from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import NotFoundError
+from etwin_lti.services.wording import ENGLISH, Wording
 
 OB_CONTEXT = "https://w3id.org/openbadges/v2"
 
 # Titles and criteria of each acknowledgement kind, shown on badge classes and certificates.
 KIND_NAMES = {
-    AcknowledgementKind.COURSE_CERTIFICATE: "eTwinning distance training course certificate",
-    AcknowledgementKind.EVENT_CERTIFICATE: "eTwinning Learning Event certificate of participation",
-    AcknowledgementKind.ETWINNING_LABEL: "eTwinning label",
-    AcknowledgementKind.NATIONAL_QUALITY_LABEL: "eTwinning National Quality Label",
-    AcknowledgementKind.EUROPEAN_QUALITY_LABEL: "eTwinning European Quality Label",
+    AcknowledgementKind.COURSE_CERTIFICATE: N_("eTwinning distance training course certificate"),
+    AcknowledgementKind.EVENT_CERTIFICATE: N_(
+        "eTwinning Learning Event certificate of participation"
+    ),
+    AcknowledgementKind.ETWINNING_LABEL: N_("eTwinning label"),
+    AcknowledgementKind.NATIONAL_QUALITY_LABEL: N_("eTwinning National Quality Label"),
+    AcknowledgementKind.EUROPEAN_QUALITY_LABEL: N_("eTwinning European Quality Label"),
 }
 # The short name beside an acknowledgement in a list ("eTwinning" keeps its capital T).
 KIND_LABELS = {
-    AcknowledgementKind.COURSE_CERTIFICATE: "Course certificate",
-    AcknowledgementKind.EVENT_CERTIFICATE: "Learning Event certificate",
-    AcknowledgementKind.ETWINNING_LABEL: "eTwinning label",
-    AcknowledgementKind.NATIONAL_QUALITY_LABEL: "National Quality Label",
-    AcknowledgementKind.EUROPEAN_QUALITY_LABEL: "European Quality Label",
+    AcknowledgementKind.COURSE_CERTIFICATE: N_("Course certificate"),
+    AcknowledgementKind.EVENT_CERTIFICATE: N_("Learning Event certificate"),
+    AcknowledgementKind.ETWINNING_LABEL: N_("eTwinning label"),
+    AcknowledgementKind.NATIONAL_QUALITY_LABEL: N_("National Quality Label"),
+    AcknowledgementKind.EUROPEAN_QUALITY_LABEL: N_("European Quality Label"),
 }
 KIND_CRITERIA = {
-    AcknowledgementKind.COURSE_CERTIFICATE: (
+    AcknowledgementKind.COURSE_CERTIFICATE: N_(
         "Completed every unit of the eTwinning distance training course edition, as recorded "
         "by the course's learning platform."
     ),
-    AcknowledgementKind.EVENT_CERTIFICATE: (
+    AcknowledgementKind.EVENT_CERTIFICATE: N_(
         "Took part in the expert-led eTwinning Learning Event and completed its activities."
     ),
-    AcknowledgementKind.ETWINNING_LABEL: (
+    AcknowledgementKind.ETWINNING_LABEL: N_(
         "Founded or joined an eTwinning project validated by the National Support Organisations."
     ),
-    AcknowledgementKind.NATIONAL_QUALITY_LABEL: (
+    AcknowledgementKind.NATIONAL_QUALITY_LABEL: N_(
         "Awarded by the National Support Organisation on the five eTwinning quality criteria."
     ),
-    AcknowledgementKind.EUROPEAN_QUALITY_LABEL: (
+    AcknowledgementKind.EUROPEAN_QUALITY_LABEL: N_(
         "Awarded by the Central Support Service to a project whose partners in at least two "
         "countries hold the National Quality Label."
     ),
@@ -70,8 +74,8 @@ KIND_CRITERIA = {
 class BadgeNotFoundError(NotFoundError):
     """An assertion id nobody issued: said to whoever followed a link to it."""
 
-    description = "No badge has this address: the link may be mistyped or cut short."
-    who_can_fix = "whoever gave you the link (the badge's holder can send it again)"
+    description = N_("No badge has this address: the link may be mistyped or cut short.")
+    who_can_fix = N_("whoever gave you the link (the badge's holder can send it again)")
 
 
 def _acknowledgement(hub: HubPort, acknowledgement_id: int) -> Acknowledgement:
@@ -233,7 +237,7 @@ def check_certificate_key(key: bytes, acknowledgement_id: int, given: str | None
     )
 
 
-UNAPPROVED_PROJECT_TITLE = "an eTwinning project"
+UNAPPROVED_PROJECT_TITLE = N_("an eTwinning project")
 
 
 @dataclass(frozen=True)
@@ -250,7 +254,7 @@ def subject_details(hub: HubPort, subject: str) -> SubjectDetails:
     until the project is approved). Unknown or malformed subjects are ``NotFoundError``."""
     kind, _, raw_id = subject.partition(":")
     if not raw_id.isdigit():
-        raise NotFoundError(f"No badge for {subject!r}.")
+        raise _no_badge_for(subject)
     if kind == "edition":
         edition = hub.get_edition(int(raw_id))
         return SubjectDetails(edition.title, edition.starts_on, edition.ends_on)
@@ -262,7 +266,11 @@ def subject_details(hub: HubPort, subject: str) -> SubjectDetails:
         # Badge documents are public: a project's title is public only once its NSOs approved it.
         approved = project.approved_at is not None
         return SubjectDetails(project.title if approved else UNAPPROVED_PROJECT_TITLE)
-    raise NotFoundError(f"No badge for {subject!r}.")
+    raise _no_badge_for(subject)
+
+
+def _no_badge_for(subject: str) -> NotFoundError:
+    return NotFoundError(N_("No badge for %(subject)s."), params={"subject": repr(subject)})
 
 
 def subject_title(hub: HubPort, subject: str) -> str:
@@ -273,49 +281,63 @@ def parse_kind(value: str) -> AcknowledgementKind:
     try:
         return AcknowledgementKind(value)
     except ValueError:
-        raise NotFoundError(f"No badge kind {value!r}.") from None
+        raise NotFoundError(N_("No badge kind %(kind)s."), params={"kind": repr(value)}) from None
 
 
-def revocation_reason(acknowledgement: Acknowledgement) -> str:
-    return acknowledgement.evidence.get("revocation_reason") or "Revoked by the issuer."
+REVOKED_BY_ISSUER = N_("Revoked by the issuer.")
+
+
+def revocation_reason(acknowledgement: Acknowledgement, words: Wording = ENGLISH) -> str:
+    """The reason the issuer wrote (as written: their words), else a generic one."""
+    return acknowledgement.evidence.get("revocation_reason") or words.translate(REVOKED_BY_ISSUER)
 
 
 # The heading of a printed certificate, and who decided it (DESIGN.md "Labels and prizes";
 # domain-facts.md: course and event certificates are the organiser's participation
 # certificates, never the CSS's; the labels are the NSOs' and the CSS's decisions).
 KIND_HEADINGS = {
-    AcknowledgementKind.COURSE_CERTIFICATE: "Certificate of completion",
-    AcknowledgementKind.EVENT_CERTIFICATE: "Certificate of participation",
-    AcknowledgementKind.ETWINNING_LABEL: "eTwinning label",
-    AcknowledgementKind.NATIONAL_QUALITY_LABEL: "National Quality Label",
-    AcknowledgementKind.EUROPEAN_QUALITY_LABEL: "European Quality Label",
+    AcknowledgementKind.COURSE_CERTIFICATE: N_("Certificate of completion"),
+    AcknowledgementKind.EVENT_CERTIFICATE: N_("Certificate of participation"),
+    AcknowledgementKind.ETWINNING_LABEL: N_("eTwinning label"),
+    AcknowledgementKind.NATIONAL_QUALITY_LABEL: N_("National Quality Label"),
+    AcknowledgementKind.EUROPEAN_QUALITY_LABEL: N_("European Quality Label"),
 }
 _DECIDED_BY = {
-    AcknowledgementKind.ETWINNING_LABEL: "the National Support Organisations of the founders",
-    AcknowledgementKind.NATIONAL_QUALITY_LABEL: "the eTwinning National Support Organisation",
-    AcknowledgementKind.EUROPEAN_QUALITY_LABEL: "the eTwinning Central Support Service",
+    AcknowledgementKind.ETWINNING_LABEL: N_("the National Support Organisations of the founders"),
+    AcknowledgementKind.NATIONAL_QUALITY_LABEL: N_("the eTwinning National Support Organisation"),
+    AcknowledgementKind.EUROPEAN_QUALITY_LABEL: N_("the eTwinning Central Support Service"),
 }
-MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
 
 
-def long_date(day: date) -> str:
+def long_date(day: date, words: Wording = ENGLISH) -> str:
     """``4 December 2026``: the month in words, so no reader mistakes day for month."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return words.long_date(day)
 
 
-def period_text(details: SubjectDetails) -> str | None:
+def period_text(details: SubjectDetails, words: Wording = ENGLISH) -> str | None:
     if details.starts_on is None or details.ends_on is None:
         return None
-    return f"{long_date(details.starts_on)} – {long_date(details.ends_on)}"
+    return f"{words.long_date(details.starts_on)} – {words.long_date(details.ends_on)}"
 
 
-def issuing_body(kind: AcknowledgementKind, issuer_name: str) -> str:
+def issuing_body(kind: AcknowledgementKind, issuer_name: str, words: Wording = ENGLISH) -> str:
     """Who the certificate names as its issuer: the organiser running this tool (an NSO's
     course platform) for certificates; the body whose decision the tool recorded for labels."""
     decided_by = _DECIDED_BY.get(kind)
-    return f"{decided_by}, recorded by {issuer_name}" if decided_by else issuer_name
+    if decided_by is None:
+        return issuer_name
+    return words._(
+        "%(body)s, recorded by %(issuer)s", body=words.translate(decided_by), issuer=issuer_name
+    )
+
+
+def _badge_name(kind: AcknowledgementKind, details: SubjectDetails, words: Wording) -> str:
+    """``eTwinning Learning Event certificate of participation: Robots`` for people to read
+    (the JSON-LD's ``name`` stays English: machines match it)."""
+    title = details.title
+    if title == UNAPPROVED_PROJECT_TITLE:
+        title = words.translate(title)
+    return words._("%(kind)s: %(title)s", kind=words.translate(KIND_NAMES[kind]), title=title)
 
 
 @dataclass(frozen=True)
@@ -335,11 +357,19 @@ class Certificate:
     badge_class_url: str
     revoked: bool
     revocation_reason: str | None
+    locale: str = "en"  # the language its texts are in (the PDF's labels follow it)
 
 
 def certificate(
-    hub: HubPort, urls: BadgeUrls, key: bytes, acknowledgement_id: int, *, issuer_name: str
+    hub: HubPort,
+    urls: BadgeUrls,
+    key: bytes,
+    acknowledgement_id: int,
+    *,
+    issuer_name: str,
+    words: Wording = ENGLISH,
 ) -> Certificate:
+    """The certificate in the words of whoever downloads it (``words``)."""
     acknowledgement = _acknowledgement(hub, acknowledgement_id)
     person = hub.get_person(acknowledgement.person_id)
     details = subject_details(hub, acknowledgement.subject)
@@ -347,20 +377,21 @@ def certificate(
     kind = acknowledgement.kind
     return Certificate(
         acknowledgement_id=acknowledgement.id,
-        heading=KIND_HEADINGS[kind],
-        badge_name=f"{KIND_NAMES[kind]}: {details.title}",
+        heading=words.translate(KIND_HEADINGS[kind]),
+        badge_name=_badge_name(kind, details, words),
         subject_title=details.title,
-        period=period_text(details),
-        issuer=issuing_body(kind, issuer_name),
+        period=period_text(details, words),
+        issuer=issuing_body(kind, issuer_name, words),
         recipient_name=person.display_name,
         recipient_identity=urls.recipient(key, acknowledgement.person_id),
         issued_on=acknowledgement.issued_at.date().isoformat(),
-        issued_on_text=long_date(acknowledgement.issued_at.date()),
+        issued_on_text=words.long_date(acknowledgement.issued_at.date()),
         verification_url=urls.verify(acknowledgement.id),
         assertion_url=urls.assertion(acknowledgement.id),
         badge_class_url=urls.badge_class(kind, acknowledgement.subject),
         revoked=revoked,
-        revocation_reason=revocation_reason(acknowledgement) if revoked else None,
+        revocation_reason=revocation_reason(acknowledgement, words) if revoked else None,
+        locale=words.locale,
     )
 
 
@@ -390,7 +421,12 @@ class AssertionPage:
 
 
 def assertion_page(
-    hub: HubPort, urls: BadgeUrls, acknowledgement_id: int, *, issuer_name: str
+    hub: HubPort,
+    urls: BadgeUrls,
+    acknowledgement_id: int,
+    *,
+    issuer_name: str,
+    words: Wording = ENGLISH,
 ) -> AssertionPage:
     acknowledgement = _acknowledgement(hub, acknowledgement_id)
     details = subject_details(hub, acknowledgement.subject)
@@ -398,20 +434,20 @@ def assertion_page(
     revoked = acknowledgement.revoked_at is not None
     return AssertionPage(
         acknowledgement_id=acknowledgement.id,
-        heading=KIND_HEADINGS[kind],
-        badge_name=f"{KIND_NAMES[kind]}: {details.title}",
-        criteria=KIND_CRITERIA[kind],
-        period=period_text(details),
-        issuer=issuing_body(kind, issuer_name),
+        heading=words.translate(KIND_HEADINGS[kind]),
+        badge_name=_badge_name(kind, details, words),
+        criteria=words.translate(KIND_CRITERIA[kind]),
+        period=period_text(details, words),
+        issuer=issuing_body(kind, issuer_name, words),
         issuer_url=urls.issuer,
         issued_on=acknowledgement.issued_at.date().isoformat(),
-        issued_on_text=long_date(acknowledgement.issued_at.date()),
+        issued_on_text=words.long_date(acknowledgement.issued_at.date()),
         image_url=urls.image(kind),
         assertion_url=urls.assertion(acknowledgement.id),
         badge_class_url=urls.badge_class(kind, acknowledgement.subject),
         verify_url=urls.verify(acknowledgement.id),
         revoked=revoked,
-        revocation_reason=revocation_reason(acknowledgement) if revoked else None,
+        revocation_reason=revocation_reason(acknowledgement, words) if revoked else None,
     )
 
 
@@ -444,11 +480,13 @@ def verify(
     *,
     issuer_name: str,
     identity: str | None,
+    words: Wording = ENGLISH,
 ) -> Verification:
     """The hosted verification of OB 2.0 done for a person: the assertion is ours and its
     badge class names our issuer, it is not revoked, and (when given) the identity hashes to
     the assertion's recipient with its salt. Unknown ids are ``NotFoundError``."""
-    page = assertion_page(hub, urls, acknowledgement_id, issuer_name=issuer_name)
+    page = assertion_page(hub, urls, acknowledgement_id, issuer_name=issuer_name, words=words)
+    _ = words._
     acknowledgement = _acknowledgement(hub, acknowledgement_id)
     document = assertion(urls, key, acknowledgement)
     ours = document["id"] == page.assertion_url and document["badge"] == page.badge_class_url
@@ -456,16 +494,20 @@ def verify(
         Check(
             "issuer",
             ours,
-            f"Issued by {page.issuer}; this page is its hosted assertion ({page.assertion_url})."
+            _(
+                "Issued by %(issuer)s; this page is its hosted assertion (%(url)s).",
+                issuer=page.issuer,
+                url=page.assertion_url,
+            )
             if ours
-            else "This assertion is not hosted by this issuer.",
+            else _("This assertion is not hosted by this issuer."),
         ),
         Check(
             "revocation",
             not page.revoked,
-            f"Revoked by the issuer: {page.revocation_reason}"
+            _("Revoked by the issuer: %(reason)s", reason=page.revocation_reason)
             if page.revoked
-            else f"Not revoked: valid since {page.issued_on_text}.",
+            else _("Not revoked: valid since %(date)s.", date=page.issued_on_text),
         ),
     ]
     given = (identity or "").strip()
@@ -474,8 +516,10 @@ def verify(
             Check(
                 "recipient",
                 None,
-                "Not checked: enter the recipient identity printed on the certificate to "
-                "check that this badge is theirs.",
+                _(
+                    "Not checked: enter the recipient identity printed on the certificate to "
+                    "check that this badge is theirs."
+                ),
             )
         )
     else:
@@ -487,9 +531,9 @@ def verify(
             Check(
                 "recipient",
                 matches,
-                "The identity you entered is this badge's recipient."
+                _("The identity you entered is this badge's recipient.")
                 if matches
-                else "The identity you entered is not this badge's recipient.",
+                else _("The identity you entered is not this badge's recipient."),
             )
         )
     return Verification(page, tuple(checks), given[:IDENTITY_MAX])

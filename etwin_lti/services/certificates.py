@@ -10,6 +10,9 @@ Fonts: DejaVu Sans, shipped in ``etwin_lti/data/fonts`` (Latin with every accent
 Cyrillic, Armenian, Georgian, Hebrew and Arabic), with HarfBuzz shaping (uharfbuzz) for
 right-to-left and joined scripts. A character the font cannot draw (emoji, CJK) is dropped
 rather than printed as an empty box of unknown width.
+
+Language: the certificate's texts come in the downloader's language (``badges.certificate``
+with their ``Wording``); the labels printed around them here follow the same locale.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from fpdf import FPDF
 from fpdf.enums import WrapMode
 
 from etwin_lti.services.badges import Certificate
+from etwin_lti.services.wording import wording_for
 
 FONT = "DejaVu"
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
@@ -157,8 +161,11 @@ class _Page:
 
 
 def certificate_pdf(certificate: Certificate) -> bytes:
+    words = wording_for(certificate.locale)
+    _ = words._
     page = _Page(printable(certificate.badge_name))
     pdf = page.pdf
+    pdf.set_lang(words.locale)
     pdf.set_draw_color(*BLUE)
     pdf.set_line_width(1.5)
     pdf.rect(FRAME, FRAME, PAGE_WIDTH - 2 * FRAME, PAGE_HEIGHT - 2 * FRAME)
@@ -167,14 +174,18 @@ def certificate_pdf(certificate: Certificate) -> bytes:
 
     y = page.text("eTwinning", y=20, size=16, bold=True, colour=BLUE)
     y = page.text(certificate.heading, y=y + 3, size=30, floor=18, bold=True)
-    y = page.text("awarded to", y=y + 3, size=13)
+    y = page.text(_("awarded to"), y=y + 3, size=13)
     y = page.text(certificate.recipient_name, y=y + 1, size=26, floor=14, bold=True, max_lines=2)
-    y = page.text("for", y=y + 2, size=12)
+    y = page.text(_("for"), y=y + 2, size=12)
     y = page.text(certificate.badge_name, y=y + 1, size=17, floor=11, max_lines=3)
     if certificate.period:
         y = page.text(certificate.period, y=y + 1, size=12)
     y = page.text(
-        f"Issued by {certificate.issuer} on {certificate.issued_on_text}",
+        _(
+            "Issued by %(issuer)s on %(date)s",
+            issuer=certificate.issuer,
+            date=certificate.issued_on_text,
+        ),
         y=y + 4,
         size=12,
         floor=9,
@@ -182,7 +193,7 @@ def certificate_pdf(certificate: Certificate) -> bytes:
     )
     if certificate.revoked:
         page.text(
-            f"REVOKED: {certificate.revocation_reason or ''}",
+            _("REVOKED: %(reason)s", reason=certificate.revocation_reason or ""),
             y=min(y + 3, CONTENT_BOTTOM - 14),
             size=15,
             floor=10,
@@ -195,7 +206,7 @@ def certificate_pdf(certificate: Certificate) -> bytes:
     right = LEFT + QR_SIZE + 2
     width = PAGE_WIDTH - LEFT - right
     y = page.text(
-        "Check this certificate: scan the code or open",
+        _("Check this certificate: scan the code or open"),
         y=QR_TOP + 6,
         size=10,
         x=right,
@@ -216,7 +227,10 @@ def certificate_pdf(certificate: Certificate) -> bytes:
         wrap_chars=True,
     )
     page.text(
-        f"Recipient identity (give it to a verifier): {certificate.recipient_identity}",
+        _(
+            "Recipient identity (give it to a verifier): %(identity)s",
+            identity=certificate.recipient_identity,
+        ),
         y=y + 3,
         size=8,
         floor=7,

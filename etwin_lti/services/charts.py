@@ -5,7 +5,8 @@ tool's CSP, and a chart must read without them. Each chart is an ``<svg role="im
 ``<title>`` and ``<desc>`` say what it shows and its key numbers (what a screen reader reads);
 the page puts the same numbers in a table beside it (``ChartData.rows``), which is the text
 alternative proper (WCAG 2.1 1.1.1). Every text is escaped here, so a unit titled
-``<script>`` stays text.
+``<script>`` stays text. The caller hands over its texts in the reader's language and a
+``Wording`` for the words the chart adds itself ("3 of 5 trainees", dates, "No data yet.").
 
 Colours meet WCAG 2.1 AA on white: text 4.5:1 (1.4.3), bars and lines 3:1 as graphical objects
 (1.4.11); ``contrast_ratio`` is the WCAG formula, and the unit tests check the palette with it.
@@ -17,6 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from html import escape
+
+from etwin_lti.services.wording import ENGLISH, Wording
 
 WHITE = "#ffffff"
 INK = "#1d2a3a"  # labels and values
@@ -31,7 +34,6 @@ NARROW = 320  # for a side column or a phone, so that the text keeps its size th
 VALUE_WIDTH = 62  # "12 / 30" right of a bar
 CHAR_WIDTH = 7  # about, at 13px: a label longer than its column is cut with an ellipsis
 ROW = 30
-MONTHS_SHORT = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 FONT = 'font-family="system-ui, sans-serif" font-size="13"'
 
 
@@ -98,6 +100,7 @@ def bar_chart(
     heading: str = "",
     width: int = WIDTH,
     small_width: int | None = None,
+    words: Wording = ENGLISH,
 ) -> ChartData:
     """Horizontal bars, one per label, each with its value in words beside it
     ("3 of 5 trainees"); ``unit`` names what is counted. A bar whose ``total`` is 0 is a
@@ -105,10 +108,15 @@ def bar_chart(
     that wide, for small screens (``ChartData.small``)."""
     height = max(1, len(bars)) * ROW + 10
     largest = max((b.value for b in bars), default=0)
-    desc = "; ".join(
-        f"{b.label}: {b.value} of {b.total} {unit}" if b.total else f"{b.label}: {b.value} {unit}"
-        for b in bars
-    )
+    _ = words._
+
+    def value_words(bar: Bar) -> str:
+        if bar.total:
+            return _("%(value)s of %(total)s %(unit)s", value=bar.value, total=bar.total, unit=unit)
+        return _("%(value)s %(unit)s", value=bar.value, unit=unit)
+
+    desc = "; ".join(f"{b.label}: {value_words(b)}" for b in bars)
+    nothing = _("Nothing to show yet.")
 
     def draw(svg_id: str, size: int) -> str:
         label_width = round(size * 0.36)
@@ -119,7 +127,7 @@ def bar_chart(
             y = 5 + index * ROW
             scale = bar.total or largest
             share = min(1.0, bar.value / scale) if scale > 0 else 0.0
-            words = f"{bar.value} of {bar.total} {unit}" if bar.total else f"{bar.value} {unit}"
+            words = value_words(bar)
             body.append(
                 f'<g class="bar" data-label="{escape(bar.label)}" data-value="{bar.value}">'
                 f"<title>{escape(bar.label)}: {escape(words)}</title>"
@@ -133,14 +141,14 @@ def bar_chart(
                 f"{bar.value}" + (f" / {bar.total}" if bar.total else "") + "</text></g>"
             )
         if not bars:
-            body.append(f'<text x="0" y="24" fill="{MUTED}" {FONT}>Nothing to show yet.</text>')
-        return _svg(svg_id, title, desc or "Nothing to show yet.", (size, height), body)
+            body.append(f'<text x="0" y="24" fill="{MUTED}" {FONT}>{escape(nothing)}</text>')
+        return _svg(svg_id, title, desc or nothing, (size, height), body)
 
     totals = any(b.total for b in bars)
     rows = tuple((b.label, str(b.value), *((str(b.total),) if totals else ())) for b in bars)
     return ChartData(
         draw(chart_id, width),
-        (heading, unit.capitalize(), *(("Of",) if totals else ())),
+        (heading, unit.capitalize(), *((_("Of"),) if totals else ())),
         rows,
         draw(f"{chart_id}-small", small_width) if small_width else "",
     )
@@ -155,6 +163,7 @@ def line_chart(
     unit: str,
     heading: str = "",
     small_width: int | None = None,
+    words: Wording = ENGLISH,
 ) -> ChartData:
     """A line over time, from 0 to ``y_max``, a dot per point; the first, middle and last
     labels on the x axis (all of them in the table)."""
@@ -164,12 +173,18 @@ def line_chart(
     ceiling = max(1, y_max, *(p.value for p in points)) if points else max(1, y_max)
     if points:
         first, last = points[0], points[-1]
-        desc = (
-            f"From {first.value} {unit} on {first.label} to {last.value} {unit} on "
-            f"{last.label}, out of {y_max}."
+        desc = words._(
+            "From %(first)s %(unit)s on %(first_label)s to %(last)s %(unit)s on "
+            "%(last_label)s, out of %(most)s.",
+            first=first.value,
+            first_label=first.label,
+            last=last.value,
+            last_label=last.label,
+            unit=unit,
+            most=y_max,
         )
     else:
-        desc = "No data yet."
+        desc = words._("No data yet.")
 
     def y_of(value: int) -> float:
         return top + plot_h * (1 - value / ceiling)
@@ -213,7 +228,7 @@ def line_chart(
                 )
         else:
             body.append(
-                f'<text x="{left}" y="{top + 20}" fill="{MUTED}" {FONT}>No data yet.</text>'
+                f'<text x="{left}" y="{top + 20}" fill="{MUTED}" {FONT}>{escape(desc)}</text>'
             )
         return _svg(svg_id, title, desc, (size, height), body)
 
@@ -264,6 +279,6 @@ def count_by_week(moments: Iterable[date], mondays: Sequence[date]) -> list[int]
     return [counts[m] for m in mondays]
 
 
-def short_date(day: date) -> str:
-    """``12 Jan 2026``: the month in letters, read alike in every country."""
-    return f"{day.day} {MONTHS_SHORT[day.month - 1]} {day.year}"
+def short_date(day: date, words: Wording = ENGLISH) -> str:
+    """``12 Jan 2026``, ``12 ene 2026``: the month in letters, read alike in every country."""
+    return words.short_date(day)

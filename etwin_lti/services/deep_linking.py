@@ -40,6 +40,7 @@ from etwin_lti.errors import (
     LtiError,
     NotFoundError,
     PermissionDeniedError,
+    PupilFixer,
 )
 from etwin_lti.lti import claims as c
 from etwin_lti.lti.deep_linking import (
@@ -71,6 +72,7 @@ class NotDeepLinkingSessionError(LtiError):
         "start there. Add the activity again from your course page."
     )
     who_can_fix = N_("you: add the eTwinning activity again from your course page")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 class NoProjectDraftError(PermissionDeniedError):
@@ -332,11 +334,16 @@ class DeepLinkingService:
             )
         if forbidden:
             raise PermissionDeniedError(
-                "You may not embed some of the chosen resources: TwinSpaces where you teach, "
-                "open Learning Events you lead as their expert, units of the current courses "
-                "you train.",
+                N_(
+                    "You may not embed some of the chosen resources: TwinSpaces where you teach, "
+                    "open Learning Events you lead as their expert, units of the current courses "
+                    "you train."
+                ),
                 errors={"items": [f"not yours to embed: {v}" for v in forbidden]},
-                who_can_fix="a teacher administrator of that TwinSpace (invite you as a teacher)",
+                who_can_fix=N_(
+                    "a teacher administrator of that TwinSpace (invite you as a teacher)"
+                ),
+                pupil_fixer=PupilFixer.AS_SAID,
             )
 
     def _twinspace_groups(

@@ -45,6 +45,7 @@ from etwin_lti.errors import (
     InvalidInputError,
     LaunchSessionError,
     PermissionDeniedError,
+    PupilFixer,
     Reader,
     RemoteServiceError,
     RuleViolationError,
@@ -250,8 +251,9 @@ class LaunchService:
         elif message.message_type == c.DEEP_LINKING_REQUEST:
             if not teacher:
                 raise PermissionDeniedError(
-                    "Only teachers can choose which eTwinning resource an activity opens.",
-                    who_can_fix="a teacher of this course",
+                    N_("Only teachers can choose which eTwinning resource an activity opens."),
+                    who_can_fix=N_("a teacher of this course"),
+                    pupil_fixer=PupilFixer.AS_SAID,
                 )
             resource, path = None, DEEP_LINK_PATH
         else:
@@ -352,17 +354,31 @@ class LaunchService:
             self._registrations.record_unknown_deployment(platform.id, deployment_id)
             command = activate_command(platform.id, deployment_id)
             raise UnknownDeploymentError(
-                f"This deployment ({deployment_id!r} of {platform.name}) is new to the eTwinning "
-                "tool and was recorded as inactive. The tool administrator activates it with: "
-                f"{command}",
+                N_(
+                    "This deployment (%(deployment)s of %(platform)s) is new to the eTwinning "
+                    "tool and was recorded as inactive. The tool administrator activates it "
+                    "with: %(command)s"
+                ),
                 errors={"command": [command]},
+                params={
+                    "deployment": repr(deployment_id),
+                    "platform": platform.name,
+                    "command": command,
+                },
             )
         if not deployment.active:
             command = activate_command(platform.id, deployment_id)
             raise InactiveDeploymentError(
-                f"This deployment ({deployment_id!r} of {platform.name}) is not active yet. The "
-                f"tool administrator activates it with: {command}",
+                N_(
+                    "This deployment (%(deployment)s of %(platform)s) is not active yet. The "
+                    "tool administrator activates it with: %(command)s"
+                ),
                 errors={"command": [command]},
+                params={
+                    "deployment": repr(deployment_id),
+                    "platform": platform.name,
+                    "command": command,
+                },
             )
 
     # --- provisioning (DESIGN.md "People, audiences and role mapping", "Privacy") -------------
@@ -433,8 +449,9 @@ class LaunchService:
             space = hub.get_twinspace(resource.id)
             if admission.twinspace_role is TwinSpaceRole.GUEST and space.has_pupils:
                 raise PermissionDeniedError(
-                    "Mentors and other guests cannot enter a TwinSpace where pupils work.",
-                    who_can_fix="a teacher administrator of this TwinSpace",
+                    N_("Mentors and other guests cannot enter a TwinSpace where pupils work."),
+                    who_can_fix=N_("a teacher administrator of this TwinSpace"),
+                    pupil_fixer=PupilFixer.AS_SAID,
                 )
         elif resource.kind is ResourceKind.EVENT:
             hub.get_event(resource.id)

@@ -13,6 +13,7 @@ one person and no orphan row, on a local or a remote hub alike.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from etwin_lti.domain.audiences import (
@@ -22,11 +23,18 @@ from etwin_lti.domain.audiences import (
 )
 from etwin_lti.domain.identities import IdentityStore, KnownPerson, LtiIdentity
 from etwin_lti.domain.launches import Resource, ResourceKind
-from etwin_lti.domain.model import MemberStatus, PersonKind, RoleSource
+from etwin_lti.domain.model import Member, MemberStatus, PersonKind, RoleSource
+from etwin_lti.domain.people import NewPerson
 from etwin_lti.domain.ports import HubPort
 from etwin_lti.domain.rosters import RosterSource, RosterStatus
 from etwin_lti.domain.translatable import N_
-from etwin_lti.errors import EtwinLtiError, NotFoundError, RemoteServiceError
+from etwin_lti.errors import (
+    EtwinLtiError,
+    NotFoundError,
+    PermissionDeniedError,
+    PupilFixer,
+    RemoteServiceError,
+)
 from etwin_lti.lti.roles import INSTITUTION, SYSTEM, normalise
 
 WAIT_FOR_CONCURRENT_SECONDS = 5.0
@@ -39,6 +47,7 @@ class ProvisioningBusyError(RemoteServiceError):
         "Your first visit is being set up by another request that has not finished yet."
     )
     who_can_fix = N_("you: open the activity again in a moment")
+    pupil_fixer = PupilFixer.AS_SAID
 
 
 @dataclass(frozen=True)
@@ -66,25 +75,69 @@ class Provisioner:
         self._wait = wait_seconds
 
     def person(self, hub: HubPort, newcomer: Newcomer, kind: PersonKind) -> KnownPerson:
-        """The person of this identity, created as ``kind`` if there is none yet."""
-        identity = newcomer.identity
-        if self._identities.claim(identity, deployment_id=newcomer.deployment_id, kind=kind):
-            try:
-                created = hub.create_person(
-                    self._display_name(newcomer, kind)[:200],
-                    kind,
-                    email=None if kind is PersonKind.PUPIL else newcomer.email,
+        """The person of this identity, created as ``kind`` if there is none yet (a launch):
+        ``people`` with one newcomer."""
+        outcome = self.people(hub, [(newcomer, kind)])[newcomer.identity]
+        if isinstance(outcome, PermissionDeniedError):
+            raise outcome
+        return outcome
+
+    def people(
+        self, hub: HubPort, arrivals: Sequence[tuple[Newcomer, PersonKind]]
+    ) -> dict[LtiIdentity, KnownPerson | PermissionDeniedError]:
+        """The person of each identity, created as its kind where there is none yet (a
+        roster's newcomers, in one batch): one claim of them all, one creation of the people
+        this call won, one settlement. Identities claimed by another request are waited for
+        (``ProvisioningBusyError`` if it does not finish); one whose kind another request
+        decided differently gets its refusal (``PersonKindFixedError``) instead of a person."""
+        claimed: set[LtiIdentity] = set()
+        by_deployment: dict[str, list[tuple[LtiIdentity, PersonKind]]] = {}
+        for newcomer, kind in arrivals:
+            by_deployment.setdefault(newcomer.deployment_id, []).append((newcomer.identity, kind))
+        for deployment_id, claims in by_deployment.items():
+            claimed |= self._identities.claim_many(claims, deployment_id=deployment_id)
+        for newcomer, kind in arrivals:
+            # Held already: a claim left by a request that died is taken over one by one.
+            if newcomer.identity not in claimed and self._identities.claim(
+                newcomer.identity, deployment_id=newcomer.deployment_id, kind=kind
+            ):
+                claimed.add(newcomer.identity)
+        outcomes: dict[LtiIdentity, KnownPerson | PermissionDeniedError] = {}
+        mine = [(n, k) for n, k in arrivals if n.identity in claimed]
+        if mine:
+            drafts = [
+                NewPerson(
+                    self._display_name(n, k)[:200],
+                    k,
+                    country_code=None,
+                    school=None,
+                    email=None if k is PersonKind.PUPIL else n.email,
                 )
+                for n, k in mine
+            ]
+            try:
+                created = hub.create_people(drafts)
             except BaseException:
-                self._identities.release(identity)  # the next launch may try again
+                self._identities.release_many(n.identity for n, _ in mine)  # may try again
                 raise
-            self._identities.settle(identity, created.id)
-            return KnownPerson(created.id, kind)
-        found = self._identities.wait(identity, timeout_seconds=self._wait)
-        if found is None:
-            raise ProvisioningBusyError()
-        keep_kind(found.kind, kind)  # the other request decided the same, or this refuses
-        return found
+            self._identities.settle_many(
+                {n.identity: p.id for (n, _), p in zip(mine, created, strict=True)}
+            )
+            for (n, k), p in zip(mine, created, strict=True):
+                outcomes[n.identity] = KnownPerson(p.id, k)
+        for newcomer, kind in arrivals:
+            if newcomer.identity in claimed:
+                continue
+            found = self._identities.wait(newcomer.identity, timeout_seconds=self._wait)
+            if found is None:
+                raise ProvisioningBusyError()
+            try:
+                keep_kind(found.kind, kind)  # the other request decided the same, or refused
+            except PermissionDeniedError as refused:
+                outcomes[newcomer.identity] = refused
+                continue
+            outcomes[newcomer.identity] = found
+        return outcomes
 
     def _display_name(self, newcomer: Newcomer, kind: PersonKind) -> str:
         if kind is PersonKind.PUPIL:
@@ -130,7 +183,16 @@ def has_permit(hub: HubPort, twinspace_id: int, person_id: int) -> bool:
         member = hub.get_member(twinspace_id, person_id)
     except NotFoundError:
         return False
-    return member.status is MemberStatus.ACTIVE and member.role_source is not RoleSource.LMS
+    return is_permit(member)
+
+
+def is_permit(member: Member | None) -> bool:
+    """A visitor permit: an active membership a teacher administrator decided."""
+    return (
+        member is not None
+        and member.status is MemberStatus.ACTIVE
+        and member.role_source is not RoleSource.LMS
+    )
 
 
 def _is_admin_role(uri: str) -> bool:

@@ -17,7 +17,7 @@ from etwin_lti.domain.public_pages import (
     PublicProjectSummary,
 )
 from etwin_lti.errors import InvalidInputError
-from etwin_lti.services.pages.labels import EqlLine, eql_line, spoken_list
+from etwin_lti.services.pages.labels import EqlLine, eql_line
 
 PAGE_NUMBER_MAX = 100_000
 
@@ -25,7 +25,7 @@ PAGE_NUMBER_MAX = 100_000
 @dataclass(frozen=True)
 class PublicProjectView:
     project: PublicProject
-    countries: str  # "France, Italy and Poland"
+    countries: tuple[str, ...]  # the page says them as a list in its language (|spoken_list)
     eql: EqlLine | None
     closed: bool
 
@@ -33,7 +33,7 @@ class PublicProjectView:
 @dataclass(frozen=True)
 class GalleryEntry:
     summary: PublicProjectSummary
-    countries: str
+    countries: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class PublicPages:
         project = self.hub.public_project(project_id)
         return PublicProjectView(
             project=project,
-            countries=spoken_list(project.country_names),
+            countries=tuple(project.country_names),
             eql=eql_line(project.eql),
             closed=project.closed_at is not None,
         )
@@ -74,7 +74,7 @@ class PublicPages:
         pages = max(1, -(-listed.total // self.page_size))
         return GalleryView(
             entries=tuple(
-                GalleryEntry(entry, spoken_list(entry.country_names)) for entry in listed.entries
+                GalleryEntry(entry, tuple(entry.country_names)) for entry in listed.entries
             ),
             page=page,
             pages=pages,

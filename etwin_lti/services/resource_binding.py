@@ -41,7 +41,7 @@ from etwin_lti.domain.resource_bindings import (
     may_embed,
 )
 from etwin_lti.domain.translatable import N_
-from etwin_lti.errors import NotFoundError, PermissionDeniedError
+from etwin_lti.errors import NotFoundError, PermissionDeniedError, PupilFixer
 from etwin_lti.lti import claims as c
 from etwin_lti.lti.errors import MissingResourceError
 from etwin_lti.lti.launch import LaunchMessage
@@ -54,6 +54,12 @@ from etwin_lti.lti.resource_reference import (
 from etwin_lti.lti.resources import parse_resource
 
 _PICKER = N_("your teacher: add the activity again through the eTwinning picker")
+
+
+def _pupil_fixer(resource: Resource) -> PupilFixer:
+    """A TwinSpace's teacher administrators are teachers a pupil knows; an event's expert and
+    a course's trainers are not: their own teacher asks them."""
+    return PupilFixer.AS_SAID if resource.kind is ResourceKind.TWINSPACE else PupilFixer.TEACHER
 
 
 class UnboundResourceError(PermissionDeniedError):
@@ -133,8 +139,11 @@ class ResourceResolver:
         reference = read_reference(token, self._secret_key)
         if typed is not None and typed != reference.resource:
             raise ResourceMismatchError(
-                f"This activity's custom parameter asks for {typed}, but the eTwinning picker "
-                f"chose {reference.resource}. It opens nothing until this is fixed."
+                N_(
+                    "This activity's custom parameter asks for %(typed)s, but the eTwinning "
+                    "picker chose %(chosen)s. It opens nothing until this is fixed."
+                ),
+                params={"typed": str(typed), "chosen": str(reference.resource)},
             )
         if not reference.is_open and (
             reference.issuer != platform.issuer or reference.deployment_id != message.deployment_id
@@ -156,10 +165,14 @@ class ResourceResolver:
         approvers = self.approver_names(hub, reference.resource)
         if not is_teacher:
             raise ApprovalPendingError(
-                f"This course is not connected to {title} yet: the activity was copied from "
-                "another course. Your teacher opens it once, then "
-                f"{approvers} approves connecting this course.",
-                who_can_fix="your teacher",
+                N_(
+                    "This course is not connected to %(title)s yet: the activity was copied "
+                    "from another course. Your teacher opens it once, then %(approvers)s "
+                    "approves connecting this course."
+                ),
+                who_can_fix=N_("your teacher"),
+                pupil_fixer=PupilFixer.AS_SAID,
+                params={"title": title, "approvers": approvers},
             )
         pending = self._bindings.add(
             key,
@@ -189,21 +202,29 @@ class ResourceResolver:
             hub = self._hub
             approvers = self.approver_names(hub, binding.resource)
             raise ApprovalPendingError(
-                f"This course waits for approval to use {_title(hub, binding.resource)}: the "
-                f"activity was copied from another course. {approvers[:1].upper()}"
-                f"{approvers[1:]} sees the request on the eTwinning page (Course connections) "
-                "and approves or declines it.",
+                N_(
+                    "This course waits for approval to use %(title)s: the activity was copied "
+                    "from another course. The approver, %(approvers)s, sees the request on the "
+                    "eTwinning page (Course connections) and approves or declines it."
+                ),
+                params={"title": _title(hub, binding.resource), "approvers": approvers},
                 who_can_fix=approvers,
+                pupil_fixer=_pupil_fixer(binding.resource),
             )
         if binding.status is BindingStatus.DECLINED:
             raise ConnectionDeclinedError(
-                f"Connecting this course to {binding.resource} was declined.",
+                N_("Connecting this course to %(resource)s was declined."),
+                params={"resource": str(binding.resource)},
                 who_can_fix=_PICKER,
+                pupil_fixer=PupilFixer.AS_SAID,
             )
         if typed is not None and typed != binding.resource:
             raise ResourceMismatchError(
-                f"This activity opens {binding.resource}; its custom parameter asks for "
-                f"{typed}. The activity cannot be moved to another resource by editing it."
+                N_(
+                    "This activity opens %(resource)s; its custom parameter asks for "
+                    "%(typed)s. The activity cannot be moved to another resource by editing it."
+                ),
+                params={"resource": str(binding.resource), "typed": str(typed)},
             )
         return binding.resource
 
@@ -250,9 +271,12 @@ class ResourceResolver:
         binding = self._bindings.get(binding_id)
         if person_id is None or not self._allowed(self._hub, person_id, binding.resource):
             raise PermissionDeniedError(
-                "Only a teacher administrator of the TwinSpace (the event's expert, a trainer "
-                "of the course) decides which courses use it.",
+                N_(
+                    "Only a teacher administrator of the TwinSpace (the event's expert, a "
+                    "trainer of the course) decides which courses use it."
+                ),
                 who_can_fix=self.approver_names(self._hub, binding.resource),
+                pupil_fixer=_pupil_fixer(binding.resource),
             )
         return self._bindings.decide(
             binding_id, approve=approve, decided_by=person_id, now=self._clock()

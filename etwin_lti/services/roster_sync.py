@@ -34,41 +34,39 @@ Learning Events enrol the course's participants who have launched once (events a
 with a hub account: learners of a teacher-training LMS; a school's pupils are skipped,
 "teachers_only"); course units enrol them as trainees. Nobody is removed from either.
 
-Writes happen member by member through the hub (its own transactions): a hub failure in the
-middle leaves the members done so far, and the next sync converges (every step is idempotent).
+Writes happen in batches of ``roster_apply.BATCH`` members (``RosterRun``): the newcomers'
+people in one provisioning (one claim, one creation, one settlement), then the memberships that
+change in one ``HubPort.sync_members`` (issue 11, ADR 0037). A hub failure in the middle leaves
+the batches done so far, and the next sync converges (every step is idempotent).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from etwin_lti.domain.audiences import Admission, Audience, admit
 from etwin_lti.domain.cache import KeyValueCache
-from etwin_lti.domain.identities import IdentityStore, KnownPerson, LtiIdentity
+from etwin_lti.domain.identities import IdentityStore
 from etwin_lti.domain.launch_ports import RolePolicyStore
 from etwin_lti.domain.launches import Resource, ResourceKind
-from etwin_lti.domain.model import Member, MemberStatus, PersonKind, RoleSource, TwinSpaceRole
+from etwin_lti.domain.model import MemberStatus, TwinSpaceRole
 from etwin_lti.domain.ports import HubPort, RegistrationStore
-from etwin_lti.domain.registrations import Platform
 from etwin_lti.domain.resource_links import ResourceLinkStore, RosterContext
 from etwin_lti.domain.rosters import FetchedRoster, RosterMember, RosterSource, RosterStatus
 from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import (
     EtwinLtiError,
-    InvalidInputError,
     NotFoundError,
     PermissionDeniedError,
     RuleViolationError,
 )
-from etwin_lti.lti.errors import UnmappedRoleError
 from etwin_lti.lti.nrps import MalformedRosterPageError, unknown_roles
 from etwin_lti.lti.roles import RolePolicy
-from etwin_lti.services.provisioning import Newcomer, Provisioner, has_permit
+from etwin_lti.services.provisioning import Provisioner
+from etwin_lti.services.roster_apply import Progress, RosterRun, SyncResult
 
-Progress = Callable[[int, int], None]  # (members done, members in total)
 DIFFERENCES_TTL_SECONDS = 30 * 24 * 3600  # forgetting it only costs one full read
 
 
@@ -87,52 +85,6 @@ class NoRosterServiceError(RuleViolationError):
         "your LMS administrator (switch on 'IMS LTI Names and Role Provisioning' for the "
         "tool), then open the activity once"
     )
-
-
-@dataclass(frozen=True)
-class SkippedMember:
-    user_id: str
-    # no_twinspace_role | administrator_only | not_launched_yet | guest_in_pupil_space |
-    # no_visitor_permit, an admission's refusal (teachers_only, person_kind_fixed...) or the
-    # hub's error code (role_not_allowed, event full...)
-    reason: str
-
-
-@dataclass
-class SyncResult:
-    platform_id: int
-    deployment_id: str
-    context_id: str
-    resource: Resource
-    pages: int = 0
-    members: int = 0  # roster entries read for this resource (all feeding courses)
-    delta: bool = False
-    added: int = 0
-    reactivated: int = 0
-    updated: int = 0  # LMS-sourced member whose role changed
-    suspended: int = 0
-    unchanged: int = 0
-    protected: int = 0  # a teacher administrator or the project decided: untouched
-    skipped: list[SkippedMember] = field(default_factory=list)
-
-    def counts(self) -> dict[str, int]:
-        """What a teacher is told after "Sync roster now": reactivated members count as added,
-        members kept as a teacher administrator decided as unchanged."""
-        return {
-            "added": self.added + self.reactivated,
-            "updated": self.updated,
-            "suspended": self.suspended,
-            "unchanged": self.unchanged + self.protected,
-            "skipped": len(self.skipped),
-        }
-
-    def summary(self) -> str:
-        return (
-            f"{self.resource} ← {self.context_id}: {self.members} in roster ({self.pages} pages"
-            f"{', differences' if self.delta else ''}); added {self.added}, reactivated "
-            f"{self.reactivated}, updated {self.updated}, suspended {self.suspended}, unchanged "
-            f"{self.unchanged}, protected {self.protected}, skipped {len(self.skipped)}"
-        )
 
 
 @dataclass
@@ -339,8 +291,9 @@ class RosterSyncService:
         )
         policy = self._policies.policy(platform.id, context.context_id)
         known = self._identities.known(platform.issuer)
-        run = _Run(
-            self,
+        run = RosterRun(
+            self._hub,
+            self._provisioner,
             platform,
             context.deployment_id,
             RolePolicy.with_overrides(policy.overrides),
@@ -362,209 +315,6 @@ class RosterSyncService:
                 self._cache.set(_state_key(feeder), state, DIFFERENCES_TTL_SECONDS)
         return result
 
-    def _person(
-        self,
-        hub: HubPort,
-        platform: Platform,
-        deployment_id: str,
-        member: RosterMember,
-        kind: PersonKind,
-    ) -> KnownPerson:
-        newcomer = Newcomer(
-            LtiIdentity(platform.issuer, member.user_id), deployment_id, member.name
-        )
-        return self._provisioner.person(hub, newcomer, kind)
-
-
-class _Run:
-    """One resource's application of a roster (keeps the per-run lookups together)."""
-
-    def __init__(
-        self,
-        service: RosterSyncService,
-        platform: Platform,
-        deployment_id: str,
-        policy: RolePolicy,
-        audience: Audience,
-        known: dict[str, KnownPerson],
-        result: SyncResult,
-        progress: Progress | None,
-    ) -> None:
-        self.service, self.platform, self.deployment_id = service, platform, deployment_id
-        self.policy, self.audience, self.known = policy, audience, known
-        self.result, self.progress = result, progress
-        self.hub = service._hub
-
-    def admit(self, member: RosterMember, kind: ResourceKind) -> Admission | None:
-        """The launch's rules for this member, or None (skipped, with the reason)."""
-        try:
-            decision = self.policy.decide(member.roles)
-        except UnmappedRoleError:
-            self.skip(member, "no_twinspace_role")
-            return None
-        if decision.twinspace_role is None:
-            self.skip(member, "administrator_only")
-            return None
-        known = self.known.get(member.user_id)
-        try:
-            return admit(
-                self.audience,
-                decision.twinspace_role,
-                kind,
-                known_kind=known.kind if known else None,
-            )
-        except PermissionDeniedError as refused:
-            self.skip(member, refused.error)
-            return None
-
-    def skip(self, member: RosterMember, reason: str) -> None:
-        self.result.skipped.append(SkippedMember(member.user_id, reason))
-
-    def tick(self, done: int, total: int) -> None:
-        if self.progress is not None:
-            self.progress(done, total)
-
-    # --- TwinSpaces -------------------------------------------------------------------------
-    def twinspace(self, twinspace_id: int, members: list[RosterMember], delta: bool) -> None:
-        space = self.hub.get_twinspace(twinspace_id)
-        current = {m.person_id: m for m in self.hub.list_members(twinspace_id)}
-        linked_here = {p.person_id for p in self.known.values()}
-        present: set[int] = set()
-        gone: set[int] = set()
-        for n, member in enumerate(members, 1):
-            self.tick(n, len(members))
-            if member.status is not RosterStatus.ACTIVE:
-                if member.user_id in self.known:
-                    gone.add(self.known[member.user_id].person_id)
-                continue
-            admission = self.admit(member, ResourceKind.TWINSPACE)
-            if admission is None:
-                continue
-            role = admission.twinspace_role
-            assert role is not None
-            if role is TwinSpaceRole.GUEST and space.has_pupils:
-                self.skip(member, "guest_in_pupil_space")
-                continue
-            person_id = self.person(member, admission)
-            if person_id is None:
-                continue
-            present.add(person_id)
-            if admission.needs_permit and not has_permit(self.hub, twinspace_id, person_id):
-                self.skip(member, "no_visitor_permit")  # as at a launch: never let in by the LMS
-                continue
-            self.upsert(twinspace_id, person_id, role, current.get(person_id), member)
-        if delta:
-            leaving = gone - present
-        else:
-            leaving = (linked_here - present) | (gone - present)
-        for person_id in sorted(leaving):
-            existing = current.get(person_id)
-            if (
-                existing is not None
-                and existing.role_source is RoleSource.LMS
-                and existing.status is MemberStatus.ACTIVE
-            ):
-                self.hub.sync_member(twinspace_id, person_id, existing.role, active=False)
-                self.result.suspended += 1
-
-    def person(self, member: RosterMember, admission: Admission) -> int | None:
-        known = self.known.get(member.user_id)
-        if known is not None:
-            return known.person_id
-        kind = admission.person_kind
-        # Pupils have no account to link and visitors wait for a permit: both are recorded
-        # here. Teachers link their eTwinning account at their first launch.
-        if kind not in (PersonKind.PUPIL, PersonKind.GUEST):
-            self.skip(member, "not_launched_yet")
-            return None
-        assert kind is not None
-        try:
-            known = self.service._person(self.hub, self.platform, self.deployment_id, member, kind)
-        except PermissionDeniedError as refused:  # a concurrent launch decided another kind
-            self.skip(member, refused.error)
-            return None
-        self.known[member.user_id] = known
-        return known.person_id
-
-    def upsert(
-        self,
-        twinspace_id: int,
-        person_id: int,
-        role: TwinSpaceRole,
-        existing: Member | None,
-        member: RosterMember,
-    ) -> None:
-        if existing is not None and existing.role_source is not RoleSource.LMS:
-            self.result.protected += 1
-            return
-        if (
-            existing is not None
-            and existing.status is MemberStatus.ACTIVE
-            and existing.role is role
-        ):
-            self.result.unchanged += 1
-            return
-        try:
-            self.hub.sync_member(twinspace_id, person_id, role)
-        except (RuleViolationError, InvalidInputError) as error:
-            self.skip(member, error.error)
-            return
-        if existing is None:
-            self.result.added += 1
-        elif existing.status is MemberStatus.SUSPENDED:
-            self.result.reactivated += 1
-        else:
-            self.result.updated += 1
-
-    # --- Learning Events and course units ---------------------------------------------------
-    def event(self, event_id: int, members: list[RosterMember]) -> None:
-        enrolled = {e.person_id for e in self.hub.list_enrolments(event_id)}
-        for n, member, person_id in self.participants(members, ResourceKind.EVENT, "participant"):
-            self.tick(n, len(members))
-            if person_id in enrolled:
-                self.result.unchanged += 1
-                continue
-            try:
-                self.hub.enrol(event_id, person_id)
-            except (RuleViolationError, InvalidInputError) as error:
-                self.skip(member, error.error)
-                continue
-            enrolled.add(person_id)
-            self.result.added += 1
-
-    def unit(self, unit_id: int, members: list[RosterMember]) -> None:
-        edition_id = self.hub.get_unit(unit_id).edition_id
-        trainees = {p.id for p in self.hub.list_trainees(edition_id)}
-        for n, member, person_id in self.participants(members, ResourceKind.UNIT, "trainee"):
-            self.tick(n, len(members))
-            if person_id in trainees:
-                self.result.unchanged += 1
-                continue
-            try:
-                self.hub.enrol_trainee(edition_id, person_id)
-            except (RuleViolationError, InvalidInputError) as error:
-                self.skip(member, error.error)
-                continue
-            trainees.add(person_id)
-            self.result.added += 1
-
-    def participants(
-        self, members: list[RosterMember], kind: ResourceKind, wanted: str
-    ) -> Iterable[tuple[int, RosterMember, int]]:
-        """Active members whose mapped role for this kind is ``wanted`` and who have launched
-        once (events and the course are for people with a hub account)."""
-        for n, member in enumerate(members, 1):
-            if member.status is not RosterStatus.ACTIVE:
-                continue
-            admission = self.admit(member, kind)
-            if admission is None or admission.shown_role != wanted:
-                continue
-            known = self.known.get(member.user_id)
-            if known is None:
-                self.skip(member, "not_launched_yet")
-                continue
-            yield n, member, known.person_id
-
 
 def _find(
     contexts: list[RosterContext], platform_id: int, deployment_id: str, context_id: str
@@ -576,19 +326,27 @@ def _find(
             context_id,
         ):
             return context
-    raise NotFoundError(f"No resource link of the tool was launched from course {context_id!r}.")
+    raise NotFoundError(
+        N_("No resource link of the tool was launched from course %(course)s."),
+        params={"course": repr(context_id)},
+    )
 
 
 def _check(roster: FetchedRoster, context: RosterContext) -> None:
     if roster.context_id is not None and roster.context_id != context.context_id:
         raise MalformedRosterPageError(
-            f"The LMS answered with the roster of another course ({roster.context_id!r})."
+            N_("The LMS answered with the roster of another course (%(course)s)."),
+            params={"course": repr(roster.context_id)},
         )
-    unknown = sorted({r for m in roster.members for r in unknown_roles(m.roles)})
+    # Each distinct role string once: a class of thousands carries a handful of them.
+    unknown = sorted(unknown_roles({r for m in roster.members for r in m.roles}))
     if unknown:
         raise UnknownRosterRolesError(
-            "The course roster carries roles outside the LTI vocabularies "
-            f"({', '.join(unknown[:3])}); nothing was changed.",
+            N_(
+                "The course roster carries roles outside the LTI vocabularies (%(roles)s); "
+                "nothing was changed."
+            ),
+            params={"roles": ", ".join(unknown[:3])},
         )
 
 

@@ -68,16 +68,19 @@ from etwin_lti.domain.teacher_linking import (
     may_link,
     token_hash,
 )
+from etwin_lti.domain.translatable import N_
 from etwin_lti.domain.validation import FieldErrors
-from etwin_lti.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from etwin_lti.errors import InvalidInputError, NotFoundError, PermissionDeniedError, PupilFixer
+from etwin_lti.services.wording import Wording, wording_for
 
 INVITATION_PATH = "/lti/link/invitation/"
 _NEVER_TEACHERS = frozenset(
     {TwinSpaceRole.PUPIL.value, TwinSpaceRole.PUPIL_ADMINISTRATOR.value, TwinSpaceRole.GUEST.value}
 )
-CODE_SENT = (
+# The page fills in ``minutes=CODE_MINUTES`` when it translates it (web.linking_views).
+CODE_SENT = N_(
     "If an eTwinning teacher profile uses this address, a code is on its way to it. It works "
-    f"once, for {CODE_MINUTES} minutes."
+    "once, for %(minutes)s minutes."
 )
 
 
@@ -232,7 +235,11 @@ class TeacherLinkingService:
             expires_at=code_expiry(now),
         )
         if profile is not None:
-            self._mail.send(_code_mail(address, profile, claimant, code))
+            # The mail reads in the language of the launch that asked for it: the tool records
+            # no language per person, and the one who asks is the profile's owner or learns
+            # nothing (the code is useless to anyone else).
+            words = wording_for(session.locale)
+            self._mail.send(_code_mail(address, profile, claimant, code, words))
         return CODE_SENT
 
     def verify_code(self, session: LaunchSession, given: str) -> LinkResult:
@@ -248,7 +255,10 @@ class TeacherLinkingService:
             if left <= 0:
                 raise TooManyAttemptsError()
             raise WrongCodeError(
-                f"This code is not right. {left} attempt{'s' if left != 1 else ''} left."
+                N_("This code is not right. %(left)s attempt left.")
+                if left == 1
+                else N_("This code is not right. %(left)s attempts left."),
+                params={"left": left},
             )
         assert challenge.profile_id is not None  # codes_match is False without a profile
         self._accounts.make_link(
@@ -302,8 +312,9 @@ class TeacherLinkingService:
         teacher = self._hub.get_person(person_id)
         if teacher.country_code != nso_country_code.strip().upper():
             raise PermissionDeniedError(
-                f"Only the NSO of {teacher.country_code} validates this teacher.",
+                N_("Only the NSO of %(country)s validates this teacher."),
                 who_can_fix=f"the National Support Organisation of {teacher.country_code}",
+                params={"country": teacher.country_code},
             )
         return self._accounts.validate(person_id, teacher.country_code, self._clock())
 
@@ -398,8 +409,9 @@ class TeacherLinkingService:
             or (resource.kind, resource.id) != (ResourceKind.TWINSPACE, twinspace_id)
         ):
             raise PermissionDeniedError(
-                "Invitations are made from the TwinSpace's own activity.",
-                who_can_fix="a teacher administrator of this TwinSpace",
+                N_("Invitations are made from the TwinSpace's own activity."),
+                who_can_fix=N_("a teacher administrator of this TwinSpace"),
+                pupil_fixer=PupilFixer.AS_SAID,
             )
         try:
             member = self._hub.get_member(twinspace_id, session.person_id)
@@ -411,8 +423,9 @@ class TeacherLinkingService:
             or member.role is not TwinSpaceRole.TEACHER_ADMINISTRATOR
         ):
             raise PermissionDeniedError(
-                "Only teacher administrators (founders and co-founders) invite teachers.",
-                who_can_fix="a teacher administrator of this TwinSpace",
+                N_("Only teacher administrators (founders and co-founders) invite teachers."),
+                who_can_fix=N_("a teacher administrator of this TwinSpace"),
+                pupil_fixer=PupilFixer.AS_SAID,
             )
         return session.person_id
 
@@ -476,13 +489,23 @@ def _token_from(given: str) -> str:
     return value.split("?", 1)[0].split("#", 1)[0].strip("/ ")
 
 
-def _code_mail(address: str, profile: Person, claimant: Person, code: str) -> OutgoingMail:
-    body = (
-        f"Hello {profile.display_name},\n\n"
-        f"Someone signed in to an LMS as {claimant.display_name} asked to connect that LMS "
-        "account to your eTwinning teacher account.\n\n"
-        f"If it was you, enter this code in the eTwinning activity: {code}\n\n"
-        f"The code works once, for {CODE_MINUTES} minutes. If it was not you, ignore this "
-        "e-mail: nothing changes without the code.\n"
+def _code_mail(
+    address: str, profile: Person, claimant: Person, code: str, words: Wording
+) -> OutgoingMail:
+    _ = words._
+    paragraphs = (
+        _("Hello %(name)s,", name=profile.display_name),
+        _(
+            "Someone signed in to an LMS as %(claimant)s asked to connect that LMS account to "
+            "your eTwinning teacher account.",
+            claimant=claimant.display_name,
+        ),
+        _("If it was you, enter this code in the eTwinning activity: %(code)s", code=code),
+        _(
+            "The code works once, for %(minutes)s minutes. If it was not you, ignore this "
+            "e-mail: nothing changes without the code.",
+            minutes=CODE_MINUTES,
+        ),
     )
-    return OutgoingMail(to=address, subject="Your eTwinning connection code", body=body)
+    subject = _("Your eTwinning connection code")
+    return OutgoingMail(to=address, subject=subject, body="\n\n".join(paragraphs) + "\n")

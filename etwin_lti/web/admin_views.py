@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.translatable import N_
-from etwin_lti.errors import InvalidInputError, PermissionDeniedError
+from etwin_lti.errors import InvalidInputError, PermissionDeniedError, PupilFixer
 from etwin_lti.web.container import services
 from etwin_lti.web.csrf import form_csrf_matches, form_csrf_token
 from etwin_lti.web.session import TOKEN_FIELD, current_launch, launch_token
@@ -30,6 +30,7 @@ class NotToolAdminError(PermissionDeniedError):
     error = "not_tool_admin"
     description = N_("Only the tool's administrators (LMS administrators) can see this page.")
     who_can_fix = N_("your LMS administrator")
+    pupil_fixer = PupilFixer.TEACHER
 
 
 def _passback() -> Any:

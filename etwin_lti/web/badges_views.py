@@ -20,8 +20,8 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import NotFoundError
 from etwin_lti.services import badges
-from etwin_lti.services.certificates import certificate_pdf
 from etwin_lti.web.container import services
+from etwin_lti.web.i18n import page_wording
 from etwin_lti.web.negotiation import prefers_html
 
 bp = Blueprint("badges", __name__, url_prefix="/badges")
@@ -75,7 +75,11 @@ def assertion(acknowledgement_id: int) -> Response:
     container, urls, key = _context()
     if prefers_html():
         page = badges.assertion_page(
-            container.hub, urls, acknowledgement_id, issuer_name=_issuer_name()
+            container.hub,
+            urls,
+            acknowledgement_id,
+            issuer_name=_issuer_name(),
+            words=page_wording(),
         )
         body = render_template("badges/assertion.html", page=page)
         response = Response(body, status=410 if page.revoked else 200, mimetype="text/html")
@@ -101,6 +105,7 @@ def verify(acknowledgement_id: int) -> str:
         acknowledgement_id,
         issuer_name=_issuer_name(),
         identity=request.args.get("identity"),
+        words=page_wording(),
     )
     return render_template("badges/verify.html", result=result)
 
@@ -109,8 +114,14 @@ def _certificate(acknowledgement_id: int) -> badges.Certificate:
     container, urls, key = _context()
     if not badges.check_certificate_key(key, acknowledgement_id, request.args.get("k")):
         raise NotFoundError(N_("No such certificate."))
+    # In the language of whoever opens or downloads it (their launch, else their browser).
     return badges.certificate(
-        container.hub, urls, key, acknowledgement_id, issuer_name=_issuer_name()
+        container.hub,
+        urls,
+        key,
+        acknowledgement_id,
+        issuer_name=_issuer_name(),
+        words=page_wording(),
     )
 
 
@@ -125,6 +136,10 @@ def certificate_page(acknowledgement_id: int) -> tuple[str, int]:
 
 @bp.get("/assertions/<int:acknowledgement_id>/certificate.pdf")
 def certificate_download(acknowledgement_id: int) -> Response:
+    # Imported here: fpdf2 and its font shaping (fontTools...) cost a web worker ~30 MiB, and
+    # only this download draws a PDF; a launch never does (issue 11, RSS per worker).
+    from etwin_lti.services.certificates import certificate_pdf
+
     certificate = _certificate(acknowledgement_id)
     return Response(
         certificate_pdf(certificate),

@@ -12,7 +12,7 @@ and a time always names its time zone (``ETWIN_TIMEZONE``, an IANA name, UTC by 
 from __future__ import annotations
 
 import logging
-import re
+from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -31,29 +31,16 @@ from flask_babel import (
 from markupsafe import Markup, escape
 
 from etwin_lti.domain.moderation import PUPIL_AUTHOR
+from etwin_lti.domain.translatable import DEFAULT_LOCALE, SUPPORTED_LOCALES, supported_locale
 from etwin_lti.errors import ConfigurationError, EtwinLtiError
 from etwin_lti.persistence.db import lost_database
 from etwin_lti.services.pages.common import FORMER_MEMBER
+from etwin_lti.services.wording import Wording, wording_for
 from etwin_lti.web.terms import field_name, term
 
-SUPPORTED_LOCALES = ("en", "es", "fr")
 STAND_IN_NAMES = frozenset({FORMER_MEMBER, PUPIL_AUTHOR})
-DEFAULT_LOCALE = "en"
-# A BCP 47 tag or a POSIX locale name: the primary language subtag, then anything.
-_TAG = re.compile(r"^\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*\s*$")
 
 log = logging.getLogger(__name__)
-
-
-def supported_locale(tag: object) -> str | None:
-    """``"es-ES"``, ``"fr_CA"``, ``"FR"`` → the supported locale; anything else → None."""
-    if not isinstance(tag, str) or len(tag) > 64:
-        return None
-    match = _TAG.match(tag)
-    if match is None:
-        return None
-    language = match.group(1).lower()
-    return language if language in SUPPORTED_LOCALES else None
 
 
 def select_locale() -> str:
@@ -115,6 +102,16 @@ def author_name(name: str) -> str:
     """A person's name as it is; only the tool's own stand-ins ("A former member") translate,
     so that nobody's real name is ever mistaken for a text of the catalogs."""
     return str(gettext(name)) if name in STAND_IN_NAMES else name
+
+
+def page_wording() -> Wording:
+    """The services' ``Wording`` in this page's language (a certificate, a badge page)."""
+    return wording_for(html_lang())
+
+
+def spoken_list(names: Sequence[str]) -> str:
+    """``France, Italy and Poland`` in the page's language (CLDR's list pattern)."""
+    return page_wording().spoken_list(names)
 
 
 def html_lang() -> str:
@@ -209,6 +206,7 @@ def install_i18n(app: Flask) -> None:
     app.jinja_env.filters["error_description"] = translated_description
     app.jinja_env.filters["author"] = author_name
     app.jinja_env.filters["number"] = format_decimal
+    app.jinja_env.filters["spoken_list"] = spoken_list
     app.jinja_env.globals.update(
         html_lang=html_lang,
         time_element=time_element,

@@ -22,9 +22,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, g, make_response, render_template, request
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from etwin_lti.domain.launches import LaunchSession
+from etwin_lti.domain.teacher_linking import CODE_MINUTES
 from etwin_lti.errors import LaunchSessionError, PermissionDeniedError
 from etwin_lti.services.pages.common import CSRF_FIELD
 from etwin_lti.services.teacher_linking import LinkResult
@@ -120,7 +122,7 @@ def accept_invitation() -> Response:
 def request_code() -> tuple[str, int]:
     session = _posting()
     sent = _service().request_code(session, request.form.get("email", ""))
-    return _linking_page(session, code_sent=sent)
+    return _linking_page(session, code_sent=gettext(sent, minutes=CODE_MINUTES))
 
 
 @bp.post("/lti/link/code/verify")

@@ -53,10 +53,12 @@ from etwin_lti.domain.model import (
 from etwin_lti.domain.moderation import ContentKind, ContentState, ModerationEntry
 from etwin_lti.domain.paging import MemberPage, ParticipantPage, RoleCount, TraineePage
 from etwin_lti.domain.partner_invitations import PartnerInvitation
+from etwin_lti.domain.people import NewPerson
 from etwin_lti.domain.ports.chat import ChatHub
 from etwin_lti.domain.ports.material_files import MaterialFilesHub
 from etwin_lti.domain.public_pages import GALLERY_PAGE_SIZE, PublicProject, PublicProjectList
 from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
+from etwin_lti.domain.twinspaces import MemberSync, SyncedMembers
 
 
 class PeopleHub(Protocol):
@@ -78,6 +80,12 @@ class PeopleHub(Protocol):
         """NSO officers need a ``country_code``; teachers may come without one (the LMS may not
         know it) but, when given, it must be eligible, as for NSO officers. A pupil's e-mail
         is refused (422)."""
+        ...
+
+    def create_people(self, drafts: Sequence[NewPerson]) -> list[Person]:
+        """Create several people at once (a roster's newcomers, or a launch's one), in order,
+        each checked as ``create_person`` checks it: one invalid entry refuses the whole call
+        (422) and nothing is written."""
         ...
 
     def get_person(self, person_id: int) -> Person: ...
@@ -260,6 +268,14 @@ class TwinSpacesHub(Protocol):
         member with ``role_source=LMS``, but never changes a member whose role source is MANUAL
         or PROJECT (a teacher administrator's decision wins), and never into an archived
         TwinSpace."""
+        ...
+
+    def sync_members(self, twinspace_id: int, changes: Sequence[MemberSync]) -> SyncedMembers:
+        """``sync_member`` for each change, in order (a later change of the same person sees
+        the earlier one), in as few round trips as the hub allows (the local hub: one
+        transaction). An unknown TwinSpace raises (404); what ``sync_member`` would refuse for
+        one person (unknown person, a role not for their kind, an archived TwinSpace) is in
+        ``refused`` and the others are applied."""
         ...
 
 

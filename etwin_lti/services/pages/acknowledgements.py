@@ -30,14 +30,16 @@ from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.model import Acknowledgement, Edition, Unit
 from etwin_lti.domain.ports import CourseHub, RecognitionHub
 from etwin_lti.domain.translatable import N_
-from etwin_lti.errors import PermissionDeniedError
+from etwin_lti.errors import PermissionDeniedError, PupilFixer
 from etwin_lti.services import badges, charts
+from etwin_lti.services.wording import ENGLISH, Wording
 
 
 class NotATrainerError(PermissionDeniedError):
     error = "not_a_trainer"
     description = N_("Only the trainers of this course edition see who earned what.")
     who_can_fix = N_("the course's organiser (ask to be added as a trainer of the edition)")
+    pupil_fixer = PupilFixer.TEACHER
 
 
 @dataclass(frozen=True)
@@ -125,14 +127,17 @@ class AcknowledgementPages:
         self.hub = hub
         self.links = links
 
-    def view(self, session: LaunchSession, *, today: date | None = None) -> AcknowledgementsView:
-        """``today`` ends the dashboards' time line (None: each edition's last day)."""
+    def view(
+        self, session: LaunchSession, *, today: date | None = None, words: Wording = ENGLISH
+    ) -> AcknowledgementsView:
+        """``today`` ends the dashboards' time line (None: each edition's last day); ``words``
+        are the reader's, for the charts."""
         me = session.person_id
         if me is None:
             return AcknowledgementsView(session.role, (), ())
         mine = self.links.lines(self.hub.list_acknowledgements(person_id=me))
         trained = [e for e in self.hub.list_editions() if me in e.trainer_ids]
-        boards = tuple(self._dashboard(e, today) for e in trained)
+        boards = tuple(self._dashboard(e, today, words) for e in trained)
         return AcknowledgementsView(session.role, mine, boards)
 
     def dashboard(
@@ -141,7 +146,7 @@ class AcknowledgementPages:
         edition = self.hub.get_edition(edition_id)  # unknown: 404 first
         if session.person_id is None or session.person_id not in edition.trainer_ids:
             raise NotATrainerError()
-        return self._dashboard(edition, today)
+        return self._dashboard(edition, today, ENGLISH)  # the CSV's numbers, not its charts
 
     def progress_csv(self, session: LaunchSession, edition_id: int) -> str:
         board = self.dashboard(session, edition_id)
@@ -162,7 +167,7 @@ class AcknowledgementPages:
             )
         return out.getvalue()
 
-    def _dashboard(self, edition: Edition, today: date | None) -> EditionDashboard:
+    def _dashboard(self, edition: Edition, today: date | None, words: Wording) -> EditionDashboard:
         units = tuple(self.hub.list_units(edition_id=edition.id))
         held = {
             a.person_id: a
@@ -188,30 +193,41 @@ class AcknowledgementPages:
             units,
             per_unit,
             tuple(trainees),
-            by_unit=_by_unit_chart(edition, units, per_unit, len(trainees)),
-            over_time=_over_time_chart(edition, units, trainees, today),
+            by_unit=_by_unit_chart(edition, units, per_unit, len(trainees), words),
+            over_time=_over_time_chart(edition, units, trainees, today, words),
         )
 
 
 def _by_unit_chart(
-    edition: Edition, units: tuple[Unit, ...], per_unit: tuple[int, ...], trainees: int
+    edition: Edition,
+    units: tuple[Unit, ...],
+    per_unit: tuple[int, ...],
+    trainees: int,
+    words: Wording,
 ) -> charts.ChartData:
+    _ = words._
     return charts.bar_chart(
         f"by-unit-{edition.id}",
-        f"{edition.title}: trainees who completed each unit",
+        _("%(edition)s: trainees who completed each unit", edition=edition.title),
         [
             charts.Bar(u.title, n, trainees)  # in unit order; titles say "Unit 1: ..."
             for u, n in zip(units, per_unit, strict=True)
         ],
-        unit="trainees",
-        heading="Unit",
+        unit=_("trainees"),
+        heading=_("Unit"),
         small_width=charts.NARROW,
+        words=words,
     )
 
 
 def _over_time_chart(
-    edition: Edition, units: tuple[Unit, ...], trainees: list[TraineeLine], today: date | None
+    edition: Edition,
+    units: tuple[Unit, ...],
+    trainees: list[TraineeLine],
+    today: date | None,
+    words: Wording,
 ) -> charts.ChartData:
+    _ = words._
     last = min(edition.ends_on, today) if today else edition.ends_on
     mondays = charts.weeks(edition.starts_on, max(last, edition.starts_on))
     # Units with activities only: a reading-only unit is complete without a date.
@@ -219,12 +235,16 @@ def _over_time_chart(
     totals = charts.cumulative_by_week((d for t in trainees for d in t.completed_on), mondays)
     return charts.line_chart(
         f"over-time-{edition.id}",
-        f"{edition.title}: units completed by all trainees, by the week's Monday",
-        [charts.Point(charts.short_date(m), n) for m, n in zip(mondays, totals, strict=True)],
+        _(
+            "%(edition)s: units completed by all trainees, by the week's Monday",
+            edition=edition.title,
+        ),
+        [charts.Point(words.short_date(m), n) for m, n in zip(mondays, totals, strict=True)],
         y_max=possible,
-        unit="units completed",
-        heading="Week of",
+        unit=_("units completed"),
+        heading=_("Week of"),
         small_width=charts.NARROW,
+        words=words,
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,7 +13,7 @@ class EqlLine:
     """ "European Quality Label — awarded on <date> because it holds NQLs from X and Y"."""
 
     awarded_on: date
-    countries: str  # "France and Italy"
+    countries: tuple[str, ...]  # "France and Italy" in the page's language (|spoken_list)
     by_rule: bool
     withdrawn_on: date | None
     withdrawal_reason: str | None
@@ -25,15 +24,8 @@ def eql_line(status: EqlStatus | None) -> EqlLine | None:
         return None
     return EqlLine(
         awarded_on=status.awarded_on,
-        countries=spoken_list(status.country_names),
+        countries=tuple(status.country_names),
         by_rule=status.awarded_by == EQL_BY_RULE,
         withdrawn_on=status.withdrawn_on,
         withdrawal_reason=status.withdrawal_reason,
     )
-
-
-def spoken_list(names: Sequence[str]) -> str:
-    """ "France", "France and Italy", "France, Italy and Poland"."""
-    if len(names) <= 1:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} and {names[-1]}"

@@ -58,6 +58,7 @@ from etwin_lti.services.pages.common import (
     require_person,
 )
 from etwin_lti.services.pages.labels import EqlLine, eql_line
+from etwin_lti.services.wording import ENGLISH, Wording
 
 VISIBILITIES = {v.value: v for v in Visibility}
 MATERIAL_KIND_VALUES = {k.value: k for k in MaterialKind}
@@ -261,9 +262,15 @@ class TwinSpacePages:
         return _Context(space, snap.project, snap.viewer)
 
     def view(
-        self, session: LaunchSession, twinspace_id: int, *, today: date | None = None
+        self,
+        session: LaunchSession,
+        twinspace_id: int,
+        *,
+        today: date | None = None,
+        words: Wording = ENGLISH,
     ) -> TwinSpaceView:
-        """``today`` ends the overview's activity weeks (None: the newest contribution's)."""
+        """``today`` ends the overview's activity weeks (None: the newest contribution's);
+        ``words`` are the reader's, for the overview's charts."""
         snap = self._snapshot(session, twinspace_id)
         ctx = self._checked(session, snap)
         active = twinspaces.is_active(ctx.viewer)
@@ -392,7 +399,7 @@ class TwinSpacePages:
             moderator=moderator,
             trail=self._trail(ctx, names) if moderator else (),
             eql=eql_line(snap.eql),
-            overview=_overview(snap, today) if moderator else None,
+            overview=_overview(snap, today, words) if moderator else None,
         )
 
     def _trail(self, ctx: _Context, names: Mapping[int, str]) -> tuple[editing.TrailLine, ...]:
@@ -643,15 +650,32 @@ def _contribution_days(snap: TwinSpaceSnapshot) -> list[date]:
     return [m.date() for m in moments]
 
 
-def _overview(snap: TwinSpaceSnapshot, today: date | None) -> Overview:
+# A bar's label: the role's members, a whole noun in each language (no English "s" added).
+ROLE_PLURALS = {
+    TwinSpaceRole.TEACHER_ADMINISTRATOR: N_("Teacher administrators"),
+    TwinSpaceRole.TEACHER: N_("Teachers"),
+    TwinSpaceRole.EXPERT: N_("Experts"),
+    TwinSpaceRole.OBSERVER: N_("Observers"),
+    TwinSpaceRole.PUPIL_ADMINISTRATOR: N_("Pupil administrators"),
+    TwinSpaceRole.PUPIL: N_("Pupils"),
+    TwinSpaceRole.GUEST: N_("Guests"),
+}
+
+
+def _overview(snap: TwinSpaceSnapshot, today: date | None, words: Wording) -> Overview:
+    _ = words._
     total = sum(c.active + c.suspended for c in snap.role_counts)
     roles = charts.bar_chart(
         f"roles-{snap.twinspace.id}",
-        "Active members by role",
-        [charts.Bar(label(c.role.value) + "s", c.active, total) for c in snap.role_counts],
-        unit="members",
-        heading="Role",
+        _("Active members by role"),
+        [
+            charts.Bar(words.translate(ROLE_PLURALS[c.role]), c.active, total)
+            for c in snap.role_counts
+        ],
+        unit=_("members"),
+        heading=_("Role"),
         width=charts.NARROW,  # the members' column
+        words=words,
     )
     days = _contribution_days(snap)
     end = today or max(days, default=snap.project.created_at.date())
@@ -659,11 +683,12 @@ def _overview(snap: TwinSpaceSnapshot, today: date | None) -> Overview:
     counts = charts.count_by_week(days, mondays)
     activity = charts.bar_chart(
         f"activity-{snap.twinspace.id}",
-        f"Contributions of the last {ACTIVITY_WEEKS} weeks, by the week's Monday",
-        [charts.Bar(charts.short_date(m), n, 0) for m, n in zip(mondays, counts, strict=True)],
-        unit="contributions",
-        heading="Week of",
+        _("Contributions of the last %(weeks)s weeks, by the week's Monday", weeks=ACTIVITY_WEEKS),
+        [charts.Bar(words.short_date(m), n, 0) for m, n in zip(mondays, counts, strict=True)],
+        unit=_("contributions"),
+        heading=_("Week of"),
         width=charts.NARROW,
+        words=words,
     )
     return Overview(roles, activity, sum(counts))
 

@@ -71,6 +71,7 @@ from etwin_lti.errors import (
     LaunchSessionError,
     NotFoundError,
     PermissionDeniedError,
+    PupilFixer,
 )
 from etwin_lti.services.audit import acting_as
 from etwin_lti.services.pages.common import PersonRequiredError, check_csrf, csrf_key
@@ -95,6 +96,7 @@ class NotForTeachersError(PermissionDeniedError):
     error = "admin_only"
     description = N_("No teacher does this: it takes an admin token.")
     who_can_fix = N_("the tool administrator")
+    pupil_fixer = PupilFixer.TEACHER
 
 
 class NotYoursError(PermissionDeniedError):

@@ -7,13 +7,16 @@ from typing import Any
 
 from flask import Response
 
+from etwin_lti.web.i18n import page_wording
 from etwin_lti.web.pages import bp, pages, render_page
 from etwin_lti.web.session import current_launch
 
 
 @bp.get("/embed/acknowledgements")
 def acknowledgements() -> Any:
-    view = pages().acknowledgements.view(current_launch(), today=datetime.now(UTC).date())
+    view = pages().acknowledgements.view(
+        current_launch(), today=datetime.now(UTC).date(), words=page_wording()
+    )
     return render_page("pages/acknowledgements.html", view, {})
 
 

@@ -10,6 +10,7 @@ from flask import request
 
 from etwin_lti.errors import InvalidInputError
 from etwin_lti.services.pages.twinspace import MESSAGES
+from etwin_lti.web.i18n import page_wording
 from etwin_lti.web.pages import (
     FormErrors,
     back_page,
@@ -25,7 +26,7 @@ from etwin_lti.web.session import current_launch
 
 def _page(twinspace_id: int, status: int = 200, errors: FormErrors | None = None) -> Any:
     today = datetime.now(UTC).date()
-    view = pages().twinspace.view(current_launch(), twinspace_id, today=today)
+    view = pages().twinspace.view(current_launch(), twinspace_id, today=today, words=page_wording())
     return render_page("pages/twinspace.html", view, MESSAGES, status=status, form_errors=errors)
 
 

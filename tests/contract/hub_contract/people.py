@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from etwin_lti.domain.model import (
     PersonKind,
     ProjectScope,
 )
+from etwin_lti.domain.people import NewPerson
 from etwin_lti.domain.ports import HubPort
 from etwin_lti.errors import (
     InvalidInputError,
@@ -213,3 +216,34 @@ class PeopleContract:
         assert (updated.id, updated.country_code, updated.kind) == (t.id, "UA", PersonKind.TEACHER)
         assert hub.get_person(t.id) == updated
         assert hub.get_person(admin.id).country_code is None
+
+    def test_people_created_in_bulk_in_order(self, hub: HubPort) -> None:
+        assert hub.create_people([]) == []
+        drafts = [
+            NewPerson("Pupil 1A2B", PersonKind.PUPIL, None, None, None),
+            NewPerson("A visitor", PersonKind.GUEST, None, None, None),
+            NewPerson(" Bulk Teacher ", PersonKind.TEACHER, "fr", "Lycée", "bulk@school.example"),
+            NewPerson("Pupil 3C4D", PersonKind.PUPIL, None, None, None),
+        ]
+        created = hub.create_people(drafts)
+        assert [(p.display_name, p.kind) for p in created] == [
+            ("Pupil 1A2B", PersonKind.PUPIL),
+            ("A visitor", PersonKind.GUEST),
+            ("Bulk Teacher", PersonKind.TEACHER),
+            ("Pupil 3C4D", PersonKind.PUPIL),
+        ]
+        assert len({p.id for p in created}) == 4
+        assert (created[2].country_code, created[2].school) == ("FR", "Lycée")
+        assert all(p.email is None for p in created if p.kind is PersonKind.PUPIL)
+        assert [hub.get_person(p.id) for p in created] == created
+
+    def test_one_invalid_person_refuses_the_whole_batch(self, hub: HubPort) -> None:
+        name = f"Bulk refused {uuid.uuid4().hex[:8]}"
+        drafts = [
+            NewPerson(name, PersonKind.TEACHER, "FR", None, None),
+            NewPerson("Pupil 5E6F", PersonKind.PUPIL, None, None, "kid@example.org"),
+        ]
+        with pytest.raises(InvalidInputError) as caught:
+            hub.create_people(drafts)
+        assert "email" in caught.value.errors
+        assert hub.find_teachers(name) == []  # the valid one was not written either

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from etwin_lti.domain.model import (
     MemberStatus,
     PersonKind,
     RoleSource,
 )
 from etwin_lti.domain.ports import HubPort
+from etwin_lti.domain.twinspaces import MemberSync
 from etwin_lti.errors import (
     InvalidInputError,
     NotFoundError,
@@ -15,10 +18,12 @@ from etwin_lti.errors import (
     RuleViolationError,
 )
 from tests.contract.hub_contract.builders import (
+    UNKNOWN_ID,
     R,
     Refusal,
     _invite,
     _space_call,
+    archived_space,
     newcomer,
     person,
     space,
@@ -224,3 +229,50 @@ class TwinSpacesContract:
         hub.sync_member(s.id, lms_teacher.id, R.TEACHER)
         hub.add_partner(s.admin, s.project.id, lms_teacher.id)
         assert hub.get_member(s.id, lms_teacher.id).role_source is RoleSource.PROJECT
+
+    def test_sync_members_is_sync_member_for_each_change(self, hub: HubPort) -> None:
+        s = space(hub, pupils=False)
+        kid, other, stranger = (person(hub, PersonKind.PUPIL) for _ in range(3))
+        manual = person(hub, PersonKind.PUPIL)
+        hub.sync_member(s.id, manual.id, R.PUPIL)
+        hub.change_role(s.admin, s.id, manual.id, R.PUPIL_ADMINISTRATOR)
+        synced = hub.sync_members(
+            s.id,
+            [
+                MemberSync(kid.id, R.PUPIL),
+                MemberSync(other.id, R.PUPIL),
+                MemberSync(stranger.id, R.PUPIL, active=False),  # not a member: nothing to end
+                MemberSync(UNKNOWN_ID, R.PUPIL),
+                MemberSync(s.admin, R.TEACHER, active=False),  # a founder: the project's
+                MemberSync(manual.id, R.PUPIL, active=False),  # a teacher decided: kept
+                MemberSync(kid.id, R.TEACHER),  # a pupil is never a teacher
+                MemberSync(other.id, R.PUPIL, active=False),  # sees the change above
+            ],
+        )
+        assert set(synced.refused) == {stranger.id, UNKNOWN_ID, kid.id}
+        assert isinstance(synced.refused[stranger.id], NotFoundError)
+        assert isinstance(synced.refused[UNKNOWN_ID], NotFoundError)
+        assert isinstance(synced.refused[kid.id], RuleViolationError)
+        assert set(synced.members) == {other.id, s.admin, manual.id}
+        assert synced.members[s.admin].role is R.TEACHER_ADMINISTRATOR
+        assert synced.members[manual.id].role_source is RoleSource.MANUAL
+        assert synced.members[other.id].status is MemberStatus.SUSPENDED
+        # what was applied is what a re-read shows; the refused change left the first one
+        assert hub.get_member(s.id, kid.id).role is R.PUPIL
+        assert hub.get_member(s.id, kid.id).role_source is RoleSource.LMS
+        assert hub.get_member(s.id, other.id) == synced.members[other.id]
+        assert hub.get_member(s.id, manual.id).status is MemberStatus.ACTIVE
+        with pytest.raises(NotFoundError):
+            hub.get_member(s.id, stranger.id)
+        assert hub.get_twinspace(s.id).has_pupils
+        assert hub.sync_members(s.id, []).members == {}
+
+    def test_sync_members_of_an_unknown_or_archived_twinspace(self, hub: HubPort) -> None:
+        kid = person(hub, PersonKind.PUPIL)
+        with pytest.raises(NotFoundError):
+            hub.sync_members(UNKNOWN_ID, [MemberSync(kid.id, R.PUPIL)])
+        closed = archived_space(hub)
+        synced = hub.sync_members(closed.id, [MemberSync(kid.id, R.PUPIL)])
+        assert synced.members == {} and isinstance(synced.refused[kid.id], RuleViolationError)
+        with pytest.raises(NotFoundError):
+            hub.get_member(closed.id, kid.id)

@@ -270,3 +270,41 @@ def test_a_returning_learner_is_found_without_a_round_trip_until_an_erasure(
     finally:
         for database in (a_db, b_db, shared_db):
             database.dispose()
+
+
+def test_a_writer_holding_the_pools_last_connection_renews_the_token_without_waiting(
+    database_url: str,
+) -> None:
+    """Without Redis the token is a row of the same database. Written from the check-in, it
+    needed a second pooled connection while the writer still held its own: with every
+    connection taken, each writer waited for the pool's timeout, then gave up renewing. Now it
+    is written by the committing transaction itself."""
+    database = Database(database_url, pool_size=1, max_overflow=0, pool_timeout=1)
+    cache = SqlKeyValueCache(database)  # the embedded default: the cache on the tool's engine
+    clock = Clock()
+    memo: SharedMemo[Any] = SharedMemo(cache, "registrations", check_seconds=CHECK, clock=clock)
+    watch_tables(database.engine, memo, REGISTRATION_TABLES)
+    registrations = MemoizedRegistrationStore(database, memo)
+    try:
+        platform = registrations.add_platform(
+            PlatformRegistration(
+                issuer=ISSUER,
+                client_id="c1",
+                name="Moodle",
+                auth_login_url=ISSUER + "/auth",
+                auth_token_url=ISSUER + "/token",
+                key_set_url=ISSUER + "/jwks",
+            )
+        )
+        registrations.add_deployment(platform.id, "d1", active=True)
+        _, deployment = registrations.get_platform_and_deployment(platform.id, "d1")
+        assert deployment is not None and deployment.active
+        token = cache.get("memo:registrations")
+        with database.engine.begin() as connection:  # the pool's only connection
+            connection.execute(update(DeploymentRow).values(active=False))
+        assert cache.get("memo:registrations") not in (None, token)
+        # This instance forgot at once; another one would at its next check.
+        _, deployment = registrations.get_platform_and_deployment(platform.id, "d1")
+        assert deployment is not None and not deployment.active
+    finally:
+        database.dispose()

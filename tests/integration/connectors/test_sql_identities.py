@@ -84,3 +84,22 @@ def test_a_direct_link_is_unique_per_issuer_and_sub(store: SqlIdentityStore) -> 
     store.link(other, 4, deployment_id="d-1", kind=PersonKind.TEACHER)  # another LMS: fine
     assert store.find(ANA) == KnownPerson(3, PersonKind.TEACHER)
     assert store.unlink_person(3) == 1 and store.find(ANA) is None
+
+
+def test_a_roster_claims_and_settles_in_bulk(store: SqlIdentityStore) -> None:
+    """A roster's newcomers: one claim of them all, the ones held elsewhere left out, one
+    settlement; a release gives back only unsettled claims."""
+    assert store.claim(ANA, deployment_id="d-1", kind=PersonKind.PUPIL)  # a launch holds Ana
+    batch = [LtiIdentity(MOODLE, str(n)) for n in range(100, 110)]
+    claims = [(ANA, PersonKind.PUPIL)] + [(i, PersonKind.PUPIL) for i in batch]
+    won = store.claim_many(claims, deployment_id="d-1")
+    assert won == set(batch)
+    assert store.claim_many(claims, deployment_id="d-1") == set()  # nobody wins twice
+    assert store.known(MOODLE) == {}  # claimed, not settled
+    store.settle_many({i: 1000 + n for n, i in enumerate(batch[:8])})
+    store.release_many([batch[0], batch[8], batch[9]])  # the settled one stays
+    assert store.known(MOODLE) == {
+        i.subject: KnownPerson(1000 + n, PersonKind.PUPIL) for n, i in enumerate(batch[:8])
+    }
+    assert store.claim_many([(batch[9], PersonKind.GUEST)], deployment_id="d-2") == {batch[9]}
+    assert store.find(ANA) is None  # the launch's claim was not touched

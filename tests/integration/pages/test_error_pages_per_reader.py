@@ -4,7 +4,10 @@ code in small print; API clients keep the same JSON."""
 
 from __future__ import annotations
 
+import html
 import re
+
+import pytest
 
 from tests.integration.pages.conftest import PagesWorld, submit
 from tests.support.lti_tokens import ROLE_INSTRUCTOR, ROLE_LEARNER
@@ -34,6 +37,35 @@ def test_a_suspended_pupil_reads_a_pupils_words_and_who_can_let_them_in(
     assert "suspended" not in page and "HTTP 403" not in page
     assert who_can_fix(page) == "a teacher administrator of this TwinSpace"
     assert "<small>Error code: <code>forbidden</code></small>" in page
+
+
+@pytest.mark.parametrize(
+    ("locale", "label", "fixer"),
+    [
+        ("es", "Quién puede solucionarlo:", "un docente administrador de este TwinSpace"),
+        ("fr", "Qui peut régler ce problème :", "un enseignant administrateur de ce TwinSpace"),
+    ],
+)
+def test_a_suspended_pupil_reads_it_in_the_launchs_language(
+    world: PagesWorld, locale: str, label: str, fixer: str
+) -> None:
+    """Whom a pupil is sent to is the error class's choice, so it holds in every language."""
+    people = world.demo.people
+    world.hub.suspend_member(people["founder_fr"], world.demo.twinspace_id, people["pupil_b"])
+    response = world.launcher.launch(
+        world.client(),
+        sub="pupil-b",
+        roles=[ROLE_LEARNER],
+        resource=world.ts,
+        **{PRESENTATION: {"locale": locale}},
+    )
+    assert response.status_code == 403
+    page = html.unescape(response.get_data(as_text=True))
+    assert f'lang="{locale}"' in page and 'data-reader="pupil"' in page
+    who = re.search(r'<p class="who">(.*?)</p>', page)
+    assert who, page[:800]
+    assert who.group(1).replace("\xa0", " ") == f"{label} <strong>{fixer}</strong>"
+    assert "You cannot go into" not in page and "Who can fix this" not in page
 
 
 def test_a_suspended_teacher_reads_what_happened_and_who_can_let_them_in(

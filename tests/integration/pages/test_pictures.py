@@ -3,6 +3,7 @@ teacher administrator's TwinSpace at a glance; each chart with its text alternat
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date
 from typing import Any
@@ -107,3 +108,34 @@ def test_an_edition_not_started_yet_draws_empty_charts(world: PagesWorld) -> Non
     over_time = figure(board, "over-time")
     assert "5 Jan 2099" in over_time  # one week: the first, though today is before it
     assert "Nobody holds this edition's certificate yet." in board
+
+
+PRESENTATION = "https://purl.imsglobal.org/spec/lti/claim/launch_presentation"
+
+
+def test_the_charts_speak_the_launchs_language(world: PagesWorld) -> None:
+    """Titles, units, text alternatives, table headings and week dates in Spanish and French."""
+    demo = world.demo
+    world.hub.complete_course(None, demo.edition_id, demo.people["founder_it"])
+    for locale, words in (
+        ("es", ("1 de 2 formandos", "unidades completadas", "Semana del", "Total")),
+        ("fr", ("1 sur 2 stagiaires", "unités terminées", "Semaine du", "Total")),
+    ):
+        trainer = world.launched(
+            "trainer",
+            [ROLE_INSTRUCTOR],
+            f"unit:{demo.unit_id}",
+            **{PRESENTATION: {"locale": locale}},
+        )
+        page = html.unescape(text(trainer.get("/embed/acknowledgements")))
+        charts = figure(page, "by-unit") + figure(page, "over-time")
+        for phrase in words:
+            assert phrase in charts, (locale, phrase)
+        assert " of 2 trainees" not in charts and "Week of" not in charts
+        founder = world.launched(
+            "founder-fr", [ROLE_INSTRUCTOR], world.ts, **{PRESENTATION: {"locale": locale}}
+        )
+        glance = html.unescape(text(founder.get(world.ts_url)))
+        roles = figure(glance, "roles")
+        plural = "Docentes administradores" if locale == "es" else "Enseignants administrateurs"
+        assert plural in roles and "Teacher administrators" not in roles
