@@ -13,7 +13,14 @@ What other libraries miss (lti-landscape.md 8.3), done here:
 - callers ask for the scopes of the call they are about to make only (least privilege);
 - ``authorized_request`` sends a call with the token and, on a 401, drops the cached token and
   retries once with a fresh one (the platform may revoke tokens before they expire);
-- the token is never logged; errors name the platform and its OAuth ``error`` code only.
+- the token is never logged; errors name the platform and its OAuth ``error`` code only;
+- with ``memo_seconds`` (bootstrap: ``MEMO_SECONDS``), a process also keeps the tokens it uses
+  in memory that long (docs/decisions/0038): a worker posting hundreds of scores a second would
+  otherwise read and decrypt the shared entry for every one. Short, because the shared entry's
+  remaining life is unknown here (it ends at least a safety margin before the token's own end,
+  and a 401 still refreshes). Threads missing the same token fetch it once (a lock per key),
+  and ``invalidate`` drops the memory with the shared entry. Off (0) by default: a provider
+  built without it reads the shared cache on every call, as before.
 
 The tokens themselves sit in the cache table/Redis for at most their lifetime (≤ 1 hour on
 Moodle), encrypted (``SecretBox``): a cache dump or a database backup holds no usable bearer
@@ -25,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -47,6 +55,7 @@ DEFAULT_EXPIRES_IN = 300  # when the platform does not say, assume a short life
 SAFETY_MARGIN_SECONDS = 60  # never use a token in its last minute (clock skew, slow calls)
 MIN_CACHE_SECONDS = 5
 MAX_TOKEN_RESPONSE_BYTES = 64 * 1024
+MEMO_SECONDS = 5.0  # how long bootstrap's provider trusts a token in memory (see above)
 
 
 class AccessTokenRefusedError(RemoteServiceError):
@@ -80,6 +89,7 @@ class AccessTokenProvider:
         clock: Callable[[], float] = time.time,
         timeout: float = 10.0,
         jti: Callable[[], str] = lambda: secrets.token_urlsafe(24),
+        memo_seconds: float = 0.0,
     ) -> None:
         self._registrations = registrations
         self._tool_keys = tool_keys
@@ -89,25 +99,52 @@ class AccessTokenProvider:
         self._clock = clock
         self._timeout = timeout
         self._jti = jti
+        self._memo_seconds = memo_seconds
+        # key -> (token, the clock time until which it is used without asking the cache)
+        self._memo: dict[str, tuple[str, float]] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_lock = threading.Lock()
 
     # --- tokens ---------------------------------------------------------------------------------
     def token(self, platform_id: int, scopes: Sequence[str]) -> str:
         """A bearer token for exactly these scopes (cached and shared; fetched when missing)."""
         key = _cache_key(platform_id, scopes)
+        memo = self._memo.get(key)
+        if memo is not None and self._clock() < memo[1]:
+            return memo[0]
+        with self._lock_for(key):  # one fetch per key and process, not one per thread
+            memo = self._memo.get(key)
+            if memo is not None and self._clock() < memo[1]:
+                return memo[0]
+            return self._shared_or_new(key, platform_id, scopes)
+
+    def _shared_or_new(self, key: str, platform_id: int, scopes: Sequence[str]) -> str:
         cached = self._cache.get(key)
         plain = self._box.decrypt_bytes(cached) if cached is not None else None
         if plain is not None:
-            return plain.decode()
+            return self._remember(key, plain.decode(), self._memo_seconds)
         platform = self._registrations.get_platform(platform_id)
         token, lifetime = self._request_token(platform, sorted(set(scopes)))
         ttl = lifetime - min(SAFETY_MARGIN_SECONDS, lifetime // 10 + 1)
         if ttl >= MIN_CACHE_SECONDS:
             self._cache.set(key, self._box.encrypt_bytes(token.encode()), ttl)
+            self._remember(key, token, min(ttl, self._memo_seconds))
         return token
+
+    def _remember(self, key: str, token: str, seconds: float) -> str:
+        if seconds > 0:
+            self._memo[key] = (token, self._clock() + seconds)
+        return token
+
+    def _lock_for(self, key: str) -> threading.Lock:
+        with self._locks_lock:
+            return self._locks.setdefault(key, threading.Lock())
 
     def invalidate(self, platform_id: int, scopes: Sequence[str]) -> None:
         """Forget the cached token (after the platform answered 401 with it)."""
-        self._cache.delete(_cache_key(platform_id, scopes))
+        key = _cache_key(platform_id, scopes)
+        self._memo.pop(key, None)
+        self._cache.delete(key)
 
     def authorized_request(
         self,

@@ -82,6 +82,31 @@ class GuardedAdapter(HTTPAdapter):
         return super().send(request, *args, **kwargs)
 
 
+class EnvironmentOnceSession(requests.Session):
+    """A session that reads the proxy and CA settings of the environment (``HTTPS_PROXY``,
+    ``NO_PROXY``, ``REQUESTS_CA_BUNDLE``...) once per origin, not on every request: requests
+    scans the whole environment for each call, which was a fifth of a queue worker's CPU per
+    score (docs/decisions/0038). A server's environment does not change while it runs; a
+    call that passes its own proxies, verify or cert is merged as requests always does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._settings: dict[tuple[str, str, object], dict[str, Any]] = {}
+
+    def merge_environment_settings(
+        self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any
+    ) -> dict[str, Any]:
+        if proxies or verify is not None or cert is not None:
+            return super().merge_environment_settings(url, proxies, stream, verify, cert)
+        parts = urlsplit(str(url))
+        key = (parts.scheme, parts.netloc, stream)
+        settings = self._settings.get(key)
+        if settings is None:
+            settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
+            self._settings[key] = settings
+        return {**settings, "proxies": dict(settings["proxies"])}
+
+
 def guarded_session(
     *,
     allow_private: bool,
@@ -90,7 +115,7 @@ def guarded_session(
     resolve: Resolver = system_resolver,
 ) -> requests.Session:
     """A session for URLs from outside; with ``allow_private`` an ordinary one (lab setting)."""
-    session = requests.Session()
+    session = EnvironmentOnceSession()
     adapter = (
         HTTPAdapter(max_retries=max_retries)
         if allow_private

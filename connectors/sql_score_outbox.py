@@ -10,7 +10,11 @@ queue that is down loses nothing: the sweep finds the rows later.
 
 ``SqlScoreOutbox`` gives workers atomic claims: ``claim`` is one conditional ``UPDATE`` (pending,
 due, not leased), so of two workers holding the same task at most one posts; a worker that dies
-holding a lease only delays the score until the lease ends.
+holding a lease only delays the score until the lease ends. ``claim_due`` takes a batch the same
+way in ONE statement (``UPDATE … RETURNING``; on PostgreSQL the other rows are picked with
+``FOR UPDATE SKIP LOCKED``, so concurrent workers take different rows instead of queueing on
+each other's locks), and ``finish`` is one ``UPDATE … RETURNING`` per score (docs/decisions/0038:
+statements per score, not per request, are what the worker's rate is made of).
 """
 
 from __future__ import annotations
@@ -21,10 +25,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Table, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.engine import Row
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from etwin_lti.domain.passback import (
@@ -37,7 +42,8 @@ from etwin_lti.domain.passback import (
 )
 from etwin_lti.errors import DependencyUnavailableError, NotFoundError
 from etwin_lti.lti.ags import COMPLETION_SCORE_GIVEN, COMPLETION_SCORE_MAXIMUM, next_timestamp
-from etwin_lti.persistence.db import Database
+from etwin_lti.observability.request_ids import current_request_id
+from etwin_lti.persistence.db import DATABASE_DOWN, Database, lost_database
 from etwin_lti.persistence.models.bindings import LinkLauncherRow
 from etwin_lti.persistence.models.lti import LtiIdentityRow
 from etwin_lti.persistence.models.passback import AgsLineItemRow, ScoreOutboxRow
@@ -47,9 +53,35 @@ from etwin_lti.persistence.models.resource_links import ResourceLinkRow
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 W = TypeVar("W")
+OUTBOX: Table = ScoreOutboxRow.__table__  # type: ignore[assignment]
+COLUMNS = tuple(OUTBOX.c)  # what claims and finishes return (RETURNING: no second read)
 
 
-def outbox_entry(row: ScoreOutboxRow) -> OutboxEntry:
+def _kept_unless(name: str, column: Any) -> Any:
+    """``column`` set to the parameter ``name`` when it is not NULL, else left as it is."""
+    return func.coalesce(bindparam(name, type_=column.type), column)
+
+
+# A score's outcome, one statement for every decision (built once: see ``finish``).
+FINISH = (
+    update(OUTBOX)
+    .where(OUTBOX.c.id == bindparam("b_id"))
+    .values(
+        status=bindparam("b_status"),
+        last_error=bindparam("b_error"),
+        last_status=bindparam("b_last_status"),
+        leased_until=None,
+        updated_at=bindparam("b_now", type_=OUTBOX.c.updated_at.type),
+        lineitem_url=_kept_unless("b_lineitem_url", OUTBOX.c.lineitem_url),
+        next_attempt_at=_kept_unless("b_next_attempt_at", OUTBOX.c.next_attempt_at),
+        sent_at=_kept_unless("b_sent_at", OUTBOX.c.sent_at),
+    )
+    .returning(*COLUMNS)
+)
+
+
+def outbox_entry(row: ScoreOutboxRow | Row[Any]) -> OutboxEntry:
+    """An ORM row or a ``RETURNING`` row of every column (the attribute names are the same)."""
     return OutboxEntry(
         id=row.id,
         platform_id=row.platform_id,
@@ -69,6 +101,7 @@ def outbox_entry(row: ScoreOutboxRow) -> OutboxEntry:
         last_status=row.last_status,
         lineitem_url=row.lineitem_url,
         sent_at=row.sent_at,
+        request_id=row.request_id,
     )
 
 
@@ -149,6 +182,7 @@ def add_pending_scores(session: Session, completion: Completion) -> list[int]:
             next_attempt_at=now,
             created_at=now,
             updated_at=now,
+            request_id=current_request_id(),
         )
         session.add(row)
         # A concurrent request adding the same score fails here on the unique key; the
@@ -189,20 +223,53 @@ class SqlScoreOutbox:
         self._db = database
 
     def claim(self, entry_id: int, *, now: datetime, lease_seconds: int) -> OutboxEntry | None:
-        with self._db.session() as s:
-            result = s.execute(
-                update(ScoreOutboxRow)
-                .where(ScoreOutboxRow.id == entry_id, *self._due_clauses(now))
-                .values(
-                    leased_until=now + timedelta(seconds=lease_seconds),
-                    attempts=ScoreOutboxRow.attempts + 1,
-                    updated_at=now,
-                )
-                .execution_options(synchronize_session=False)
+        claimed = self._claim(OUTBOX.c.id == entry_id, now=now, lease_seconds=lease_seconds)
+        return claimed[0] if claimed else None
+
+    def claim_due(
+        self, entry_id: int, *, now: datetime, lease_seconds: int, limit: int
+    ) -> list[OutboxEntry]:
+        due = OUTBOX.alias("due")  # its own FROM: not correlated with the UPDATE's table
+        others = (
+            select(due.c.id)
+            .where(*self._due_clauses(now, due))
+            .order_by(due.c.next_attempt_at, due.c.id)
+            .limit(max(0, limit - 1))
+            .with_for_update(skip_locked=True)  # nothing on SQLite: one writer at a time there
+        )
+        # The task's own row is not skipped when locked: the UPDATE waits for the other claim
+        # and then re-checks the due clauses, so it is claimed once or not at all.
+        which = or_(OUTBOX.c.id == entry_id, OUTBOX.c.id.in_(others.scalar_subquery()))
+        claimed = self._claim(which, now=now, lease_seconds=lease_seconds)
+        claimed.sort(key=lambda e: (e.id != entry_id, e.next_attempt_at, e.id))
+        return claimed
+
+    def _claim(self, which: Any, *, now: datetime, lease_seconds: int) -> list[OutboxEntry]:
+        statement = (
+            update(OUTBOX)
+            .where(which, *self._due_clauses(now))
+            .values(
+                leased_until=now + timedelta(seconds=lease_seconds),
+                attempts=OUTBOX.c.attempts + 1,
+                updated_at=now,
             )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
-                return None
-            return outbox_entry(self._load(s, entry_id))
+            .returning(*COLUMNS)
+        )
+        return [outbox_entry(row) for row in self._one_statement(statement)]
+
+    def release(self, entry_ids: Sequence[int], *, now: datetime) -> None:
+        if not entry_ids:
+            return
+        with self._db.session() as s:
+            s.execute(
+                update(OUTBOX)
+                .where(
+                    OUTBOX.c.id.in_(list(entry_ids)),
+                    OUTBOX.c.status == ScoreStatus.PENDING.value,
+                    OUTBOX.c.leased_until.is_not(None),
+                )
+                .values(leased_until=None, attempts=OUTBOX.c.attempts - 1, updated_at=now)
+            )
 
     def finish(
         self,
@@ -213,20 +280,35 @@ class SqlScoreOutbox:
         last_status: int | None,
         lineitem_url: str | None,
     ) -> OutboxEntry:
-        with self._db.session() as s:
-            row = self._load(s, entry_id)
-            row.status = decision.status.value
-            row.last_error = clip(decision.reason) if decision.reason else None
-            row.last_status = last_status
-            row.leased_until = None
-            row.updated_at = now
-            if lineitem_url:
-                row.lineitem_url = lineitem_url
-            if decision.next_attempt_at is not None:
-                row.next_attempt_at = decision.next_attempt_at
-            if decision.status is ScoreStatus.SENT:
-                row.sent_at = now
-            return outbox_entry(row)
+        sent = decision.status is ScoreStatus.SENT
+        parameters = {
+            "b_id": entry_id,
+            "b_status": decision.status.value,
+            "b_error": clip(decision.reason) if decision.reason else None,
+            "b_last_status": last_status,
+            "b_now": now,
+            "b_lineitem_url": lineitem_url or None,
+            "b_next_attempt_at": decision.next_attempt_at,
+            "b_sent_at": now if sent else None,
+        }
+        rows = self._one_statement(FINISH, parameters)
+        if not rows:
+            raise NotFoundError(f"No score with id {entry_id} in the outbox.")
+        return outbox_entry(rows[0])
+
+    def _one_statement(self, statement: Any, parameters: Any = None) -> list[Row[Any]]:
+        """A single statement is atomic on its own: run it in autocommit, one round trip
+        instead of BEGIN, the statement and COMMIT (a worker's score is made of these round
+        trips). Core, not the ORM: built once, nothing to track. A lost database is the same
+        ``DependencyUnavailableError`` as from ``Database.session``."""
+        try:
+            with self._db.engine.connect() as connection:
+                autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
+                return list(autocommit.execute(statement, parameters))
+        except DBAPIError as error:
+            if lost_database(error):
+                raise DependencyUnavailableError(DATABASE_DOWN) from error
+            raise
 
     def due(self, *, now: datetime, limit: int) -> list[int]:
         with self._db.session() as s:
@@ -278,11 +360,11 @@ class SqlScoreOutbox:
             return ids
 
     @staticmethod
-    def _due_clauses(now: datetime) -> tuple[Any, ...]:
+    def _due_clauses(now: datetime, table: Any = OUTBOX) -> tuple[Any, ...]:
         return (
-            ScoreOutboxRow.status == ScoreStatus.PENDING.value,
-            ScoreOutboxRow.next_attempt_at <= now,
-            or_(ScoreOutboxRow.leased_until.is_(None), ScoreOutboxRow.leased_until <= now),
+            table.c.status == ScoreStatus.PENDING.value,
+            table.c.next_attempt_at <= now,
+            or_(table.c.leased_until.is_(None), table.c.leased_until <= now),
         )
 
     @staticmethod

@@ -9,8 +9,10 @@
 Tasks (names are stable: they are stored in the queue):
 
     post_score(outbox_id, request_id=None)
-                            post one outbox score (``PassbackService.post``); ``request_id``
-                            is the id of the request that queued it, for its log lines
+                            post that outbox score and a batch of other due ones
+                            (``PassbackService.deliver``, docs/decisions/0038); ``request_id``
+                            is the id of the request that queued it, for its log lines (each
+                            score of the batch runs under its own row's request id)
     sweep_outbox()          periodic, every ETWIN_PASSBACK_SWEEP_MINUTES: re-enqueue pending
                             scores that are due and unclaimed
     sync_all_rosters()      periodic, every ETWIN_ROSTER_SYNC_MINUTES (when roster sync exists)

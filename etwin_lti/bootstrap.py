@@ -29,7 +29,7 @@ from connectors.http_hub.progress import RemoteProgressStore
 from connectors.kv_cache import RedisKeyValueCache, SqlKeyValueCache
 from connectors.local_hub import LocalHub
 from connectors.local_hub.progress import LocalProgressStore
-from connectors.lti_access_tokens import AccessTokenProvider
+from connectors.lti_access_tokens import MEMO_SECONDS, AccessTokenProvider
 from connectors.memoized_stores import (
     MemoizedIdentityStore,
     MemoizedRegistrationStore,
@@ -168,6 +168,7 @@ def bootstrap(settings: Settings) -> Container:
         services_session,
         box=box,
         timeout=settings.http_timeout_seconds,
+        memo_seconds=MEMO_SECONDS,  # passback: no shared-cache read per score (ADR 0038)
     )
     roster_source = HttpNrpsClient(access_tokens)
     # One way in for people, shared by the launch and roster sync; the roster (NRPS) tells an
@@ -273,7 +274,7 @@ def bootstrap(settings: Settings) -> Container:
 
     task_queue.attach(
         QueueHandlers(
-            post_score=counted_passback(passback.post, metrics),
+            post_score=counted_passback(passback.deliver, metrics),
             sweep_outbox=passback.sweep,
             poll_moodle=partial(moodle.poll, now=_utc_now),
             sync_all_rosters=roster_sync.sync_all,

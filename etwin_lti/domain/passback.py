@@ -78,6 +78,7 @@ class OutboxEntry:
     last_status: int | None = None  # the platform's last HTTP status, if it answered
     lineitem_url: str | None = None
     sent_at: datetime | None = None
+    request_id: str | None = None  # of the request that owed the score, for its log lines
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,18 @@ class ScoreOutbox(Protocol):
     def claim(self, entry_id: int, *, now: datetime, lease_seconds: int) -> OutboxEntry | None:
         """Take a pending, due, unleased row for this worker (atomic: of two workers at most
         one gets it); None when it is not pending, not due, or leased by another worker."""
+        ...
+
+    def claim_due(
+        self, entry_id: int, *, now: datetime, lease_seconds: int, limit: int
+    ) -> list[OutboxEntry]:
+        """Take up to ``limit`` pending, due, unleased rows at once, ``entry_id`` first when
+        it is one of them (atomic per row, as ``claim``; rows another worker is taking at that
+        moment are skipped, not waited for)."""
+        ...
+
+    def release(self, entry_ids: Sequence[int], *, now: datetime) -> None:
+        """Give back claimed rows that were not attempted (the lease and its attempt)."""
         ...
 
     def finish(

@@ -11,8 +11,10 @@ from typing import Any
 
 from etwin_lti.domain.passback import OutboxEntry, ScoreStatus
 from etwin_lti.observability.metrics import Metrics
+from etwin_lti.observability.request_ids import bound_request_id, current_request_id
 from etwin_lti.services.roster_sync import RosterSyncService, SyncAllReport, SyncResult
 
+Deliver = Callable[..., list[OutboxEntry]]  # PassbackService.deliver(entry_id, *, around=)
 _RESULT = {
     ScoreStatus.SENT: "sent",
     ScoreStatus.PENDING: "retry",  # tried, failed, due again later
@@ -21,21 +23,24 @@ _RESULT = {
 }
 
 
-def counted_passback(
-    post: Callable[[int], OutboxEntry | None], metrics: Metrics
-) -> Callable[[int], OutboxEntry | None]:
-    """``PassbackService.post`` counting each attempt by its result. No attempt (another worker
-    holds the score, it was sent, its retry time has not come) is not counted."""
+def counted_passback(deliver: Deliver, metrics: Metrics) -> Callable[[int], list[OutboxEntry]]:
+    """``PassbackService.deliver`` counting each attempt by its result, each run under the
+    request id of the request that owed its score (a batch mixes requests; a score queued
+    outside any request runs under the task's id). No attempt (another worker holds the
+    score, it was sent, its retry time has not come) is not counted."""
 
-    def post_score(entry_id: int) -> OutboxEntry | None:
+    def attempt(entry: OutboxEntry, run: Callable[[], OutboxEntry]) -> OutboxEntry:
+        with bound_request_id(entry.request_id or current_request_id()):
+            finished = run()
+        metrics.passback(_RESULT[finished.status])
+        return finished
+
+    def post_score(entry_id: int) -> list[OutboxEntry]:
         try:
-            finished = post(entry_id)
+            return deliver(entry_id, around=attempt)
         except Exception:
             metrics.passback("error")  # the tool's own database or the queue failed mid-way
             raise
-        if finished is not None:
-            metrics.passback(_RESULT[finished.status])
-        return finished
 
     return post_score
 

@@ -1,4 +1,7 @@
-"""Posting one outbox score to its platform, and the administrator's view of the outbox.
+"""Posting outbox scores to their platforms, and the administrator's view of the outbox.
+
+The worker's task delivers a batch: its own score and other due ones, claimed in one statement,
+each finished before the next is posted (docs/decisions/0038).
 
 Over ports only: the outbox, the resource links (where the launch said the line item is), the
 AGS client, the line items the tool created itself, and the task queue for the next attempt.
@@ -15,9 +18,11 @@ from __future__ import annotations
 import builtins
 import logging
 import random
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from etwin_lti.domain.passback import (
     AgsPort,
@@ -38,12 +43,39 @@ from etwin_lti.lti import ags
 
 log = logging.getLogger(__name__)
 SWEEP_BATCH = 500
+BATCH_SIZE = 20  # scores claimed per task: a few statements per batch instead of per score
+SETTLED = frozenset({ScoreStatus.SENT, ScoreStatus.SKIPPED})  # never pending again
+SETTLED_MEMORY = 100_000  # ids remembered per process (a few MB at most)
+# How the worker runs one attempt: ``around(entry, attempt)`` calls ``attempt()`` and returns it.
+Around = Callable[[OutboxEntry, Callable[[], OutboxEntry]], OutboxEntry]
+
+
+class SettledIds:
+    """Ids of scores this process saw sent or skipped: final states, which no retry, sweep or
+    administrator makes pending again, so the task of one that a batch already delivered is
+    dropped without asking the database. Bounded: the oldest are forgotten first (and their
+    tasks then just find nothing to claim, as before)."""
+
+    def __init__(self, limit: int = SETTLED_MEMORY) -> None:
+        self._ids: dict[int, None] = {}
+        self._limit = limit
+        self._lock = threading.Lock()
+
+    def __contains__(self, entry_id: object) -> bool:
+        return entry_id in self._ids
+
+    def add(self, entry_id: int) -> None:
+        with self._lock:
+            self._ids[entry_id] = None
+            while len(self._ids) > self._limit:
+                del self._ids[next(iter(self._ids))]
 
 
 @dataclass(frozen=True)
 class PassbackConfig:
     policy: RetryPolicy
     lease_seconds: int
+    batch_size: int = BATCH_SIZE
 
 
 class PassbackService:
@@ -67,20 +99,50 @@ class PassbackService:
         self._queue = queue
         self._clock = clock
         self._rand = rand
+        self._settled = SettledIds()
 
     # --- the worker's task --------------------------------------------------------------------
-    def post(self, entry_id: int) -> OutboxEntry | None:
-        """Post one score if it is still pending, due and free; None when there was nothing to
-        do (another worker has it, it was already sent, or its time has not come)."""
-        entry = self._outbox.claim(
-            entry_id, now=self._clock(), lease_seconds=self.config.lease_seconds
+    def deliver(self, entry_id: int, *, around: Around | None = None) -> builtins.list[OutboxEntry]:
+        """The worker's task: post this score and up to ``batch_size - 1`` other due ones,
+        claimed in one statement, one after the other (docs/decisions/0038). Each attempt is
+        finished before the next POST, so a worker that dies mid-batch leaves at most one
+        score in doubt, as one task per score did. Scores whose turn would come after half the
+        lease are given back, so no lease runs out mid-POST. ``around(entry, attempt)`` runs
+        each attempt (the worker's wiring binds the score's request id and counts the result:
+        ``etwin_lti.observability.instrumented``)."""
+        if entry_id in self._settled:  # this process sent it: its claim would find nothing
+            return []
+        started = self._clock()
+        claimed = self._outbox.claim_due(
+            entry_id,
+            now=started,
+            lease_seconds=self.config.lease_seconds,
+            limit=self.config.batch_size,
         )
-        if entry is None:
-            return None
+        finished: builtins.list[OutboxEntry] = []
+        lineitems: dict[tuple[int, str], str] = {}
+        deadline = started + timedelta(seconds=self.config.lease_seconds / 2)
+        for index, entry in enumerate(claimed):
+            if index and self._clock() >= deadline:
+                self._give_back(claimed[index:])
+                break
+            attempt = partial(self._attempt, entry, lineitems)
+            try:
+                finished.append(around(entry, attempt) if around else attempt())
+            except BaseException:
+                self._give_back(claimed[index + 1 :])
+                raise
+        return finished
+
+    def _attempt(self, entry: OutboxEntry, lineitems: dict[tuple[int, str], str]) -> OutboxEntry:
+        """One POST of a claimed score and its outcome written; ``lineitems`` memoises, for a
+        batch, where each resource link's scores go."""
         lineitem_url: str | None = None
         last_status: int | None = None
         try:
-            lineitem_url = self._lineitem_for(entry)
+            link_key = (entry.platform_id, entry.resource_link_id)
+            lineitem_url = lineitems.get(link_key) or self._lineitem_for(entry)
+            lineitems[link_key] = lineitem_url
             payload = ags.score_payload(
                 entry.user_id,
                 entry.timestamp,
@@ -112,7 +174,23 @@ class PassbackService:
         self._log(finished)
         if finished.status is ScoreStatus.PENDING:
             self._queue.enqueue_post_score(finished.id, eta=finished.next_attempt_at)
+        elif finished.status in SETTLED:
+            self._settled.add(finished.id)
         return finished
+
+    def _give_back(self, entries: Sequence[OutboxEntry]) -> None:
+        """Claimed but not attempted: free them now rather than when the lease ends, and queue
+        them again (their own tasks may have run already and found them taken). Best effort:
+        if the database is gone, the lease ends and the sweep takes them."""
+        if not entries:
+            return
+        try:
+            self._outbox.release([e.id for e in entries], now=self._clock())
+        except Exception:  # the database failed: what the caller raises says why
+            log.warning("%s claimed score(s) not given back; their lease will end", len(entries))
+            return
+        for entry in entries:
+            self._queue.enqueue_post_score(entry.id)
 
     def _lineitem_for(self, entry: OutboxEntry) -> str:
         link = self._links.find(entry.platform_id, entry.resource_link_id)

@@ -47,6 +47,8 @@ class ScoreOutboxRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The request that owed the score (its log lines carry it; a batch mixes requests).
+    request_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class AgsLineItemRow(Base):
