@@ -55,6 +55,7 @@ from bench.support import (
     ratio,
     table,
 )
+from etwin_lti.start_up_heap import freeze_start_up_heap
 
 NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 NRPS_MEDIA_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
@@ -185,6 +186,9 @@ def run_size(
         )
         twinspace = seed_twinspace(world.container)
         world.launch(TEACHER_ID, etwin_resource=f"twinspace:{twinspace}")
+        # As in the processes that sync in production (`etwin-lti worker`, a gunicorn worker):
+        # their start-up heap is frozen once the app is built (etwin_lti/start_up_heap.py).
+        freeze_start_up_heap()
         log(f"  {label}, {members} members: set up; first sync...")
         first = one_sync(world, {"added": members - 1, "unchanged": 1, "skipped": 0}, accounts)
         token = world.container.access_tokens.token(world.platform_id, [NRPS_SCOPE])
