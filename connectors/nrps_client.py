@@ -12,7 +12,9 @@ container, a ``next`` link seen before (a paging loop), more than ``max_pages`` 
 
 from __future__ import annotations
 
+import contextvars
 import json
+from concurrent.futures import Future, ThreadPoolExecutor
 from urllib.parse import urljoin
 
 import requests
@@ -61,12 +63,26 @@ class HttpNrpsClient:
     def fetch(
         self, platform_id: int, url: str, *, differences_url: str | None = None
     ) -> FetchedRoster:
+        # One page ahead: the next page's GET runs while this one is decoded and checked, so a
+        # long roster costs about its download time (issue 11: sync <= 1.5x the download).
+        # One request at a time is in flight, as before; the platform sees the same GETs.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nrps-page") as ahead:
+            return self._fetch(ahead, platform_id, url, differences_url)
+
+    def _fetch(
+        self,
+        ahead: ThreadPoolExecutor,
+        platform_id: int,
+        url: str,
+        differences_url: str | None,
+    ) -> FetchedRoster:
         next_url: str | None = differences_url or url
         seen: set[str] = set()
         members: dict[str, RosterMember] = {}
         context_id: str | None = None
         new_differences: str | None = None
         pages = 0
+        coming: Future[requests.Response] | None = None
         while next_url is not None:
             if next_url in seen:
                 raise RosterPagingLoopError(
@@ -76,7 +92,15 @@ class HttpNrpsClient:
                 raise RosterTooLargeError(f"The roster has more than {self._max_pages} pages.")
             seen.add(next_url)
             pages += 1
-            response = self._get(platform_id, next_url, pages)
+            response = coming.result() if coming else self._get(platform_id, next_url, pages)
+            coming = None
+            link = response.headers.get("Link")
+            found = find_link(link, "next")
+            next_url = urljoin(next_url, found) if found else None
+            if next_url is not None and next_url not in seen and pages < self._max_pages:
+                # In this request's context: its logs keep the request id (observability).
+                context = contextvars.copy_context()
+                coming = ahead.submit(context.run, self._get, platform_id, next_url, pages + 1)
             page = parse_page(_decode(response, pages), page=pages)
             if page.context_id is not None:
                 if context_id is not None and page.context_id != context_id:
@@ -88,9 +112,6 @@ class HttpNrpsClient:
                 members[member.user_id] = member  # a later page wins (the roster moved)
             if len(members) > self._max_members:
                 raise RosterTooLargeError(f"The roster has more than {self._max_members} members.")
-            link = response.headers.get("Link")
-            found = find_link(link, "next")
-            next_url = urljoin(next_url, found) if found else None
             differences = find_link(link, "differences")
             if differences:
                 new_differences = urljoin(response.url or url, differences)
