@@ -93,8 +93,8 @@ def _decode(session_id: str, text: str) -> LaunchSession:
 
 class SqlLaunchSessionStore:
     def __init__(self, database: Database, *, recorded: RecentlyDone | None = None) -> None:
-        self._engine = database.engine
-        self._insert = sqlite_insert if self._engine.dialect.name == "sqlite" else pg_insert
+        self._db = database
+        self._insert = sqlite_insert if database.engine.dialect.name == "sqlite" else pg_insert
         self._recorded = recorded or RecentlyDone(LINK_REFRESH_SECONDS)
 
     def create(self, session: LaunchSession, *, record_link: bool = False) -> None:
@@ -107,7 +107,7 @@ class SqlLaunchSessionStore:
         }
         link = _link_key(session) if record_link else None
         launcher = (link, session.person_id) if link and session.person_id is not None else None
-        with self._engine.begin() as connection:
+        with self._db.begin() as connection:
             connection.execute(_INSERT, row)
             if link is not None and link not in self._recorded:
                 connection.execute(
@@ -142,7 +142,7 @@ class SqlLaunchSessionStore:
                 self._recorded.add(done)
 
     def get(self, session_id: str, *, now: datetime) -> LaunchSession | None:
-        with self._engine.connect() as connection:
+        with self._db.connect() as connection:
             row = connection.execute(_GET, {"id_hash": _hash(session_id)}).first()
         if row is None:
             return None
@@ -151,13 +151,13 @@ class SqlLaunchSessionStore:
         return _decode(session_id, row.data)
 
     def delete(self, session_id: str) -> None:
-        with self._engine.begin() as connection:
+        with self._db.begin() as connection:
             connection.execute(
                 delete(LaunchSessionRow).where(LaunchSessionRow.id_hash == _hash(session_id))
             )
 
     def purge_expired(self, *, now: datetime) -> int:
-        with self._engine.begin() as connection:
+        with self._db.begin() as connection:
             result = connection.execute(
                 delete(LaunchSessionRow).where(LaunchSessionRow.expires_at <= now)
             )

@@ -115,7 +115,7 @@ def inactive_deployment(world: World) -> Action:
 
 def mentor_into_pupil_space(world: World) -> Action:
     world.platform.claims.update(roles=[ROLE_LEARNER])
-    assert world.browser().launch(login_hint="pupil-1").status_code == 303  # pupils now inside
+    assert world.browser().launch(login_hint="pupil-1").status_code == 200  # pupils now inside
     world.platform.claims.update(roles=[ROLE_MENTOR])
     return lambda: world.browser().launch(login_hint="mentor-1")
 
