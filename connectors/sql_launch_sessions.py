@@ -19,7 +19,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Hashable
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
@@ -65,9 +65,16 @@ def _hash(session_id: str) -> str:
     return hashlib.sha256(session_id.encode()).hexdigest()
 
 
+# The stored fields, in order: read once, since ``dataclasses.asdict`` deep-copies every value
+# (its recursion was a third of the session insert's CPU); the JSON is the same.
+_SESSION_FIELDS = tuple(f.name for f in fields(LaunchSession) if f.name != "id")
+_ENDPOINT_FIELDS = tuple(f.name for f in fields(ServiceEndpoints))
+
+
 def _encode(session: LaunchSession) -> str:
-    data: dict[str, Any] = asdict(session)
-    data.pop("id")
+    data: dict[str, Any] = {name: getattr(session, name) for name in _SESSION_FIELDS}
+    endpoints = session.endpoints
+    data["endpoints"] = {name: getattr(endpoints, name) for name in _ENDPOINT_FIELDS}
     data["resource"] = str(session.resource) if session.resource else None
     data["created_at"] = session.created_at.isoformat()
     data["expires_at"] = session.expires_at.isoformat()

@@ -190,7 +190,7 @@ def founder_makes_invitation(world: LinkWorld, invitee: str = "", note: str = ""
         launched = launch_through(
             anna, world.peer.launch_url(user="anna", etwin_resource=f"twinspace:{ts}")
         )
-        page = world.get(anna, launched.headers["Location"])
+        page = world.get(anna, launched.headers["Content-Location"])
         assert 'data-etwin-role="teacher_administrator"' in page.text
         assert 'data-action="invitations"' in page.text
         invitations = world.get(anna, f"/embed/twinspace/{ts}/invitations")
