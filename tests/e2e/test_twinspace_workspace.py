@@ -84,10 +84,8 @@ def hidden_fields(page: str) -> dict[str, str]:
 
 def followed(member: Member, response: requests.Response) -> str:
     """The page a Post/Redirect/Get answer leads to."""
-    assert response.status_code == 200, response.text[:800]
-    page = member.browser.get(
-        member.tool.base_url + response.headers["Content-Location"], timeout=10
-    )
+    assert response.status_code == 303, response.text[:800]
+    page = member.browser.get(member.tool.base_url + response.headers["Location"], timeout=10)
     assert page.status_code == 200, page.text[:800]
     return page.text
 
