@@ -49,7 +49,6 @@ from bench.launch_platform import (
     Platform,
     Target,
     hello_iteration,
-    page_problem,
 )
 from bench.launch_profile import profile
 from bench.launch_report import Measured, render, report
@@ -204,10 +203,6 @@ def run(args: argparse.Namespace, log: Any) -> dict[str, Any]:
                 account.application_name = _application_name(database_url)
                 account.postgres_admin_url = POSTGRES_ADMIN_URL
             target = Target(name, server.url, "/lti/login", "/lti/launch", resource, True)
-            note = page_problem(target, platform)
-            if note:
-                log(f"  {label}: {note}")
-                target = replace(target, fetch_page=False)
             fetches[name] = jwks.fetches - before
             for kind in args.learners:
                 new = kind == "new"
@@ -216,7 +211,6 @@ def run(args: argparse.Namespace, log: Any) -> dict[str, Any]:
                     label + (", new learners" if new else ""),
                     replace(target, new_learners=new),
                     account,
-                    note,
                 )
                 fetches[name + ("_new" if new else "")] = fetches[name]
 

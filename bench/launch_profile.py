@@ -8,11 +8,10 @@ import os
 import tempfile
 import time
 from contextlib import ExitStack
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bench.launch_platform import USERS, Platform, Target, page_problem
+from bench.launch_platform import USERS, Platform, Target
 from bench.launch_tool import prepare_tool, tool_env
 from bench.support import REDIS_URL, JwksServer, postgres_database
 
@@ -51,8 +50,6 @@ def profile(
         app = create_app()
         session = _TestClientSession(app, base_url)
         target = Target("profile", base_url, "/lti/login", "/lti/launch", resource, True)
-        if page_problem(target, platform, session):
-            target = replace(target, fetch_page=False)
         for i in range(USERS):  # every user exists and the keys are cached
             target.launch(platform, session, 0, i)  # type: ignore[arg-type]
         sql = _one_launch_sql(app, target, platform, session)

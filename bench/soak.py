@@ -25,7 +25,7 @@ What is checked, and printed (counts, never times):
 
 - **zero 5xx** outside the outage; during it, every failure a clean 503 (the tool's error page,
   "try again in a minute"), never a 500 or a cut connection;
-- **every hostile launch refused** (a 4xx at the login or at the id_token POST, never a 303);
+- **every hostile launch refused** (a 4xx at the login or at the id_token POST, never the page);
 - **every valid launch provisioned exactly once**, read from the database at the end: one LTI
   identity per learner who launched, linked to one person who is one member of the TwinSpace,
   no person left without an identity, no learner of a hostile launch known;
@@ -157,11 +157,8 @@ class Soaker:
             auth = _auth(login)
             outcome.step = "launch"
             posted = self._post(session, auth, self.platform.id_token(auth, resource=self.resource))
-            if not _expect(outcome, posted, (303,)):
-                return outcome
-            outcome.step = "page"
-            page = session.get(self.url + posted.headers["Location"], timeout=30)
-            outcome.ok = _expect(outcome, page, (200,))
+            # The answer is the page itself (ADR 0036), named by its own address.
+            outcome.ok = _expect(outcome, posted, (200,)) and _is_the_page(outcome, posted)
         except requests.RequestException as error:
             outcome.detail, outcome.clean = f"{type(error).__name__}: {error}"[:200], False
         finally:
@@ -180,7 +177,7 @@ class Soaker:
                 auth = _auth(login)
                 token = self.platform.id_token(auth, resource=self.resource)
                 first = self._post(session, auth, token)
-                if not _expect(outcome, first, (303,)):
+                if not (_expect(outcome, first, (200,)) and _is_the_page(outcome, first)):
                     return _refused_early(outcome)
                 outcome.step = "replay"
                 _settle(outcome, self._post(session, auth, token))
@@ -239,6 +236,13 @@ def _expect(outcome: Outcome, response: requests.Response, wanted: tuple[int, ..
         return True
     if not outcome.detail:
         outcome.detail = f"{outcome.step} answered {response.status_code}"
+    return False
+
+
+def _is_the_page(outcome: Outcome, response: requests.Response) -> bool:
+    if response.headers.get("Content-Location", "").startswith("/embed/"):
+        return True
+    outcome.detail = outcome.detail or f"{outcome.step} answered a 200 that is not the page"
     return False
 
 

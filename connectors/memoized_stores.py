@@ -29,6 +29,12 @@ BINDING_TABLES = ("lti_resource_bindings",)
 IDENTITY_TABLES = ("lti_identities",)
 # A new row (a first launch's claim) changes no linked identity: only these verbs renew it.
 IDENTITY_VERBS = ("UPDATE", "DELETE")
+# The launch's membership read (``connectors.local_hub.twinspaces``): the member, the person's
+# name and kind, the TwinSpace's status. Only found members are remembered, so a new member,
+# person or TwinSpace (an INSERT) changes nothing remembered; a first launch's own INSERTs
+# do not empty every worker's memo at the morning peak (ADR 0036).
+MEMBERSHIP_TABLES = ("twinspace_members", "people", "twinspaces")
+MEMBERSHIP_VERBS = ("UPDATE", "DELETE")
 
 
 class MemoizedRegistrationStore(SqlRegistrationStore):
@@ -106,6 +112,7 @@ class LaunchReadMemos:
     registrations: SharedMemo[Any]
     bindings: SharedMemo[Binding]
     identities: SharedMemo[KnownPerson]
+    memberships: SharedMemo[Any]  # given to the local hub
 
 
 def memoize_launch_reads(
@@ -118,8 +125,13 @@ def memoize_launch_reads(
         identities=SharedMemo(
             shared, "identities", check_seconds=check_seconds, max_entries=50_000
         ),
+        # One entry per (TwinSpace, member) launching on this worker.
+        memberships=SharedMemo(
+            shared, "memberships", check_seconds=check_seconds, max_entries=50_000
+        ),
     )
     watch_tables(database.engine, memos.registrations, REGISTRATION_TABLES)
     watch_tables(database.engine, memos.bindings, BINDING_TABLES)
     watch_tables(database.engine, memos.identities, IDENTITY_TABLES, verbs=IDENTITY_VERBS)
+    watch_tables(database.engine, memos.memberships, MEMBERSHIP_TABLES, verbs=MEMBERSHIP_VERBS)
     return memos

@@ -68,7 +68,7 @@ class SqlIdentityStore:
 
     def find(self, identity: LtiIdentity) -> KnownPerson | None:
         values = {"issuer": identity.issuer, "sub": identity.subject}
-        with self._db.engine.connect() as connection:
+        with self._db.connect() as connection:
             row = connection.execute(_FIND, values).first()
         return None if row is None else KnownPerson(row.person_id, PersonKind(row.kind))
 
@@ -81,7 +81,7 @@ class SqlIdentityStore:
             if not wanted:
                 return {}
             query = query.where(LtiIdentityRow.sub.in_(wanted))
-        with self._db.engine.connect() as connection:
+        with self._db.connect() as connection:
             return {
                 row.sub: KnownPerson(row.person_id, PersonKind(row.kind))
                 for row in connection.execute(query)
@@ -221,7 +221,7 @@ class SqlIdentityStore:
             return int(result.rowcount)  # type: ignore[attr-defined]
 
     def count(self) -> int:
-        with self._db.engine.connect() as connection:
+        with self._db.connect() as connection:
             return int(connection.execute(select(func.count(LtiIdentityRow.id))).scalar_one())
 
 

@@ -32,12 +32,12 @@ class SqlResourceBindingStore:
         self._insert = sqlite_insert if database.engine.dialect.name == "sqlite" else pg_insert
 
     def find(self, key: LinkKey) -> Binding | None:
-        with self._db.engine.connect() as connection:
+        with self._db.connect() as connection:
             row = connection.execute(select(_T).where(_key_clause(key))).first()
         return _binding(row) if row is not None else None
 
     def get(self, binding_id: int) -> Binding:
-        with self._db.engine.connect() as connection:
+        with self._db.connect() as connection:
             row = connection.execute(select(_T).where(_T.id == binding_id)).first()
         if row is None:
             raise NotFoundError(f"No course connection request {binding_id}.")
@@ -74,14 +74,14 @@ class SqlResourceBindingStore:
                 index_elements=["platform_id", "deployment_id", "context_id", "resource_link_id"]
             )
         )
-        with self._db.engine.begin() as connection:
+        with self._db.begin() as connection:
             connection.execute(statement)
             row = connection.execute(select(_T).where(_key_clause(key))).one()
         return _binding(row)
 
     def list_pending(self) -> list[Binding]:
         query = select(_T).where(_T.status == BindingStatus.PENDING.value).order_by(_T.id)
-        with self._db.engine.connect() as connection:
+        with self._db.connect() as connection:
             return [_binding(row) for row in connection.execute(query)]
 
     def decide(
@@ -138,7 +138,7 @@ class SqlResourceBindingStore:
             index_elements=["platform_id", "deployment_id", "context_id", "resource_link_id"],
             set_=values,
         )
-        with self._db.engine.begin() as connection:
+        with self._db.begin() as connection:
             connection.execute(statement)
             row = connection.execute(select(_T).where(_key_clause(key))).one()
         return _binding(row)

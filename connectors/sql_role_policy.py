@@ -25,7 +25,7 @@ class SqlRolePolicyStore:
         query = select(RoleMappingRow.lti_role, RoleMappingRow.twinspace_role).where(
             RoleMappingRow.platform_id == platform_id
         )
-        with self._db.engine.connect() as connection:
+        with self._db.connect() as connection:
             return {row.lti_role: row.twinspace_role for row in connection.execute(query)}
 
     def set_override(self, platform_id: int, lti_role: str, twinspace_role: str) -> None:
@@ -85,7 +85,7 @@ class SqlRolePolicyStore:
         )
         overrides: dict[str, str] = {}
         found: dict[str, str] = {}
-        with self._db.engine.connect() as connection:
+        with self._db.connect() as connection:
             for row in connection.execute(union_all(roles, audiences)):
                 (overrides if row.what == "role" else found)[row.key] = row.value
         chosen = found.get(context_id or _PLATFORM) or found.get(_PLATFORM)
@@ -112,7 +112,7 @@ class SqlRolePolicyStore:
         query = select(AudienceRow.context_id, AudienceRow.audience).where(
             AudienceRow.platform_id == platform_id
         )
-        with self._db.engine.connect() as connection:
+        with self._db.connect() as connection:
             return {
                 (row.context_id or None): Audience(row.audience)
                 for row in connection.execute(query)

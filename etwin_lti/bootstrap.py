@@ -99,11 +99,15 @@ def bootstrap(settings: Settings) -> Container:
     cache = _shared_cache(settings, database, metrics)
     task_queue = _task_queue(settings)
     file_store = _file_store(settings)
+    # The launch's reads of rarely changing rows are memoised per worker, dropped everywhere
+    # after any committed write to their tables (issue 11, ADR 0033, ADR 0036).
+    memos = memoize_launch_reads(database, cache, check_seconds=settings.memo_check_seconds)
     local_hub = LocalHub(
         database,
         page_cache=cache,  # the TwinSpace page snapshot (ADR 0016)
         file_store=file_store,
         twinspace_quota_bytes=settings.twinspace_quota_mb * MB,
+        memberships=memos.memberships,
     )
     remote_hub = _remote_hub(settings)
     hub: HubPort = remote_hub or local_hub
@@ -116,10 +120,7 @@ def bootstrap(settings: Settings) -> Container:
         queue=task_queue,
     )
 
-    # LTI platforms, deployments and dynamic-registration invites (issue 3). The launch's reads
-    # of them, of role policies and of bindings are memoised per worker, dropped everywhere
-    # after any committed write to their tables (issue 11, ADR 0033).
-    memos = memoize_launch_reads(database, cache, check_seconds=settings.memo_check_seconds)
+    # LTI platforms, deployments and dynamic-registration invites (issue 3); memoised above.
     registrations = MemoizedRegistrationStore(database, memos.registrations)
     dynamic_registration = DynamicRegistrationService(
         registrations,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from connectors import hub_records as rec
 from connectors.local_hub.page_cache import PageCache
+from connectors.shared_memo import SharedMemo
 from etwin_lti.domain import acknowledgements as acks
 from etwin_lti.domain.cache import KeyValueCache
 from etwin_lti.domain.files import DEFAULT_QUOTA_MB, MB
@@ -67,8 +68,11 @@ class LocalHubBase:
         page_cache: KeyValueCache | None = None,
         file_store: FileStore | None = None,
         twinspace_quota_bytes: int = DEFAULT_QUOTA_MB * MB,
+        memberships: SharedMemo[Any] | None = None,
     ) -> None:
         self._db = database
+        # The launch's membership reads, memoised per worker (connectors.memoized_stores).
+        self._memberships = memberships
         self._clock = clock
         self._country_list = country_list
         # The TwinSpace page's snapshot (ADR 0016); every write through this database

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from sqlalchemy import String, bindparam, case, cast, func, literal, select
 from sqlalchemy.orm import Session
@@ -43,8 +43,10 @@ from etwin_lti.persistence.models.hub import (
     TwinSpaceRow,
 )
 
-# The launch's two reads, built once as Core statements over columns (issue 11, ADR 0033):
-# building a statement and the ORM objects of its rows cost more CPU than running it.
+# The launch's read of a membership, built once as a Core statement over columns (issue 11,
+# ADR 0033): building a statement and the ORM objects of its rows cost more CPU than running
+# it. The person, their membership and the TwinSpace's status: what the launch's sync checks
+# and what the page shows as its viewer (one read serves both, memoised per worker, ADR 0036).
 _MEMBER_COLUMNS = (
     MemberRow.twinspace_id,
     MemberRow.role,
@@ -52,8 +54,7 @@ _MEMBER_COLUMNS = (
     MemberRow.role_source,
     MemberRow.is_founder,
 )
-# A returning member's launch: the person, their membership and the TwinSpace's status.
-_SYNC_READ = (
+_MEMBERSHIP_READ = (
     select(
         PersonRow.id.label("person_id"),
         PersonRow.display_name,
@@ -77,14 +78,15 @@ _MEMBERS_READ = (
     .join(PersonRow, PersonRow.id == MemberRow.person_id)
     .where(MemberRow.twinspace_id == bindparam("twinspace_id"))
 )
-_VIEWER_READ = (
-    select(MemberRow.person_id, PersonRow.display_name, *_MEMBER_COLUMNS)
-    .join(PersonRow, PersonRow.id == MemberRow.person_id)
-    .where(
-        MemberRow.twinspace_id == bindparam("twinspace_id"),
-        MemberRow.person_id == bindparam("person_id"),
-    )
-)
+
+
+@dataclass(frozen=True)
+class Membership:
+    """A member as the launch reads it: only existing members of existing TwinSpaces."""
+
+    member: Member
+    kind: PersonKind
+    archived: bool
 
 
 class TwinSpacesArea(LocalHubBase):
@@ -173,11 +175,30 @@ class TwinSpacesArea(LocalHubBase):
     def _viewer(self, twinspace_id: int, viewer_id: int | None) -> Member | None:
         if viewer_id is None:
             return None
-        with self._db.engine.connect() as connection:
-            found = connection.execute(
-                _VIEWER_READ, {"twinspace_id": twinspace_id, "person_id": viewer_id}
-            ).first()
-        return rec.member(found, found.display_name) if found is not None else None
+        found = self._membership(twinspace_id, viewer_id)
+        return found.member if found is not None else None
+
+    def _membership(self, twinspace_id: int, person_id: int) -> Membership | None:
+        """The launch's and the page's read of a membership; from the worker's memo when the
+        hub has one (``connectors.memoized_stores``: dropped on every instance after any
+        committed change to members, people or TwinSpaces). Absent rows are never
+        remembered, so a first launch's new membership is read at once."""
+
+        def load() -> Membership | None:
+            with self._db.connect() as connection:
+                found = connection.execute(
+                    _MEMBERSHIP_READ, {"twinspace_id": twinspace_id, "person_id": person_id}
+                ).first()
+            if found is None or found.twinspace_id is None or found.space_status is None:
+                return None
+            return Membership(
+                rec.member(found, found.display_name),
+                PersonKind(found.kind),
+                archived=found.space_status == TwinSpaceStatus.ARCHIVED.value,
+            )
+
+        memo = self._memberships
+        return memo.get((twinspace_id, person_id), load) if memo is not None else load()
 
     def _read_snapshot(self, twinspace_id: int, private: bool, hidden: bool) -> TwinSpaceSnapshot:
         with self._db.session() as s:
@@ -433,18 +454,13 @@ class TwinSpacesArea(LocalHubBase):
         """Every launch of a returning member: one Core read and no write when nothing changed
         (or a teacher administrator decided); None sends everything else (a new member, a
         change, an archived or unknown TwinSpace) to the unit of work below."""
-        with self._db.engine.connect() as connection:
-            found = connection.execute(
-                _SYNC_READ, {"twinspace_id": twinspace_id, "person_id": person_id}
-            ).first()
-        if found is None or found.twinspace_id is None:
+        found = self._membership(twinspace_id, person_id)
+        if found is None or found.archived:
             return None
-        if found.space_status in (None, TwinSpaceStatus.ARCHIVED.value):
-            return None
-        existing = rec.member(found, found.display_name)
+        existing = found.member
         if not twinspaces.sync_applies(existing):
             return existing  # a teacher administrator or the project decided: keep it
-        twinspaces.check_sync_role(role, PersonKind(found.kind))
+        twinspaces.check_sync_role(role, found.kind)
         return existing if (existing.role, existing.status) == (role, status) else None
 
 

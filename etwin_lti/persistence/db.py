@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import MetaData, create_engine, event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import (
     DBAPIError,
     InterfaceError,
@@ -120,6 +120,21 @@ class Database:
         finally:
             session.close()
 
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A Core connection for reads outside a unit of work (the launch's lean path, ADR
+        0033): a lost database is the same ``DependencyUnavailableError`` (503 "try again")
+        as in ``session()``, not an error the web layer has to recognise."""
+        with _database_errors(), self.engine.connect() as connection:
+            yield connection
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A Core transaction: committed when the block ends, rolled back on any error; a lost
+        database maps as in ``connect()``."""
+        with _database_errors(), self.engine.begin() as connection:
+            yield connection
+
     def ping(self) -> bool:
         """True when the database answers a trivial query."""
         try:
@@ -131,6 +146,16 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def _database_errors() -> Iterator[None]:
+    try:
+        yield
+    except SQLAlchemyError as error:
+        if lost_database(error):
+            raise DependencyUnavailableError(DATABASE_DOWN) from error
+        raise
 
 
 def _roll_back(session: Session) -> None:

@@ -8,8 +8,14 @@ When the platform offers client-side storage (``lti_storage_target``, see
 the platform's storage frame before going on; a launch that came without the state cookie
 answers with a page that reads it back and posts it again (``etwin_login_state``). That post
 must come from the tool's own page (its ``Origin``): the field replaces the cookie, so no other
-site may send it. Its answer is the activity's page itself: the session cookie is most likely
-blocked too, and a redirect would lose the session (the page's forms carry the launch token).
+site may send it.
+
+The launch POST answers with the activity's page itself (200, the session cookie set on that
+answer; issue 11, ADR 0036): a launch is two requests, login and POST, as in a plain tool, and
+without the cookie a redirect would lose the session anyway (the page's forms carry the launch
+token). Deep linking and Submission Review keep their 303 to ``/lti/deep-link`` and
+``/lti/review``. A reload of the POST is refused as a replay; the page replaces the address in
+the browser's history with its own (``history.replaceState``), so a reload reads the page.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from typing import Any
 from flask import (
     Blueprint,
     Flask,
+    after_this_request,
     current_app,
     g,
     jsonify,
@@ -45,6 +52,7 @@ from etwin_lti.web.session import (
 
 bp = Blueprint("lti", __name__)
 STATE_PATH = "/lti/"
+EMBED_PREFIX = "/embed/"  # the activity's pages, answered in the launch POST itself
 
 
 def _launches() -> Any:
@@ -92,14 +100,25 @@ def launch() -> Response:
             return _read_from_storage(storage)
     sealed = from_storage if from_storage is not None else request.cookies.get(STATE_COOKIE)
     outcome = _launches().complete_launch(request.form, sealed)
-    if from_storage is None:
-        response = redirect(outcome.redirect_path, 303)
-    else:
-        g.etwin_launch = outcome.session  # the page answered now reads the new session
-        response = make_response(_page_at(outcome.redirect_path))
-    clear_cookie(response, STATE_COOKIE, path=STATE_PATH)
-    start_session(response, outcome.session)
-    return response
+    session, path = outcome.session, outcome.redirect_path
+    in_answer = from_storage is not None or path.startswith(EMBED_PREFIX)
+
+    @after_this_request
+    def _launched(response: Response) -> Response:
+        # On whatever answers the launch, the page or the page's own refusal: the launch did
+        # succeed, and the page's address answers with this session from now on.
+        clear_cookie(response, STATE_COOKIE, path=STATE_PATH)
+        start_session(response, session)
+        if in_answer:
+            response.cache_control.no_store = True  # a POST's answer: never from a cache
+            # RFC 9110 8.7: the answer is a representation of that page.
+            response.headers["Content-Location"] = path
+        return response
+
+    if not in_answer:
+        return redirect(path, 303)  # deep linking, review: their own flows
+    g.etwin_launch = session  # the page answered now reads the new session
+    return make_response(_page_at(path))
 
 
 def _check_own_origin() -> None:
@@ -118,9 +137,12 @@ def _read_from_storage(storage: Any) -> Response:
 
 
 def _page_at(path: str) -> Any:
-    """The page the launch would redirect to, answered at once (see the module docstring)."""
+    """The page the launch opens, answered at once (see the module docstring). The page then
+    puts its own address in the browser's history (``page_url`` in base.html): a reload or a
+    Back-and-Forward reads that page again with the session, never the launch's POST."""
     adapter = current_app.url_map.bind_to_environ(request.environ)
     endpoint, values = adapter.match(path, method="GET")
+    g.page_url = path
     return current_app.view_functions[endpoint](**values)
 
 

@@ -7,6 +7,8 @@ administrator") is listed too, so that ``|translate`` finds it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask_babel import gettext
 
 from etwin_lti.domain.translatable import N_
@@ -103,10 +105,11 @@ LABELS = (
 )
 
 
-def term(value: object) -> str:
+def term(value: object, translate: Callable[[str], str] = gettext) -> str:
+    """``translate``: the templates pass their own (``web.i18n``, one catalog lookup a page)."""
     text = str(getattr(value, "value", value) or "")
     known = TERMS.get(text)
-    return gettext(known) if known else text.replace("_", " ")
+    return translate(known) if known else text.replace("_", " ")
 
 
 def field_name(field: str) -> str:

@@ -59,8 +59,8 @@ def open_page(
 ) -> requests.Response:
     """Launch ``user`` into ``resource`` from the LMS and load the embedded page."""
     answer = launch_through(browser, world.peer.launch_url(user=user, etwin_resource=resource))
-    assert answer.status_code == 303, answer.text[:600]
-    page = browser.get(urljoin(answer.url, answer.headers["Location"]), timeout=10)
+    assert answer.status_code == 200, answer.text[:600]
+    page = browser.get(urljoin(answer.url, answer.headers["Content-Location"]), timeout=10)
     assert page.status_code == 200, page.text[:600]
     return page
 

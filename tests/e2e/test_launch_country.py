@@ -26,9 +26,9 @@ def launch_as(world: World, user: str, role: str, **custom: str) -> Any:
     }
     browser = world.browser()
     response = browser.launch(login_hint=user)
-    assert response.status_code == 303, response.text[:800]
-    assert response.headers["Location"] == f"/embed/twinspace/{ts}"
-    page = browser.get(response.headers["Location"])
+    assert response.status_code == 200, response.text[:800]
+    assert response.headers["Content-Location"] == f"/embed/twinspace/{ts}"
+    page = browser.get(response.headers["Content-Location"])
     assert page.status_code == 200, page.text[:800]
     session = world.container.launches.load_session(response.cookies["etwin_launch"])
     return page, world.container.hub.get_person(session.person_id)

@@ -55,8 +55,8 @@ def test_twinspace_launch_maps_the_role(
     }
     browser = world.browser()
     response = browser.launch()
-    assert response.status_code == 303, response.text[:800]
-    assert response.headers["Location"] == f"/embed/twinspace/{ts}"
+    assert response.status_code == 200, response.text[:800]
+    assert response.headers["Content-Location"] == f"/embed/twinspace/{ts}"
     session = session_of(world, response)
     assert session.role == expected_role
     assert session.resource is not None and str(session.resource) == f"twinspace:{ts}"
@@ -95,9 +95,9 @@ def test_learning_event_and_unit_launches(world: World) -> None:
             c.CUSTOM: {"etwin_resource": resource, "etwin_country": "DE"},
         }
         response = world.browser().launch(login_hint=user)
-        assert response.status_code == 303, response.text[:800]
+        assert response.status_code == 200, response.text[:800]
         kind, _, ident = resource.partition(":")
-        assert response.headers["Location"] == f"/embed/{kind}/{ident}"
+        assert response.headers["Content-Location"] == f"/embed/{kind}/{ident}"
         assert session_of(world, response).role == expected
     enrolled = {e.person_id for e in world.container.hub.list_enrolments(r.event_id)}
     learner = world.container.identities.find(LtiIdentity(world.platform.url, "learner-1"))
@@ -107,7 +107,7 @@ def test_learning_event_and_unit_launches(world: World) -> None:
         "roles": [ROLE_LEARNER],
         c.CUSTOM: {"etwin_resource": f"event:{r.event_id}", "etwin_country": "DE"},
     }
-    assert world.browser().launch(login_hint="learner-1").status_code == 303
+    assert world.browser().launch(login_hint="learner-1").status_code == 200
     assert len(world.container.hub.list_enrolments(r.event_id)) == len(enrolled)
 
 
@@ -164,13 +164,13 @@ def test_platform_keys_are_fetched_once_and_refetched_on_rotation(world: World) 
     world.platform.claims = {c.CUSTOM: {"etwin_resource": "twinspace:1", "etwin_country": "FR"}}
     world.platform.claims[c.CUSTOM]["etwin_resource"] = f"twinspace:{world.resources.twinspace_id}"
     for user in ("a", "b", "c"):
-        assert world.browser().launch(login_hint=user).status_code == 303
+        assert world.browser().launch(login_hint=user).status_code == 200
     assert world.platform.jwks_fetches == 1
     # The platform rotates: a new kid appears, the tool refetches once and accepts it.
     world.platform.keys = [platform_key("rotated"), platform_key()]
-    assert world.browser().launch(login_hint="d").status_code == 303
+    assert world.browser().launch(login_hint="d").status_code == 200
     assert world.platform.jwks_fetches == 2
-    assert world.browser().launch(login_hint="e").status_code == 303
+    assert world.browser().launch(login_hint="e").status_code == 200
     assert world.platform.jwks_fetches == 2
 
 
@@ -198,7 +198,7 @@ def test_a_launch_with_the_shared_cache_in_redis(
         form = browser.authorize(browser.start_login())
         # The login state travels sealed in the cookie: the login itself stores nothing.
         assert not any(k.startswith(b"etwin:kv:lti-login:") for k in client.keys())
-        assert browser.post(form).status_code == 303
+        assert browser.post(form).status_code == 200
         assert any(k.startswith(b"etwin:kv:lti-login:") for k in client.keys())  # used: once
         assert any(k.startswith(b"etwin:kv:lti-token:") for k in client.keys())  # replay mark
         assert browser.post(form).status_code == 401

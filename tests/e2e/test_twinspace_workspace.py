@@ -64,8 +64,8 @@ def launch(tool: DemoTool, user: str) -> Member:
     response = launch_through(
         browser, f"{tool.base_url}/sandbox/launch?user={user}&resource=demo-twinspace-{ts}"
     )
-    assert response.status_code == 303, response.text[:800]
-    assert response.headers["Location"].endswith(f"/embed/twinspace/{ts}")
+    assert response.status_code == 200, response.text[:800]
+    assert response.headers["Content-Location"].endswith(f"/embed/twinspace/{ts}")
     return Member(tool, browser)
 
 

@@ -111,7 +111,8 @@ class Launcher:
 
     def launch(self, client: FlaskClient, **login: Any) -> Any:
         """login initiation -> platform authorization (HTTP) -> id_token POST; returns the
-        tool's answer to the POST (a 303 to the page, or an error page). ``login``: the
+        tool's answer to the POST (the page itself, its address in ``Content-Location``; a 303
+        for deep linking and review; or an error page). ``login``: the
         arguments of ``login``."""
         response = self.login(client, **login)
         assert response.status_code == 302, response.get_data(as_text=True)[:500]

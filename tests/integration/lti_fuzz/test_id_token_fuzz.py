@@ -278,7 +278,7 @@ def still_valid(claims: dict[str, Any], *, issuer: str, nonce: str, now: float) 
 
 def opened_a_session(response: Any) -> bool:
     cookies = response.headers.getlist("Set-Cookie")
-    return response.status_code == 303 and any(
+    return response.status_code in (200, 303) and any(  # the page, or deep linking's 303
         cookie.startswith(SESSION_COOKIE + "=") and not cookie.startswith(SESSION_COOKIE + "=;")
         for cookie in cookies
     )
