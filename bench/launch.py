@@ -203,6 +203,9 @@ def run(args: argparse.Namespace, log: Any) -> dict[str, Any]:
                 account.application_name = _application_name(database_url)
                 account.postgres_admin_url = POSTGRES_ADMIN_URL
             target = Target(name, server.url, "/lti/login", "/lti/launch", resource, True)
+            # One launch before the clock: the tool fetches the platform's key set once (as
+            # the plain tool does before its rounds); a broken page fails the run here.
+            target.launch(platform, requests.Session(), 0, 0)
             fetches[name] = jwks.fetches - before
             for kind in args.learners:
                 new = kind == "new"

@@ -51,10 +51,12 @@ class World:
         return self._statements[0]
 
     def launch(self, user: str, **params: str) -> None:
-        """A whole launch through the peer, as a browser does it; checks the tool's 303."""
+        """A whole launch through the peer, as a browser does it; checks that the tool
+        answered with its page (ADR 0036: 200, the page's own address in Content-Location)."""
         with requests.Session() as browser:
             answer = launch_through(browser, self.info.launch_url(user=user, **params))
-        if answer.status_code != 303:
+        page = answer.headers.get("Content-Location", "")
+        if answer.status_code != 200 or not page.startswith("/embed/"):
             raise RuntimeError(f"launch answered {answer.status_code}: {answer.text[:300]}")
 
 
