@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -33,14 +32,8 @@ def unreachable_lms(scene: Scene) -> None:
             .where(PlatformRow.id == scene.platform_id)
             .values(auth_token_url="http://127.0.0.1:9/token")
         )
-    c.resource_links.record(
-        platform_id=scene.platform_id,
-        deployment_id="1",
-        resource_link_id="rl-1",
-        context_id="course-1",
-        context_title="Course 1",
-        resource=Resource(ResourceKind.UNIT, scene.unit_id),
-        endpoints=ServiceEndpoints(lineitem_url=LINEITEM, ags_scopes=(ags.SCOPE_SCORE,)),
-        now=datetime.now(UTC),
-        launched_by=scene.person_id,
+    scene.link(
+        Resource(ResourceKind.UNIT, scene.unit_id),
+        ServiceEndpoints(lineitem_url=LINEITEM, ags_scopes=(ags.SCOPE_SCORE,)),
+        scene.person_id,
     )

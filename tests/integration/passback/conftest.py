@@ -35,6 +35,19 @@ class Scene:
     def container(self) -> Any:
         return self.app.extensions["etwin"]
 
+    def link(
+        self,
+        resource: Resource,
+        endpoints: ServiceEndpoints,
+        launched_by: int | None,
+        resource_link_id: str = "rl-1",
+    ) -> None:
+        """The course's activity ``resource_link_id`` (re)pointed at ``resource``, as a launch of
+        ``launched_by`` through it records it."""
+        record_link(
+            self.container, self.platform_id, resource, endpoints, launched_by, resource_link_id
+        )
+
     def finish_unit(self) -> None:
         for activity_id in self.activity_ids:
             self.container.progress.mark_activity_done(self.person_id, activity_id)
@@ -55,6 +68,27 @@ class Scene:
             lineitem_url=None,
         )
         return int(entry.id)
+
+
+def record_link(
+    c: Any,
+    platform_id: int,
+    resource: Resource,
+    endpoints: ServiceEndpoints,
+    launched_by: int | None,
+    resource_link_id: str = "rl-1",
+) -> None:
+    c.resource_links.record(
+        platform_id=platform_id,
+        deployment_id="1",
+        resource_link_id=resource_link_id,
+        context_id="course-1",
+        context_title="Course 1",
+        resource=resource,
+        endpoints=endpoints,
+        now=datetime.now(UTC),
+        launched_by=launched_by,
+    )
 
 
 def build_scene(app: Flask) -> Scene:
@@ -78,17 +112,9 @@ def build_scene(app: Flask) -> Scene:
     c.identities.link(
         LtiIdentity(ISSUER, "lms-user-9"), person.id, deployment_id="1", kind=person.kind
     )
-    c.resource_links.record(
-        platform_id=platform.id,
-        deployment_id="1",
-        resource_link_id="rl-1",
-        context_id="course-1",
-        context_title="Course 1",
-        resource=Resource(ResourceKind.UNIT, unit.id),
-        endpoints=ServiceEndpoints(lineitem_url=LINEITEM, ags_scopes=("x",)),
-        now=datetime.now(UTC),
-        launched_by=person.id,  # the person came through this link
-    )
+    # The person came through this link.
+    endpoints = ServiceEndpoints(lineitem_url=LINEITEM, ags_scopes=("x",))
+    record_link(c, platform.id, Resource(ResourceKind.UNIT, unit.id), endpoints, person.id)
     return Scene(app, platform.id, person.id, unit.id, tuple(a.id for a in unit.activities))
 
 
@@ -108,16 +134,12 @@ def event_with_link(scene: Scene) -> EventScene:
         "Climate", "Expert-led.", expert.id, start, start + timedelta(days=7), 5
     )
     c.hub.enrol(event.id, scene.person_id)
-    c.resource_links.record(
-        platform_id=scene.platform_id,
-        deployment_id="1",
+    # The person came through this link (issue 9 item 6).
+    scene.link(
+        Resource(ResourceKind.EVENT, event.id),
+        ServiceEndpoints(lineitem_url="https://lms.example/li/8?type_id=18"),
+        scene.person_id,
         resource_link_id="rl-event",
-        context_id="course-1",
-        context_title="Course 1",
-        resource=Resource(ResourceKind.EVENT, event.id),
-        endpoints=ServiceEndpoints(lineitem_url="https://lms.example/li/8?type_id=18"),
-        now=datetime.now(UTC),
-        launched_by=scene.person_id,  # the person came through this link (issue 9 item 6)
     )
     return EventScene(expert.id, event.id)
 

@@ -35,16 +35,10 @@ def learners_finish(scene: Scene, count: int, *, request_ids: list[str] | None =
             deployment_id="1",
             kind=person.kind,
         )
-        c.resource_links.record(
-            platform_id=scene.platform_id,
-            deployment_id="1",
-            resource_link_id="rl-1",
-            context_id="course-1",
-            context_title="Course 1",
-            resource=Resource(ResourceKind.UNIT, scene.unit_id),
-            endpoints=ServiceEndpoints(lineitem_url=LINEITEM, ags_scopes=(ags.SCOPE_SCORE,)),
-            now=datetime.now(UTC),
-            launched_by=person.id,
+        scene.link(
+            Resource(ResourceKind.UNIT, scene.unit_id),
+            ServiceEndpoints(lineitem_url=LINEITEM, ags_scopes=(ags.SCOPE_SCORE,)),
+            person.id,
         )
         with bound_request_id(request_ids[n] if request_ids else None):
             for activity_id in scene.activity_ids:

@@ -85,16 +85,7 @@ def test_timestamps_strictly_increase_per_link_and_user(scene: Scene) -> None:
     # The teacher re-points the same activity at another unit; the pupil finishes it too.
     edition_id = c.hub.get_unit(scene.unit_id).edition_id
     second = c.hub.add_unit(edition_id, "Unit 2", "More", activities=[("C", "c")])
-    c.resource_links.record(
-        platform_id=scene.platform_id,
-        deployment_id="1",
-        resource_link_id="rl-1",
-        context_id="course-1",
-        context_title="Course 1",
-        resource=Resource(ResourceKind.UNIT, second.id),
-        endpoints=ServiceEndpoints(),
-        now=datetime.now(UTC),
-    )
+    scene.link(Resource(ResourceKind.UNIT, second.id), ServiceEndpoints(), None)
     progress.mark_activity_done(scene.person_id, second.activities[0].id)
     first, later = sorted(c.passback.list(), key=lambda e: e.id)
     assert first.timestamp == fixed
