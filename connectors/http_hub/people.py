@@ -41,19 +41,7 @@ class PeopleArea(HttpHubBase):
         """The hub's API creates one person per call: every draft is checked here first with
         the hub's own rules, so that an invalid one refuses the call before anything is
         written (only a failure of the hub half-way can leave the first ones created)."""
-        needs_list = any(
-            d.country_code is not None or d.kind in people.KINDS_NEEDING_COUNTRY for d in drafts
-        )
-        countries = {c.code: c for c in self.list_countries()} if needs_list else {}
-        for d in drafts:
-            people.check_new_person(
-                countries,
-                d.display_name,
-                d.kind,
-                country_code=d.country_code,
-                school=d.school,
-                email=d.email,
-            )
+        people.check_new_people(drafts, lambda: {c.code: c for c in self.list_countries()})
         return [
             self.create_person(
                 d.display_name, d.kind, country_code=d.country_code, school=d.school, email=d.email

@@ -118,21 +118,7 @@ class PeopleArea(LocalHubBase):
             return []
         with self._db.session() as s:
             # Checked first, all of them: one refusal writes nothing.
-            needs_list = any(
-                p.country_code is not None or p.kind in people.KINDS_NEEDING_COUNTRY for p in drafts
-            )
-            countries = rec.current_countries(s) if needs_list else {}
-            checked = [
-                people.check_new_person(
-                    countries,
-                    p.display_name,
-                    p.kind,
-                    country_code=p.country_code,
-                    school=p.school,
-                    email=p.email,
-                )
-                for p in drafts
-            ]
+            checked = people.check_new_people(drafts, lambda: rec.current_countries(s))
             now = self._now()
             rows = [
                 {

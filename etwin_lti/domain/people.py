@@ -12,7 +12,7 @@ Pupils have no platform account: the hub keeps a pseudonym and never an e-mail a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from etwin_lti.domain.countries import check_country
@@ -85,6 +85,26 @@ def check_new_person(
                     errors.add(field, message)
     errors.raise_if_any()
     return NewPerson(name, kind, code, cleaned_school, cleaned_email)
+
+
+def check_new_people(
+    drafts: Sequence[NewPerson], countries: Callable[[], Mapping[str, Country]]
+) -> list[NewPerson]:
+    """Every draft checked as ``check_new_person`` does, before any is written (a roster batch:
+    one refusal refuses the batch). ``countries`` is read only when a draft needs the list."""
+    needs_list = any(d.country_code is not None or d.kind in KINDS_NEEDING_COUNTRY for d in drafts)
+    known = countries() if needs_list else {}
+    return [
+        check_new_person(
+            known,
+            d.display_name,
+            d.kind,
+            country_code=d.country_code,
+            school=d.school,
+            email=d.email,
+        )
+        for d in drafts
+    ]
 
 
 def check_person_country(
