@@ -309,7 +309,7 @@ class TwinSpacePages:
             is_member=active,
             sees_private=sees_private,
             summary=tuple(
-                RoleSummary(c.role.value, label(c.role.value) + "s", c.active, c.suspended)
+                RoleSummary(c.role.value, ROLE_PLURALS[c.role], c.active, c.suspended)
                 for c in snap.role_counts
             ),
             member_total=sum(c.active + c.suspended for c in snap.role_counts),
@@ -635,7 +635,7 @@ def _groups(
     for m in members:  # the hub orders them by role, administrators first
         groups.setdefault(m.role, []).append(_line(m, controls, viewer))
     return tuple(
-        MemberGroup(role.value, label(role.value) + "s", tuple(lines))
+        MemberGroup(role.value, ROLE_PLURALS[role], tuple(lines))
         for role, lines in groups.items()
     )
 
@@ -650,7 +650,8 @@ def _contribution_days(snap: TwinSpaceSnapshot) -> list[date]:
     return [m.date() for m in moments]
 
 
-# A bar's label: the role's members, a whole noun in each language (no English "s" added).
+# A role's members (the summary, the member list's groups, a chart's bar): a whole noun in
+# each language, never an English "s" added to the role's name.
 ROLE_PLURALS = {
     TwinSpaceRole.TEACHER_ADMINISTRATOR: N_("Teacher administrators"),
     TwinSpaceRole.TEACHER: N_("Teachers"),

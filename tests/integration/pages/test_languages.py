@@ -150,3 +150,22 @@ def test_a_refused_launch_speaks_the_launch_language(
     body = page(response)
     assert response.status_code in (401, 403) and f'<html lang="{language}">' in body
     assert words in body
+
+
+# The role groups of the summary and the member list: whole nouns, never a role + "s".
+GROUPS = {
+    "es": ("Docentes administradores", "Alumnos"),
+    "fr": ("Enseignants administrateurs", "Élèves"),
+}
+
+
+@pytest.mark.parametrize("language", ["es", "fr"])
+def test_the_role_groups_are_whole_plurals_of_the_language(
+    world: PagesWorld, language: str
+) -> None:
+    client = world.launched("founder-fr", [ROLE_INSTRUCTOR], world.ts, **presentation(language))
+    summary = page(client.get(world.ts_url))
+    members = page(client.get(f"{world.ts_url}/members"))
+    for body in (summary, members):
+        assert all(f"{group}</" in body or f"{group}:" in body for group in GROUPS[language])
+        assert "Teacher administrators" not in body  # (the demo text itself is English)
