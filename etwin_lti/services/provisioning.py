@@ -13,7 +13,9 @@ one person and no orphan row, on a local or a remote hub alike.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from etwin_lti.domain.audiences import (
@@ -29,6 +31,7 @@ from etwin_lti.domain.ports import HubPort
 from etwin_lti.domain.rosters import RosterSource, RosterStatus
 from etwin_lti.domain.translatable import N_
 from etwin_lti.errors import (
+    DependencyUnavailableError,
     EtwinLtiError,
     NotFoundError,
     PermissionDeniedError,
@@ -38,6 +41,12 @@ from etwin_lti.errors import (
 from etwin_lti.lti.roles import INSTITUTION, SYSTEM, normalise
 
 WAIT_FOR_CONCURRENT_SECONDS = 5.0
+# How long a launch keeps trying to record the identities of the people it has just created
+# while the database is away (a restart, a fail-over): giving up leaves those people linked
+# to no identity, and the next launch would create others.
+SETTLE_RETRY_SECONDS = 15.0
+
+log = logging.getLogger(__name__)
 
 
 class ProvisioningBusyError(RemoteServiceError):
@@ -68,11 +77,15 @@ class Provisioner:
         store_pupil_names: bool,
         roster_source: RosterSource | None = None,
         wait_seconds: float = WAIT_FOR_CONCURRENT_SECONDS,
+        settle_retry_seconds: float = SETTLE_RETRY_SECONDS,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._identities = identities
         self._store_pupil_names = store_pupil_names
         self._roster_source = roster_source
         self._wait = wait_seconds
+        self._settle_retry = settle_retry_seconds
+        self._sleep = sleep
 
     def person(self, hub: HubPort, newcomer: Newcomer, kind: PersonKind) -> KnownPerson:
         """The person of this identity, created as ``kind`` if there is none yet (a launch):
@@ -120,9 +133,7 @@ class Provisioner:
             except BaseException:
                 self._identities.release_many(n.identity for n, _ in mine)  # may try again
                 raise
-            self._identities.settle_many(
-                {n.identity: p.id for (n, _), p in zip(mine, created, strict=True)}
-            )
+            self._settle({n.identity: p.id for (n, _), p in zip(mine, created, strict=True)})
             for (n, k), p in zip(mine, created, strict=True):
                 outcomes[n.identity] = KnownPerson(p.id, k)
         for newcomer, kind in arrivals:
@@ -138,6 +149,28 @@ class Provisioner:
                 continue
             outcomes[newcomer.identity] = found
         return outcomes
+
+    def _settle(self, people: dict[LtiIdentity, int]) -> None:
+        """Record who the new people are. The people exist already (the hub committed them):
+        a database that went away in between is waited for, with growing pauses, rather than
+        leaving them linked to no identity (the soak's outage found that window)."""
+        deadline = time.monotonic() + self._settle_retry
+        pause = 0.1
+        while True:
+            try:
+                self._identities.settle_many(people)
+                return
+            except DependencyUnavailableError:
+                if time.monotonic() + pause > deadline:
+                    # Ids only: no name, no LMS subject in the log (DESIGN.md, Privacy).
+                    log.warning(
+                        "provisioning: people %s were created, but their LMS identities could "
+                        "not be recorded (database unavailable): they are linked to no identity",
+                        sorted(people.values()),
+                    )
+                    raise
+                self._sleep(pause)
+                pause = min(pause * 2, 1.0)
 
     def _display_name(self, newcomer: Newcomer, kind: PersonKind) -> str:
         if kind is PersonKind.PUPIL:
