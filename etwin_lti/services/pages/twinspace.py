@@ -635,8 +635,7 @@ def _groups(
     for m in members:  # the hub orders them by role, administrators first
         groups.setdefault(m.role, []).append(_line(m, controls, viewer))
     return tuple(
-        MemberGroup(role.value, ROLE_PLURALS[role], tuple(lines))
-        for role, lines in groups.items()
+        MemberGroup(role.value, ROLE_PLURALS[role], tuple(lines)) for role, lines in groups.items()
     )
 
 
