@@ -21,13 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any, Protocol
 
 from etwin_lti.domain import moderation, paging, twinspaces
 from etwin_lti.domain.launches import LaunchSession
 from etwin_lti.domain.model import (
-    MaterialFile,
     MaterialKind,
     Member,
     MemberStatus,
@@ -46,7 +45,6 @@ from etwin_lti.domain.twinspace_snapshot import sees_private as sees_private_con
 from etwin_lti.domain.twinspaces import PERMISSIONS, PUPIL_ROLES, Action
 from etwin_lti.domain.validation import BODY_MAX, COMMENT_MAX, NAME_MAX, FieldErrors
 from etwin_lti.errors import NotFoundError, PermissionDeniedError
-from etwin_lti.services import charts
 from etwin_lti.services.pages import moderation as editing
 from etwin_lti.services.pages.common import (
     FORMER_MEMBER,
@@ -58,6 +56,17 @@ from etwin_lti.services.pages.common import (
     require_person,
 )
 from etwin_lti.services.pages.labels import EqlLine, eql_line
+from etwin_lti.services.pages.twinspace_lines import (
+    ContentLine,
+    Controls,
+    DiaryLine,
+    MemberGroup,
+    MemberLine,
+    PostLine,
+    RoleSummary,
+    ThreadLine,
+)
+from etwin_lti.services.pages.twinspace_overview import ROLE_PLURALS, Overview, overview
 from etwin_lti.services.wording import ENGLISH, Wording
 
 VISIBILITIES = {v.value: v for v in Visibility}
@@ -86,106 +95,10 @@ MESSAGES = {
 }
 
 
-@dataclass(frozen=True)
-class Controls:
-    add_page: bool = False
-    add_material: bool = False
-    post_diary: bool = False
-    comment: bool = False
-    create_thread: bool = False
-    reply: bool = False
-    manage: bool = False  # change roles, suspend/reactivate, pseudonyms, roster sync
-    publish: bool = False  # may choose "public" for own content
-
-
-@dataclass(frozen=True)
-class MemberLine:
-    person_id: int
-    name: str  # a pseudonym for pupils unless the school opted in to names
-    role: str
-    role_label: str
-    active: bool
-    is_founder: bool
-    is_pupil: bool
-    manageable: bool  # shown with the administrator's controls
-    role_choices: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class MemberGroup:
-    role: str
-    label: str
-    members: tuple[MemberLine, ...]
-
-
-@dataclass(frozen=True)
-class RoleSummary:
-    """One line of the main page's member summary: counts, never the people (ADR 0016)."""
-
-    role: str
-    label: str
-    active: int
-    suspended: int
-
-
 class MembersOnlyError(PermissionDeniedError):
     error = "members_only"
     description = N_("Only the TwinSpace's members see who its members are.")
     who_can_fix = N_("a teacher administrator of this TwinSpace")
-
-
-@dataclass(frozen=True)
-class ContentLine:
-    id: int
-    title: str
-    text: str  # a page's body or a material's URL
-    kind: str  # "page" or the material kind
-    visibility: str
-    author: str
-    created_at: datetime
-    acts: editing.ContentActs = editing.ContentActs()
-    file: MaterialFile | None = None  # an uploaded file, served by the page's file route
-
-
-@dataclass(frozen=True)
-class PostLine:
-    author: str
-    body: str
-    created_at: datetime
-    acts: editing.ContentActs = editing.ContentActs()
-
-
-@dataclass(frozen=True)
-class DiaryLine:
-    id: int
-    title: str
-    body: str
-    author: str
-    created_at: datetime
-    comments: tuple[PostLine, ...]
-    acts: editing.ContentActs = editing.ContentActs()
-
-
-@dataclass(frozen=True)
-class ThreadLine:
-    id: int
-    title: str
-    author: str
-    created_at: datetime
-    posts: tuple[PostLine, ...]
-    acts: editing.ContentActs = editing.ContentActs()
-
-
-ACTIVITY_WEEKS = 8
-
-
-@dataclass(frozen=True)
-class Overview:
-    """A teacher administrator's TwinSpace at a glance."""
-
-    roles: charts.ChartData  # active members per role
-    activity: charts.ChartData  # contributions per week, the last ``ACTIVITY_WEEKS``
-    recent: int  # contributions in those weeks
 
 
 @dataclass(frozen=True)
@@ -399,7 +312,7 @@ class TwinSpacePages:
             moderator=moderator,
             trail=self._trail(ctx, names) if moderator else (),
             eql=eql_line(snap.eql),
-            overview=_overview(snap, today, words) if moderator else None,
+            overview=overview(snap, today, words) if moderator else None,
         )
 
     def _trail(self, ctx: _Context, names: Mapping[int, str]) -> tuple[editing.TrailLine, ...]:
@@ -637,60 +550,6 @@ def _groups(
     return tuple(
         MemberGroup(role.value, ROLE_PLURALS[role], tuple(lines)) for role, lines in groups.items()
     )
-
-
-def _contribution_days(snap: TwinSpaceSnapshot) -> list[date]:
-    """When each page, material, Diary post and comment, and forum post was written."""
-    moments = [p.created_at for p in snap.pages] + [m.created_at for m in snap.materials]
-    for post in snap.diary:
-        moments += [post.created_at, *(c.created_at for c in post.comments)]
-    for thread in snap.threads:
-        moments += [p.created_at for p in thread.posts]
-    return [m.date() for m in moments]
-
-
-# A role's members (the summary, the member list's groups, a chart's bar): a whole noun in
-# each language, never an English "s" added to the role's name.
-ROLE_PLURALS = {
-    TwinSpaceRole.TEACHER_ADMINISTRATOR: N_("Teacher administrators"),
-    TwinSpaceRole.TEACHER: N_("Teachers"),
-    TwinSpaceRole.EXPERT: N_("Experts"),
-    TwinSpaceRole.OBSERVER: N_("Observers"),
-    TwinSpaceRole.PUPIL_ADMINISTRATOR: N_("Pupil administrators"),
-    TwinSpaceRole.PUPIL: N_("Pupils"),
-    TwinSpaceRole.GUEST: N_("Guests"),
-}
-
-
-def _overview(snap: TwinSpaceSnapshot, today: date | None, words: Wording) -> Overview:
-    _ = words._
-    total = sum(c.active + c.suspended for c in snap.role_counts)
-    roles = charts.bar_chart(
-        f"roles-{snap.twinspace.id}",
-        _("Active members by role"),
-        [
-            charts.Bar(words.translate(ROLE_PLURALS[c.role]), c.active, total)
-            for c in snap.role_counts
-        ],
-        unit=_("members"),
-        heading=_("Role"),
-        width=charts.NARROW,  # the members' column
-        words=words,
-    )
-    days = _contribution_days(snap)
-    end = today or max(days, default=snap.project.created_at.date())
-    mondays = charts.weeks(end - timedelta(weeks=ACTIVITY_WEEKS - 1), end)
-    counts = charts.count_by_week(days, mondays)
-    activity = charts.bar_chart(
-        f"activity-{snap.twinspace.id}",
-        _("Contributions of the last %(weeks)s weeks, by the week's Monday", weeks=ACTIVITY_WEEKS),
-        [charts.Bar(words.short_date(m), n, 0) for m, n in zip(mondays, counts, strict=True)],
-        unit=_("contributions"),
-        heading=_("Week of"),
-        width=charts.NARROW,
-        words=words,
-    )
-    return Overview(roles, activity, sum(counts))
 
 
 def _notice(ctx: _Context, session: LaunchSession, sees_private: bool) -> str | None:
