@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.launch_platform import CLIENT_ID, DEPLOYMENT_ID, ISSUER, USERS
-from bench.support import LOOPBACK, SECRET
+from bench.support import LOOPBACK, SECRET, seed_twinspace
 from etwin_lti.domain.registrations import PlatformRegistration
 
 
@@ -37,7 +37,6 @@ def prepare_tool(env: dict[str, str], jwks_url: str, members: int = 0) -> str:
     gunicorn starts."""
     from etwin_lti.app import create_app
     from etwin_lti.cli.db import upgrade_database
-    from etwin_lti.domain.model import PersonKind
 
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
@@ -65,14 +64,9 @@ def prepare_tool(env: dict[str, str], jwks_url: str, members: int = 0) -> str:
             )
         )
         registrations.add_deployment(platform.id, DEPLOYMENT_ID, active=True)
-        hub = container.hub
-        anna = hub.create_person("Anna Founder", PersonKind.TEACHER, country_code="FR")
-        bernd = hub.create_person("Bernd Founder", PersonKind.TEACHER, country_code="DE")
-        project = hub.create_project(anna.id, bernd.id, "Water of Europe")
-        hub.validate_project("FR", project.id)
-        project = hub.validate_project("DE", project.id)
-        seed_members(hub, int(project.twinspace_id), members - USERS - 2)  # 2 founders
-        return f"twinspace:{project.twinspace_id}"
+        twinspace_id = seed_twinspace(container)
+        seed_members(container.hub, twinspace_id, members - USERS - 2)  # 2 founders
+        return f"twinspace:{twinspace_id}"
     finally:
         container.database.dispose()
         if hasattr(container.kv_cache, "close"):

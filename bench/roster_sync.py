@@ -53,6 +53,7 @@ from bench.support import (
     machine,
     postgres_database,
     ratio,
+    seed_twinspace,
     table,
 )
 from etwin_lti.start_up_heap import freeze_start_up_heap
@@ -60,18 +61,6 @@ from etwin_lti.start_up_heap import freeze_start_up_heap
 NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 NRPS_MEDIA_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
 MAX_PAGES = 10_000  # the raw loop's second bound
-
-
-def seed_twinspace(container: Any) -> int:
-    from etwin_lti.domain.model import PersonKind
-
-    hub = container.hub
-    anna = hub.create_person("Anna Founder", PersonKind.TEACHER, country_code="FR")
-    bernd = hub.create_person("Bernd Founder", PersonKind.TEACHER, country_code="DE")
-    project = hub.create_project(anna.id, bernd.id, "Water of Europe")
-    hub.validate_project("FR", project.id)
-    project = hub.validate_project("DE", project.id)
-    return int(project.twinspace_id)
 
 
 def raw_fetch(session: requests.Session, url: str, token: str) -> dict[str, Any]:

@@ -388,3 +388,17 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
 
 def fmt(value: float | None, digits: int = 1, suffix: str = "") -> str:
     return "n/a" if value is None else f"{value:.{digits}f}{suffix}"
+
+
+def seed_twinspace(container: Any) -> int:
+    """An approved project of two founders (FR, DE) and its TwinSpace's id: what the launch
+    and roster benches launch into."""
+    from etwin_lti.domain.model import PersonKind
+
+    hub = container.hub
+    anna = hub.create_person("Anna Founder", PersonKind.TEACHER, country_code="FR")
+    bernd = hub.create_person("Bernd Founder", PersonKind.TEACHER, country_code="DE")
+    project = hub.create_project(anna.id, bernd.id, "Water of Europe")
+    hub.validate_project("FR", project.id)
+    project = hub.validate_project("DE", project.id)
+    return int(project.twinspace_id)
