@@ -92,11 +92,9 @@ class TwinSpacesArea(HttpHubBase):
                     twinspace_id, person_id, change.role, active=change.active
                 )
             except (NotFoundError, RuleViolationError) as refused:
-                result.members.pop(person_id, None)  # a person's last change counts
-                result.refused[person_id] = refused
+                result.refuse(person_id, refused)
                 continue
-            result.refused.pop(person_id, None)
-            result.members[person_id] = member
+            result.synced(person_id, member)
         return result
 
 

@@ -111,11 +111,9 @@ class MemberSyncArea(LocalHubBase):
                         twinspace_id, person_id, role, status, people, before, archived=archived
                     )
                 except (NotFoundError, RuleViolationError) as refused:
-                    result.members.pop(person_id, None)  # a person's last change counts
-                    result.refused[person_id] = refused
+                    result.refuse(person_id, refused)
                     continue
-                result.refused.pop(person_id, None)
-                result.members[person_id] = after
+                result.synced(person_id, after)
                 if after is not before:
                     if before is None:
                         new.add(person_id)

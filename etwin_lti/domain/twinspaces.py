@@ -56,6 +56,14 @@ class SyncedMembers:
     members: dict[int, Member] = field(default_factory=dict)
     refused: dict[int, EtwinLtiError] = field(default_factory=dict)
 
+    def synced(self, person_id: int, member: Member) -> None:
+        self.refused.pop(person_id, None)  # a person's last change counts
+        self.members[person_id] = member
+
+    def refuse(self, person_id: int, error: EtwinLtiError) -> None:
+        self.members.pop(person_id, None)
+        self.refused[person_id] = error
+
 
 class TwinSpaceArchivedError(RuleViolationError):
     error = "twinspace_archived"

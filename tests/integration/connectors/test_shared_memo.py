@@ -56,6 +56,16 @@ class Instance:
     statements: list[str]
 
 
+MOODLE = PlatformRegistration(
+    issuer=ISSUER,
+    client_id="c1",
+    name="Moodle",
+    auth_login_url=ISSUER + "/auth",
+    auth_token_url=ISSUER + "/token",
+    key_set_url=ISSUER + "/jwks",
+)
+
+
 @dataclass
 class Pair:
     a: Instance
@@ -64,16 +74,7 @@ class Pair:
     cache: SqlKeyValueCache
 
     def platform(self) -> int:
-        registered = self.a.registrations.add_platform(
-            PlatformRegistration(
-                issuer=ISSUER,
-                client_id="c1",
-                name="Moodle",
-                auth_login_url=ISSUER + "/auth",
-                auth_token_url=ISSUER + "/token",
-                key_set_url=ISSUER + "/jwks",
-            )
-        )
+        registered = self.a.registrations.add_platform(MOODLE)
         return registered.id
 
 
@@ -286,16 +287,7 @@ def test_a_writer_holding_the_pools_last_connection_renews_the_token_without_wai
     watch_tables(database.engine, memo, REGISTRATION_TABLES)
     registrations = MemoizedRegistrationStore(database, memo)
     try:
-        platform = registrations.add_platform(
-            PlatformRegistration(
-                issuer=ISSUER,
-                client_id="c1",
-                name="Moodle",
-                auth_login_url=ISSUER + "/auth",
-                auth_token_url=ISSUER + "/token",
-                key_set_url=ISSUER + "/jwks",
-            )
-        )
+        platform = registrations.add_platform(MOODLE)
         registrations.add_deployment(platform.id, "d1", active=True)
         _, deployment = registrations.get_platform_and_deployment(platform.id, "d1")
         assert deployment is not None and deployment.active
