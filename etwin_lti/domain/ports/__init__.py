@@ -2,16 +2,17 @@
 
 Adapters in ``connectors/`` and ``moodle_bridge/`` implement them; only ``etwin_lti.bootstrap``
 chooses which. One module per concern: ``hub`` (one port per area of the eTwinning hub and
-``HubPort``, their union), ``progress``, ``registrations``, ``identities``.
+``HubPort``, their union; the content area is in ``content``), ``progress``, ``registrations``,
+``identities``.
 """
 
 from __future__ import annotations
 
 from etwin_lti.domain.model import RoleSource
 from etwin_lti.domain.ports.chat import ChatHub
+from etwin_lti.domain.ports.content import ContentHub
 from etwin_lti.domain.ports.file_store import FileStore
 from etwin_lti.domain.ports.hub import (
-    ContentHub,
     CourseHub,
     EventsHub,
     HubPort,
