@@ -9,7 +9,7 @@ this module only stores it, with the actor the entry point set (``services.audit
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -63,7 +63,7 @@ class SqlAuditLog:
 def _entry(row: AuditRow) -> AuditEntry:
     return AuditEntry(
         id=row.id,
-        at=row.at if row.at.tzinfo else row.at.replace(tzinfo=UTC),
+        at=row.at,  # a UtcDateTime column: aware UTC on both backends
         actor=row.actor,
         action=row.action,
         subject_kind=row.subject_kind,

@@ -9,7 +9,6 @@ there. Each accepted change and its audit entry are one transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -282,7 +281,7 @@ def _entry(row: AuditRow) -> ModerationEntry | None:
     visibility = details.get("visibility")
     return ModerationEntry(
         id=row.id,
-        at=row.at if row.at.tzinfo else row.at.replace(tzinfo=UTC),
+        at=row.at,  # a UtcDateTime column: aware UTC on both backends
         action=row.action,
         kind=kind,
         content_id=content_id,
