@@ -102,7 +102,7 @@ class HttpHubBase:
             return None
         payload = self._json(response)
         if response.status_code >= 400:
-            raise _remote_error(response.status_code, payload)
+            raise remote_error(response.status_code, payload)
         if schema is None:
             return None
         try:
@@ -156,7 +156,8 @@ def _error_class(code: object, status: int) -> type[EtwinLtiError]:
     return _BY_STATUS.get(status, RemoteServiceError)
 
 
-def _remote_error(status: int, payload: Any) -> EtwinLtiError:
+def remote_error(status: int, payload: Any) -> EtwinLtiError:
+    """The error the hub answered (its status and JSON body), as our own class."""
     if not isinstance(payload, dict):
         return RemoteServiceError(f"The hub answered {status} with an unexpected body.")
     if status == 401:

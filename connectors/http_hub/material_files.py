@@ -12,7 +12,7 @@ from typing import Any, BinaryIO, cast
 import requests
 from werkzeug.http import parse_options_header
 
-from connectors.http_hub.base import HttpHubBase, _remote_error, _timed_out
+from connectors.http_hub.base import HttpHubBase, _timed_out, remote_error
 from etwin_lti.domain.files import CheckedUpload, OpenedFile, inline_type
 from etwin_lti.domain.model import Material, Visibility
 from etwin_lti.errors import RemoteServiceError, RemoteTimeoutError
@@ -41,7 +41,7 @@ class MaterialFilesArea(HttpHubBase):
                 payload = self._json(response)
             finally:
                 response.close()
-            raise _remote_error(response.status_code, payload)
+            raise remote_error(response.status_code, payload)
         return response
 
     def add_file_material(

@@ -12,7 +12,8 @@ from etwin_lti.domain.model import (
     PersonKind,
 )
 from etwin_lti.domain.people import NewPerson
-from schemas.api.people import CountrySchema, PersonSchema
+from schemas.api.common import BATCH_MAX
+from schemas.api.people import CountrySchema, PeopleBatchResultSchema, PersonSchema
 
 
 class PeopleArea(HttpHubBase):
@@ -38,16 +39,20 @@ class PeopleArea(HttpHubBase):
         return self._call("POST", "/people", PersonSchema(), body=body)
 
     def create_people(self, drafts: Sequence[NewPerson]) -> list[Person]:
-        """The hub's API creates one person per call: every draft is checked here first with
-        the hub's own rules, so that an invalid one refuses the call before anything is
-        written (only a failure of the hub half-way can leave the first ones created)."""
-        people.check_new_people(drafts, lambda: {c.code: c for c in self.list_countries()})
-        return [
-            self.create_person(
-                d.display_name, d.kind, country_code=d.country_code, school=d.school, email=d.email
-            )
-            for d in drafts
-        ]
+        """One ``POST /people/batch`` per ``BATCH_MAX`` drafts, each all or none on the hub.
+        More than one call is checked here first with the hub's own rules, so that an invalid
+        draft refuses before anything is written (only a failure of the hub between two calls
+        can leave the first ones created)."""
+        if not drafts:
+            return []
+        if len(drafts) > BATCH_MAX:
+            people.check_new_people(drafts, lambda: {c.code: c for c in self.list_countries()})
+        created: list[Person] = []
+        for start in range(0, len(drafts), BATCH_MAX):
+            body = {"people": [_draft(d) for d in drafts[start : start + BATCH_MAX]]}
+            answer = self._call("POST", "/people/batch", PeopleBatchResultSchema(), body=body)
+            created.extend(answer["people"])
+        return created
 
     def get_person(self, person_id: int) -> Person:
         return self._call("GET", f"/people/{person_id}", PersonSchema())
@@ -64,3 +69,13 @@ class PeopleArea(HttpHubBase):
         # PUT: setting the same country twice is harmless, so the session may retry it.
         body = {"actor_id": actor_id, "country_code": country_code}
         return self._call("PUT", f"/people/{person_id}/country", PersonSchema(), body=body)
+
+
+def _draft(draft: NewPerson) -> dict[str, object]:
+    return {
+        "display_name": draft.display_name,
+        "kind": draft.kind,
+        "country_code": draft.country_code,
+        "school": draft.school,
+        "email": draft.email,
+    }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from connectors.http_hub.base import HttpHubBase
+from connectors.http_hub.base import HttpHubBase, remote_error
 from etwin_lti.domain import paging
 from etwin_lti.domain.model import (
     Member,
@@ -14,10 +14,10 @@ from etwin_lti.domain.model import (
 from etwin_lti.domain.paging import MemberPage, RoleCount
 from etwin_lti.domain.twinspace_snapshot import TwinSpaceSnapshot
 from etwin_lti.domain.twinspaces import MemberSync, SyncedMembers
-from etwin_lti.errors import NotFoundError, RuleViolationError
+from schemas.api.common import BATCH_MAX
 from schemas.api.paging import MemberPageSchema, RoleCountSchema
 from schemas.api.twinspace_snapshot import TwinSpaceSnapshotSchema
-from schemas.api.twinspaces import MemberSchema, TwinSpaceSchema
+from schemas.api.twinspaces import MemberSchema, MembersSyncResultSchema, TwinSpaceSchema
 
 
 class TwinSpacesArea(HttpHubBase):
@@ -81,20 +81,28 @@ class TwinSpacesArea(HttpHubBase):
         return self._call("PUT", path, MemberSchema(), body={"role": role, "active": active})
 
     def sync_members(self, twinspace_id: int, changes: Sequence[MemberSync]) -> SyncedMembers:
-        """The hub's API has no bulk membership call: one ``PUT .../sync`` per change, after one
-        read that makes an unknown TwinSpace refuse the whole call, as the local hub does."""
-        self.get_twinspace(twinspace_id)
+        """One ``POST .../members/sync`` per ``BATCH_MAX`` changes; a refused change comes back
+        as the error ``sync_member`` would have raised."""
         result = SyncedMembers()
-        for change in changes:
-            person_id = change.person_id
-            try:
-                member = self.sync_member(
-                    twinspace_id, person_id, change.role, active=change.active
-                )
-            except (NotFoundError, RuleViolationError) as refused:
-                result.refuse(person_id, refused)
-                continue
-            result.synced(person_id, member)
+        if not changes:
+            self.get_twinspace(twinspace_id)  # an unknown TwinSpace refuses even an empty call
+            return result
+        path = f"/twinspaces/{twinspace_id}/members/sync"
+        for start in range(0, len(changes), BATCH_MAX):
+            body = {
+                "changes": [
+                    {"person_id": c.person_id, "role": c.role, "active": c.active}
+                    for c in changes[start : start + BATCH_MAX]
+                ]
+            }
+            answer = self._call("POST", path, MembersSyncResultSchema(), body=body)
+            # Each answer lists a person once (their last change in it); a later call's
+            # outcome for the same person replaces an earlier one, as in one call.
+            for member in answer["members"]:
+                result.synced(member.person_id, member)
+            for refused in answer["refused"]:
+                error = remote_error(refused["status"], refused)
+                result.refuse(refused["person_id"], error)
         return result
 
 

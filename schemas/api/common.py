@@ -26,6 +26,11 @@ class ModelSchema(InboundSchema):
         )
 
 
+# The most items one bulk call takes (``POST /people/batch``, ``POST .../members/sync``): a
+# roster page's worth, well under the 2 MiB body limit (~150 bytes an item).
+BATCH_MAX = 1000
+BATCH_SIZE = validate.Length(min=1, max=BATCH_MAX)
+
 # Ids are positive and fit the id columns; the OpenAPI document shows the range.
 ID_RANGE = validate.Range(min=1, max=ID_MAX)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from marshmallow import fields
 
 from etwin_lti.domain.model import Country, Person, PersonKind
-from schemas.api.common import ModelSchema, body_id
-from schemas.base import StrictSchema
+from schemas.api.common import BATCH_SIZE, ModelSchema, body_id
+from schemas.base import InboundSchema, StrictSchema
 
 
 class CountrySchema(ModelSchema):
@@ -34,6 +34,16 @@ class PersonCreateSchema(StrictSchema):
     country_code = fields.String(load_default=None, allow_none=True)
     school = fields.String(load_default=None, allow_none=True)
     email = fields.String(load_default=None, allow_none=True)
+
+
+class PeopleBatchSchema(StrictSchema):
+    """``POST /people/batch``: up to ``BATCH_MAX`` people, created all or none."""
+
+    people = fields.List(fields.Nested(PersonCreateSchema), required=True, validate=BATCH_SIZE)
+
+
+class PeopleBatchResultSchema(InboundSchema):
+    people = fields.List(fields.Nested(PersonSchema), required=True)
 
 
 class PersonRenameSchema(StrictSchema):

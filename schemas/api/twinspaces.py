@@ -12,8 +12,8 @@ from etwin_lti.domain.model import (
     TwinSpaceRole,
     TwinSpaceStatus,
 )
-from schemas.api.common import ModelSchema, body_id
-from schemas.base import StrictSchema
+from schemas.api.common import BATCH_SIZE, ModelSchema, body_id
+from schemas.base import InboundSchema, StrictSchema
 
 
 class TwinSpaceSchema(ModelSchema):
@@ -52,3 +52,27 @@ class MemberSyncSchema(StrictSchema):
 
     role = fields.Enum(TwinSpaceRole, by_value=True, required=True)
     active = fields.Boolean(load_default=True)
+
+
+class MemberChangeSchema(MemberSyncSchema):
+    person_id = body_id(required=True)
+
+
+class MembersSyncSchema(StrictSchema):
+    """``POST /twinspaces/<id>/members/sync``: the memberships an LMS roster asks for."""
+
+    changes = fields.List(fields.Nested(MemberChangeSchema), required=True, validate=BATCH_SIZE)
+
+
+class RefusedMemberSchema(InboundSchema):
+    """One change the hub refused, with the error body ``sync_member`` would have answered."""
+
+    person_id = fields.Integer(required=True)
+    status = fields.Integer(required=True, metadata={"description": "The HTTP status alone."})
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+
+
+class MembersSyncResultSchema(InboundSchema):
+    members = fields.List(fields.Nested(MemberSchema), required=True)
+    refused = fields.List(fields.Nested(RefusedMemberSchema), required=True)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from etwin_lti.domain.api_tokens import ApiPermission
+from etwin_lti.domain.people import NewPerson
 from etwin_lti.web.api.auth import hub, person_view, requires
 from etwin_lti.web.api.parsing import ApiBlueprint
 from schemas.api.people import (
     CountrySchema,
+    PeopleBatchResultSchema,
+    PeopleBatchSchema,
     PersonCountrySchema,
     PersonCreateSchema,
     PersonRenameSchema,
@@ -41,6 +44,19 @@ def create_person(body: dict[str, Any]) -> Any:
         school=body["school"],
         email=body["email"],
     )
+
+
+@bp.post("/people/batch")
+@requires(ApiPermission.WRITE)
+@bp.arguments(PeopleBatchSchema)
+@bp.response(201, PeopleBatchResultSchema)
+def create_people(body: dict[str, Any]) -> Any:
+    """Create up to 1,000 people in one call, in their order, all or none: one invalid draft
+    refuses the call and nothing is written (422: a malformed draft's fields keyed by its index
+    under ``people``; a draft the hub's rules refuse, that rule's field map). A remote hub's
+    roster sync creates a course's newcomers this way."""
+    drafts = [NewPerson(**draft) for draft in body["people"]]
+    return {"people": hub().create_people(drafts)}
 
 
 @bp.get("/people/<int:person_id>")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from etwin_lti.domain.api_tokens import ApiPermission
+from etwin_lti.domain.twinspaces import MemberSync
 from etwin_lti.services.visitor_permits import (
     grant_expert_permit,
     grant_visitor_permit,
@@ -21,6 +22,8 @@ from schemas.api.twinspace_snapshot import TwinSpaceSnapshotSchema
 from schemas.api.twinspaces import (
     MemberAddSchema,
     MemberSchema,
+    MembersSyncResultSchema,
+    MembersSyncSchema,
     MemberSyncSchema,
     RoleChangeSchema,
     TwinSpaceSchema,
@@ -116,6 +119,27 @@ def reactivate_member(body: dict[str, Any], twinspace_id: int, person_id: int) -
 def sync_member(body: dict[str, Any], twinspace_id: int, person_id: int) -> Any:
     """LMS provisioning; never overrides a teacher administrator's decision."""
     return hub().sync_member(twinspace_id, person_id, body["role"], active=body["active"])
+
+
+@bp.post("/twinspaces/<int:twinspace_id>/members/sync")
+@requires(ApiPermission.WRITE)
+@bp.arguments(MembersSyncSchema)
+@bp.response(200, MembersSyncResultSchema)
+def sync_members(body: dict[str, Any], twinspace_id: int) -> Any:
+    """LMS provisioning of up to 1,000 memberships at once (a roster sync): each change as
+    ``PUT .../members/<person_id>/sync`` would apply it. An unknown TwinSpace refuses the call
+    (404); a change that call would refuse (unknown person, a role not for the person's kind,
+    an archived TwinSpace) is listed under ``refused`` with that error and the others are
+    applied. A person's last change counts."""
+    changes = [MemberSync(c["person_id"], c["role"], active=c["active"]) for c in body["changes"]]
+    synced = hub().sync_members(twinspace_id, changes)
+    return {
+        "members": list(synced.members.values()),
+        "refused": [
+            {"person_id": person_id, "status": error.status_code, **error.to_dict()}
+            for person_id, error in synced.refused.items()
+        ],
+    }
 
 
 @bp.put(PERMIT)

@@ -17,6 +17,7 @@ from etwin_lti.errors import (
     PermissionDeniedError,
     RuleViolationError,
 )
+from schemas.api.common import BATCH_MAX
 from tests.contract.hub_contract.builders import (
     LONG,
     R,
@@ -236,6 +237,30 @@ class PeopleContract:
         assert (created[2].country_code, created[2].school) == ("FR", "Lycée")
         assert all(p.email is None for p in created if p.kind is PersonKind.PUPIL)
         assert [hub.get_person(p.id) for p in created] == created
+
+    def test_more_people_than_one_call_takes(self, hub: HubPort) -> None:
+        """The HTTP hub sends ``BATCH_MAX`` drafts a call: the order and the ids hold across."""
+        drafts = [
+            NewPerson(f"Pupil {n:04X}", PersonKind.PUPIL, None, None, None)
+            for n in range(BATCH_MAX + 2)
+        ]
+        created = hub.create_people(drafts)
+        assert [p.display_name for p in created] == [d.display_name for d in drafts]
+        assert len({p.id for p in created}) == len(drafts)
+        assert hub.get_person(created[-1].id) == created[-1]
+
+    def test_an_invalid_person_past_one_call_refuses_them_all(self, hub: HubPort) -> None:
+        name = f"Bulk first {uuid.uuid4().hex[:8]}"
+        pupils = [NewPerson("Pupil 9I0J", PersonKind.PUPIL, None, None, None)] * BATCH_MAX
+        drafts = [
+            NewPerson(name, PersonKind.TEACHER, "FR", None, None),
+            *pupils,
+            NewPerson("Pupil 5E6F", PersonKind.PUPIL, None, None, "kid@example.org"),
+        ]
+        with pytest.raises(InvalidInputError) as caught:
+            hub.create_people(drafts)
+        assert "email" in caught.value.errors
+        assert hub.find_teachers(name) == []
 
     def test_one_invalid_person_refuses_the_whole_batch(self, hub: HubPort) -> None:
         name = f"Bulk refused {uuid.uuid4().hex[:8]}"

@@ -9,6 +9,7 @@ from etwin_lti.domain.model import (
     PersonKind,
     RoleSource,
 )
+from etwin_lti.domain.people import NewPerson
 from etwin_lti.domain.ports import HubPort
 from etwin_lti.domain.twinspaces import MemberSync
 from etwin_lti.errors import (
@@ -17,6 +18,7 @@ from etwin_lti.errors import (
     PermissionDeniedError,
     RuleViolationError,
 )
+from schemas.api.common import BATCH_MAX
 from tests.contract.hub_contract.builders import (
     UNKNOWN_ID,
     R,
@@ -266,6 +268,29 @@ class TwinSpacesContract:
             hub.get_member(s.id, stranger.id)
         assert hub.get_twinspace(s.id).has_pupils
         assert hub.sync_members(s.id, []).members == {}
+
+    def test_more_changes_than_one_call_takes(self, hub: HubPort) -> None:
+        """The HTTP hub sends ``BATCH_MAX`` changes a call: a person's last change still counts
+        when it is in a later call than their first."""
+        s = space(hub, pupils=False)
+        kids = hub.create_people(
+            [
+                NewPerson(f"Pupil {n:04X}", PersonKind.PUPIL, None, None, None)
+                for n in range(BATCH_MAX + 1)
+            ]
+        )
+        changes = [MemberSync(k.id, R.PUPIL) for k in kids]
+        changes += [
+            MemberSync(kids[0].id, R.TEACHER),
+            MemberSync(kids[1].id, R.PUPIL, active=False),
+        ]
+        synced = hub.sync_members(s.id, changes)
+        assert set(synced.refused) == {kids[0].id}
+        assert isinstance(synced.refused[kids[0].id], RuleViolationError)
+        assert len(synced.members) == BATCH_MAX
+        assert synced.members[kids[1].id].status is MemberStatus.SUSPENDED
+        assert hub.get_member(s.id, kids[0].id).role is R.PUPIL  # its first change was applied
+        assert hub.get_member(s.id, kids[-1].id) == synced.members[kids[-1].id]
 
     def test_sync_members_of_an_unknown_or_archived_twinspace(self, hub: HubPort) -> None:
         kid = person(hub, PersonKind.PUPIL)

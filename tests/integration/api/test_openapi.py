@@ -50,14 +50,8 @@ def test_document_is_public_json_listing_every_path(app: Flask) -> None:
                 assert operation["x-token-roles"]  # who may call it, in the document
 
 
-# One operation for two hub methods: a JSON body adds a link, a multipart body a file. The
-# roster's bulk methods (ADR 0037) go over the API as their one-item operations, one call per
-# person or membership (connectors/http_hub: there is no bulk endpoint).
-SERVED_BY = {
-    "add_file_material": "add_material",
-    "create_people": "create_person",
-    "sync_members": "sync_member",
-}
+# One operation for two hub methods: a JSON body adds a link, a multipart body a file.
+SERVED_BY = {"add_file_material": "add_material"}
 
 
 def test_every_hub_method_is_reachable(app: Flask) -> None:

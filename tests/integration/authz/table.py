@@ -311,6 +311,7 @@ ROWS: dict[tuple[str, str], Row] = {
     # --- REST API: people and countries ---
     ("GET", "/api/v1/countries"): read("/api/v1/countries"),
     ("POST", "/api/v1/people"): write("/api/v1/people"),
+    ("POST", "/api/v1/people/batch"): write("/api/v1/people/batch"),
     ("GET", "/api/v1/people/<int:person_id>"): read("/api/v1/people/{teacher_it}"),
     ("PATCH", "/api/v1/people/<int:person_id>"): write("/api/v1/people/{pupil}"),
     ("PUT", "/api/v1/people/<int:person_id>/country"): write("/api/v1/people/{pupil}/country"),
@@ -364,6 +365,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("PUT", "/api/v1/twinspaces/<int:twinspace_id>/members/<int:person_id>/sync"): write(
         MEMBER + "/sync"
     ),
+    ("POST", "/api/v1/twinspaces/<int:twinspace_id>/members/sync"): write(TS + "/members/sync"),
     # A teacher administrator (actor_id) lets a parent visit: acting for a person.
     ("PUT", "/api/v1/twinspaces/<int:twinspace_id>/visitor-permits/<int:person_id>"): write(
         TS + "/visitor-permits/{teacher_it}"
